@@ -1,0 +1,5 @@
+"""Agreement API routes (mounted under /api/v1/)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

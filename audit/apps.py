@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    """The access log: every read and change of patient data, append-only (PDL 4 kap. 3 §)."""
+
+    name = "audit"
+    verbose_name = _("Access log")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DirectoryConfig(AppConfig):
+    """People, organisations and their roles: who may act for which organisation."""
+
+    name = "directory"
+    verbose_name = _("People and organisations")

@@ -1,0 +1,219 @@
+"""People, organisations and memberships (user × organisation × role, with validity)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hemsjukvard.db import PublicIdModel
+
+
+class User(PublicIdModel, AbstractUser):
+    """A person who logs in. HSA-id is the national directory id for health-care staff."""
+
+    hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hsa_id"], condition=~Q(hsa_id=""), name="user_hsa_id_unique_when_set"
+            )
+        ]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class OrganisationKind(models.TextChoices):
+    REGION = "region", _("Region")
+    KOMMUN = "kommun", _("Kommun")
+    VARDCENTRAL = "vardcentral", _("Vårdcentral")
+    SPECIALIST_CLINIC = "specialist_clinic", _("Specialist clinic")
+    MOBILE_TEAM = "mobile_team", _("Mobile team")
+    JOINT_BODY = "joint_body", _("Joint body")
+
+
+class Ownership(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Private")
+
+
+class Organisation(PublicIdModel):
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+    ownership = models.CharField(
+        _("ownership"), max_length=16, choices=Ownership.choices, default=Ownership.PUBLIC
+    )
+    region = models.ForeignKey(
+        "self",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members_of_region",
+        limit_choices_to={"kind": OrganisationKind.REGION},
+        help_text=_("The region a kommun, vårdcentral, clinic, team or joint body belongs to."),
+    )
+    kommun = models.ForeignKey(
+        "self",
+        verbose_name=_("kommun"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="located_here",
+        limit_choices_to={"kind": OrganisationKind.KOMMUN},
+        help_text=_("For a vårdcentral or a local joint body: the kommun it is in."),
+    )
+    hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True)
+    kommun_code = models.CharField(
+        _("kommun code"), max_length=4, blank=True, help_text=_("SCB's four-digit code.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=OrganisationKind.REGION, region__isnull=True)
+                | (~Q(kind=OrganisationKind.REGION) & Q(region__isnull=False)),
+                name="organisation_region_iff_not_region",
+            ),
+            models.UniqueConstraint(
+                fields=["hsa_id"], condition=~Q(hsa_id=""), name="organisation_hsa_id_unique_when_set"
+            ),
+            models.UniqueConstraint(fields=["region", "name"], name="organisation_name_unique_in_region"),
+        ]
+        indexes = [models.Index(fields=["kind", "region"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == OrganisationKind.REGION and self.region_id is not None:
+            raise ValidationError({"region": _("A region cannot belong to another region.")})
+        if self.kind != OrganisationKind.REGION and self.region_id is None:
+            raise ValidationError({"region": _("Choose the region this organisation belongs to.")})
+        if self.ownership == Ownership.PRIVATE and self.kind != OrganisationKind.VARDCENTRAL:
+            raise ValidationError({"ownership": _("Only a vårdcentral can be privately run.")})
+
+
+class Role(models.TextChoices):
+    NURSE = "nurse", _("Municipal nurse")
+    REHAB = "rehab", _("Occupational therapist / physiotherapist")
+    GP = "gp", _("GP (vårdcentral physician)")
+    SPECIALIST = "specialist", _("Specialist physician")
+    MAS = "mas", _("MAS (medically responsible nurse)")
+    MAR = "mar", _("MAR (medically responsible for rehabilitation)")
+    COORDINATOR = "coordinator", _("Coordinator")
+    GOVERNANCE = "governance", _("Joint body member")
+    ADMIN = "admin", _("System administrator")
+
+
+# Which roles make sense in which kind of organisation. Coordinators and administrators work on
+# either side; the others belong to one side by law or by the agreement.
+ROLES_BY_ORGANISATION_KIND: dict[str, frozenset[str]] = {
+    OrganisationKind.REGION: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    OrganisationKind.KOMMUN: frozenset(
+        {Role.NURSE, Role.REHAB, Role.MAS, Role.MAR, Role.COORDINATOR, Role.ADMIN}
+    ),
+    OrganisationKind.VARDCENTRAL: frozenset({Role.GP, Role.COORDINATOR, Role.ADMIN}),
+    OrganisationKind.SPECIALIST_CLINIC: frozenset({Role.SPECIALIST, Role.COORDINATOR, Role.ADMIN}),
+    OrganisationKind.MOBILE_TEAM: frozenset({Role.SPECIALIST, Role.NURSE, Role.COORDINATOR, Role.ADMIN}),
+    OrganisationKind.JOINT_BODY: frozenset({Role.GOVERNANCE, Role.COORDINATOR, Role.ADMIN}),
+}
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self, on: datetime.date | None = None) -> MembershipQuerySet:
+        day = on or timezone.localdate()
+        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+class Membership(PublicIdModel):
+    """A user's role in an organisation for a period. A user may hold many at once."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    valid_from = models.DateField(_("valid from"), default=datetime.date.today)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role", "valid_from"], name="membership_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="membership_valid_to_after_from",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+    def clean(self) -> None:
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end date cannot be before the start date.")})
+        if self.organisation_id is not None and self.role:
+            allowed = ROLES_BY_ORGANISATION_KIND[self.organisation.kind]
+            if self.role not in allowed:
+                raise ValidationError(
+                    {
+                        "role": _("The role %(role)s does not exist in a %(kind)s.")
+                        % {
+                            "role": self.get_role_display(),
+                            "kind": self.organisation.get_kind_display(),
+                        }
+                    }
+                )
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token handed out by ``POST /api/v1/auth/token``. Only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text=_("The first characters, to tell tokens apart."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

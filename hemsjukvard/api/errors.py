@@ -1,0 +1,78 @@
+"""One error shape for the whole API.
+
+Every error answer is ``{"error": {"code": ..., "message": ..., "fields": {...}}}``: ``code`` is stable
+for programs, ``message`` is for people (in the request's language), ``fields`` names each invalid field
+with its messages. Unexpected exceptions are not caught here: they are bugs and must surface.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The request conflicts with the current state of the resource."
+
+    def __init__(self, detail: str | None = None, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.extra = extra or {}
+
+
+def _flatten(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) for item in detail]
+    return str(detail)
+
+
+def _codes(detail: Any) -> Any:
+    if isinstance(detail, exceptions.ErrorDetail):
+        return detail.code
+    return None
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            exc = exceptions.ValidationError(exc.message_dict)
+        else:
+            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+
+    body: dict[str, Any]
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        fields = _flatten(detail) if isinstance(detail, dict) else {"non_field_errors": _flatten(detail)}
+        body = {
+            "code": "invalid",
+            "message": _("The request contains invalid data; see the fields."),
+            "fields": fields,
+        }
+    else:
+        detail = exc.detail
+        body = {
+            "code": _codes(detail) or exc.default_code,
+            "message": str(detail) if not isinstance(detail, dict | list) else str(exc.default_detail),
+        }
+        if isinstance(exc, Conflict):
+            body.update(exc.extra)
+    response.data = {"error": body}
+    return response

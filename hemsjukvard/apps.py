@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HemsjukvardConfig(AppConfig):
+    name = "hemsjukvard"
+    verbose_name = "hemsjukvard"

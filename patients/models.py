@@ -1,0 +1,189 @@
+"""Patients and their enrolment (inskrivning) in municipal home health care."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import OrganisationKind
+from hemsjukvard.db import PublicIdModel, TimestampedModel
+
+from .personnummer import IdentityKind, format_identity
+
+
+class HousingSetting(models.TextChoices):
+    ORDINARY_HOME = "ordinary_home", _("Ordinary home")
+    SPECIAL_HOUSING = "special_housing", _("Special housing (SÄBO)")
+    SHORT_TERM_HOUSING = "short_term_housing", _("Short-term housing")
+    LSS_HOUSING = "lss_housing", _("LSS housing")
+    SOCIAL_PSYCHIATRY_HOUSING = "social_psychiatry_housing", _("Social psychiatry housing")
+    DAY_ACTIVITY = "day_activity", _("Day activity")
+
+
+class Patient(PublicIdModel, TimestampedModel):
+    """A person whose health care at home the region and kommun share.
+
+    ``protected_identity`` is skyddad identitet: name, address and personnummer are masked for everyone
+    but the enrolling kommun's nursing staff and the listed vårdcentral (see ``patients.access``).
+    """
+
+    personal_identity = models.CharField(
+        _("personnummer or samordningsnummer"), max_length=12, unique=True
+    )
+    identity_kind = models.CharField(
+        _("kind of identity number"),
+        max_length=20,
+        choices=[(kind.value, kind.value) for kind in IdentityKind],
+        default=IdentityKind.PERSONNUMMER.value,
+    )
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    folkbokforing_kommun = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("kommun of folkbokföring"),
+        on_delete=models.PROTECT,
+        related_name="folkbokforda_patients",
+        limit_choices_to={"kind": OrganisationKind.KOMMUN},
+    )
+    housing_setting = models.CharField(
+        _("housing setting"),
+        max_length=32,
+        choices=HousingSetting.choices,
+        default=HousingSetting.ORDINARY_HOME,
+    )
+    listed_vardcentral = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("listed vårdcentral"),
+        on_delete=models.PROTECT,
+        related_name="listed_patients",
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": OrganisationKind.VARDCENTRAL},
+    )
+    fast_lakarkontakt = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("fast läkarkontakt (named physician)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    fast_vardkontakt = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("fast vårdkontakt (named care contact)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    interpreter_language = models.CharField(_("interpreter language"), max_length=64, blank=True)
+    protected_identity = models.BooleanField(_("skyddad identitet (protected identity)"), default=False)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interpreter_needed=False) | ~Q(interpreter_language=""),
+                name="patient_interpreter_language_when_needed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["listed_vardcentral"]),
+            models.Index(fields=["folkbokforing_kommun", "housing_setting"]),
+            models.Index(fields=["family_name", "given_name"]),
+        ]
+
+    def __str__(self) -> str:
+        # Never the name: str() ends up in logs and admin messages shown to many people.
+        return f"Patient {self.public_id}"
+
+    @property
+    def formatted_identity(self) -> str:
+        return format_identity(self.personal_identity)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
+    def open(self) -> EnrolmentQuerySet:
+        return self.filter(ends_on__isnull=True)
+
+
+class Enrolment(PublicIdModel, TimestampedModel):
+    """Inskrivning i hemsjukvård.
+
+    Tröskelprincipen (the threshold principle): a person is enrolled only if they cannot get to the
+    vårdcentral on their own or with support, and the need is continuous; the justification is required.
+    """
+
+    patient = models.ForeignKey(
+        Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    kommun = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("kommun"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        limit_choices_to={"kind": OrganisationKind.KOMMUN},
+    )
+    starts_on = models.DateField(_("enrolled from"))
+    ends_on = models.DateField(_("enrolled until"), null=True, blank=True)
+    threshold_justification = models.TextField(_("justification under the threshold principle"))
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enrolled by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    end_reason = models.TextField(_("reason for ending"), blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(ends_on__isnull=True),
+                name="enrolment_one_open_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=~Q(threshold_justification=""),
+                name="enrolment_justification_required",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="enrolment_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["kommun", "patient"], condition=Q(ends_on__isnull=True), name="enrolment_open_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Enrolment {self.public_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ends_on is None

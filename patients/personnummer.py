@@ -1,0 +1,117 @@
+"""Swedish personal identity numbers: personnummer and samordningsnummer.
+
+A personnummer is ``YYYYMMDD-NNNN``; the last ten digits pass the Luhn check. A samordningsnummer (for
+people not folkbokförda in Sweden) is the same with 60 added to the day of month. Both are stored as the
+twelve digits ``YYYYMMDDNNNN`` and shown with a dash.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_PATTERN = re.compile(r"^(?P<century>\d{2})?(?P<yymmdd>\d{6})(?P<sep>[-+]?)(?P<last4>\d{4})$")
+
+
+class IdentityKind(StrEnum):
+    PERSONNUMMER = "personnummer"
+    SAMORDNINGSNUMMER = "samordningsnummer"
+
+
+@dataclass(frozen=True)
+class PersonalIdentity:
+    digits: str  # twelve digits, YYYYMMDDNNNN
+    kind: IdentityKind
+
+    @property
+    def formatted(self) -> str:
+        return f"{self.digits[:8]}-{self.digits[8:]}"
+
+    @property
+    def birth_date(self) -> datetime.date:
+        day = int(self.digits[6:8])
+        if self.kind is IdentityKind.SAMORDNINGSNUMMER:
+            day -= 60
+        return datetime.date(int(self.digits[:4]), int(self.digits[4:6]), day)
+
+
+def luhn_checksum_ok(ten_digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(ten_digits):
+        product = int(char) * (2 if index % 2 == 0 else 1)
+        total += product - 9 if product > 9 else product
+    return total % 10 == 0
+
+
+def luhn_check_digit(nine_digits: str) -> str:
+    for digit in "0123456789":
+        if luhn_checksum_ok(nine_digits + digit):
+            return digit
+    raise AssertionError("unreachable: one digit always completes a Luhn sum")
+
+
+def format_identity(digits: str) -> str:
+    return f"{digits[:8]}-{digits[8:]}" if len(digits) == 12 else digits
+
+
+def parse_identity(value: str, *, today: datetime.date | None = None) -> PersonalIdentity:
+    """Parse and validate; raise ``ValidationError`` with a message a nurse understands."""
+    cleaned = (value or "").strip().replace(" ", "")
+    match = _PATTERN.match(cleaned)
+    if match is None:
+        raise ValidationError(
+            _("Enter the personnummer as YYYYMMDD-NNNN (12 digits), for example 19121212-1212."),
+            code="format",
+        )
+    yymmdd = match["yymmdd"]
+    if match["century"]:
+        century = match["century"]
+        if match["sep"] == "+":
+            raise ValidationError(
+                _("The plus sign is only used with a 10-digit personnummer."), code="format"
+            )
+    else:
+        # Ten digits: the century is the latest one that does not put the birth in the future; a plus
+        # sign marks someone aged 100 or more.
+        reference = today or datetime.date.today()
+        yy = int(yymmdd[:2])
+        century_int = reference.year // 100
+        if yy > reference.year % 100:
+            century_int -= 1
+        if match["sep"] == "+":
+            century_int -= 1
+        century = f"{century_int:02d}"
+    digits = century + yymmdd + match["last4"]
+
+    year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
+    kind = IdentityKind.PERSONNUMMER
+    if day > 60:
+        kind = IdentityKind.SAMORDNINGSNUMMER
+        day -= 60
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        if kind is IdentityKind.SAMORDNINGSNUMMER:
+            message = _("The date in the samordningsnummer does not exist (day minus 60 is not a date).")
+        else:
+            message = _("The date in the personnummer does not exist: %(date)s.") % {
+                "date": f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"
+            }
+        raise ValidationError(message, code="date") from None
+
+    if not luhn_checksum_ok(digits[2:]):
+        raise ValidationError(
+            _("The check digit is wrong: the last digit should make the number pass the Luhn check. "
+              "Check for a mistyped digit."),
+            code="checksum",
+        )
+    return PersonalIdentity(digits=digits, kind=kind)
+
+
+def validate_identity(value: str) -> None:
+    parse_identity(value)

@@ -1,0 +1,207 @@
+"""Reads of patient data. Each one takes the acting person, applies ``patients.access`` and logs."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from audit.models import Action, Outcome, Purpose
+from audit.services import Access, access_log_record
+from directory.actor import Actor
+from directory.models import OrganisationKind
+
+from .access import (
+    KOMMUN_NURSING_STAFF,
+    VARDCENTRAL_CARE_ROLES,
+    PatientFacts,
+    case_organisation_ids,
+    granting_membership,
+    identity_visible,
+    visible_patients_q,
+)
+from .models import Enrolment, Patient
+from .personnummer import parse_identity
+
+RECORD_PATIENT = "patient"
+RECORD_ENROLMENT = "enrolment"
+
+
+def _with_open_enrolment(queryset: QuerySet[Patient]) -> QuerySet[Patient]:
+    open_enrolment = Enrolment.objects.filter(patient=OuterRef("pk"), ends_on__isnull=True)
+    return queryset.annotate(open_enrolment_kommun_id=Subquery(open_enrolment.values("kommun_id")[:1]))
+
+
+def patient_facts(patient: Patient, *, with_cases: bool = True) -> PatientFacts:
+    open_kommun = getattr(patient, "open_enrolment_kommun_id", None)
+    if not hasattr(patient, "open_enrolment_kommun_id"):
+        open_kommun = (
+            Enrolment.objects.open().filter(patient=patient).values_list("kommun_id", flat=True).first()
+        )
+    return PatientFacts(
+        folkbokforing_kommun_id=patient.folkbokforing_kommun_id,
+        housing_setting=patient.housing_setting,
+        listed_vardcentral_id=patient.listed_vardcentral_id,
+        open_enrolment_kommun_id=open_kommun,
+        case_organisation_ids=case_organisation_ids(patient.pk) if with_cases else (),
+    )
+
+
+def _identity_visible_q(actor: Actor) -> Q:
+    nursing = {
+        m.organisation_id
+        for m in actor.memberships
+        if m.organisation.kind == OrganisationKind.KOMMUN and m.role in KOMMUN_NURSING_STAFF
+    }
+    vardcentraler = {
+        m.organisation_id
+        for m in actor.memberships
+        if m.organisation.kind == OrganisationKind.VARDCENTRAL and m.role in VARDCENTRAL_CARE_ROLES
+    }
+    q = Q(protected_identity=False)
+    if nursing:
+        q |= Exists(
+            Enrolment.objects.filter(patient=OuterRef("pk"), kommun_id__in=nursing, ends_on__isnull=True)
+        )
+    if vardcentraler:
+        q |= Q(listed_vardcentral_id__in=vardcentraler)
+    return q
+
+
+def patients_visible(*, actor: Actor) -> QuerySet[Patient]:
+    """Every patient ``actor`` may see, unread: for composing other queries, never for display."""
+    return Patient.objects.filter(visible_patients_q(actor))
+
+
+_DIGITS = re.compile(r"^[\d\-+ ]{6,}$")
+
+
+def patient_list(*, actor: Actor, search: str = "") -> QuerySet[Patient]:
+    """Visible patients, optionally searched by personnummer or name.
+
+    A search never matches on the identity of a patient with skyddad identitet whom the actor may not
+    identify: finding such a patient by name would reveal exactly what the masking hides.
+    """
+    queryset = _with_open_enrolment(patients_visible(actor=actor)).select_related(
+        "folkbokforing_kommun", "listed_vardcentral"
+    )
+    search = search.strip()
+    if search:
+        if _DIGITS.match(search):
+            try:
+                digits = parse_identity(search).digits
+            except Exception:  # noqa: BLE001 - an incomplete number is searched as a prefix
+                digits = re.sub(r"\D", "", search)
+                queryset = queryset.filter(personal_identity__contains=digits)
+            else:
+                queryset = queryset.filter(personal_identity=digits)
+        else:
+            for word in search.split():
+                queryset = queryset.filter(
+                    Q(given_name__icontains=word) | Q(family_name__icontains=word)
+                )
+        queryset = queryset.filter(_identity_visible_q(actor))
+    return queryset.order_by("family_name", "given_name", "pk")
+
+
+def patients_log_listed(*, actor: Actor, patients: Sequence[Patient]) -> None:
+    """Log that ``patients`` were shown to ``actor`` in a list, one row each, and mark masking."""
+    accesses = []
+    for patient in patients:
+        facts = patient_facts(patient, with_cases=False)
+        membership = granting_membership(actor, facts)
+        if membership is None:
+            # Visible through a case: the single-read path knows which one.
+            facts = patient_facts(patient)
+            membership = granting_membership(actor, facts)
+        patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
+            actor, facts, protected_identity=patient.protected_identity
+        )
+        accesses.append(
+            Access(
+                patient_id=patient.pk,
+                record_type=RECORD_PATIENT,
+                record_id=str(patient.public_id),
+                membership=membership,
+            )
+        )
+    access_log_record(actor=actor, accesses=accesses, action=Action.LIST)
+
+
+def _deny(actor: Actor, *, patient_id: int | None, record_type: str, record_id: str) -> Http404:
+    access_log_record(
+        actor=actor,
+        accesses=[Access(patient_id=patient_id, record_type=record_type, record_id=record_id)],
+        action=Action.READ,
+        outcome=Outcome.DENIED,
+        purpose=Purpose.NONE,
+    )
+    return Http404(_("No patient found."))
+
+
+def patient_get(
+    *, actor: Actor, public_id: uuid.UUID | str, action: str = Action.READ, record_type: str = RECORD_PATIENT
+) -> Patient:
+    """One patient, if ``actor`` may see them; logs the read (or the denied attempt) either way.
+
+    Another organisation's patient and a patient that does not exist are the same 404.
+    """
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404(_("No patient found.")) from None
+    patient = (
+        _with_open_enrolment(Patient.objects.filter(public_id=key))
+        .select_related("folkbokforing_kommun", "listed_vardcentral", "fast_lakarkontakt", "fast_vardkontakt")
+        .first()
+    )
+    if patient is None:
+        raise _deny(actor, patient_id=None, record_type=record_type, record_id=str(key))
+    facts = patient_facts(patient)
+    membership = granting_membership(actor, facts)
+    if membership is None:
+        raise _deny(actor, patient_id=patient.pk, record_type=record_type, record_id=str(key))
+    patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
+        actor, facts, protected_identity=patient.protected_identity
+    )
+    patient.granted_by = membership  # type: ignore[attr-defined]
+    access_log_record(
+        actor=actor,
+        accesses=[
+            Access(patient_id=patient.pk, record_type=record_type, record_id=str(key), membership=membership)
+        ],
+        action=action,
+    )
+    return patient
+
+
+def enrolments_for_patient(*, actor: Actor, patient: Patient) -> list[Enrolment]:
+    """A patient's enrolments; ``patient`` must come from ``patient_get`` (which logged the read)."""
+    membership = getattr(patient, "granted_by", None)
+    if membership is None:
+        raise Http404(_("No patient found."))
+    enrolments = list(
+        Enrolment.objects.filter(patient=patient)
+        .select_related("kommun", "enrolled_by", "ended_by")
+        .order_by("-starts_on", "-pk")
+    )
+    access_log_record(
+        actor=actor,
+        accesses=[
+            Access(
+                patient_id=patient.pk,
+                record_type=RECORD_ENROLMENT,
+                record_id=str(e.public_id),
+                membership=membership,
+            )
+            for e in enrolments
+        ],
+        action=Action.READ,
+    )
+    return enrolments
+
+
