@@ -7,3 +7,6 @@ class DirectoryConfig(AppConfig):
 
     name = "directory"
     verbose_name = _("People and organisations")
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401 - registers the OpenAPI description of bearer tokens

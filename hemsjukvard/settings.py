@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Lets the generic classes of django-stubs (QuerySet[Model], ModelAdmin[Model]) be subscripted at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,6 +67,7 @@ INSTALLED_APPS = [
     "patients",
     "agreements",
     "cases",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -80,7 +85,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "hemsjukvard.urls"
 WSGI_APPLICATION = "hemsjukvard.wsgi.application"
 AUTH_USER_MODEL = "directory.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
     {
@@ -142,6 +149,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Outside production whitenoise serves straight from the app folders, so no collectstatic is needed.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

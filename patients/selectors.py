@@ -205,3 +205,20 @@ def enrolments_for_patient(*, actor: Actor, patient: Patient) -> list[Enrolment]
     return enrolments
 
 
+
+
+def enrolment_get(*, actor: Actor, public_id: uuid.UUID | str) -> Enrolment:
+    """One enrolment, if ``actor`` may see its patient; logged like a patient read."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404(_("No enrolment found.")) from None
+    patient_public_id = (
+        Enrolment.objects.filter(public_id=key).values_list("patient__public_id", flat=True).first()
+    )
+    if patient_public_id is None:
+        raise _deny(actor, patient_id=None, record_type=RECORD_ENROLMENT, record_id=str(key))
+    patient = patient_get(actor=actor, public_id=patient_public_id, record_type=RECORD_ENROLMENT)
+    enrolment = Enrolment.objects.select_related("kommun", "enrolled_by", "ended_by").get(public_id=key)
+    enrolment.patient = patient
+    return enrolment

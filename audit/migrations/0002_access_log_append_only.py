@@ -41,7 +41,7 @@ SQLITE_DOWN = [
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_UP)
+        schema_editor.execute(POSTGRES_UP, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_UP:
             schema_editor.execute(statement)
@@ -50,7 +50,7 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DOWN)
+        schema_editor.execute(POSTGRES_DOWN, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_DOWN:
             schema_editor.execute(statement)

@@ -1,0 +1,105 @@
+"""The fixed vocabularies of agreements and rules.
+
+They live apart from the models so that the pure modules (``engine``, ``hard_rules``, ``deadlines``) can
+use them without importing anything that touches the database.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_FORCE = "in_force", _("In force")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class AgreementScope(models.TextChoices):
+    """A regional agreement binds the region and its kommuner; a local one one kommun (and vårdcentral)."""
+
+    REGIONAL = "regional", _("Regional agreement")
+    LOCAL = "local", _("Local agreement")
+
+
+class TaskKind(models.TextChoices):
+    NURSING = "nursing", _("Nursing")
+    REHAB = "rehab", _("Rehabilitation")
+    PHYSICIAN = "physician", _("Physician")
+    SPECIALISED = "specialised", _("Specialised care")
+
+
+class CareLevel(models.TextChoices):
+    PRIMARY = "primary", _("Primary care")
+    SPECIALISED = "specialised", _("Specialised care")
+
+
+class EnrolmentRequirement(models.TextChoices):
+    ANY = "any", _("With or without enrolment")
+    ENROLLED = "enrolled", _("Enrolled in municipal home health care")
+    NOT_ENROLLED = "not_enrolled", _("Not enrolled")
+
+
+class PartyRef(models.TextChoices):
+    """Who a rule names, by the organisation's relation to the patient, resolved per patient.
+
+    Naming parties by their relation (not by name) lets one rule serve every patient in the region: the
+    engine turns "the patient's listed vårdcentral" into the vårdcentral this patient is listed at.
+    """
+
+    LISTED_VARDCENTRAL = "listed_vardcentral", _("The patient's listed vårdcentral")
+    ENROLMENT_KOMMUN = "enrolment_kommun", _(
+        "The kommun of enrolment (without an enrolment: the kommun of folkbokföring)"
+    )
+    CASE_SPECIALIST_CLINIC = "case_specialist_clinic", _(
+        "The specialist clinic named on the case (else the clinic the rule names)"
+    )
+    SPECIALIST_OR_VARDCENTRAL = "specialist_or_vardcentral", _(
+        "The specialist clinic named on the case, else the listed vårdcentral"
+    )
+    MOBILE_TEAM = "mobile_team", _("The region's mobile team")
+    REGION = "region", _("The region")
+    ORGANISATION = "organisation", _("A named organisation")
+
+
+# Parties that are the kommun whatever the patient: a physician task may never name them.
+KOMMUN_PARTIES = frozenset({PartyRef.ENROLMENT_KOMMUN})
+# Parties that need an organisation on the rule, may have one, or must not have one.
+PARTIES_NEEDING_ORGANISATION = frozenset({PartyRef.ORGANISATION})
+PARTIES_ALLOWING_ORGANISATION = frozenset(
+    {PartyRef.ORGANISATION, PartyRef.CASE_SPECIALIST_CLINIC, PartyRef.MOBILE_TEAM}
+)
+
+
+class ApproverRole(models.TextChoices):
+    """Who approves the risk analysis: MAS for nursing tasks, MAR for rehabilitation (HSL 11 kap. 4 §)."""
+
+    MAS = "mas", _("MAS (medically responsible nurse)")
+    MAR = "mar", _("MAR (medically responsible for rehabilitation)")
+
+
+class DayKind(models.TextChoices):
+    WORKING = "working_days", _("Working days")
+    CALENDAR = "calendar_days", _("Calendar days")
+
+
+class EscalationBodyRef(models.TextChoices):
+    KOMMUN_JOINT_BODY = "kommun_joint_body", _("The local joint body of the patient's kommun")
+    ORGANISATION = "organisation", _("A named joint body")
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    UNCLEAR = "unclear", _("Unclear")
+
+
+class UnclearReason(models.TextChoices):
+    NO_RULE = "no_rule", _("No rule in the agreement covers the task")
+    CONFLICTING_RULES = "conflicting_rules", _("Equally specific rules contradict each other")
+    PARTY_UNRESOLVED = "party_unresolved", _("A responsible party could not be determined")
+
+
+class ProposalBasis(models.TextChoices):
+    AGREEMENT_RULE = "agreement_rule", _("A rule of the agreement")
+    THRESHOLD_PRINCIPLE = "threshold_principle", _("Tröskelprincipen (the threshold principle)")

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from directory.models import Membership, Organisation, User
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer[Organisation]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind"]
+
+
+class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    region = OrganisationRefSerializer(read_only=True, allow_null=True)
+    kommun = OrganisationRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "ownership", "region", "kommun", "hsa_id", "kommun_code", "is_active"]
+
+
+class PersonRefSerializer(serializers.ModelSerializer[User]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "name", "hsa_id"]
+
+
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "organisation", "role", "valid_from", "valid_to"]
+
+
+class MeSerializer(serializers.ModelSerializer[User]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+    memberships = MembershipSerializer(many=True, read_only=True, source="active_memberships")
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "email", "hsa_id", "memberships"]
+
+
+class TokenRequestSerializer(serializers.Serializer[dict[str, str]]):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenResponseSerializer(serializers.Serializer[dict[str, str]]):
+    token = serializers.CharField(help_text=_("Send as 'Authorization: Bearer <token>'."))
+    token_type = serializers.CharField()
+    expires_at = serializers.DateTimeField()

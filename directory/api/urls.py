@@ -1,0 +1,13 @@
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
+
+from .views import MeView, OrganisationViewSet, TokenView
+
+router = SimpleRouter(trailing_slash=False, use_regex_path=False)
+router.register("organisations", OrganisationViewSet, basename="organisation")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("auth/token", TokenView.as_view(), name="auth-token"),
+    path("me", MeView.as_view(), name="me"),
+    *router.urls,
+]

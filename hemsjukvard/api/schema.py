@@ -1,0 +1,29 @@
+"""Shared pieces of the OpenAPI description."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+ERROR_BODY = inline_serializer(
+    name="Error",
+    fields={
+        "error": inline_serializer(
+            name="ErrorDetail",
+            fields={
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "fields": serializers.DictField(
+                    child=serializers.ListField(child=serializers.CharField()), required=False
+                ),
+            },
+        )
+    },
+)
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(ERROR_BODY, description="Invalid input; `fields` names each invalid field."),
+    401: OpenApiResponse(ERROR_BODY, description="Not authenticated."),
+    403: OpenApiResponse(ERROR_BODY, description="Authenticated but not allowed to do this."),
+    404: OpenApiResponse(ERROR_BODY, description="Not found, or not visible to you."),
+}

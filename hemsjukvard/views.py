@@ -1,0 +1,26 @@
+"""Error pages: JSON under /api/, HTML elsewhere, so an integration never has to parse a web page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"error": {"code": "not_found", "message": _("Not found.")}}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            {"error": {"code": "server_error", "message": _("Something went wrong on our side.")}},
+            status=500,
+        )
+    return defaults.server_error(request)

@@ -1,0 +1,158 @@
+"""Patient and enrolment endpoints. Reads and writes go through selectors and services only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from directory.actor import Actor
+from hemsjukvard.api.concurrency import etag_for, require_if_match
+from hemsjukvard.api.pagination import DefaultPagination
+from hemsjukvard.api.schema import ERROR_RESPONSES
+from patients import selectors, services
+
+from .serializers import (
+    EnrolmentCreateSerializer,
+    EnrolmentEndSerializer,
+    EnrolmentSerializer,
+    PatientCreateSerializer,
+    PatientSerializer,
+    PatientWriteSerializer,
+)
+
+PATIENT_EXAMPLE = {
+    "personal_identity": "19400312-9816",
+    "given_name": "Karin",
+    "family_name": "Svensson",
+    "street_address": "Storgatan 3",
+    "postal_code": "43230",
+    "city": "Varberg",
+    "folkbokforing_kommun": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "housing_setting": "ordinary_home",
+    "enrolment": {
+        "kommun": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "starts_on": "2026-11-22",
+        "threshold_justification": "Kan inte ta sig till vårdcentralen på egen hand eller med stöd.",
+    },
+}
+
+
+def _patient_response(patient: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
+    response = Response(PatientSerializer(patient).data, status=status_code)
+    response["ETag"] = etag_for(patient)
+    return response
+
+
+@extend_schema(tags=["patients"])
+class PatientViewSet(viewsets.ViewSet):
+    lookup_field = "id"
+    lookup_value_converter = "uuid"
+
+    @extend_schema(
+        summary="List or search patients",
+        description=(
+            "Patients you may see. `search` takes a personnummer (with or without dash and century) "
+            "or words of a name. Patients with skyddad identitet are never found by identity unless you "
+            "may see their identity. Each patient listed is written to the access log."
+        ),
+        parameters=[OpenApiParameter("search", str, description="Personnummer or name.")],
+        responses={200: PatientSerializer(many=True), **ERROR_RESPONSES},
+    )
+    def list(self, request: Request) -> Response:
+        actor = Actor.from_request(request)
+        queryset = selectors.patient_list(actor=actor, search=request.query_params.get("search", ""))
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        selectors.patients_log_listed(actor=actor, patients=page)
+        return paginator.get_paginated_response(PatientSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Register a patient",
+        description="Register a patient, optionally enrolling them in home health care in the same step.",
+        request=PatientCreateSerializer,
+        responses={201: PatientSerializer, **ERROR_RESPONSES},
+        examples=[OpenApiExample("Ny patient i Varberg", value=PATIENT_EXAMPLE, request_only=True)],
+    )
+    def create(self, request: Request) -> Response:
+        actor = Actor.from_request(request)
+        serializer = PatientCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        identity = data.pop("personal_identity")
+        enrolment_data = data.pop("enrolment", None)
+        created = services.patient_register(
+            actor=actor,
+            personal_identity=identity,
+            fields=data,
+            enrolment=services.EnrolmentInput(**enrolment_data) if enrolment_data else None,
+        )
+        patient = selectors.patient_get(actor=actor, public_id=created.public_id)
+        return _patient_response(patient, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Read a patient", responses={200: PatientSerializer, **ERROR_RESPONSES})
+    def retrieve(self, request: Request, id: str) -> Response:
+        actor = Actor.from_request(request)
+        return _patient_response(selectors.patient_get(actor=actor, public_id=id))
+
+    @extend_schema(
+        summary="Correct a patient's details",
+        description="Requires `If-Match` with the ETag from your last read.",
+        request=PatientWriteSerializer,
+        responses={200: PatientSerializer, **ERROR_RESPONSES},
+    )
+    def partial_update(self, request: Request, id: str) -> Response:
+        actor = Actor.from_request(request)
+        patient = selectors.patient_get(actor=actor, public_id=id)
+        require_if_match(request, etag_for(patient))
+        serializer = PatientWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        updated = services.patient_update(actor=actor, patient=patient, fields=dict(serializer.validated_data))
+        return _patient_response(updated)
+
+    @extend_schema(
+        summary="A patient's enrolments",
+        responses={200: EnrolmentSerializer(many=True), **ERROR_RESPONSES},
+        methods=["GET"],
+    )
+    @extend_schema(
+        summary="Enrol the patient in home health care",
+        request=EnrolmentCreateSerializer,
+        responses={201: EnrolmentSerializer, **ERROR_RESPONSES},
+        methods=["POST"],
+    )
+    @action(detail=True, methods=["get", "post"])
+    def enrolments(self, request: Request, id: str) -> Response:
+        actor = Actor.from_request(request)
+        patient = selectors.patient_get(actor=actor, public_id=id)
+        if request.method == "POST":
+            serializer = EnrolmentCreateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            enrolment = services.enrolment_start(
+                actor=actor, patient=patient, data=services.EnrolmentInput(**serializer.validated_data)
+            )
+            return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+        enrolments = selectors.enrolments_for_patient(actor=actor, patient=patient)
+        return Response(EnrolmentSerializer(enrolments, many=True).data)
+
+
+@extend_schema(tags=["patients"])
+class EnrolmentViewSet(viewsets.ViewSet):
+    lookup_value_converter = "uuid"
+    @extend_schema(
+        summary="End an enrolment",
+        request=EnrolmentEndSerializer,
+        responses={200: EnrolmentSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str) -> Response:
+        actor = Actor.from_request(request)
+        enrolment = selectors.enrolment_get(actor=actor, public_id=pk)
+        serializer = EnrolmentEndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ended = services.enrolment_end(actor=actor, enrolment=enrolment, **serializer.validated_data)
+        return Response(EnrolmentSerializer(ended).data)

@@ -1,0 +1,110 @@
+"""A small world for tests: two kommuner, two vårdcentraler, a clinic, a joint body, one user per role.
+
+Tests name people by role and place (``world.users["nurse_a"]``) so a reader sees who acts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from dataclasses import dataclass, field
+
+from directory.models import Membership, Organisation, OrganisationKind, Ownership, Role, User
+from patients.models import Enrolment, HousingSetting, Patient
+from patients.personnummer import luhn_check_digit
+
+_serial = itertools.count(1)
+
+
+def make_personnummer(birth: str = "19400312", *, samordning: bool = False) -> str:
+    """A valid, fictional personnummer (or samordningsnummer) that no other call returns."""
+    if samordning:
+        birth = birth[:6] + f"{int(birth[6:]) + 60:02d}"
+    serial = next(_serial)
+    nine = birth[2:] + f"{(980 + serial // 10) % 1000:03d}"[:2] + str(serial % 10)
+    return birth + nine[6:] + luhn_check_digit(nine)
+
+
+def make_user(username: str, *memberships: tuple[Organisation, str]) -> User:
+    user = User.objects.create_user(
+        username=username, password="test-password-long", first_name=username.title(), last_name="Test"
+    )
+    for organisation, role in memberships:
+        Membership.objects.create(
+            user=user, organisation=organisation, role=role, valid_from=datetime.date(2020, 1, 1)
+        )
+    return user
+
+
+@dataclass
+class World:
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+
+    def patient(
+        self,
+        *,
+        kommun: str = "kommun_a",
+        vardcentral: str | None = "vc_a",
+        enrolled: bool = True,
+        housing: str = HousingSetting.ORDINARY_HOME,
+        protected: bool = False,
+        given_name: str = "Karin",
+        family_name: str = "Svensson",
+    ) -> Patient:
+        patient = Patient.objects.create(
+            personal_identity=make_personnummer(),
+            given_name=given_name,
+            family_name=family_name,
+            street_address="Storgatan 1",
+            postal_code="43230",
+            city="Varberg",
+            folkbokforing_kommun=self.orgs[kommun],
+            housing_setting=housing,
+            listed_vardcentral=self.orgs[vardcentral] if vardcentral else None,
+            protected_identity=protected,
+        )
+        if enrolled:
+            Enrolment.objects.create(
+                patient=patient,
+                kommun=self.orgs[kommun],
+                starts_on=datetime.date(2025, 1, 1),
+                threshold_justification="Kan inte ta sig till vårdcentralen.",
+                enrolled_by=self.users["nurse_a"],
+            )
+        return patient
+
+
+def build_world() -> World:
+    world = World()
+    o = world.orgs
+    o["region"] = Organisation.objects.create(name="Region Test", kind=OrganisationKind.REGION)
+    region = o["region"]
+    o["kommun_a"] = Organisation.objects.create(name="A kommun", kind=OrganisationKind.KOMMUN, region=region)
+    o["kommun_b"] = Organisation.objects.create(name="B kommun", kind=OrganisationKind.KOMMUN, region=region)
+    o["vc_a"] = Organisation.objects.create(
+        name="Vårdcentralen A", kind=OrganisationKind.VARDCENTRAL, region=region, kommun=o["kommun_a"]
+    )
+    o["vc_b"] = Organisation.objects.create(
+        name="Vårdcentralen B",
+        kind=OrganisationKind.VARDCENTRAL,
+        region=region,
+        kommun=o["kommun_b"],
+        ownership=Ownership.PRIVATE,
+    )
+    o["clinic"] = Organisation.objects.create(
+        name="Njurmedicin Test", kind=OrganisationKind.SPECIALIST_CLINIC, region=region
+    )
+    o["body"] = Organisation.objects.create(name="RUG Test", kind=OrganisationKind.JOINT_BODY, region=region)
+
+    u = world.users
+    for place in ("a", "b"):
+        kommun = o[f"kommun_{place}"]
+        for role in (Role.NURSE, Role.REHAB, Role.MAS, Role.MAR, Role.COORDINATOR):
+            u[f"{role}_{place}"] = make_user(f"{role}.{place}", (kommun, role))
+        u[f"gp_{place}"] = make_user(f"gp.{place}", (o[f"vc_{place}"], Role.GP))
+    u["specialist"] = make_user("specialist", (o["clinic"], Role.SPECIALIST))
+    u["governance"] = make_user("governance", (o["body"], Role.GOVERNANCE))
+    u["admin"] = make_user("admin", (region, Role.ADMIN), (o["kommun_a"], Role.ADMIN))
+    u["nobody"] = make_user("nobody")
+    return world

@@ -1,0 +1,72 @@
+"""Production settings refuse to start without their secrets, and accept a complete environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = {
+    "HEMSJUKVARD_ENV": "production",
+    "SECRET_KEY": "x" * 30 + "-random-enough-for-a-test-0123456789",
+    "ALLOWED_HOSTS": "hemsjukvard.example.se",
+    "DATABASE_URL": "postgres://hsv:secret@db.example.se:5432/hemsjukvard",
+}
+
+
+def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {*GOOD, "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "hemsjukvard.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_refuses_to_start_without(missing):
+    env = {k: v for k, v in GOOD.items() if k != missing}
+    result = _start(env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_refuses_sqlite_in_production():
+    result = _start({**GOOD, "DATABASE_URL": "sqlite:///prod.sqlite3"})
+    assert result.returncode != 0
+    assert "PostgreSQL" in result.stderr
+
+
+def test_refuses_a_short_or_default_secret():
+    result = _start({**GOOD, "SECRET_KEY": "django-insecure-short"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_starts_with_everything_set_and_debug_off():
+    result = _start(GOOD)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_check_deploy_is_clean():
+    clean = {k: v for k, v in os.environ.items() if k not in {*GOOD, "DEBUG"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, **GOOD},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
