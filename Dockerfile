@@ -83,7 +83,8 @@ RUN SECRET_KEY="collectstatic-build-step-only-not-a-secret-0123456789abcdef" \
     CELERY_BROKER_URL="memory://" \
     python manage.py collectstatic --noinput --verbosity 1
 
-USER hemsjukvard
+# Numeric, so that runtimes can tell it is not root without reading /etc/passwd.
+USER 10001:10001
 
 EXPOSE 8000
 

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils.text import slugify
 
 from directory.models import (
     ROLES_BY_ORGANISATION_KIND,
@@ -40,7 +41,8 @@ Notify = Callable[[str], None]
 
 DEFAULT_PATIENTS = 4100
 DEFAULT_SEED = 20260101
-DEFAULT_PASSWORD = "Demo-hemsjukvard-2026"
+# Public on purpose: every demo user has it, and the command prints it.
+DEFAULT_PASSWORD = "Demo-hemsjukvard-2026"  # noqa: S105
 DEFAULT_BATCH_SIZE = 2000
 
 REGION_NAME = "Region Halland"
@@ -228,8 +230,6 @@ REGIONAL_JOINT_BODIES: tuple[tuple[str, str], ...] = (
 
 
 def _vardcentral_slug(name: str) -> str:
-    from django.utils.text import slugify
-
     return "vc-" + slugify(name.removeprefix("Vårdcentralen "))
 
 
@@ -346,7 +346,7 @@ def _user_hsa_id(username: str) -> str:
 
 
 def _staff_name(username: str, taken: set[tuple[str, str]]) -> tuple[str, str]:
-    rng = random.Random(f"staff:{username}")
+    rng = random.Random(f"staff:{username}")  # noqa: S311 - made-up names, not secrets
     while True:
         names = rng.choice((STAFF_GIVEN_NAMES_FEMALE, STAFF_GIVEN_NAMES_MALE))
         name = (rng.choice(names), rng.choice(FAMILY_NAMES))
@@ -383,9 +383,7 @@ def user_specs() -> list[UserSpec]:
     specs = []
     for username, held in memberships.items():
         given_name, family_name = _staff_name(username, taken)
-        specs.append(
-            UserSpec(username, given_name, family_name, _user_hsa_id(username), tuple(held))
-        )
+        specs.append(UserSpec(username, given_name, family_name, _user_hsa_id(username), tuple(held)))
     return specs
 
 
@@ -492,8 +490,7 @@ PROTECTED_IDENTITY_SHARE = 0.005
 # support, and the need lasts. Written as an enrolling nurse would.
 JUSTIFICATIONS = (
     "Kan inte ta sig till vårdcentralen på egen hand eller med stöd; behovet är varaktigt.",
-    "Omfattande rörelsehinder efter stroke; förflyttning kräver två personer. Behovet bedöms bestå "
-    "över tid.",
+    "Omfattande rörelsehinder efter stroke; förflyttning kräver två personer. Behovet bedöms bestå över tid.",
     "Svår hjärtsvikt med andfåddhet vid minsta ansträngning; kan inte ta sig till vårdcentralen ens "
     "med ledsagning. Varaktigt behov.",
     "Kognitiv svikt (demenssjukdom) med oro och förvirring utanför hemmet; besök på vårdcentralen är "
@@ -557,11 +554,14 @@ class _Apportioner:
 
     def next(self) -> str:
         self._handed_out += 1
-        name = max(
-            self._shares, key=lambda item: item[1] * self._handed_out - self._counts[item[0]]
-        )[0]
+        name = max(self._shares, key=lambda item: item[1] * self._handed_out - self._counts[item[0]])[0]
         self._counts[name] += 1
         return name
+
+
+def total_patients(enrolled: int) -> int:
+    """How many patients ``patient_specs(enrolled=...)`` yields: the enrolled and those among them."""
+    return enrolled + max(0, (enrolled - 1) // (NOT_ENROLLED_EVERY - 1))
 
 
 def population_weights() -> list[tuple[str, int]]:
@@ -577,9 +577,10 @@ def expected_spread(enrolled: int) -> dict[str, float]:
 def _birth_date(rng: random.Random, index: int) -> datetime.date:
     first, last = CORE_BIRTH_YEARS if index < CORE_PATIENTS else WIDE_BIRTH_YEARS
     # Home health care is mostly for the old: the ages bunch in the upper middle of the span.
-    year = int(rng.triangular(first, last + 1, first + (last - first) * 0.45))
-    day_of_year = rng.randrange(366 if year % 4 == 0 else 365)
-    return datetime.date(year, 1, 1) + datetime.timedelta(days=min(day_of_year, 364 + (year % 4 == 0)))
+    year = min(int(rng.triangular(first, last + 1, first + (last - first) * 0.45)), last)
+    new_year = datetime.date(year, 1, 1)
+    days_in_year = (datetime.date(year + 1, 1, 1) - new_year).days
+    return new_year + datetime.timedelta(days=rng.randrange(days_in_year))
 
 
 def demo_personnummer(birth_date: datetime.date, birth_number: int) -> str:
@@ -641,7 +642,7 @@ def patient_specs(*, enrolled: int, seed: int = DEFAULT_SEED) -> Iterator[Patien
         is_enrolled = index % NOT_ENROLLED_EVERY != NOT_ENROLLED_EVERY - 1
         # One generator per patient, seeded by (seed, index): patient i does not shift when the code
         # draws one more number for patient i - 1.
-        rng = random.Random((seed << 32) | index)
+        rng = random.Random((seed << 32) | index)  # noqa: S311 - demo data, not secrets
         kommun = KOMMUN_BY_NAME[(enrolled_kommuner if is_enrolled else other_kommuner).next()]
         female = rng.random() < 0.58  # most people in home health care are women
         identity = _identity(rng, index, female, used)
@@ -654,9 +655,7 @@ def patient_specs(*, enrolled: int, seed: int = DEFAULT_SEED) -> Iterator[Patien
             given_name = rng.choice(PATIENT_GIVEN_NAMES_FEMALE if female else PATIENT_GIVEN_NAMES_MALE)
             family_name = rng.choice(FAMILY_NAMES)
         housing = (
-            rng.choices(housings, weights=housing_weights)[0]
-            if is_enrolled
-            else HousingSetting.ORDINARY_HOME
+            rng.choices(housings, weights=housing_weights)[0] if is_enrolled else HousingSetting.ORDINARY_HOME
         )
         street, postal_code, city = _address(rng, kommun, housing)
         protected = rng.random() < PROTECTED_IDENTITY_SHARE
@@ -825,14 +824,10 @@ def seed_patients(
     report = report or WorldReport()
     existing = set(Patient.objects.filter(is_demo=True).values_list("personal_identity", flat=True))
     kommun_slugs = {kommun.name: kommun.slug for kommun in KOMMUNER}
-    gp_by_vardcentral = {
-        name: users[f"{Role.GP}.{_vardcentral_slug(name)}"] for name, _, _ in VARDCENTRALER
-    }
-    nurse_by_kommun = {
-        name: users[f"{Role.NURSE}.{slug}"] for name, slug in kommun_slugs.items()
-    }
+    gp_by_vardcentral = {name: users[f"{Role.GP}.{_vardcentral_slug(name)}"] for name, _, _ in VARDCENTRALER}
+    nurse_by_kommun = {name: users[f"{Role.NURSE}.{slug}"] for name, slug in kommun_slugs.items()}
 
-    wanted = 0
+    wanted = total_patients(enrolled)
     found = 0
     pending: list[PatientSpec] = []
 
@@ -845,13 +840,7 @@ def seed_patients(
                 batch_size=batch_size,
             )
             enrolments = [
-                Enrolment(
-                    patient=patient,
-                    kommun=organisations[spec.kommun_name],
-                    starts_on=spec.enrolment_starts_on,
-                    threshold_justification=spec.threshold_justification,
-                    enrolled_by=nurse_by_kommun[spec.kommun_name],
-                )
+                _enrolment(spec, patient, organisations, nurse_by_kommun)
                 for spec, patient in zip(pending, patients, strict=True)
                 if spec.enrolled
             ]
@@ -860,10 +849,9 @@ def seed_patients(
         report.enrolments_created += len(enrolments)
         pending.clear()
         if progress:
-            progress(f"  patients: {found + report.patients_created:,} of {wanted:,}+ written")
+            progress(f"  patients: {found + report.patients_created:,} of {wanted:,}")
 
     for spec in patient_specs(enrolled=enrolled, seed=seed):
-        wanted += 1
         if spec.personal_identity in existing:
             found += 1
             continue
@@ -882,8 +870,7 @@ def seed_patients(
     report.patients_beyond_request = len(existing) - found
     if progress:
         progress(
-            f"  patients: {wanted:,} wanted, {found:,} already there, "
-            f"{report.patients_created:,} created"
+            f"  patients: {wanted:,} wanted, {found:,} already there, {report.patients_created:,} created"
         )
     return report
 
@@ -912,6 +899,22 @@ def _patient(
         interpreter_language=spec.interpreter_language,
         protected_identity=spec.protected_identity,
         is_demo=True,
+    )
+
+
+def _enrolment(
+    spec: PatientSpec,
+    patient: Patient,
+    organisations: dict[str, Organisation],
+    nurse_by_kommun: dict[str, User],
+) -> Enrolment:
+    assert spec.enrolment_starts_on is not None, "only enrolled patients get an enrolment"
+    return Enrolment(
+        patient=patient,
+        kommun=organisations[spec.kommun_name],
+        starts_on=spec.enrolment_starts_on,
+        threshold_justification=spec.threshold_justification,
+        enrolled_by=nurse_by_kommun[spec.kommun_name],
     )
 
 

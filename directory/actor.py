@@ -64,7 +64,9 @@ class Actor:
         user = request.user
         assert isinstance(user, User), "an Actor needs an authenticated user"
         acting = None
-        acting_id = request.session.get(ACTING_MEMBERSHIP_SESSION_KEY) if hasattr(request, "session") else None
+        acting_id = (
+            request.session.get(ACTING_MEMBERSHIP_SESSION_KEY) if hasattr(request, "session") else None
+        )
         if acting_id:
             acting = (
                 Membership.objects.active(timezone.localdate())

@@ -1,6 +1,7 @@
 """Admin for people and organisations; the system administrator's tools (no patient data here)."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,7 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "hsa_id", "is_active"]
     search_fields = ["username", "first_name", "last_name", "email", "hsa_id"]
@@ -47,5 +48,5 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     readonly_fields = ["user", "key_hash", "prefix", "created_at", "expires_at", "last_used_at"]
     fields = [*readonly_fields, "revoked_at"]
 
-    def has_add_permission(self, request: object) -> bool:  # type: ignore[override]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -91,7 +91,9 @@ class Organisation(PublicIdModel):
                 name="organisation_region_iff_not_region",
             ),
             models.UniqueConstraint(
-                fields=["hsa_id"], condition=~Q(hsa_id=""), name="organisation_hsa_id_unique_when_set"
+                fields=["hsa_id"],
+                condition=~Q(hsa_id=""),
+                name="organisation_hsa_id_unique_when_set",
             ),
             models.UniqueConstraint(fields=["region", "name"], name="organisation_name_unique_in_region"),
         ]
@@ -164,7 +166,8 @@ class Membership(PublicIdModel):
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "organisation", "role", "valid_from"], name="membership_unique_start"
+                fields=["user", "organisation", "role", "valid_from"],
+                name="membership_unique_start",
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),

@@ -59,11 +59,22 @@ def main() -> int:
         shutil.copytree(
             BASE_DIR,
             tree,
-            ignore=shutil.ignore_patterns(".venv", ".git", "staticfiles", "media", "*.sqlite3", "__pycache__"),
+            ignore=shutil.ignore_patterns(
+                ".venv", ".git", "staticfiles", "media", "*.sqlite3", "__pycache__"
+            ),
             symlinks=True,
         )
         (tree / ".venv").symlink_to(BASE_DIR / ".venv")
-        command = [sys.executable, "manage.py", "makemessages", "-l", "sv", "--no-location", "-v", "0"]
+        command = [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "sv",
+            "--no-location",
+            "-v",
+            "0",
+        ]
         for pattern in IGNORE:
             command += ["--ignore", pattern]
         subprocess.run(command, cwd=tree, check=True)  # noqa: S603 - fixed command

@@ -32,9 +32,7 @@ PRODUCTION = ENVIRONMENT == "production"
 
 # --- Secrets and hosts -------------------------------------------------------------------------
 if PRODUCTION:
-    _missing = [
-        name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL") if not env.str(name, "")
-    ]
+    _missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL") if not env.str(name, "")]
     if _missing:
         raise ImproperlyConfigured(
             "Production settings need these environment variables: " + ", ".join(_missing)
@@ -125,7 +123,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Passwords and sessions --------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

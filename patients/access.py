@@ -48,6 +48,7 @@ CASE_PARTY_ROLES = frozenset(
     }
 )
 
+
 @dataclass(frozen=True)
 class PatientFacts:
     """What the access rule needs to know about one patient."""
@@ -75,8 +76,7 @@ def granting_membership(actor: Actor, facts: PatientFacts) -> Membership | None:
             if facts.open_enrolment_kommun_id == org_id:
                 return membership
             if facts.folkbokforing_kommun_id == org_id and (
-                role in KOMMUN_OVERSIGHT_ROLES
-                or facts.housing_setting == HousingSetting.SPECIAL_HOUSING
+                role in KOMMUN_OVERSIGHT_ROLES or facts.housing_setting == HousingSetting.SPECIAL_HOUSING
             ):
                 return membership
         if (
@@ -101,9 +101,11 @@ def visible_patients_q(actor: Actor) -> Q:
         m.organisation_id for m in _memberships(actor, OrganisationKind.VARDCENTRAL, VARDCENTRAL_CARE_ROLES)
     }
     if kommun_care:
-        q |= Exists(
-            Enrolment.objects.filter(
-                patient=OuterRef("pk"), kommun_id__in=kommun_care, ends_on__isnull=True
+        q |= Q(
+            Exists(
+                Enrolment.objects.filter(
+                    patient=OuterRef("pk"), kommun_id__in=kommun_care, ends_on__isnull=True
+                )
             )
         )
         q |= Q(folkbokforing_kommun_id__in=kommun_care, housing_setting=HousingSetting.SPECIAL_HOUSING)

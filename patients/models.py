@@ -29,9 +29,7 @@ class Patient(PublicIdModel, TimestampedModel):
     but the enrolling kommun's nursing staff and the listed vårdcentral (see ``patients.access``).
     """
 
-    personal_identity = models.CharField(
-        _("personnummer or samordningsnummer"), max_length=12, unique=True
-    )
+    personal_identity = models.CharField(_("personnummer or samordningsnummer"), max_length=12, unique=True)
     identity_kind = models.CharField(
         _("kind of identity number"),
         max_length=20,
@@ -177,7 +175,9 @@ class Enrolment(PublicIdModel, TimestampedModel):
         ]
         indexes = [
             models.Index(
-                fields=["kommun", "patient"], condition=Q(ends_on__isnull=True), name="enrolment_open_idx"
+                fields=["kommun", "patient"],
+                condition=Q(ends_on__isnull=True),
+                name="enrolment_open_idx",
             )
         ]
 

@@ -96,8 +96,11 @@ def parse_identity(value: str, *, today: datetime.date | None = None) -> Persona
     try:
         datetime.date(year, month, day)
     except ValueError:
+        message: str
         if kind is IdentityKind.SAMORDNINGSNUMMER:
-            message = _("The date in the samordningsnummer does not exist (day minus 60 is not a date).")
+            message = str(
+                _("The date in the samordningsnummer does not exist (day minus 60 is not a date).")
+            )
         else:
             message = _("The date in the personnummer does not exist: %(date)s.") % {
                 "date": f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"
@@ -106,8 +109,10 @@ def parse_identity(value: str, *, today: datetime.date | None = None) -> Persona
 
     if not luhn_checksum_ok(digits[2:]):
         raise ValidationError(
-            _("The check digit is wrong: the last digit should make the number pass the Luhn check. "
-              "Check for a mistyped digit."),
+            _(
+                "The check digit is wrong: the last digit should make the number pass the Luhn check. "
+                "Check for a mistyped digit."
+            ),
             code="checksum",
         )
     return PersonalIdentity(digits=digits, kind=kind)

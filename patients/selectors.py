@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -64,8 +64,10 @@ def _identity_visible_q(actor: Actor) -> Q:
     }
     q = Q(protected_identity=False)
     if nursing:
-        q |= Exists(
-            Enrolment.objects.filter(patient=OuterRef("pk"), kommun_id__in=nursing, ends_on__isnull=True)
+        q |= Q(
+            Exists(
+                Enrolment.objects.filter(patient=OuterRef("pk"), kommun_id__in=nursing, ends_on__isnull=True)
+            )
         )
     if vardcentraler:
         q |= Q(listed_vardcentral_id__in=vardcentraler)
@@ -94,16 +96,14 @@ def patient_list(*, actor: Actor, search: str = "") -> QuerySet[Patient]:
         if _DIGITS.match(search):
             try:
                 digits = parse_identity(search).digits
-            except Exception:  # noqa: BLE001 - an incomplete number is searched as a prefix
+            except Exception:
                 digits = re.sub(r"\D", "", search)
                 queryset = queryset.filter(personal_identity__contains=digits)
             else:
                 queryset = queryset.filter(personal_identity=digits)
         else:
             for word in search.split():
-                queryset = queryset.filter(
-                    Q(given_name__icontains=word) | Q(family_name__icontains=word)
-                )
+                queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
         queryset = queryset.filter(_identity_visible_q(actor))
     return queryset.order_by("family_name", "given_name", "pk")
 
@@ -144,7 +144,11 @@ def _deny(actor: Actor, *, patient_id: int | None, record_type: str, record_id: 
 
 
 def patient_get(
-    *, actor: Actor, public_id: uuid.UUID | str, action: str = Action.READ, record_type: str = RECORD_PATIENT
+    *,
+    actor: Actor,
+    public_id: uuid.UUID | str,
+    action: str = Action.READ,
+    record_type: str = RECORD_PATIENT,
 ) -> Patient:
     """One patient, if ``actor`` may see them; logs the read (or the denied attempt) either way.
 
@@ -172,7 +176,12 @@ def patient_get(
     access_log_record(
         actor=actor,
         accesses=[
-            Access(patient_id=patient.pk, record_type=record_type, record_id=str(key), membership=membership)
+            Access(
+                patient_id=patient.pk,
+                record_type=record_type,
+                record_id=str(key),
+                membership=membership,
+            )
         ],
         action=action,
     )
@@ -203,8 +212,6 @@ def enrolments_for_patient(*, actor: Actor, patient: Patient) -> list[Enrolment]
         action=Action.READ,
     )
     return enrolments
-
-
 
 
 def enrolment_get(*, actor: Actor, public_id: uuid.UUID | str) -> Enrolment:

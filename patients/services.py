@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.services import Access, access_log_record
 from directory.actor import Actor
-from directory.models import Organisation, OrganisationKind, Role, User
+from directory.models import Organisation, OrganisationKind, User
 
 from .access import granting_membership
 from .models import Enrolment, HousingSetting, Patient
@@ -77,7 +77,12 @@ def _log_write(actor: Actor, patient: Patient, *, record_type: str, record_id: s
     access_log_record(
         actor=actor,
         accesses=[
-            Access(patient_id=patient.pk, record_type=record_type, record_id=record_id, membership=membership)
+            Access(
+                patient_id=patient.pk,
+                record_type=record_type,
+                record_id=record_id,
+                membership=membership,
+            )
         ],
         action=action,
     )
@@ -134,7 +139,13 @@ def patient_register(
                 ]
             }
         )
-    _log_write(actor, patient, record_type=RECORD_PATIENT, record_id=str(patient.public_id), action=Action.CREATE)
+    _log_write(
+        actor,
+        patient,
+        record_type=RECORD_PATIENT,
+        record_id=str(patient.public_id),
+        action=Action.CREATE,
+    )
     if created_enrolment is not None:
         _log_write(
             actor,
@@ -163,7 +174,13 @@ def patient_update(*, actor: Actor, patient: Patient, fields: dict[str, Any]) ->
     locked.full_clean(validate_unique=False, validate_constraints=False)
     locked.save(update_fields=[*fields, "updated_at"])
     patient.updated_at = locked.updated_at
-    _log_write(actor, locked, record_type=RECORD_PATIENT, record_id=str(patient.public_id), action=Action.UPDATE)
+    _log_write(
+        actor,
+        locked,
+        record_type=RECORD_PATIENT,
+        record_id=str(patient.public_id),
+        action=Action.UPDATE,
+    )
     return patient
 
 
@@ -208,7 +225,11 @@ def enrolment_start(*, actor: Actor, patient: Patient, data: EnrolmentInput) -> 
     """Enrol a patient in municipal home health care (inskrivning)."""
     enrolment = _enrolment_create(actor=actor, patient=patient, data=data)
     _log_write(
-        actor, patient, record_type=RECORD_ENROLMENT, record_id=str(enrolment.public_id), action=Action.CREATE
+        actor,
+        patient,
+        record_type=RECORD_ENROLMENT,
+        record_id=str(enrolment.public_id),
+        action=Action.CREATE,
     )
     return enrolment
 
@@ -247,5 +268,3 @@ def enrolment_end(*, actor: Actor, enrolment: Enrolment, ends_on: datetime.date,
         action=Action.UPDATE,
     )
     return locked
-
-

@@ -27,7 +27,10 @@ def make_personnummer(birth: str = "19400312", *, samordning: bool = False) -> s
 
 def make_user(username: str, *memberships: tuple[Organisation, str]) -> User:
     user = User.objects.create_user(
-        username=username, password="test-password-long", first_name=username.title(), last_name="Test"
+        username=username,
+        password="test-password-long",
+        first_name=username.title(),
+        last_name="Test",
     )
     for organisation, role in memberships:
         Membership.objects.create(
@@ -83,7 +86,10 @@ def build_world() -> World:
     o["kommun_a"] = Organisation.objects.create(name="A kommun", kind=OrganisationKind.KOMMUN, region=region)
     o["kommun_b"] = Organisation.objects.create(name="B kommun", kind=OrganisationKind.KOMMUN, region=region)
     o["vc_a"] = Organisation.objects.create(
-        name="Vårdcentralen A", kind=OrganisationKind.VARDCENTRAL, region=region, kommun=o["kommun_a"]
+        name="Vårdcentralen A",
+        kind=OrganisationKind.VARDCENTRAL,
+        region=region,
+        kommun=o["kommun_a"],
     )
     o["vc_b"] = Organisation.objects.create(
         name="Vårdcentralen B",

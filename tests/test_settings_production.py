@@ -21,7 +21,11 @@ GOOD = {
 def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {*GOOD, "DEBUG"}}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "hemsjukvard.settings", **env},
         capture_output=True,

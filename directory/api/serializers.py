@@ -21,7 +21,17 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "ownership", "region", "kommun", "hsa_id", "kommun_code", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "ownership",
+            "region",
+            "kommun",
+            "hsa_id",
+            "kommun_code",
+            "is_active",
+        ]
 
 
 class PersonRefSerializer(serializers.ModelSerializer[User]):

@@ -17,7 +17,12 @@ from directory.authentication import BearerTokenAuthentication, token_issue
 from directory.models import Organisation
 from hemsjukvard.api.schema import ERROR_RESPONSES
 
-from .serializers import MeSerializer, OrganisationSerializer, TokenRequestSerializer, TokenResponseSerializer
+from .serializers import (
+    MeSerializer,
+    OrganisationSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
 
 
 class TokenThrottle(AnonRateThrottle):
@@ -48,7 +53,7 @@ class TokenView(APIView):
         )
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("Wrong username or password."))
-        raw, token = token_issue(user=user)  # type: ignore[arg-type]
+        raw, token = token_issue(user=user)
         return Response({"token": raw, "token_type": "Bearer", "expires_at": token.expires_at})
 
 
@@ -66,7 +71,9 @@ class MeView(APIView):
 
 
 @extend_schema(tags=["organisations"])
-class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Organisation]):
+class OrganisationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Organisation]
+):
     """Organisations are public directory data: every authenticated user may read them."""
 
     serializer_class = OrganisationSerializer
@@ -81,7 +88,10 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             queryset = queryset.filter(kind=kind)
         return queryset
 
-    @extend_schema(summary="List organisations", responses={200: OrganisationSerializer(many=True), **ERROR_RESPONSES})
+    @extend_schema(
+        summary="List organisations",
+        responses={200: OrganisationSerializer(many=True), **ERROR_RESPONSES},
+    )
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().list(request, *args, **kwargs)
 

@@ -59,8 +59,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
     body: dict[str, Any]
     if isinstance(exc, exceptions.ValidationError):
-        detail = exc.detail
-        fields = _flatten(detail) if isinstance(detail, dict) else {"non_field_errors": _flatten(detail)}
+        invalid = exc.detail
+        fields = _flatten(invalid) if isinstance(invalid, dict) else {"non_field_errors": _flatten(invalid)}
         body = {
             "code": "invalid",
             "message": _("The request contains invalid data; see the fields."),

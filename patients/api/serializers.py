@@ -67,13 +67,18 @@ class PatientSerializer(serializers.ModelSerializer[Patient]):
 
 def _organisation_field(kind: str, **kwargs: Any) -> serializers.SlugRelatedField[Organisation]:
     return serializers.SlugRelatedField(
-        slug_field="public_id", queryset=Organisation.objects.filter(kind=kind, is_active=True), **kwargs
+        slug_field="public_id",
+        queryset=Organisation.objects.filter(kind=kind, is_active=True),
+        **kwargs,
     )
 
 
 def _person_field() -> serializers.SlugRelatedField[User]:
     return serializers.SlugRelatedField(
-        slug_field="public_id", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+        slug_field="public_id",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
     )
 
 

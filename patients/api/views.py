@@ -111,7 +111,9 @@ class PatientViewSet(viewsets.ViewSet):
         require_if_match(request, etag_for(patient))
         serializer = PatientWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        updated = services.patient_update(actor=actor, patient=patient, fields=dict(serializer.validated_data))
+        updated = services.patient_update(
+            actor=actor, patient=patient, fields=dict(serializer.validated_data)
+        )
         return _patient_response(updated)
 
     @extend_schema(
@@ -133,7 +135,9 @@ class PatientViewSet(viewsets.ViewSet):
             serializer = EnrolmentCreateSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             enrolment = services.enrolment_start(
-                actor=actor, patient=patient, data=services.EnrolmentInput(**serializer.validated_data)
+                actor=actor,
+                patient=patient,
+                data=services.EnrolmentInput(**serializer.validated_data),
             )
             return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
         enrolments = selectors.enrolments_for_patient(actor=actor, patient=patient)
@@ -143,6 +147,7 @@ class PatientViewSet(viewsets.ViewSet):
 @extend_schema(tags=["patients"])
 class EnrolmentViewSet(viewsets.ViewSet):
     lookup_value_converter = "uuid"
+
     @extend_schema(
         summary="End an enrolment",
         request=EnrolmentEndSerializer,

@@ -24,14 +24,20 @@ def entry(world):
 
 def test_update_is_refused(entry):
     assert connection.vendor == "postgresql"
-    with pytest.raises((InternalError, ProgrammingError), match="append-only"), transaction.atomic():
+    with (
+        pytest.raises((InternalError, ProgrammingError), match="append-only"),
+        transaction.atomic(),
+    ):
         AccessLogEntry.objects.filter(pk=entry.pk).update(reason="rewritten")
     entry.refresh_from_db()
     assert entry.reason == ""
 
 
 def test_delete_is_refused_even_in_raw_sql(entry):
-    with pytest.raises((InternalError, ProgrammingError), match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_accesslogentry WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises((InternalError, ProgrammingError), match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM audit_accesslogentry WHERE id = %s", [entry.pk])
     assert AccessLogEntry.objects.filter(pk=entry.pk).exists()

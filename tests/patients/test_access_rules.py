@@ -38,7 +38,19 @@ def test_right_organisation_sees_enrolled_patient_and_one_row_is_logged(world, a
 
 
 @pytest.mark.parametrize(
-    "who", ["nurse_b", "rehab_b", "mas_b", "mar_b", "coordinator_b", "gp_b", "specialist", "governance", "admin", "nobody"]
+    "who",
+    [
+        "nurse_b",
+        "rehab_b",
+        "mas_b",
+        "mar_b",
+        "coordinator_b",
+        "gp_b",
+        "specialist",
+        "governance",
+        "admin",
+        "nobody",
+    ],
 )
 def test_other_organisations_and_admin_get_404_and_the_attempt_is_logged_as_denied(world, api, who):
     patient = world.patient()

@@ -42,7 +42,9 @@ def test_nurse_registers_and_enrols_a_patient(world, api):
 
 def test_wrong_checksum_is_a_400_naming_the_field_in_swedish(world, api):
     body = _new_patient(world, personal_identity="19121212-1213")
-    response = api(world.users["nurse_a"]).post("/api/v1/patients", body, format="json", HTTP_ACCEPT_LANGUAGE="sv")
+    response = api(world.users["nurse_a"]).post(
+        "/api/v1/patients", body, format="json", HTTP_ACCEPT_LANGUAGE="sv"
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"
@@ -96,7 +98,9 @@ def test_update_needs_if_match_and_a_stale_etag_writes_nothing(world, api):
     url = f"/api/v1/patients/{patient.public_id}"
     etag = client.get(url).headers["ETag"]
     assert client.patch(url, {"city": "Falkenberg"}, format="json").status_code == 428
-    assert client.patch(url, {"city": "Falkenberg"}, format="json", HTTP_IF_MATCH='"stale"').status_code == 412
+    assert (
+        client.patch(url, {"city": "Falkenberg"}, format="json", HTTP_IF_MATCH='"stale"').status_code == 412
+    )
     patient.refresh_from_db()
     assert patient.city == "Varberg"
     response = client.patch(url, {"city": "Falkenberg"}, format="json", HTTP_IF_MATCH=etag)
@@ -111,7 +115,11 @@ def test_second_open_enrolment_is_refused(world, api):
     patient = world.patient()
     response = api(world.users["nurse_a"]).post(
         f"/api/v1/patients/{patient.public_id}/enrolments",
-        {"kommun": str(world.orgs["kommun_a"].public_id), "starts_on": "2026-11-01", "threshold_justification": "x"},
+        {
+            "kommun": str(world.orgs["kommun_a"].public_id),
+            "starts_on": "2026-11-01",
+            "threshold_justification": "x",
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -123,27 +131,35 @@ def test_end_enrolment_then_reenrol(world, api):
     client = api(world.users["nurse_a"])
     enrolment = Enrolment.objects.get(patient=patient)
     response = client.post(
-        f"/api/v1/enrolments/{enrolment.public_id}/end", {"ends_on": "2026-11-20", "reason": "Flyttat."}, format="json"
+        f"/api/v1/enrolments/{enrolment.public_id}/end",
+        {"ends_on": "2026-11-20", "reason": "Flyttat."},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     assert response.json()["ends_on"] == "2026-11-20"
     # the nurse no longer has a care relationship: the patient is gone from her view
     assert client.get(f"/api/v1/patients/{patient.public_id}").status_code == 404
-    assert api(world.users["mas_a"]).get(f"/api/v1/patients/{patient.public_id}/enrolments").status_code == 200
+    assert (
+        api(world.users["mas_a"]).get(f"/api/v1/patients/{patient.public_id}/enrolments").status_code == 200
+    )
 
 
 def test_enrolment_of_another_kommun_is_404(world, api):
     patient = world.patient()
     enrolment = Enrolment.objects.get(patient=patient)
     response = api(world.users["nurse_b"]).post(
-        f"/api/v1/enrolments/{enrolment.public_id}/end", {"ends_on": "2026-11-20", "reason": "x"}, format="json"
+        f"/api/v1/enrolments/{enrolment.public_id}/end",
+        {"ends_on": "2026-11-20", "reason": "x"},
+        format="json",
     )
     assert response.status_code == 404
 
 
 def test_token_endpoint_and_me(world, client):
     response = client.post(
-        "/api/v1/auth/token", {"username": "nurse.a", "password": "test-password-long"}, content_type="application/json"
+        "/api/v1/auth/token",
+        {"username": "nurse.a", "password": "test-password-long"},
+        content_type="application/json",
     )
     assert response.status_code == 200
     token = response.json()["token"]
@@ -151,7 +167,9 @@ def test_token_endpoint_and_me(world, client):
     assert me["username"] == "nurse.a"
     assert [m["role"] for m in me["memberships"]] == ["nurse"]
     bad = client.post(
-        "/api/v1/auth/token", {"username": "nurse.a", "password": "wrong"}, content_type="application/json"
+        "/api/v1/auth/token",
+        {"username": "nurse.a", "password": "wrong"},
+        content_type="application/json",
     )
     assert bad.status_code == 401
     assert bad.json()["error"]["message"]
