@@ -53,7 +53,7 @@ wsgi_app = "hemsjukvard.wsgi:application"
 proc_name = "hemsjukvard"
 # Inside the container; compose publishes the port. Listening on every interface of the container
 # is what makes it reachable from the compose network at all.
-bind = [_env_str("GUNICORN_BIND", "0.0.0.0:8000")]  # noqa: S104
+bind = [_env_str("GUNICORN_BIND", "0.0.0.0:8000")]
 
 workers = _env_int("GUNICORN_WORKERS", min(2 * available_cores() + 1, MAX_DEFAULT_WORKERS), 1)
 threads = _env_int("GUNICORN_THREADS", 2, 1)
@@ -80,9 +80,7 @@ errorlog = "-"
 loglevel = _env_str("LOG_LEVEL", "info").lower()
 # The path without its query string, and no Referer: query strings carry search terms such as
 # personnummer (?search=...), which must not end up in the access log.
-access_log_format = (
-    '%(h)s %({x-forwarded-for}i)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
-)
+access_log_format = '%(h)s %({x-forwarded-for}i)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
 # Addresses of the TLS-terminating proxy in front, trusted for its X-Forwarded-Proto (wsgi.url_scheme).
 # Comma-separated addresses or networks, e.g. the compose network's gateway 172.18.0.1 or 172.16.0.0/12.

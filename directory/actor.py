@@ -6,9 +6,11 @@ both know *in which organisation and role* the person acts and from which addres
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -100,8 +102,28 @@ class Actor:
         return None
 
 
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(proxy, strict=False) for proxy in settings.TRUSTED_PROXIES)
+
+
 def client_address(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is what gunicorn saw; behind the compose proxy it is the proxy, which the deployment
-    # guide configures with gunicorn's --forwarded-allow-ips so REMOTE_ADDR is the real client.
-    address = request.META.get("REMOTE_ADDR")
-    return str(address) if address else None
+    """The address the access log records: the client, not the reverse proxy in front of the app.
+
+    X-Forwarded-For is read from the right and believed only as far as the hops are trusted proxies
+    (``TRUSTED_PROXIES``); anything further left could have been written by the client itself.
+    """
+    address = str(request.META.get("REMOTE_ADDR") or "")
+    if address and _trusted(address):
+        forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        for hop in reversed([hop for hop in forwarded if hop]):
+            address = hop
+            if not _trusted(hop):
+                break
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

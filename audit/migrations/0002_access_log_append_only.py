@@ -2,8 +2,8 @@
 
 On PostgreSQL a trigger refuses UPDATE and DELETE row by row, so not even a mistaken
 ``QuerySet.update()`` or a shell session can rewrite history. TRUNCATE is left to privileges: it needs
-table ownership, which the production database role does not have (see README, Deploying), and test
-isolation relies on it. SQLite (the embedded development default) gets equivalent triggers.
+table ownership, which the application's database role should not have in a hardened deployment
+(deploy/README.md), and test isolation relies on it. SQLite (the embedded development default) gets equivalent triggers.
 """
 
 from django.db import migrations

@@ -1,0 +1,411 @@
+"""The promises of the production deployment files, read without Docker.
+
+docker-compose.yml, .env.example, the Dockerfile and deploy/gunicorn.conf.py are parsed and checked
+for what deploy/README.md tells operators: which services run, how they start and restart, that no
+secret is written into the compose file or the image, and that the Celery time limits fit.
+"""
+
+from __future__ import annotations
+
+import re
+import runpy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+DOCKERFILE = ROOT / "Dockerfile"
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+
+APP_SERVICES = ("web", "worker", "beat")
+LONG_RUNNING = ("postgres", "redis", *APP_SERVICES)
+SECRET_NAMES = ("SECRET_KEY", "POSTGRES_PASSWORD", "DATABASE_URL", "PASSWORD", "TOKEN")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())
+    assert isinstance(document, dict)
+    return document
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = compose["services"]
+    return result
+
+
+def parse_env_file(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, sep, value = line.partition("=")
+            assert sep, f"not KEY=value: {line!r}"
+            assert re.fullmatch(r"[A-Z][A-Z0-9_]*", key), line
+            assert key not in values, f"{key} twice"
+            values[key] = value
+    return values
+
+
+@pytest.fixture(scope="module")
+def env_example() -> dict[str, str]:
+    return parse_env_file(ENV_EXAMPLE)
+
+
+def command_of(service: dict[str, Any]) -> list[str]:
+    command = service["command"]
+    return command if isinstance(command, list) else command.split()
+
+
+def env_files(service: dict[str, Any]) -> list[str]:
+    files = service.get("env_file", [])
+    files = [files] if isinstance(files, str) else files
+    return [item if isinstance(item, str) else item["path"] for item in files]
+
+
+def healthcheck_text(service: dict[str, Any]) -> str:
+    test = service["healthcheck"]["test"]
+    return " ".join(test) if isinstance(test, list) else test
+
+
+def seconds(duration: str) -> float:
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", duration)
+    assert parts, duration
+    assert "".join(n + u for n, u in parts) == duration, duration
+    return sum(float(number) * units[unit] for number, unit in parts)
+
+
+def all_strings(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield str(key)
+            yield from all_strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from all_strings(item)
+    elif node is not None:
+        yield str(node)
+
+
+# --- docker-compose.yml -----------------------------------------------------------------------
+
+
+def test_services(services):
+    assert set(services) == {*LONG_RUNNING, "migrate"}
+
+
+def test_images_and_build(services):
+    assert services["postgres"]["image"] == "postgres:15"
+    assert services["redis"]["image"] == "redis:7"
+    for name in (*APP_SERVICES, "migrate"):
+        build = services[name]["build"]
+        context = build if isinstance(build, str) else build["context"]
+        assert context == ".", name
+        assert services[name]["image"] == services["web"]["image"], "one image for all"
+
+
+def test_restart_policies(services):
+    for name in LONG_RUNNING:
+        assert services[name]["restart"] == "unless-stopped", name
+    assert services["migrate"]["restart"] == "no", "a one-shot service must not be restarted"
+
+
+def test_env_file_for_everything_that_needs_settings(services):
+    for name in ("postgres", *APP_SERVICES, "migrate"):
+        assert env_files(services[name]) == [".env"], name
+
+
+def test_no_secret_is_written_into_the_compose_file(compose, services, env_example):
+    text = COMPOSE_FILE.read_text()
+    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "DATABASE_URL", "EMAIL_HOST_PASSWORD"):
+        # Neither KEY=value nor KEY: value anywhere, in a list or a mapping.
+        assert not re.search(rf"\b{name}\s*[=:]\s*\S", text), f"{name} is set in docker-compose.yml"
+    for name, service in services.items():
+        environment = service.get("environment") or {}
+        keys = (
+            [item.partition("=")[0] for item in environment]
+            if isinstance(environment, list)
+            else list(environment)
+        )
+        for key in keys:
+            assert not any(secret in key.upper() for secret in SECRET_NAMES), (name, key)
+    for value in all_strings(compose):
+        assert not re.search(r"://[^/\s:@]+:[^@\s]+@", value), f"credentials in a URL: {value!r}"
+    for key in ("SECRET_KEY", "POSTGRES_PASSWORD"):
+        assert env_example[key] not in text
+
+
+def test_postgres(services):
+    postgres = services["postgres"]
+    assert "pg_isready" in healthcheck_text(postgres)
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in postgres["volumes"])
+    assert "ports" not in postgres, "the database is reachable from the compose network only"
+
+
+def test_redis_keeps_queued_tasks_across_restarts(services):
+    redis = services["redis"]
+    command = command_of(redis)
+    assert command[0] == "redis-server"
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert any(v.endswith(":/data") for v in redis["volumes"]), "the append-only file needs a volume"
+    assert "redis-cli ping" in healthcheck_text(redis)
+    assert "ports" not in redis
+
+
+def test_named_volumes_are_declared(compose, services):
+    declared = set(compose["volumes"])
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if not source.startswith((".", "/", "$")):
+                assert source in declared, source
+
+
+def test_migrate_runs_once_before_the_application(services):
+    migrate = services["migrate"]
+    assert command_of(migrate) == ["python", "manage.py", "migrate", "--noinput"]
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in APP_SERVICES:
+        depends = services[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully", name
+        assert depends["postgres"]["condition"] == "service_healthy", name
+        assert depends["redis"]["condition"] == "service_healthy", name
+
+
+def test_web(services):
+    web = services["web"]
+    command = command_of(web)
+    assert command[0] == "gunicorn"
+    assert command[command.index("--config") + 1] == "deploy/gunicorn.conf.py"
+    assert command[-1] == "hemsjukvard.wsgi:application"
+    assert any(str(port).endswith(":8000") for port in web["ports"])
+    test = web["healthcheck"]["test"]
+    assert test[:3] == ["CMD", "python", "-c"], "the slim image has python, not curl"
+    assert "http://127.0.0.1:8000/healthz" in test[3]
+    assert "ALLOWED_HOSTS" in test[3], "Django rejects a Host header it does not allow"
+    compile(test[3], "healthcheck", "exec")
+    assert "$" not in test[3], "Compose would try to interpolate it"
+
+
+def test_worker(services, env_example):
+    worker = services["worker"]
+    command = command_of(worker)
+    assert command[:4] == ["celery", "-A", "hemsjukvard", "worker"]
+    assert "--pool=prefork" in command
+    assert "--concurrency=${CELERY_WORKER_CONCURRENCY:-2}" in command
+    assert command[command.index("--max-tasks-per-child") + 1] == "100"
+    assert command[command.index("-O") + 1] == "fair"
+    # A warm shutdown lets running tasks finish: the grace period outlasts the hard time limit.
+    assert seconds(worker["stop_grace_period"]) > int(env_example["CELERY_TASK_TIME_LIMIT"])
+
+
+def test_beat_keeps_its_schedule_on_a_volume(services):
+    beat = services["beat"]
+    command = command_of(beat)
+    assert command[:4] == ["celery", "-A", "hemsjukvard", "beat"]
+    schedule = next(arg.split("=", 1)[1] for arg in command if arg.startswith("--schedule="))
+    mounts = [volume.split(":")[1] for volume in beat["volumes"]]
+    assert str(Path(schedule).parent) in mounts
+
+
+def test_web_outlasts_gunicorns_graceful_timeout(services, env_example):
+    assert seconds(services["web"]["stop_grace_period"]) > int(env_example["GUNICORN_GRACEFUL_TIMEOUT"])
+
+
+# --- .env.example -----------------------------------------------------------------------------
+
+
+def test_env_example_explains_every_variable():
+    lines = ENV_EXAMPLE.read_text().splitlines()
+    for number, line in enumerate(lines):
+        if line.strip() and not line.startswith("#"):
+            assert number > 0, line
+            assert lines[number - 1].startswith("#"), f"no comment above {line!r}"
+
+
+def test_env_example_production_values(env_example):
+    assert env_example["HEMSJUKVARD_ENV"] == "production"
+    for key in (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "CSRF_TRUSTED_ORIGINS",
+        "CELERY_BROKER_URL",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "DEFAULT_FROM_EMAIL",
+        "POSTGRES_DB",
+        "POSTGRES_USER",
+    ):
+        assert env_example[key], key
+    assert env_example["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+    assert all(o.startswith("https://") for o in env_example["CSRF_TRUSTED_ORIGINS"].split(","))
+
+
+def test_env_example_holds_placeholders_not_secrets(env_example):
+    for key in ("SECRET_KEY", "POSTGRES_PASSWORD"):
+        assert "change-me" in env_example[key], key
+    # The settings refuse a SECRET_KEY shorter than 50 characters: the placeholder cannot go live.
+    assert len(env_example["SECRET_KEY"]) < 50
+
+
+def test_database_url_uses_the_postgres_service_and_password(env_example):
+    url = urlsplit(env_example["DATABASE_URL"])
+    assert url.scheme in ("postgres", "postgresql")
+    assert url.hostname == "postgres"
+    assert url.username == env_example["POSTGRES_USER"]
+    assert url.password == env_example["POSTGRES_PASSWORD"]
+    assert url.path == "/" + env_example["POSTGRES_DB"]
+
+
+def test_celery_time_limits_fit_inside_the_visibility_timeout(env_example):
+    soft = int(env_example["CELERY_TASK_SOFT_TIME_LIMIT"])
+    hard = int(env_example["CELERY_TASK_TIME_LIMIT"])
+    visibility = int(env_example["CELERY_VISIBILITY_TIMEOUT"])
+    assert 0 < soft < hard < visibility
+
+
+def test_compose_variables_have_examples(env_example):
+    used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", COMPOSE_FILE.read_text()))
+    assert used, "expected ${...} variables in docker-compose.yml"
+    assert used <= set(env_example), used - set(env_example)
+
+
+# --- Dockerfile -------------------------------------------------------------------------------
+
+
+def dockerfile_instructions() -> list[str]:
+    """The Dockerfile's instructions, continuation lines joined, comments left out."""
+    instructions, current = [], ""
+    for line in DOCKERFILE.read_text().splitlines():
+        if not current and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        if line.lstrip().startswith("#"):
+            continue
+        current += line.rstrip("\\").strip() + " "
+        if not line.endswith("\\"):
+            instructions.append(current.strip())
+            current = ""
+    return instructions
+
+
+def test_dockerfile():
+    text = DOCKERFILE.read_text()
+    instructions = dockerfile_instructions()
+    assert "ARG PYTHON_IMAGE=python:3.11-slim-bookworm" in instructions
+    assert [i for i in instructions if i.startswith("FROM ")] == [
+        "FROM ${PYTHON_IMAGE} AS builder",
+        "FROM ${PYTHON_IMAGE} AS runtime",
+    ]
+    assert re.search(r'pip install .*"uv==', text)
+    assert "uv sync --locked --no-dev" in text
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core"):
+        assert package in text, package
+    users = [i.split()[1] for i in instructions if i.startswith("USER ")]
+    assert users
+    assert users[-1].split(":")[0] not in ("root", "0")
+
+
+def test_dockerfile_bakes_in_no_secret():
+    secret = re.compile(r"SECRET_KEY|PASSWORD|DATABASE_URL|EMAIL_HOST_USER")
+    for instruction in dockerfile_instructions():
+        keyword = instruction.split()[0]
+        if keyword in ("ENV", "ARG", "LABEL"):
+            assert not secret.search(instruction), instruction
+        elif secret.search(instruction):
+            # Only the build-time collectstatic, with throwaway values on its own command line.
+            assert keyword == "RUN", instruction
+            assert "manage.py collectstatic" in instruction, instruction
+    assert not re.search(r"^COPY .*\.env\b", DOCKERFILE.read_text(), re.MULTILINE)
+
+
+# --- deploy/gunicorn.conf.py ------------------------------------------------------------------
+
+GUNICORN_VARIABLES = (
+    "GUNICORN_BIND",
+    "GUNICORN_WORKERS",
+    "GUNICORN_THREADS",
+    "GUNICORN_TIMEOUT",
+    "GUNICORN_GRACEFUL_TIMEOUT",
+    "GUNICORN_KEEPALIVE",
+    "GUNICORN_MAX_REQUESTS",
+    "GUNICORN_MAX_REQUESTS_JITTER",
+    "FORWARDED_ALLOW_IPS",
+    "GUNICORN_PROXY_PROTOCOL",
+    "PROXY_ALLOW_IPS",
+    "LOG_LEVEL",
+)
+
+
+def load_gunicorn_conf(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
+    for name in GUNICORN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    namespace = runpy.run_path(str(GUNICORN_CONF))
+    return {k: v for k, v in namespace.items() if not k.startswith("_")}
+
+
+def test_gunicorn_defaults(monkeypatch):
+    conf = load_gunicorn_conf(monkeypatch)
+    cores = conf["available_cores"]()
+    assert conf["workers"] == min(2 * cores + 1, conf["MAX_DEFAULT_WORKERS"])
+    assert conf["threads"] == 2
+    assert conf["worker_class"] == "gthread"
+    assert conf["bind"] == ["0.0.0.0:8000"]
+    assert conf["accesslog"] == "-"
+    assert conf["errorlog"] == "-"
+    assert conf["max_requests"] > 0
+    assert conf["max_requests_jitter"] > 0
+    assert conf["graceful_timeout"] <= conf["timeout"]
+    # Query strings and referrers carry personnummer searches: not in the access log.
+    for atom in ("%(r)s", "%(q)s", "%(f)s", "%({referer}i)s"):
+        assert atom not in conf["access_log_format"]
+
+
+def test_gunicorn_reads_the_environment(monkeypatch):
+    conf = load_gunicorn_conf(
+        monkeypatch,
+        GUNICORN_WORKERS="3",
+        GUNICORN_THREADS="1",
+        GUNICORN_TIMEOUT="90",
+        FORWARDED_ALLOW_IPS="10.0.0.5,172.16.0.0/12",
+        LOG_LEVEL="WARNING",
+    )
+    assert conf["workers"] == 3
+    assert conf["worker_class"] == "sync"
+    assert conf["timeout"] == 90
+    assert conf["forwarded_allow_ips"] == "10.0.0.5,172.16.0.0/12"
+    assert conf["loglevel"] == "warning"
+
+
+def test_gunicorn_empty_variable_means_default(monkeypatch):
+    conf = load_gunicorn_conf(monkeypatch, GUNICORN_WORKERS="")
+    assert conf["workers"] >= 1
+
+
+def test_gunicorn_rejects_nonsense(monkeypatch):
+    with pytest.raises(ValueError, match="GUNICORN_WORKERS"):
+        load_gunicorn_conf(monkeypatch, GUNICORN_WORKERS="many")
+    with pytest.raises(ValueError, match="GUNICORN_THREADS"):
+        load_gunicorn_conf(monkeypatch, GUNICORN_THREADS="0")
+
+
+def test_gunicorn_accepts_every_setting(monkeypatch):
+    """Gunicorn ignores unknown names in a config file; here a misspelt one fails instead."""
+    config = pytest.importorskip("gunicorn.config")
+    conf = load_gunicorn_conf(monkeypatch, GUNICORN_PROXY_PROTOCOL="auto")
+    cfg = config.Config()
+    helpers = {"annotations", "math", "os", "Path", "available_cores", "MAX_DEFAULT_WORKERS"}
+    for name, value in conf.items():
+        if name in helpers:
+            continue
+        assert name in cfg.settings, f"{name} is not a gunicorn setting"
+        cfg.set(name, value)  # runs gunicorn's own validation
+    assert cfg.worker_class_str == "gthread"
