@@ -49,14 +49,17 @@ class PartyRef(models.TextChoices):
     """
 
     LISTED_VARDCENTRAL = "listed_vardcentral", _("The patient's listed vårdcentral")
-    ENROLMENT_KOMMUN = "enrolment_kommun", _(
-        "The kommun of enrolment (without an enrolment: the kommun of folkbokföring)"
+    ENROLMENT_KOMMUN = (
+        "enrolment_kommun",
+        _("The kommun of enrolment (without an enrolment: the kommun of folkbokföring)"),
     )
-    CASE_SPECIALIST_CLINIC = "case_specialist_clinic", _(
-        "The specialist clinic named on the case (else the clinic the rule names)"
+    CASE_SPECIALIST_CLINIC = (
+        "case_specialist_clinic",
+        _("The specialist clinic named on the case (else the clinic the rule names)"),
     )
-    SPECIALIST_OR_VARDCENTRAL = "specialist_or_vardcentral", _(
-        "The specialist clinic named on the case, else the listed vårdcentral"
+    SPECIALIST_OR_VARDCENTRAL = (
+        "specialist_or_vardcentral",
+        _("The specialist clinic named on the case, else the listed vårdcentral"),
     )
     MOBILE_TEAM = "mobile_team", _("The region's mobile team")
     REGION = "region", _("The region")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -118,3 +119,32 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+class DeadlineSettings(Protocol):
+    """What an agreement version says about deadlines (``AgreementVersion`` has these fields)."""
+
+    deadline_day_kind: str
+    review_deadline_days: int
+    approval_deadline_days: int
+
+
+def review_deadline_at(
+    settings: DeadlineSettings, *, start: datetime.date | datetime.datetime
+) -> datetime.datetime:
+    """When the vårdcentral's review of a proposed split runs out, for a case submitted at ``start``."""
+    return deadline_at(start=start, days=settings.review_deadline_days, day_kind=settings.deadline_day_kind)
+
+
+def approval_deadline_at(
+    settings: DeadlineSettings, *, start: datetime.date | datetime.datetime
+) -> datetime.datetime:
+    """When MAS's or MAR's approval of a risk analysis submitted at ``start`` runs out."""
+    return deadline_at(start=start, days=settings.approval_deadline_days, day_kind=settings.deadline_day_kind)
+
+
+def escalation_deadline_at(
+    settings: DeadlineSettings, *, days: int, start: datetime.date | datetime.datetime
+) -> datetime.datetime:
+    """When an escalation level with ``days`` to decide runs out, counted the agreement's way."""
+    return deadline_at(start=start, days=days, day_kind=settings.deadline_day_kind)

@@ -33,7 +33,7 @@ from .choices import (
     PartyRef,
     TaskKind,
 )
-from .hard_rules import ROLE_FIELDS, PartyChoice, hard_rule_violations
+from .hard_rules import PartyChoice, hard_rule_violations
 
 # What a party reference may name, when the rule names an organisation with it.
 ORGANISATION_KIND_FOR_PARTY: dict[str, frozenset[str]] = {
@@ -130,19 +130,18 @@ class Agreement(PublicIdModel, TimestampedModel):
                     gettext("A regional agreement has no local kommun or vårdcentral.")
                 )
         else:
-            if self.local_kommun_id is None:
+            kommun = self.local_kommun if self.local_kommun_id is not None else None
+            vardcentral = self.local_vardcentral if self.local_vardcentral_id is not None else None
+            if kommun is None:
                 errors.setdefault("local_kommun", []).append(
                     gettext("A local agreement binds one kommun: choose it.")
                 )
-            elif self.local_kommun.kind != OrganisationKind.KOMMUN or (
-                self.local_kommun.region_id != self.region_id
-            ):
+            elif kommun.kind != OrganisationKind.KOMMUN or kommun.region_id != self.region_id:
                 errors.setdefault("local_kommun", []).append(
                     gettext("Choose a kommun in the agreement's region.")
                 )
-            if self.local_vardcentral_id is not None and (
-                self.local_vardcentral.kind != OrganisationKind.VARDCENTRAL
-                or self.local_vardcentral.region_id != self.region_id
+            if vardcentral is not None and (
+                vardcentral.kind != OrganisationKind.VARDCENTRAL or vardcentral.region_id != self.region_id
             ):
                 errors.setdefault("local_vardcentral", []).append(
                     gettext("Choose a vårdcentral in the agreement's region.")
@@ -253,7 +252,9 @@ class AgreementVersion(PublicIdModel, TimestampedModel):
                 name="agreement_version_deadlines_positive",
             ),
         ]
-        indexes = [models.Index(fields=["agreement", "status", "valid_from"])]
+        indexes = [
+            models.Index(fields=["agreement", "status", "valid_from"], name="agreement_version_lookup_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.version})"
@@ -265,9 +266,7 @@ class AgreementVersion(PublicIdModel, TimestampedModel):
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
-            errors.setdefault("valid_to", []).append(
-                gettext("The end date cannot be before the start date.")
-            )
+            errors.setdefault("valid_to", []).append(gettext("The end date cannot be before the start date."))
         settings_given = self.covered_housing_settings
         if not isinstance(settings_given, list) or not all(
             isinstance(value, str) and value in HousingSetting.values for value in settings_given
@@ -279,12 +278,9 @@ class AgreementVersion(PublicIdModel, TimestampedModel):
             errors.setdefault("covered_housing_settings", []).append(
                 gettext("An agreement must cover at least one housing setting.")
             )
-        if self.threshold_section_id is not None and (
-            self.pk is None or self.threshold_section.version_id != self.pk
-        ):
-            errors.setdefault("threshold_section", []).append(
-                gettext("Choose a section of this version.")
-            )
+        section = self.threshold_section if self.threshold_section_id is not None else None
+        if section is not None and (self.pk is None or section.version_id != self.pk):
+            errors.setdefault("threshold_section", []).append(gettext("Choose a section of this version."))
         if errors:
             raise ValidationError(errors)
 
@@ -348,9 +344,7 @@ class LegalReference(models.Model):
         related_name="legal_references",
         help_text=_("The section that rests on this provision, if one does."),
     )
-    law = models.CharField(
-        _("law"), max_length=200, help_text=_("E.g. Hälso- och sjukvårdslag (2017:30)")
-    )
+    law = models.CharField(_("law"), max_length=200, help_text=_("E.g. Hälso- och sjukvårdslag (2017:30)"))
     chapter = models.CharField(_("chapter"), max_length=16, blank=True)
     paragraph = models.CharField(_("paragraph"), max_length=16, blank=True)
     valid_from = models.DateField(_("in force from"), null=True, blank=True)
@@ -374,7 +368,8 @@ class LegalReference(models.Model):
         return " ".join(parts)
 
     def clean(self) -> None:
-        if self.section_id is not None and self.section.version_id != self.version_id:
+        section = self.section if self.section_id is not None else None
+        if section is not None and section.version_id != self.version_id:
             raise ValidationError({"section": gettext("Choose a section of this version.")})
 
 
@@ -495,9 +490,7 @@ class ResponsibilityRule(PublicIdModel):
         blank=True,
         help_text=_("The split holds for at most this many days before it is reviewed again."),
     )
-    note = models.TextField(
-        _("note"), blank=True, help_text=_("E.g. who reports the results to whom.")
-    )
+    note = models.TextField(_("note"), blank=True, help_text=_("E.g. who reports the results to whom."))
     section = models.ForeignKey(
         Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="rules"
     )
@@ -511,8 +504,7 @@ class ResponsibilityRule(PublicIdModel):
                 fields=["version", "task_type", "housing_setting", "enrolment_requirement"],
                 name="rule_unique_situation_in_version",
                 violation_error_message=_(
-                    "This version already has a rule for this task type, housing setting and "
-                    "enrolment."
+                    "This version already has a rule for this task type, housing setting and enrolment."
                 ),
             ),
             models.CheckConstraint(
@@ -524,7 +516,7 @@ class ResponsibilityRule(PublicIdModel):
                 name="rule_max_duration_positive",
             ),
         ]
-        indexes = [models.Index(fields=["version", "task_type"])]
+        indexes = [models.Index(fields=["version", "task_type"], name="rule_version_task_idx")]
 
     def __str__(self) -> str:
         return f"{self.task_type.code} – {self.version}"
@@ -557,11 +549,12 @@ class ResponsibilityRule(PublicIdModel):
         errors: dict[str, list[str]] = {}
         if self.version_id is not None and not self.version.is_draft and self._changed():
             raise ValidationError(_locked_message())
-        if self.section_id is not None and self.version_id is not None:
-            if self.section.version_id != self.version_id:
-                errors.setdefault("section", []).append(
-                    gettext("Cite a section of the same agreement version.")
-                )
+        if (
+            self.section_id is not None
+            and self.version_id is not None
+            and self.section.version_id != self.version_id
+        ):
+            errors.setdefault("section", []).append(gettext("Cite a section of the same agreement version."))
         if self.approver_role and not self.risk_analysis_required:
             errors.setdefault("approver_role", []).append(
                 gettext("Only a rule that requires a risk analysis names who approves it.")
@@ -606,8 +599,7 @@ class ResponsibilityRule(PublicIdModel):
             problems.append(
                 (
                     field,
-                    gettext("A %(kind)s cannot be this party.")
-                    % {"kind": organisation.get_kind_display()},
+                    gettext("A %(kind)s cannot be this party.") % {"kind": organisation.get_kind_display()},
                 )
             )
         organisation_region = (
@@ -622,7 +614,7 @@ class ResponsibilityRule(PublicIdModel):
             return True
         fields = [f.attname for f in self._meta.concrete_fields if f.attname != "id"]
         stored = ResponsibilityRule.objects.filter(pk=self.pk).values(*fields).first()
-        return stored != {name: getattr(self, name) for name in fields}
+        return bool(stored != {name: getattr(self, name) for name in fields})
 
 
 class EscalationLevel(models.Model):
@@ -674,12 +666,13 @@ class EscalationLevel(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
+        body = self.body if self.body_id is not None else None
         if self.body_ref == EscalationBodyRef.ORGANISATION:
-            if self.body_id is None:
+            if body is None:
                 errors.setdefault("body", []).append(gettext("Choose the joint body."))
-            elif self.body.kind != OrganisationKind.JOINT_BODY:
+            elif body.kind != OrganisationKind.JOINT_BODY:
                 errors.setdefault("body", []).append(gettext("Choose a joint body."))
-            elif self.version_id is not None and self.body.region_id != self.version.agreement.region_id:
+            elif self.version_id is not None and body.region_id != self.version.agreement.region_id:
                 errors.setdefault("body", []).append(
                     gettext("Choose a joint body in the agreement's region.")
                 )

@@ -7,3 +7,11 @@ class AuditConfig(AppConfig):
 
     name = "audit"
     verbose_name = _("Access log")
+
+    def ready(self) -> None:
+        # The patient's log extract is printed by the documents worker (see documents.sources).
+        from documents.sources import register
+
+        from .documents import LogExtractSource
+
+        register(LogExtractSource())

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hemsjukvard.db import PublicIdModel
+
 
 class Action(models.TextChoices):
     READ = "read", _("Read")
@@ -76,7 +78,136 @@ class AccessLogEntry(models.Model):
             models.Index(fields=["patient", "at"]),
             models.Index(fields=["user", "at"]),
             models.Index(fields=["organisation", "at"]),
+            # The review's flags: the few rows outside a care relationship, found without a scan.
+            models.Index(
+                fields=["at"],
+                condition=~models.Q(purpose="care_relationship") | models.Q(outcome="denied"),
+                name="audit_log_flagged_at_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_label} {self.action} {self.record_type}"
+
+
+class AccessLogReview(PublicIdModel):
+    """A MAS's or MAR's review of one log entry, with a note. The log itself is never changed.
+
+    One review per entry and kommun: an entry can concern two kommuner (one kommun's nurse reading
+    another kommun's patient) and each reviews its own part.
+    """
+
+    entry = models.ForeignKey(
+        AccessLogEntry, verbose_name=_("log entry"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    kommun = models.ForeignKey(
+        "directory.Organisation", verbose_name=_("kommun"), on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=16)
+    note = models.TextField(_("note"))
+    at = models.DateTimeField(_("reviewed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access log review")
+        verbose_name_plural = _("access log reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "kommun"], name="access_review_once_per_kommun"),
+            models.CheckConstraint(condition=~models.Q(note=""), name="access_review_has_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.entry_id} by {self.reviewer_id}"
+
+
+class AccessLogSample(PublicIdModel):
+    """The systematic sample of one kommun's reads in one week (Monday to Sunday, local time)."""
+
+    kommun = models.ForeignKey(
+        "directory.Organisation", verbose_name=_("kommun"), on_delete=models.PROTECT, related_name="+"
+    )
+    week_start = models.DateField(_("week starting"))
+    population = models.PositiveIntegerField(_("reads in the week"), default=0)
+    created_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access log sample")
+        verbose_name_plural = _("access log samples")
+        ordering = ["-week_start", "kommun"]
+        constraints = [
+            models.UniqueConstraint(fields=["kommun", "week_start"], name="access_sample_once_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"Sample {self.kommun_id} {self.week_start}"
+
+
+class AccessLogSampleItem(models.Model):
+    sample = models.ForeignKey(AccessLogSample, on_delete=models.CASCADE, related_name="items")
+    entry = models.ForeignKey(AccessLogEntry, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sample", "entry"], name="access_sample_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id}: {self.entry_id}"
+
+
+class ReviewNotification(PublicIdModel):
+    """An in-app notice to a MAS or MAR that a sample awaits review (also e-mailed). Once per person and
+    sample. Carries no patient data."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    sample = models.ForeignKey(
+        AccessLogSample, verbose_name=_("sample"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review notification")
+        verbose_name_plural = _("review notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sample"], name="review_notification_once_per_sample")
+        ]
+
+    def __str__(self) -> str:
+        return f"Review notification {self.public_id}"
+
+
+class AccessLogExtract(PublicIdModel):
+    """A patient's log extract (PDL 8 kap. 5 §) as produced: the entries up to ``up_to_entry_id``.
+
+    Fixing the last entry makes the extract a stable source for its PDF: producing it (and printing it)
+    adds log rows, which must not change what it shows.
+    """
+
+    patient = models.ForeignKey(
+        "patients.Patient", verbose_name=_("patient"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("produced by"), on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("for organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    up_to_entry_id = models.BigIntegerField(_("last entry included"))
+    created_at = models.DateTimeField(_("produced at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("log extract")
+        verbose_name_plural = _("log extracts")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Log extract {self.public_id}"

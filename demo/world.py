@@ -13,6 +13,7 @@ missing. The pure ``*_specs`` functions describe the world; the ``seed_*`` funct
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -21,10 +22,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from directory.actor import Actor
 from directory.models import (
     ROLES_BY_ORGANISATION_KIND,
     Membership,
@@ -35,7 +39,7 @@ from directory.models import (
     User,
 )
 from patients.models import Enrolment, HousingSetting, Patient
-from patients.personnummer import IdentityKind, luhn_check_digit
+from patients.personnummer import IdentityKind
 
 Notify = Callable[[str], None]
 
@@ -55,7 +59,7 @@ DEMO_HSA_PREFIX = "SE2321000115-DEMO"
 # Fictional personnummer: Skatteverket publishes test personnummer ("testpersonnummer", open data) for
 # exactly this purpose, and all of them use the birth numbers (födelsenummer) 980-999, a series that is
 # not assigned to real people. Demo patients use only these birth numbers, so a demo number can never
-# be a real person's. The third digit is odd for men and even for women, as in real numbers.
+# be a real person's. The birth number's last digit is odd for men and even for women, as in real ones.
 DEMO_BIRTH_NUMBERS = range(980, 1000)
 
 # Every membership in the demo world starts on the same fixed day, so that reruns on other days match
@@ -74,6 +78,9 @@ CORE_PATIENTS = 150_000
 # One patient in NOT_ENROLLED_EVERY is not enrolled: they can still get to the vårdcentral and so are
 # regional primary care's patient (tröskelprincipen). The sequence has one after every 100 enrolled.
 NOT_ENROLLED_EVERY = 101
+
+# How many of the first patients a rerun checks before it trusts that a stored world is this one.
+QUICK_CHECK_PATIENTS = 1000
 
 ENROLMENT_FIRST_DAY = datetime.date(2016, 1, 1)
 ENROLMENT_LAST_DAY = datetime.date(2025, 12, 31)
@@ -285,11 +292,22 @@ def organisation_specs() -> list[OrganisationSpec]:
 VACANT_MAR_KOMMUN = "Hylte kommun"
 # One MAR serves two kommuner: the MAR of the first is also the MAR of the second.
 SHARED_MAR = ("Halmstads kommun", "Laholms kommun")
-# A kommun nurse who is also acting MAS (tf. MAS) in her kommun, beside its MAS: a user with several
+# A kommun nurse who is also acting MAS (tf. MAS) in the same kommun, beside its MAS: a user with several
 # memberships, to show the choice of acting role.
 ACTING_MAS_KOMMUN = "Falkenbergs kommun"
 
-_ROLE_ORDER = [role.value for role in Role]
+# The order roles are listed in: each organisation's own care or decision roles first.
+_ROLE_ORDER: list[str] = [
+    Role.NURSE,
+    Role.REHAB,
+    Role.GP,
+    Role.SPECIALIST,
+    Role.MAS,
+    Role.MAR,
+    Role.GOVERNANCE,
+    Role.COORDINATOR,
+    Role.ADMIN,
+]
 
 
 @dataclass(frozen=True)
@@ -583,20 +601,37 @@ def _birth_date(rng: random.Random, index: int) -> datetime.date:
     return new_year + datetime.timedelta(days=rng.randrange(days_in_year))
 
 
+def _check_digit(nine: str) -> str:
+    # The same Luhn digit as patients.personnummer.luhn_check_digit (a test holds them equal),
+    # computed directly: that one tries all ten digits, which shows at national scale.
+    total = 0
+    for position, char in enumerate(nine):
+        product = int(char) * (2 - position % 2)
+        total += product - 9 if product > 9 else product
+    return str(-total % 10)
+
+
 def demo_personnummer(birth_date: datetime.date, birth_number: int) -> str:
-    """Twelve digits ``YYYYMMDDNNNC`` with the Luhn check digit C over the last nine before it."""
+    """Twelve digits ``YYYYMMDDNNNC`` with the Luhn check digit C over the nine digits before it."""
     if birth_number not in DEMO_BIRTH_NUMBERS:
         raise ValueError(f"{birth_number} is not a demo birth number (980-999)")
-    nine = f"{birth_date:%y%m%d}{birth_number:03d}"
-    return f"{birth_date:%Y}{nine[2:]}{luhn_check_digit(nine)}"
+    year, month, day = birth_date.year, birth_date.month, birth_date.day
+    nine = f"{year % 100:02d}{month:02d}{day:02d}{birth_number}"
+    return f"{year // 100}{nine}{_check_digit(nine)}"
 
 
 def is_demo_personnummer(digits: str) -> bool:
     return len(digits) == 12 and int(digits[8:11]) in DEMO_BIRTH_NUMBERS
 
 
+_BIRTH_NUMBERS_BY_SEX = {
+    True: tuple(n for n in DEMO_BIRTH_NUMBERS if n % 2 == 0),  # female
+    False: tuple(n for n in DEMO_BIRTH_NUMBERS if n % 2 == 1),
+}
+
+
 def _identity(rng: random.Random, index: int, female: bool, used: set[str]) -> str:
-    numbers = [n for n in DEMO_BIRTH_NUMBERS if (n % 2 == 0) == female]
+    numbers = _BIRTH_NUMBERS_BY_SEX[female]
     while True:
         birth_date = _birth_date(rng, index)
         identity = demo_personnummer(birth_date, rng.choice(numbers))
@@ -605,8 +640,14 @@ def _identity(rng: random.Random, index: int, female: bool, used: set[str]) -> s
             return identity
 
 
+_LOCALITY_CUM_WEIGHTS = {
+    kommun.name: list(itertools.accumulate(locality.weight for locality in kommun.localities))
+    for kommun in KOMMUNER
+}
+
+
 def _address(rng: random.Random, kommun: KommunSpec, housing: str) -> tuple[str, str, str]:
-    locality = rng.choices(kommun.localities, weights=[loc.weight for loc in kommun.localities])[0]
+    locality = rng.choices(kommun.localities, cum_weights=_LOCALITY_CUM_WEIGHTS[kommun.name])[0]
     postal_code = f"{locality.postal_prefix} {rng.randint(*locality.postal_range):02d}"
     number = rng.randint(1, 60)
     street = f"{rng.choice(STREETS)} {number}"
@@ -633,7 +674,8 @@ def patient_specs(*, enrolled: int, seed: int = DEFAULT_SEED) -> Iterator[Patien
     enrolled_kommuner = _Apportioner(population_weights())
     other_kommuner = _Apportioner(population_weights())
     housings = [housing for housing, _ in HOUSING_WEIGHTS]
-    housing_weights = [weight for _, weight in HOUSING_WEIGHTS]
+    housing_cum_weights = list(itertools.accumulate(weight for _, weight in HOUSING_WEIGHTS))
+    enrolment_span = (ENROLMENT_LAST_DAY - ENROLMENT_FIRST_DAY).days
     used: set[str] = set()
 
     index = 0
@@ -655,7 +697,9 @@ def patient_specs(*, enrolled: int, seed: int = DEFAULT_SEED) -> Iterator[Patien
             given_name = rng.choice(PATIENT_GIVEN_NAMES_FEMALE if female else PATIENT_GIVEN_NAMES_MALE)
             family_name = rng.choice(FAMILY_NAMES)
         housing = (
-            rng.choices(housings, weights=housing_weights)[0] if is_enrolled else HousingSetting.ORDINARY_HOME
+            rng.choices(housings, cum_weights=housing_cum_weights)[0]
+            if is_enrolled
+            else HousingSetting.ORDINARY_HOME
         )
         street, postal_code, city = _address(rng, kommun, housing)
         protected = rng.random() < PROTECTED_IDENTITY_SHARE
@@ -663,8 +707,7 @@ def patient_specs(*, enrolled: int, seed: int = DEFAULT_SEED) -> Iterator[Patien
         starts_on: datetime.date | None = None
         justification = ""
         if is_enrolled:
-            span = (ENROLMENT_LAST_DAY - ENROLMENT_FIRST_DAY).days
-            starts_on = ENROLMENT_FIRST_DAY + datetime.timedelta(days=rng.randint(0, span))
+            starts_on = ENROLMENT_FIRST_DAY + datetime.timedelta(days=rng.randint(0, enrolment_span))
             justification = rng.choice(JUSTIFICATIONS_BY_HOUSING.get(housing, JUSTIFICATIONS))
             made_enrolled += 1
         yield PatientSpec(
@@ -763,6 +806,26 @@ def _shared_password_hash(password: str, usernames: Sequence[str]) -> str:
     return make_password(password)
 
 
+ADMIN_GROUP = "Systemförvaltare"
+# What a systemförvaltare manages in Django admin: people, organisations and agreements; no patient data.
+ADMIN_APPS = ("directory", "agreements")
+
+
+def _is_admin(spec: UserSpec) -> bool:
+    return any(held.role == Role.ADMIN for held in spec.memberships)
+
+
+def grant_admin_site(*, users: Sequence[User]) -> None:
+    """Let the demo's system administrators into Django admin with exactly the admin apps' rights."""
+    group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
+    for user in users:
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        user.groups.add(group)
+
+
 def seed_users(
     *, password: str, organisations: dict[str, Organisation], report: WorldReport | None = None
 ) -> dict[str, User]:
@@ -802,6 +865,9 @@ def seed_users(
             report.credentials.append(
                 Credential(spec.username, spec.full_name, held.role, held.organisation_name, held.note)
             )
+    grant_admin_site(users=[users[spec.username] for spec in specs if _is_admin(spec)])
+    order = {name: position for position, name in enumerate(organisations)}
+    report.credentials.sort(key=lambda c: (order[c.organisation], _ROLE_ORDER.index(c.role)))
     return users
 
 
@@ -830,8 +896,12 @@ def seed_patients(
     wanted = total_patients(enrolled)
     found = 0
     pending: list[PatientSpec] = []
+    # About twenty progress lines at most, however large the world.
+    progress_step = max(batch_size, wanted // 20)
+    last_reported = 0
 
     def flush() -> None:
+        nonlocal last_reported
         if not pending:
             return
         with transaction.atomic():
@@ -848,20 +918,39 @@ def seed_patients(
         report.patients_created += len(pending)
         report.enrolments_created += len(enrolments)
         pending.clear()
-        if progress:
-            progress(f"  patients: {found + report.patients_created:,} of {wanted:,}")
+        written = found + report.patients_created
+        if progress and written - last_reported >= progress_step:
+            progress(f"  patients: {written:,} of {wanted:,}")
+            last_reported = written
 
-    for spec in patient_specs(enrolled=enrolled, seed=seed):
+    def different_world(spec: PatientSpec) -> DemoWorldError:
+        return DemoWorldError(
+            f"The database already holds {len(existing):,} demo patients that are not the ones "
+            f"seed {seed} makes (demo patient #{spec.index} {spec.personal_identity} is missing). "
+            "Run with the --seed used before, or start from an empty database."
+        )
+
+    specs = patient_specs(enrolled=enrolled, seed=seed)
+    if existing and len(existing) >= wanted:
+        # Every run stores a beginning of the sequence, so a stored world at least this large whose
+        # first patients are this seed's holds every wanted patient. Checking those first ones spares
+        # generating hundreds of thousands of patients again at national scale.
+        for spec in itertools.islice(specs, QUICK_CHECK_PATIENTS):
+            if spec.personal_identity not in existing:
+                raise different_world(spec)
+        report.patients_present = wanted
+        report.patients_beyond_request = len(existing) - wanted
+        if progress:
+            progress(f"  patients: {wanted:,} wanted, all already there")
+        return report
+
+    for spec in specs:
         if spec.personal_identity in existing:
             found += 1
             continue
         if found < len(existing):
             # Stored demo patients that are not this sequence's first ones: another seed, or edits.
-            raise DemoWorldError(
-                f"The database already holds {len(existing):,} demo patients that are not the ones "
-                f"seed {seed} makes (demo patient #{spec.index} {spec.personal_identity} is missing). "
-                "Run with the --seed used before, or start from an empty database."
-            )
+            raise different_world(spec)
         pending.append(spec)
         if len(pending) >= batch_size:
             flush()
@@ -889,12 +978,13 @@ def _patient(
         street_address=spec.street_address,
         postal_code=spec.postal_code,
         city=spec.city,
-        folkbokforing_kommun=organisations[spec.kommun_name],
+        # Ids rather than objects: the related-object setters cost more than the insert at scale.
+        folkbokforing_kommun_id=organisations[spec.kommun_name].pk,
         housing_setting=spec.housing_setting,
-        listed_vardcentral=organisations[spec.vardcentral_name],
-        fast_lakarkontakt=gp_by_vardcentral[spec.vardcentral_name],
+        listed_vardcentral_id=organisations[spec.vardcentral_name].pk,
+        fast_lakarkontakt_id=gp_by_vardcentral[spec.vardcentral_name].pk,
         # The fast vårdkontakt is a kommun nurse only for those the kommun has enrolled.
-        fast_vardkontakt=nurse_by_kommun[spec.kommun_name] if spec.enrolled else None,
+        fast_vardkontakt_id=nurse_by_kommun[spec.kommun_name].pk if spec.enrolled else None,
         interpreter_needed=bool(spec.interpreter_language),
         interpreter_language=spec.interpreter_language,
         protected_identity=spec.protected_identity,
@@ -910,11 +1000,11 @@ def _enrolment(
 ) -> Enrolment:
     assert spec.enrolment_starts_on is not None, "only enrolled patients get an enrolment"
     return Enrolment(
-        patient=patient,
-        kommun=organisations[spec.kommun_name],
+        patient_id=patient.pk,
+        kommun_id=organisations[spec.kommun_name].pk,
         starts_on=spec.enrolment_starts_on,
         threshold_justification=spec.threshold_justification,
-        enrolled_by=nurse_by_kommun[spec.kommun_name],
+        enrolled_by_id=nurse_by_kommun[spec.kommun_name].pk,
     )
 
 
@@ -938,7 +1028,21 @@ def load_demo_agreement(
     # written. The ignore covers the time before it exists; "unused-ignore" keeps mypy quiet after.
     from agreements.services import agreement_import  # type: ignore[import-not-found, unused-ignore]
 
-    agreement_import(source=path.read_text(encoding="utf-8"), imported_by=imported_by)
+    try:
+        source_name = str(path.relative_to(settings.BASE_DIR))
+    except ValueError:
+        source_name = str(path)
+    try:
+        # Importing the same version again leaves it alone, so reruns are safe.
+        agreement_import(
+            text=path.read_text(encoding="utf-8"),
+            source_name=source_name,
+            actor=Actor.for_user(imported_by),
+        )
+    except ValidationError as exc:  # AgreementImportError is one; it names each problem's line
+        raise DemoWorldError(
+            f"The demo agreement {source_name} could not be imported: " + " ".join(exc.messages)
+        ) from exc
     # ------------------------------------------------------------------------------------------------
     if notify:
         notify(f"Loaded the demo agreement from {path}.")

@@ -1,8 +1,8 @@
 """Admin for people and organisations; the system administrator's tools (no patient data here)."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, Membership, Organisation, User

@@ -61,12 +61,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "django_htmx",
+    "axes",
     "hemsjukvard",
     "directory",
     "audit",
     "patients",
     "agreements",
     "cases",
+    "documents",
+    "sip",
+    "figures",
     "demo",
 ]
 
@@ -80,6 +85,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hemsjukvard.urls"
@@ -121,6 +129,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DB_CONNECT_TIMEOUT", default=5
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Login lockout (django-axes) ---------------------------------------------------------------
+# Repeated failed logins for one username lock that username out for a while, on the web login and
+# on the API's token endpoint alike. The first backend only watches attempts; ModelBackend logs in.
+AUTHENTICATION_BACKENDS = [
+    "directory.backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
+# Per username and address together: a stranger cannot lock a nurse out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "directory.views.locked_out"
+# The address the access log records too: the client behind the trusted proxies.
+AXES_CLIENT_IP_CALLABLE = "directory.actor.client_address"
+AXES_VERBOSE = False
 
 # --- Passwords and sessions --------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -180,7 +205,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TIMEZONE = "Europe/Stockholm"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "cases-remind-overdue": {"task": "cases.tasks.remind_overdue", "schedule": 15 * 60},
+    "audit-sample-access-log": {"task": "audit.tasks.sample_access_log", "schedule": 60 * 60},
+}
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
@@ -222,6 +250,20 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several records have a field called "kind" or "status"; name each enum after its record.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "directory.models.OrganisationKind",
+        "TaskKindEnum": "agreements.choices.TaskKind",
+        "DocumentKindEnum": "documents.models.DocumentKind",
+        "CaseEventKindEnum": "cases.models.EventKind",
+        "NotificationKindEnum": "cases.models.NotificationKind",
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "AgreementStatusEnum": "agreements.choices.AgreementStatus",
+        "DocumentStatusEnum": "documents.models.DocumentStatus",
+        "AnalysisStatusEnum": "cases.models.AnalysisStatus",
+        "CaseProposalStatusEnum": "cases.models.ProposalStatus",
+        "RuleProposalStatusEnum": "agreements.choices.ProposalStatus",
+    },
 }
 API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=12)
 

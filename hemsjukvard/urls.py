@@ -1,10 +1,10 @@
 """URL root: the browser pages, the admin, the API under /api/v1/ and its schema."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from cases import views as case_views
 
 from .health import healthz
 
@@ -12,13 +12,21 @@ api_v1 = [
     path("", include("directory.api.urls")),
     path("", include("patients.api.urls")),
     path("", include("agreements.api.urls")),
+    path("", include("cases.api.urls")),
+    path("", include("documents.api.urls")),
+    path("", include("figures.api.urls")),
+    path("", include("sip.api.urls")),
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="patients:list"), name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", case_views.home, name="home"),
+    path("accounts/", include("directory.urls")),
     path("patients/", include("patients.urls")),
+    path("figures/", include("figures.urls")),
+    path("access-log/", include("audit.urls")),
+    path("cases/", include("cases.urls")),
+    path("documents/", include("documents.urls")),
+    path("sip/", include("sip.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

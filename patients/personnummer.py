@@ -98,9 +98,7 @@ def parse_identity(value: str, *, today: datetime.date | None = None) -> Persona
     except ValueError:
         message: str
         if kind is IdentityKind.SAMORDNINGSNUMMER:
-            message = str(
-                _("The date in the samordningsnummer does not exist (day minus 60 is not a date).")
-            )
+            message = str(_("The date in the samordningsnummer does not exist (day minus 60 is not a date)."))
         else:
             message = _("The date in the personnummer does not exist: %(date)s.") % {
                 "date": f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"

@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Sequence
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from audit.models import Action, Outcome, Purpose
 from audit.services import Access, access_log_record
 from directory.actor import Actor
-from directory.models import OrganisationKind
+from directory.models import Membership, OrganisationKind
 
 from .access import (
     KOMMUN_NURSING_STAFF,
@@ -229,3 +230,77 @@ def enrolment_get(*, actor: Actor, public_id: uuid.UUID | str) -> Enrolment:
     enrolment = Enrolment.objects.select_related("kommun", "enrolled_by", "ended_by").get(public_id=key)
     enrolment.patient = patient
     return enrolment
+
+
+# --- Emergency access (nödåtkomst) ----------------------------------------------------------------
+
+EMERGENCY_ROLES = frozenset({"nurse", "rehab", "gp", "specialist", "mas", "mar"})
+
+
+def emergency_membership(actor: Actor, *, region_id: int | None) -> Membership | None:
+    """A care-role membership of ``actor`` in an organisation of the patient's region, or ``None``.
+
+    Admin, governance and coordinator roles never open a patient in an emergency: they give no care.
+    """
+    for membership in actor.memberships:
+        organisation = membership.organisation
+        org_region = (
+            organisation.pk if organisation.kind == OrganisationKind.REGION else organisation.region_id
+        )
+        if membership.role in EMERGENCY_ROLES and region_id is not None and org_region == region_id:
+            return membership
+    return None
+
+
+def patient_get_emergency(*, actor: Actor, public_id: uuid.UUID | str, reason: str) -> Patient:
+    """Open a patient without a care relationship, stating why (nödåtkomst, PDL 4 kap. 4 §).
+
+    The reason is required. Only care roles in an organisation of the patient's region may do it; anyone
+    else gets the same 404 as for a patient who does not exist. The read is logged with purpose
+    ``emergency_access`` and the reason, and the access-log review always flags it. Someone who has a
+    care relationship anyway is served like ``patient_get``: no emergency is needed.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("State why you need emergency access to this patient.")})
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404(_("No patient found.")) from None
+    patient = (
+        _with_open_enrolment(Patient.objects.filter(public_id=key))
+        .select_related("folkbokforing_kommun", "listed_vardcentral", "fast_lakarkontakt", "fast_vardkontakt")
+        .first()
+    )
+    if patient is None:
+        raise _deny(actor, patient_id=None, record_type=RECORD_PATIENT, record_id=str(key))
+    facts = patient_facts(patient)
+    if granting_membership(actor, facts) is not None:
+        return patient_get(actor=actor, public_id=key)
+    membership = emergency_membership(actor, region_id=patient.folkbokforing_kommun.region_id)
+    if membership is None:
+        access_log_record(
+            actor=actor,
+            accesses=[Access(patient_id=patient.pk, record_type=RECORD_PATIENT, record_id=str(key))],
+            action=Action.READ,
+            outcome=Outcome.DENIED,
+            purpose=Purpose.NONE,
+            reason=reason,
+        )
+        raise Http404(_("No patient found."))
+    patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
+        actor, facts, protected_identity=patient.protected_identity
+    )
+    patient.granted_by = membership  # type: ignore[attr-defined]
+    access_log_record(
+        actor=actor,
+        accesses=[
+            Access(
+                patient_id=patient.pk, record_type=RECORD_PATIENT, record_id=str(key), membership=membership
+            )
+        ],
+        action=Action.READ,
+        purpose=Purpose.EMERGENCY_ACCESS,
+        reason=reason,
+    )
+    return patient

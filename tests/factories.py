@@ -18,11 +18,15 @@ _serial = itertools.count(1)
 
 def make_personnummer(birth: str = "19400312", *, samordning: bool = False) -> str:
     """A valid, fictional personnummer (or samordningsnummer) that no other call returns."""
-    if samordning:
-        birth = birth[:6] + f"{int(birth[6:]) + 60:02d}"
+    # Birth numbers 980-999 (the fictional test series) give 20 numbers a day; then the next day.
     serial = next(_serial)
-    nine = birth[2:] + f"{(980 + serial // 10) % 1000:03d}"[:2] + str(serial % 10)
-    return birth + nine[6:] + luhn_check_digit(nine)
+    day = datetime.date(int(birth[:4]), int(birth[4:6]), int(birth[6:8]) % 60) + datetime.timedelta(
+        days=serial // 20
+    )
+    offset = 60 if samordning else 0
+    date_part = f"{day:%Y%m}{day.day + offset:02d}"
+    nine = date_part[2:] + f"{980 + serial % 20:03d}"
+    return date_part + nine[6:] + luhn_check_digit(nine)
 
 
 def make_user(username: str, *memberships: tuple[Organisation, str]) -> User:

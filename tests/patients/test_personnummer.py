@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from patients.personnummer import IdentityKind, luhn_checksum_ok, parse_identity
 
@@ -29,10 +30,11 @@ def test_accepted_formats_normalise_to_twelve_digits(raw, digits):
 
 
 def test_wrong_checksum_names_the_check_digit():
-    with pytest.raises(ValidationError) as info:
-        parse_identity("19121212-1213", today=TODAY)
-    assert info.value.code == "checksum"
-    assert "check digit" in info.value.messages[0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as info:
+            parse_identity("19121212-1213", today=TODAY)
+        assert info.value.code == "checksum"
+        assert "check digit" in info.value.messages[0]
 
 
 @pytest.mark.parametrize("raw", ["19120230-1212", "19121332-1212", "19121200-1212", "19010229-1234"])
@@ -50,10 +52,11 @@ def test_samordningsnummer_has_sixty_added_to_the_day():
 
 def test_samordningsnummer_with_impossible_day_is_refused():
     # day 92 - 60 = 32
-    with pytest.raises(ValidationError) as info:
-        parse_identity("19701092-2396", today=TODAY)
-    assert info.value.code == "date"
-    assert "samordningsnummer" in info.value.messages[0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as info:
+            parse_identity("19701092-2396", today=TODAY)
+        assert info.value.code == "date"
+        assert "samordningsnummer" in info.value.messages[0]
 
 
 @pytest.mark.parametrize("raw", ["", "abc", "1912121212121", "19121212_1212", "1912-12-12-1212"])
@@ -74,8 +77,6 @@ def test_luhn_known_values():
 
 
 def test_error_messages_are_swedish_by_default():
-    from django.utils import translation
-
     with translation.override("sv"), pytest.raises(ValidationError) as info:
         parse_identity("19121212-1213", today=TODAY)
     assert "kontrollsiffra" in str(info.value.messages[0]).lower()

@@ -1,0 +1,489 @@
+"""The rule engine: for each task a patient needs, who orders, performs and follows it up, and why.
+
+``rules_propose_split`` is a pure function: it reads only its arguments (frozen dataclasses that
+``agreements.selectors.responsibility_inputs_load`` fills in a fixed number of queries) and touches no
+database, so it is fast, deterministic and testable without fixtures.
+
+How a task is decided, in order:
+
+1. **Tröskelprincipen** (``agreements.hard_rules``): a patient in an ordinary home without an open
+   enrolment can visit the vårdcentral, so the listed vårdcentral orders, performs and follows up every
+   task, whatever any agreement says. The regional agreement's section on the principle is cited.
+2. Otherwise the agreements **in force on the date** that apply to the patient are found: per agreement,
+   the latest non-draft version that started on or before the date (a version supersedes its
+   predecessor from its own start date), unless that version has ended. A regional agreement applies
+   when the patient's kommun is a party; a local one when it is the patient's kommun (and, if it names a
+   vårdcentral, the patient is listed there). An agreement that does not cover the patient's housing
+   setting proposes nothing.
+3. The rules of those versions for the task whose housing setting and enrolment requirement match are
+   candidates. **The most specific wins**: first by agreement (kommun + vårdcentral > kommun > regional),
+   then by rule (one naming both housing and enrolment > one naming either > one naming neither).
+   Equally specific candidates that say different things make the task ``unclear/conflicting_rules``;
+   no candidate makes it ``unclear/no_rule``.
+4. The winning rule's parties are **resolved** to organisations for this patient. A party that cannot
+   be resolved makes the task ``unclear/party_unresolved``, and so does - as a last guard, since saving
+   such a rule is refused - a physician task that would land on a kommun.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from directory.models import OrganisationKind
+
+from .choices import (
+    AgreementScope,
+    AgreementStatus,
+    EnrolmentRequirement,
+    PartyRef,
+    ProposalBasis,
+    ProposalStatus,
+    TaskKind,
+    UnclearReason,
+)
+from .hard_rules import is_kommun_party, physician_violation_message, threshold_principle_applies
+
+# --- Inputs ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatientSituation:
+    """What the engine needs to know about a patient (build it with ``selectors.patient_situation``)."""
+
+    housing_setting: str
+    folkbokforing_kommun_id: int
+    open_enrolment_kommun_id: int | None
+    listed_vardcentral_id: int | None
+    region_id: int
+    specialist_clinic_id: int | None = None
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self.open_enrolment_kommun_id is not None
+
+    @property
+    def kommun_id(self) -> int:
+        """The kommun whose agreements apply: of the open enrolment, else of folkbokföring."""
+        if self.open_enrolment_kommun_id is not None:
+            return self.open_enrolment_kommun_id
+        return self.folkbokforing_kommun_id
+
+
+@dataclass(frozen=True)
+class OrganisationRef:
+    id: int
+    public_id: uuid.UUID
+    name: str
+    kind: str
+    kommun_id: int | None = None
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    id: int
+    public_id: uuid.UUID
+    number: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    id: int
+    public_id: uuid.UUID
+    agreement_id: int
+    agreement_public_id: uuid.UUID
+    agreement_code: str
+    title: str
+    version: str
+    status: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    scope: str
+    region_id: int
+    kommun_ids: frozenset[int]
+    covered_housing_settings: frozenset[str]
+    local_kommun_id: int | None = None
+    local_vardcentral_id: int | None = None
+    threshold_section: SectionRef | None = None
+
+    @property
+    def specificity(self) -> int:
+        if self.scope == AgreementScope.REGIONAL:
+            return 0
+        return 2 if self.local_vardcentral_id is not None else 1
+
+
+@dataclass(frozen=True)
+class TaskTypeRef:
+    id: int
+    public_id: uuid.UUID
+    code: str
+    name_sv: str
+    name_en: str
+    kind: str
+    care_level: str
+
+
+@dataclass(frozen=True)
+class PartySpec:
+    """A party as the rule states it: a reference, and the organisation the rule names (if any)."""
+
+    party: str
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """The conditions under which a split holds."""
+
+    risk_analysis_required: bool = False
+    approver_role: str = ""
+    specialist_active_role_required: bool = False
+    training_required: bool = False
+    contact_24_7_required: bool = False
+    delegation_allowed: bool = False
+    max_duration_days: int | None = None
+    note: str = ""
+
+
+NO_CONDITIONS = Conditions()
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    id: int
+    public_id: uuid.UUID
+    version_id: int
+    task_type_id: int
+    housing_setting: str
+    enrolment_requirement: str
+    orders: PartySpec
+    performs: PartySpec
+    follows_up: PartySpec
+    conditions: Conditions
+    section: SectionRef
+
+    @property
+    def specificity(self) -> int:
+        return int(bool(self.housing_setting)) + int(self.enrolment_requirement != EnrolmentRequirement.ANY)
+
+    @property
+    def split(self) -> tuple[PartySpec, PartySpec, PartySpec, Conditions]:
+        """What the rule says, without where it says it: two rules agree when these are equal."""
+        return (self.orders, self.performs, self.follows_up, self.conditions)
+
+    def matches(self, situation: PatientSituation) -> bool:
+        if self.housing_setting and self.housing_setting != situation.housing_setting:
+            return False
+        if self.enrolment_requirement == EnrolmentRequirement.ENROLLED:
+            return situation.is_enrolled
+        if self.enrolment_requirement == EnrolmentRequirement.NOT_ENROLLED:
+            return not situation.is_enrolled
+        return True
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything the agreements of one region say that the engine may need for some tasks."""
+
+    region_id: int
+    versions: tuple[VersionRef, ...]
+    rules_by_task_type: Mapping[int, tuple[RuleRef, ...]]
+    organisations: Mapping[int, OrganisationRef]
+    mobile_team_ids: tuple[int, ...] = ()
+
+
+# --- Output ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyAssignment:
+    party: str
+    organisation: OrganisationRef | None
+    problem: str = ""
+
+    @property
+    def resolved(self) -> bool:
+        return self.organisation is not None and not self.problem
+
+
+@dataclass(frozen=True)
+class TaskProposal:
+    task_type: TaskTypeRef
+    status: str
+    reason: str = ""
+    message: str = ""
+    basis: str = ""
+    orders: PartyAssignment | None = None
+    performs: PartyAssignment | None = None
+    follows_up: PartyAssignment | None = None
+    conditions: Conditions = NO_CONDITIONS
+    rule: RuleRef | None = None
+    version: VersionRef | None = None
+    section: SectionRef | None = None
+    candidate_rules: tuple[RuleRef, ...] = ()
+    candidate_versions: tuple[VersionRef, ...] = field(default=(), repr=False)
+    review_by: datetime.date | None = None
+
+    @property
+    def is_unclear(self) -> bool:
+        return self.status == ProposalStatus.UNCLEAR
+
+
+# --- The engine ------------------------------------------------------------------------------------
+
+
+def versions_in_force(versions: Iterable[VersionRef], on: datetime.date) -> list[VersionRef]:
+    """Per agreement, the version in force on ``on``: the latest started non-draft one, if not ended."""
+    latest: dict[int, VersionRef] = {}
+    for version in versions:
+        if version.status == AgreementStatus.DRAFT or version.valid_from > on:
+            continue
+        current = latest.get(version.agreement_id)
+        if current is None or (version.valid_from, version.id) > (current.valid_from, current.id):
+            latest[version.agreement_id] = version
+    return sorted(
+        (v for v in latest.values() if v.valid_to is None or on <= v.valid_to),
+        key=lambda v: v.id,
+    )
+
+
+def version_applies_to(version: VersionRef, situation: PatientSituation) -> bool:
+    """Whether the agreement binds the parties around this patient (housing aside)."""
+    if version.region_id != situation.region_id:
+        return False
+    if version.scope == AgreementScope.REGIONAL:
+        return situation.kommun_id in version.kommun_ids
+    if version.local_kommun_id != situation.kommun_id:
+        return False
+    return version.local_vardcentral_id is None or (
+        version.local_vardcentral_id == situation.listed_vardcentral_id
+    )
+
+
+def rules_propose_split(
+    *,
+    situation: PatientSituation,
+    task_types: Sequence[TaskTypeRef],
+    rules: RuleSet,
+    on: datetime.date,
+) -> list[TaskProposal]:
+    """Propose who orders, performs and follows up each of ``task_types`` for the patient on ``on``.
+
+    The proposals come back in the order of ``task_types``. Nothing is stored.
+    """
+    applying = [v for v in versions_in_force(rules.versions, on) if version_applies_to(v, situation)]
+    covering = {v.id: v for v in applying if situation.housing_setting in v.covered_housing_settings}
+    context = _Context(situation=situation, rules=rules, on=on, applying=applying, covering=covering)
+    if threshold_principle_applies(
+        housing_setting=situation.housing_setting, has_open_enrolment=situation.is_enrolled
+    ):
+        return [_threshold_proposal(task_type, context) for task_type in task_types]
+    return [_rule_proposal(task_type, context) for task_type in task_types]
+
+
+@dataclass(frozen=True)
+class _Context:
+    situation: PatientSituation
+    rules: RuleSet
+    on: datetime.date
+    applying: list[VersionRef]
+    covering: dict[int, VersionRef]
+
+
+def _threshold_proposal(task_type: TaskTypeRef, context: _Context) -> TaskProposal:
+    regional = next(
+        (
+            v
+            for v in context.applying
+            if v.scope == AgreementScope.REGIONAL and v.threshold_section is not None
+        ),
+        next((v for v in context.applying if v.scope == AgreementScope.REGIONAL), None),
+    )
+    spec = PartySpec(PartyRef.LISTED_VARDCENTRAL)
+    assignment = _resolve(spec, context, region_id=context.situation.region_id)
+    message = _(
+        "Tröskelprincipen: the patient has no enrolment in municipal home health care and can "
+        "visit the vårdcentral, so the listed vårdcentral is responsible for the task."
+    )
+    status, reason = ProposalStatus.PROPOSED, ""
+    if not assignment.resolved:
+        status, reason = ProposalStatus.UNCLEAR, UnclearReason.PARTY_UNRESOLVED
+        message = f"{message} {assignment.problem}"
+    return TaskProposal(
+        task_type=task_type,
+        status=status,
+        reason=reason,
+        message=message,
+        basis=ProposalBasis.THRESHOLD_PRINCIPLE,
+        orders=assignment,
+        performs=assignment,
+        follows_up=assignment,
+        version=regional,
+        section=regional.threshold_section if regional is not None else None,
+    )
+
+
+def _rule_proposal(task_type: TaskTypeRef, context: _Context) -> TaskProposal:
+    situation = context.situation
+    candidates = [
+        rule
+        for rule in context.rules.rules_by_task_type.get(task_type.id, ())
+        if rule.version_id in context.covering and rule.matches(situation)
+    ]
+    if not candidates:
+        return TaskProposal(
+            task_type=task_type,
+            status=ProposalStatus.UNCLEAR,
+            reason=UnclearReason.NO_RULE,
+            message=_no_rule_message(context),
+        )
+
+    def rank(rule: RuleRef) -> tuple[int, int]:
+        return (context.covering[rule.version_id].specificity, rule.specificity)
+
+    best = max(rank(rule) for rule in candidates)
+    top = sorted((rule for rule in candidates if rank(rule) == best), key=lambda r: r.id)
+    if len({rule.split for rule in top}) > 1:
+        versions = tuple(context.covering[rule.version_id] for rule in top)
+        citations = ", ".join(
+            f"{version.agreement_code} {version.version} § {rule.section.number}"
+            for rule, version in zip(top, versions, strict=True)
+        )
+        return TaskProposal(
+            task_type=task_type,
+            status=ProposalStatus.UNCLEAR,
+            reason=UnclearReason.CONFLICTING_RULES,
+            message=_("Equally specific rules say different things (%(citations)s); a person decides.")
+            % {"citations": citations},
+            candidate_rules=tuple(top),
+            candidate_versions=versions,
+        )
+
+    rule = top[0]
+    version = context.covering[rule.version_id]
+    orders = _resolve(rule.orders, context, region_id=version.region_id)
+    performs = _resolve(rule.performs, context, region_id=version.region_id)
+    follows_up = _resolve(rule.follows_up, context, region_id=version.region_id)
+    assignments = (orders, performs, follows_up)
+
+    status, reason = ProposalStatus.PROPOSED, ""
+    message = _("%(agreement)s %(version)s § %(section)s %(heading)s") % {
+        "agreement": version.title,
+        "version": version.version,
+        "section": rule.section.number,
+        "heading": rule.section.heading,
+    }
+    problems = [a.problem for a in assignments if not a.resolved and a.problem]
+    if task_type.kind == TaskKind.PHYSICIAN and any(_lands_on_kommun(a) for a in assignments):
+        status, reason = ProposalStatus.UNCLEAR, UnclearReason.PARTY_UNRESOLVED
+        message = physician_violation_message()
+    elif problems or not all(a.resolved for a in assignments):
+        status, reason = ProposalStatus.UNCLEAR, UnclearReason.PARTY_UNRESOLVED
+        message = " ".join(dict.fromkeys(problems)) or _("A party could not be determined.")
+
+    max_days = rule.conditions.max_duration_days
+    return TaskProposal(
+        task_type=task_type,
+        status=status,
+        reason=reason,
+        message=message,
+        basis=ProposalBasis.AGREEMENT_RULE,
+        orders=orders,
+        performs=performs,
+        follows_up=follows_up,
+        conditions=rule.conditions,
+        rule=rule,
+        version=version,
+        section=rule.section,
+        review_by=context.on + datetime.timedelta(days=max_days) if max_days else None,
+    )
+
+
+def _no_rule_message(context: _Context) -> str:
+    if not context.applying:
+        return _(
+            "No agreement in force on %(date)s binds the patient's kommun; a person decides who "
+            "is responsible."
+        ) % {"date": context.on.isoformat()}
+    if not context.covering:
+        return _(
+            "The agreement does not cover the patient's housing setting; a person decides who is responsible."
+        )
+    return _("The agreement has no rule for this task; a person decides who is responsible.")
+
+
+def _lands_on_kommun(assignment: PartyAssignment) -> bool:
+    kind = assignment.organisation.kind if assignment.organisation is not None else None
+    return is_kommun_party(assignment.party, kind) or kind == OrganisationKind.KOMMUN
+
+
+def _resolve(spec: PartySpec, context: _Context, *, region_id: int) -> PartyAssignment:
+    situation = context.situation
+    organisation_id: int | None
+    problem = ""
+    match spec.party:
+        case PartyRef.LISTED_VARDCENTRAL:
+            organisation_id = situation.listed_vardcentral_id
+            if organisation_id is None:
+                problem = _("The patient is not listed at a vårdcentral.")
+        case PartyRef.ENROLMENT_KOMMUN:
+            organisation_id = situation.kommun_id
+        case PartyRef.CASE_SPECIALIST_CLINIC:
+            organisation_id = situation.specialist_clinic_id or spec.organisation_id
+            if organisation_id is None:
+                problem = _("The rule needs the specialist clinic named on the case, and none is named.")
+        case PartyRef.SPECIALIST_OR_VARDCENTRAL:
+            organisation_id = situation.specialist_clinic_id or situation.listed_vardcentral_id
+            if organisation_id is None:
+                problem = _(
+                    "No specialist clinic is named on the case and the patient is not listed at a "
+                    "vårdcentral."
+                )
+        case PartyRef.MOBILE_TEAM:
+            organisation_id, problem = _mobile_team(spec, context)
+        case PartyRef.REGION:
+            organisation_id = region_id
+        case PartyRef.ORGANISATION:
+            organisation_id = spec.organisation_id
+        case _:
+            organisation_id = None
+            problem = _("The rule names an unknown kind of party.")
+    if organisation_id is None:
+        return PartyAssignment(party=spec.party, organisation=None, problem=problem)
+    organisation = context.rules.organisations.get(organisation_id)
+    if organisation is None:
+        return PartyAssignment(
+            party=spec.party, organisation=None, problem=_("The organisation could not be found.")
+        )
+    if not organisation.is_active:
+        return PartyAssignment(
+            party=spec.party,
+            organisation=organisation,
+            problem=_("%(name)s is no longer active.") % {"name": organisation.name},
+        )
+    return PartyAssignment(party=spec.party, organisation=organisation)
+
+
+def _mobile_team(spec: PartySpec, context: _Context) -> tuple[int | None, str]:
+    if spec.organisation_id is not None:
+        return spec.organisation_id, ""
+    teams = [
+        team
+        for team_id in context.rules.mobile_team_ids
+        if (team := context.rules.organisations.get(team_id)) is not None and team.is_active
+    ]
+    if len(teams) == 1:
+        return teams[0].id, ""
+    if not teams:
+        return None, _("The region has no active mobile team.")
+    local = [team for team in teams if team.kommun_id == context.situation.kommun_id]
+    if len(local) == 1:
+        return local[0].id, ""
+    return None, _("The region has several mobile teams; the rule must name one.")

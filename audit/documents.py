@@ -1,0 +1,56 @@
+"""The patient's log extract as a document kind (printed by the documents worker)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from directory.actor import Actor
+from documents.sources import DocumentSource, PdfHeader
+from patients.models import Patient
+
+from .extract import ExtractRow, log_extract_get, log_extract_rows
+from .models import AccessLogExtract
+
+KIND = "access_log_extract"
+
+
+@dataclass(frozen=True)
+class LogExtractReport:
+    header: PdfHeader
+    produced_at: datetime.datetime
+    organisation: str
+    rows: tuple[ExtractRow, ...]
+
+
+class LogExtractSource(DocumentSource[AccessLogExtract]):
+    kind = KIND
+    label = gettext_lazy("Log extract (PDL 8 kap. 5 §)")
+    template_name = "audit/pdf/log_extract.html"
+
+    def load(self, *, actor: Actor, source_id: uuid.UUID) -> AccessLogExtract:
+        return log_extract_get(actor=actor, public_id=source_id)
+
+    def load_for_render(self, *, source_id: uuid.UUID) -> AccessLogExtract:
+        return AccessLogExtract.objects.select_related("patient", "organisation").get(public_id=source_id)
+
+    def patient_of(self, source: AccessLogExtract) -> Patient:
+        return source.patient
+
+    def version_of(self, source: AccessLogExtract) -> str:
+        return str(source.up_to_entry_id)
+
+    def title(self, source: AccessLogExtract) -> str:
+        return _("Log extract: who accessed the patient's data")
+
+    def context(self, source: AccessLogExtract, *, header: PdfHeader) -> LogExtractReport:
+        return LogExtractReport(
+            header=header,
+            produced_at=source.created_at,
+            organisation=source.organisation.name,
+            rows=tuple(log_extract_rows(source)),
+        )

@@ -1,0 +1,176 @@
+"""The patient's log extract (PDL 8 kap. 5 §): which units accessed the patient's data, and when.
+
+Who may produce it: the patient's care providers, through the people who answer for the log —
+MAS, MAR and coordinators of a kommun where the patient is folkbokförd or has (had) an enrolment;
+coordinators of the patient's listed vårdcentral; and coordinators of the region the patient's kommun
+belongs to. Someone else who may see the patient gets 403; someone who may not even see them gets 404.
+
+The extract names units (organisation), role and time, what kind of record and what was done, and
+marks emergency access (nödåtkomst) with its reason. It does not name individual staff: the right is to
+know which units accessed the data; names are given on request after a separate assessment. Only
+granted accesses are listed (a denied attempt read nothing).
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from directory.actor import Actor
+from directory.models import Membership, OrganisationKind, Role
+from patients.access import granting_membership
+from patients.models import Enrolment, Patient
+from patients.selectors import patient_facts
+
+from .models import AccessLogEntry, AccessLogExtract, Action, Outcome, Purpose
+from .services import Access, access_log_record
+
+RECORD_EXTRACT = "access_log_extract"
+
+
+def extract_membership(actor: Actor, patient: Patient) -> Membership | None:
+    """The membership through which ``actor`` may produce ``patient``'s extract, or None."""
+    kommuner = {patient.folkbokforing_kommun_id} | set(
+        Enrolment.objects.filter(patient=patient).values_list("kommun_id", flat=True)
+    )
+    region_id = patient.folkbokforing_kommun.region_id
+    for membership in actor.memberships:
+        org = membership.organisation
+        if (
+            org.kind == OrganisationKind.KOMMUN
+            and org.pk in kommuner
+            and membership.role
+            in (
+                Role.MAS,
+                Role.MAR,
+                Role.COORDINATOR,
+            )
+        ):
+            return membership
+        if (
+            org.kind == OrganisationKind.VARDCENTRAL
+            and org.pk == patient.listed_vardcentral_id
+            and membership.role == Role.COORDINATOR
+        ):
+            return membership
+        if (
+            org.kind == OrganisationKind.REGION
+            and org.pk == region_id
+            and membership.role == Role.COORDINATOR
+        ):
+            return membership
+    return None
+
+
+def _patient(public_id: uuid.UUID | str) -> Patient:
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404(_("No patient found.")) from None
+    patient = Patient.objects.select_related("folkbokforing_kommun").filter(public_id=key).first()
+    if patient is None:
+        raise Http404(_("No patient found."))
+    return patient
+
+
+def _check(actor: Actor, patient: Patient) -> Membership:
+    membership = extract_membership(actor, patient)
+    if membership is None:
+        if granting_membership(actor, patient_facts(patient)) is not None:
+            raise PermissionDenied(_("Only MAS, MAR and coordinators produce a patient's log extract."))
+        raise Http404(_("No patient found."))
+    return membership
+
+
+def log_extract_create(*, actor: Actor, patient_public_id: uuid.UUID | str) -> AccessLogExtract:
+    patient = _patient(patient_public_id)
+    membership = _check(actor, patient)
+    last = AccessLogEntry.objects.filter(patient=patient).aggregate(last=Max("pk"))["last"] or 0
+    extract = AccessLogExtract.objects.create(
+        patient=patient, requested_by=actor.user, organisation=membership.organisation, up_to_entry_id=last
+    )
+    access_log_record(
+        actor=actor,
+        accesses=[
+            Access(
+                patient_id=patient.pk,
+                record_type=RECORD_EXTRACT,
+                record_id=str(extract.public_id),
+                membership=membership,
+            )
+        ],
+        action=Action.CREATE,
+    )
+    return extract
+
+
+def log_extract_get(*, actor: Actor, public_id: uuid.UUID | str, log: bool = True) -> AccessLogExtract:
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404(_("No such extract.")) from None
+    extract = (
+        AccessLogExtract.objects.select_related("patient__folkbokforing_kommun", "organisation")
+        .filter(public_id=key)
+        .first()
+    )
+    if extract is None:
+        raise Http404(_("No such extract."))
+    membership = _check(actor, extract.patient)
+    if log:
+        access_log_record(
+            actor=actor,
+            accesses=[
+                Access(
+                    patient_id=extract.patient_id,
+                    record_type=RECORD_EXTRACT,
+                    record_id=str(extract.public_id),
+                    membership=membership,
+                )
+            ],
+            action=Action.READ,
+        )
+    return extract
+
+
+@dataclass(frozen=True)
+class ExtractRow:
+    at: datetime.datetime
+    unit: str
+    role: str
+    record_type: str
+    action: str
+    emergency: bool
+    reason: str
+
+
+def log_extract_rows(extract: AccessLogExtract) -> list[ExtractRow]:
+    from directory.models import Role as RoleChoices
+
+    entries = AccessLogEntry.objects.filter(
+        patient_id=extract.patient_id, pk__lte=extract.up_to_entry_id, outcome=Outcome.GRANTED
+    ).order_by("at", "pk")
+    rows = []
+    for entry in entries:
+        try:
+            role = str(RoleChoices(entry.role).label) if entry.role else ""
+        except ValueError:
+            role = entry.role
+        rows.append(
+            ExtractRow(
+                at=entry.at,
+                unit=entry.organisation_label or "–",
+                role=role,
+                record_type=entry.record_type,
+                action=str(Action(entry.action).label) if entry.action in Action.values else entry.action,
+                emergency=entry.purpose == Purpose.EMERGENCY_ACCESS,
+                reason=entry.reason if entry.purpose == Purpose.EMERGENCY_ACCESS else "",
+            )
+        )
+    return rows

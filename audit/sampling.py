@@ -1,0 +1,112 @@
+"""Systematic sampling of the access log (PDL 4 kap. 3 §, HSLF-FS 2016:40 4 kap. 9 a §).
+
+Every week each kommun gets a random sample of the previous week's reads (Monday 00:00 to Monday 00:00,
+Europe/Stockholm) among the entries it reviews (``audit.review.kommun_entries_q``), and its MAS and MAR
+are told in the app and by e-mail. Idempotent: the unique constraint (kommun, week) means a sample is
+drawn once, however often the periodic task runs (hourly, so a missed run is made up within the hour).
+The draw uses the operating system's random source, so nobody can predict which reads will be checked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import random
+import zoneinfo
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.models import Membership, Organisation, OrganisationKind
+
+from .models import AccessLogEntry, AccessLogSample, AccessLogSampleItem, Action, ReviewNotification
+from .review import REVIEWER_ROLES, kommun_entries_q
+
+logger = logging.getLogger(__name__)
+SAMPLE_SIZE = 25
+_random = random.SystemRandom()
+
+
+def previous_week_start(today: datetime.date) -> datetime.date:
+    return today - datetime.timedelta(days=today.weekday() + 7)
+
+
+def sample_draw(*, kommun: Organisation, week_start: datetime.date) -> AccessLogSample | None:
+    """Draw the week's sample for one kommun; None if it was drawn before."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    start = datetime.datetime.combine(week_start, datetime.time(), tzinfo=tz)
+    end = start + datetime.timedelta(days=7)
+    try:
+        with transaction.atomic():
+            sample = AccessLogSample.objects.create(kommun=kommun, week_start=week_start)
+            ids = list(
+                AccessLogEntry.objects.filter(
+                    kommun_entries_q(kommun.pk), action=Action.READ, at__gte=start, at__lt=end
+                ).values_list("pk", flat=True)
+            )
+            chosen = _random.sample(ids, min(SAMPLE_SIZE, len(ids)))
+            AccessLogSampleItem.objects.bulk_create(
+                [AccessLogSampleItem(sample=sample, entry_id=pk) for pk in sorted(chosen)]
+            )
+            AccessLogSample.objects.filter(pk=sample.pk).update(population=len(ids))
+            _notify(sample, drawn=len(chosen), population=len(ids))
+    except IntegrityError:
+        return None  # another run drew this week's sample first
+    return sample
+
+
+def _notify(sample: AccessLogSample, *, drawn: int, population: int) -> None:
+    reviewers = (
+        Membership.objects.active(timezone.localdate())
+        .filter(organisation_id=sample.kommun_id, role__in=REVIEWER_ROLES, user__is_active=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    message = _(
+        "%(drawn)d of %(population)d reads in the week of %(week)s have been sampled for review in "
+        "%(kommun)s."
+    ) % {"drawn": drawn, "population": population, "week": sample.week_start, "kommun": sample.kommun.name}
+    ReviewNotification.objects.bulk_create(
+        [ReviewNotification(user_id=uid, sample=sample, message=message) for uid in set(reviewers)],
+        ignore_conflicts=True,
+    )
+    sample_id = sample.pk
+    transaction.on_commit(lambda: notifications_email(sample_id=sample_id))
+
+
+def notifications_email(*, sample_id: int) -> int:
+    """E-mail each notification of the sample once (claimed with a conditional UPDATE)."""
+    sent = 0
+    for notification in ReviewNotification.objects.filter(
+        sample_id=sample_id, emailed_at__isnull=True
+    ).select_related("user"):
+        if not notification.user.email:
+            continue
+        claimed = ReviewNotification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if not claimed:
+            continue
+        send_mail(
+            subject=_("Access log sample to review"),
+            message=notification.message,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.user.email],
+        )
+        sent += 1
+    return sent
+
+
+def sample_previous_week(*, today: datetime.date | None = None) -> int:
+    """Draw last week's sample for every active kommun that has none yet; returns how many were drawn."""
+    week_start = previous_week_start(today or timezone.localdate())
+    drawn = 0
+    for kommun in Organisation.objects.filter(kind=OrganisationKind.KOMMUN, is_active=True).order_by("pk"):
+        if AccessLogSample.objects.filter(kommun=kommun, week_start=week_start).exists():
+            continue
+        if sample_draw(kommun=kommun, week_start=week_start) is not None:
+            drawn += 1
+    return drawn

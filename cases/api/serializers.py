@@ -1,0 +1,331 @@
+"""Case representations (output) and the input of each action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
+from directory.models import Organisation, OrganisationKind
+
+from ..models import (
+    CaseEvent,
+    CaseStatus,
+    CaseTask,
+    DecisionOutcome,
+    Hazard,
+    Measure,
+    Notification,
+    ResponsibilityCase,
+    RiskAnalysis,
+    ShiftPlanning,
+    Trigger,
+    Urgency,
+)
+
+# --- Output ----------------------------------------------------------------------------------------
+
+
+class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    task_type = serializers.CharField(source="task_type.code", read_only=True)
+    task_type_name = serializers.CharField(source="task_type.name_sv", read_only=True)
+    proposal = serializers.JSONField(
+        read_only=True, help_text=_("The agreement's proposal as made at submit, with the rule cited.")
+    )
+    agreed_orders = OrganisationRefSerializer(read_only=True, allow_null=True)
+    agreed_performs = OrganisationRefSerializer(read_only=True, allow_null=True)
+    agreed_follows_up = OrganisationRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseTask
+        fields = [
+            "id",
+            "task_type",
+            "task_type_name",
+            "note",
+            "proposal_status",
+            "proposal",
+            "requires_risk_analysis",
+            "approver_role",
+            "specialist_active_role_required",
+            "review_state",
+            "agreed_orders",
+            "agreed_performs",
+            "agreed_follows_up",
+            "agreed_basis",
+            "agreed_at",
+        ]
+
+
+class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.UUIDField(source="patient.public_id", read_only=True)
+    opened_by = PersonRefSerializer(read_only=True)
+    opened_by_organisation = OrganisationRefSerializer(read_only=True)
+    kommun = OrganisationRefSerializer(read_only=True)
+    vardcentral = OrganisationRefSerializer(read_only=True, allow_null=True)
+    specialist_clinic = OrganisationRefSerializer(read_only=True, allow_null=True)
+    owner_organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
+    escalation_body = OrganisationRefSerializer(read_only=True, allow_null=True)
+    tasks = CaseTaskSerializer(many=True, read_only=True)
+    overdue = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ResponsibilityCase
+        fields = [
+            "id",
+            "patient",
+            "status",
+            "allowed_actions",
+            "trigger",
+            "urgency",
+            "background",
+            "increased_staff_time",
+            "increased_other_costs",
+            "competence_needed",
+            "patient_safety_risk",
+            "shift_planning",
+            "opened_by",
+            "opened_by_organisation",
+            "kommun",
+            "vardcentral",
+            "specialist_clinic",
+            "owner_organisation",
+            "owner_role",
+            "due_at",
+            "overdue",
+            "escalation_level",
+            "escalation_body",
+            "closure",
+            "tasks",
+            "version",
+            "created_at",
+            "submitted_at",
+            "agreed_at",
+            "closed_at",
+        ]
+
+    def get_overdue(self, case: ResponsibilityCase) -> bool:
+        from django.utils import timezone
+
+        return case.is_open and case.due_at is not None and case.due_at < timezone.now()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, case: ResponsibilityCase) -> list[str]:
+        return list(getattr(case, "allowed_actions", []))
+
+
+class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):
+    kind = serializers.CharField(read_only=True, help_text=_("What happened: a transition, a comment, ..."))
+    user = PersonRefSerializer(read_only=True, allow_null=True)
+    organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
+    payload = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "at",
+            "kind",
+            "action",
+            "user",
+            "organisation",
+            "role",
+            "from_status",
+            "to_status",
+            "reason",
+            "payload",
+        ]
+
+
+class MeasureSerializer(serializers.ModelSerializer[Measure]):
+    owner_organisation = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = Measure
+        fields = ["description", "owner_organisation", "owner_name", "due_on"]
+
+
+class HazardSerializer(serializers.ModelSerializer[Hazard]):
+    score = serializers.IntegerField(read_only=True)
+    high = serializers.BooleanField(source="is_high", read_only=True)
+    measures = MeasureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Hazard
+        fields = ["description", "likelihood", "consequence", "score", "high", "measures"]
+
+
+class PersonalActSerializer(serializers.Serializer[Any]):
+    user = PersonRefSerializer(read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+    role = serializers.CharField(read_only=True)
+    at = serializers.DateTimeField(read_only=True)
+
+
+class AnalysisDecisionOutSerializer(PersonalActSerializer):
+    for_role = serializers.CharField(read_only=True)
+    verdict = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+
+
+class RiskAnalysisSerializer(serializers.ModelSerializer[RiskAnalysis]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    case = serializers.UUIDField(source="case.public_id", read_only=True)
+    version = serializers.IntegerField(source="number", read_only=True)
+    created_by = PersonRefSerializer(read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+    hazards = HazardSerializer(many=True, read_only=True)
+    measures = serializers.SerializerMethodField()
+    signatures = PersonalActSerializer(many=True, read_only=True)
+    decisions = AnalysisDecisionOutSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RiskAnalysis
+        fields = [
+            "id",
+            "case",
+            "version",
+            "status",
+            "summary",
+            "review_on",
+            "created_by",
+            "organisation",
+            "created_at",
+            "hazards",
+            "measures",
+            "signatures",
+            "decisions",
+        ]
+
+    @extend_schema_field(MeasureSerializer(many=True))
+    def get_measures(self, analysis: RiskAnalysis) -> list[dict[str, Any]]:
+        general = [m for m in analysis.measures.all() if m.hazard_id is None]
+        return list(MeasureSerializer(general, many=True).data)
+
+
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    case = serializers.UUIDField(source="case.public_id", read_only=True)
+    kind = serializers.CharField(read_only=True, help_text=_("Why you are notified, e.g. deadline_passed."))
+
+    class Meta:
+        model = Notification
+        fields = ["id", "case", "kind", "message", "created_at", "read_at"]
+
+
+# --- Input -----------------------------------------------------------------------------------------
+
+
+def organisation_field(
+    kinds: tuple[str, ...] | None = None, **kwargs: Any
+) -> serializers.SlugRelatedField[Organisation]:
+    queryset = Organisation.objects.filter(is_active=True)
+    if kinds:
+        queryset = queryset.filter(kind__in=kinds)
+    return serializers.SlugRelatedField(slug_field="public_id", queryset=queryset, **kwargs)
+
+
+class CaseWriteSerializer(serializers.Serializer[dict[str, Any]]):
+    trigger = serializers.ChoiceField(choices=Trigger.choices)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    background = serializers.CharField(required=False, allow_blank=True)
+    specialist_clinic = organisation_field(
+        (OrganisationKind.SPECIALIST_CLINIC,), required=False, allow_null=True
+    )
+    increased_staff_time = serializers.BooleanField(required=False)
+    increased_other_costs = serializers.BooleanField(required=False)
+    competence_needed = serializers.BooleanField(required=False)
+    patient_safety_risk = serializers.BooleanField(required=False)
+    shift_planning = serializers.ChoiceField(choices=ShiftPlanning.choices, required=False)
+    tasks = serializers.ListField(
+        child=serializers.SlugField(),
+        min_length=1,
+        help_text=_("Codes of the care task types asked for, e.g. peritoneal-dialysis."),
+    )
+
+
+class CaseCreateSerializer(CaseWriteSerializer):
+    patient = serializers.UUIDField()
+
+
+class ReasonSerializer(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField()
+
+
+class OptionalReasonSerializer(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.Serializer[dict[str, Any]]):
+    text = serializers.CharField()
+
+
+class SplitSerializer(serializers.Serializer[dict[str, Any]]):
+    task = serializers.UUIDField()
+    orders = organisation_field(required=False, allow_null=True)
+    performs = organisation_field(required=False, allow_null=True)
+    follows_up = organisation_field(required=False, allow_null=True)
+
+
+class AcceptSerializer(serializers.Serializer[dict[str, Any]]):
+    tasks = SplitSerializer(
+        many=True,
+        required=False,
+        help_text=_(
+            "Tasks to accept; leave out to accept every task still awaiting review. An unclear task "
+            "needs orders, performs and follows_up."
+        ),
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PositionSerializer(serializers.Serializer[dict[str, Any]]):
+    task = serializers.UUIDField()
+    text = serializers.CharField()
+    orders = organisation_field(required=False, allow_null=True)
+    performs = organisation_field(required=False, allow_null=True)
+    follows_up = organisation_field(required=False, allow_null=True)
+
+
+class DisputeSerializer(serializers.Serializer[dict[str, Any]]):
+    positions = PositionSerializer(many=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PositionsSerializer(serializers.Serializer[dict[str, Any]]):
+    positions = PositionSerializer(many=True)
+
+
+class DecideSerializer(serializers.Serializer[dict[str, Any]]):
+    outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
+    reasons = serializers.CharField()
+    splits = SplitSerializer(many=True, required=False)
+
+
+class MeasureInputSerializer(serializers.Serializer[dict[str, Any]]):
+    description = serializers.CharField()
+    owner_organisation = organisation_field()
+    owner_name = serializers.CharField(required=False, allow_blank=True, default="")
+    due_on = serializers.DateField()
+
+
+class HazardInputSerializer(serializers.Serializer[dict[str, Any]]):
+    description = serializers.CharField()
+    likelihood = serializers.IntegerField(min_value=1, max_value=4)
+    consequence = serializers.IntegerField(min_value=1, max_value=4)
+    measures = MeasureInputSerializer(many=True, required=False)
+
+
+class RiskAnalysisCreateSerializer(serializers.Serializer[dict[str, Any]]):
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    review_on = serializers.DateField(required=False, allow_null=True)
+    hazards = serializers.ListField(child=HazardInputSerializer(), min_length=1)
+    measures = MeasureInputSerializer(many=True, required=False)
+
+
+STATUS_CHOICES = CaseStatus.choices

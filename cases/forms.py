@@ -1,0 +1,270 @@
+"""Forms of the case pages. They parse and check the shape of input; the services decide the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import Organisation
+
+from .models import CaseTask, DecisionOutcome, ShiftPlanning, Trigger, Urgency
+from .presenters import task_name
+
+
+class VersionedForm(forms.Form):
+    """Carries the case version the person read, so a change made by someone else meanwhile is caught."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the matching field, or at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            target = name if name in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class CaseNewForm(forms.Form):
+    trigger = forms.ChoiceField(label=_("Trigger"), choices=Trigger.choices, widget=forms.RadioSelect)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
+    )
+    specialist_clinic = forms.ModelChoiceField(
+        label=_("Ordering specialist clinic"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("For specialised tasks (e.g. PD): the clinic that orders them."),
+    )
+    tasks = forms.MultipleChoiceField(
+        label=_("Tasks asked of the municipality"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one task.")},
+    )
+    background = forms.CharField(
+        label=_("Background"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    increased_staff_time = forms.BooleanField(label=_("More staff time (ökad personaltid)"), required=False)
+    increased_other_costs = forms.BooleanField(
+        label=_("Other costs (ökade övriga kostnader)"), required=False
+    )
+    competence_needed = forms.BooleanField(label=_("Competence needed (kompetenshöjning)"), required=False)
+    patient_safety_risk = forms.BooleanField(
+        label=_("Patient-safety risk (patientsäkerhetsrisk)"), required=False
+    )
+    shift_planning = forms.ChoiceField(
+        label=_("Was the shift of care planned?"),
+        choices=ShiftPlanning.choices,
+        initial=ShiftPlanning.UNKNOWN,
+    )
+    submit_now = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        clinics: Sequence[Organisation] = (),
+        task_choices: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["specialist_clinic"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.filter(pk__in=[c.pk for c in clinics]).order_by("name")
+        field.to_field_name = "public_id"
+        tasks = self.fields["tasks"]
+        assert isinstance(tasks, forms.MultipleChoiceField)
+        tasks.choices = list(task_choices)
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OptionalReasonForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CommentForm(VersionedForm):
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _org_field(
+    label: Any, organisations: Sequence[Organisation], *, required: bool
+) -> forms.ModelChoiceField[Organisation]:
+    field: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=label,
+        queryset=Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name"),
+        to_field_name="public_id",
+        required=required,
+        empty_label=_("Choose…"),
+    )
+    return field
+
+
+SPLIT_PARTS = (("orders", _("Orders")), ("performs", _("Performs")), ("follows_up", _("Follows up")))
+
+
+class _TaskFieldsForm(VersionedForm):
+    """A form with fields per task: ``<prefix>_<task public id>_<part>``."""
+
+    def __init__(
+        self,
+        *args: Any,
+        tasks: Sequence[CaseTask] = (),
+        organisations: Sequence[Organisation] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.tasks = list(tasks)
+        self.organisations = list(organisations)
+
+    def split_fields(self, task: CaseTask, *, required: bool) -> None:
+        for part, label in SPLIT_PARTS:
+            self.fields[f"split_{task.public_id}_{part}"] = _org_field(
+                label, self.organisations, required=required
+            )
+
+    def split_of(self, task: CaseTask) -> dict[str, Organisation | None]:
+        return {part: self.cleaned_data.get(f"split_{task.public_id}_{part}") for part, _label in SPLIT_PARTS}
+
+    def task_groups(self) -> list[dict[str, Any]]:
+        """For the template: each task with its bound fields."""
+        groups = []
+        for task in self.tasks:
+            key = str(task.public_id)
+            groups.append(
+                {
+                    "task": task,
+                    "name": task_name(task.task_type),
+                    "fields": [self[name] for name in self.fields if key in name],
+                }
+            )
+        return groups
+
+
+class AcceptForm(_TaskFieldsForm):
+    """Accept everything pending; an unclear task needs the reviewer's stated split."""
+
+    reason = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for task in self.tasks:
+            self.split_fields(task, required=True)
+
+
+class PositionsForm(_TaskFieldsForm):
+    """A position in words on each task (optional per task, at least one), with a split it proposes."""
+
+    reason = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for task in self.tasks:
+            self.fields[f"text_{task.public_id}"] = forms.CharField(
+                label=_("Position"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.split_fields(task, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not any(str(cleaned.get(f"text_{t.public_id}") or "").strip() for t in self.tasks):
+            raise ValidationError(_("State a position on at least one task."))
+        return cleaned
+
+
+class DecideForm(_TaskFieldsForm):
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
+    )
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for task in self.tasks:
+            self.split_fields(task, required=False)
+
+
+LIKELIHOOD = [
+    ("", _("Choose…")),
+    ("1", _("1 – Very unlikely")),
+    ("2", _("2 – Unlikely")),
+    ("3", _("3 – Likely")),
+    ("4", _("4 – Very likely")),
+]
+CONSEQUENCE = [
+    ("", _("Choose…")),
+    ("1", _("1 – Minor")),
+    ("2", _("2 – Moderate")),
+    ("3", _("3 – Serious")),
+    ("4", _("4 – Catastrophic")),
+]
+
+
+class HazardForm(forms.Form):
+    description = forms.CharField(label=_("Hazard"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    likelihood = forms.TypedChoiceField(label=_("Likelihood"), choices=LIKELIHOOD, coerce=int, required=False)
+    consequence = forms.TypedChoiceField(
+        label=_("Consequence"), choices=CONSEQUENCE, coerce=int, required=False
+    )
+    measure = forms.CharField(label=_("Measure"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    measure_owner = forms.ModelChoiceField(
+        label=_("Measure owned by"),
+        queryset=Organisation.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label=_("Choose…"),
+    )
+    measure_due = forms.DateField(
+        label=_("Measure due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, organisations: Sequence[Organisation] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["measure_owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        described = bool(str(cleaned.get("description") or "").strip())
+        if described:
+            for name in ("likelihood", "consequence"):
+                if not cleaned.get(name):
+                    self.add_error(name, _("Score from 1 to 4."))
+        if str(cleaned.get("measure") or "").strip():
+            if not cleaned.get("measure_owner"):
+                self.add_error("measure_owner", _("Say who owns the measure."))
+            if not cleaned.get("measure_due"):
+                self.add_error("measure_due", _("Give a due date for the measure."))
+        return cleaned
+
+    @property
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return not str(data.get("description") or "").strip()
+
+
+HazardFormSet = forms.formset_factory(HazardForm, extra=0, min_num=1, max_num=20, validate_max=True)
+
+
+class AnalysisForm(VersionedForm):
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    review_on = forms.DateField(
+        label=_("Review date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,91 @@
+"""Who may take which action on a case now: the transition table applied to one person and one case.
+
+Pure functions over the actor, the case and ``CaseFacts`` (what the table's guards need to know and a
+selector loads): no queries here, so the API's ``allowed_actions`` and the services agree by
+construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from directory.actor import Actor
+from directory.models import Membership, Role
+
+from .models import CaseStatus, ResponsibilityCase
+from .transitions import TRANSITIONS, A, Party, Transition
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the guards need beyond the case row.
+
+    ``approvals_needed`` maps each approval the risk analysis needs (``mas``/``mar``) to the role that
+    gives it (``mas`` stands in for a vacant ``mar``); ``approvals_given`` are those already recorded on
+    the current version.
+    """
+
+    approvals_needed: Mapping[str, str] = field(default_factory=dict)
+    approvals_given: frozenset[str] = frozenset()
+    specialist_must_sign: bool = False
+
+    @property
+    def approvals_pending(self) -> dict[str, str]:
+        return {need: by for need, by in self.approvals_needed.items() if need not in self.approvals_given}
+
+
+def party_ids(case: ResponsibilityCase, party: str) -> frozenset[int]:
+    ids: set[int | None]
+    match party:
+        case Party.KOMMUN:
+            ids = {case.kommun_id}
+        case Party.VARDCENTRAL:
+            ids = {case.vardcentral_id}
+        case Party.CLINIC:
+            ids = {case.specialist_clinic_id}
+        case Party.PHYSICIAN:
+            ids = {case.vardcentral_id, case.specialist_clinic_id}
+        case Party.BODY:
+            ids = {case.escalation_body_id} if case.status == CaseStatus.ESCALATED else set()
+        case Party.ANY:
+            ids = {case.kommun_id, case.vardcentral_id, case.specialist_clinic_id}
+            if case.status == CaseStatus.ESCALATED:
+                ids.add(case.escalation_body_id)
+        case _:
+            ids = set()
+    return frozenset(i for i in ids if i is not None)
+
+
+def _roles_for(transition: Transition, facts: CaseFacts) -> frozenset[str]:
+    roles = transition.roles
+    if transition.action in (A.APPROVE_ANALYSIS, A.REJECT_ANALYSIS):
+        roles = roles & frozenset(facts.approvals_pending.values())
+    elif transition.action == A.SIGN_ANALYSIS and facts.specialist_must_sign:
+        roles = roles & {Role.SPECIALIST}
+    return roles
+
+
+def acting_membership(
+    actor: Actor, case: ResponsibilityCase, transition: Transition, facts: CaseFacts
+) -> Membership | None:
+    """The membership in which ``actor`` may take ``transition`` on ``case`` (status aside), if any."""
+    roles = _roles_for(transition, facts)
+    organisations = party_ids(case, transition.party)
+    if transition.action == A.SIGN_ANALYSIS and facts.specialist_must_sign:
+        organisations = organisations & party_ids(case, Party.CLINIC)
+    for membership in actor.memberships:
+        if membership.role in roles and membership.organisation_id in organisations:
+            return membership
+    return None
+
+
+def allowed_actions(actor: Actor, case: ResponsibilityCase, facts: CaseFacts) -> list[str]:
+    """The actions ``actor`` may take on ``case`` now, in the table's order."""
+    return [
+        t.action
+        for t in TRANSITIONS
+        if t.party != Party.SYSTEM
+        and case.status in t.sources
+        and acting_membership(actor, case, t, facts) is not None
+    ]

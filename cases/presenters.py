@@ -1,0 +1,587 @@
+"""Read-only helpers that shape cases for the browser pages: work lists, next steps, proposals, the matrix.
+
+Nothing here writes, and every read of patient data goes through a selector (which checks access and
+logs): these helpers only filter what a selector returned, or arrange it for a template.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from agreements import selectors as agreement_selectors
+from agreements.choices import ProposalStatus as RuleProposalStatus
+from agreements.choices import UnclearReason
+from agreements.engine import PartyAssignment, TaskProposal, rules_propose_split
+from agreements.models import CareTaskType
+from directory.actor import Actor
+from directory.models import Organisation, OrganisationKind, Role
+from patients.access import identity_visible
+from patients.models import Patient
+from patients.selectors import patient_facts
+
+from . import selectors
+from .models import (
+    HIGH_RISK_SCORE,
+    OPEN_STATUSES,
+    CaseStatus,
+    CaseTask,
+    EscalationDecision,
+    Hazard,
+    Notification,
+    Position,
+    ResponsibilityCase,
+    RiskAnalysis,
+)
+from .policies import allowed_actions
+from .transitions import A
+
+S = CaseStatus
+RECORD_PROPOSAL = "responsibility_proposal"
+
+# --- Work lists ------------------------------------------------------------------------------------
+
+CARE_ROLES = frozenset(
+    {
+        Role.NURSE,
+        Role.REHAB,
+        Role.GP,
+        Role.SPECIALIST,
+        Role.MAS,
+        Role.MAR,
+        Role.COORDINATOR,
+        Role.GOVERNANCE,
+    }
+)
+APPROVER_ROLES = frozenset({Role.MAS, Role.MAR})
+
+
+def _owned_q(actor: Actor) -> Q:
+    """Cases whose running deadline belongs to one of the actor's (organisation, role) pairs."""
+    q = Q(pk__in=[])
+    for membership in actor.memberships:
+        if membership.role in CARE_ROLES:
+            q |= Q(owner_organisation_id=membership.organisation_id, owner_role=membership.role)
+    # A physician signs while the case is in risk analysis, though the kommun holds it.
+    clinics = [m.organisation_id for m in actor.memberships if m.role in (Role.SPECIALIST, Role.GP)]
+    if clinics:
+        q |= Q(status=S.RISK_ANALYSIS) & (Q(specialist_clinic_id__in=clinics) | Q(vardcentral_id__in=clinics))
+    return q
+
+
+def _overdue_first(queryset: QuerySet[ResponsibilityCase]) -> QuerySet[ResponsibilityCase]:
+    now = timezone.now()
+    return queryset.annotate(
+        overdue_rank=Case(
+            When(due_at__lt=now, then=Value(0)),
+            When(due_at__isnull=False, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("overdue_rank", "due_at", "-created_at", "pk")
+
+
+def cases_waiting(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
+    """Open cases waiting for the actor (by the owner of the running deadline), overdue first."""
+    visible = selectors.case_list(actor=actor)
+    approvals = Q(status=S.AWAITING_APPROVAL) & Q(
+        owner_role__in=[m.role for m in actor.memberships if m.role in APPROVER_ROLES]
+    )
+    escalated = Q(status=S.ESCALATED)
+    return _overdue_first(
+        visible.filter(status__in=OPEN_STATUSES).filter(_owned_q(actor)).exclude(approvals).exclude(escalated)
+    )
+
+
+def analyses_awaiting_approval(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
+    """For MAS and MAR: cases whose risk analysis waits for their approval in their kommun."""
+    kommuner = [m.organisation_id for m in actor.memberships if m.role in APPROVER_ROLES]
+    roles = [m.role for m in actor.memberships if m.role in APPROVER_ROLES]
+    return _overdue_first(
+        selectors.case_list(actor=actor).filter(
+            status=S.AWAITING_APPROVAL, kommun_id__in=kommuner, owner_role__in=roles
+        )
+    )
+
+
+def escalations_at_my_level(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
+    """For members of a joint body: escalated cases at the level their body decides."""
+    bodies = [m.organisation_id for m in actor.memberships if m.role == Role.GOVERNANCE]
+    return _overdue_first(
+        selectors.case_list(actor=actor).filter(status=S.ESCALATED, escalation_body_id__in=bodies)
+    )
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    waiting: int = 0
+    notifications: int = 0
+    approvals: int = 0
+    escalations: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.waiting + self.approvals + self.escalations
+
+
+def work_counts(*, actor: Actor) -> WorkCounts:
+    """How many items each list holds, for the navigation. Counts only: no patient data is shown."""
+    roles = {m.role for m in actor.memberships}
+    return WorkCounts(
+        waiting=cases_waiting(actor=actor).count(),
+        notifications=selectors.notifications_unread(actor=actor).count(),
+        approvals=analyses_awaiting_approval(actor=actor).count() if roles & APPROVER_ROLES else 0,
+        escalations=escalations_at_my_level(actor=actor).count() if Role.GOVERNANCE in roles else 0,
+    )
+
+
+def is_overdue(case: ResponsibilityCase) -> bool:
+    return case.due_at is not None and case.is_open and case.due_at < timezone.now()
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    case: ResponsibilityCase
+    overdue: bool
+    task_names: list[str]
+
+
+def work_rows(cases: Iterable[ResponsibilityCase]) -> list[WorkRow]:
+    return [
+        WorkRow(case=c, overdue=is_overdue(c), task_names=[task_name(t.task_type) for t in c.tasks.all()])
+        for c in cases
+    ]
+
+
+def notifications_for(*, actor: Actor, limit: int = 20) -> list[Notification]:
+    return list(selectors.notifications_unread(actor=actor)[:limit])
+
+
+# --- Names in the active language --------------------------------------------------------------------
+
+
+def task_name(task_type: Any) -> str:
+    """A task type's name in the page's language (the catalogue holds both)."""
+    if (get_language() or "sv").startswith("en"):
+        return str(task_type.name_en or task_type.name_sv)
+    return str(task_type.name_sv)
+
+
+def task_catalogue() -> list[CareTaskType]:
+    """The active catalogue of care tasks (not patient data), in the page's language order."""
+    types = [t for t in agreement_selectors.care_task_type_list(actor=None) if t.is_active]
+    return sorted(types, key=lambda t: (t.kind, task_name(t).lower()))
+
+
+def specialist_clinics(*, region_id: int | None) -> list[Organisation]:
+    if region_id is None:
+        return []
+    return list(
+        Organisation.objects.filter(
+            kind=OrganisationKind.SPECIALIST_CLINIC, region_id=region_id, is_active=True
+        ).order_by("name")
+    )
+
+
+# --- The responsibility proposal -----------------------------------------------------------------------
+
+PARTY_LABELS = {
+    "orders": gettext_lazy("Orders"),
+    "performs": gettext_lazy("Performs"),
+    "follows_up": gettext_lazy("Follows up"),
+}
+
+
+@dataclass(frozen=True)
+class ProposedParty:
+    role: str
+    organisation: str
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    """One task's proposal, from the engine (live) or from the snapshot stored at submit."""
+
+    task: str
+    code: str
+    unclear: bool
+    reason: str
+    message: str
+    parties: list[ProposedParty]
+    conditions: list[str]
+    citation: str
+    review_by: datetime.date | None = None
+
+
+def _condition_texts(conditions: dict[str, Any]) -> list[str]:
+    texts = []
+    if conditions.get("risk_analysis_required"):
+        approver = str(conditions.get("approver_role") or Role.MAS).upper()
+        texts.append(_("Risk analysis required, approved by %(approver)s") % {"approver": approver})
+    if conditions.get("specialist_active_role_required"):
+        texts.append(_("The specialist must take an active role"))
+    if conditions.get("training_required"):
+        texts.append(_("Competence transfer and training required"))
+    if conditions.get("contact_24_7_required"):
+        texts.append(_("A contact path around the clock (24/7) is required"))
+    if conditions.get("delegation_allowed"):
+        texts.append(_("May be delegated"))
+    if conditions.get("max_duration_days"):
+        texts.append(_("Review again within %(days)s days") % {"days": conditions["max_duration_days"]})
+    if conditions.get("note"):
+        texts.append(str(conditions["note"]))
+    return texts
+
+
+def _reason_text(reason: str) -> str:
+    try:
+        return str(UnclearReason(reason).label)
+    except ValueError:
+        return ""
+
+
+def _live_party(role: str, assignment: PartyAssignment | None) -> ProposedParty:
+    if assignment is None:
+        return ProposedParty(role=role, organisation="")
+    name = assignment.organisation.name if assignment.organisation is not None else ""
+    return ProposedParty(role=role, organisation=name, problem=assignment.problem)
+
+
+def proposal_row_live(proposal: TaskProposal) -> ProposalRow:
+    conditions = proposal.conditions
+    citation = ""
+    if proposal.version is not None:
+        citation = f"{proposal.version.title} {proposal.version.version}"
+        if proposal.section is not None:
+            citation += f", § {proposal.section.number} {proposal.section.heading}"
+    return ProposalRow(
+        task=task_name(proposal.task_type),
+        code=proposal.task_type.code,
+        unclear=proposal.status == RuleProposalStatus.UNCLEAR,
+        reason=_reason_text(proposal.reason),
+        message=proposal.message,
+        parties=[
+            _live_party("orders", proposal.orders),
+            _live_party("performs", proposal.performs),
+            _live_party("follows_up", proposal.follows_up),
+        ],
+        conditions=_condition_texts(
+            {
+                "risk_analysis_required": conditions.risk_analysis_required,
+                "approver_role": conditions.approver_role,
+                "specialist_active_role_required": conditions.specialist_active_role_required,
+                "training_required": conditions.training_required,
+                "contact_24_7_required": conditions.contact_24_7_required,
+                "delegation_allowed": conditions.delegation_allowed,
+                "max_duration_days": conditions.max_duration_days,
+                "note": conditions.note,
+            }
+        ),
+        citation=citation,
+        review_by=proposal.review_by,
+    )
+
+
+def _snapshot_party(role: str, snapshot: dict[str, Any] | None) -> ProposedParty:
+    if not snapshot:
+        return ProposedParty(role=role, organisation="")
+    organisation = snapshot.get("organisation") or {}
+    return ProposedParty(
+        role=role,
+        organisation=str(organisation.get("name") or ""),
+        problem=str(snapshot.get("problem") or ""),
+    )
+
+
+def proposal_row_stored(task: CaseTask) -> ProposalRow:
+    snapshot = task.proposal or {}
+    version = snapshot.get("agreement_version") or {}
+    section = snapshot.get("section") or {}
+    citation = ""
+    if version:
+        citation = f"{version.get('title', '')} {version.get('version', '')}".strip()
+        if section:
+            citation += f", § {section.get('number', '')} {section.get('heading', '')}".rstrip()
+    review_by = snapshot.get("review_by")
+    return ProposalRow(
+        task=task_name(task.task_type),
+        code=task.task_type.code,
+        unclear=task.is_unclear,
+        reason=_reason_text(str(snapshot.get("reason") or "")),
+        message=str(snapshot.get("message") or ""),
+        parties=[
+            _snapshot_party("orders", snapshot.get("orders")),
+            _snapshot_party("performs", snapshot.get("performs")),
+            _snapshot_party("follows_up", snapshot.get("follows_up")),
+        ],
+        conditions=_condition_texts(snapshot.get("conditions") or {}),
+        citation=citation,
+        review_by=datetime.date.fromisoformat(review_by) if review_by else None,
+    )
+
+
+@dataclass(frozen=True)
+class ProposalPreview:
+    rows: list[ProposalRow]
+    unknown_codes: list[str]
+
+    @property
+    def unclear_count(self) -> int:
+        return sum(1 for r in self.rows if r.unclear)
+
+
+def proposal_preview(
+    *, actor: Actor, patient: Patient, task_codes: Sequence[str], specialist_clinic: Organisation | None
+) -> ProposalPreview:
+    """What the agreement's rules propose for these tasks today; nothing is stored.
+
+    ``patient`` must come from ``patients.selectors.patient_get`` (access checked, read logged), as in the
+    API's ``POST /responsibility/proposals``; this runs the same selector and engine.
+    """
+    codes = list(dict.fromkeys(c for c in task_codes if c))
+    if not codes:
+        return ProposalPreview(rows=[], unknown_codes=[])
+    on = timezone.localdate()
+    situation = agreement_selectors.patient_situation(
+        patient=patient, specialist_clinic_id=specialist_clinic.pk if specialist_clinic else None
+    )
+    inputs = agreement_selectors.responsibility_inputs_load(
+        actor=actor, situation=situation, task_codes=codes, on=on
+    )
+    found = [inputs.task_types[c] for c in codes if c in inputs.task_types]
+    proposals = rules_propose_split(situation=situation, task_types=found, rules=inputs.rules, on=on)
+    return ProposalPreview(
+        rows=[proposal_row_live(p) for p in proposals], unknown_codes=inputs.missing_codes(codes)
+    )
+
+
+# --- The case page -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task: CaseTask
+    proposal: ProposalRow
+    agreed: list[ProposedParty]
+
+
+def task_views(case: ResponsibilityCase) -> list[TaskView]:
+    views = []
+    for task in case.tasks.all():
+        agreed = []
+        if task.agreed_performs_id is not None:
+            agreed = [
+                ProposedParty("orders", task.agreed_orders.name if task.agreed_orders else ""),
+                ProposedParty("performs", task.agreed_performs.name if task.agreed_performs else ""),
+                ProposedParty("follows_up", task.agreed_follows_up.name if task.agreed_follows_up else ""),
+            ]
+        views.append(TaskView(task=task, proposal=proposal_row_stored(task), agreed=agreed))
+    return views
+
+
+def case_organisations(case: ResponsibilityCase) -> list[Organisation]:
+    """The organisations a split on this case may name: its parties and the region."""
+    ids = [case.kommun_id, case.vardcentral_id, case.specialist_clinic_id, case.kommun.region_id]
+    found = {o.pk: o for o in Organisation.objects.filter(pk__in=[i for i in ids if i is not None])}
+    return [found[i] for i in dict.fromkeys(ids) if i is not None and i in found]
+
+
+ACTION_LABELS: dict[str, Any] = {
+    A.UPDATE: gettext_lazy("Change the draft"),
+    A.SUBMIT: gettext_lazy("Submit for review"),
+    A.ACCEPT: gettext_lazy("Accept the split"),
+    A.DISPUTE: gettext_lazy("Dispute"),
+    A.STATE_POSITION: gettext_lazy("State a position"),
+    A.ESCALATE: gettext_lazy("Escalate"),
+    A.DECIDE: gettext_lazy("Record the decision"),
+    A.CREATE_ANALYSIS: gettext_lazy("Write the risk analysis"),
+    A.SIGN_ANALYSIS: gettext_lazy("Sign the risk analysis"),
+    A.APPROVE_ANALYSIS: gettext_lazy("Approve the risk analysis"),
+    A.REJECT_ANALYSIS: gettext_lazy("Reject the risk analysis"),
+    A.ACTIVATE: gettext_lazy("Care has started (activate)"),
+    A.START_FOLLOW_UP: gettext_lazy("Start the follow-up"),
+    A.RESUME: gettext_lazy("Followed up: care goes on"),
+    A.CLOSE: gettext_lazy("Followed up: close the case"),
+    A.WITHDRAW: gettext_lazy("Withdraw the case"),
+    A.COMMENT: gettext_lazy("Comment"),
+}
+
+_NEXT_FOR_STATUS: dict[str, Any] = {
+    S.DRAFT: gettext_lazy("The nurse completes the draft and submits it."),
+    S.SUBMITTED: gettext_lazy("The agreement's rules propose a split."),
+    S.IN_REVIEW: gettext_lazy("The vårdcentral's physician reviews the proposed split."),
+    S.RISK_ANALYSIS: gettext_lazy(
+        "The kommun writes the risk analysis and the responsible physician signs it."
+    ),
+    S.AWAITING_APPROVAL: gettext_lazy("MAS or MAR approves or rejects the risk analysis."),
+    S.AGREED: gettext_lazy("Responsibility is agreed: draw up the SIP and start the care."),
+    S.ACTIVE: gettext_lazy("The care is under way; follow it up when due."),
+    S.FOLLOW_UP: gettext_lazy("Follow up: the care goes on, or the case is closed."),
+    S.DISPUTED: gettext_lazy("The parties state their positions; a coordinator may escalate."),
+    S.ESCALATED: gettext_lazy("The joint body at this level decides."),
+    S.CLOSED: gettext_lazy("The case is closed."),
+}
+
+_NEXT_FOR_ME: dict[str, Any] = {
+    A.SUBMIT: gettext_lazy("Check the tasks and submit the case for review."),
+    A.ACCEPT: gettext_lazy("Review the proposed split: accept it, or dispute it with your position."),
+    A.CREATE_ANALYSIS: gettext_lazy("Write the risk analysis for the tasks that need one."),
+    A.SIGN_ANALYSIS: gettext_lazy("Read the risk analysis and sign it."),
+    A.APPROVE_ANALYSIS: gettext_lazy("Approve or reject the risk analysis, with a reason."),
+    A.DECIDE: gettext_lazy("Decide who is responsible for each disputed task, with reasons."),
+    A.ESCALATE: gettext_lazy("Send the dispute to the next level of the escalation ladder."),
+    A.STATE_POSITION: gettext_lazy("State your organisation's position on the disputed tasks."),
+    A.ACTIVATE: gettext_lazy("Once the SIP is in place and the care has started, activate the case."),
+    A.START_FOLLOW_UP: gettext_lazy("When the follow-up is due, start it."),
+    A.RESUME: gettext_lazy("Record the outcome of the follow-up."),
+}
+
+
+@dataclass(frozen=True)
+class NextStep:
+    for_me: bool
+    text: str
+
+
+def next_step(case: ResponsibilityCase, actions: Sequence[str]) -> NextStep:
+    """What happens next, said to this person: their own step if they have one."""
+    for action, text in _NEXT_FOR_ME.items():
+        if action in actions:
+            return NextStep(for_me=True, text=str(text))
+    return NextStep(for_me=False, text=str(_NEXT_FOR_STATUS.get(case.status, "")))
+
+
+@dataclass
+class CasePage:
+    case: ResponsibilityCase
+    actions: list[str]
+    next: NextStep
+    tasks: list[TaskView]
+    positions: list[Position]
+    decisions: list[EscalationDecision]
+    analysis: RiskAnalysis | None
+    organisations: list[Organisation]
+    overdue: bool
+    unclear_pending: list[CaseTask] = field(default_factory=list)
+    disputed: list[CaseTask] = field(default_factory=list)
+    open_tasks: list[CaseTask] = field(default_factory=list)
+
+
+def case_page(*, actor: Actor, case: ResponsibilityCase) -> CasePage:
+    """Arrange a case (from ``selectors.case_get``) for its page, with the actions the table allows."""
+    actions = allowed_actions(actor, case, selectors.case_facts(case))
+    tasks = list(case.tasks.all())
+    patient = case.patient
+    if patient.protected_identity:
+        patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
+            actor, patient_facts(patient), protected_identity=True
+        )
+    return CasePage(
+        case=case,
+        actions=actions,
+        next=next_step(case, actions),
+        tasks=task_views(case),
+        positions=list(
+            Position.objects.filter(case=case).select_related(
+                "task__task_type",
+                "organisation",
+                "user",
+                "proposed_orders",
+                "proposed_performs",
+                "proposed_follows_up",
+            )
+        ),
+        decisions=list(EscalationDecision.objects.filter(case=case).select_related("body", "decided_by")),
+        analysis=selectors.current_analysis(case),
+        organisations=case_organisations(case),
+        overdue=is_overdue(case),
+        unclear_pending=[t for t in tasks if t.is_unclear and t.review_state == "pending"],
+        disputed=[t for t in tasks if t.review_state == "disputed"],
+        open_tasks=[t for t in tasks if t.review_state != "accepted"],
+    )
+
+
+# --- The risk matrix -------------------------------------------------------------------------------
+
+
+def risk_level(score: int) -> tuple[str, str]:
+    """(css class, words) for a score on Socialstyrelsen's 4×4 matrix; ≥ 8 is high."""
+    if score >= 12:
+        return "risk-very-high", _("Very high risk")
+    if score >= HIGH_RISK_SCORE:
+        return "risk-high", _("High risk")
+    if score >= 4:
+        return "risk-medium", _("Moderate risk")
+    return "risk-low", _("Low risk")
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    likelihood: int
+    consequence: int
+    score: int
+    css: str
+    words: str
+    hazards: list[int]
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    consequence: int
+    cells: list[MatrixCell]
+
+
+@dataclass(frozen=True)
+class ScoredHazard:
+    number: int
+    description: str
+    likelihood: int
+    consequence: int
+    score: int
+    css: str
+    words: str
+
+
+def scored(items: Iterable[tuple[str, int, int]]) -> list[ScoredHazard]:
+    out = []
+    for number, (description, likelihood, consequence) in enumerate(items, start=1):
+        score = likelihood * consequence
+        css, words = risk_level(score)
+        out.append(ScoredHazard(number, description, likelihood, consequence, score, css, words))
+    return out
+
+
+def scored_hazards(hazards: Iterable[Hazard]) -> list[ScoredHazard]:
+    return scored((h.description, h.likelihood, h.consequence) for h in hazards)
+
+
+def risk_matrix(hazards: Sequence[ScoredHazard]) -> list[MatrixRow]:
+    """Rows from consequence 4 (top) to 1; columns likelihood 1 to 4; each cell lists its hazards."""
+    rows = []
+    for consequence in (4, 3, 2, 1):
+        cells = []
+        for likelihood in (1, 2, 3, 4):
+            score = likelihood * consequence
+            css, words = risk_level(score)
+            numbers = [
+                h.number for h in hazards if h.likelihood == likelihood and h.consequence == consequence
+            ]
+            cells.append(MatrixCell(likelihood, consequence, score, css, words, numbers))
+        rows.append(MatrixRow(consequence=consequence, cells=cells))
+    return rows
+
+
+def parse_uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,33 @@
+"""Background work on cases: the periodic reminder of passed deadlines, and the e-mails it sends.
+
+Thin on purpose: ids in, a service does the work. Both tasks are idempotent (see the services).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(name="cases.tasks.remind_overdue")
+def remind_overdue() -> int:
+    """Find overdue cases, remind owner and coordinator once per deadline, auto-escalate where agreed."""
+    now = timezone.now()
+    written = 0
+    for case_id in services.overdue_case_ids(now=now):
+        written += len(services.case_remind_if_overdue(case_id=case_id, now=now))
+    return written
+
+
+@shared_task(
+    name="cases.tasks.notifications_email",
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notifications_email(notification_ids: Sequence[int]) -> int:
+    return sum(services.notification_email(notification_id=i) for i in notification_ids)

@@ -1,0 +1,18 @@
+"""Case pages (mounted under /cases/)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("new/<uuid:patient_id>/", views.case_new, name="new"),
+    path("new/<uuid:patient_id>/proposal/", views.case_proposal, name="proposal"),
+    path("<uuid:public_id>/", views.case_detail, name="detail"),
+    path("<uuid:public_id>/actions/<slug:action>/", views.case_action, name="action"),
+    path("<uuid:public_id>/risk-analysis/", views.case_analysis, name="analysis"),
+    path("<uuid:public_id>/risk-analysis/matrix/", views.analysis_matrix_preview, name="analysis-matrix"),
+    path("risk-analyses/<uuid:public_id>/<slug:action>/", views.analysis_action, name="analysis-action"),
+    path("notifications/<uuid:public_id>/read/", views.notification_read, name="notification-read"),
+]

@@ -1,0 +1,628 @@
+"""Case pages: my work, a new case with the live proposal, the case page with its actions, the risk analysis.
+
+Views parse input, call a selector or a service and render. Which actions a person sees comes from
+``cases.policies.allowed_actions`` (the transition table), the same function the API and services use.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from directory.actor import Actor
+from documents import selectors as document_selectors
+from documents.models import Document, DocumentKind
+from hemsjukvard.api.concurrency import PreconditionFailed
+from hemsjukvard.api.errors import Conflict
+from patients import selectors as patient_selectors
+
+from . import presenters, selectors, services
+from .forms import (
+    AcceptForm,
+    AnalysisForm,
+    CaseNewForm,
+    CommentForm,
+    DecideForm,
+    HazardFormSet,
+    OptionalReasonForm,
+    PositionsForm,
+    ReasonForm,
+    VersionedForm,
+    apply_service_errors,
+)
+from .models import CaseEvent, ResponsibilityCase, RiskAnalysis
+from .transitions import A
+
+RECORD_PROPOSAL = presenters.RECORD_PROPOSAL
+
+
+# --- My work ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    waiting = list(presenters.cases_waiting(actor=actor)[:50])
+    approvals = list(presenters.analyses_awaiting_approval(actor=actor)[:50])
+    escalations = list(presenters.escalations_at_my_level(actor=actor)[:50])
+    selectors.cases_log_listed(actor=actor, cases=[*waiting, *approvals, *escalations])
+    roles = {m.role for m in actor.memberships}
+    return render(
+        request,
+        "cases/home.html",
+        {
+            "waiting": presenters.work_rows(waiting),
+            "approvals": presenters.work_rows(approvals),
+            "escalations": presenters.work_rows(escalations),
+            "notifications": presenters.notifications_for(actor=actor),
+            "is_approver": bool(roles & presenters.APPROVER_ROLES),
+            "is_governance": "governance" in roles,
+            "can_open_cases": bool(roles & {"nurse", "rehab"}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
+    actor = Actor.from_request(request)
+    notification = selectors.notification_get(actor=actor, public_id=public_id)
+    services.notification_mark_read(actor=actor, notification=notification)
+    messages.success(request, _("The notification is marked as read."))
+    return redirect("home")
+
+
+# --- New case --------------------------------------------------------------------------------------
+
+
+def _new_case_form(request: HttpRequest, patient: Any, data: Any = None) -> CaseNewForm:
+    region_id = patient.folkbokforing_kommun.region_id
+    catalogue = presenters.task_catalogue()
+    return CaseNewForm(
+        data,
+        clinics=presenters.specialist_clinics(region_id=region_id),
+        task_choices=[(t.code, presenters.task_name(t)) for t in catalogue],
+        initial={"urgency": "routine", "shift_planning": "unknown"},
+    )
+
+
+def _catalogue_groups(form: CaseNewForm) -> list[dict[str, Any]]:
+    """The task checkboxes grouped by kind, for a searchable fieldset."""
+    kinds = {t.code: t for t in presenters.task_catalogue()}
+    groups: dict[str, dict[str, Any]] = {}
+    for widget in form["tasks"]:
+        task_type = kinds.get(str(widget.data["value"]))
+        kind = task_type.get_kind_display() if task_type else ""
+        groups.setdefault(str(kind), {"kind": kind, "options": []})["options"].append(widget)
+    return list(groups.values())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
+    actor = Actor.from_request(request)
+    patient = patient_selectors.patient_get(actor=actor, public_id=patient_id)
+    form = _new_case_form(request, patient, request.POST if request.method == "POST" else None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_open(
+                actor=actor,
+                patient=patient,
+                data=services.CaseInput(
+                    trigger=data["trigger"],
+                    urgency=data["urgency"],
+                    background=data["background"],
+                    specialist_clinic=data["specialist_clinic"],
+                    increased_staff_time=data["increased_staff_time"],
+                    increased_other_costs=data["increased_other_costs"],
+                    competence_needed=data["competence_needed"],
+                    patient_safety_risk=data["patient_safety_risk"],
+                    shift_planning=data["shift_planning"],
+                    task_codes=data["tasks"],
+                ),
+            )
+            if "submit" in request.POST:
+                services.case_submit(actor=actor, case=case, expected_version=case.version)
+                messages.success(request, _("The case is submitted; the vårdcentral reviews it."))
+            else:
+                messages.success(request, _("The case is saved as a draft."))
+            return redirect("cases:detail", public_id=case.public_id)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+    if request.method == "POST":
+        codes = request.POST.getlist("tasks")
+        clinic = form.cleaned_data.get("specialist_clinic") if hasattr(form, "cleaned_data") else None
+        preview = presenters.proposal_preview(
+            actor=actor, patient=patient, task_codes=codes, specialist_clinic=clinic
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "cases/case_new.html",
+        {"patient": patient, "form": form, "groups": _catalogue_groups(form), "preview": preview},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def case_proposal(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """The live proposal (htmx): the engine's split for the tasks ticked so far; nothing is stored."""
+    actor = Actor.from_request(request)
+    patient = patient_selectors.patient_get(actor=actor, public_id=patient_id, record_type=RECORD_PROPOSAL)
+    clinic = None
+    clinic_id = presenters.parse_uuid(request.POST.get("specialist_clinic"))
+    if clinic_id is not None:
+        clinic = next(
+            (
+                c
+                for c in presenters.specialist_clinics(region_id=patient.folkbokforing_kommun.region_id)
+                if c.public_id == clinic_id
+            ),
+            None,
+        )
+    preview = presenters.proposal_preview(
+        actor=actor, patient=patient, task_codes=request.POST.getlist("tasks"), specialist_clinic=clinic
+    )
+    return render(request, "cases/_proposal.html", {"preview": preview})
+
+
+# --- The case page ---------------------------------------------------------------------------------
+
+
+def _documents(actor: Actor, case: ResponsibilityCase, analysis: RiskAnalysis | None) -> dict[str, Any]:
+    found: dict[str, Any] = {"escalation": [], "analysis": []}
+    if case.escalation_level is not None:
+        found["escalation"] = list(
+            document_selectors.documents_for_source(
+                actor=actor, kind=DocumentKind.ESCALATION_NOTICE, source_id=case.public_id
+            )[:5]
+        )
+    if analysis is not None:
+        found["analysis"] = list(
+            document_selectors.documents_for_source(
+                actor=actor, kind=DocumentKind.RISK_ANALYSIS, source_id=analysis.public_id
+            )[:5]
+        )
+    shown: list[Document] = [*found["escalation"], *found["analysis"]]
+    document_selectors.documents_log_listed(actor=actor, documents=shown)
+    return found
+
+
+def _action_forms(page: presenters.CasePage, data: Any = None, only: str = "") -> dict[str, Any]:
+    """An unbound form per action the person may take (or the one bound form that failed)."""
+    case = page.case
+    initial = {"version": case.version}
+    organisations = page.organisations
+    builders: dict[str, Callable[[Any], Any]] = {
+        A.SUBMIT: lambda d: VersionedForm(d, initial=initial, prefix="submit"),
+        A.ACCEPT: lambda d: AcceptForm(
+            d, initial=initial, prefix="accept", tasks=page.unclear_pending, organisations=organisations
+        ),
+        A.DISPUTE: lambda d: PositionsForm(
+            d,
+            initial=initial,
+            prefix="dispute",
+            tasks=[t.task for t in page.tasks if t.task.review_state == "pending"],
+            organisations=organisations,
+        ),
+        A.STATE_POSITION: lambda d: PositionsForm(
+            d, initial=initial, prefix="position", tasks=page.disputed, organisations=organisations
+        ),
+        A.ESCALATE: lambda d: ReasonForm(d, initial=initial, prefix="escalate"),
+        A.DECIDE: lambda d: DecideForm(
+            d, initial=initial, prefix="decide", tasks=page.open_tasks, organisations=organisations
+        ),
+        A.WITHDRAW: lambda d: ReasonForm(d, initial=initial, prefix="withdraw"),
+        A.COMMENT: lambda d: CommentForm(d, initial=initial, prefix="comment"),
+        A.ACTIVATE: lambda d: OptionalReasonForm(d, initial=initial, prefix="activate"),
+        A.START_FOLLOW_UP: lambda d: OptionalReasonForm(d, initial=initial, prefix="start_follow_up"),
+        A.RESUME: lambda d: OptionalReasonForm(d, initial=initial, prefix="resume"),
+        A.CLOSE: lambda d: OptionalReasonForm(d, initial=initial, prefix="close"),
+    }
+    return {
+        action: builders[action](data if action == only else None)
+        for action in page.actions
+        if action in builders
+    }
+
+
+def _render_case(
+    request: HttpRequest,
+    actor: Actor,
+    case: ResponsibilityCase,
+    *,
+    bound: tuple[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    page = presenters.case_page(actor=actor, case=case)
+    forms = _action_forms(page)
+    if bound is not None:
+        forms[bound[0]] = bound[1]
+    events = list(
+        CaseEvent.objects.filter(case=case).select_related("user", "organisation").order_by("-at", "-pk")
+    )
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "page": page,
+            "case": case,
+            "forms": forms,
+            "bound_action": bound[0] if bound else "",
+            "events": events,
+            "comments": [e for e in events if e.kind == "comment"],
+            "documents": _documents(actor, case, page.analysis),
+            "action_labels": presenters.ACTION_LABELS,
+            "sip_section": "cases/_sip.html",
+            "case_sip": _case_sip(case),
+            "language": get_language(),
+        },
+        status=status,
+    )
+
+
+def _case_sip(case: ResponsibilityCase) -> Any:
+    """The plan started from this case, if any (its id and status only; the case read is logged)."""
+    from sip.models import Sip
+
+    return Sip.objects.filter(case=case).only("public_id", "status").first()
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    actor = Actor.from_request(request)
+    case = selectors.case_get(actor=actor, public_id=public_id)
+    return _render_case(request, actor, case)
+
+
+def _positions(form: PositionsForm) -> list[services.PositionInput]:
+    out = []
+    for task in form.tasks:
+        text = str(form.cleaned_data.get(f"text_{task.public_id}") or "").strip()
+        if text:
+            split = form.split_of(task)
+            out.append(
+                services.PositionInput(
+                    task=task.public_id,
+                    text=text,
+                    orders=split["orders"],
+                    performs=split["performs"],
+                    follows_up=split["follows_up"],
+                )
+            )
+    return out
+
+
+def _perform(actor: Actor, case: ResponsibilityCase, action: str, form: Any) -> None:
+    data = form.cleaned_data
+    version = data.get("version") or None
+    common: dict[str, Any] = {"actor": actor, "case": case, "expected_version": version}
+    if action == A.SUBMIT:
+        services.case_submit(**common)
+    elif action == A.ACCEPT:
+        splits = [
+            services.Split(task=t.task.public_id)
+            for t in presenters.task_views(case)
+            if t.task.review_state == "pending" and not t.task.is_unclear
+        ]
+        for task in form.tasks:
+            split = form.split_of(task)
+            splits.append(
+                services.Split(
+                    task=task.public_id,
+                    orders=split["orders"],
+                    performs=split["performs"],
+                    follows_up=split["follows_up"],
+                )
+            )
+        services.case_accept(splits=splits, reason=data.get("reason", ""), **common)
+    elif action == A.DISPUTE:
+        services.case_dispute(positions=_positions(form), reason=data.get("reason", ""), **common)
+    elif action == A.STATE_POSITION:
+        services.case_state_position(positions=_positions(form), **common)
+    elif action == A.ESCALATE:
+        services.case_escalate(reason=data["reason"], **common)
+    elif action == A.DECIDE:
+        splits = []
+        for task in form.tasks:
+            split = form.split_of(task)
+            splits.append(
+                services.Split(
+                    task=task.public_id,
+                    orders=split["orders"],
+                    performs=split["performs"],
+                    follows_up=split["follows_up"],
+                )
+            )
+        services.case_decide(outcome=data["outcome"], reasons=data["reasons"], splits=splits, **common)
+    elif action == A.WITHDRAW:
+        services.case_withdraw(reason=data["reason"], **common)
+    elif action == A.COMMENT:
+        services.case_comment(text=data["text"], **common)
+    elif action in services.SIMPLE_MOVES:
+        services.case_move(action=action, reason=data.get("reason", ""), **common)
+    else:
+        raise Http404
+
+
+DONE_MESSAGES: dict[str, Any] = {
+    A.SUBMIT: gettext_lazy("The case is submitted; the vårdcentral reviews it."),
+    A.ACCEPT: gettext_lazy("The split is accepted."),
+    A.DISPUTE: gettext_lazy("The tasks are disputed and your position is recorded."),
+    A.STATE_POSITION: gettext_lazy("Your position is recorded."),
+    A.ESCALATE: gettext_lazy("The case is escalated to the next level."),
+    A.DECIDE: gettext_lazy("The decision is recorded."),
+    A.WITHDRAW: gettext_lazy("The case is withdrawn."),
+    A.COMMENT: gettext_lazy("The comment is added."),
+    A.ACTIVATE: gettext_lazy("The case is active."),
+    A.START_FOLLOW_UP: gettext_lazy("The follow-up has started."),
+    A.RESUME: gettext_lazy("The care goes on."),
+    A.CLOSE: gettext_lazy("The case is closed."),
+}
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponseBase:
+    actor = Actor.from_request(request)
+    case = selectors.case_get(actor=actor, public_id=public_id)
+    page = presenters.case_page(actor=actor, case=case)
+    forms = _action_forms(page, request.POST, only=action)
+    form = forms.get(action)
+    if form is None:
+        if action not in presenters.ACTION_LABELS:
+            raise Http404
+        messages.error(request, _("That action is not possible for you on this case now."))
+        return redirect("cases:detail", public_id=case.public_id)
+    if form.is_valid():
+        try:
+            _perform(actor, case, action, form)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except PreconditionFailed:
+            messages.error(
+                request, _("Someone else changed the case while you were reading it. Check it and try again.")
+            )
+            return redirect("cases:detail", public_id=case.public_id)
+        except Conflict as conflict:
+            form.add_error(None, str(conflict.detail))
+        else:
+            messages.success(request, str(DONE_MESSAGES.get(action, _("Done."))))
+            return redirect("cases:detail", public_id=case.public_id)
+    return _render_case(request, actor, case, bound=(action, form), status=400)
+
+
+# --- Risk analysis ---------------------------------------------------------------------------------
+
+
+def _hazard_formset(page: presenters.CasePage, data: Any = None) -> Any:
+    return HazardFormSet(
+        data,
+        prefix="hazard",
+        form_kwargs={"organisations": page.organisations},
+        initial=None if data is not None else [{} for _i in range(3)],
+    )
+
+
+def _formset_hazards(formset: Any) -> list[presenters.ScoredHazard]:
+    items = []
+    for form in formset.forms:
+        data = form.cleaned_data if form.is_valid() else {}
+        if str(data.get("description") or "").strip() and data.get("likelihood") and data.get("consequence"):
+            items.append((data["description"], int(data["likelihood"]), int(data["consequence"])))
+    return presenters.scored(items)
+
+
+def _render_analysis(
+    request: HttpRequest,
+    actor: Actor,
+    case: ResponsibilityCase,
+    analyses: list[RiskAnalysis],
+    *,
+    form: AnalysisForm | None = None,
+    formset: Any = None,
+    reject_form: ReasonForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    page = presenters.case_page(actor=actor, case=case)
+    current = analyses[0] if analyses else None
+    hazards = presenters.scored_hazards(current.hazards.all()) if current else []
+    can_write = A.CREATE_ANALYSIS in page.actions
+    if can_write and form is None:
+        form = AnalysisForm(initial={"version": case.version})
+        formset = _hazard_formset(page)
+    preview = _formset_hazards(formset) if formset is not None and formset.is_bound else []
+    documents = []
+    if current is not None:
+        documents = list(
+            document_selectors.documents_for_source(
+                actor=actor, kind=DocumentKind.RISK_ANALYSIS, source_id=current.public_id
+            )[:5]
+        )
+        document_selectors.documents_log_listed(actor=actor, documents=documents)
+    return render(
+        request,
+        "cases/risk_analysis.html",
+        {
+            "case": case,
+            "page": page,
+            "analyses": analyses,
+            "current": current,
+            "hazards": hazards,
+            "matrix": presenters.risk_matrix(hazards),
+            "form": form,
+            "formset": formset,
+            "preview_matrix": presenters.risk_matrix(preview),
+            "preview": preview,
+            "reject_form": reject_form or ReasonForm(initial={"version": case.version}, prefix="reject"),
+            "sign_form": VersionedForm(initial={"version": case.version}, prefix="sign"),
+            "approve_form": VersionedForm(initial={"version": case.version}, prefix="approve"),
+            "documents": documents,
+            "can_write": can_write,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
+    actor = Actor.from_request(request)
+    case, analyses = selectors.risk_analyses_for_case(actor=actor, public_id=public_id)
+    if request.method == "GET":
+        return _render_analysis(request, actor, case, analyses)
+    page = presenters.case_page(actor=actor, case=case)
+    form = AnalysisForm(request.POST)
+    formset = _hazard_formset(page, request.POST)
+    if "add_hazard" in request.POST:
+        data = request.POST.copy()
+        data["hazard-TOTAL_FORMS"] = str(int(data.get("hazard-TOTAL_FORMS", "1")) + 1)
+        formset = _hazard_formset(page, data)
+        form = AnalysisForm(data)
+        form.is_valid()
+        formset.is_valid()
+        return _render_analysis(request, actor, case, analyses, form=form, formset=formset)
+    if form.is_valid() and formset.is_valid():
+        hazards = []
+        for hazard_form in formset.forms:
+            data = hazard_form.cleaned_data
+            if not str(data.get("description") or "").strip():
+                continue
+            measures = []
+            if str(data.get("measure") or "").strip():
+                measures.append(
+                    services.MeasureInput(
+                        description=data["measure"],
+                        owner_organisation=data["measure_owner"],
+                        due_on=data["measure_due"],
+                    )
+                )
+            hazards.append(
+                services.HazardInput(
+                    description=data["description"],
+                    likelihood=int(data["likelihood"]),
+                    consequence=int(data["consequence"]),
+                    measures=measures,
+                )
+            )
+        try:
+            services.risk_analysis_create(
+                actor=actor,
+                case=case,
+                expected_version=form.cleaned_data.get("version") or None,
+                data=services.AnalysisInput(
+                    hazards=hazards,
+                    summary=form.cleaned_data["summary"],
+                    review_on=form.cleaned_data["review_on"],
+                ),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except PreconditionFailed:
+            form.add_error(
+                None, _("Someone else changed the case while you were writing. Check it and try again.")
+            )
+        except Conflict as conflict:
+            form.add_error(None, str(conflict.detail))
+        else:
+            messages.success(
+                request, _("The risk analysis is saved; the responsible physician signs it next.")
+            )
+            return redirect("cases:analysis", public_id=case.public_id)
+    return _render_analysis(request, actor, case, analyses, form=form, formset=formset, status=400)
+
+
+@login_required
+@require_POST
+def analysis_matrix_preview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The matrix as the person fills the hazards in (htmx); nothing is stored."""
+    actor = Actor.from_request(request)
+    case = selectors.case_get(actor=actor, public_id=public_id, record_type=selectors.RECORD_ANALYSIS)
+    page = presenters.case_page(actor=actor, case=case)
+    formset = _hazard_formset(page, request.POST)
+    preview = _formset_hazards(formset)
+    return render(
+        request,
+        "cases/_risk_matrix.html",
+        {
+            "matrix": presenters.risk_matrix(preview),
+            "hazards": preview,
+            "matrix_id": "preview-matrix",
+            "live": True,
+        },
+    )
+
+
+@login_required
+@require_POST
+def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponseBase:
+    actor = Actor.from_request(request)
+    analysis = selectors.risk_analysis_get(actor=actor, public_id=public_id)
+    case = analysis.case
+    prefix = {A.SIGN_ANALYSIS: "sign", A.APPROVE_ANALYSIS: "approve", A.REJECT_ANALYSIS: "reject"}.get(action)
+    if prefix is None:
+        raise Http404
+    form: VersionedForm = (
+        ReasonForm(request.POST, prefix=prefix)
+        if action == A.REJECT_ANALYSIS
+        else VersionedForm(request.POST, prefix=prefix)
+    )
+    if form.is_valid():
+        version = form.cleaned_data.get("version") or None
+        try:
+            if action == A.SIGN_ANALYSIS:
+                services.risk_analysis_sign(
+                    actor=actor, case=case, analysis=analysis, expected_version=version
+                )
+                done = _("The risk analysis is signed and goes to MAS/MAR for approval.")
+            elif action == A.APPROVE_ANALYSIS:
+                services.risk_analysis_approve(
+                    actor=actor, case=case, analysis=analysis, expected_version=version
+                )
+                done = _("The risk analysis is approved.")
+            else:
+                services.risk_analysis_reject(
+                    actor=actor,
+                    case=case,
+                    analysis=analysis,
+                    expected_version=version,
+                    reason=form.cleaned_data["reason"],
+                )
+                done = _("The risk analysis is rejected; the kommun writes a new version.")
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except PreconditionFailed:
+            messages.error(
+                request, _("Someone else changed the case while you were reading it. Check it and try again.")
+            )
+            return redirect("cases:analysis", public_id=case.public_id)
+        except Conflict as conflict:
+            form.add_error(None, str(conflict.detail))
+        else:
+            messages.success(request, done)
+            return redirect("cases:analysis", public_id=case.public_id)
+    _case, analyses = selectors.risk_analyses_for_case(actor=actor, public_id=case.public_id)
+    reject_form = form if isinstance(form, ReasonForm) else None
+    if not isinstance(form, ReasonForm) and form.non_field_errors():
+        messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
+    return _render_analysis(request, actor, case, analyses, reject_form=reject_form, status=400)
+
+
+def case_url(case: ResponsibilityCase) -> str:
+    return reverse("cases:detail", kwargs={"public_id": case.public_id})

@@ -1,0 +1,254 @@
+"""Writes on documents: asking for one (web), and claiming, rendering and storing it (worker).
+
+Idempotency, in one place:
+
+* ``document_request`` is a get-or-create under the unique constraint (kind, source, source version,
+  language, identity masking): asking twice gives the same row; two requests at once both end on the
+  same row (``get_or_create`` catches the loser's IntegrityError and reads the winner's row). A failed
+  document asked for again is queued again; a ready one is returned as it is and never rendered again.
+* ``document_render`` claims the work with one conditional UPDATE (queued → rendering, or a rendering
+  claim that is stale — older than the task's hard time limit, so its worker is certainly gone — or the
+  same worker process's own claim after a transient error) and checks the row count; without the claim
+  it renders nothing. It stores the PDF with another conditional UPDATE that still requires its claim,
+  so a worker that lost its claim can never overwrite what another one stored.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import Access, access_log_record
+from directory.actor import Actor
+from hemsjukvard.pdf import PdfError, render_pdf
+from patients.access import granting_membership, identity_visible
+from patients.selectors import patient_facts
+
+from .models import Document, DocumentContent, DocumentStatus
+from .sources import PdfHeader, patient_identity, source_for
+
+logger = logging.getLogger(__name__)
+
+RECORD_DOCUMENT = "document"
+
+
+def claim_stale_after() -> datetime.timedelta:
+    """A rendering claim older than this belongs to a worker that is gone (the hard time limit killed
+    it or it died), so another worker may take the work over."""
+    return datetime.timedelta(seconds=int(settings.CELERY_TASK_TIME_LIMIT) + 5)
+
+
+def _queue(document: Document) -> None:
+    from .tasks import render_document
+
+    document_id = document.pk
+    transaction.on_commit(lambda: render_document.delay(document_id))
+
+
+@transaction.atomic
+def document_request(*, actor: Actor, kind: str, source_id: uuid.UUID | str, language: str) -> Document:
+    """The document of ``kind`` for the current version of the source, asked for by ``actor``.
+
+    The source is read through its kind's access-checked selector (404 when the actor may not see it,
+    logged either way). Rendering happens in the worker after this transaction commits.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    try:
+        key = uuid.UUID(str(source_id))
+    except ValueError:
+        raise ValidationError({"source": _("Give the public id of the source record.")}) from None
+    source_def = source_for(kind)
+    source = source_def.load(actor=actor, source_id=key)
+    source_def.check_printable(source)
+    patient = source_def.patient_of(source)
+    facts = patient_facts(patient)
+    membership = granting_membership(actor, facts)
+    masked = not identity_visible(actor, facts, protected_identity=patient.protected_identity)
+    now = timezone.now()
+    document, created = Document.objects.get_or_create(
+        kind=kind,
+        source_id=key,
+        source_version=source_def.version_of(source),
+        language=language,
+        identity_masked=masked,
+        defaults={
+            "patient": patient,
+            "requested_by": actor.user,
+            "requested_by_organisation": membership.organisation if membership else None,
+            "queued_at": now,
+        },
+    )
+    if created:
+        access_log_record(
+            actor=actor,
+            accesses=[
+                Access(
+                    patient_id=patient.pk,
+                    record_type=RECORD_DOCUMENT,
+                    record_id=str(document.public_id),
+                    membership=membership,
+                )
+            ],
+            action=Action.CREATE,
+        )
+        _queue(document)
+        return document
+    if document.status == DocumentStatus.FAILED:
+        requeued = Document.objects.filter(pk=document.pk, status=DocumentStatus.FAILED).update(
+            status=DocumentStatus.QUEUED, failure_reason="", queued_at=now, updated_at=now
+        )
+        if requeued:
+            _queue(document)
+        document.refresh_from_db()
+    elif document.status == DocumentStatus.QUEUED and (
+        document.queued_at is None or document.queued_at < now - claim_stale_after()
+    ):
+        # Queued long ago and never claimed: the message may be lost (a flushed broker). Sending it
+        # again is harmless, the task claims before it works.
+        Document.objects.filter(pk=document.pk, status=DocumentStatus.QUEUED).update(queued_at=now)
+        _queue(document)
+    return document
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    """What ``document_render`` did: ``status`` is the document's status afterwards; ``busy_for`` is set
+    when another live worker holds the claim (seconds until that claim turns stale)."""
+
+    status: str
+    rendered: bool = False
+    busy_for: float | None = None
+
+
+def _claim(document_id: int, worker: str, now: datetime.datetime) -> bool:
+    claimable = (
+        Q(status=DocumentStatus.QUEUED)
+        | Q(status=DocumentStatus.RENDERING, claimed_at__lt=now - claim_stale_after())
+        | Q(status=DocumentStatus.RENDERING, claimed_by=worker)
+    )
+    return (
+        Document.objects.filter(claimable, pk=document_id).update(
+            status=DocumentStatus.RENDERING,
+            claimed_by=worker,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+        == 1
+    )
+
+
+def _fail(document_id: int, worker: str, reason: str) -> None:
+    """Record the failure, if this worker still holds the claim (otherwise it is no longer its say)."""
+    Document.objects.filter(pk=document_id, status=DocumentStatus.RENDERING, claimed_by=worker).update(
+        status=DocumentStatus.FAILED, failure_reason=reason[:2000], updated_at=timezone.now()
+    )
+
+
+def document_render(*, document_id: int, worker: str, delay: float = 0.0) -> RenderOutcome:
+    """Claim, render and store one document. Safe to call any number of times, from any worker.
+
+    Content problems (a source that moved on, a refused resource, a template error) mark the document
+    failed with the reason. Transient database errors propagate with the claim kept, so the same worker
+    process may retry. Anything else marks it failed and propagates: a bug must show.
+    """
+    now = timezone.now()
+    if not _claim(document_id, worker, now):
+        current = Document.objects.filter(pk=document_id).values("status", "claimed_at").first()
+        if current is None:
+            return RenderOutcome(status="missing")
+        if current["status"] == DocumentStatus.RENDERING and current["claimed_at"] is not None:
+            stale_at = current["claimed_at"] + claim_stale_after()
+            return RenderOutcome(
+                status=DocumentStatus.RENDERING, busy_for=max(1.0, (stale_at - now).total_seconds())
+            )
+        return RenderOutcome(status=str(current["status"]))
+
+    document = Document.objects.select_related("patient", "requested_by_organisation").get(pk=document_id)
+    source_def = source_for(document.kind)
+    try:
+        try:
+            source = source_def.load_for_render(source_id=document.source_id)
+        except ObjectDoesNotExist:
+            _fail(document_id, worker, "The source record no longer exists.")
+            return RenderOutcome(status=DocumentStatus.FAILED)
+        current_version = source_def.version_of(source)
+        if current_version != document.source_version:
+            _fail(
+                document_id,
+                worker,
+                f"The source changed after the document was asked for (asked for version "
+                f"{document.source_version}, now {current_version}); ask for the document again.",
+            )
+            return RenderOutcome(status=DocumentStatus.FAILED)
+        if delay:
+            import time
+
+            time.sleep(delay)  # only ever set by the test suite, to hold the claim while it kills us
+        with translation.override(document.language):
+            header = PdfHeader(
+                title=source_def.title(source),
+                subject=str(source_def.label),
+                author=(
+                    document.requested_by_organisation.name
+                    if document.requested_by_organisation
+                    else "hemsjukvard"
+                ),
+                language=document.language,
+                identity=patient_identity(document.patient, masked=document.identity_masked),
+                reference=_("Document %(document)s · %(kind)s %(source)s · version %(version)s")
+                % {
+                    "document": document.public_id,
+                    "kind": source_def.label,
+                    "source": document.source_id,
+                    "version": document.source_version,
+                },
+                created=now,
+                page_label=_("Page"),
+                of_label=_("of"),
+            )
+            report = source_def.context(source, header=header)
+        rendered = render_pdf(source_def.template_name, {"report": report}, language=document.language)
+    except PdfError as exc:
+        _fail(document_id, worker, str(exc))
+        return RenderOutcome(status=DocumentStatus.FAILED)
+    except Exception as exc:
+        from django.db import InterfaceError, OperationalError
+
+        if isinstance(exc, OperationalError | InterfaceError):
+            raise  # transient: the task retries, and this worker may take its own claim again
+        try:
+            _fail(document_id, worker, f"{type(exc).__name__}: {exc}")
+        finally:
+            logger.exception("Rendering document %s failed", document.public_id)
+        raise
+
+    with transaction.atomic():
+        stored = Document.objects.filter(
+            pk=document_id, status=DocumentStatus.RENDERING, claimed_by=worker
+        ).update(
+            status=DocumentStatus.READY,
+            sha256=rendered.sha256,
+            size=rendered.size,
+            page_count=rendered.page_count,
+            rendered_at=timezone.now(),
+            failure_reason="",
+            updated_at=timezone.now(),
+        )
+        if stored != 1:
+            # Our claim went stale and another worker took over: its result stands, ours is dropped.
+            logger.warning("Document %s: claim lost before storing; result dropped", document.public_id)
+            return RenderOutcome(status=DocumentStatus.RENDERING)
+        DocumentContent.objects.create(document_id=document_id, content=rendered.content)
+    return RenderOutcome(status=DocumentStatus.READY, rendered=True)

@@ -1,0 +1,279 @@
+"""SIP serializers: input per action and one output shape (the plan with its versions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agreements.models import CareTaskType
+from directory.api.serializers import OrganisationRefSerializer
+from directory.models import Organisation
+
+from ..models import (
+    ConsentGivenBy,
+    ContactPeriod,
+    FollowUpOutcome,
+    OtherActorKind,
+    ParticipantKind,
+    Sip,
+    SipFollowUp,
+    SipStatus,
+    SipVersion,
+    VersionStatus,
+)
+
+
+class OrganisationRefField(serializers.SlugRelatedField[Organisation]):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="public_id", queryset=Organisation.objects.all(), **kwargs)
+
+
+def _choice_field(choices: type[models.TextChoices]) -> Any:
+    """A choice field described in words in the schema rather than as a named enum: the SIP's ``kind``,
+    ``status`` and ``outcome`` sets then never collide with other apps' sets of the same field name
+    (drf-spectacular extracts every inline enum into a component named after the field)."""
+
+    described = "; ".join(f"`{value}`: {label}" for value, label in choices.choices)
+
+    @extend_schema_field({"type": "string", "description": f"One of {described}."})
+    class _Field(serializers.ChoiceField):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(choices=choices.choices, **kwargs)
+
+    return _Field
+
+
+OtherActorKindField = _choice_field(OtherActorKind)
+ParticipantKindField = _choice_field(ParticipantKind)
+ContactPeriodField = _choice_field(ContactPeriod)
+ConsentGivenByField = _choice_field(ConsentGivenBy)
+FollowUpOutcomeField = _choice_field(FollowUpOutcome)
+SipStatusField = _choice_field(SipStatus)
+VersionStatusField = _choice_field(VersionStatus)
+
+
+# --- Input ---------------------------------------------------------------------------------------
+
+
+class CreateForPatientSerializer(serializers.Serializer[dict[str, Any]]):
+    patient = serializers.UUIDField(help_text="The patient's id.")
+
+
+class CreateFromCaseSerializer(serializers.Serializer[dict[str, Any]]):
+    case = serializers.UUIDField(help_text="The id of an agreed responsibility case.")
+
+
+class InsatsInputSerializer(serializers.Serializer[dict[str, Any]]):
+    description = serializers.CharField()
+    responsible = OrganisationRefField(required=False, allow_null=True)
+    orders = OrganisationRefField(required=False, allow_null=True)
+    follows_up = OrganisationRefField(required=False, allow_null=True)
+    task_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=CareTaskType.objects.all(), required=False, allow_null=True
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OtherMeasureInputSerializer(serializers.Serializer[dict[str, Any]]):
+    description = serializers.CharField()
+    actor_kind = OtherActorKindField()
+    actor_name = serializers.CharField()
+
+
+class ParticipantInputSerializer(serializers.Serializer[dict[str, Any]]):
+    name = serializers.CharField()
+    kind = ParticipantKindField()
+    organisation = OrganisationRefField(required=False, allow_null=True)
+    role = serializers.CharField(required=False, allow_blank=True, default="")
+    present = serializers.BooleanField(required=False, default=True)
+    contact = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ContactPathInputSerializer(serializers.Serializer[dict[str, Any]]):
+    period = ContactPeriodField()
+    who = serializers.CharField()
+    phone = serializers.CharField()
+    organisation = OrganisationRefField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DraftUpdateSerializer(serializers.Serializer[dict[str, Any]]):
+    """Every field is optional; a list that is sent replaces the draft's list."""
+
+    huvudansvar = OrganisationRefField(required=False, allow_null=True)
+    huvudansvar_contact = serializers.CharField(required=False, allow_blank=True)
+    no_other_measures = serializers.BooleanField(required=False)
+    what_matters = serializers.CharField(required=False, allow_blank=True)
+    own_goals = serializers.CharField(required=False, allow_blank=True)
+    interpreter_needed = serializers.BooleanField(required=False)
+    interpreter_language = serializers.CharField(required=False, allow_blank=True)
+    follow_up_on = serializers.DateField(required=False, allow_null=True)
+    consent_given_by = ConsentGivenByField(required=False, allow_blank=True)
+    consent_given_by_name = serializers.CharField(required=False, allow_blank=True)
+    consent_representative_role = serializers.CharField(required=False, allow_blank=True)
+    consent_scope = serializers.CharField(required=False, allow_blank=True)
+    consent_given_on = serializers.DateField(required=False, allow_null=True)
+    consent_valid_to = serializers.DateField(required=False, allow_null=True)
+    insatser = InsatsInputSerializer(many=True, required=False)
+    other_measures = OtherMeasureInputSerializer(many=True, required=False)
+    participants = ParticipantInputSerializer(many=True, required=False)
+    contact_paths = ContactPathInputSerializer(many=True, required=False)
+
+
+class WithdrawConsentSerializer(serializers.Serializer[dict[str, Any]]):
+    withdrawn_by = ConsentGivenByField()
+    withdrawn_by_name = serializers.CharField()
+    withdrawn_on = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FollowUpInputSerializer(serializers.Serializer[dict[str, Any]]):
+    held_on = serializers.DateField()
+    outcome = FollowUpOutcomeField()
+    notes = serializers.CharField()
+
+
+# --- Output --------------------------------------------------------------------------------------
+
+
+class InsatsSerializer(serializers.Serializer[Any]):
+    description = serializers.CharField()
+    task_type = serializers.CharField(source="task_type.code", allow_null=True, default=None)
+    responsible = OrganisationRefSerializer(allow_null=True)
+    orders = OrganisationRefSerializer(allow_null=True)
+    follows_up = OrganisationRefSerializer(allow_null=True)
+    notes = serializers.CharField()
+
+
+class OtherMeasureSerializer(serializers.Serializer[Any]):
+    description = serializers.CharField()
+    actor_kind = OtherActorKindField()
+    actor_name = serializers.CharField()
+
+
+class ParticipantSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    kind = ParticipantKindField()
+    organisation = OrganisationRefSerializer(allow_null=True)
+    role = serializers.CharField()
+    present = serializers.BooleanField()
+    contact = serializers.CharField()
+
+
+class ContactPathSerializer(serializers.Serializer[Any]):
+    period = ContactPeriodField()
+    who = serializers.CharField()
+    phone = serializers.CharField()
+    organisation = OrganisationRefSerializer(allow_null=True)
+    notes = serializers.CharField()
+
+
+class ConsentWithdrawalSerializer(serializers.Serializer[Any]):
+    withdrawn_by = ConsentGivenByField()
+    withdrawn_by_name = serializers.CharField()
+    withdrawn_on = serializers.DateField()
+    reason = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class SipVersionSerializer(serializers.ModelSerializer[SipVersion]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    status = VersionStatusField()
+    consent_given_by = ConsentGivenByField(allow_blank=True)
+    huvudansvar = OrganisationRefSerializer(allow_null=True)
+    insatser = InsatsSerializer(many=True)
+    other_measures = OtherMeasureSerializer(many=True)
+    participants = ParticipantSerializer(many=True)
+    contact_paths = ContactPathSerializer(many=True)
+    consent_withdrawal = serializers.SerializerMethodField()
+    finalised_by = serializers.CharField(source="finalised_by.display_name", allow_null=True, default=None)
+
+    class Meta:
+        model = SipVersion
+        fields = [
+            "id",
+            "number",
+            "status",
+            "huvudansvar",
+            "huvudansvar_contact",
+            "insatser",
+            "other_measures",
+            "no_other_measures",
+            "what_matters",
+            "own_goals",
+            "participants",
+            "contact_paths",
+            "follow_up_on",
+            "interpreter_needed",
+            "interpreter_language",
+            "consent_given_by",
+            "consent_given_by_name",
+            "consent_representative_role",
+            "consent_scope",
+            "consent_given_on",
+            "consent_valid_to",
+            "consent_withdrawal",
+            "created_at",
+            "finalised_at",
+            "finalised_by",
+        ]
+
+    def get_consent_withdrawal(self, version: SipVersion) -> dict[str, Any] | None:
+        from ..selectors import _withdrawal
+
+        withdrawal = _withdrawal(version)
+        return ConsentWithdrawalSerializer(withdrawal).data if withdrawal is not None else None
+
+
+class SipFollowUpSerializer(serializers.ModelSerializer[SipFollowUp]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    outcome = FollowUpOutcomeField()
+    version = serializers.IntegerField(source="version.number")
+    new_version = serializers.IntegerField(source="new_version.number", allow_null=True, default=None)
+    held_by = serializers.CharField(source="held_by.display_name")
+    organisation = serializers.CharField(source="organisation.name")
+
+    class Meta:
+        model = SipFollowUp
+        fields = ["id", "version", "held_on", "held_by", "organisation", "outcome", "notes", "new_version"]
+
+
+class SipSerializer(serializers.ModelSerializer[Sip]):
+    """The plan: the current version, the whole history of versions, and its follow-ups.
+
+    ``shared`` is false after the person withdrew consent, for readers outside the organisation that
+    keeps the plan: they then get no versions, only the withdrawal.
+    """
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    status = SipStatusField()
+    patient = serializers.UUIDField(source="patient.public_id")
+    case = serializers.UUIDField(source="case.public_id", allow_null=True, default=None)
+    kept_by = OrganisationRefSerializer(source="owner_organisation")
+    shared = serializers.BooleanField()
+    consent_withdrawn = serializers.BooleanField()
+    current_version = SipVersionSerializer(allow_null=True)
+    versions = SipVersionSerializer(many=True)
+    follow_ups = SipFollowUpSerializer(many=True)
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Sip
+        fields = [
+            "id",
+            "patient",
+            "case",
+            "status",
+            "kept_by",
+            "shared",
+            "consent_withdrawn",
+            "current_version",
+            "versions",
+            "follow_ups",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
+        ]

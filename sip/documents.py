@@ -1,0 +1,251 @@
+"""The SIP care plan as a document kind: the patient's (and every participant's) copy of one version.
+
+Everything the template prints is prepared here as plain words in the language the document is made in:
+no internal codes (task codes, status values, role codes) reach the page; each is mapped to its label.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from directory.actor import Actor
+from directory.models import Organisation, OrganisationKind
+from documents.models import DocumentKind
+from documents.sources import DocumentSource, PdfHeader
+from hemsjukvard.api.errors import Conflict
+from patients.models import Patient
+
+from . import selectors
+from .models import (
+    ConsentGivenBy,
+    ConsentWithdrawal,
+    ContactPeriod,
+    OtherActorKind,
+    ParticipantKind,
+    SipInsats,
+    SipVersion,
+    VersionStatus,
+)
+
+
+def principal_label(organisation: Organisation | None) -> str:
+    """The organisation and, in plain words, which of the two principals it belongs to."""
+    if organisation is None:
+        return _("Not decided")
+    side = _("the kommun") if organisation.kind == OrganisationKind.KOMMUN else _("the region")
+    return f"{organisation.name} ({side})"
+
+
+def _choice(
+    choices: type[ContactPeriod | ParticipantKind | OtherActorKind | ConsentGivenBy], value: str
+) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return _("Other")
+
+
+def _date(value: datetime.date | None) -> str:
+    return value.isoformat() if value is not None else "–"
+
+
+@dataclass(frozen=True)
+class InsatsRow:
+    what: str
+    responsible: str
+    orders: str
+    follows_up: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class OtherMeasureRow:
+    what: str
+    who: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    name: str
+    kind: str
+    organisation: str
+    role: str
+    present: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    period: str
+    who: str
+    phone: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class SipCarePlanReport:
+    header: PdfHeader
+    number: int
+    finalised_on: str
+    finalised_by: str
+    what_matters: str
+    own_goals: str
+    insatser: tuple[InsatsRow, ...]
+    other_measures: tuple[OtherMeasureRow, ...]
+    no_other_measures: bool
+    huvudansvar: str
+    huvudansvar_contact: str
+    contact_paths: tuple[ContactRow, ...]
+    participants: tuple[ParticipantRow, ...]
+    follow_up_on: str
+    interpreter: str
+    consent: str
+    consent_withdrawn: bool
+    consent_withdrawal: str
+
+
+def _insats_name(insats: SipInsats) -> str:
+    task_type = insats.task_type
+    if (
+        task_type is not None
+        and insats.case_task_id is not None
+        and (get_language() or "sv").startswith("en")
+    ):
+        return task_type.name_en
+    return insats.description
+
+
+def _consent_text(version: SipVersion) -> str:
+    if not version.consent_given_by:
+        return _("No consent has been recorded.")
+    given_by = version.consent_given_by_name
+    if version.consent_given_by == ConsentGivenBy.REPRESENTATIVE:
+        given_by = _("%(name)s, as %(role)s") % {
+            "name": version.consent_given_by_name,
+            "role": version.consent_representative_role,
+        }
+    text = _("Consent given by %(who)s on %(date)s. It covers: %(scope)s") % {
+        "who": given_by,
+        "date": _date(version.consent_given_on),
+        "scope": version.consent_scope,
+    }
+    if version.consent_valid_to is not None:
+        text += " " + _("Valid until %(date)s.") % {"date": _date(version.consent_valid_to)}
+    return text
+
+
+def _withdrawal_text(withdrawal: ConsentWithdrawal | None) -> str:
+    if withdrawal is None:
+        return ""
+    text = _(
+        "The consent was withdrawn on %(date)s by %(who)s. The plan is no longer shared between the "
+        "kommun and the region."
+    ) % {"date": _date(withdrawal.withdrawn_on), "who": withdrawal.withdrawn_by_name}
+    if withdrawal.reason:
+        text += " " + _("Reason: %(reason)s") % {"reason": withdrawal.reason}
+    return text
+
+
+def _version_for_render() -> QuerySet[SipVersion]:
+    return selectors.version_queryset().select_related("sip__patient", "sip__owner_organisation")
+
+
+class SipCarePlanSource(DocumentSource[SipVersion]):
+    """One finalised version of a SIP, printed for the person and every participant."""
+
+    kind = DocumentKind.SIP_CARE_PLAN.value
+    label = DocumentKind.SIP_CARE_PLAN.label
+    template_name = "sip/pdf/sip_care_plan.html"
+
+    def load(self, *, actor: Actor, source_id: uuid.UUID) -> SipVersion:
+        return selectors.sip_version_get(actor=actor, public_id=source_id)
+
+    def load_for_render(self, *, source_id: uuid.UUID) -> SipVersion:
+        return _version_for_render().get(public_id=source_id)
+
+    def patient_of(self, source: SipVersion) -> Patient:
+        return source.sip.patient
+
+    def version_of(self, source: SipVersion) -> str:
+        # A finalised version never changes; what is added to it later is a withdrawal of consent. The
+        # string is printed in the footer, so it carries no status codes.
+        withdrawal = ConsentWithdrawal.objects.filter(version=source).values_list("pk", flat=True).first()
+        return f"{source.number}-{withdrawal}" if withdrawal else str(source.number)
+
+    def check_printable(self, source: SipVersion) -> None:
+        if source.status != VersionStatus.FINALISED:
+            raise Conflict(
+                _("Only a finalised SIP can be printed; finalise the draft first."),
+                extra={"status": source.status},
+            )
+
+    def title(self, source: SipVersion) -> str:
+        return _("Coordinated individual plan (SIP), version %(number)d") % {"number": source.number}
+
+    def context(self, source: SipVersion, *, header: PdfHeader) -> SipCarePlanReport:
+        withdrawal = ConsentWithdrawal.objects.filter(version=source).first()
+        periods = {value: index for index, value in enumerate(ContactPeriod.values)}
+        return SipCarePlanReport(
+            header=header,
+            number=source.number,
+            finalised_on=_date(source.finalised_at.date() if source.finalised_at else None),
+            finalised_by=(
+                f"{source.finalised_by.display_name}, {source.finalised_by_organisation.name}"
+                if source.finalised_by and source.finalised_by_organisation
+                else "–"
+            ),
+            what_matters=source.what_matters,
+            own_goals=source.own_goals,
+            insatser=tuple(
+                InsatsRow(
+                    what=_insats_name(i),
+                    responsible=principal_label(i.responsible),
+                    orders=i.orders.name if i.orders else "–",
+                    follows_up=i.follows_up.name if i.follows_up else "–",
+                    notes=i.notes,
+                )
+                for i in source.insatser.all()
+            ),
+            other_measures=tuple(
+                OtherMeasureRow(
+                    what=m.description, who=m.actor_name, kind=_choice(OtherActorKind, m.actor_kind)
+                )
+                for m in source.other_measures.all()
+            ),
+            no_other_measures=source.no_other_measures,
+            huvudansvar=principal_label(source.huvudansvar),
+            huvudansvar_contact=source.huvudansvar_contact,
+            contact_paths=tuple(
+                ContactRow(period=_choice(ContactPeriod, c.period), who=c.who, phone=c.phone, notes=c.notes)
+                for c in sorted(
+                    source.contact_paths.all(), key=lambda c: (periods.get(c.period, 9), c.position)
+                )
+            ),
+            participants=tuple(
+                ParticipantRow(
+                    name=p.name,
+                    kind=_choice(ParticipantKind, p.kind),
+                    organisation=p.organisation.name if p.organisation else "",
+                    role=p.role,
+                    present=_("Yes") if p.present else _("No"),
+                    contact=p.contact,
+                )
+                for p in source.participants.all()
+            ),
+            follow_up_on=_date(source.follow_up_on),
+            interpreter=(
+                _("Yes, in %(language)s") % {"language": source.interpreter_language}
+                if source.interpreter_needed
+                else _("No")
+            ),
+            consent=_consent_text(source),
+            consent_withdrawn=withdrawal is not None,
+            consent_withdrawal=_withdrawal_text(withdrawal),
+        )

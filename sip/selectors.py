@@ -1,0 +1,241 @@
+"""Reads of SIPs. Each takes the acting person, applies the patient access rule and writes the access log.
+
+A SIP is patient data: it is seen by whoever may see the patient (``patients.access``); one the person
+may not see answers the same 404 as one that does not exist. After the person has withdrawn their
+consent the plan is no longer shared: only the organisation that keeps it sees its content, everyone
+else sees that consent was withdrawn and nothing more.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from audit.models import Action, Outcome, Purpose
+from audit.services import Access, access_log_record
+from directory.actor import Actor
+from directory.models import Membership, Role
+from patients.access import granting_membership, identity_visible
+from patients.models import Patient
+from patients.selectors import patient_facts
+
+from .models import (
+    ConsentWithdrawal,
+    Sip,
+    SipContactPath,
+    SipFollowUp,
+    SipInsats,
+    SipOtherMeasure,
+    SipParticipant,
+    SipVersion,
+    VersionStatus,
+)
+from .policies import SipFacts
+
+RECORD_SIP = "sip"
+
+
+def version_queryset() -> QuerySet[SipVersion]:
+    return SipVersion.objects.select_related(
+        "huvudansvar",
+        "created_by",
+        "finalised_by",
+        "finalised_by_organisation",
+        "based_on",
+        "withdrawal",
+        "withdrawal__recorded_by_organisation",
+    ).prefetch_related(
+        Prefetch(
+            "insatser",
+            queryset=SipInsats.objects.select_related(
+                "task_type", "responsible", "orders", "follows_up", "case_task"
+            ).order_by("position", "pk"),
+        ),
+        Prefetch("other_measures", queryset=SipOtherMeasure.objects.order_by("position", "pk")),
+        Prefetch(
+            "participants",
+            queryset=SipParticipant.objects.select_related("organisation").order_by("position", "pk"),
+        ),
+        Prefetch(
+            "contact_paths",
+            queryset=SipContactPath.objects.select_related("organisation").order_by("position", "pk"),
+        ),
+    )
+
+
+def sip_queryset() -> QuerySet[Sip]:
+    return Sip.objects.select_related("patient", "case", "owner_organisation", "created_by").prefetch_related(
+        Prefetch("versions", queryset=version_queryset().order_by("number")),
+        Prefetch(
+            "follow_ups",
+            queryset=SipFollowUp.objects.select_related(
+                "version", "new_version", "held_by", "organisation"
+            ).order_by("held_on", "pk"),
+        ),
+    )
+
+
+def current_version(sip: Sip) -> SipVersion:
+    """The version with the highest number (the draft, if one is being written)."""
+    versions = list(sip.versions.all())
+    if versions:
+        return max(versions, key=lambda v: v.number)
+    version = SipVersion.objects.filter(sip=sip).order_by("-number").first()
+    assert version is not None, "a SIP always has a first version"
+    return version
+
+
+def latest_finalised(sip: Sip) -> SipVersion | None:
+    finalised = [v for v in sip.versions.all() if v.status == VersionStatus.FINALISED]
+    return max(finalised, key=lambda v: v.number) if finalised else None
+
+
+def _withdrawal(version: SipVersion) -> ConsentWithdrawal | None:
+    try:
+        return version.withdrawal
+    except ConsentWithdrawal.DoesNotExist:
+        return None
+
+
+def consent_withdrawal(sip: Sip) -> ConsentWithdrawal | None:
+    """The withdrawal that stops sharing now: the one on the latest finalised version, if any."""
+    version = latest_finalised(sip)
+    return _withdrawal(version) if version is not None else None
+
+
+def sip_organisation_ids(sip: Sip) -> frozenset[int]:
+    """The organisations on the plan (see ``sip.policies``)."""
+    ids: set[int | None] = {sip.owner_organisation_id}
+    facts = patient_facts(sip.patient, with_cases=False)
+    ids.update({facts.open_enrolment_kommun_id, facts.listed_vardcentral_id})
+    case = sip.case
+    if case is not None:
+        ids.update({case.kommun_id, case.vardcentral_id, case.specialist_clinic_id})
+    version = current_version(sip)
+    ids.add(version.huvudansvar_id)
+    for insats in version.insatser.all():
+        ids.update({insats.responsible_id, insats.orders_id, insats.follows_up_id})
+    return frozenset(i for i in ids if i is not None)
+
+
+def sip_facts(sip: Sip) -> SipFacts:
+    version = current_version(sip)
+    finalised = latest_finalised(sip)
+    withdrawable = bool(
+        (finalised is not None and _withdrawal(finalised) is None and finalised.consent_given_by)
+        or (version.is_draft and version.consent_given_by)
+    )
+    return SipFacts(
+        status=sip.status,
+        organisation_ids=sip_organisation_ids(sip),
+        current_is_draft=version.is_draft,
+        has_finalised=finalised is not None,
+        consent_withdrawable=withdrawable,
+    )
+
+
+def keeps_the_plan(actor: Actor, sip: Sip) -> bool:
+    return any(
+        m.organisation_id == sip.owner_organisation_id and m.role != Role.ADMIN for m in actor.memberships
+    )
+
+
+@dataclass(frozen=True)
+class SipView:
+    """A plan as one person may see it: ``shared`` is false when consent was withdrawn and the person
+    is outside the organisation that keeps the plan (they see the withdrawal, not the content)."""
+
+    sip: Sip
+    membership: Membership
+    identity_visible: bool
+    shared: bool
+
+
+def _deny(actor: Actor, *, patient_id: int | None, record_id: str, action: str) -> Http404:
+    access_log_record(
+        actor=actor,
+        accesses=[Access(patient_id=patient_id, record_type=RECORD_SIP, record_id=record_id)],
+        action=action,
+        outcome=Outcome.DENIED,
+        purpose=Purpose.NONE,
+    )
+    return Http404(_("No SIP found."))
+
+
+def _view(actor: Actor, sip: Sip, *, key: uuid.UUID, action: str, log: bool) -> SipView:
+    facts = patient_facts(sip.patient)
+    membership = granting_membership(actor, facts)
+    if membership is None:
+        raise _deny(actor, patient_id=sip.patient_id, record_id=str(key), action=action)
+    if log:
+        access_log_record(
+            actor=actor,
+            accesses=[
+                Access(
+                    patient_id=sip.patient_id,
+                    record_type=RECORD_SIP,
+                    record_id=str(sip.public_id),
+                    membership=membership,
+                )
+            ],
+            action=action,
+        )
+    shared = consent_withdrawal(sip) is None or keeps_the_plan(actor, sip)
+    return SipView(
+        sip=sip,
+        membership=membership,
+        identity_visible=identity_visible(actor, facts, protected_identity=sip.patient.protected_identity),
+        shared=shared,
+    )
+
+
+def sip_get(
+    *, actor: Actor, public_id: uuid.UUID | str, action: str = Action.READ, log: bool = True
+) -> SipView:
+    """One plan with all its versions, if ``actor`` may see the patient; logged either way."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404(_("No SIP found.")) from None
+    sip = sip_queryset().filter(public_id=key).first()
+    if sip is None:
+        raise _deny(actor, patient_id=None, record_id=str(key), action=action)
+    return _view(actor, sip, key=key, action=action, log=log)
+
+
+def sip_version_get(*, actor: Actor, public_id: uuid.UUID | str) -> SipVersion:
+    """One version of a plan, if ``actor`` may see it and it is shared with them (logged); 404 otherwise."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404(_("No SIP found.")) from None
+    sip_public_id = SipVersion.objects.filter(public_id=key).values_list("sip__public_id", flat=True).first()
+    if sip_public_id is None:
+        raise _deny(actor, patient_id=None, record_id=str(key), action=Action.READ)
+    view = sip_get(actor=actor, public_id=sip_public_id)
+    if not view.shared:
+        raise Http404(_("No SIP found."))
+    version = next(v for v in view.sip.versions.all() if v.public_id == key)
+    version.sip = view.sip
+    return version
+
+
+def sips_for_patient(*, actor: Actor, patient: Patient) -> list[SipView]:
+    """The plans of a patient read through ``patient_get`` (which checked access); each one logged."""
+    if getattr(patient, "granted_by", None) is None:
+        raise Http404(_("No patient found."))
+    sips = list(sip_queryset().filter(patient=patient).order_by("-created_at", "-pk"))
+    views = []
+    for sip in sips:
+        sip.patient = patient
+        views.append(_view(actor, sip, key=sip.public_id, action=Action.LIST, log=True))
+    return views
+
+
+def sip_reload(*, sip: Sip) -> Sip:
+    """The plan as stored now, for answering the person who just changed it (the service logged)."""
+    return sip_queryset().get(pk=sip.pk)

@@ -1,0 +1,247 @@
+"""The MAS/MAR review, emergency access, the patient's log extract and the weekly sample."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.http import Http404
+from django.test import Client
+from django.utils import timezone
+
+from audit import sampling
+from audit.models import (
+    AccessLogEntry,
+    AccessLogReview,
+    AccessLogSample,
+    Action,
+    Outcome,
+    Purpose,
+    ReviewNotification,
+)
+from audit.services import Access, access_log_record
+from directory.actor import Actor
+from directory.models import Membership, Role
+from patients.selectors import patient_get
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def read(world, key, patient, *, when=None):
+    actor = Actor.for_user(world.users[key] if isinstance(key, str) else key)
+    # A denied read is logged and raises 404.
+    with (
+        mock.patch("django.utils.timezone.now", return_value=when or timezone.now()),
+        contextlib.suppress(Http404),
+    ):
+        patient_get(actor=actor, public_id=patient.public_id)
+    return AccessLogEntry.objects.latest("pk")
+
+
+@pytest.fixture
+def planted(world):
+    pa = world.patient(kommun="kommun_a", vardcentral="vc_a")
+    pb = world.patient(kommun="kommun_b", vardcentral="vc_b")
+    protected = world.patient(kommun="kommun_a", protected=True)
+    e = {
+        "a_reads_a": read(world, "nurse_a", pa),
+        "b_reads_b": read(world, "nurse_b", pb),
+        "a_denied_b": read(world, "nurse_a", pb),
+        "protected": read(world, "nurse_a", protected),
+    }
+    from patients.selectors import patient_get_emergency
+
+    patient_get_emergency(actor=Actor.for_user(world.users["gp_b"]), public_id=pa.public_id, reason="Jour")
+    e["emergency"] = AccessLogEntry.objects.latest("pk")
+    return pa, pb, e
+
+
+def shown_ids(response) -> set[int]:
+    return {row["entry"].pk for row in response.context["rows"]}
+
+
+def test_review_shows_exactly_the_kommuns_entries_and_flags(world, planted):
+    _pa, _pb, e = planted
+    response = client_for(world.users["mas_a"]).get("/access-log/")
+    assert response.status_code == 200
+    shown = shown_ids(response)
+    assert {e["a_reads_a"].pk, e["a_denied_b"].pk, e["protected"].pk, e["emergency"].pk} <= shown
+    assert e["b_reads_b"].pk not in shown
+    flags = {row["entry"].pk: row["flags"] for row in response.context["rows"]}
+    assert flags[e["a_reads_a"].pk] == []
+    assert (
+        flags[e["a_denied_b"].pk] == ["No care relationship"]
+        or "Ingen vårdrelation" in flags[e["a_denied_b"].pk]
+    )
+    assert len(flags[e["emergency"].pk]) == 1
+    assert len(flags[e["protected"].pk]) == 1
+    only_flagged = client_for(world.users["mas_a"]).get("/access-log/?flag=any")
+    assert shown_ids(only_flagged) == {e["a_denied_b"].pk, e["protected"].pk, e["emergency"].pk}
+    emergency_only = client_for(world.users["mas_a"]).get("/access-log/?flag=emergency_access")
+    assert shown_ids(emergency_only) == {e["emergency"].pk}
+    # Kommun B reviews B's patient and the denied attempt on B's patient, not A's own reads.
+    b_view = shown_ids(client_for(world.users["mas_b"]).get("/access-log/"))
+    assert e["a_denied_b"].pk in b_view
+    assert e["b_reads_b"].pk in b_view
+    assert e["a_reads_a"].pk not in b_view
+
+
+def test_unusual_volume_is_flagged(world):
+    patients = [world.patient() for _ in range(14)]
+    day = timezone.now() - datetime.timedelta(hours=1)
+    peers = [world.users["nurse_a"]] + [
+        make_user(f"nurse.a{i}", (world.orgs["kommun_a"], Role.NURSE)) for i in range(4)
+    ]
+    for peer in peers:
+        for patient in patients[:2]:
+            read(world, peer, patient, when=day)
+    heavy = make_user("nurse.heavy", (world.orgs["kommun_a"], Role.NURSE))
+    for patient in patients[:12]:
+        read(world, heavy, patient, when=day)
+    response = client_for(world.users["mas_a"]).get("/access-log/?flag=unusual_volume")
+    rows = response.context["rows"]
+    assert rows
+    assert {row["entry"].user_id for row in rows} == {heavy.pk}
+    assert len(rows) == 12
+
+
+def test_review_page_who_may_see_it(world):
+    assert client_for(world.users["nurse_a"]).get("/access-log/").status_code == 403
+    assert client_for(world.users["admin"]).get("/access-log/").status_code == 403
+    kommun_b = world.orgs["kommun_b"].public_id
+    assert client_for(world.users["mas_a"]).get(f"/access-log/?kommun={kommun_b}").status_code == 404
+    assert client_for(world.users["mar_b"]).get(f"/access-log/?kommun={kommun_b}").status_code == 200
+
+
+def test_marking_reviewed_is_a_separate_logged_record(world, planted):
+    _pa, _pb, e = planted
+    client = client_for(world.users["mas_a"])
+    response = client.post(
+        f"/access-log/entries/{e['emergency'].pk}/review", {"note": "Kontrollerat med jouren."}
+    )
+    assert response.status_code == 302
+    review = AccessLogReview.objects.get()
+    assert review.entry_id == e["emergency"].pk
+    assert review.kommun == world.orgs["kommun_a"]
+    logged = AccessLogEntry.objects.filter(record_type="access_log_review", user=world.users["mas_a"])
+    assert logged.count() == 1
+    client.post(f"/access-log/entries/{e['emergency'].pk}/review", {"note": "Igen"})
+    assert AccessLogReview.objects.count() == 1
+    # Another kommun's MAS cannot review A's entry that is not about B.
+    client_for(world.users["mas_b"]).post(f"/access-log/entries/{e['a_reads_a'].pk}/review", {"note": "x"})
+    assert AccessLogReview.objects.count() == 1
+
+
+def test_export_of_the_selection(world, planted):
+    response = client_for(world.users["mas_a"]).get("/access-log/export.csv?flag=emergency_access")
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert len(text.strip().splitlines()) == 2
+    assert "Jour" in text
+    assert AccessLogEntry.objects.filter(action=Action.EXPORT, user=world.users["mas_a"]).exists()
+
+
+def test_emergency_access_needs_a_reason_and_a_care_role(world, api):
+    pa = world.patient()
+    url = f"/api/v1/patients/{pa.public_id}/emergency-access"
+    assert api(world.users["gp_b"]).post(url, {"reason": "  "}, format="json").status_code == 400
+    assert api(world.users["gp_b"]).post(url, {}, format="json").status_code == 400
+    assert api(world.users["admin"]).post(url, {"reason": "Jour"}, format="json").status_code == 404
+    assert api(world.users["governance"]).post(url, {"reason": "Jour"}, format="json").status_code == 404
+    response = api(world.users["gp_b"]).post(url, {"reason": "Akut hembesök"}, format="json")
+    assert response.status_code == 200
+    entry = AccessLogEntry.objects.filter(patient=pa, purpose=Purpose.EMERGENCY_ACCESS).get()
+    assert entry.reason == "Akut hembesök"
+    assert entry.outcome == Outcome.GRANTED
+    assert entry.organisation == world.orgs["vc_b"]
+
+
+def test_patient_extract_lists_emergency_access(world, planted):
+    pa, _pb, _e = planted
+    client = client_for(world.users["mas_a"])
+    response = client.post(f"/access-log/patients/{pa.public_id}/extract")
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    rows = page.context["rows"]
+    emergency = [row for row in rows if row.emergency]
+    assert len(emergency) == 1
+    assert emergency[0].reason == "Jour"
+    assert emergency[0].unit == "Vårdcentralen B"
+    assert (
+        client_for(world.users["nurse_a"]).post(f"/access-log/patients/{pa.public_id}/extract").status_code
+        == 403
+    )
+    assert (
+        client_for(world.users["nurse_b"]).post(f"/access-log/patients/{pa.public_id}/extract").status_code
+        == 404
+    )
+    assert client_for(world.users["nurse_b"]).get(response["Location"]).status_code == 404
+
+
+def test_extract_pdf_is_registered_with_documents(world, planted, django_capture_on_commit_callbacks):
+    from audit.extract import log_extract_create
+    from documents.models import Document, DocumentStatus
+    from documents.services import document_request
+    from hemsjukvard.celery import app as celery_app
+
+    pa, _pb, _e = planted
+    actor = Actor.for_user(world.users["mas_a"])
+    extract = log_extract_create(actor=actor, patient_public_id=pa.public_id)
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            document = document_request(
+                actor=actor, kind="access_log_extract", source_id=extract.public_id, language="sv"
+            )
+    finally:
+        celery_app.conf.task_always_eager = False
+    document = Document.objects.get(pk=document.pk)
+    assert document.status == DocumentStatus.READY, document.failure_reason
+
+
+def test_weekly_sample_is_drawn_once_and_notifies_mas(world):
+    for key in ("mas_a", "mar_a"):
+        world.users[key].email = f"{key}@example.org"
+        world.users[key].save()
+    today = datetime.date(2025, 3, 12)  # a Wednesday; the previous week starts Monday 3 March
+    when = timezone.make_aware(datetime.datetime(2025, 3, 5, 10))
+    patients = [world.patient() for _ in range(3)]
+    for patient in patients:
+        read(world, "nurse_a", patient, when=when)
+    from django.test.utils import CaptureQueriesContext  # noqa: F401
+
+    assert sampling.sample_previous_week(today=today) == 2  # both kommuner
+    assert sampling.sample_previous_week(today=today) == 0
+    sample = AccessLogSample.objects.get(kommun=world.orgs["kommun_a"])
+    assert sample.week_start == datetime.date(2025, 3, 3)
+    assert sample.items.count() == 3
+    assert set(ReviewNotification.objects.filter(sample=sample).values_list("user__username", flat=True)) == {
+        "mas.a",
+        "mar.a",
+    }
+    sampling.notifications_email(sample_id=sample.pk)
+    assert sorted(m.to[0] for m in mail.outbox) == ["mar_a@example.org", "mas_a@example.org"]
+    sampling.notifications_email(sample_id=sample.pk)
+    assert len(mail.outbox) == 2
+    response = client_for(world.users["mas_a"]).get("/access-log/?sampled=1&from=2025-03-01&to=2025-03-10")
+    assert len(response.context["rows"]) == 3
+
+
+def test_access_log_still_append_only_with_reviews(world, planted):
+    _pa, _pb, e = planted
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLogEntry.objects.filter(pk=e["emergency"].pk).update(reason="changed")
+    assert Membership.objects.exists()
+    _ = access_log_record, Access

@@ -1,0 +1,145 @@
+"""Disputes climb the agreement's ladder until a body decides; an unanswered review may escalate itself."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from cases import tasks as case_tasks
+from cases.models import CaseEvent, EscalationDecision, Notification, Position, ResponsibilityCase
+
+from .conftest import PD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dispute_to_level_3_and_a_governance_decision(world, halland, case_in, act, api):
+    u, o = world.users, world.orgs
+    case = case_in("in_review")
+    task = case.tasks.get()
+
+    response = act(
+        u["gp_a"],
+        case,
+        f"cases/{case.public_id}/dispute",
+        {
+            "positions": [
+                {
+                    "task": str(task.public_id),
+                    "text": "Njurmedicin bör utföra PD.",
+                    "performs": str(o["clinic"].public_id),
+                }
+            ]
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "disputed"
+
+    # The kommun states its position; a correction is a new entry, never an edit.
+    for text in ("Kommunen kan utföra PD efter utbildning.", "Rättelse: efter utbildning och med jour."):
+        response = act(
+            u["nurse_a"],
+            case,
+            f"cases/{case.public_id}/positions",
+            {"positions": [{"task": str(task.public_id), "text": text}]},
+        )
+        assert response.status_code == 200, response.content
+    assert Position.objects.filter(case=case).count() == 3
+
+    # The nurse may not escalate; the coordinator may, level by level.
+    assert act(u["nurse_a"], case, f"cases/{case.public_id}/escalate", {"reason": "x"}).status_code == 403
+    bodies = [halland.lokal_a, halland.rug, halland.gnhh]
+    for level, body in enumerate(bodies, start=1):
+        response = act(u["coordinator_a"], case, f"cases/{case.public_id}/escalate", {"reason": "Oenighet."})
+        assert response.status_code == 200, response.content
+        data = response.json()
+        assert data["status"] == "escalated"
+        assert data["escalation_level"] == level
+        assert data["escalation_body"]["id"] == str(body.public_id)
+        assert data["due_at"] is not None
+    # There is no level 4.
+    response = act(u["coordinator_a"], case, f"cases/{case.public_id}/escalate", {"reason": "Igen."})
+    assert response.status_code == 409
+
+    # Only a member of the level-3 body decides; the bodies of levels 1 and 2 no longer see the case.
+    decision = {
+        "outcome": "agreed",
+        "reasons": "Enligt § 5.3 utför kommunen PD; njurmedicin ordinerar och följer upp.",
+        "splits": [
+            {
+                "task": str(task.public_id),
+                "orders": str(o["clinic"].public_id),
+                "performs": str(o["kommun_a"].public_id),
+                "follows_up": str(o["clinic"].public_id),
+            }
+        ],
+    }
+    assert act(u["governance"], case, f"cases/{case.public_id}/decide", decision).status_code == 404
+    assert act(u["governance_lokal"], case, f"cases/{case.public_id}/decide", decision).status_code == 404
+    response = act(u["governance_gnhh"], case, f"cases/{case.public_id}/decide", decision)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    # PD requires a risk analysis, so the decided case goes on to one rather than straight to agreed.
+    assert data["status"] == "risk_analysis"
+    assert data["tasks"][0]["review_state"] == "decided"
+    assert data["tasks"][0]["agreed_performs"]["id"] == str(o["kommun_a"].public_id)
+    decided = EscalationDecision.objects.get(case=case)
+    assert decided.level == 3
+    assert decided.decided_by == u["governance_gnhh"]
+    # The body leaves the case with its decision.
+    assert api(u["governance_gnhh"]).get(f"/api/v1/cases/{case.public_id}").status_code == 404
+
+
+def test_decision_without_a_split_for_every_open_task_writes_nothing(world, halland, case_in, act):
+    case = case_in("escalated")
+    before = CaseEvent.objects.filter(case=case).count()
+    response = act(
+        world.users["governance_lokal"],
+        case,
+        f"cases/{case.public_id}/decide",
+        {"outcome": "agreed", "reasons": "Se protokoll."},
+    )
+    assert response.status_code == 400
+    assert CaseEvent.objects.filter(case=case).count() == before
+    assert not EscalationDecision.objects.exists()
+
+
+def test_missed_review_auto_escalates_and_reminds_once(
+    world, halland, case_in, django_capture_on_commit_callbacks
+):
+    case = case_in("in_review", tasks=(PD,))
+    ResponsibilityCase.objects.filter(pk=case.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = case_tasks.remind_overdue()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = case_tasks.remind_overdue()
+
+    case.refresh_from_db()
+    assert case.status == "escalated"
+    assert case.escalation_level == 1
+    assert case.escalation_body == halland.lokal_a
+    assert case.due_at > timezone.now()
+    # The GP (owner of the review) and the vårdcentral's coordinator are told, once.
+    recipients = set(Notification.objects.filter(case=case).values_list("user__username", flat=True))
+    assert recipients == {"gp.a", "coordinator.vc.a"}
+    assert sent == 2
+    assert again == 0
+    assert sorted(m.to[0] for m in mail.outbox) == ["coordinator_vc_a@example.org", "gp_a@example.org"]
+    events = list(CaseEvent.objects.filter(case=case).order_by("pk").values_list("kind", "action"))
+    assert events[-2:] == [("reminder", "remind"), ("escalated", "auto_escalate")]
+    assert CaseEvent.objects.filter(case=case, user__isnull=True).count() == 2
+
+
+def test_without_auto_escalation_a_missed_deadline_only_reminds(world, halland, case_in):
+    halland.version.auto_escalate_unanswered_review = False
+    halland.version.save(update_fields=["auto_escalate_unanswered_review"])
+    case = case_in("in_review")
+    ResponsibilityCase.objects.filter(pk=case.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+    case_tasks.remind_overdue()
+    case.refresh_from_db()
+    assert case.status == "in_review"
+    assert CaseEvent.objects.filter(case=case, kind="reminder").count() == 1

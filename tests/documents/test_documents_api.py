@@ -1,0 +1,123 @@
+"""The documents API: request (202/200), status, download (409 until ready), list; 404 for outsiders."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit.models import AccessLogEntry, Action, Outcome
+from documents.models import Document
+
+from .conftest import CaseWorld
+
+
+@pytest.fixture
+def eager_worker(django_capture_on_commit_callbacks):
+    from hemsjukvard.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
+def _post(client, case_world: CaseWorld, **extra):
+    body = {"kind": "risk_analysis", "source_id": str(case_world.analysis.public_id), **extra}
+    return client.post("/api/v1/documents", body, format="json")
+
+
+def test_request_status_download_and_list(
+    case_world: CaseWorld, api, django_capture_on_commit_callbacks
+) -> None:
+    client = api(case_world.world.users["nurse_a"])
+    response = _post(client, case_world)
+    assert response.status_code == 202, response.json()
+    body = response.json()
+    assert body["status"] == "queued"
+    assert body["download_url"] is None
+
+    # Not rendered yet (no worker in this test): the download is a 409.
+    download = client.get(f"/api/v1/documents/{body['id']}/download")
+    assert download.status_code == 409
+    assert download.json()["error"]["status"] == "queued"
+
+    # Asking again gives the same document.
+    again = _post(client, case_world)
+    assert again.status_code == 202
+    assert again.json()["id"] == body["id"]
+    assert Document.objects.count() == 1
+
+    from hemsjukvard.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        from documents.tasks import render_document
+
+        render_document.delay(Document.objects.get().pk)
+    finally:
+        app.conf.task_always_eager = False
+
+    status = client.get(f"/api/v1/documents/{body['id']}")
+    assert status.status_code == 200
+    assert status.json()["status"] == "ready"
+    assert status.json()["page_count"] >= 1
+    ready = _post(client, case_world)
+    assert ready.status_code == 200
+    assert ready.json()["id"] == body["id"]
+
+    pdf = client.get(f"/api/v1/documents/{body['id']}/download")
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert AccessLogEntry.objects.filter(
+        record_type="document", record_id=body["id"], action=Action.DOWNLOAD, outcome=Outcome.GRANTED
+    ).exists()
+
+    listing = client.get(
+        "/api/v1/documents", {"kind": "risk_analysis", "source_id": str(case_world.analysis.public_id)}
+    )
+    assert listing.status_code == 200
+    assert [d["id"] for d in listing.json()["results"]] == [body["id"]]
+
+
+@pytest.mark.parametrize("outsider", ["nurse_b", "gp_b", "admin", "nobody"])
+def test_other_organisation_gets_404_and_nothing_is_written(
+    case_world: CaseWorld, api, outsider: str
+) -> None:
+    owner = api(case_world.world.users["nurse_a"])
+    document_id = _post(owner, case_world).json()["id"]
+    client = api(case_world.world.users[outsider])
+    assert client.get(f"/api/v1/documents/{document_id}").status_code == 404
+    assert client.get(f"/api/v1/documents/{document_id}/download").status_code == 404
+    assert _post(client, case_world).status_code == 404
+    assert (
+        client.get(
+            "/api/v1/documents", {"kind": "risk_analysis", "source_id": str(case_world.analysis.public_id)}
+        ).status_code
+        == 404
+    )
+    assert Document.objects.count() == 1
+    assert AccessLogEntry.objects.filter(
+        user=case_world.world.users[outsider], outcome=Outcome.DENIED
+    ).exists() or outsider in ("nobody", "admin")
+
+
+def test_notice_for_a_case_never_escalated_is_a_409(case_world: CaseWorld, api) -> None:
+    from cases.models import CaseStatus, ResponsibilityCase
+
+    ResponsibilityCase.objects.filter(pk=case_world.case.pk).update(
+        status=CaseStatus.DISPUTED, escalation_level=None, escalation_body=None
+    )
+    client = api(case_world.world.users["nurse_a"])
+    response = client.post(
+        "/api/v1/documents",
+        {"kind": "escalation_notice", "source_id": str(case_world.case.public_id)},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert Document.objects.count() == 0
+
+
+def test_unknown_kind_is_400(case_world: CaseWorld, api) -> None:
+    response = _post(api(case_world.world.users["nurse_a"]), case_world, kind="horoscope")
+    assert response.status_code == 400
+    assert "kind" in response.json()["error"]["fields"]

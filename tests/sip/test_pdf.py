@@ -1,0 +1,92 @@
+"""The SIP care plan PDF, rendered synchronously through the documents pipeline (hemsjukvard.pdf) and
+read back as text (with pypdf: poppler's pdftotext is not installed here)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from documents import services as document_services
+from documents.models import DocumentContent, DocumentStatus
+from sip import services
+from tests.cases.conftest import as_actor
+
+from .conftest import fill
+
+pytestmark = pytest.mark.django_db
+
+
+def _pdf_text(actor, version, *, language="sv") -> str:
+    document = document_services.document_request(
+        actor=actor, kind="sip_care_plan", source_id=version.public_id, language=language
+    )
+    outcome = document_services.document_render(document_id=document.pk, worker="test-sip")
+    document.refresh_from_db()
+    assert outcome.status == DocumentStatus.READY, document.failure_reason
+    content = bytes(DocumentContent.objects.get(document=document).content)
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def test_the_care_plan_pdf_names_everything_the_person_needs(world, sip_from_case, nurse):
+    fill(sip_from_case, nurse, world)
+    version = services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    text = _pdf_text(nurse, version)
+    patient = sip_from_case.patient
+    assert patient.full_name in text
+    assert patient.formatted_identity in text
+    # Every insats with the principal answering for it, in plain words.
+    assert "Peritonealdialys (PD)" in text
+    assert "Enkel sårvård" in text
+    assert "A kommun (kommunen)" in text
+    assert "Njurmedicin Test" in text
+    assert "Huvudansvar" in text
+    # Contact paths for each period, the follow-up date, consent.
+    for words in (
+        "Njurmedicin PD-jour dygnet runt",
+        "035-222 22",
+        "Hemsjukvården A kommun",
+        "Kväll och natt",
+    ):
+        assert words in text
+    assert version.follow_up_on.isoformat() in text
+    assert "Karin Svensson" in text
+    assert "Ditt samtycke" in text
+    assert "Dottern Anna" in text
+    assert "Försäkringskassan" in text
+    # No internal codes on the patient's copy.
+    for code in ("peritoneal-dialysis", "evening_night", "next_of_kin", "forsakringskassan", "finalised"):
+        assert code not in text
+
+
+def test_withdrawn_consent_is_shown_on_the_plan(world, sip_from_case, nurse):
+    fill(sip_from_case, nurse, world)
+    version = services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    services.sip_withdraw_consent(
+        actor=nurse,
+        sip=sip_from_case,
+        expected_revision=None,
+        withdrawn_by="person",
+        withdrawn_by_name="Karin Svensson",
+        withdrawn_on=timezone.localdate(),
+    )
+    assert "Samtycke återkallat" in _pdf_text(nurse, version)
+
+
+def test_protected_identity_is_masked_for_a_reader_who_may_not_see_it(world, case_in, nurse):
+    from cases.models import CaseStatus
+    from cases.selectors import case_get
+
+    patient = world.patient(protected=True, given_name="Hemlig", family_name="Person")
+    case = case_in(CaseStatus.AGREED, patient=patient)
+    sip = services.sip_create_from_case(actor=nurse, case=case_get(actor=nurse, public_id=case.public_id))
+    fill(sip, nurse, world)
+    version = services.sip_finalise(actor=nurse, sip=sip, expected_revision=None)
+    specialist_text = _pdf_text(as_actor(world, "specialist"), version)
+    assert "Hemlig" not in specialist_text
+    assert patient.formatted_identity not in specialist_text
+    assert "Peritonealdialys (PD)" in specialist_text
+    assert "Hemlig Person" in _pdf_text(nurse, version)

@@ -1,0 +1,260 @@
+"""The SIP services: creation from an agreed case, the finalise checks, immutability, versions,
+follow-ups, consent withdrawal and access across organisations."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
+from django.http import Http404
+from django.utils import timezone, translation
+
+from audit.models import AccessLogEntry
+from cases.models import CaseStatus
+from hemsjukvard.api.errors import Conflict
+from patients.selectors import patient_get
+from sip import selectors, services
+from sip.models import SipEvent, SipFollowUp, SipInsats, SipStatus, SipVersion, VersionStatus
+from tests.cases.conftest import PD, WOUND, as_actor
+
+from .conftest import fill
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creating_from_an_agreed_case_prefills_the_split_and_activates_the_case(
+    world, agreed_case, sip_from_case
+):
+    o = world.orgs
+    agreed_case.refresh_from_db()
+    assert agreed_case.status == CaseStatus.ACTIVE
+    version = selectors.current_version(sip_from_case)
+    assert version.number == 1
+    assert version.status == VersionStatus.DRAFT
+    rows = {
+        i.task_type.code: i for i in SipInsats.objects.filter(version=version).select_related("task_type")
+    }
+    assert set(rows) == {PD, WOUND}
+    # PD: njurmedicin prescribes and follows up, the kommun performs (and so answers for it).
+    assert rows[PD].responsible == o["kommun_a"]
+    assert rows[PD].orders == o["clinic"]
+    assert rows[PD].follows_up == o["clinic"]
+    assert rows[WOUND].orders == o["vc_a"]
+    assert rows[PD].description == "Peritonealdialys (PD)"
+    assert SipEvent.objects.filter(sip=sip_from_case, kind="created").exists()
+    assert AccessLogEntry.objects.filter(record_type="sip", action="create").exists()
+
+
+def test_a_case_that_is_not_agreed_gives_no_sip(world, case_in, nurse):
+    case = case_in(CaseStatus.IN_REVIEW)
+    with pytest.raises(Conflict):
+        services.sip_create_from_case(actor=nurse, case=case)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_REVIEW
+
+
+def test_a_gp_cannot_start_the_sip_from_the_case_and_the_case_stays_agreed(world, agreed_case):
+    with pytest.raises(PermissionDenied):
+        services.sip_create_from_case(actor=as_actor(world, "gp_a"), case=agreed_case)
+    agreed_case.refresh_from_db()
+    assert agreed_case.status == CaseStatus.AGREED
+
+
+def test_a_complete_plan_is_finalised(world, sip_from_case, nurse):
+    fill(sip_from_case, nurse, world)
+    version = services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    assert version.status == VersionStatus.FINALISED
+    sip_from_case.refresh_from_db()
+    assert sip_from_case.status == SipStatus.FINALISED
+
+
+MISSING = {
+    "insatser": ({"insatser": []}, "insatser the person needs"),
+    "responsible": (
+        {"insatser": [services.InsatsInput(description="Hjälp med ögondroppar")]},
+        "Hjälp med ögondroppar",
+    ),
+    "other_measures": ({"other_measures": [], "no_other_measures": False}, "next of kin"),
+    "huvudansvar": ({"huvudansvar": None}, "huvudansvar"),
+    "consent": ({"consent_given_by": "", "consent_given_by_name": ""}, "consent"),
+    "follow_up_on": ({"follow_up_on": None}, "followed up"),
+}
+
+
+@pytest.mark.parametrize("missing", list(MISSING))
+def test_cannot_finalise_without_each_required_piece(world, sip_from_case, nurse, missing):
+    overrides, words = MISSING[missing]
+    fill(sip_from_case, nurse, world, **overrides)
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    problems = caught.value.message_dict
+    assert list(problems) == [missing], problems
+    assert words in problems[missing][0]
+    assert SipVersion.objects.get(sip=sip_from_case).status == VersionStatus.DRAFT
+
+
+def test_no_other_measures_can_be_stated_explicitly(world, sip_from_case, nurse):
+    fill(sip_from_case, nurse, world, other_measures=[], no_other_measures=True)
+    services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+
+
+def test_expired_consent_and_past_follow_up_date_block_finalising(world, sip_from_case, nurse):
+    past = timezone.localdate() - datetime.timedelta(days=2)
+    fill(sip_from_case, nurse, world, consent_given_on=past, consent_valid_to=past, follow_up_on=past)
+    with pytest.raises(ValidationError) as caught:
+        services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    assert set(caught.value.message_dict) == {"consent", "follow_up_on"}
+
+
+def test_a_finalised_version_is_immutable_in_the_services(world, sip_from_case, nurse):
+    fill(sip_from_case, nurse, world)
+    services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    with pytest.raises(Conflict):
+        fill(sip_from_case, nurse, world, what_matters="Något annat")
+    with pytest.raises(Conflict):
+        services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+
+
+def test_a_finalised_version_is_immutable_in_the_database(world, sip_from_case, nurse):
+    fill(sip_from_case, nurse, world)
+    version = services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    attempts = [
+        lambda: SipVersion.objects.filter(pk=version.pk).update(what_matters="ändrat"),
+        lambda: SipVersion.objects.filter(pk=version.pk).delete(),
+        lambda: SipInsats.objects.filter(version=version).update(description="ändrat"),
+        lambda: SipInsats.objects.filter(version=version).delete(),
+        lambda: SipInsats.objects.create(version=version, position=9, description="smugglad"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(DatabaseError), transaction.atomic():
+            attempt()
+    version.refresh_from_db()
+    assert version.what_matters == "Att få bo kvar hemma med katten Måns."
+    assert SipInsats.objects.filter(version=version).count() == 2
+
+
+def test_new_version_copies_the_finalised_one_and_leaves_it_unchanged(world, sip_from_case, nurse):
+    fill(sip_from_case, nurse, world)
+    first = services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    second = services.sip_new_version(actor=nurse, sip=sip_from_case, expected_revision=None)
+    assert (second.number, second.status, second.based_on_id) == (2, VersionStatus.DRAFT, first.pk)
+    assert second.insatser.count() == 2
+    assert second.contact_paths.count() == 3
+    assert second.consent_given_by_name == "Karin Svensson"
+    fill(sip_from_case, nurse, world, what_matters="Att kunna gå i trädgården.")
+    first.refresh_from_db()
+    assert first.what_matters == "Att få bo kvar hemma med katten Måns."
+    sip_from_case.refresh_from_db()
+    assert sip_from_case.status == SipStatus.DRAFT
+    with pytest.raises(Conflict):
+        services.sip_new_version(actor=nurse, sip=sip_from_case, expected_revision=None)
+
+
+def test_follow_up_is_recorded_against_the_version_it_followed_up(world, agreed_case, sip_from_case, nurse):
+    fill(sip_from_case, nurse, world)
+    first = services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    follow_up = services.sip_record_follow_up(
+        actor=nurse,
+        sip=sip_from_case,
+        expected_revision=None,
+        held_on=timezone.localdate(),
+        outcome="new_version",
+        notes="PD fungerar, nytt datum behövs.",
+    )
+    assert follow_up.version == first
+    assert follow_up.new_version is not None
+    assert follow_up.new_version.number == 2
+    agreed_case.refresh_from_db()
+    assert agreed_case.status == CaseStatus.ACTIVE  # followed up, resumed
+    fill(sip_from_case, nurse, world)
+    second = services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    closing = services.sip_record_follow_up(
+        actor=nurse,
+        sip=sip_from_case,
+        expected_revision=None,
+        held_on=timezone.localdate(),
+        outcome="close",
+        notes="Vården avslutad.",
+    )
+    assert closing.version == second
+    assert closing.new_version is None
+    sip_from_case.refresh_from_db()
+    assert sip_from_case.status == SipStatus.CLOSED
+    assert [f.version.number for f in SipFollowUp.objects.filter(sip=sip_from_case)] == [1, 2]
+    agreed_case.refresh_from_db()
+    assert agreed_case.status == CaseStatus.CLOSED
+    with pytest.raises(Conflict):
+        services.sip_new_version(actor=nurse, sip=sip_from_case, expected_revision=None)
+
+
+def test_withdrawn_consent_is_shown_and_stops_sharing(world, sip_from_case, nurse):
+    fill(sip_from_case, nurse, world)
+    version = services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    gp = as_actor(world, "gp_a")
+    assert selectors.sip_get(actor=gp, public_id=sip_from_case.public_id).shared
+    assert selectors.sip_version_get(actor=gp, public_id=version.public_id) == version
+
+    withdrawal = services.sip_withdraw_consent(
+        actor=nurse,
+        sip=sip_from_case,
+        expected_revision=None,
+        withdrawn_by="person",
+        withdrawn_by_name="Karin Svensson",
+        withdrawn_on=timezone.localdate(),
+        reason="Vill inte att planen delas.",
+    )
+    assert withdrawal is not None
+    assert withdrawal.version == version
+    # The kommun that keeps the plan still sees it, with the withdrawal on it ...
+    own = selectors.sip_get(actor=nurse, public_id=sip_from_case.public_id)
+    assert own.shared
+    assert selectors.consent_withdrawal(own.sip) == withdrawal
+    # ... the vårdcentral no longer gets its content nor its PDF.
+    assert not selectors.sip_get(actor=gp, public_id=sip_from_case.public_id).shared
+    with pytest.raises(Http404):
+        selectors.sip_version_get(actor=gp, public_id=version.public_id)
+    # A new version needs a new consent.
+    new = services.sip_new_version(actor=nurse, sip=sip_from_case, expected_revision=None)
+    assert new.consent_given_by == ""
+    with pytest.raises(ValidationError) as caught:
+        services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    assert "consent" in caught.value.message_dict
+
+
+def test_another_organisation_gets_404_and_the_attempt_is_logged(world, sip_from_case):
+    for key in ("nurse_b", "gp_b", "admin", "governance"):
+        with pytest.raises(Http404):
+            selectors.sip_get(actor=as_actor(world, key), public_id=sip_from_case.public_id)
+    assert AccessLogEntry.objects.filter(record_type="sip", outcome="denied").count() == 4
+
+
+def test_who_may_edit(world, sip_from_case):
+    # The MAS of the kommun sees and edits; the specialist on the case edits too.
+    for key in ("mas_a", "specialist"):
+        fill(sip_from_case, as_actor(world, key), world)
+    # The kommun's coordinator sees the patient but is not nursing staff: 403.
+    with pytest.raises(PermissionDenied):
+        fill(sip_from_case, as_actor(world, "coordinator_a"), world)
+
+
+def test_sip_for_an_enrolled_patient_on_its_own(world, nurse):
+    patient = patient_get(actor=nurse, public_id=world.patient().public_id)
+    sip = services.sip_create_for_patient(actor=nurse, patient=patient)
+    assert sip.case is None
+    assert sip.owner_organisation == world.orgs["kommun_a"]
+    fill(
+        sip,
+        nurse,
+        world,
+        insatser=[services.InsatsInput(description="Såromläggning", responsible=world.orgs["kommun_a"])],
+    )
+    services.sip_finalise(actor=nurse, sip=sip, expected_revision=None)
+
+    gp = as_actor(world, "gp_a")
+    not_enrolled = world.patient(enrolled=False)
+    with pytest.raises(ValidationError):
+        services.sip_create_for_patient(
+            actor=gp, patient=patient_get(actor=gp, public_id=not_enrolled.public_id)
+        )
