@@ -27,7 +27,7 @@ def _check_broker() -> tuple[bool, str]:
     from hemsjukvard.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:
         return False, exc.__class__.__name__

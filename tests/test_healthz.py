@@ -17,11 +17,8 @@ def test_healthy_with_postgres_and_redis(client):
     assert body["broker"]["ok"] is True
 
 
-@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
-def test_broker_down_is_503(client, monkeypatch):
-    from hemsjukvard.celery import app
-
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+def test_broker_down_is_503(client):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"]["ok"] is False

@@ -243,10 +243,12 @@ def _reset_broker_pools(app: object) -> None:
 
 
 @pytest.fixture
-def celery_queue() -> Iterator[str]:
+def celery_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A queue of this test's own on the test broker; the test process sends its tasks there."""
     from hemsjukvard.celery import app
 
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration, so both change.
+    monkeypatch.setenv("CELERY_BROKER_URL", BROKER_URL)
     queue = f"documents-test-{uuid.uuid4().hex[:12]}"
     saved = (app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager)
     app.conf.broker_url = BROKER_URL
