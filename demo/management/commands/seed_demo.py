@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from demo import cases as demo_cases
 from demo import world
 
 
@@ -47,6 +48,15 @@ class Command(BaseCommand):
             help="Patients per database batch and transaction (default %(default)s).",
         )
         parser.add_argument(
+            "--cases",
+            type=int,
+            default=demo_cases.DEFAULT_CASES,
+            help=(
+                "Number of demo responsibility cases, spread over every state (default %(default)s; "
+                "0 makes none). Needs the demo agreement. Cases already there are kept."
+            ),
+        )
+        parser.add_argument(
             "--no-agreement",
             action="store_true",
             help="Do not load the demo agreement (agreements/data/region_halland.yaml).",
@@ -61,6 +71,9 @@ class Command(BaseCommand):
             raise CommandError("--patients must be 0 or more.")
         if seed < 0:
             raise CommandError("--seed must be 0 or more.")
+        cases: int = options["cases"]
+        if cases < 0:
+            raise CommandError("--cases must be 0 or more.")
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         try:
@@ -95,7 +108,32 @@ class Command(BaseCommand):
                 f"{report.patients_beyond_request:,} further demo patients from an earlier, larger run "
                 "were left as they are."
             )
+        if cases:
+            self._seed_cases(cases, seed)
         self._write_credentials(report.credentials, password)
+
+    def _seed_cases(self, count: int, seed: int) -> None:
+        started = time.perf_counter()
+        self.stderr.write(f"Driving {count} demo cases through the services…")
+        try:
+            report = demo_cases.seed_cases(count=count, seed=seed, progress=self.stderr.write)
+        except demo_cases.DemoCasesError as exc:
+            raise CommandError(str(exc)) from exc
+        elapsed = time.perf_counter() - started
+        if report.skipped_reason and not report.created:
+            self.stdout.write(f"Demo cases: none made ({report.skipped_reason}).")
+            return
+        by_state = ", ".join(f"{status} {n}" for status, n in sorted(demo_cases.demo_case_counts().items()))
+        self.stdout.write(
+            f"Demo cases ready in {elapsed:.1f} s: {report.created} new / {report.present} kept ({by_state})."
+        )
+        if report.skipped_reason:
+            self.stdout.write(f"Fewer cases than asked: {report.skipped_reason}.")
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo cases to look at (log in as the user named)"))
+        for label, examples in sorted(demo_cases.example_urls().items()):
+            shown = "  ".join(f"{url} ({user})" if user else url for url, user in examples)
+            self.stdout.write(f"{label:<31} {shown}")
 
     def _write_credentials(self, credentials: list[world.Credential], password: str) -> None:
         headers = ("username", "role", "organisation", "name", "note")
