@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.models import Membership, Organisation, OrganisationKind
+from hemsjukvard.outbox import outbox_enqueue
 
 from .models import AccessLogEntry, AccessLogSample, AccessLogSampleItem, Action, ReviewNotification
 from .review import REVIEWER_ROLES, kommun_entries_q
@@ -73,8 +74,7 @@ def _notify(sample: AccessLogSample, *, drawn: int, population: int) -> None:
         [ReviewNotification(user_id=uid, sample=sample, message=message) for uid in set(reviewers)],
         ignore_conflicts=True,
     )
-    sample_id = sample.pk
-    transaction.on_commit(lambda: notifications_email(sample_id=sample_id))
+    outbox_enqueue("audit.tasks.sample_notifications_email", kwargs={"sample_id": sample.pk})
 
 
 def notifications_email(*, sample_id: int) -> int:
@@ -90,12 +90,17 @@ def notifications_email(*, sample_id: int) -> int:
         )
         if not claimed:
             continue
-        send_mail(
-            subject=_("Access log sample to review"),
-            message=notification.message,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notification.user.email],
-        )
+        try:
+            send_mail(
+                subject=_("Access log sample to review"),
+                message=notification.message,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[notification.user.email],
+            )
+        except Exception:
+            # Give the claim back so the task's retry sends it; then let the error surface.
+            ReviewNotification.objects.filter(pk=notification.pk).update(emailed_at=None)
+            raise
         sent += 1
     return sent
 

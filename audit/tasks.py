@@ -1,4 +1,5 @@
-"""Periodic work on the access log. Thin: the service does the work and is idempotent per week."""
+"""Periodic work on the access log. Thin: the service does the work and is idempotent per week; each
+notification e-mail is claimed before it is sent, so a repeated e-mail task sends nothing twice."""
 
 from __future__ import annotations
 
@@ -16,3 +17,13 @@ from . import sampling
 )
 def sample_access_log() -> int:
     return sampling.sample_previous_week()
+
+
+@shared_task(
+    name="audit.tasks.sample_notifications_email",
+    autoretry_for=(OperationalError, InterfaceError, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def sample_notifications_email(sample_id: int) -> int:
+    return sampling.notifications_email(sample_id=sample_id)

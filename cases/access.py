@@ -67,12 +67,18 @@ def patients_with_open_case_q(organisation_ids: Collection[int]) -> Q:
 
 
 def organisations_on_open_cases(patient_id: int) -> frozenset[int]:
-    ids: set[int] = set()
-    rows = ResponsibilityCase.objects.filter(patient_id=patient_id, status__in=OPEN_STATUSES).values_list(
-        "kommun_id", "vardcentral_id", "specialist_clinic_id", "status", "escalation_body_id"
-    )
-    for kommun_id, vardcentral_id, clinic_id, status, body_id in rows:
+    return organisations_on_open_cases_many([patient_id]).get(patient_id, frozenset())
+
+
+def organisations_on_open_cases_many(patient_ids: Collection[int]) -> dict[int, frozenset[int]]:
+    """For each patient, the organisations named on their open cases; one query for all of them."""
+    found: dict[int, set[int]] = {}
+    rows = ResponsibilityCase.objects.filter(patient_id__in=list(patient_ids), status__in=OPEN_STATUSES)
+    for patient_id, kommun_id, vardcentral_id, clinic_id, status, body_id in rows.values_list(
+        "patient_id", "kommun_id", "vardcentral_id", "specialist_clinic_id", "status", "escalation_body_id"
+    ):
+        ids = found.setdefault(patient_id, set())
         ids.update(i for i in (kommun_id, vardcentral_id, clinic_id) if i is not None)
         if status == CaseStatus.ESCALATED and body_id is not None:
             ids.add(body_id)
-    return frozenset(ids)
+    return {patient_id: frozenset(ids) for patient_id, ids in found.items()}

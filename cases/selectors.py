@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -24,6 +25,7 @@ from directory.models import User as DirectoryUser
 from .access import granting_membership, visible_cases_q
 from .models import (
     OPEN_STATUSES,
+    AnalysisDecision,
     AnalysisStatus,
     AnalysisVerdict,
     CaseEvent,
@@ -213,30 +215,68 @@ def current_analysis(case: ResponsibilityCase) -> RiskAnalysis | None:
 
 def case_facts(case: ResponsibilityCase) -> CaseFacts:
     """What the transition guards need to know about ``case`` (see ``policies.CaseFacts``)."""
-    tasks = [t for t in case.tasks.all() if t.requires_risk_analysis]
-    if not tasks:
-        return CaseFacts()
-    needed: dict[str, str] = {}
-    vacant: bool | None = None
-    for task in tasks:
-        role = task.approver_role or APPROVER_FOR_KIND.get(task.task_type.kind, Role.MAS)
-        by = role
-        if role == Role.MAR:
-            if vacant is None:
-                vacant = mar_vacant(kommun_id=case.kommun_id)
-            by = Role.MAS if vacant else Role.MAR
-        needed[role] = by
-    given: frozenset[str] = frozenset()
-    analysis = current_analysis(case)
-    if analysis is not None and analysis.status in (AnalysisStatus.SIGNED, AnalysisStatus.APPROVED):
-        given = frozenset(
-            analysis.decisions.filter(verdict=AnalysisVerdict.APPROVED).values_list("for_role", flat=True)
+    return case_facts_many([case])[case.pk]
+
+
+def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]:
+    """``case_facts`` for many cases (a list page) in at most three queries, however many cases.
+
+    The cases' tasks must be loaded with their task types (``_case_queryset`` prefetches them).
+    """
+    needing = {case.pk: [t for t in case.tasks.all() if t.requires_risk_analysis] for case in cases}
+    needing = {pk: tasks for pk, tasks in needing.items() if tasks}
+    facts: dict[int, CaseFacts] = {case.pk: CaseFacts() for case in cases}
+    if not needing:
+        return facts
+    by_pk = {case.pk: case for case in cases}
+
+    def role_of(task: CaseTask) -> str:
+        return task.approver_role or APPROVER_FOR_KIND.get(task.task_type.kind, Role.MAS)
+
+    mar_kommuner = {
+        by_pk[pk].kommun_id for pk, tasks in needing.items() if any(role_of(t) == Role.MAR for t in tasks)
+    }
+    with_mar: set[int] = set()
+    if mar_kommuner:
+        with_mar = set(
+            Membership.objects.active(timezone.localdate())
+            .filter(organisation_id__in=mar_kommuner, role=Role.MAR, user__is_active=True)
+            .values_list("organisation_id", flat=True)
         )
-    return CaseFacts(
-        approvals_needed=needed,
-        approvals_given=given,
-        specialist_must_sign=any(t.specialist_active_role_required for t in tasks),
-    )
+    # The current (highest-numbered) analysis of each case, and the approvals recorded on it.
+    current: dict[int, tuple[int, int, str]] = {}
+    for analysis_pk, case_pk, number, status in RiskAnalysis.objects.filter(
+        case_id__in=list(needing)
+    ).values_list("pk", "case_id", "number", "status"):
+        if case_pk not in current or number > current[case_pk][1]:
+            current[case_pk] = (analysis_pk, number, status)
+    decided = [
+        analysis_pk
+        for analysis_pk, _number, status in current.values()
+        if status in (AnalysisStatus.SIGNED, AnalysisStatus.APPROVED)
+    ]
+    given: dict[int, set[str]] = {}
+    if decided:
+        for analysis_pk, for_role in AnalysisDecision.objects.filter(
+            analysis_id__in=decided, verdict=AnalysisVerdict.APPROVED
+        ).values_list("analysis_id", "for_role"):
+            given.setdefault(analysis_pk, set()).add(for_role)
+    for case_pk, tasks in needing.items():
+        case = by_pk[case_pk]
+        needed: dict[str, str] = {}
+        for task in tasks:
+            role = role_of(task)
+            by = role
+            if role == Role.MAR:
+                by = Role.MAR if case.kommun_id in with_mar else Role.MAS
+            needed[role] = by
+        analysis = current.get(case_pk)
+        facts[case_pk] = CaseFacts(
+            approvals_needed=needed,
+            approvals_given=frozenset(given.get(analysis[0], set())) if analysis else frozenset(),
+            specialist_must_sign=any(t.specialist_active_role_required for t in tasks),
+        )
+    return facts
 
 
 def has_approved_analysis(case: ResponsibilityCase) -> bool:

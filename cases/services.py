@@ -4,7 +4,7 @@ Each service is keyword-only, runs in one transaction, locks the case row (``sel
 checks the version the caller read, so of two people acting on the same version only the first
 succeeds and the second gets 412; it then checks the transition table (409 with the allowed actions for
 a wrong status, 403 for a wrong person), writes, bumps the version, appends a ``CaseEvent`` and writes
-the access log. Work for the worker is queued only once the transaction has committed.
+the access log. Work for the worker goes to the outbox in the same transaction (``hemsjukvard.outbox``).
 
 Lock order: the case row first, then rows that belong to it; nothing here locks two cases.
 """
@@ -34,6 +34,8 @@ from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind, Role
 from hemsjukvard.api.concurrency import PreconditionFailed
 from hemsjukvard.api.errors import Conflict
+from hemsjukvard.outbox import outbox_enqueue
+from integrations.events import case_events_publish
 from patients.models import Patient
 
 from . import selectors
@@ -292,6 +294,7 @@ def _move(
             case.agreed_at = now
         if to_status == S.CLOSED:
             case.closed_at = now
+    case_events_publish(case=case, kind=kind, from_status=from_status, to_status=to_status)
     return _record(
         actor,
         case,
@@ -1281,9 +1284,11 @@ def case_remind_if_overdue(*, case_id: int, now: datetime.datetime) -> list[int]
             )
         _save(None, case, membership=None)
         if notification_ids:
-            from .tasks import notifications_email
-
-            transaction.on_commit(lambda: notifications_email.delay(notification_ids))
+            outbox_enqueue(
+                "cases.tasks.notifications_email",
+                kwargs={"notification_ids": notification_ids},
+                dedup_key=f"cases.reminder:{case.pk}:{key}",
+            )
         return notification_ids
 
 

@@ -76,7 +76,11 @@ class Actor:
                 .select_related("organisation")
                 .first()
             )
-        actor = cls.for_user(user, client_address=client_address(request), acting=acting)
+        # An API client's access token (integrations) names the client, so the access log shows it.
+        api_client = str(getattr(getattr(request, "auth", None), "api_client_name", "") or "")
+        actor = cls.for_user(
+            user, client_address=client_address(request), acting=acting, api_client=api_client
+        )
         request._hemsjukvard_actor = actor  # type: ignore[attr-defined]
         return actor
 

@@ -30,7 +30,9 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.services import Access, access_log_record
 from directory.actor import Actor
+from hemsjukvard.outbox import outbox_enqueue
 from hemsjukvard.pdf import PdfError, render_pdf
+from integrations.events import document_ready_publish
 from patients.access import granting_membership, identity_visible
 from patients.selectors import patient_facts
 
@@ -49,10 +51,7 @@ def claim_stale_after() -> datetime.timedelta:
 
 
 def _queue(document: Document) -> None:
-    from .tasks import render_document
-
-    document_id = document.pk
-    transaction.on_commit(lambda: render_document.delay(document_id))
+    outbox_enqueue("documents.tasks.render_document", kwargs={"document_id": document.pk})
 
 
 @transaction.atomic
@@ -251,4 +250,5 @@ def document_render(*, document_id: int, worker: str, delay: float = 0.0) -> Ren
             logger.warning("Document %s: claim lost before storing; result dropped", document.public_id)
             return RenderOutcome(status=DocumentStatus.RENDERING)
         DocumentContent.objects.create(document_id=document_id, content=rendered.content)
+        document_ready_publish(document_id=document_id)
     return RenderOutcome(status=DocumentStatus.READY, rendered=True)

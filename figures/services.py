@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from directory.actor import Actor
 from directory.models import Organisation
+from hemsjukvard.outbox import outbox_enqueue
 from hemsjukvard.pdf import PdfError, render_pdf
 
 from .dashboard import dashboard_build
@@ -57,10 +58,7 @@ def report_request(*, actor: Actor, scope_id: str | None, period: Period, langua
         )
         report.refresh_from_db()
     if requeue:
-        from .tasks import render_figures_report
-
-        report_id = report.pk
-        transaction.on_commit(lambda: render_figures_report.delay(report_id))
+        outbox_enqueue("figures.tasks.render_figures_report", kwargs={"report_id": report.pk})
     return report
 
 

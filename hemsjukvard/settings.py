@@ -72,7 +72,9 @@ INSTALLED_APPS = [
     "documents",
     "sip",
     "figures",
+    "fhir_export",
     "demo",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A lost database connection answers 503 with Retry-After (JSON under /api/, a page elsewhere).
+    "hemsjukvard.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login attempt into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -204,10 +208,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+_visibility_timeout = CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < _visibility_timeout:
+    raise ImproperlyConfigured(
+        "Celery limits must satisfy 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT "
+        "< CELERY_VISIBILITY_TIMEOUT."
+    )
 CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-remind-overdue": {"task": "cases.tasks.remind_overdue", "schedule": 15 * 60},
     "audit-sample-access-log": {"task": "audit.tasks.sample_access_log", "schedule": 60 * 60},
+    "purge-idempotency-records": {
+        "task": "hemsjukvard.tasks.purge_idempotency_records",
+        "schedule": 60 * 60,
+    },
+    # The transactional outbox (hemsjukvard.outbox): publish what could not be sent while Redis was down.
+    "hemsjukvard-relay-outbox": {"task": "hemsjukvard.tasks.relay_outbox", "schedule": 60},
+    "hemsjukvard-purge-outbox": {"task": "hemsjukvard.tasks.purge_outbox", "schedule": 60 * 60},
 }
 
 # --- E-mail ------------------------------------------------------------------------------------
@@ -229,10 +246,25 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hemsjukvard@localhos
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: it decides API clients' tokens (prefix hsvat_) and leaves every other token alone.
+        "integrations.authentication.ApiClientTokenAuthentication",
         "directory.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "integrations.permissions.ClientAccessPermission",
+    ],
+    # Per API client and per person, counted in CACHES["default"] (shared by all workers).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrations.throttling.ApiClientRateThrottle",
+        "integrations.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_client": env.str("API_RATE_LIMIT_CLIENT", default="600/min"),
+        "user": env.str("API_RATE_LIMIT_USER", default="120/min"),
+        "oauth_token": env.str("API_RATE_LIMIT_OAUTH_TOKEN", default="30/min"),
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "hemsjukvard.api.pagination.DefaultPagination",
     "PAGE_SIZE": 25,
@@ -263,9 +295,59 @@ SPECTACULAR_SETTINGS = {
         "AnalysisStatusEnum": "cases.models.AnalysisStatus",
         "CaseProposalStatusEnum": "cases.models.ProposalStatus",
         "RuleProposalStatusEnum": "agreements.choices.ProposalStatus",
+        "WebhookEventKindEnum": "integrations.models.WebhookEventKind",
+        "WebhookDeliveryStatusEnum": "integrations.models.DeliveryStatus",
     },
 }
 API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=12)
+
+# --- API clients and webhooks (integrations) ---------------------------------------------------
+# OAuth2 client-credentials access tokens are short-lived; a rotated secret stays valid this long.
+API_CLIENT_TOKEN_LIFETIME_SECONDS = env.int("API_CLIENT_TOKEN_LIFETIME_SECONDS", default=15 * 60)
+API_CLIENT_SECRET_GRACE_HOURS = env.int("API_CLIENT_SECRET_GRACE_HOURS", default=24)
+# Plain http://127.0.0.1 / localhost webhook URLs: allowed when DEBUG, or with this (tests). Never https-less
+# anywhere else.
+WEBHOOKS_ALLOW_LOCALHOST = env.bool("WEBHOOKS_ALLOW_LOCALHOST", default=ENVIRONMENT == "test")
+if PRODUCTION and WEBHOOKS_ALLOW_LOCALHOST:
+    raise ImproperlyConfigured("WEBHOOKS_ALLOW_LOCALHOST must not be set in production.")
+# Where payload links point: the public address of the site (no trailing slash), e.g. https://hsv.example.se.
+WEBHOOKS_API_BASE_URL = env.str("WEBHOOKS_API_BASE_URL", default="")
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+# A retry waits in Redis as a delayed message: kept well inside the visibility timeout, or Redis would
+# hand it out twice.
+WEBHOOK_RETRY_MAX_SECONDS = min(
+    env.float("WEBHOOK_RETRY_MAX_SECONDS", default=30 * 60.0),
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 2,
+)
+CELERY_BEAT_SCHEDULE["integrations-requeue-overdue-deliveries"] = {
+    "task": "integrations.tasks.requeue_overdue_deliveries",
+    "schedule": 5 * 60,
+}
+
+# --- Cache (rate limits) -----------------------------------------------------------------------
+# Shared by every gunicorn worker and container outside development: Redis, on a database number of its
+# own (not the broker's, whose queues a cache clear would wipe). In development, memory per process.
+if ENVIRONMENT == "development" and not env.str("CACHE_URL", ""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _broker = _urlsplit(CELERY_BROKER_URL)
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("CACHE_URL", default=_broker._replace(path="/1").geturl()),
+            # Test runs against different databases share one Redis: keep their counters apart.
+            "KEY_PREFIX": env.str(
+                "CACHE_KEY_PREFIX",
+                default=f"hsv-test-{DATABASES['default']['NAME']}" if ENVIRONMENT == "test" else "hsv",
+            ),
+        }
+    }
+if CACHES["default"]["BACKEND"].endswith("RedisCache") and CACHES["default"]["LOCATION"] == CELERY_BROKER_URL:
+    raise ImproperlyConfigured("CACHE_URL must not be the Celery broker's Redis database.")
 
 # --- Security ----------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -16,6 +16,8 @@ api_v1 = [
     path("", include("documents.api.urls")),
     path("", include("figures.api.urls")),
     path("", include("sip.api.urls")),
+    path("", include("fhir_export.api.urls")),
+    path("", include("integrations.api.urls")),
 ]
 
 urlpatterns = [

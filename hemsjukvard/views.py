@@ -18,6 +18,14 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    import sys
+
+    from hemsjukvard.api.errors import DATABASE_UNAVAILABLE
+    from hemsjukvard.middleware import database_unavailable_response
+
+    # A lost database connection outside a view (a middleware saving the session): 503, not 500.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable_response(request)
     if _is_api(request):
         return JsonResponse(
             {"error": {"code": "server_error", "message": _("Something went wrong on our side.")}},

@@ -133,6 +133,12 @@ def case_organisation_ids(patient_id: int) -> frozenset[int]:
     return organisations_on_open_cases(patient_id)
 
 
+def case_organisation_ids_many(patient_ids: Collection[int]) -> dict[int, frozenset[int]]:
+    from cases.access import organisations_on_open_cases_many
+
+    return organisations_on_open_cases_many(patient_ids)
+
+
 def identity_visible(actor: Actor, facts: PatientFacts, *, protected_identity: bool) -> bool:
     """Whether ``actor`` may see name, address and personnummer of the patient."""
     if not protected_identity:

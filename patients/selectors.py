@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from .access import (
     VARDCENTRAL_CARE_ROLES,
     PatientFacts,
     case_organisation_ids,
+    case_organisation_ids_many,
     granting_membership,
     identity_visible,
     visible_patients_q,
@@ -112,13 +114,21 @@ def patient_list(*, actor: Actor, search: str = "") -> QuerySet[Patient]:
 def patients_log_listed(*, actor: Actor, patients: Sequence[Patient]) -> None:
     """Log that ``patients`` were shown to ``actor`` in a list, one row each, and mark masking."""
     accesses = []
+    granted: dict[int, Membership | None] = {}
+    facts_of: dict[int, PatientFacts] = {}
     for patient in patients:
-        facts = patient_facts(patient, with_cases=False)
-        membership = granting_membership(actor, facts)
-        if membership is None:
-            # Visible through a case: the single-read path knows which one.
-            facts = patient_facts(patient)
-            membership = granting_membership(actor, facts)
+        facts_of[patient.pk] = patient_facts(patient, with_cases=False)
+        granted[patient.pk] = granting_membership(actor, facts_of[patient.pk])
+    # Patients seen only through an open case: one query finds the organisations on their cases.
+    through_cases = [pk for pk, membership in granted.items() if membership is None]
+    if through_cases:
+        case_orgs = case_organisation_ids_many(through_cases)
+        for pk in through_cases:
+            facts_of[pk] = dataclasses.replace(facts_of[pk], case_organisation_ids=case_orgs.get(pk, ()))
+            granted[pk] = granting_membership(actor, facts_of[pk])
+    for patient in patients:
+        facts = facts_of[patient.pk]
+        membership = granted[patient.pk]
         patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
             actor, facts, protected_identity=patient.protected_identity
         )

@@ -8,6 +8,7 @@ else sees that consent was withdrawn and nothing more.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass
 
@@ -224,11 +225,19 @@ def sip_version_get(*, actor: Actor, public_id: uuid.UUID | str) -> SipVersion:
     return version
 
 
-def sips_for_patient(*, actor: Actor, patient: Patient) -> list[SipView]:
-    """The plans of a patient read through ``patient_get`` (which checked access); each one logged."""
+def sips_for_patient(
+    *, actor: Actor, patient: Patient, updated_since: datetime.datetime | None = None
+) -> list[SipView]:
+    """The plans of a patient read through ``patient_get`` (which checked access); each one logged.
+
+    ``updated_since`` keeps only plans changed at or after that moment (for clients that sync).
+    """
     if getattr(patient, "granted_by", None) is None:
         raise Http404(_("No patient found."))
-    sips = list(sip_queryset().filter(patient=patient).order_by("-created_at", "-pk"))
+    queryset = sip_queryset().filter(patient=patient)
+    if updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=updated_since)
+    sips = list(queryset.order_by("-created_at", "-pk"))
     views = []
     for sip in sips:
         sip.patient = patient

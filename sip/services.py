@@ -36,6 +36,7 @@ from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind
 from hemsjukvard.api.concurrency import PreconditionFailed
 from hemsjukvard.api.errors import Conflict
+from integrations.events import sip_finalised_publish
 from patients.models import Patient
 from patients.selectors import patient_facts
 
@@ -574,6 +575,7 @@ def sip_finalise(*, actor: Actor, sip: Sip, expected_revision: int | None) -> Si
     _event(
         actor, sip, membership, SipEventKind.FINALISED, version=version, payload={"number": version.number}
     )
+    sip_finalised_publish(sip=sip, version=version)
     _save(actor, sip, membership)
     return version
 

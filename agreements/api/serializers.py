@@ -293,6 +293,10 @@ class ResponsibilityRuleSerializer(serializers.ModelSerializer[ResponsibilityRul
     id = serializers.UUIDField(source="public_id", read_only=True)
     version = serializers.UUIDField(source="version.public_id", read_only=True)
     task_type = TaskTypeRefSerializer(read_only=True)
+    # Blank when the rule holds in every housing setting; the schema must allow that.
+    housing_setting = serializers.ChoiceField(
+        choices=HousingSetting.choices, allow_blank=True, read_only=True
+    )
     orders = serializers.SerializerMethodField()
     performs = serializers.SerializerMethodField()
     follows_up = serializers.SerializerMethodField()

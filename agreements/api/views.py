@@ -35,7 +35,7 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from hemsjukvard.api.concurrency import etag_for, require_if_match
 from hemsjukvard.api.errors import Conflict
-from hemsjukvard.api.pagination import DefaultPagination
+from hemsjukvard.api.pagination import DefaultPagination, PaginatedListMixin
 from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
 from patients.selectors import patient_get
 
@@ -142,7 +142,7 @@ def _paginated(
 
 
 @extend_schema(tags=["agreements"])
-class AgreementViewSet(viewsets.ViewSet):
+class AgreementViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
 
@@ -208,7 +208,7 @@ class AgreementViewSet(viewsets.ViewSet):
 
 
 @extend_schema(tags=["agreements"])
-class AgreementVersionViewSet(viewsets.ViewSet):
+class AgreementVersionViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
 
@@ -305,6 +305,13 @@ class AgreementVersionViewSet(viewsets.ViewSet):
         parameters=[IF_MATCH],
         request=AgreementVersionWriteSerializer,
         responses={200: AgreementVersionSerializer, **CHANGE_RESPONSES},
+        examples=[
+            OpenApiExample(
+                "Ny giltighetstid",
+                value={"title": "Överenskommelse om hemsjukvård i Halland 2027", "valid_from": "2027-01-01"},
+                request_only=True,
+            )
+        ],
     )
     def partial_update(self, request: Request, id: uuid.UUID) -> Response:
         actor = Actor.from_request(request)
@@ -329,13 +336,15 @@ class AgreementVersionViewSet(viewsets.ViewSet):
             "neither is otherwise changed. Every rule is checked against the law's hard rules again."
         ),
         request=None,
-        responses={200: AgreementVersionSerializer, **WRITE_RESPONSES},
+        parameters=[IF_MATCH],
+        responses={200: AgreementVersionSerializer, **CHANGE_RESPONSES},
     )
     @action(detail=True, methods=["post"], url_path="put-in-force")
     def put_in_force(self, request: Request, id: uuid.UUID) -> Response:
         actor = Actor.from_request(request)
         version = self._get(request, id)
         _guard(actor, version.agreement, version)
+        _require_if_match(request, AgreementVersionSerializer, version)
         services.agreement_version_put_in_force(actor=actor, version=version)
         return _respond(AgreementVersionSerializer, self._get(request, id))
 
@@ -344,7 +353,7 @@ class AgreementVersionViewSet(viewsets.ViewSet):
 
 
 @extend_schema(tags=["agreements"])
-class SectionViewSet(viewsets.ViewSet):
+class SectionViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
 
@@ -410,6 +419,16 @@ class SectionViewSet(viewsets.ViewSet):
         parameters=[IF_MATCH],
         request=SectionWriteSerializer,
         responses={200: SectionSerializer, **CHANGE_RESPONSES},
+        examples=[
+            OpenApiExample(
+                "Ändrad rubrik",
+                value={
+                    "heading": "Läkarmedverkan i hemsjukvården",
+                    "text": "Vårdcentralen svarar för läkarinsatser.",
+                },
+                request_only=True,
+            )
+        ],
     )
     def partial_update(self, request: Request, id: uuid.UUID) -> Response:
         actor = Actor.from_request(request)
@@ -442,7 +461,7 @@ class SectionViewSet(viewsets.ViewSet):
 
 
 @extend_schema(tags=["agreements"])
-class CareTaskTypeViewSet(viewsets.ViewSet):
+class CareTaskTypeViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
 
@@ -510,6 +529,16 @@ class CareTaskTypeViewSet(viewsets.ViewSet):
         parameters=[IF_MATCH],
         request=CareTaskTypeWriteSerializer,
         responses={200: CareTaskTypeSerializer, **CHANGE_RESPONSES},
+        examples=[
+            OpenApiExample(
+                "Rättat namn",
+                value={
+                    "name_sv": "Peritonealdialys (PD) i hemmet",
+                    "name_en": "Peritoneal dialysis (PD) at home",
+                },
+                request_only=True,
+            )
+        ],
     )
     def partial_update(self, request: Request, id: uuid.UUID) -> Response:
         actor = Actor.from_request(request)
@@ -548,7 +577,7 @@ RULE_EXAMPLE = {
 
 
 @extend_schema(tags=["agreements"])
-class ResponsibilityRuleViewSet(viewsets.ViewSet):
+class ResponsibilityRuleViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
 
@@ -626,6 +655,9 @@ class ResponsibilityRuleViewSet(viewsets.ViewSet):
         parameters=[IF_MATCH],
         request=ResponsibilityRuleWriteSerializer,
         responses={200: ResponsibilityRuleSerializer, **CHANGE_RESPONSES},
+        examples=[
+            OpenApiExample("Boendeform säbo", value={"housing_setting": "special_housing"}, request_only=True)
+        ],
     )
     def partial_update(self, request: Request, id: uuid.UUID) -> Response:
         actor = Actor.from_request(request)

@@ -25,7 +25,16 @@ from rest_framework.response import Response
 
 from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, require_if_match
-from hemsjukvard.api.pagination import DefaultPagination
+from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
+from hemsjukvard.api.pagination import (
+    UPDATED_SINCE,
+    DefaultPagination,
+    PaginatedListMixin,
+    SyncPagination,
+    apply_ordering,
+    filter_updated_since,
+    ordering_parameter,
+)
 from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
 from patients.selectors import patient_get
 
@@ -135,14 +144,19 @@ def _measures(items: list[dict[str, Any]] | None) -> list[services.MeasureInput]
 
 
 def _action_schema(
-    summary: str, request: Any, *, description: str = "", examples: list[OpenApiExample] | None = None
+    summary: str,
+    request: Any,
+    *,
+    description: str = "",
+    examples: list[OpenApiExample] | None = None,
+    idempotent: bool = False,
 ) -> Callable[[Any], Any]:
     return extend_schema(
         summary=summary,
         description=description or None,
         request=request,
-        parameters=[IF_MATCH],
-        responses={200: CaseSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY] if idempotent else [IF_MATCH],
+        responses={200: CaseSerializer, **WRITE_ERRORS, **(IDEMPOTENCY_RESPONSES if idempotent else {})},
         examples=examples or [],
     )
 
@@ -151,10 +165,14 @@ def _example(name: str, value: dict[str, Any]) -> list[OpenApiExample]:
     return [OpenApiExample(name, value=value, request_only=True)]
 
 
+CASE_ORDERING = ("created_at", "updated_at", "due_at")
+
+
 @extend_schema(tags=["cases"])
-class CaseViewSet(viewsets.ViewSet):
+class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
+    list_pagination_class = SyncPagination
 
     @extend_schema(
         summary="List responsibility cases",
@@ -165,6 +183,8 @@ class CaseViewSet(viewsets.ViewSet):
             OpenApiParameter("vardcentral", uuid.UUID, description="The vårdcentral's id."),
             OpenApiParameter("task_type", str, description="A care task type code."),
             OpenApiParameter("overdue", bool, description="Only cases past (or not past) their deadline."),
+            UPDATED_SINCE,
+            ordering_parameter(CASE_ORDERING, "-created_at"),
         ],
         responses={200: CaseSerializer(many=True), **ERROR_RESPONSES},
     )
@@ -183,14 +203,16 @@ class CaseViewSet(viewsets.ViewSet):
             raise ValidationError({"non_field_errors": [_("Filter by an organisation's id.")]}) from None
         if filters.status and filters.status not in CaseStatus.values:
             raise ValidationError({"status": [_("Choose a status from the list.")]})
-        paginator = DefaultPagination()
+        queryset = filter_updated_since(request, selectors.case_list(actor=actor, filters=filters))
+        paginator = SyncPagination()
         page = paginator.paginate_queryset(
-            selectors.case_list(actor=actor, filters=filters), request, view=self
+            apply_ordering(request, queryset, CASE_ORDERING), request, view=self
         )
         cases = list(page or [])
         selectors.cases_log_listed(actor=actor, cases=cases)
+        facts = selectors.case_facts_many(cases)
         for case in cases:
-            case.allowed_actions = allowed_actions(actor, case, selectors.case_facts(case))  # type: ignore[attr-defined]
+            case.allowed_actions = allowed_actions(actor, case, facts[case.pk])  # type: ignore[attr-defined, unused-ignore]
         return paginator.get_paginated_response(CaseSerializer(cases, many=True).data)
 
     @extend_schema(
@@ -200,9 +222,11 @@ class CaseViewSet(viewsets.ViewSet):
             "tasks asked for. Nothing is proposed until the case is submitted."
         ),
         request=CaseCreateSerializer,
-        responses={201: CaseSerializer, **ERROR_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: CaseSerializer, **ERROR_RESPONSES, **IDEMPOTENCY_RESPONSES},
         examples=_example("PD-patient utskriven från njurmedicin", CASE_EXAMPLE),
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         actor = Actor.from_request(request)
         data = _validated(CaseCreateSerializer, request)
@@ -298,7 +322,21 @@ class CaseViewSet(viewsets.ViewSet):
 
         return self._act(request, id, DisputeSerializer, call)
 
-    @_action_schema("State a position on disputed tasks", PositionsSerializer)
+    @_action_schema(
+        "State a position on disputed tasks",
+        PositionsSerializer,
+        examples=_example(
+            "Kommunens ståndpunkt",
+            {
+                "positions": [
+                    {
+                        "task": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                        "text": "Kommunen kan utföra PD efter utbildning om njurmedicin ordinerar.",
+                    }
+                ]
+            },
+        ),
+    )
     @action(detail=True, methods=["post"])
     def positions(self, request: Request, id: str) -> Response:
         def call(*, positions: list[dict[str, Any]], **kwargs: Any) -> ResponsibilityCase:
@@ -310,8 +348,10 @@ class CaseViewSet(viewsets.ViewSet):
         "Escalate to the next level",
         ReasonSerializer,
         examples=_example("Till lokal samverkan", {"reason": "Parterna är oense om ordinationsansvaret."}),
+        idempotent=True,
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def escalate(self, request: Request, id: str) -> Response:
         return self._act(request, id, ReasonSerializer, services.case_escalate)
 
@@ -365,22 +405,38 @@ class CaseViewSet(viewsets.ViewSet):
 
         return self._act(request, id, OptionalReasonSerializer, call)
 
-    @_action_schema("Start the agreed care (SIP in place)", OptionalReasonSerializer)
+    @_action_schema(
+        "Start the agreed care (SIP in place)",
+        OptionalReasonSerializer,
+        examples=_example("Motivering", {"reason": "SIP upprättad vid möte hemma hos patienten."}),
+    )
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, id: str) -> Response:
         return self._move(request, id, A.ACTIVATE)
 
-    @_action_schema("Start the follow-up", OptionalReasonSerializer)
+    @_action_schema(
+        "Start the follow-up",
+        OptionalReasonSerializer,
+        examples=_example("Motivering", {"reason": "Uppföljningsdatum i SIP har passerat."}),
+    )
     @action(detail=True, methods=["post"], url_path="start-follow-up")
     def start_follow_up(self, request: Request, id: str) -> Response:
         return self._move(request, id, A.START_FOLLOW_UP)
 
-    @_action_schema("Followed up: the care goes on", OptionalReasonSerializer)
+    @_action_schema(
+        "Followed up: the care goes on",
+        OptionalReasonSerializer,
+        examples=_example("Motivering", {"reason": "Uppföljning genomförd; insatserna fortsätter."}),
+    )
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, id: str) -> Response:
         return self._move(request, id, A.RESUME)
 
-    @_action_schema("Followed up: close the case", OptionalReasonSerializer)
+    @_action_schema(
+        "Followed up: close the case",
+        OptionalReasonSerializer,
+        examples=_example("Motivering", {"reason": "Patienten har flyttat till särskilt boende."}),
+    )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, id: str) -> Response:
         return self._move(request, id, A.CLOSE)
@@ -541,7 +597,7 @@ class RiskAnalysisViewSet(viewsets.ViewSet):
 
 
 @extend_schema(tags=["notifications"])
-class NotificationViewSet(viewsets.ViewSet):
+class NotificationViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
 

@@ -13,8 +13,10 @@ from rest_framework.response import Response
 from directory.actor import Actor
 from documents import selectors, services
 from documents.models import DocumentStatus
+from hemsjukvard.api.concurrency import etag_for
 from hemsjukvard.api.errors import Conflict
-from hemsjukvard.api.pagination import DefaultPagination
+from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
+from hemsjukvard.api.pagination import UPDATED_SINCE, PaginatedListMixin, SyncPagination, filter_updated_since
 from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
 
 from .serializers import DocumentRequestSerializer, DocumentSerializer
@@ -26,9 +28,10 @@ class _ListQuerySerializer(serializers.Serializer[dict[str, str]]):
 
 
 @extend_schema(tags=["documents"])
-class DocumentViewSet(viewsets.ViewSet):
+class DocumentViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
+    list_pagination_class = SyncPagination
 
     @extend_schema(
         summary="Ask for a PDF of a record",
@@ -44,11 +47,13 @@ class DocumentViewSet(viewsets.ViewSet):
             "others get a print with the identity masked (`identity_masked`)."
         ),
         request=DocumentRequestSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={
             200: OpenApiResponse(DocumentSerializer, description="Ready: the same document as before."),
             202: OpenApiResponse(DocumentSerializer, description="Queued or rendering."),
             409: OpenApiResponse(ERROR_BODY, description="The record cannot be printed as this kind now."),
             **ERROR_RESPONSES,
+            **IDEMPOTENCY_RESPONSES,
         },
         examples=[
             OpenApiExample(
@@ -58,6 +63,7 @@ class DocumentViewSet(viewsets.ViewSet):
             )
         ],
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         actor = Actor.from_request(request)
         serializer = DocumentRequestSerializer(data=request.data)
@@ -67,7 +73,9 @@ class DocumentViewSet(viewsets.ViewSet):
             actor=actor, kind=data["kind"], source_id=data["source_id"], language=data["language"]
         )
         code = status.HTTP_200_OK if document.status == DocumentStatus.READY else status.HTTP_202_ACCEPTED
-        return Response(DocumentSerializer(document).data, status=code)
+        response = Response(DocumentSerializer(document).data, status=code)
+        response["ETag"] = etag_for(document)
+        return response
 
     @extend_schema(
         summary="Documents printed from a record",
@@ -75,6 +83,7 @@ class DocumentViewSet(viewsets.ViewSet):
         parameters=[
             OpenApiParameter("kind", str, required=True, description="The document kind."),
             OpenApiParameter("source_id", OpenApiTypes.UUID, required=True, description="The record."),
+            UPDATED_SINCE,
         ],
         responses={200: DocumentSerializer(many=True), **ERROR_RESPONSES},
     )
@@ -85,8 +94,8 @@ class DocumentViewSet(viewsets.ViewSet):
         queryset = selectors.documents_for_source(
             actor=actor, kind=query.validated_data["kind"], source_id=query.validated_data["source_id"]
         )
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        paginator = SyncPagination()
+        page = paginator.paginate_queryset(filter_updated_since(request, queryset), request, view=self) or []
         selectors.documents_log_listed(actor=actor, documents=list(page))
         return paginator.get_paginated_response(DocumentSerializer(page, many=True).data)
 
@@ -95,7 +104,11 @@ class DocumentViewSet(viewsets.ViewSet):
     )
     def retrieve(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
-        return Response(DocumentSerializer(selectors.document_get(actor=actor, public_id=id)).data)
+        document = selectors.document_get(actor=actor, public_id=id)
+        response = Response(DocumentSerializer(document).data)
+        # A document changes only as the worker renders it; a poller compares ETags to see whether it changed.
+        response["ETag"] = etag_for(document)
+        return response
 
     @extend_schema(
         summary="Download the PDF",

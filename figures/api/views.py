@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -160,6 +160,13 @@ class ReportListView(APIView):
         ),
         request=ReportRequestSerializer,
         responses={202: ReportSerializer, **ERROR_RESPONSES},
+        examples=[
+            OpenApiExample(
+                "Rapport för Varbergs kommun, första halvåret",
+                value={"start": "2026-01-01", "end": "2026-06-30", "language": "sv"},
+                request_only=True,
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         serializer = ReportRequestSerializer(data=request.data)

@@ -2,7 +2,9 @@
 
 Every error answer is ``{"error": {"code": ..., "message": ..., "fields": {...}}}``: ``code`` is stable
 for programs, ``message`` is for people (in the request's language), ``fields`` names each invalid field
-with its messages. Unexpected exceptions are not caught here: they are bugs and must surface.
+with its messages. Unexpected exceptions are not caught here: they are bugs and must surface; the one
+exception is a lost database connection, which is an outage, not a bug: 503 ``service_unavailable``
+with ``Retry-After`` (here for the API, in ``hemsjukvard.middleware`` for everything else).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -26,6 +29,33 @@ class Conflict(exceptions.APIException):
     def __init__(self, detail: str | None = None, *, extra: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
         self.extra = extra or {}
+
+
+# Seconds a client is asked to wait before trying again after a 503.
+RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = "The service is briefly unavailable; try again shortly."
+
+
+def service_unavailable_body() -> dict[str, Any]:
+    return {
+        "error": {
+            "code": ServiceUnavailable.default_code,
+            "message": _("The service is briefly unavailable; try again shortly."),
+        }
+    }
+
+
+def service_unavailable_response() -> JsonResponse:
+    """The API's 503 when the database cannot be reached; nothing was changed."""
+    response = JsonResponse(service_unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _flatten(detail: Any) -> Any:
@@ -52,6 +82,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DATABASE_UNAVAILABLE):
+        # The service's transaction has rolled back (services are atomic), so nothing is half-written;
+        # Django drops the broken connection when the request ends, and the next one connects afresh.
+        exc = ServiceUnavailable(_("The service is briefly unavailable; try again shortly."))
 
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
@@ -74,5 +108,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         }
         if isinstance(exc, Conflict):
             body.update(exc.extra)
+        if isinstance(exc, ServiceUnavailable):
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.data = {"error": body}
     return response

@@ -1,9 +1,138 @@
-"""Pagination shared by every list endpoint."""
+"""Pagination, ordering and ``updated_since`` shared by every list endpoint.
 
-from rest_framework.pagination import PageNumberPagination
+* Page numbers by default (``page``, ``page_size`` ≤ 100).
+* Large lists (cases, documents) also take ``cursor``: send ``?cursor=`` (empty) to start and follow
+  ``next``. Cursor pages are ordered by ``(updated_at, id)``, oldest change first, so a client that keeps
+  the last ``next`` link (or the newest ``updated_at`` it saw, as ``updated_since``) can sync.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 
 class DefaultPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class _UpdatedAtCursor(CursorPagination):
+    ordering = ("updated_at", "pk")
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class SyncPagination(DefaultPagination):
+    """Page numbers, or a cursor over ``(updated_at, id)`` when the request has ``cursor``."""
+
+    cursor_query_param = "cursor"
+
+    def __init__(self) -> None:
+        self._cursor: _UpdatedAtCursor | None = None
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
+        if self.cursor_query_param in request.query_params:
+            self._cursor = _UpdatedAtCursor()
+            return self._cursor.paginate_queryset(queryset.order_by("updated_at", "pk"), request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if self._cursor is not None:
+            return self._cursor.get_paginated_response(data)
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["required"] = ["results"]
+        paginated["properties"]["count"]["description"] = "Total number of items; not sent with a cursor."
+        return paginated
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Cursor pagination over (updated_at, id), oldest change first: send it empty to start, "
+                    "then follow `next`. Without it the list is paged by `page`."
+                ),
+                "schema": {"type": "string"},
+            },
+        ]
+
+
+class PaginatedListMixin:
+    """Tells the schema that the ``list`` action (and only it) is paginated by ``list_pagination_class``."""
+
+    list_pagination_class: type[PageNumberPagination] = DefaultPagination
+
+    @property
+    def pagination_class(self) -> type[PageNumberPagination] | None:
+        return self.list_pagination_class if getattr(self, "action", None) == "list" else None
+
+
+UPDATED_SINCE = OpenApiParameter(
+    "updated_since",
+    datetime.datetime,
+    description=(
+        "Only records changed at or after this moment (ISO 8601 with a time zone, e.g. "
+        "`2026-05-01T08:00:00+02:00`). Combine with `cursor` to sync."
+    ),
+)
+
+
+def filter_updated_since(request: Request, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    moment = parse_updated_since(request)
+    return queryset if moment is None else queryset.filter(updated_at__gte=moment)
+
+
+def parse_updated_since(request: Request) -> datetime.datetime | None:
+    raw = request.query_params.get("updated_since")
+    if raw is None:
+        return None
+    try:
+        moment = parse_datetime(raw.strip().replace(" ", "+"))
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValidationError({"updated_since": [_("Give a date and time in ISO 8601 format.")]})
+    if moment.tzinfo is None:
+        raise ValidationError({"updated_since": [_("Give the time zone, e.g. +02:00 or Z.")]})
+    return moment
+
+
+def ordering_parameter(fields: Sequence[str], default: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ordering",
+        str,
+        enum=[prefix + field for field in fields for prefix in ("", "-")],
+        description=f"Sort order; `-` for descending. Default `{default}`. Ties are broken by id.",
+    )
+
+
+def apply_ordering(request: Request, queryset: QuerySet[Any], fields: Sequence[str]) -> QuerySet[Any]:
+    raw = request.query_params.get("ordering")
+    if not raw:
+        return queryset
+    if raw.lstrip("-") not in fields:
+        raise ValidationError({"ordering": [_("Choose an ordering from the list.")]})
+    descending = raw.startswith("-")
+    return queryset.order_by(raw, "-pk" if descending else "pk")

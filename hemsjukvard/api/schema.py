@@ -13,9 +13,9 @@ ERROR_BODY = inline_serializer(
             fields={
                 "code": serializers.CharField(),
                 "message": serializers.CharField(),
-                "fields": serializers.DictField(
-                    child=serializers.ListField(child=serializers.CharField()), required=False
-                ),
+                # A field's messages, or for a nested object (e.g. a patient's `enrolment`) its own
+                # field → messages map.
+                "fields": serializers.DictField(child=serializers.JSONField(), required=False),
             },
         )
     },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -12,8 +12,9 @@ from rest_framework.response import Response
 
 from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, require_if_match
-from hemsjukvard.api.pagination import DefaultPagination
-from hemsjukvard.api.schema import ERROR_RESPONSES
+from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
+from hemsjukvard.api.pagination import DefaultPagination, PaginatedListMixin
+from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
 from patients import selectors, services
 
 from .serializers import (
@@ -42,6 +43,26 @@ PATIENT_EXAMPLE = {
 }
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag from your last read of this record.",
+)
+WRITE_ERRORS = {
+    **ERROR_RESPONSES,
+    412: OpenApiResponse(ERROR_BODY, description="The record changed since you read it."),
+    428: OpenApiResponse(ERROR_BODY, description="If-Match is missing."),
+}
+
+
+def _enrolment_response(enrolment: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
+    response = Response(EnrolmentSerializer(enrolment).data, status=status_code)
+    response["ETag"] = etag_for(enrolment)
+    return response
+
+
 def _patient_response(patient: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
     response = Response(PatientSerializer(patient).data, status=status_code)
     response["ETag"] = etag_for(patient)
@@ -49,7 +70,7 @@ def _patient_response(patient: Any, *, status_code: int = status.HTTP_200_OK) ->
 
 
 @extend_schema(tags=["patients"])
-class PatientViewSet(viewsets.ViewSet):
+class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
 
@@ -75,9 +96,11 @@ class PatientViewSet(viewsets.ViewSet):
         summary="Register a patient",
         description="Register a patient, optionally enrolling them in home health care in the same step.",
         request=PatientCreateSerializer,
-        responses={201: PatientSerializer, **ERROR_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: PatientSerializer, **ERROR_RESPONSES, **IDEMPOTENCY_RESPONSES},
         examples=[OpenApiExample("Ny patient i Varberg", value=PATIENT_EXAMPLE, request_only=True)],
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         actor = Actor.from_request(request)
         serializer = PatientCreateSerializer(data=request.data)
@@ -103,7 +126,15 @@ class PatientViewSet(viewsets.ViewSet):
         summary="Correct a patient's details",
         description="Requires `If-Match` with the ETag from your last read.",
         request=PatientWriteSerializer,
-        responses={200: PatientSerializer, **ERROR_RESPONSES},
+        parameters=[IF_MATCH],
+        responses={200: PatientSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "Ny adress",
+                value={"street_address": "Västra vägen 12", "postal_code": "43231", "city": "Varberg"},
+                request_only=True,
+            )
+        ],
     )
     def partial_update(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
@@ -126,6 +157,19 @@ class PatientViewSet(viewsets.ViewSet):
         request=EnrolmentCreateSerializer,
         responses={201: EnrolmentSerializer, **ERROR_RESPONSES},
         methods=["POST"],
+        examples=[
+            OpenApiExample(
+                "Inskrivning i hemsjukvården",
+                value={
+                    "kommun": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                    "starts_on": "2026-11-22",
+                    "threshold_justification": (
+                        "Kan inte ta sig till vårdcentralen på egen hand eller med stöd."
+                    ),
+                },
+                request_only=True,
+            )
+        ],
     )
     @action(detail=True, methods=["get", "post"])
     def enrolments(self, request: Request, id: str) -> Response:
@@ -139,7 +183,7 @@ class PatientViewSet(viewsets.ViewSet):
                 patient=patient,
                 data=services.EnrolmentInput(**serializer.validated_data),
             )
-            return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+            return _enrolment_response(enrolment, status_code=status.HTTP_201_CREATED)
         enrolments = selectors.enrolments_for_patient(actor=actor, patient=patient)
         return Response(EnrolmentSerializer(enrolments, many=True).data)
 
@@ -148,16 +192,30 @@ class PatientViewSet(viewsets.ViewSet):
 class EnrolmentViewSet(viewsets.ViewSet):
     lookup_value_converter = "uuid"
 
+    @extend_schema(summary="Read an enrolment", responses={200: EnrolmentSerializer, **ERROR_RESPONSES})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        actor = Actor.from_request(request)
+        return _enrolment_response(selectors.enrolment_get(actor=actor, public_id=pk))
+
     @extend_schema(
         summary="End an enrolment",
         request=EnrolmentEndSerializer,
-        responses={200: EnrolmentSerializer, **ERROR_RESPONSES},
+        parameters=[IF_MATCH],
+        responses={200: EnrolmentSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "Utskrivning",
+                value={"ends_on": "2026-11-20", "reason": "Flyttat till särskilt boende i Falkenberg."},
+                request_only=True,
+            )
+        ],
     )
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
         actor = Actor.from_request(request)
         enrolment = selectors.enrolment_get(actor=actor, public_id=pk)
+        require_if_match(request, etag_for(enrolment))
         serializer = EnrolmentEndSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ended = services.enrolment_end(actor=actor, enrolment=enrolment, **serializer.validated_data)
-        return Response(EnrolmentSerializer(ended).data)
+        return _enrolment_response(ended)

@@ -18,6 +18,8 @@ from rest_framework.response import Response
 from cases import selectors as case_selectors
 from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, require_if_match
+from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
+from hemsjukvard.api.pagination import UPDATED_SINCE, parse_updated_since
 from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
 from patients.selectors import patient_get
 
@@ -144,14 +146,14 @@ def _sip_response(actor: Actor, sip: Sip, *, status_code: int = status.HTTP_200_
 
 
 def _write_schema(
-    summary: str, request: Any, *, description: str = "", examples: Any = None
+    summary: str, request: Any, *, description: str = "", examples: Any = None, idempotent: bool = False
 ) -> Callable[[Any], Any]:
     return extend_schema(
         summary=summary,
         description=description or None,
         request=request,
-        parameters=[IF_MATCH],
-        responses={200: SipSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY] if idempotent else [IF_MATCH],
+        responses={200: SipSerializer, **WRITE_ERRORS, **(IDEMPOTENCY_RESPONSES if idempotent else {})},
         examples=examples or [],
     )
 
@@ -167,7 +169,10 @@ class SipViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary="List a patient's SIPs",
-        parameters=[OpenApiParameter("patient", str, required=True, description="The patient's id.")],
+        parameters=[
+            OpenApiParameter("patient", str, required=True, description="The patient's id."),
+            UPDATED_SINCE,
+        ],
         responses={200: SipSerializer(many=True), **ERROR_RESPONSES},
     )
     def list(self, request: Request) -> Response:
@@ -175,7 +180,9 @@ class SipViewSet(viewsets.ViewSet):
         query = CreateForPatientSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         patient = patient_get(actor=actor, public_id=query.validated_data["patient"])
-        views = selectors.sips_for_patient(actor=actor, patient=patient)
+        views = selectors.sips_for_patient(
+            actor=actor, patient=patient, updated_since=parse_updated_since(request)
+        )
         return Response([_present(actor, view) for view in views])
 
     @extend_schema(
@@ -185,7 +192,8 @@ class SipViewSet(viewsets.ViewSet):
             "responsibility case) for a patient enrolled in home health care. The first version is a draft."
         ),
         request=CreateForPatientSerializer,
-        responses={201: SipSerializer, **ERROR_RESPONSES},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: SipSerializer, **ERROR_RESPONSES, **IDEMPOTENCY_RESPONSES},
         examples=[
             OpenApiExample(
                 "SIP för inskriven patient",
@@ -194,6 +202,7 @@ class SipViewSet(viewsets.ViewSet):
             )
         ],
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         actor = Actor.from_request(request)
         data = _validated(CreateForPatientSerializer, request)
@@ -216,9 +225,10 @@ class SipViewSet(viewsets.ViewSet):
                 OpenApiParameter.HEADER,
                 required=True,
                 description="The case's ETag from your last read.",
-            )
+            ),
+            IDEMPOTENCY_KEY,
         ],
-        responses={201: SipSerializer, **WRITE_ERRORS},
+        responses={201: SipSerializer, **WRITE_ERRORS, **IDEMPOTENCY_RESPONSES},
         examples=[
             OpenApiExample(
                 "SIP efter överenskommet PD-ärende",
@@ -228,6 +238,7 @@ class SipViewSet(viewsets.ViewSet):
         ],
     )
     @action(detail=False, methods=["post"], url_path="from-case")
+    @idempotent
     def from_case(self, request: Request) -> Response:
         actor = Actor.from_request(request)
         data = _validated(CreateFromCaseSerializer, request)
@@ -301,8 +312,10 @@ class SipViewSet(viewsets.ViewSet):
         "Start a new version",
         None,
         description="Copies the finalised version into a new draft; the finalised version stays as it was.",
+        idempotent=True,
     )
     @action(detail=True, methods=["post"], url_path="new-version")
+    @idempotent
     def new_version(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
         view = selectors.sip_get(actor=actor, public_id=id)
@@ -347,8 +360,8 @@ class SipViewSet(viewsets.ViewSet):
             "draft copied from the one followed up) or to closing the plan."
         ),
         request=FollowUpInputSerializer,
-        parameters=[IF_MATCH],
-        responses={201: SipFollowUpSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses={201: SipFollowUpSerializer, **WRITE_ERRORS, **IDEMPOTENCY_RESPONSES},
         examples=[
             OpenApiExample(
                 "Uppföljning: fortsätter med ny version",
@@ -362,6 +375,7 @@ class SipViewSet(viewsets.ViewSet):
         ],
     )
     @action(detail=True, methods=["post"], url_path="follow-ups")
+    @idempotent
     def follow_ups(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
         view = selectors.sip_get(actor=actor, public_id=id)

@@ -235,7 +235,7 @@ def test_the_region_admin_edits_and_puts_a_draft_in_force(
     assert patched.status_code == 200, patched.json()
     assert patched.json()["deadlines"]["review_days"] == 4
 
-    put = client.post(f"{url}/put-in-force")
+    put = client.post(f"{url}/put-in-force", HTTP_IF_MATCH=patched["ETag"])
     assert put.status_code == 200, put.json()
     assert put.json()["status"] == "in_force"
     assert put.json()["supersedes"] == str(demo_version.public_id)

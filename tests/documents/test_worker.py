@@ -96,6 +96,8 @@ def test_worker_killed_mid_render_is_rendered_after_restart_once(start_worker) -
         "CELERY_VISIBILITY_TIMEOUT": "12",
         "CELERY_TASK_TIME_LIMIT": "8",
         "CELERY_TASK_SOFT_TIME_LIMIT": "6",
+        # The settings refuse a webhook retry longer than the visibility timeout.
+        "WEBHOOK_RETRY_MAX_SECONDS": "10",
     }
     slow = start_worker("slow", DOCUMENTS_TEST_RENDER_DELAY="5", **limits)
     cw = build_case_world(events=5)

@@ -130,10 +130,12 @@ def test_end_enrolment_then_reenrol(world, api):
     patient = world.patient()
     client = api(world.users["nurse_a"])
     enrolment = Enrolment.objects.get(patient=patient)
+    etag = client.get(f"/api/v1/enrolments/{enrolment.public_id}")["ETag"]
     response = client.post(
         f"/api/v1/enrolments/{enrolment.public_id}/end",
         {"ends_on": "2026-11-20", "reason": "Flyttat."},
         format="json",
+        HTTP_IF_MATCH=etag,
     )
     assert response.status_code == 200, response.json()
     assert response.json()["ends_on"] == "2026-11-20"
