@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.models import CareTaskType
@@ -32,13 +31,8 @@ class OrganisationRefField(serializers.SlugRelatedField[Organisation]):
 
 
 def _choice_field(choices: type[models.TextChoices]) -> Any:
-    """A choice field described in words in the schema rather than as a named enum: the SIP's ``kind``,
-    ``status`` and ``outcome`` sets then never collide with other apps' sets of the same field name
-    (drf-spectacular extracts every inline enum into a component named after the field)."""
+    """A choice field for one of the SIP's choice sets (each named in ENUM_NAME_OVERRIDES)."""
 
-    described = "; ".join(f"`{value}`: {label}" for value, label in choices.choices)
-
-    @extend_schema_field({"type": "string", "description": f"One of {described}."})
     class _Field(serializers.ChoiceField):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(choices=choices.choices, **kwargs)
