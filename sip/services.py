@@ -14,12 +14,12 @@ a case locks the case first, but no plan row exists yet then, so the two orders 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -583,6 +583,14 @@ def sip_finalise(*, actor: Actor, sip: Sip, expected_revision: int | None) -> Si
 # --- New versions --------------------------------------------------------------------------------------
 
 
+def _copy_rows(model: type[models.Model], rows: Iterable[models.Model], *, version: SipVersion) -> None:
+    """Copy a version's rows of ``model`` to ``version``: every concrete field but the key and version."""
+    names = [f.attname for f in model._meta.concrete_fields if f.name not in {"id", "version"}]
+    model._default_manager.bulk_create(
+        [model(version=version, **{name: getattr(row, name) for name in names}) for row in rows]
+    )
+
+
 def _copy(source: SipVersion, *, actor: Actor, keep_consent: bool) -> SipVersion:
     fields = {name: getattr(source, name) for name in DRAFT_FIELDS}
     if not keep_consent:
@@ -591,63 +599,13 @@ def _copy(source: SipVersion, *, actor: Actor, keep_consent: bool) -> SipVersion
     version = SipVersion.objects.create(
         sip=source.sip, number=source.number + 1, based_on=source, created_by=actor.user, **fields
     )
-    SipInsats.objects.bulk_create(
-        [
-            SipInsats(
-                version=version,
-                position=row.position,
-                description=row.description,
-                task_type_id=row.task_type_id,
-                case_task_id=row.case_task_id,
-                responsible_id=row.responsible_id,
-                orders_id=row.orders_id,
-                follows_up_id=row.follows_up_id,
-                notes=row.notes,
-            )
-            for row in source.insatser.all()
-        ]
-    )
-    SipOtherMeasure.objects.bulk_create(
-        [
-            SipOtherMeasure(
-                version=version,
-                position=row.position,
-                description=row.description,
-                actor_kind=row.actor_kind,
-                actor_name=row.actor_name,
-            )
-            for row in source.other_measures.all()
-        ]
-    )
-    SipParticipant.objects.bulk_create(
-        [
-            SipParticipant(
-                version=version,
-                position=row.position,
-                name=row.name,
-                kind=row.kind,
-                organisation_id=row.organisation_id,
-                role=row.role,
-                present=row.present,
-                contact=row.contact,
-            )
-            for row in source.participants.all()
-        ]
-    )
-    SipContactPath.objects.bulk_create(
-        [
-            SipContactPath(
-                version=version,
-                position=row.position,
-                period=row.period,
-                who=row.who,
-                phone=row.phone,
-                organisation_id=row.organisation_id,
-                notes=row.notes,
-            )
-            for row in source.contact_paths.all()
-        ]
-    )
+    for model, rows in (
+        (SipInsats, source.insatser.all()),
+        (SipOtherMeasure, source.other_measures.all()),
+        (SipParticipant, source.participants.all()),
+        (SipContactPath, source.contact_paths.all()),
+    ):
+        _copy_rows(model, rows, version=version)
     return version
 
 
