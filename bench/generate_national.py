@@ -105,7 +105,8 @@ LOG_ACTIONS = (("read", 58), ("list", 32), ("update", 7), ("create", 3))
 
 
 def progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    # UTC throughout: Django's settings switch the process's local time zone part-way through the run.
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
 
 
 # --- Database creation -----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from documents.models import Document, DocumentKind
 from hemsjukvard.api.concurrency import PreconditionFailed
 from hemsjukvard.api.errors import Conflict
 from patients import selectors as patient_selectors
+from sip import selectors as sip_selectors
 
 from . import presenters, selectors, services
 from .forms import (
@@ -269,18 +270,11 @@ def _render_case(
             "documents": _documents(actor, case, page.analysis),
             "action_labels": presenters.ACTION_LABELS,
             "sip_section": "cases/_sip.html",
-            "case_sip": _case_sip(case),
+            "case_sip": sip_selectors.sip_started_from_case(case=case),
             "language": get_language(),
         },
         status=status,
     )
-
-
-def _case_sip(case: ResponsibilityCase) -> Any:
-    """The plan started from this case, if any (its id and status only; the case read is logged)."""
-    from sip.models import Sip
-
-    return Sip.objects.filter(case=case).only("public_id", "status").first()
 
 
 @login_required

@@ -111,9 +111,19 @@ def patient_list(*, actor: Actor, search: str = "") -> QuerySet[Patient]:
     return queryset.order_by("family_name", "given_name", "pk")
 
 
-def patients_log_listed(*, actor: Actor, patients: Sequence[Patient]) -> None:
-    """Log that ``patients`` were shown to ``actor`` in a list, one row each, and mark masking."""
-    accesses = []
+def patient_grants(
+    *, actor: Actor, patients: Sequence[Patient]
+) -> dict[int, tuple[PatientFacts, Membership | None]]:
+    """The access-rule facts of each patient and the membership of ``actor`` that grants access (or
+    ``None``), in at most two queries whatever the number of patients. Marks ``identity_visible``."""
+    unannotated = {p.pk for p in patients if not hasattr(p, "open_enrolment_kommun_id")}
+    if unannotated:
+        open_kommun = dict(
+            Enrolment.objects.open().filter(patient_id__in=unannotated).values_list("patient_id", "kommun_id")
+        )
+        for patient in patients:
+            if patient.pk in unannotated:
+                patient.open_enrolment_kommun_id = open_kommun.get(patient.pk)  # type: ignore[attr-defined]
     granted: dict[int, Membership | None] = {}
     facts_of: dict[int, PatientFacts] = {}
     for patient in patients:
@@ -127,20 +137,28 @@ def patients_log_listed(*, actor: Actor, patients: Sequence[Patient]) -> None:
             facts_of[pk] = dataclasses.replace(facts_of[pk], case_organisation_ids=case_orgs.get(pk, ()))
             granted[pk] = granting_membership(actor, facts_of[pk])
     for patient in patients:
-        facts = facts_of[patient.pk]
-        membership = granted[patient.pk]
         patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
-            actor, facts, protected_identity=patient.protected_identity
+            actor, facts_of[patient.pk], protected_identity=patient.protected_identity
         )
-        accesses.append(
+    return {pk: (facts_of[pk], granted[pk]) for pk in facts_of}
+
+
+def patients_log_listed(*, actor: Actor, patients: Sequence[Patient]) -> None:
+    """Log that ``patients`` were shown to ``actor`` in a list, one row each, and mark masking."""
+    grants = patient_grants(actor=actor, patients=patients)
+    access_log_record(
+        actor=actor,
+        accesses=[
             Access(
                 patient_id=patient.pk,
                 record_type=RECORD_PATIENT,
                 record_id=str(patient.public_id),
-                membership=membership,
+                membership=grants[patient.pk][1],
             )
-        )
-    access_log_record(actor=actor, accesses=accesses, action=Action.LIST)
+            for patient in patients
+        ],
+        action=Action.LIST,
+    )
 
 
 def _deny(actor: Actor, *, patient_id: int | None, record_type: str, record_id: str) -> Http404:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
@@ -18,11 +19,12 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action, Outcome, Purpose
 from audit.services import Access, access_log_record
+from cases.models import ResponsibilityCase
 from directory.actor import Actor
 from directory.models import Membership, Role
 from patients.access import granting_membership, identity_visible
 from patients.models import Patient
-from patients.selectors import patient_facts
+from patients.selectors import patient_facts, patient_grants, patients_visible
 
 from .models import (
     ConsentWithdrawal,
@@ -225,6 +227,56 @@ def sip_version_get(*, actor: Actor, public_id: uuid.UUID | str) -> SipVersion:
     return version
 
 
+def sip_list(*, actor: Actor, updated_since: datetime.datetime | None = None) -> QuerySet[Sip]:
+    """Plans of every patient ``actor`` may see, unread: show a page of it with ``sips_listed``.
+
+    ``updated_since`` keeps only plans changed at or after that moment (for clients that sync).
+    """
+    queryset = sip_queryset().filter(patient__in=patients_visible(actor=actor))
+    if updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=updated_since)
+    return queryset.order_by("-created_at", "-pk")
+
+
+def sips_listed(*, actor: Actor, sips: Sequence[Sip]) -> list[SipView]:
+    """The plans as ``actor`` may see them, logged in one write; the same queries for 1 plan or 100.
+
+    A plan whose patient the actor may not see is left out (and not logged): the list's queryset already
+    applies the same rule as a filter, so this is a second line, not the first.
+    """
+    patients: dict[int, Patient] = {}
+    for sip in sips:
+        sip.patient = patients.setdefault(sip.patient_id, sip.patient)
+    grants = patient_grants(actor=actor, patients=list(patients.values()))
+    views = []
+    for sip in sips:
+        membership = grants[sip.patient_id][1]
+        if membership is None:
+            continue
+        views.append(
+            SipView(
+                sip=sip,
+                membership=membership,
+                identity_visible=bool(getattr(sip.patient, "identity_visible", False)),
+                shared=consent_withdrawal(sip) is None or keeps_the_plan(actor, sip),
+            )
+        )
+    access_log_record(
+        actor=actor,
+        accesses=[
+            Access(
+                patient_id=view.sip.patient_id,
+                record_type=RECORD_SIP,
+                record_id=str(view.sip.public_id),
+                membership=view.membership,
+            )
+            for view in views
+        ],
+        action=Action.LIST,
+    )
+    return views
+
+
 def sips_for_patient(
     *, actor: Actor, patient: Patient, updated_since: datetime.datetime | None = None
 ) -> list[SipView]:
@@ -238,11 +290,15 @@ def sips_for_patient(
     if updated_since is not None:
         queryset = queryset.filter(updated_at__gte=updated_since)
     sips = list(queryset.order_by("-created_at", "-pk"))
-    views = []
     for sip in sips:
         sip.patient = patient
-        views.append(_view(actor, sip, key=sip.public_id, action=Action.LIST, log=True))
-    return views
+    return sips_listed(actor=actor, sips=sips)
+
+
+def sip_started_from_case(*, case: ResponsibilityCase) -> Sip | None:
+    """The plan started from ``case``, if any: its id and status only, for a case already read through
+    ``cases.selectors.case_get`` (which checked access and logged the read)."""
+    return Sip.objects.filter(case=case).only("public_id", "status", "case_id").first()
 
 
 def sip_reload(*, sip: Sip) -> Sip:

@@ -26,4 +26,18 @@ ERROR_RESPONSES = {
     401: OpenApiResponse(ERROR_BODY, description="Not authenticated."),
     403: OpenApiResponse(ERROR_BODY, description="Authenticated but not allowed to do this."),
     404: OpenApiResponse(ERROR_BODY, description="Not found, or not visible to you."),
+    429: OpenApiResponse(
+        ERROR_BODY,
+        description=(
+            "Too many requests from this client or person; wait the number of seconds in the "
+            "`Retry-After` header, then try again."
+        ),
+    ),
+    503: OpenApiResponse(
+        ERROR_BODY,
+        description=(
+            "The service cannot reach its database for a moment; nothing was written. Try again after "
+            "`Retry-After` seconds (with the same `Idempotency-Key` for a creating POST)."
+        ),
+    ),
 }

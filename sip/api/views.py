@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,7 +20,7 @@ from cases import selectors as case_selectors
 from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, require_if_match
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
-from hemsjukvard.api.pagination import UPDATED_SINCE, parse_updated_since
+from hemsjukvard.api.pagination import UPDATED_SINCE, PaginatedListMixin, SyncPagination, parse_updated_since
 from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
 from patients.selectors import patient_get
 
@@ -162,28 +163,42 @@ def _drafts(items: list[dict[str, Any]] | None, kind: type[Any]) -> list[Any] | 
     return None if items is None else [kind(**item) for item in items]
 
 
+class _ListQuerySerializer(serializers.Serializer[dict[str, Any]]):
+    patient = serializers.UUIDField(required=False, help_text="The patient's id.")
+
+
 @extend_schema(tags=["sip"])
-class SipViewSet(viewsets.ViewSet):
+class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
+    list_pagination_class = SyncPagination
 
     @extend_schema(
-        summary="List a patient's SIPs",
+        summary="List SIPs",
+        description=(
+            "The SIPs of every patient you may see, newest first, or of one patient with `patient`. "
+            "To keep a planning system in step, page with `cursor` and `updated_since`. Every plan listed "
+            "is written to the access log. A plan whose patient withdrew consent is listed without its "
+            "versions for everyone outside the organisation that keeps it."
+        ),
         parameters=[
-            OpenApiParameter("patient", str, required=True, description="The patient's id."),
+            OpenApiParameter("patient", OpenApiTypes.UUID, description="Only this patient's plans."),
             UPDATED_SINCE,
         ],
         responses={200: SipSerializer(many=True), **ERROR_RESPONSES},
     )
     def list(self, request: Request) -> Response:
         actor = Actor.from_request(request)
-        query = CreateForPatientSerializer(data=request.query_params)
+        query = _ListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        patient = patient_get(actor=actor, public_id=query.validated_data["patient"])
-        views = selectors.sips_for_patient(
-            actor=actor, patient=patient, updated_since=parse_updated_since(request)
-        )
-        return Response([_present(actor, view) for view in views])
+        queryset = selectors.sip_list(actor=actor, updated_since=parse_updated_since(request))
+        if "patient" in query.validated_data:
+            patient = patient_get(actor=actor, public_id=query.validated_data["patient"])
+            queryset = queryset.filter(patient=patient)
+        paginator = SyncPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        views = selectors.sips_listed(actor=actor, sips=list(page))
+        return paginator.get_paginated_response([_present(actor, view) for view in views])
 
     @extend_schema(
         summary="Start a SIP for an enrolled patient",
