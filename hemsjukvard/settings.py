@@ -265,7 +265,7 @@ REST_FRAMEWORK = {
         "user": env.str("API_RATE_LIMIT_USER", default="120/min"),
         "oauth_token": env.str("API_RATE_LIMIT_OAUTH_TOKEN", default="30/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "hemsjukvard.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "hemsjukvard.api.pagination.DefaultPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "hemsjukvard.api.errors.exception_handler",

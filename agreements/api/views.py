@@ -349,13 +349,89 @@ class AgreementVersionViewSet(PaginatedListMixin, viewsets.ViewSet):
         return _respond(AgreementVersionSerializer, self._get(request, id))
 
 
+# --- Parts of a draft version: sections and rules ----------------------------------------------------
+
+
+class _DraftPartViewSet(PaginatedListMixin, viewsets.ViewSet):
+    """Sections and rules are parts of a draft agreement version and are written the same way: only to a
+    draft, by the region's administrators, with the ETag of the last read; a part never moves to another
+    version. Subclasses name the model, serializers and services; their actions carry the schema."""
+
+    lookup_field = "id"
+    lookup_value_converter = "uuid"
+    part_model: type[Section] | type[ResponsibilityRule]
+    read_serializer: type[BaseSerializer[Any]]
+    write_serializer: type[BaseSerializer[Any]]
+
+    def _get(self, request: Request, id: uuid.UUID) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def _apply(part: Any, data: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _save(self, actor: Actor, part: Any) -> None:
+        raise NotImplementedError
+
+    def _delete(self, actor: Actor, part: Any) -> None:
+        raise NotImplementedError
+
+    def _moved_message(self) -> str:
+        raise NotImplementedError
+
+    def _create_part(self, request: Request) -> Response:
+        actor = Actor.from_request(request)
+        serializer = self.write_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        version: AgreementVersion | None = data.get("version")
+        if version is None:
+            raise exceptions.ValidationError({"version": [_("This field is required.")]})
+        _guard(actor, version.agreement, version)
+        part = self.part_model(version=version)
+        self._apply(part, data)
+        self._save(actor, part)
+        return _respond(self.read_serializer, self._get(request, part.public_id), status_code=201)
+
+    def _update_part(self, request: Request, id: uuid.UUID) -> Response:
+        actor = Actor.from_request(request)
+        part = self._get(request, id)
+        _guard(actor, part.version.agreement, part.version)
+        _require_if_match(request, self.read_serializer, part)
+        serializer = self.write_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if serializer.validated_data.get("version", part.version) != part.version:
+            raise exceptions.ValidationError({"version": [self._moved_message()]})
+        self._apply(part, serializer.validated_data)
+        self._save(actor, part)
+        return _respond(self.read_serializer, self._get(request, id))
+
+    def _destroy_part(self, request: Request, id: uuid.UUID) -> Response:
+        actor = Actor.from_request(request)
+        part = self._get(request, id)
+        _guard(actor, part.version.agreement, part.version)
+        _require_if_match(request, self.read_serializer, part)
+        self._delete(actor, part)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 # --- Sections --------------------------------------------------------------------------------------
 
 
 @extend_schema(tags=["agreements"])
-class SectionViewSet(PaginatedListMixin, viewsets.ViewSet):
-    lookup_field = "id"
-    lookup_value_converter = "uuid"
+class SectionViewSet(_DraftPartViewSet):
+    part_model = Section
+    read_serializer = SectionSerializer
+    write_serializer = SectionWriteSerializer
+
+    def _save(self, actor: Actor, part: Any) -> None:
+        services.section_save(actor=actor, section=part)
+
+    def _delete(self, actor: Actor, part: Any) -> None:
+        services.section_delete(actor=actor, section=part)
+
+    def _moved_message(self) -> str:
+        return _("A section cannot move to another version.")
 
     def _get(self, request: Request, id: uuid.UUID) -> Section:
         queryset = selectors.section_list(actor=Actor.from_request(request))
@@ -395,18 +471,7 @@ class SectionViewSet(PaginatedListMixin, viewsets.ViewSet):
         ],
     )
     def create(self, request: Request) -> Response:
-        actor = Actor.from_request(request)
-        serializer = SectionWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        version: AgreementVersion | None = data.get("version")
-        if version is None:
-            raise exceptions.ValidationError({"version": [_("This field is required.")]})
-        _guard(actor, version.agreement, version)
-        section = Section(version=version)
-        self._apply(section, data)
-        services.section_save(actor=actor, section=section)
-        return _respond(SectionSerializer, self._get(request, section.public_id), status_code=201)
+        return self._create_part(request)
 
     @staticmethod
     def _apply(section: Section, data: Mapping[str, Any]) -> None:
@@ -431,17 +496,7 @@ class SectionViewSet(PaginatedListMixin, viewsets.ViewSet):
         ],
     )
     def partial_update(self, request: Request, id: uuid.UUID) -> Response:
-        actor = Actor.from_request(request)
-        section = self._get(request, id)
-        _guard(actor, section.version.agreement, section.version)
-        _require_if_match(request, SectionSerializer, section)
-        serializer = SectionWriteSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        if serializer.validated_data.get("version", section.version) != section.version:
-            raise exceptions.ValidationError({"version": [_("A section cannot move to another version.")]})
-        self._apply(section, serializer.validated_data)
-        services.section_save(actor=actor, section=section)
-        return _respond(SectionSerializer, self._get(request, id))
+        return self._update_part(request, id)
 
     @extend_schema(
         summary="Delete a section of a draft version",
@@ -449,12 +504,7 @@ class SectionViewSet(PaginatedListMixin, viewsets.ViewSet):
         responses={204: None, **CHANGE_RESPONSES},
     )
     def destroy(self, request: Request, id: uuid.UUID) -> Response:
-        actor = Actor.from_request(request)
-        section = self._get(request, id)
-        _guard(actor, section.version.agreement, section.version)
-        _require_if_match(request, SectionSerializer, section)
-        services.section_delete(actor=actor, section=section)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self._destroy_part(request, id)
 
 
 # --- Task types ------------------------------------------------------------------------------------
@@ -577,9 +627,19 @@ RULE_EXAMPLE = {
 
 
 @extend_schema(tags=["agreements"])
-class ResponsibilityRuleViewSet(PaginatedListMixin, viewsets.ViewSet):
-    lookup_field = "id"
-    lookup_value_converter = "uuid"
+class ResponsibilityRuleViewSet(_DraftPartViewSet):
+    part_model = ResponsibilityRule
+    read_serializer = ResponsibilityRuleSerializer
+    write_serializer = ResponsibilityRuleWriteSerializer
+
+    def _save(self, actor: Actor, part: Any) -> None:
+        services.rule_save(actor=actor, rule=part)
+
+    def _delete(self, actor: Actor, part: Any) -> None:
+        services.rule_delete(actor=actor, rule=part)
+
+    def _moved_message(self) -> str:
+        return _("A rule cannot move to another version.")
 
     def _get(self, request: Request, id: uuid.UUID) -> ResponsibilityRule:
         queryset = selectors.responsibility_rule_list(actor=Actor.from_request(request))
@@ -637,18 +697,7 @@ class ResponsibilityRuleViewSet(PaginatedListMixin, viewsets.ViewSet):
         examples=[OpenApiExample("Peritonealdialys", value=RULE_EXAMPLE, request_only=True)],
     )
     def create(self, request: Request) -> Response:
-        actor = Actor.from_request(request)
-        serializer = ResponsibilityRuleWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        version: AgreementVersion | None = data.get("version")
-        if version is None:
-            raise exceptions.ValidationError({"version": [_("This field is required.")]})
-        _guard(actor, version.agreement, version)
-        rule = ResponsibilityRule(version=version)
-        self._apply(rule, data)
-        services.rule_save(actor=actor, rule=rule)
-        return _respond(ResponsibilityRuleSerializer, self._get(request, rule.public_id), status_code=201)
+        return self._create_part(request)
 
     @extend_schema(
         summary="Change a rule of a draft version",
@@ -660,17 +709,7 @@ class ResponsibilityRuleViewSet(PaginatedListMixin, viewsets.ViewSet):
         ],
     )
     def partial_update(self, request: Request, id: uuid.UUID) -> Response:
-        actor = Actor.from_request(request)
-        rule = self._get(request, id)
-        _guard(actor, rule.version.agreement, rule.version)
-        _require_if_match(request, ResponsibilityRuleSerializer, rule)
-        serializer = ResponsibilityRuleWriteSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        if serializer.validated_data.get("version", rule.version) != rule.version:
-            raise exceptions.ValidationError({"version": [_("A rule cannot move to another version.")]})
-        self._apply(rule, serializer.validated_data)
-        services.rule_save(actor=actor, rule=rule)
-        return _respond(ResponsibilityRuleSerializer, self._get(request, id))
+        return self._update_part(request, id)
 
     @extend_schema(
         summary="Delete a rule of a draft version",
@@ -678,12 +717,7 @@ class ResponsibilityRuleViewSet(PaginatedListMixin, viewsets.ViewSet):
         responses={204: None, **CHANGE_RESPONSES},
     )
     def destroy(self, request: Request, id: uuid.UUID) -> Response:
-        actor = Actor.from_request(request)
-        rule = self._get(request, id)
-        _guard(actor, rule.version.agreement, rule.version)
-        _require_if_match(request, ResponsibilityRuleSerializer, rule)
-        services.rule_delete(actor=actor, rule=rule)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self._destroy_part(request, id)
 
 
 # --- Proposals -------------------------------------------------------------------------------------

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular import openapi
+from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -41,3 +45,14 @@ ERROR_RESPONSES = {
         ),
     ),
 }
+
+
+class AutoSchema(openapi.AutoSchema):
+    """An operation's description comes from ``extend_schema``, the action's docstring or the view's own
+    docstring, never from a docstring inherited from a base class or mixin: those describe the code to its
+    maintainers, not the operation to an integrator (drf-spectacular's default inherits them)."""
+
+    def get_description(self) -> Any:
+        action_or_method = getattr(self.view, getattr(self.view, "action", self.method.lower()), None)
+        own_doc = self.view.__class__.__dict__.get("__doc__")
+        return get_doc(action_or_method) or (get_doc(self.view.__class__) if own_doc else "")
