@@ -52,7 +52,8 @@ class AutoSchema(openapi.AutoSchema):
     docstring, never from a docstring inherited from a base class or mixin: those describe the code to its
     maintainers, not the operation to an integrator (drf-spectacular's default inherits them)."""
 
-    def get_description(self) -> Any:
+    # drf-spectacular narrows DRF's (path, method) signature; the stubs know only DRF's.
+    def get_description(self) -> Any:  # type: ignore[override]
         action_or_method = getattr(self.view, getattr(self.view, "action", self.method.lower()), None)
         own_doc = self.view.__class__.__dict__.get("__doc__")
         return get_doc(action_or_method) or (get_doc(self.view.__class__) if own_doc else "")
