@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -360,23 +361,19 @@ class _DraftPartViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
     part_model: type[Section] | type[ResponsibilityRule]
+    part_name: str  # the keyword its services take the part by
     read_serializer: type[BaseSerializer[Any]]
     write_serializer: type[BaseSerializer[Any]]
+    list_selector: Callable[..., QuerySet[Any]]
+    save_service: Callable[..., Any]
+    delete_service: Callable[..., Any]
+    moved_message: Any
 
     def _get(self, request: Request, id: uuid.UUID) -> Any:
-        raise NotImplementedError
+        return get_object_or_404(self.list_selector(actor=Actor.from_request(request)), public_id=id)
 
     @staticmethod
     def _apply(part: Any, data: Mapping[str, Any]) -> None:
-        raise NotImplementedError
-
-    def _save(self, actor: Actor, part: Any) -> None:
-        raise NotImplementedError
-
-    def _delete(self, actor: Actor, part: Any) -> None:
-        raise NotImplementedError
-
-    def _moved_message(self) -> str:
         raise NotImplementedError
 
     def _create_part(self, request: Request) -> Response:
@@ -390,7 +387,7 @@ class _DraftPartViewSet(PaginatedListMixin, viewsets.ViewSet):
         _guard(actor, version.agreement, version)
         part = self.part_model(version=version)
         self._apply(part, data)
-        self._save(actor, part)
+        self.save_service(actor=actor, **{self.part_name: part})
         return _respond(self.read_serializer, self._get(request, part.public_id), status_code=201)
 
     def _update_part(self, request: Request, id: uuid.UUID) -> Response:
@@ -401,9 +398,9 @@ class _DraftPartViewSet(PaginatedListMixin, viewsets.ViewSet):
         serializer = self.write_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         if serializer.validated_data.get("version", part.version) != part.version:
-            raise exceptions.ValidationError({"version": [self._moved_message()]})
+            raise exceptions.ValidationError({"version": [str(self.moved_message)]})
         self._apply(part, serializer.validated_data)
-        self._save(actor, part)
+        self.save_service(actor=actor, **{self.part_name: part})
         return _respond(self.read_serializer, self._get(request, id))
 
     def _destroy_part(self, request: Request, id: uuid.UUID) -> Response:
@@ -411,7 +408,7 @@ class _DraftPartViewSet(PaginatedListMixin, viewsets.ViewSet):
         part = self._get(request, id)
         _guard(actor, part.version.agreement, part.version)
         _require_if_match(request, self.read_serializer, part)
-        self._delete(actor, part)
+        self.delete_service(actor=actor, **{self.part_name: part})
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -421,21 +418,13 @@ class _DraftPartViewSet(PaginatedListMixin, viewsets.ViewSet):
 @extend_schema(tags=["agreements"])
 class SectionViewSet(_DraftPartViewSet):
     part_model = Section
+    part_name = "section"
     read_serializer = SectionSerializer
     write_serializer = SectionWriteSerializer
-
-    def _save(self, actor: Actor, part: Any) -> None:
-        services.section_save(actor=actor, section=part)
-
-    def _delete(self, actor: Actor, part: Any) -> None:
-        services.section_delete(actor=actor, section=part)
-
-    def _moved_message(self) -> str:
-        return _("A section cannot move to another version.")
-
-    def _get(self, request: Request, id: uuid.UUID) -> Section:
-        queryset = selectors.section_list(actor=Actor.from_request(request))
-        return get_object_or_404(queryset, public_id=id)
+    list_selector = staticmethod(selectors.section_list)
+    save_service = staticmethod(services.section_save)
+    delete_service = staticmethod(services.section_delete)
+    moved_message = gettext_lazy("A section cannot move to another version.")
 
     @extend_schema(
         summary="List agreement sections",
@@ -629,21 +618,13 @@ RULE_EXAMPLE = {
 @extend_schema(tags=["agreements"])
 class ResponsibilityRuleViewSet(_DraftPartViewSet):
     part_model = ResponsibilityRule
+    part_name = "rule"
     read_serializer = ResponsibilityRuleSerializer
     write_serializer = ResponsibilityRuleWriteSerializer
-
-    def _save(self, actor: Actor, part: Any) -> None:
-        services.rule_save(actor=actor, rule=part)
-
-    def _delete(self, actor: Actor, part: Any) -> None:
-        services.rule_delete(actor=actor, rule=part)
-
-    def _moved_message(self) -> str:
-        return _("A rule cannot move to another version.")
-
-    def _get(self, request: Request, id: uuid.UUID) -> ResponsibilityRule:
-        queryset = selectors.responsibility_rule_list(actor=Actor.from_request(request))
-        return get_object_or_404(queryset, public_id=id)
+    list_selector = staticmethod(selectors.responsibility_rule_list)
+    save_service = staticmethod(services.rule_save)
+    delete_service = staticmethod(services.rule_delete)
+    moved_message = gettext_lazy("A rule cannot move to another version.")
 
     @extend_schema(
         summary="List responsibility rules",
