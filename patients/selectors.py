@@ -172,17 +172,10 @@ def _deny(actor: Actor, *, patient_id: int | None, record_type: str, record_id: 
     return Http404(_("No patient found."))
 
 
-def patient_get(
-    *,
-    actor: Actor,
-    public_id: uuid.UUID | str,
-    action: str = Action.READ,
-    record_type: str = RECORD_PATIENT,
-) -> Patient:
-    """One patient, if ``actor`` may see them; logs the read (or the denied attempt) either way.
-
-    Another organisation's patient and a patient that does not exist are the same 404.
-    """
+def _patient_by_key(
+    *, actor: Actor, public_id: uuid.UUID | str, record_type: str
+) -> tuple[uuid.UUID, Patient]:
+    """The patient with this id, with what the access rule needs; a logged 404 if there is none."""
     try:
         key = uuid.UUID(str(public_id))
     except ValueError:
@@ -194,10 +187,22 @@ def patient_get(
     )
     if patient is None:
         raise _deny(actor, patient_id=None, record_type=record_type, record_id=str(key))
-    facts = patient_facts(patient)
-    membership = granting_membership(actor, facts)
-    if membership is None:
-        raise _deny(actor, patient_id=patient.pk, record_type=record_type, record_id=str(key))
+    return key, patient
+
+
+def _granted(
+    *,
+    actor: Actor,
+    patient: Patient,
+    facts: PatientFacts,
+    membership: Membership,
+    record_type: str,
+    record_id: str,
+    action: str,
+    purpose: str = Purpose.CARE_RELATIONSHIP,
+    reason: str = "",
+) -> Patient:
+    """Mark the patient as read by ``actor`` through ``membership`` (masking too) and log the read."""
     patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
         actor, facts, protected_identity=patient.protected_identity
     )
@@ -205,16 +210,40 @@ def patient_get(
     access_log_record(
         actor=actor,
         accesses=[
-            Access(
-                patient_id=patient.pk,
-                record_type=record_type,
-                record_id=str(key),
-                membership=membership,
-            )
+            Access(patient_id=patient.pk, record_type=record_type, record_id=record_id, membership=membership)
         ],
         action=action,
+        purpose=purpose,
+        reason=reason,
     )
     return patient
+
+
+def patient_get(
+    *,
+    actor: Actor,
+    public_id: uuid.UUID | str,
+    action: str = Action.READ,
+    record_type: str = RECORD_PATIENT,
+) -> Patient:
+    """One patient, if ``actor`` may see them; logs the read (or the denied attempt) either way.
+
+    Another organisation's patient and a patient that does not exist are the same 404.
+    """
+    key, patient = _patient_by_key(actor=actor, public_id=public_id, record_type=record_type)
+    facts = patient_facts(patient)
+    membership = granting_membership(actor, facts)
+    if membership is None:
+        raise _deny(actor, patient_id=patient.pk, record_type=record_type, record_id=str(key))
+    return _granted(
+        actor=actor,
+        patient=patient,
+        facts=facts,
+        membership=membership,
+        record_type=record_type,
+        record_id=str(key),
+        action=action,
+    )
 
 
 def enrolments_for_patient(*, actor: Actor, patient: Patient) -> list[Enrolment]:
@@ -291,17 +320,7 @@ def patient_get_emergency(*, actor: Actor, public_id: uuid.UUID | str, reason: s
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("State why you need emergency access to this patient.")})
-    try:
-        key = uuid.UUID(str(public_id))
-    except ValueError:
-        raise Http404(_("No patient found.")) from None
-    patient = (
-        _with_open_enrolment(Patient.objects.filter(public_id=key))
-        .select_related("folkbokforing_kommun", "listed_vardcentral", "fast_lakarkontakt", "fast_vardkontakt")
-        .first()
-    )
-    if patient is None:
-        raise _deny(actor, patient_id=None, record_type=RECORD_PATIENT, record_id=str(key))
+    key, patient = _patient_by_key(actor=actor, public_id=public_id, record_type=RECORD_PATIENT)
     facts = patient_facts(patient)
     if granting_membership(actor, facts) is not None:
         return patient_get(actor=actor, public_id=key)
@@ -316,19 +335,14 @@ def patient_get_emergency(*, actor: Actor, public_id: uuid.UUID | str, reason: s
             reason=reason,
         )
         raise Http404(_("No patient found."))
-    patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
-        actor, facts, protected_identity=patient.protected_identity
-    )
-    patient.granted_by = membership  # type: ignore[attr-defined]
-    access_log_record(
+    return _granted(
         actor=actor,
-        accesses=[
-            Access(
-                patient_id=patient.pk, record_type=RECORD_PATIENT, record_id=str(key), membership=membership
-            )
-        ],
+        patient=patient,
+        facts=facts,
+        membership=membership,
+        record_type=RECORD_PATIENT,
+        record_id=str(key),
         action=Action.READ,
         purpose=Purpose.EMERGENCY_ACCESS,
         reason=reason,
     )
-    return patient
