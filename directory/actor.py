@@ -2,6 +2,11 @@
 
 Selectors and services take an ``Actor`` rather than a bare user, so that access rules and the access log
 both know *in which organisation and role* the person acts and from which address.
+
+In the browser a person with several memberships chooses the one to act in (kept in the session). An API
+client may call on behalf of the person signed in to it (``X-On-Behalf-Of``, optionally narrowed by
+``X-Acting-Membership``); the client's authentication resolves those headers to the memberships the call
+may use and hands them over on ``request.auth`` (``integrations.delegation``).
 """
 
 from __future__ import annotations
@@ -11,12 +16,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Membership, Role, User
 
 ACTING_MEMBERSHIP_SESSION_KEY = "acting_membership"
+# The person an API client acts for (their HSA-id), and optionally which of their memberships.
+ON_BEHALF_OF_HEADER = "X-On-Behalf-Of"
+ACTING_MEMBERSHIP_HEADER = "X-Acting-Membership"
+
+
+def sends_delegation_headers(request: HttpRequest) -> bool:
+    return ON_BEHALF_OF_HEADER in request.headers or ACTING_MEMBERSHIP_HEADER in request.headers
+
+
+def on_behalf_of_refused_message() -> str:
+    return _(
+        "Only an API client can act on behalf of another person; with your own login you always act as "
+        "yourself. Leave out X-On-Behalf-Of and X-Acting-Membership."
+    )
 
 
 @dataclass(frozen=True)
@@ -65,22 +86,37 @@ class Actor:
             return cached
         user = request.user
         assert isinstance(user, User), "an Actor needs an authenticated user"
-        acting = None
-        acting_id = (
-            request.session.get(ACTING_MEMBERSHIP_SESSION_KEY) if hasattr(request, "session") else None
-        )
-        if acting_id:
-            acting = (
-                Membership.objects.active(timezone.localdate())
-                .filter(user=user, public_id=acting_id, organisation__is_active=True)
-                .select_related("organisation")
-                .first()
+        auth = getattr(request, "auth", None)
+        # An API client's access token names the client, so the access log shows it.
+        api_client = str(getattr(auth, "api_client_name", "") or "")
+        delegated = getattr(auth, "delegated_memberships", None)
+        if delegated is not None:
+            # On behalf of a person: the client's authentication chose the memberships; the person's
+            # browser session, if any, has no say in a call the client makes.
+            actor = cls(
+                user=user,
+                memberships=tuple(delegated),
+                client_address=client_address(request),
+                api_client=api_client,
             )
-        # An API client's access token (integrations) names the client, so the access log shows it.
-        api_client = str(getattr(getattr(request, "auth", None), "api_client_name", "") or "")
-        actor = cls.for_user(
-            user, client_address=client_address(request), acting=acting, api_client=api_client
-        )
+        elif sends_delegation_headers(request):
+            # The API's permissions refuse this first; here it keeps the header from being ignored anywhere.
+            raise PermissionDenied(on_behalf_of_refused_message())
+        else:
+            acting = None
+            acting_id = (
+                request.session.get(ACTING_MEMBERSHIP_SESSION_KEY) if hasattr(request, "session") else None
+            )
+            if acting_id:
+                acting = (
+                    Membership.objects.active(timezone.localdate())
+                    .filter(user=user, public_id=acting_id, organisation__is_active=True)
+                    .select_related("organisation")
+                    .first()
+                )
+            actor = cls.for_user(
+                user, client_address=client_address(request), acting=acting, api_client=api_client
+            )
         request._hemsjukvard_actor = actor  # type: ignore[attr-defined]
         return actor
 

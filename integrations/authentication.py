@@ -3,7 +3,9 @@
 Listed before ``directory.authentication.BearerTokenAuthentication``: a token with the client prefix is
 decided here (accepted or refused), any other bearer token is left to the people's token class. The
 request then acts as the client's service user, and ``request.auth`` (a ``ClientToken``) names the client
-for ``directory.actor.Actor`` and so for the access log.
+for ``directory.actor.Actor`` and so for the access log. With ``X-On-Behalf-Of`` the request acts as the
+person named instead, within the client's scope (``integrations.delegation``); ``request.auth`` is still
+the client's token, so rate limits, read-only scope and the access log keep naming the client.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+from directory.actor import ACTING_MEMBERSHIP_HEADER, ON_BEHALF_OF_HEADER
 from directory.models import User
 
+from .delegation import delegation_resolve
 from .models import ClientToken
 from .services import TOKEN_PREFIX, client_touch, hash_secret
 
@@ -47,7 +51,17 @@ class ApiClientTokenAuthentication(BaseAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed(_("The token is invalid or has expired."))
         client_touch(client=token.client, now=now)
-        return token.client.service_user, token
+        on_behalf_of = request.headers.get(ON_BEHALF_OF_HEADER)
+        acting = request.headers.get(ACTING_MEMBERSHIP_HEADER)
+        if on_behalf_of is None:
+            if acting is not None:
+                message = _("Send X-Acting-Membership only together with X-On-Behalf-Of.")
+                raise exceptions.ValidationError({ACTING_MEMBERSHIP_HEADER: [message]})
+            return token.client.service_user, token
+        token.on_behalf_of = delegation_resolve(
+            client=token.client, hsa_id=on_behalf_of, acting_membership=acting
+        )
+        return token.on_behalf_of.person, token
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'

@@ -4,6 +4,7 @@ An ``ApiClient`` is one organisation's integration (an EHR, a kommun's care docu
 planning tool, a statistics system). It acts through a service user of its own whose memberships (role
 ``coordinator`` in each organisation of the client's scope) are kept by ``integrations.services``, so the
 access rule (``patients.access``) and the access log treat it like any other party, under its own name.
+A read/write client may instead call on behalf of the person signed in to it (``integrations.delegation``).
 Secrets and tokens are stored only as SHA-256 hashes: they are long random strings, not passwords.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hemsjukvard.db import PublicIdModel, TimestampedModel
+
+if TYPE_CHECKING:
+    from directory.models import Membership
+
+    from .delegation import Delegation
 
 
 class ClientAccess(models.TextChoices):
@@ -112,6 +119,9 @@ class ClientToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
 
+    # Set by the authentication for a call on behalf of a person (``X-On-Behalf-Of``); never stored.
+    on_behalf_of: Delegation | None = None
+
     class Meta:
         verbose_name = _("client access token")
         verbose_name_plural = _("client access tokens")
@@ -123,6 +133,11 @@ class ClientToken(models.Model):
     def api_client_name(self) -> str:
         """What ``directory.actor.Actor`` records as ``api_client`` in the access log."""
         return self.client.name
+
+    @property
+    def delegated_memberships(self) -> tuple[Membership, ...] | None:
+        """What ``directory.actor.Actor`` acts in on a call on behalf of a person; ``None`` otherwise."""
+        return self.on_behalf_of.memberships if self.on_behalf_of is not None else None
 
     @property
     def read_only(self) -> bool:
