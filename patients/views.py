@@ -9,13 +9,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.extract import extract_membership
@@ -25,9 +26,12 @@ from cases.models import OPEN_STATUSES
 from cases.presenters import work_rows
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
+from documents import selectors as document_selectors
 from sip import selectors as sip_selectors
 
 from . import selectors, services
+from .emergency import may_use_emergency_access, patient_get_emergency_by_identity
+from .personnummer import parse_identity
 from .policies import ENROLLING_ROLES, can_enrol
 
 
@@ -65,6 +69,54 @@ class EndEnrolmentForm(forms.Form):
     )
 
 
+class EmergencyAccessForm(forms.Form):
+    """Nödåtkomst: the personnummer, why the person needs the data now, and their confirmation."""
+
+    personal_identity = forms.CharField(
+        label=gettext_lazy("Personnummer"),
+        help_text=gettext_lazy("YYYYMMDD-NNNN"),
+        max_length=13,
+        error_messages={"required": gettext_lazy("Enter the patient's personnummer.")},
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why do you need the patient's data now?"),
+        help_text=gettext_lazy(
+            "For example: an emergency home visit while the patient's own team cannot be reached. "
+            "The reason is logged and reviewed by the MAS or MAR."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("State why you need emergency access to this patient.")},
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "I need the patient's data for their care now, and I know that this access is logged as "
+            "emergency access and reviewed."
+        ),
+        error_messages={"required": gettext_lazy("Confirm that you need emergency access.")},
+    )
+
+    def clean_personal_identity(self) -> str:
+        return parse_identity(self.cleaned_data["personal_identity"]).formatted
+
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("State why you need emergency access to this patient."))
+        return reason
+
+
+def _emergency_offer(actor: Actor, query: str, found: int) -> str | None:
+    """The personnummer to offer emergency access for, from a search that found none of the person's
+    patients. Offered whether or not such a patient exists, so the offer itself reveals nothing."""
+    if found or not query or not may_use_emergency_access(actor):
+        return None
+    try:
+        return parse_identity(query).formatted
+    except ValidationError:
+        return None  # a name, or part of a number: emergency access is only ever for one known person
+
+
 def _enrolling_kommuner(actor: Actor) -> list[Organisation]:
     return [
         m.organisation
@@ -81,8 +133,66 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.patient_list(actor=actor, search=query), 25).get_page(request.GET.get("page"))
     selectors.patients_log_listed(actor=actor, patients=list(page.object_list))
     can_open = any(m.role in ("nurse", "rehab") for m in actor.memberships)
+    emergency_identity = _emergency_offer(actor, query.strip(), page.paginator.count)
     return render(
-        request, "patients/patient_list.html", {"page": page, "query": query, "can_open_cases": can_open}
+        request,
+        "patients/patient_list.html",
+        {
+            "page": page,
+            "query": query,
+            "can_open_cases": can_open,
+            "emergency_form": (
+                EmergencyAccessForm(initial={"personal_identity": emergency_identity})
+                if emergency_identity
+                else None
+            ),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_emergency(request: HttpRequest) -> HttpResponse:
+    """Open a patient outside one's care relationships by emergency access (nödåtkomst).
+
+    The person states why and confirms; the patient is then shown on this response only (a reload asks
+    again and is logged again), with the same details the API's emergency access returns: the read
+    opens the patient record, not the cases, plans or documents, which each need their own access.
+    Roles that may never use emergency access get 403; a patient who is not found, or whom the person
+    may not open, is one and the same 404 (``patients.emergency``).
+    """
+    actor = Actor.from_request(request)
+    if not may_use_emergency_access(actor):
+        raise PermissionDenied(_("Your role cannot use emergency access."))
+    if request.method != "POST":
+        form = EmergencyAccessForm(initial={"personal_identity": request.GET.get("identity", "")})
+        return render(request, "patients/patient_emergency.html", {"form": form})
+    form = EmergencyAccessForm(request.POST)
+    if not form.is_valid():
+        return render(request, "patients/patient_emergency.html", {"form": form}, status=400)
+    try:
+        read = patient_get_emergency_by_identity(
+            actor=actor,
+            personal_identity=form.cleaned_data["personal_identity"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return render(request, "patients/patient_emergency.html", {"form": form}, status=400)
+    except Http404:
+        return render(
+            request, "patients/patient_emergency.html", {"form": form, "not_found": True}, status=404
+        )
+    if not read.emergency:
+        messages.info(
+            request, _("You have a care relationship with the patient; no emergency access was needed.")
+        )
+        return redirect("patients:detail", public_id=read.patient.public_id)
+    return render(
+        request,
+        "patients/patient_emergency_read.html",
+        {"patient": read.patient, "reason": form.cleaned_data["reason"]},
     )
 
 
@@ -106,6 +216,8 @@ def _patient_context(actor: Actor, patient: Any) -> dict[str, Any]:
         "enrol_form": EnrolForm(kommuner=kommuner, initial={"starts_on": timezone.localdate()}),
         "end_form": EndEnrolmentForm(initial={"ends_on": timezone.localdate()}),
         "sips": sip_selectors.sips_for_patient(actor=actor, patient=patient),
+        "documents": document_selectors.documents_for_patient(actor=actor, patient=patient),
+        "documents_shown_max": document_selectors.PATIENT_DOCUMENTS_SHOWN,
         "can_extract_log": extract_membership(actor, patient) is not None,
     }
     return context

@@ -6,12 +6,14 @@ follow-up, and the PDF. Reads through ``sip.selectors``, writes through ``sip.se
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,6 +34,23 @@ from . import policies, selectors, services
 from .models import ConsentGivenBy, ContactPeriod, FollowUpOutcome, OtherActorKind, ParticipantKind, Sip
 
 ROWS = {"participants": 4, "contact_paths": 3, "other_measures": 2}
+# The insatser are rows the person adds and removes. Each row carries a key (``insats_row``, kept in the
+# page) and, when it is a row of the saved draft, the index of that row (``insats_<key>_origin``), so that
+# what the page does not show (task type, ordering and following-up organisation, notes) is kept.
+INSATS_ROW = "insats_row"
+MAX_INSATS = 100  # rows one can add up to; a longer draft (from the API) keeps all its rows
+MAX_ROW_KEY = 9999
+
+
+def _insats_keys(data: Any) -> list[int] | None:
+    """The row keys the page sent, in order (``None`` when it sent none: a page from before rows)."""
+    if INSATS_ROW not in data:
+        return None
+    keys: list[int] = []
+    for raw in data.getlist(INSATS_ROW):
+        if raw.isdigit() and int(raw) <= MAX_ROW_KEY and int(raw) not in keys:
+            keys.append(int(raw))
+    return keys
 
 
 def _organisations(sip: Sip) -> list[Organisation]:
@@ -42,13 +61,50 @@ def _organisations(sip: Sip) -> list[Organisation]:
     return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
 
 
+class _ListedChoiceIterator(ModelChoiceIterator):
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        field = self.field
+        assert isinstance(field, OrganisationChoiceField)
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        for organisation in field.organisations:
+            yield self.choice(organisation)
+
+    def __len__(self) -> int:
+        field = self.field
+        assert isinstance(field, OrganisationChoiceField)
+        return len(field.organisations) + (1 if field.empty_label is not None else 0)
+
+
+class OrganisationChoiceField(forms.ModelChoiceField[Organisation]):
+    """A choice of the plan's organisations, read once per page: the editor shows one such select per
+    insats row, and each would otherwise query for its options and again to check the choice."""
+
+    iterator = _ListedChoiceIterator
+
+    def __init__(self, *, organisations: list[Organisation], **kwargs: Any) -> None:
+        self.organisations = organisations
+        super().__init__(
+            queryset=Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name"),
+            to_field_name="public_id",
+            **kwargs,
+        )
+
+    def to_python(self, value: Any) -> Organisation | None:
+        if value in self.empty_values:
+            return None
+        for organisation in self.organisations:
+            if str(organisation.public_id) == str(value):
+                return organisation
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
 def _org_field(
     label: Any, organisations: list[Organisation], required: bool = False
-) -> forms.ModelChoiceField[Organisation]:
-    return forms.ModelChoiceField(
+) -> OrganisationChoiceField:
+    return OrganisationChoiceField(
         label=label,
-        queryset=Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name"),
-        to_field_name="public_id",
+        organisations=organisations,
         required=required,
         empty_label=gettext_lazy("Choose…"),
     )
@@ -95,18 +151,36 @@ class SipDraftForm(forms.Form):
         label=gettext_lazy("Consent valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, version: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        version: Any,
+        organisations: list[Organisation],
+        insats_keys: list[int] | None = None,
+        focus_key: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.version = version
         self.fields["huvudansvar"] = _org_field(
             gettext_lazy("Overall responsibility (huvudansvar)"), organisations
         )
         self.insatser = list(version.insatser.all())
-        for index in range(len(self.insatser)):
-            self.fields[f"insats_{index}_description"] = forms.CharField(
-                label=gettext_lazy("Insats"), required=False
+        if insats_keys is None and self.is_bound:
+            insats_keys = _insats_keys(self.data)
+        # Without keys (a first render, or a page from before rows) the rows are the draft's, in order.
+        self.by_position = insats_keys is None
+        self.insats_keys = insats_keys if insats_keys is not None else list(range(len(self.insatser)))
+        for key in self.insats_keys:
+            self.fields[f"insats_{key}_origin"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, min_value=0
             )
-            self.fields[f"insats_{index}_responsible"] = _org_field(
+            # A row just added takes the focus, so the person types straight into it.
+            attrs = {"data-focus-on-load": ""} if key == focus_key else {}
+            self.fields[f"insats_{key}_description"] = forms.CharField(
+                label=gettext_lazy("Insats"), required=False, widget=forms.TextInput(attrs=attrs)
+            )
+            self.fields[f"insats_{key}_responsible"] = _org_field(
                 gettext_lazy("Answered for by"), organisations
             )
         for index in range(ROWS["other_measures"]):
@@ -149,6 +223,7 @@ class SipDraftForm(forms.Form):
                 value = version.huvudansvar.public_id if version.huvudansvar_id else None
             self.initial[name] = value
         for index, insats in enumerate(self.insatser):
+            self.initial[f"insats_{index}_origin"] = index
             self.initial[f"insats_{index}_description"] = insats.description
             self.initial[f"insats_{index}_responsible"] = (
                 insats.responsible.public_id if insats.responsible_id else None
@@ -186,9 +261,30 @@ class SipDraftForm(forms.Form):
             for i in range(count)
         ]
 
+    def insats_rows(self) -> list[dict[str, Any]]:
+        """The insats rows as the page shows them: key, number, the hidden origin and visible fields."""
+        return [
+            {
+                "key": key,
+                "number": number,
+                "origin": self[f"insats_{key}_origin"],
+                "fields": [self[f"insats_{key}_description"], self[f"insats_{key}_responsible"]],
+            }
+            for number, key in enumerate(self.insats_keys, start=1)
+        ]
+
+    def _origin(self, key: int) -> Any:
+        """The saved insats a row stands for, or ``None`` for a row the person added."""
+        if self.by_position:
+            return self.insatser[key] if key < len(self.insatser) else None
+        raw = self.data.get(f"insats_{key}_origin", "") if self.is_bound else ""
+        if not str(raw).isdigit() or int(raw) >= len(self.insatser):
+            return None
+        return self.insatser[int(raw)]
+
     def groups(self) -> dict[str, Any]:
         return {
-            "insatser": list(zip(self.insatser, self.rows("insats", len(self.insatser)), strict=True)),
+            "insatser": self.insats_rows(),
             "other": self.rows("other", ROWS["other_measures"]),
             "participants": self.rows("participant", ROWS["participants"]),
             "contacts": list(
@@ -211,17 +307,23 @@ class SipDraftForm(forms.Form):
             "consent_scope",
         ):
             fields[name] = fields[name] or ""
-        insatser = [
-            services.InsatsInput(
-                description=data.get(f"insats_{i}_description") or insats.description,
-                responsible=data.get(f"insats_{i}_responsible"),
-                orders=insats.orders,
-                follows_up=insats.follows_up,
-                task_type=insats.task_type,
-                notes=insats.notes,
+        insatser = []
+        for key in self.insats_keys:
+            origin = self._origin(key)
+            description = (data.get(f"insats_{key}_description") or "").strip()
+            responsible = data.get(f"insats_{key}_responsible")
+            if origin is None and not description and responsible is None:
+                continue  # a row added and left empty
+            insatser.append(
+                services.InsatsInput(
+                    description=description or (origin.description if origin is not None else ""),
+                    responsible=responsible,
+                    orders=origin.orders if origin is not None else None,
+                    follows_up=origin.follows_up if origin is not None else None,
+                    task_type=origin.task_type if origin is not None else None,
+                    notes=origin.notes if origin is not None else "",
+                )
             )
-            for i, insats in enumerate(self.insatser)
-        ]
         other = [
             services.OtherMeasureInput(
                 description=data[f"other_{i}_description"],
@@ -269,6 +371,43 @@ class FollowUpForm(forms.Form):
     )
 
 
+class ConsentWithdrawalForm(forms.Form):
+    """Samtycke återkallat: who withdrew the consent, when, and why if they said."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    withdrawn_by = forms.ChoiceField(
+        label=gettext_lazy("Who withdrew the consent"),
+        choices=ConsentGivenBy.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Say whether the person or a representative withdrew the consent.")
+        },
+    )
+    withdrawn_by_name = forms.CharField(
+        label=gettext_lazy("Name of who withdrew the consent"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Give the name of who withdrew the consent.")},
+    )
+    withdrawn_on = forms.DateField(
+        label=gettext_lazy("Withdrawn on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": gettext_lazy("Give the date the consent was withdrawn.")},
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason, if the person gave one"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_withdrawn_on(self) -> Any:
+        # The service checks this too; checking here keeps the confirmation step from confirming an
+        # entry that would then be refused.
+        withdrawn_on = self.cleaned_data["withdrawn_on"]
+        if withdrawn_on > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        return withdrawn_on
+
+
 def _render(
     request: HttpRequest,
     actor: Actor,
@@ -314,6 +453,7 @@ def _render(
             "documents": documents,
             "versions": list(sip.versions.all()),
             "identity_visible": view.identity_visible,
+            "withdrawal": selectors.consent_withdrawal(sip),
         },
         status=status,
     )
@@ -407,4 +547,121 @@ def sip_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpR
         )
     except Conflict as conflict:
         messages.error(request, str(conflict.detail))
+    return redirect("sip:detail", public_id=sip.public_id)
+
+
+@login_required
+@require_POST
+def sip_draft_rows(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Add an insats row to the draft being edited, or remove one; nothing is saved until "Save".
+
+    The whole form is posted (so what the person typed stays), the rows change, and the form comes back:
+    with htmx only the insatser fieldset, without JavaScript the whole page.
+    """
+    actor = Actor.from_request(request)
+    view = selectors.sip_get(actor=actor, public_id=public_id)
+    sip = view.sip
+    # A plan no longer shared with the person (consent withdrawn) is not theirs to edit either.
+    if not view.shared or policies.SipAction.UPDATE_DRAFT not in policies.allowed_actions(
+        actor, selectors.sip_facts(sip)
+    ):
+        raise PermissionDenied(_("Only the care staff on the plan may change it."))
+    version = selectors.current_version(sip)
+    keys = _insats_keys(request.POST)
+    if keys is None:
+        keys = list(range(len(list(version.insatser.all()))))
+    removed = request.POST.get("insats_remove", "")
+    focus: int | None = None
+    if removed.isdigit() and int(removed) in keys:
+        keys.remove(int(removed))
+    elif "insats_add" in request.POST and len(keys) < MAX_INSATS:
+        focus = next(k for k in range(len(keys) + 1) if k not in keys)  # the smallest key not in use
+        keys.append(focus)
+    form = SipDraftForm(
+        request.POST, version=version, organisations=_organisations(sip), insats_keys=keys, focus_key=focus
+    )
+    form.is_valid()  # cleans the posted values for the re-render; errors show as they would on saving
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request,
+            "sip/_insatser.html",
+            {"form": form, "groups": form.groups(), "sip": sip, "removed": focus is None and bool(removed)},
+        )
+    return _render(request, actor, view, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sip_withdraw_consent(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
+    """Record that the person (or their representative) withdrew consent: fill in, confirm, recorded.
+
+    The first post shows what will be recorded and what it does (sharing stops) and asks for
+    confirmation; only the confirmed post calls ``services.sip_withdraw_consent``.
+    """
+    actor = Actor.from_request(request)
+    view = selectors.sip_get(actor=actor, public_id=public_id)
+    sip = view.sip
+    facts = selectors.sip_facts(sip)
+    if policies.editing_membership(actor, facts.organisation_ids) is None or not view.shared:
+        raise PermissionDenied(_("Only the care staff on the plan may change it."))
+    if policies.SipAction.WITHDRAW_CONSENT not in policies.allowed_actions(actor, facts):
+        messages.error(
+            request, _("There is no consent to withdraw: it has already been withdrawn, or none was given.")
+        )
+        return redirect("sip:detail", public_id=sip.public_id)
+    others = [o for o in _organisations(sip) if o.pk != sip.owner_organisation_id]
+    context: dict[str, Any] = {
+        "view": view,
+        "sip": sip,
+        "identity_visible": view.identity_visible,
+        "finalised": selectors.latest_finalised(sip),
+        "others": others,
+    }
+    if request.method != "POST":
+        context["form"] = ConsentWithdrawalForm(
+            initial={"revision": sip.revision, "withdrawn_on": timezone.localdate()}
+        )
+        return render(request, "sip/consent_withdraw.html", context)
+    form = ConsentWithdrawalForm(request.POST)
+    context["form"] = form
+    if not form.is_valid() or "edit" in request.POST:
+        return render(request, "sip/consent_withdraw.html", context, status=400 if form.errors else 200)
+    if "confirm" not in request.POST:
+        context["confirming"] = True
+        return render(request, "sip/consent_withdraw.html", context)
+    revision = form.cleaned_data.get("revision")
+    try:
+        withdrawal = services.sip_withdraw_consent(
+            actor=actor,
+            sip=sip,
+            expected_revision=revision,
+            withdrawn_by=form.cleaned_data["withdrawn_by"],
+            withdrawn_by_name=form.cleaned_data["withdrawn_by_name"],
+            withdrawn_on=form.cleaned_data["withdrawn_on"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return render(request, "sip/consent_withdraw.html", context, status=400)
+    except PreconditionFailed:
+        messages.error(
+            request, _("Someone else changed the SIP while you were working on it. Check it and try again.")
+        )
+        return redirect("sip:detail", public_id=sip.public_id)
+    except Conflict as conflict:
+        messages.error(request, str(conflict.detail))
+        return redirect("sip:detail", public_id=sip.public_id)
+    if withdrawal is not None:
+        messages.success(
+            request,
+            _(
+                "The withdrawal of consent is recorded. The plan is no longer shared with other "
+                "organisations."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _("The consent in the draft is removed; the plan cannot be finalised without a new consent."),
+        )
     return redirect("sip:detail", public_id=sip.public_id)

@@ -17,6 +17,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.cases.conftest import _eager_celery, case_in, halland  # noqa: F401 (fixtures)
+from tests.sip.conftest import agreed_case, nurse, sip_from_case  # noqa: F401 (fixtures)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -1,0 +1,115 @@
+"""Query-count guards for the lists on the patient page, the emergency access read and the SIP editor's
+insats rows: the same number of queries for a few rows as for many (the pattern of
+``test_query_counts``)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from documents.models import Document, DocumentContent, DocumentKind, DocumentStatus
+from tests.factories import World
+from tests.perf.test_query_counts import _page_client, assert_flat
+
+pytestmark = pytest.mark.django_db
+
+
+def _grow_documents(world: World, patient: Any, *, masked: bool = False) -> Any:
+    made = [0]
+    kinds = [DocumentKind.SIP_CARE_PLAN, DocumentKind.ESCALATION_NOTICE, DocumentKind.RISK_ANALYSIS]
+    statuses = [DocumentStatus.READY, DocumentStatus.QUEUED, DocumentStatus.RENDERING, DocumentStatus.FAILED]
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            status = statuses[made[0] % len(statuses)]
+            extra: dict[str, Any] = {}
+            if status == DocumentStatus.READY:
+                extra = {"sha256": hashlib.sha256(b"%PDF-").hexdigest(), "size": 5, "page_count": 1}
+            if status == DocumentStatus.FAILED:
+                extra = {"failure_reason": "WeasyPrint failed"}
+            document = Document.objects.create(
+                kind=kinds[made[0] % len(kinds)],
+                source_id=patient.public_id,
+                source_version=f"v{made[0]}",
+                language="sv",
+                patient=patient,
+                requested_by=world.users["nurse_a"],
+                requested_by_organisation=world.orgs["kommun_a"],
+                status=status,
+                identity_masked=masked,
+                **extra,
+            )
+            if status == DocumentStatus.READY:
+                DocumentContent.objects.create(document=document, content=b"%PDF-")
+            made[0] += 1
+
+    return grow
+
+
+@pytest.mark.parametrize("who", ["nurse_a", "gp_a", "coordinator_a"])
+def test_patient_page_documents(world: World, who: str) -> None:
+    patient = world.patient(protected=who == "coordinator_a")
+    # The coordinator sees the patient but not the identity: only masked prints are listed to them.
+    grow = _grow_documents(world, patient, masked=who == "coordinator_a")
+    client = _page_client(world, who)
+    assert_flat(
+        lambda: client.get(f"/patients/{patient.public_id}/"),
+        grow,
+        rows=lambda response: response.content.count(b'class="doc-status-'),
+    )
+
+
+def test_sip_editor_rows(world: World) -> None:
+    """The editor and its rows fragment cost the same for 3 insatser as for 20."""
+    from sip import selectors as sip_selectors
+    from sip import services as sip_services
+    from sip.models import SipInsats
+    from tests.cases.conftest import as_actor
+
+    nurse = as_actor(world, "nurse_a")
+    from patients.selectors import patient_get
+
+    patient = world.patient()
+    sip = sip_services.sip_create_for_patient(
+        actor=nurse, patient=patient_get(actor=nurse, public_id=patient.public_id)
+    )
+    version = sip_selectors.current_version(sip_selectors.sip_reload(sip=sip))
+    made = [0]
+
+    def grow(n: int) -> None:
+        SipInsats.objects.bulk_create(
+            [
+                SipInsats(
+                    version=version,
+                    position=made[0] + i,
+                    description=f"Insats {made[0] + i}",
+                    responsible=world.orgs["kommun_a"],
+                )
+                for i in range(n)
+            ]
+        )
+        made[0] += n
+
+    client: Client = _page_client(world, "nurse_a")
+    assert_flat(
+        lambda: client.get(f"/sip/{sip.public_id}/"),
+        grow,
+        rows=lambda response: response.content.count(b'name="insats_remove"'),
+    )
+
+    def posted() -> dict[str, Any]:
+        data: dict[str, Any] = {"insats_row": [str(i) for i in range(made[0])], "insats_add": "1"}
+        for i in range(made[0]):
+            data[f"insats_{i}_origin"] = str(i)
+            data[f"insats_{i}_description"] = f"Insats {i}"
+            data[f"insats_{i}_responsible"] = str(world.orgs["kommun_a"].public_id)
+        return data
+
+    assert_flat(
+        lambda: client.post(f"/sip/{sip.public_id}/draft/rows/", posted(), HTTP_HX_REQUEST="true"),
+        grow,
+        rows=lambda response: response.content.count(b'name="insats_remove"'),
+    )
