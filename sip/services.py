@@ -158,6 +158,15 @@ def _authorise(actor: Actor, sip: Sip, action: str) -> Membership:
     membership = editing_membership(actor, facts.organisation_ids)
     if membership is None:
         raise PermissionDenied(_("Only the care staff on the plan may change it."))
+    # After a withdrawal of consent the plan is no longer shared (``sip.selectors``): whoever no longer
+    # sees its content cannot change it either.
+    if selectors.consent_withdrawal(sip) is not None and not selectors.keeps_the_plan(actor, sip):
+        raise PermissionDenied(
+            _(
+                "Consent to share the plan has been withdrawn; only the organisation that keeps it "
+                "may change it."
+            )
+        )
     if not action_allowed_by_status(action, facts):
         raise Conflict(_state_message(action, sip), extra={"status": sip.status})
     return membership
@@ -388,12 +397,27 @@ def _validate_changes(changes: DraftChanges) -> None:
 def _replace_rows(version: SipVersion, changes: DraftChanges) -> list[str]:
     changed = []
     if changes.insatser is not None:
+        # The link from an insats to the agreed case task it carries out follows the task type: rows are
+        # replaced wholesale on every save, and the editor and the API do not send the link back.
+        linked: dict[int, list[int]] = {}
+        for task_type_id, case_task_id in (
+            SipInsats.objects.filter(version=version, case_task__isnull=False, task_type__isnull=False)
+            .order_by("position", "pk")
+            .values_list("task_type_id", "case_task_id")
+        ):
+            linked.setdefault(task_type_id, []).append(case_task_id)
+
+        def case_task_for(item: InsatsInput) -> int | None:
+            waiting = linked.get(item.task_type.pk) if item.task_type is not None else None
+            return waiting.pop(0) if waiting else None
+
         SipInsats.objects.filter(version=version).delete()
         SipInsats.objects.bulk_create(
             [
                 SipInsats(
                     version=version,
                     position=index,
+                    case_task_id=case_task_for(item),
                     description=item.description.strip(),
                     responsible=item.responsible,
                     orders=item.orders,

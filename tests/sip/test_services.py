@@ -218,6 +218,12 @@ def test_withdrawn_consent_is_shown_and_stops_sharing(world, sip_from_case, nurs
     # A new version needs a new consent.
     new = services.sip_new_version(actor=nurse, sip=sip_from_case, expected_revision=None)
     assert new.consent_given_by == ""
+    # The vårdcentral is still on the plan but no longer shares it: it cannot change the draft either.
+    with pytest.raises(PermissionDenied):
+        fill(sip_from_case, gp, world, what_matters="Ändrat av vårdcentralen")
+    assert selectors.current_version(selectors.sip_reload(sip=sip_from_case)).what_matters != (
+        "Ändrat av vårdcentralen"
+    )
     with pytest.raises(ValidationError) as caught:
         services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
     assert "consent" in caught.value.message_dict
@@ -258,3 +264,41 @@ def test_sip_for_an_enrolled_patient_on_its_own(world, nurse):
         services.sip_create_for_patient(
             actor=gp, patient=patient_get(actor=gp, public_id=not_enrolled.public_id)
         )
+
+
+def test_saving_the_draft_keeps_each_insats_linked_to_its_agreed_case_task(world, sip_from_case, nurse):
+    version = selectors.current_version(sip_from_case)
+    linked = dict(
+        SipInsats.objects.filter(version=version).values_list("task_type__code", "case_task__task_type__code")
+    )
+    assert linked == {PD: PD, WOUND: WOUND}
+    rows = list(SipInsats.objects.filter(version=version).select_related("task_type").order_by("position"))
+    pd = next(row for row in rows if row.task_type.code == PD)
+    # The nurse rewrites the PD row, drops the wound row and adds a row of her own.
+    services.sip_update_draft(
+        actor=nurse,
+        sip=sip_from_case,
+        expected_revision=None,
+        changes=services.DraftChanges(
+            fields={},
+            insatser=[
+                services.InsatsInput(
+                    description="Ledsagning till apoteket", responsible=world.orgs["kommun_a"]
+                ),
+                services.InsatsInput(
+                    description="PD-påsbyten fyra gånger om dagen",
+                    responsible=pd.responsible,
+                    orders=pd.orders,
+                    follows_up=pd.follows_up,
+                    task_type=pd.task_type,
+                ),
+            ],
+        ),
+    )
+    after = {
+        row.description: row.case_task_id
+        for row in SipInsats.objects.filter(
+            version=selectors.current_version(selectors.sip_reload(sip=sip_from_case))
+        )
+    }
+    assert after == {"Ledsagning till apoteket": None, "PD-påsbyten fyra gånger om dagen": pd.case_task_id}
