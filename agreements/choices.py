@@ -76,10 +76,24 @@ PARTIES_ALLOWING_ORGANISATION = frozenset(
 
 
 class ApproverRole(models.TextChoices):
-    """Who approves the risk analysis: MAS for nursing tasks, MAR for rehabilitation (HSL 11 kap. 4 §)."""
+    """Who approves the risk analysis a rule requires: MAS for nursing, MAR for rehabilitation.
+
+    MAS and MAR answer for patient safety in the kommun's care (HSL 11 kap. 4 §), so they approve the
+    analysis of care the kommun performs. ``INFORMED`` is for care the region performs itself in the
+    home (e.g. ventilator treatment by the specialist team, domain §8): the risk analysis is made jointly
+    and signed by the responsible physician, nobody approves it, and the kommun's MAS is informed. Left
+    blank, the approver follows the task's kind (MAR for rehabilitation, else MAS).
+
+    "MAS informed" is a value of this one setting rather than a flag beside it because the answers
+    exclude each other: a flag next to "approved by MAS" would let a rule say both. As one setting it
+    reads as one choice in the admin, the file (``approver: informed``) and the API, the rule check
+    that an approver goes only with a required risk analysis covers it too, and it fits the case task's
+    copy of the setting unchanged.
+    """
 
     MAS = "mas", _("MAS (medically responsible nurse)")
     MAR = "mar", _("MAR (medically responsible for rehabilitation)")
+    INFORMED = "informed", _("Nobody approves – the kommun's MAS is informed")
 
 
 class DayKind(models.TextChoices):

@@ -476,7 +476,14 @@ class ResponsibilityRule(PublicIdModel):
     )
     risk_analysis_required = models.BooleanField(_("risk analysis required"), default=False)
     approver_role = models.CharField(
-        _("risk analysis approved by"), max_length=8, choices=ApproverRole.choices, blank=True
+        _("risk analysis approved by"),
+        max_length=8,
+        choices=ApproverRole.choices,
+        blank=True,
+        help_text=_(
+            "Leave empty to follow the task's kind (MAR for rehabilitation, else MAS). Choose “nobody "
+            "approves” where the region performs the care and the kommun's MAS is only informed."
+        ),
     )
     specialist_active_role_required = models.BooleanField(
         _("specialist must take an active role"), default=False

@@ -314,6 +314,7 @@ class EventKind(models.TextChoices):
     ANALYSIS_SIGNED = "analysis_signed", _("Risk analysis signed")
     ANALYSIS_APPROVED = "analysis_approved", _("Risk analysis approved")
     ANALYSIS_REJECTED = "analysis_rejected", _("Risk analysis rejected")
+    MAS_INFORMED = "mas_informed", _("MAS informed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     COMMENT = "comment", _("Comment")
     REMINDER = "reminder", _("Deadline passed: reminder sent")
@@ -439,8 +440,15 @@ class AnalysisStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SIGNED = "signed", _("Signed")
     APPROVED = "approved", _("Approved")
+    # Signed, and in effect without an approval: the agreement asks nobody in the kommun to approve
+    # it and has the kommun's MAS informed instead (``ApproverRole.INFORMED``).
+    MAS_INFORMED = "mas_informed", _("Signed, MAS informed (no approval needed)")
     REJECTED = "rejected", _("Rejected")
     SUPERSEDED = "superseded", _("Superseded")
+
+
+# An analysis in one of these statuses is the one in effect for the case.
+ANALYSIS_IN_EFFECT = frozenset({AnalysisStatus.APPROVED, AnalysisStatus.MAS_INFORMED})
 
 
 class RiskAnalysis(PublicIdModel):
@@ -612,10 +620,15 @@ class AnalysisDecision(models.Model):
 
 class NotificationKind(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
+    MAS_INFORMED = "mas_informed", _("MAS informed of a risk analysis")
 
 
 class Notification(PublicIdModel):
-    """An in-app notice to one person (also e-mailed). At most one per person, case, kind and deadline."""
+    """An in-app notice to one person (also e-mailed). At most one per person, case, kind and deadline.
+
+    ``deadline_key`` names the thing notified about: the running deadline for a reminder, the risk
+    analysis version for "MAS informed".
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -23,12 +23,15 @@ class CaseFacts:
 
     ``approvals_needed`` maps each approval the risk analysis needs (``mas``/``mar``) to the role that
     gives it (``mas`` stands in for a vacant ``mar``); ``approvals_given`` are those already recorded on
-    the current version.
+    the current version. ``informs_mas`` says the analysis covers a task the agreement asks nobody to
+    approve, and has the kommun's MAS informed of instead (``ApproverRole.INFORMED``); such a task adds
+    nothing to ``approvals_needed``, so where every task is of that kind signing completes the analysis.
     """
 
     approvals_needed: Mapping[str, str] = field(default_factory=dict)
     approvals_given: frozenset[str] = frozenset()
     specialist_must_sign: bool = False
+    informs_mas: bool = False
 
     @property
     def approvals_pending(self) -> dict[str, str]:

@@ -18,8 +18,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from agreements import selectors as agreement_selectors
+from agreements.choices import ApproverRole, UnclearReason
 from agreements.choices import ProposalStatus as RuleProposalStatus
-from agreements.choices import UnclearReason
 from agreements.engine import PartyAssignment, TaskProposal, rules_propose_split
 from agreements.models import CareTaskType
 from directory.actor import Actor
@@ -225,8 +225,11 @@ class ProposalRow:
 def _condition_texts(conditions: dict[str, Any]) -> list[str]:
     texts = []
     if conditions.get("risk_analysis_required"):
-        approver = str(conditions.get("approver_role") or Role.MAS).upper()
-        texts.append(_("Risk analysis required, approved by %(approver)s") % {"approver": approver})
+        if conditions.get("approver_role") == ApproverRole.INFORMED:
+            texts.append(_("Risk analysis required; nobody approves it, the kommun's MAS is informed"))
+        else:
+            approver = str(conditions.get("approver_role") or Role.MAS).upper()
+            texts.append(_("Risk analysis required, approved by %(approver)s") % {"approver": approver})
     if conditions.get("specialist_active_role_required"):
         texts.append(_("The specialist must take an active role"))
     if conditions.get("training_required"):

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements.choices import ApproverRole
 from audit.models import Action, Outcome, Purpose
 from audit.services import Access, access_log_record
 from directory.actor import Actor
@@ -264,8 +265,12 @@ def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]
     for case_pk, tasks in needing.items():
         case = by_pk[case_pk]
         needed: dict[str, str] = {}
+        informs_mas = False
         for task in tasks:
             role = role_of(task)
+            if role == ApproverRole.INFORMED:
+                informs_mas = True  # nobody approves; MAS is informed when the analysis is signed
+                continue
             by = role
             if role == Role.MAR:
                 by = Role.MAR if case.kommun_id in with_mar else Role.MAS
@@ -275,6 +280,7 @@ def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]
             approvals_needed=needed,
             approvals_given=frozenset(given.get(analysis[0], set())) if analysis else frozenset(),
             specialist_must_sign=any(t.specialist_active_role_required for t in tasks),
+            informs_mas=informs_mas,
         )
     return facts
 

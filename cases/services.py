@@ -21,17 +21,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agreements import deadlines
 from agreements import selectors as agreement_selectors
-from agreements.choices import DayKind
+from agreements.choices import ApproverRole, DayKind
 from agreements.engine import PartyAssignment, TaskProposal, rules_propose_split
 from agreements.models import AgreementVersion, CareTaskType
 from audit.models import Action
 from audit.services import Access, access_log_record
 from directory.actor import Actor
-from directory.models import Membership, Organisation, OrganisationKind, Role
+from directory.models import Membership, Organisation, OrganisationKind, Role, User
 from hemsjukvard.api.concurrency import PreconditionFailed
 from hemsjukvard.api.errors import Conflict
 from hemsjukvard.outbox import outbox_enqueue
@@ -40,6 +41,7 @@ from patients.models import Patient
 
 from . import selectors
 from .models import (
+    ANALYSIS_IN_EFFECT,
     OPEN_STATUSES,
     AgreedBasis,
     AnalysisDecision,
@@ -284,9 +286,16 @@ def _move(
     facts: CaseFacts | None = None,
     now: datetime.datetime | None = None,
 ) -> CaseEvent:
-    """Change the status (or not: ``to_status`` may equal the current one) and record the event."""
+    """Change the status (or not: ``to_status`` may equal the current one) and record the event.
+
+    The status must be one the transition table lets ``action`` lead to, so the table stays the one
+    description of where each action goes.
+    """
     now = now or timezone.now()
     from_status = case.status
+    target = transition_for(action).target
+    if to_status not in target and not (not target and to_status == from_status):
+        raise RuntimeError(f"{action} does not lead to {to_status} in cases.transitions")
     case.status = to_status
     if to_status != from_status:
         _set_owner(case, facts, now)
@@ -322,11 +331,14 @@ def _task(tasks: dict[uuid.UUID, CaseTask], key: uuid.UUID, field_name: str) -> 
 def _settled_status(case: ResponsibilityCase) -> str:
     """Where a case goes once every task's split is settled.
 
-    A case with a task that requires a risk analysis cannot become ``agreed`` without an approved one.
+    A case with a task that requires a risk analysis cannot become ``agreed`` without one in effect
+    (approved, or signed with the kommun's MAS informed where the agreement asks for no approval).
     """
     needs_analysis = CaseTask.objects.filter(case=case, requires_risk_analysis=True).exists()
-    if needs_analysis and not selectors.has_approved_analysis(case):
-        return S.RISK_ANALYSIS
+    if needs_analysis:
+        analysis = selectors.current_analysis(case)
+        if analysis is None or analysis.status not in ANALYSIS_IN_EFFECT:
+            return S.RISK_ANALYSIS
     return S.AGREED
 
 
@@ -1025,28 +1037,137 @@ def _analysis_for_action(case: ResponsibilityCase, analysis: RiskAnalysis, statu
 def risk_analysis_sign(
     *, actor: Actor, case: ResponsibilityCase, analysis: RiskAnalysis, expected_version: int | None
 ) -> RiskAnalysis:
-    """The responsible physician signs; the analysis goes to MAS/MAR for approval."""
+    """The responsible physician signs; the analysis goes to MAS/MAR for approval, if any is needed.
+
+    Where no task of the case needs an approval (the agreement asks nobody in the kommun to approve,
+    e.g. ventilator treatment the region's specialist team performs), signing completes the analysis:
+    it is in effect as ``mas_informed``, with no approval recorded, and the case is ``agreed``. Whenever
+    the analysis covers such a task, every active MAS of the kommun is informed at signing, also when
+    another task still waits for MAS's or MAR's approval: what they are informed of does not depend on
+    that approval.
+    """
     case = _lock(case, expected_version)
     membership, _facts = _authorise(actor, case, A.SIGN_ANALYSIS)
     analysis = _analysis_for_action(case, analysis, AnalysisStatus.DRAFT)
     Signature.objects.create(
         analysis=analysis, user=actor.user, organisation=membership.organisation, role=membership.role
     )
-    analysis.status = AnalysisStatus.SIGNED
-    analysis.save(update_fields=["status"])
     facts = selectors.case_facts(case)
+    needs_approval = bool(facts.approvals_needed)
+    analysis.status = AnalysisStatus.SIGNED if needs_approval else AnalysisStatus.MAS_INFORMED
+    analysis.save(update_fields=["status"])
     _move(
         actor,
         case,
-        to_status=S.AWAITING_APPROVAL,
+        to_status=S.AWAITING_APPROVAL if needs_approval else S.AGREED,
         action=A.SIGN_ANALYSIS,
         membership=membership,
         kind=EventKind.ANALYSIS_SIGNED,
-        payload={"analysis": str(analysis.public_id), "version": analysis.number},
+        payload={
+            "analysis": str(analysis.public_id),
+            "version": analysis.number,
+            "approval_needed": needs_approval,
+        },
         facts=facts,
     )
+    if facts.informs_mas or not needs_approval:
+        _mas_inform(actor, case, analysis, membership=membership)
     _save(actor, case, membership=membership)
     return analysis
+
+
+def _task_type_name(task_type: CareTaskType) -> str:
+    if (get_language() or "sv").startswith("en"):
+        return task_type.name_en or task_type.name_sv
+    return task_type.name_sv
+
+
+def _active_mas(kommun_id: int) -> list[User]:
+    user_ids = (
+        Membership.objects.active(timezone.localdate())
+        .filter(organisation_id=kommun_id, role=Role.MAS)
+        .values("user_id")
+    )
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+
+
+def _mas_inform(
+    actor: Actor, case: ResponsibilityCase, analysis: RiskAnalysis, *, membership: Membership
+) -> None:
+    """Inform every active MAS of the case's kommun that ``analysis`` is signed and needs no approval
+    from them for its informed-only tasks: a timeline event naming who was informed, and one
+    notification (also e-mailed) per MAS and analysis version.
+    """
+    informed_tasks = list(
+        CaseTask.objects.filter(case=case, requires_risk_analysis=True, approver_role=ApproverRole.INFORMED)
+        .select_related("task_type")
+        .order_by("pk")
+    )
+    recipients = _active_mas(case.kommun_id)
+    tasks = ", ".join(_task_type_name(t.task_type) for t in informed_tasks)
+    people = ", ".join(user.display_name for user in recipients)
+    if recipients and informed_tasks:
+        reason = _(
+            "The agreement asks nobody in the kommun to approve the risk analysis of %(tasks)s. "
+            "The kommun's MAS is informed: %(people)s."
+        ) % {"tasks": tasks, "people": people}
+    elif recipients:
+        reason = _(
+            "No task of the case needs the risk analysis approved. The kommun's MAS is informed: %(people)s."
+        ) % {"people": people}
+    elif informed_tasks:
+        reason = _(
+            "The agreement asks nobody in the kommun to approve the risk analysis of %(tasks)s, but "
+            "the kommun has no active MAS to inform."
+        ) % {"tasks": tasks}
+    else:
+        reason = _(
+            "No task of the case needs the risk analysis approved, but the kommun has no active MAS "
+            "to inform."
+        )
+    _record(
+        actor,
+        case,
+        kind=EventKind.MAS_INFORMED,
+        action=A.SIGN_ANALYSIS,
+        membership=membership,
+        from_status=case.status,
+        to_status=case.status,
+        reason=reason,
+        payload={
+            "analysis": str(analysis.public_id),
+            "version": analysis.number,
+            "tasks": [t.task_type.code for t in informed_tasks],
+            "informed": [{"id": str(u.public_id), "name": u.display_name} for u in recipients],
+        },
+    )
+    if not recipients:
+        return
+    key = f"analysis:{analysis.public_id}"
+    message = _(
+        "Version %(version)s of the risk analysis of case %(case)s is signed. The agreement asks you "
+        "to be informed of it, not to approve it: open the case to read it."
+    ) % {"version": analysis.number, "case": case.public_id}
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=user, case=case, kind=NotificationKind.MAS_INFORMED, deadline_key=key, message=message
+            )
+            for user in recipients
+        ],
+        ignore_conflicts=True,
+    )
+    notification_ids = list(
+        Notification.objects.filter(
+            case=case, kind=NotificationKind.MAS_INFORMED, deadline_key=key, emailed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if notification_ids:
+        outbox_enqueue(
+            "cases.tasks.notifications_email",
+            kwargs={"notification_ids": notification_ids},
+            dedup_key=f"cases.mas_informed:{analysis.pk}",
+        )
 
 
 def _approval_role(facts: CaseFacts, membership: Membership) -> str:
@@ -1310,9 +1431,13 @@ def notification_email(*, notification_id: int) -> bool:
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     if not notification.user.email:
         return True
+    subjects: dict[str, str] = {
+        NotificationKind.DEADLINE_PASSED: _("Hemsjukvård: a deadline has passed"),
+        NotificationKind.MAS_INFORMED: _("Hemsjukvård: you are informed of a risk analysis"),
+    }
     try:
         send_mail(
-            subject=_("Hemsjukvård: a deadline has passed"),
+            subject=subjects.get(notification.kind, _("Hemsjukvård: a notification")),
             message=notification.message,
             from_email=None,
             recipient_list=[notification.user.email],

@@ -5,7 +5,9 @@ case party whose organisation the person must act for. Services refuse anything 
 with the allowed actions when the status is wrong, 403 when the person is wrong); the API lists the
 actions a person may take as ``allowed_actions``; ``tests/cases/test_role_table.py`` tries every action
 with every role. Some actions land in a status that depends on the case (``target`` lists them all):
-accepting goes on to ``risk_analysis`` only if an accepted task needs a risk analysis, and so on.
+accepting goes on to ``risk_analysis`` only if an accepted task needs a risk analysis; signing goes on
+to ``awaiting_approval`` only if a task needs MAS's or MAR's approval (where the agreement asks nobody to
+approve and has the kommun's MAS informed instead, signing agrees the case), and so on.
 
 Parties: ``kommun`` (the case's kommun), ``vardcentral`` (the patient's listed vårdcentral),
 ``clinic`` (the ordering specialist clinic), ``physician`` (vårdcentral or clinic), ``body`` (the joint
@@ -112,8 +114,9 @@ TRANSITIONS: tuple[Transition, ...] = (
        "The body at the current level decides the split per task, with reasons."),
     _t(A.CREATE_ANALYSIS, ANALYSIS_EDITABLE, (S.RISK_ANALYSIS,), KOMMUN_STAFF, Party.KOMMUN,
        "Write a (new version of the) risk analysis."),
-    _t(A.SIGN_ANALYSIS, {S.RISK_ANALYSIS}, (S.AWAITING_APPROVAL,), {Role.GP, Role.SPECIALIST},
-       Party.PHYSICIAN, "The responsible physician signs the risk analysis."),
+    _t(A.SIGN_ANALYSIS, {S.RISK_ANALYSIS}, (S.AWAITING_APPROVAL, S.AGREED), {Role.GP, Role.SPECIALIST},
+       Party.PHYSICIAN, "The responsible physician signs the risk analysis; it goes to MAS/MAR for "
+       "approval, or, where no task needs an approval, the case is agreed and the kommun's MAS informed."),
     _t(A.APPROVE_ANALYSIS, {S.AWAITING_APPROVAL}, (S.AWAITING_APPROVAL, S.AGREED), {Role.MAS, Role.MAR},
        Party.KOMMUN, "MAS (nursing) or MAR (rehab; MAS where MAR is vacant) approves the risk analysis."),
     _t(A.REJECT_ANALYSIS, {S.AWAITING_APPROVAL}, (S.RISK_ANALYSIS,), {Role.MAS, Role.MAR}, Party.KOMMUN,

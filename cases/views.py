@@ -42,7 +42,7 @@ from .forms import (
     VersionedForm,
     apply_service_errors,
 )
-from .models import CaseEvent, ResponsibilityCase, RiskAnalysis
+from .models import AnalysisStatus, CaseEvent, ResponsibilityCase, RiskAnalysis
 from .transitions import A
 
 RECORD_PROPOSAL = presenters.RECORD_PROPOSAL
@@ -581,10 +581,17 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
         version = form.cleaned_data.get("version") or None
         try:
             if action == A.SIGN_ANALYSIS:
-                services.risk_analysis_sign(
+                signed = services.risk_analysis_sign(
                     actor=actor, case=case, analysis=analysis, expected_version=version
                 )
-                done = _("The risk analysis is signed and goes to MAS/MAR for approval.")
+                done = (
+                    _("The risk analysis is signed and goes to MAS/MAR for approval.")
+                    if signed.status == AnalysisStatus.SIGNED
+                    else _(
+                        "The risk analysis is signed. No approval is needed: the case is agreed and the "
+                        "kommun's MAS is informed."
+                    )
+                )
             elif action == A.APPROVE_ANALYSIS:
                 services.risk_analysis_approve(
                     actor=actor, case=case, analysis=analysis, expected_version=version

@@ -2,7 +2,8 @@
 
 Every case is driven through the real services (``cases.services``, ``sip.services``) as the demo user
 whose job it is - ``nurse.<kommun>`` opens, ``gp.<vårdcentral>`` reviews, ``specialist.<clinic>`` signs,
-``mas.<kommun>`` approves or rejects, ``coordinator.<kommun>`` escalates, ``governance.<body>`` decides -
+``mas.<kommun>`` approves or rejects (or, for care the region performs, is informed),
+``coordinator.<kommun>`` escalates, ``governance.<body>`` decides -
 so the timeline, the access log and the notifications are the ones real use would leave. No status is
 ever written directly.
 
@@ -161,6 +162,8 @@ class Scenario:
     planned_share: float = 0.7  # of the assessed cases; about one in six is not assessed
     urgent_share: float = 0.2
     hazards: tuple[HazardSpec, ...] = ()
+    # False where the agreement asks nobody in the kommun to approve the analysis (MAS is informed).
+    kommun_approves: bool = True
     summary: str = ""
     rejection: str = ""
     gp_position: str = ""
@@ -448,6 +451,50 @@ SCENARIOS: tuple[Scenario, ...] = (
         huvudansvar="clinic",
         what_matters="Att få sova hemma och känna mig trygg med personalen.",
         own_goals="Fortsätta arbeta hemifrån två förmiddagar i veckan.",
+    ),
+    Scenario(
+        key="ventilator_niv",
+        tasks=("home_ventilator",),
+        clinic=LUNG,
+        triggers=(Trigger.SPECIALIST_REQUEST, Trigger.DISCHARGE),
+        backgrounds=(
+            "Inskriven i kommunal hemsjukvård för läkemedelshantering. Lungmedicin inleder nattlig "
+            "ventilatorbehandling via mask (NIV) i hemmet; specialistteamet utför och följer upp "
+            "behandlingen. Ärendet öppnas så att ansvaret är klarlagt och kommunens personal vet vart de "
+            "vänder sig när ventilatorn larmar.",
+        ),
+        flags=(False, False, True, True),
+        planned_share=0.9,
+        hazards=(
+            HazardSpec(
+                "Ventilatorn larmar nattetid och hemtjänstens personal vet inte vad de ska göra",
+                2,
+                3,
+                "Larmrutin med specialistteamets telefonnummer dygnet runt finns i hemmet och i SIP.",
+                "clinic",
+            ),
+            HazardSpec(
+                "Tryckskada av masken",
+                2,
+                2,
+                "Teamet kontrollerar maskens passform vid varje besök; hemsjukvården rapporterar rodnad.",
+                "clinic",
+            ),
+            HazardSpec(
+                "Strömavbrott",
+                1,
+                4,
+                "Ventilatorn har internt batteri; teamet går igenom reservrutinen med närstående.",
+                "clinic",
+            ),
+        ),
+        kommun_approves=False,
+        summary="Gemensam riskanalys: lungmedicins specialistteam utför och följer upp "
+        "ventilatorbehandlingen. Enligt överenskommelsen (avsnitt 6.4) godkänns analysen inte av "
+        "kommunen; kommunens MAS informeras.",
+        huvudansvar="clinic",
+        what_matters="Att kunna sova hemma utan att vara rädd för att maskinen ska stanna.",
+        own_goals="Orka gå ut med hunden på förmiddagarna.",
     ),
     Scenario(
         key="drain",
@@ -793,6 +840,8 @@ def _scenario_for(path: str, rng: random.Random, *, lss_available: bool) -> Scen
     candidates = [s for s in SCENARIOS if lss_available or s.housing != HousingSetting.LSS_HOUSING]
     if path in ANALYSIS_PATHS:
         candidates = [s for s in candidates if s.needs_analysis]
+        if path == AWAITING_APPROVAL:
+            candidates = [s for s in candidates if s.kommun_approves]
     elif path in DISPUTE_PATHS:
         candidates = [s for s in candidates if s.disputable]
     return rng.choice(candidates)
@@ -1075,9 +1124,14 @@ class _Story:
         self.refresh()
 
     def settle_analysis(self) -> None:
-        """From ``risk_analysis`` to ``agreed``; one analysis in four is rejected once on the way."""
+        """From ``risk_analysis`` to ``agreed``; one analysis in four is rejected once on the way.
+
+        Where nobody in the kommun approves the analysis, signing it agrees the case (MAS is informed).
+        """
         self.write_analysis()
         self.sign_analysis()
+        if not self.scenario.kommun_approves:
+            return
         if self.rng.random() < 0.25:
             self.reject_analysis()
             self.write_analysis()
@@ -1278,7 +1332,7 @@ def _drive(story: _Story) -> None:
         return
     story.accept()
     if path in ANALYSIS_PATHS:
-        if rng.random() < 0.3:
+        if rng.random() < 0.3 and story.scenario.kommun_approves:
             story.write_analysis()
             story.sign_analysis()
             story.reject_analysis()  # back to risk_analysis, waiting for a new version

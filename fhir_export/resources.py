@@ -248,6 +248,7 @@ def _care_team_participant(participant: Any) -> dict[str, Any]:
 
 _RISK_STATUS: dict[str, str] = {
     AnalysisStatus.APPROVED: "final",
+    AnalysisStatus.MAS_INFORMED: "final",  # in effect: nobody approves it, the kommun's MAS is informed
     AnalysisStatus.REJECTED: "cancelled",
     AnalysisStatus.SUPERSEDED: "amended",
 }

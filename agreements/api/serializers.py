@@ -275,9 +275,20 @@ class PartyWriteSerializer(serializers.Serializer[dict[str, Any]]):
     organisation = _organisation_field(required=False, allow_null=True)
 
 
+APPROVER_HELP = _(
+    "Who approves the risk analysis: mas or mar; informed when nobody approves it and the kommun's MAS "
+    "is informed. Blank: by the task's kind (mar for rehabilitation, else mas)."
+)
+
+
 class ConditionsSerializer(serializers.Serializer[dict[str, Any]]):
     risk_analysis_required = serializers.BooleanField(required=False)
-    approver_role = serializers.ChoiceField(choices=ApproverRole.choices, allow_blank=True, required=False)
+    approver_role = serializers.ChoiceField(
+        choices=ApproverRole.choices,
+        allow_blank=True,
+        required=False,
+        help_text=APPROVER_HELP,
+    )
     specialist_active_role_required = serializers.BooleanField(required=False)
     training_required = serializers.BooleanField(required=False)
     contact_24_7_required = serializers.BooleanField(required=False)
@@ -404,7 +415,11 @@ class ProposalTaskTypeSerializer(serializers.Serializer[Any]):
 
 class ProposalConditionsSerializer(serializers.Serializer[Any]):
     risk_analysis_required = serializers.BooleanField()
-    approver_role = serializers.CharField(allow_blank=True)
+    approver_role = serializers.ChoiceField(
+        choices=ApproverRole.choices,
+        allow_blank=True,
+        help_text=APPROVER_HELP,
+    )
     specialist_active_role_required = serializers.BooleanField()
     training_required = serializers.BooleanField()
     contact_24_7_required = serializers.BooleanField()

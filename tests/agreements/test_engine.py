@@ -126,7 +126,12 @@ DEMO_ROWS = [
         "home_ventilator",
         None,
         (LUNG, LUNG, LUNG),
-        {"risk_analysis_required": True, "approver_role": "", "specialist_active_role_required": True},
+        # Domain §8: a joint risk analysis that nobody in the kommun approves; MAS is informed.
+        {
+            "risk_analysis_required": True,
+            "approver_role": "informed",
+            "specialist_active_role_required": True,
+        },
     ),
     ("venous_port_care", LUNG, (LUNG, KOMMUN, LUNG), {**RISK_MAS, "training_required": True}),
     ("drain_care", INFEKTION, (INFEKTION, KOMMUN, INFEKTION), {**RISK_MAS, "training_required": True}),

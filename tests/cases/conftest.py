@@ -44,6 +44,7 @@ from tests.factories import World, make_user
 PD = "peritoneal-dialysis"
 WOUND = "simple-wound-care"
 REHAB = "rehab-transfer-training"
+VENTILATOR = "home-ventilator"
 
 
 @pytest.fixture(autouse=True)
@@ -150,6 +151,31 @@ def halland(world: World) -> Halland:
     EscalationLevel.objects.create(version=version, level=2, body=o["body"], deadline_days=20)
     EscalationLevel.objects.create(version=version, level=3, body=o["gnhh"], deadline_days=30)
     return Halland(agreement=agreement, version=version, lokal_a=o["lokal_a"], rug=o["body"], gnhh=o["gnhh"])
+
+
+@pytest.fixture
+def ventilator_rule(halland: Halland) -> ResponsibilityRule:
+    """Home ventilator treatment as in domain §8: the specialist clinic orders, performs and follows
+    up; a joint risk analysis that nobody in the kommun approves, and the kommun's MAS is informed."""
+    version = halland.version
+    ventilator = CareTaskType.objects.create(
+        code=VENTILATOR,
+        name_sv="Ventilatorbehandling i hemmet",
+        name_en="Home ventilator treatment",
+        kind=TaskKind.SPECIALISED,
+        care_level=CareLevel.SPECIALISED,
+    )
+    return ResponsibilityRule.objects.create(
+        version=version,
+        task_type=ventilator,
+        section=version.sections.get(number="5.3"),
+        orders_party=PartyRef.CASE_SPECIALIST_CLINIC,
+        performs_party=PartyRef.CASE_SPECIALIST_CLINIC,
+        follows_up_party=PartyRef.CASE_SPECIALIST_CLINIC,
+        risk_analysis_required=True,
+        approver_role=ApproverRole.INFORMED,
+        specialist_active_role_required=True,
+    )
 
 
 def as_actor(world: World, key: str) -> Actor:

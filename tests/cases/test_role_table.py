@@ -215,3 +215,43 @@ def test_unclear_task_needs_a_stated_split(world, halland, case_in, api):
     body = response.json()
     assert body["status"] == "agreed"
     assert body["tasks"][0]["agreed_basis"] == "reviewer"
+
+
+@pytest.mark.usefixtures("ventilator_rule")
+def test_where_nobody_approves_the_specialist_signs_into_agreed_and_no_one_approves(
+    world, halland, case_in, api
+):
+    """Home ventilator treatment (MAS informed): who may sign is unchanged, signing lands in ``agreed``
+    (a target the table names for sign), and neither MAS nor anyone else may approve or reject."""
+    from cases import services
+    from cases.transitions import transition_for
+
+    from .conftest import ANALYSIS, VENTILATOR, as_actor
+
+    assert set(transition_for("sign_analysis").target) == {"awaiting_approval", "agreed"}
+    case = case_in("risk_analysis", tasks=(VENTILATOR,))
+    services.risk_analysis_create(
+        actor=as_actor(world, "nurse_a"), case=case, expected_version=None, data=ANALYSIS
+    )
+    case.refresh_from_db()
+    for who in EVERYONE:
+        read = api(world.users[who]).get(f"/api/v1/cases/{case.public_id}")
+        if read.status_code == 200:
+            actions = read.json()["allowed_actions"]
+            assert "approve_analysis" not in actions, who
+            assert ("sign_analysis" in actions) == (who == "specialist"), who
+        if who == "specialist":
+            continue
+        version = ResponsibilityCase.objects.get(pk=case.pk).version
+        response = _send(api, world, who, case, "sign_analysis")
+        assert response.status_code in (403, 404), (who, response.status_code, response.content)
+        assert ResponsibilityCase.objects.get(pk=case.pk).version == version, who
+    response = _send(api, world, "specialist", case, "sign_analysis")
+    assert response.status_code == 200, response.content
+    case.refresh_from_db()
+    assert case.status == "agreed"
+    for who in EVERYONE:
+        for action in ("approve_analysis", "reject_analysis"):
+            response = _send(api, world, who, case, action)
+            assert response.status_code in (403, 404, 409), (who, action, response.status_code)
+    assert not RiskAnalysis.objects.get(case=case).decisions.exists()
