@@ -20,7 +20,7 @@ from agreements.choices import ApproverRole
 from audit.models import Action, Outcome, Purpose
 from audit.services import Access, access_log_record
 from directory.actor import Actor
-from directory.models import Membership, Role
+from directory.models import Membership, Organisation, Role
 from directory.models import User as DirectoryUser
 
 from .access import granting_membership, visible_cases_q
@@ -92,6 +92,64 @@ def case_list(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet[R
         overdue = {"status__in": OPEN_STATUSES, "due_at__lt": timezone.now()}
         queryset = queryset.filter(**overdue) if filters.overdue else queryset.exclude(**overdue)
     return queryset.order_by("-created_at", "-pk")
+
+
+LIST_KEYS = ("pk", "created_at", "updated_at", "due_at")
+
+
+def case_list_keys(cases: QuerySet[ResponsibilityCase]) -> QuerySet[ResponsibilityCase]:
+    """``cases`` (a ``case_list``) narrowed to the columns a page is chosen by: id and the orderings.
+
+    A list page is chosen over this and then loaded with ``case_list_rows``. At national scale the page
+    query with ``_case_queryset``'s nine joins took ~40 ms to *plan* (and the sort of the wide rows
+    started a parallel worker); over the cases table alone it plans in 0.2 ms and runs in 1.5 ms.
+    """
+    return cases.select_related(None).prefetch_related(None).only(*LIST_KEYS)
+
+
+def case_list_rows(*, cases: QuerySet[ResponsibilityCase], ids: Sequence[int]) -> list[ResponsibilityCase]:
+    """The cases ``ids`` of ``cases`` (a ``case_list``, so still only what the actor may see), in the
+    order of ``ids``, loaded as ``_case_queryset`` loads them but in four small queries: the cases with
+    patient and opener, their tasks with task types, and every organisation named, once.
+    """
+    if not ids:
+        return []
+    rows = (
+        cases.select_related(None)
+        .select_related("patient", "opened_by")
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("tasks", queryset=CaseTask.objects.select_related("task_type").order_by("pk"))
+        )
+        .filter(pk__in=list(ids))
+        .order_by()
+    )
+    by_pk = {case.pk: case for case in rows}
+    loaded = [by_pk[pk] for pk in ids if pk in by_pk]
+    named: set[int | None] = set()
+    for case in loaded:
+        named.update(getattr(case, f"{name}_id") for name in _CASE_ORGANISATIONS)
+        for task in case.tasks.all():
+            named.update(getattr(task, f"{name}_id") for name in _TASK_ORGANISATIONS)
+    organisations = Organisation.objects.in_bulk([pk for pk in named if pk is not None])
+    for case in loaded:
+        for name in _CASE_ORGANISATIONS:
+            setattr(case, name, organisations.get(getattr(case, f"{name}_id")))
+        for task in case.tasks.all():
+            for name in _TASK_ORGANISATIONS:
+                setattr(task, name, organisations.get(getattr(task, f"{name}_id")))
+    return loaded
+
+
+_CASE_ORGANISATIONS = (
+    "kommun",
+    "vardcentral",
+    "specialist_clinic",
+    "escalation_body",
+    "owner_organisation",
+    "opened_by_organisation",
+)
+_TASK_ORGANISATIONS = ("agreed_orders", "agreed_performs", "agreed_follows_up")
 
 
 def cases_log_listed(*, actor: Actor, cases: list[ResponsibilityCase]) -> None:

@@ -58,6 +58,8 @@ from .serializers import (
     ReasonSerializer,
     RiskAnalysisCreateSerializer,
     RiskAnalysisSerializer,
+    case_representation,
+    case_representations,
 )
 
 IF_MATCH = OpenApiParameter(
@@ -105,11 +107,12 @@ def _validated(serializer_class: type[serializers.Serializer[Any]], request: Req
 
 
 def _case_response(
-    actor: Actor, case: ResponsibilityCase, *, status_code: int = status.HTTP_200_OK
+    actor: Actor, case: ResponsibilityCase, *, status_code: int = status.HTTP_200_OK, reload: bool = True
 ) -> Response:
-    fresh = selectors.case_reload(case=case)
+    """The case as the answer to a read (``reload=False``: as just read) or to a write (as stored now)."""
+    fresh = selectors.case_reload(case=case) if reload else case
     fresh.allowed_actions = allowed_actions(actor, fresh, selectors.case_facts(fresh))  # type: ignore[attr-defined]
-    response = Response(CaseSerializer(fresh).data, status=status_code)
+    response = Response(case_representation(fresh), status=status_code)
     response["ETag"] = etag_for(fresh, version=fresh.version)
     return response
 
@@ -205,15 +208,16 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
             raise ValidationError({"status": [_("Choose a status from the list.")]})
         queryset = filter_updated_since(request, selectors.case_list(actor=actor, filters=filters))
         paginator = SyncPagination()
+        # The page is chosen over the cases table alone, then its rows are loaded (selectors.case_list_keys).
         page = paginator.paginate_queryset(
-            apply_ordering(request, queryset, CASE_ORDERING), request, view=self
+            apply_ordering(request, selectors.case_list_keys(queryset), CASE_ORDERING), request, view=self
         )
-        cases = list(page or [])
+        cases = selectors.case_list_rows(cases=queryset, ids=[case.pk for case in page or []])
         selectors.cases_log_listed(actor=actor, cases=cases)
         facts = selectors.case_facts_many(cases)
         for case in cases:
             case.allowed_actions = allowed_actions(actor, case, facts[case.pk])  # type: ignore[attr-defined, unused-ignore]
-        return paginator.get_paginated_response(CaseSerializer(cases, many=True).data)
+        return paginator.get_paginated_response(case_representations(cases))
 
     @extend_schema(
         summary="Open a responsibility case",
@@ -240,7 +244,7 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
     @extend_schema(summary="Read a responsibility case", responses={200: CaseSerializer, **ERROR_RESPONSES})
     def retrieve(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
-        return _case_response(actor, selectors.case_get(actor=actor, public_id=id))
+        return _case_response(actor, selectors.case_get(actor=actor, public_id=id), reload=False)
 
     @extend_schema(
         summary="Change a draft case",
