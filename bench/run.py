@@ -197,50 +197,104 @@ def case_list_query_counts(fixture: Fixture) -> dict[str, int]:
     return counts
 
 
-def kpi_timings(fixture: Fixture, runs: int) -> dict[str, Any]:
+def kpi_refresh() -> dict[str, Any]:
+    """What the worker does every 15 minutes (``figures.tasks.refresh_figure_facts``): bring the
+    figures' snapshot up to date and count the default period of the country and the regions ahead."""
+    from django.utils import timezone
+
     from figures import selectors
-    from figures.scope import FigureScope, ScopeKind
+    from figures.facts import facts_refresh
+
+    refreshed = facts_refresh(then=selectors.kpis_warm)
+    if refreshed is None:
+        raise SystemExit("another refresh of the figures is running; try again in a minute")
+    say(
+        f"  figures snapshot as of {timezone.localtime(refreshed.as_of):%H:%M:%S}: "
+        f"{', '.join(f'{n} {c:,}' for n, c in refreshed.rows.items())}; {refreshed.written:,} rows written "
+        f"in {refreshed.seconds:.1f} s, the country and the regions counted ahead in "
+        f"{refreshed.warm_seconds:.1f} s"
+    )
+    return {
+        "as_of": refreshed.as_of.isoformat(),
+        "refresh_s": round(refreshed.seconds, 1),
+        "count_ahead_s": round(refreshed.warm_seconds, 1),
+        "rows": refreshed.rows,
+        "rows_written": refreshed.written,
+    }
+
+
+def kpi_timings(fixture: Fixture, runs: int) -> dict[str, Any]:
+    """The dashboard KPIs as served, from the snapshot (``figures.facts``), after ``kpi_refresh``.
+
+    Per scope: the first request for the default period (the last 365 days: what every page shows
+    first; counted ahead for the region and the country, counted on this request for the vårdcentral
+    and the kommun), the same again (median, p95, worst: ``timings``), and a period nobody has asked
+    for yet, a new one each run (nothing remembered for it but the period-free "now" figures). For
+    comparison, the vårdcentral and the kommun once counted live (the region and the country took
+    9–12 s live).
+    """
+    from django.db.models import Count
+
+    from cases.models import ResponsibilityCase
+    from directory.models import Organisation
+    from figures import selectors
+    from figures.facts import live_facts, snapshot_facts
+    from figures.scope import country_scope, scope_for
 
     period = selectors.period_parse(None, None)
-
-    def scope(kind: str, org: Any) -> FigureScope:
-        region_id = org.pk if kind == ScopeKind.REGION else org.region_id
-        return FigureScope(
-            kind=kind,
-            organisation_id=org.pk,
-            public_id=org.public_id,
-            name=org.name,
-            region_id=region_id,
-            inside=True,
-        )
-
-    from django.db.models import Q
-
-    class CountryScope(FigureScope):
-        """Every case in the country: what a national overview would add up (no such page exists)."""
-
-        def cases_q(self, prefix: str = "") -> Q:
-            return Q()
-
-    national = CountryScope(
-        kind="country",
-        organisation_id=0,
-        public_id=fixture.region.public_id,
-        name="Sverige",
-        region_id=0,
-        inside=True,
+    busiest = (
+        ResponsibilityCase.objects.filter(kommun=fixture.kommun, vardcentral__isnull=False)
+        .values("vardcentral")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:1]
+        .get()
     )
+    vardcentral = Organisation.objects.get(pk=busiest["vardcentral"])
+    facts = snapshot_facts()
+    assert facts is not None
     result: dict[str, Any] = {}
     for label, figure_scope in (
-        ("kommun", scope(ScopeKind.KOMMUN, fixture.kommun)),
-        ("region", scope(ScopeKind.REGION, fixture.region)),
-        ("country", national),
+        ("vardcentral", scope_for(vardcentral)),
+        ("kommun", scope_for(fixture.kommun)),
+        ("region", scope_for(fixture.region)),
+        ("country", country_scope()),
     ):
-        with captured() as queries:
+        started = time.perf_counter()
+        with captured() as first_queries:
             selectors.kpis(scope=figure_scope, period=period)
+        first = (time.perf_counter() - started) * 1000
         median, p95, worst = timings(lambda s=figure_scope: selectors.kpis(scope=s, period=period), runs)
-        result[label] = {"median_ms": median, "p95_ms": p95, "max_ms": worst, "queries": len(queries)}
-        say(f"  KPIs {label:<8} median {median:8.1f} ms  p95 {p95:8.1f} ms  ({len(queries)} queries)")
+        shifts = iter(range(1, 2 * runs + 3))
+
+        def new_period(s: Any = figure_scope, shifts: Iterator[int] = shifts) -> object:
+            end = period.end - datetime.timedelta(days=next(shifts))
+            return selectors.kpis(scope=s, period=selectors.Period(end - datetime.timedelta(days=364), end))
+
+        with captured() as new_queries:
+            new_period()
+        new_median, new_p95, new_worst = timings(new_period, runs)
+        row = {
+            "median_ms": median,
+            "p95_ms": p95,
+            "max_ms": worst,
+            "first_ms": first,
+            "first_queries": len(first_queries),
+            "new_period_median_ms": new_median,
+            "new_period_p95_ms": new_p95,
+            "new_period_max_ms": new_worst,
+            "new_period_queries": len(new_queries),
+        }
+        if label in ("vardcentral", "kommun"):
+            started = time.perf_counter()
+            selectors.kpis(scope=figure_scope, period=period, facts=live_facts())
+            row["live_ms"] = (time.perf_counter() - started) * 1000
+        result[label] = row
+        say(
+            f"  KPIs {label:<11} first {first:7.1f} ms, then median {median:6.1f} / p95 {p95:6.1f} ms; "
+            f"a new period median {new_median:7.1f} / p95 {new_p95:7.1f} ms ({len(new_queries)} queries)"
+            + (f"; live {row['live_ms']:7.1f} ms" if "live_ms" in row else "")
+        )
+    result["as_of"] = facts.as_of.isoformat()
     return result
 
 
@@ -645,6 +699,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     report["query_counts"] = case_list_query_counts(fixture)
     say(f"case list queries: {report['query_counts']}")
+    report["kpis_refresh"] = kpi_refresh()
     report["kpis_in_process"] = kpi_timings(fixture, runs=3 if smoke else 5)
     proposal = proposal_timings(runs=30 if smoke else 300)
     from directory.authentication import token_issue
@@ -696,10 +751,19 @@ def main(argv: list[str] | None = None) -> None:
             f"{label} p95 over HTTP: {row['p95_ms']:.0f} ms (target <= 1000 ms): "
             f"{verdict(row['p95_ms'] <= 1000)}"
         )
+    refresh = report["kpis_refresh"]
+    print(
+        f"KPI snapshot refresh: {refresh['refresh_s']:.1f} s ({refresh['rows_written']:,} rows written), "
+        f"country and regions counted ahead in {refresh['count_ahead_s']:.1f} s"
+    )
     for label, row in report["kpis_in_process"].items():
+        if not isinstance(row, dict):
+            continue
         print(
-            f"KPIs {label} in-process: median {row['median_ms']:.0f} ms, worst {row['max_ms']:.0f} ms "
-            f"(target <= 1000 ms): {verdict(row['max_ms'] <= 1000)}"
+            f"KPIs {label} in-process, default period: first {row['first_ms']:.0f} ms, median "
+            f"{row['median_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms; a new period: median "
+            f"{row['new_period_median_ms']:.0f} ms, p95 {row['new_period_p95_ms']:.0f} ms "
+            f"(target p95 <= 1000 ms): {verdict(max(row['p95_ms'], row['new_period_p95_ms']) <= 1000)}"
         )
     errors = sum(r["errors"] for group in http.values() for r in group.values())
     print(f"HTTP errors (non-2xx or socket) across all runs: {errors}")

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from . import charts, selectors
-from .present import count_text, days_text, share_text
+from .facts import Facts, facts_get
+from .present import count_text, days_text, freshness_text, share_text
 from .scope import FigureScope
 from .selectors import FLAGS, Kpis, Period, ShiftTable
 
@@ -116,7 +117,9 @@ def open_status_text(kpis: Kpis, *, suppress: bool) -> Table:
         key="open-cases",
         title=_("Open cases by status now"),
         columns=(_("Status"), _("Cases")),
-        rows=tuple((label, count_text(cell, suppress=suppress)) for _key, label, cell in kpis.open_by_status),
+        rows=tuple(
+            (str(label), count_text(cell, suppress=suppress)) for _key, label, cell in kpis.open_by_status
+        ),
     )
 
 
@@ -131,7 +134,7 @@ def unclear_text(kpis: Kpis, *, suppress: bool) -> Table:
                 count_text(row.unclear, suppress=suppress),
                 count_text(row.undecided, suppress=suppress),
             )
-            for row in kpis.unclear
+            for row in kpis.unclear_rows
         ),
     )
 
@@ -144,7 +147,10 @@ class Dashboard:
     kpis: Kpis
     tables: tuple[Table, ...]
     charts: tuple[charts.Chart, ...]
-    generated_at: datetime.datetime
+    # The moment the key figures describe (``figures.facts``), and whether they come from the snapshot.
+    as_of: datetime.datetime
+    snapshot: bool
+    freshness: str
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -174,8 +180,11 @@ FIGURE_KEYS = (
 )
 
 
-def dashboard_build(*, scope: FigureScope, period: Period, suppress: bool) -> Dashboard:
-    kpis = selectors.kpis(scope=scope, period=period)
+def dashboard_build(
+    *, scope: FigureScope, period: Period, suppress: bool, facts: Facts | None = None
+) -> Dashboard:
+    facts = facts if facts is not None else facts_get()
+    kpis = selectors.kpis(scope=scope, period=period, facts=facts)
     by_task = selectors.shift_table(scope=scope, period=period, group="task_type")
     tables = [
         kpi_text(kpis, suppress=suppress),
@@ -197,7 +206,7 @@ def dashboard_build(*, scope: FigureScope, period: Period, suppress: bool) -> Da
             selectors.status_moves_by_month(scope=scope, period=period), suppress=suppress
         ),
         charts.lead_time_distribution(
-            selectors.lead_time_buckets(scope=scope, period=period), suppress=suppress
+            selectors.lead_time_buckets(scope=scope, period=period, facts=facts), suppress=suppress
         ),
         charts.escalations_by_level(kpis, suppress=suppress),
         charts.impact_heat_map(by_task, suppress=suppress),
@@ -209,7 +218,9 @@ def dashboard_build(*, scope: FigureScope, period: Period, suppress: bool) -> Da
         kpis=kpis,
         tables=tuple(tables),
         charts=chart_list,
-        generated_at=kpis.generated_at,
+        as_of=kpis.as_of,
+        snapshot=kpis.snapshot,
+        freshness=freshness_text(as_of=kpis.as_of, snapshot=kpis.snapshot),
     )
 
 

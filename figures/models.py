@@ -68,3 +68,109 @@ class FiguresReport(PublicIdModel):
     @property
     def filename(self) -> str:
         return f"nyckeltal-{self.period_start}-{self.period_end}-{self.language}.pdf"
+
+
+# --- Facts the key figures are counted from (``figures.facts``) -------------------------------------
+#
+# Derived rows, rebuilt by ``figures.facts.facts_refresh`` from the case tables: plain ids instead of
+# foreign keys, because a summary that may lag a quarter of an hour must never hold up a write to the
+# tables it summarises. Column names are those of the live querysets in ``figures.facts``, so the same
+# aggregation code reads either.
+
+
+class FiguresSnapshot(models.Model):
+    """When the fact tables were last refreshed (one row, id 1)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    as_of = models.DateTimeField(_("figures as of"))
+    refresh_seconds = models.FloatField(_("refresh took (s)"))
+    cases = models.PositiveIntegerField(_("cases"))
+    stints = models.PositiveIntegerField(_("escalation stints"))
+    unclear_tasks = models.PositiveIntegerField(_("unclear tasks"))
+    rows_written = models.PositiveIntegerField(_("rows written by the last refresh"))
+
+    class Meta:
+        verbose_name = _("figures snapshot")
+        verbose_name_plural = _("figures snapshots")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="figures_snapshot_single_row")]
+
+    def __str__(self) -> str:
+        return f"Figures as of {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class ScopedFact(models.Model):
+    """What every fact row carries: whose it is, and the scope it counts in (``FigureScope.facts_q``)."""
+
+    patient_id = models.BigIntegerField()
+    kommun_id = models.BigIntegerField()
+    vardcentral_id = models.BigIntegerField(null=True)
+    region_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+def _scope_indexes(table: str, field: str, label: str) -> list[models.Index]:
+    """A scope (vårdcentral, kommun, region, or the whole country) and a period on ``field``."""
+    return [
+        models.Index(fields=["kommun_id", field], name=f"figures_{table}_kommun_{label}"),
+        models.Index(fields=["vardcentral_id", field], name=f"figures_{table}_vc_{label}"),
+        models.Index(fields=["region_id", field], name=f"figures_{table}_region_{label}"),
+        models.Index(fields=[field], name=f"figures_{table}_{label}"),
+    ]
+
+
+class CaseFact(ScopedFact):
+    """One case: its status and dates, and what its timeline says."""
+
+    case_id = models.BigIntegerField(unique=True)
+    status = models.CharField(max_length=32)
+    trigger = models.CharField(max_length=32)
+    due_at = models.DateTimeField(null=True)
+    submitted_at = models.DateTimeField(null=True)
+    agreed_at = models.DateTimeField(null=True)
+    disputed = models.BooleanField()
+    escalated_to = models.PositiveSmallIntegerField(null=True)
+    readmitted = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            *_scope_indexes("cf", "submitted_at", "submitted"),
+            *_scope_indexes("cf", "agreed_at", "agreed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Facts of case {self.case_id}"
+
+
+class StintFact(ScopedFact):
+    """One escalation stint: from the escalation to a level until the next escalation, decision or
+    withdrawal (``ended_at`` is empty while it runs)."""
+
+    event_id = models.BigIntegerField(unique=True)
+    level = models.PositiveSmallIntegerField(null=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = _scope_indexes("sf", "ended_at", "ended")
+
+    def __str__(self) -> str:
+        return f"Escalation stint {self.event_id}"
+
+
+class UnclearTaskFact(ScopedFact):
+    """One task whose responsible party the rules left unclear, with its case's submission."""
+
+    task_id = models.BigIntegerField(unique=True)
+    task_type = models.ForeignKey(
+        "agreements.CareTaskType", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True)
+    undecided = models.BooleanField()
+
+    class Meta:
+        indexes = _scope_indexes("uf", "submitted_at", "submitted")
+
+    def __str__(self) -> str:
+        return f"Unclear task {self.task_id}"

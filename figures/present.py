@@ -6,8 +6,13 @@ Numbers follow the active language's format (decimal comma in Swedish).
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
+import datetime
 
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from .facts import refresh_interval
 from .selectors import Cell, Share
 
 SUPPRESSED = "<5"
@@ -39,3 +44,18 @@ def days_text(days: float | None, *, suppressed: bool) -> str:
 def chart_value(cell: Cell, *, suppress: bool) -> int:
     """What a chart draws: nothing for a suppressed group (the table beside it says "<5")."""
     return 0 if suppress and cell.suppressed else cell.value
+
+
+def freshness_text(*, as_of: datetime.datetime, snapshot: bool, now: datetime.datetime | None = None) -> str:
+    """Which moment the figures describe, said on the page, in the PDF report and (as data) in the API."""
+    at = timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M")
+    if not snapshot:
+        return _("Figures as of %(time)s, counted just now.") % {"time": at}
+    minutes = round(refresh_interval().total_seconds() / 60)
+    text = _("Figures as of %(time)s (brought up to date every %(minutes)d minutes).") % {
+        "time": at,
+        "minutes": minutes,
+    }
+    if (now or timezone.now()) - as_of > 2 * refresh_interval():
+        text += " " + _("They are older than usual: the regular update has not run since then.")
+    return text

@@ -36,6 +36,9 @@ class ScopeKind:
     REGION = "region"
     KOMMUN = "kommun"
     VARDCENTRAL = "vardcentral"
+    # Every case in the register: the national overview the figures are sized for. No role is given it
+    # (``figure_scopes`` never offers it); the benchmarks and operators' tools build it directly.
+    COUNTRY = "country"
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,31 @@ class FigureScope:
             return Q(**{f"{prefix}kommun_id": self.organisation_id})
         if self.kind == ScopeKind.VARDCENTRAL:
             return Q(**{f"{prefix}vardcentral_id": self.organisation_id})
+        if self.kind == ScopeKind.COUNTRY:
+            return Q()
         return Q(**{f"{prefix}kommun__region_id": self.region_id})
+
+    def facts_q(self) -> Q:
+        """A filter on the rows of ``figures.facts`` (live or from the snapshot): they all carry
+        ``kommun_id``, ``vardcentral_id`` and ``region_id``."""
+        if self.kind == ScopeKind.KOMMUN:
+            return Q(kommun_id=self.organisation_id)
+        if self.kind == ScopeKind.VARDCENTRAL:
+            return Q(vardcentral_id=self.organisation_id)
+        if self.kind == ScopeKind.COUNTRY:
+            return Q()
+        return Q(region_id=self.region_id)
 
 
 def _region_of(organisation: Organisation) -> int:
     return (
         organisation.pk if organisation.kind == OrganisationKind.REGION else int(organisation.region_id or 0)
     )
+
+
+def scope_for(organisation: Organisation, *, inside: bool = False) -> FigureScope:
+    """The figures of one region, kommun or vårdcentral, without asking who looks (for the worker)."""
+    return _scope(organisation, inside_ids=frozenset({organisation.pk}) if inside else frozenset())
 
 
 def _scope(organisation: Organisation, *, inside_ids: frozenset[int]) -> FigureScope:
@@ -136,3 +157,15 @@ def figure_scope_get(*, actor: Actor, public_id: uuid.UUID | str | None = None) 
         if scope.public_id == key:
             return scope
     raise Http404(_("No such organisation."))
+
+
+def country_scope() -> FigureScope:
+    """Every case in the register, seen from outside (small groups suppressed). No role is offered it."""
+    return FigureScope(
+        kind=ScopeKind.COUNTRY,
+        organisation_id=0,
+        public_id=uuid.UUID(int=0),
+        name=_("The whole country"),
+        region_id=0,
+        inside=False,
+    )

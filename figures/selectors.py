@@ -9,7 +9,9 @@ Definitions (what each figure counts):
 
 * A case belongs to a period by its **submission** (``submitted_at`` within the period, local dates,
   both ends included); drafts never submitted are not counted anywhere.
-* **Open cases by status** and **overdue reviews and approvals** are a snapshot *now*, not of the period.
+* **Open cases by status** and **overdue reviews and approvals** are a snapshot at the moment the figures
+  describe (``Kpis.as_of``: the worker's last refresh, see ``figures.facts``, or now before the first),
+  not of the period.
 * **Lead time** is ``agreed_at − submitted_at`` in days, for the cases **agreed** in the period.
 * **Disputed** / **escalated to level L**: cases submitted in the period whose timeline has a move to
   ``disputed`` / an escalation to level L or higher; shares are of the cases submitted in the period.
@@ -27,10 +29,11 @@ Definitions (what each figure counts):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import zoneinfo
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -40,11 +43,11 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -59,20 +62,23 @@ from cases.models import (
     CaseEvent,
     CaseStatus,
     CaseTask,
-    EventKind,
-    ProposalStatus,
     ResponsibilityCase,
-    ReviewState,
     ShiftPlanning,
     Trigger,
 )
+from directory.models import Organisation, OrganisationKind
 
-from .scope import FigureScope
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+from .facts import READMISSION_DAYS, Facts, facts_cached, facts_get, snapshot_facts
+from .scope import FigureScope, ScopeKind, country_scope, scope_for
 from .stats import DaysBetween, percentiles
+
+__all__ = ["READMISSION_DAYS"]  # part of the definitions, defined with the facts
 
 SMALL_GROUP = 5
 MAX_PERIOD_DAYS = 5 * 366 + 1
-READMISSION_DAYS = 30
 FLAGS = ("increased_staff_time", "increased_other_costs", "competence_needed", "patient_safety_risk")
 ESCALATION_LEVELS = (1, 2, 3)
 LEAD_TIME_BUCKETS: tuple[tuple[int, int | None], ...] = (
@@ -295,15 +301,25 @@ class LevelRow:
 @dataclass(frozen=True)
 class UnclearRow:
     key: str
-    label: str
+    name_sv: str
+    name_en: str
     unclear: Cell
     undecided: Cell
+
+    @property
+    def label(self) -> str:
+        return task_type_name(self.name_sv, self.name_en)
+
+
+def _by_size(rows: Any) -> tuple[UnclearRow, ...]:
+    """The largest first, then by name in the active language."""
+    return tuple(sorted(rows, key=lambda r: (-r.unclear.value, r.label)))
 
 
 @dataclass(frozen=True)
 class Kpis:
     submitted: Cell
-    open_by_status: tuple[tuple[str, str, Cell], ...]
+    open_by_status: tuple[tuple[str, StrOrPromise, Cell], ...]
     lead_time: LeadTime
     disputed: Cell
     levels: tuple[LevelRow, ...]
@@ -313,7 +329,9 @@ class Kpis:
     sips_past_follow_up: Cell | None
     discharge_cases: Cell
     readmitted: Cell
-    generated_at: datetime.datetime = field(default_factory=timezone.now)
+    # The moment the figures describe: now when counted live, the refresh when read from the snapshot.
+    as_of: datetime.datetime = field(default_factory=timezone.now)
+    snapshot: bool = False
 
     @property
     def disputed_share(self) -> Share:
@@ -326,126 +344,205 @@ class Kpis:
     def level_share(self, row: LevelRow) -> Share:
         return Share(row.reached, self.submitted)
 
+    @property
+    def unclear_rows(self) -> tuple[UnclearRow, ...]:
+        """``unclear`` in the order to show them, in the active language."""
+        return _by_size(self.unclear)
+
+
+def _facts(facts: Facts | None) -> Facts:
+    return facts if facts is not None else facts_get()
+
+
+def _cells(rows: QuerySet[Any], conditions: dict[str, Q]) -> dict[str, Cell]:
+    """For each condition: how many of ``rows`` meet it, and how many distinct patients those belong to.
+
+    One query for all of them: the rows are grouped per patient first (a single hash aggregate), then
+    summed, instead of one ``COUNT(DISTINCT patient)`` — one sort — per figure. Works on any of the
+    fact sources (``figures.facts``): they all have ``patient_id``.
+    """
+    per_patient: dict[str, Any] = {}
+    totals: dict[str, Any] = {}
+    for name, condition in conditions.items():
+        per_patient[f"n_{name}"] = Count("patient_id", filter=condition)
+        per_patient[f"p_{name}"] = Case(When(**{f"n_{name}__gt": 0}, then=Value(1)), default=Value(0))
+        totals[name] = Sum(f"n_{name}")
+        totals[f"{name}__patients"] = Sum(f"p_{name}")
+    row = rows.order_by().values("patient_id").annotate(**per_patient).aggregate(**totals)
+    return {name: _cell(row, name) for name in conditions}
+
+
+def _agreed_q(period: Period) -> Q:
+    """Agreed in the period (having been submitted): the cases of the lead time."""
+    return period.q("agreed_at") & Q(submitted_at__isnull=False)
+
+
+def _agreed(facts: Facts, scope: FigureScope, period: Period) -> QuerySet[Any]:
+    return facts.cases.filter(scope.facts_q(), _agreed_q(period))
+
+
+def _submitted_conditions() -> dict[str, Q]:
+    """The figures counted over the cases submitted in the period (see the module docstring)."""
+    return {
+        "submitted": Q(),
+        "disputed": Q(disputed=True),
+        **{f"escalated_{level}": Q(escalated_to__gte=level) for level in ESCALATION_LEVELS},
+        "discharge": Q(trigger=Trigger.DISCHARGE),
+        "readmitted": Q(trigger=Trigger.DISCHARGE, readmitted=True),
+    }
+
+
+def period_figures(*, scope: FigureScope, period: Period, facts: Facts | None = None) -> dict[str, Cell]:
+    """Cases submitted in the period, and of them: disputed, escalated to each level or higher,
+    discharge-triggered and readmitted within 30 days; and the cases agreed in the period. One pass
+    over the scope's cases submitted or agreed in the period."""
+    submitted = period.q("submitted_at")
+    conditions = {name: submitted & condition for name, condition in _submitted_conditions().items()}
+    conditions["agreed"] = _agreed_q(period)
+    rows = _facts(facts).cases.filter(scope.facts_q()).filter(submitted | _agreed_q(period))
+    return _cells(rows, conditions)
+
+
+def _now_conditions(now: datetime.datetime) -> dict[str, Q]:
+    """The snapshot figures: open cases per status, and reviews and approvals past their deadline."""
+    conditions = {status.value: Q(status=status) for status in CaseStatus if status.value in OPEN_STATUSES}
+    conditions["overdue_reviews"] = Q(status=CaseStatus.IN_REVIEW, due_at__lt=now)
+    conditions["overdue_approvals"] = Q(status=CaseStatus.AWAITING_APPROVAL, due_at__lt=now)
+    return conditions
+
+
+def _now_figures(scope: FigureScope, facts: Facts, now: datetime.datetime) -> dict[str, Cell]:
+    return _cells(facts.cases.filter(scope.facts_q(), status__in=OPEN_STATUSES), _now_conditions(now))
+
+
+def _open_rows(cells: dict[str, Cell]) -> tuple[tuple[str, StrOrPromise, Cell], ...]:
+    return tuple(
+        # The label stays lazy: the figures may be remembered (``facts_cached``) and shown in any language.
+        (status.value, status.label, cells[status.value])
+        for status in CaseStatus
+        if status.value in OPEN_STATUSES
+    )
+
+
+def open_by_status(
+    *, scope: FigureScope, facts: Facts | None = None
+) -> tuple[tuple[str, StrOrPromise, Cell], ...]:
+    facts = _facts(facts)
+    return _open_rows(_now_figures(scope, facts, facts.as_of))
+
+
+def lead_time(
+    *, scope: FigureScope, period: Period, facts: Facts | None = None, cases: Cell | None = None
+) -> LeadTime:
+    """Days from submitted to agreed for the cases agreed in the period; ``cases`` is their count when
+    the caller has it (``period_figures``)."""
+    agreed = _agreed(_facts(facts), scope, period)
+    median, p90 = percentiles(agreed, DaysBetween(F("agreed_at"), F("submitted_at")), (0.5, 0.9))
+    if cases is None:
+        cases = _cells(agreed, {"agreed": Q()})["agreed"]
+    return LeadTime(cases=cases, median_days=median, p90_days=p90)
+
+
+def lead_time_buckets(
+    *, scope: FigureScope, period: Period, facts: Facts | None = None
+) -> list[tuple[str, Cell]]:
+    """How many agreed cases took 0–3, 4–7, … days (whole days, rounded down)."""
+    facts = _facts(facts)
+    key = f"lead-time-buckets:{scope.kind}:{scope.organisation_id}:{period.start}:{period.end}"
+    return facts_cached(facts, key, lambda: _lead_time_buckets(scope, period, facts))
+
+
+def _lead_time_buckets(scope: FigureScope, period: Period, facts: Facts) -> list[tuple[str, Cell]]:
+    agreed = _agreed(facts, scope, period).annotate(_days=DaysBetween(F("agreed_at"), F("submitted_at")))
+    conditions: dict[str, Q] = {}
+    earlier = Q()
+    for index, (low, high) in enumerate(LEAD_TIME_BUCKETS):
+        if index == len(LEAD_TIME_BUCKETS) - 1:
+            conditions[f"b{index}"] = ~earlier  # the last bucket takes the rest
+        else:
+            conditions[f"b{index}"] = Q(_days__gte=low, _days__lt=(high or 0) + 1)
+            earlier |= conditions[f"b{index}"]
+    cells = _cells(agreed, conditions)
+    labels = [f"{low}–{high}" if high is not None else f"> {low - 1}" for low, high in LEAD_TIME_BUCKETS]
+    return [(labels[i], cells[f"b{i}"]) for i in range(len(labels))]
+
+
+def escalation_levels(
+    *,
+    scope: FigureScope,
+    period: Period,
+    facts: Facts | None = None,
+    submitted: dict[str, Cell] | None = None,
+) -> tuple[LevelRow, ...]:
+    """Per level: cases submitted in the period that reached it (from ``submitted``, the result of
+    ``period_figures``, when the caller has it), and the stints at it that ended in the period."""
+    facts = _facts(facts)
+    if submitted is None:
+        submitted = period_figures(scope=scope, period=period, facts=facts)
+    ended = facts.stints.filter(scope.facts_q(), period.q("ended_at"))
+    stints = _cells(ended, {f"level_{level}": Q(level=level) for level in ESCALATION_LEVELS})
+    rows = []
+    for level in ESCALATION_LEVELS:
+        (median,) = percentiles(
+            ended.filter(level=level), DaysBetween(F("ended_at"), F("started_at")), (0.5,)
+        )
+        rows.append(
+            LevelRow(
+                level=level,
+                reached=submitted[f"escalated_{level}"],
+                stints=stints[f"level_{level}"],
+                median_days=median,
+            )
+        )
+    return tuple(rows)
+
+
+def unclear_tasks(
+    *, scope: FigureScope, period: Period, facts: Facts | None = None
+) -> tuple[UnclearRow, ...]:
+    undecided = Q(undecided=True)
+    rows = (
+        _facts(facts)
+        .unclear_tasks.filter(scope.facts_q(), period.q("submitted_at"))
+        .values("task_type__code", "task_type__name_sv", "task_type__name_en")
+        .annotate(
+            # Named apart from the facts' own ``undecided`` column, which the filter reads.
+            n_unclear=Count("patient_id"),
+            n_unclear__patients=Count("patient_id", distinct=True),
+            n_undecided=Count("patient_id", filter=undecided),
+            n_undecided__patients=Count("patient_id", filter=undecided, distinct=True),
+        )
+        .order_by()
+    )
+    result = [
+        UnclearRow(
+            key=str(row["task_type__code"]),
+            name_sv=str(row["task_type__name_sv"]),
+            name_en=str(row["task_type__name_en"]),
+            unclear=_cell(row, "n_unclear"),
+            undecided=_cell(row, "n_undecided"),
+        )
+        for row in rows
+    ]
+    return _by_size(result)
+
+
+def overdue_now(
+    *, scope: FigureScope, now: datetime.datetime | None = None, facts: Facts | None = None
+) -> tuple[Cell, Cell]:
+    """Reviews (``in_review``) and approvals (``awaiting_approval``) whose deadline has passed."""
+    facts = _facts(facts)
+    cells = _now_figures(scope, facts, now or facts.as_of)
+    return cells["overdue_reviews"], cells["overdue_approvals"]
+
 
 def _count(queryset: QuerySet[Any], patient: str = "patient") -> Cell:
     row = queryset.aggregate(value=Count("pk", distinct=True), value__patients=Count(patient, distinct=True))
     return _cell(row, "value")
 
 
-def open_by_status(*, scope: FigureScope) -> tuple[tuple[str, str, Cell], ...]:
-    rows = {
-        row["status"]: _cell(row, "value")
-        for row in ResponsibilityCase.objects.filter(scope.cases_q(), status__in=OPEN_STATUSES)
-        .values("status")
-        .annotate(value=Count("pk"), value__patients=Count("patient", distinct=True))
-    }
-    return tuple(
-        (status.value, str(status.label), rows.get(status.value, ZERO))
-        for status in CaseStatus
-        if status.value in OPEN_STATUSES
-    )
-
-
-def lead_time(*, scope: FigureScope, period: Period) -> LeadTime:
-    agreed = ResponsibilityCase.objects.filter(
-        scope.cases_q(), period.q("agreed_at"), submitted_at__isnull=False
-    )
-    median, p90 = percentiles(agreed, DaysBetween(F("agreed_at"), F("submitted_at")), (0.5, 0.9))
-    return LeadTime(cases=_count(agreed), median_days=median, p90_days=p90)
-
-
-def lead_time_buckets(*, scope: FigureScope, period: Period) -> list[tuple[str, Cell]]:
-    """How many agreed cases took 0–3, 4–7, … days (whole days, rounded down)."""
-    agreed = ResponsibilityCase.objects.filter(
-        scope.cases_q(), period.q("agreed_at"), submitted_at__isnull=False
-    )
-    whens = []
-    for index, (low, high) in enumerate(LEAD_TIME_BUCKETS):
-        condition = Q(_days__gte=low) if high is None else Q(_days__gte=low, _days__lt=high + 1)
-        whens.append(When(condition, then=Value(index)))
-    rows = {
-        row["_bucket"]: _cell(row, "value")
-        for row in agreed.annotate(_days=DaysBetween(F("agreed_at"), F("submitted_at")))
-        .annotate(_bucket=Case(*whens, default=Value(len(whens) - 1), output_field=IntegerField()))
-        .values("_bucket")
-        .annotate(value=Count("pk"), value__patients=Count("patient", distinct=True))
-    }
-    labels = [f"{low}–{high}" if high is not None else f"> {low - 1}" for low, high in LEAD_TIME_BUCKETS]
-    return [(labels[i], rows.get(i, ZERO)) for i in range(len(labels))]
-
-
-def _escalated_to(level: int) -> Exists:
-    return Exists(
-        CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.ESCALATED, payload__level__gte=level)
-    )
-
-
-def escalation_levels(*, scope: FigureScope, period: Period) -> tuple[LevelRow, ...]:
-    submitted = _submitted_cases(scope, period)
-    rows = []
-    for level in ESCALATION_LEVELS:
-        reached = _count(submitted.filter(_escalated_to(level)))
-        stint_end = (
-            CaseEvent.objects.filter(
-                case_id=OuterRef("case_id"),
-                pk__gt=OuterRef("pk"),
-                kind__in=[EventKind.ESCALATED, EventKind.DECIDED, EventKind.WITHDRAWN],
-            )
-            .order_by("pk")
-            .values("at")[:1]
-        )
-        stints = (
-            CaseEvent.objects.filter(
-                Q(kind=EventKind.ESCALATED, payload__level=level), scope.cases_q("case__")
-            )
-            .annotate(ended_at=Subquery(stint_end))
-            .filter(period.q("ended_at"))
-        )
-        (median,) = percentiles(stints, DaysBetween(F("ended_at"), F("at")), (0.5,))
-        rows.append(
-            LevelRow(level=level, reached=reached, stints=_count(stints, "case__patient"), median_days=median)
-        )
-    return tuple(rows)
-
-
-def unclear_tasks(*, scope: FigureScope, period: Period) -> tuple[UnclearRow, ...]:
-    undecided = Q(review_state=ReviewState.PENDING) | Q(review_state=ReviewState.DISPUTED)
-    rows = (
-        CaseTask.objects.filter(
-            case__in=_submitted_cases(scope, period), proposal_status=ProposalStatus.UNCLEAR
-        )
-        .values("task_type__code", "task_type__name_sv", "task_type__name_en")
-        .annotate(
-            unclear=Count("pk"),
-            unclear__patients=Count("case__patient", distinct=True),
-            undecided=Count("pk", filter=undecided),
-            undecided__patients=Count("case__patient", filter=undecided, distinct=True),
-        )
-    )
-    result = [
-        UnclearRow(
-            key=str(row["task_type__code"]),
-            label=task_type_name(row["task_type__name_sv"], row["task_type__name_en"]),
-            unclear=_cell(row, "unclear"),
-            undecided=_cell(row, "undecided"),
-        )
-        for row in rows
-    ]
-    return tuple(sorted(result, key=lambda r: (-r.unclear.value, r.label)))
-
-
-def overdue_now(*, scope: FigureScope, now: datetime.datetime | None = None) -> tuple[Cell, Cell]:
-    """Reviews (``in_review``) and approvals (``awaiting_approval``) whose deadline has passed."""
-    now = now or timezone.now()
-    late = ResponsibilityCase.objects.filter(scope.cases_q(), due_at__lt=now)
-    return (
-        _count(late.filter(status=CaseStatus.IN_REVIEW)),
-        _count(late.filter(status=CaseStatus.AWAITING_APPROVAL)),
-    )
-
-
 def sips_past_follow_up(*, scope: FigureScope, today: datetime.date | None = None) -> Cell | None:
-    """None while the SIP app is not installed."""
+    """None while the SIP app is not installed. Always counted live (see ``figures.facts``)."""
     if not apps.is_installed("sip"):
         return None
     try:
@@ -456,14 +553,16 @@ def sips_past_follow_up(*, scope: FigureScope, today: datetime.date | None = Non
         return None
     today = today or timezone.localdate()
     newest = version_model.objects.filter(sip=OuterRef("pk"), status="finalised").order_by("-number")
-    if scope.kind == "kommun":
+    if scope.kind == ScopeKind.KOMMUN:
         in_scope = Q(case__kommun_id=scope.organisation_id) | Q(
             case__isnull=True, patient__folkbokforing_kommun_id=scope.organisation_id
         )
-    elif scope.kind == "vardcentral":
+    elif scope.kind == ScopeKind.VARDCENTRAL:
         in_scope = Q(case__vardcentral_id=scope.organisation_id) | Q(
             case__isnull=True, patient__listed_vardcentral_id=scope.organisation_id
         )
+    elif scope.kind == ScopeKind.COUNTRY:
+        in_scope = Q()
     else:
         in_scope = Q(patient__folkbokforing_kommun__region_id=scope.region_id)
     sips = (
@@ -478,43 +577,66 @@ def sips_past_follow_up(*, scope: FigureScope, today: datetime.date | None = Non
     return _count(sips)
 
 
-def readmissions(*, scope: FigureScope, period: Period) -> tuple[Cell, Cell]:
-    base = _submitted_cases(scope, period).filter(trigger=Trigger.DISCHARGE)
-    followed = base.filter(
-        Exists(
-            ResponsibilityCase.objects.filter(
-                patient_id=OuterRef("patient_id"),
-                trigger=Trigger.DISCHARGE,
-                submitted_at__gt=OuterRef("submitted_at"),
-                submitted_at__lte=OuterRef("submitted_at") + datetime.timedelta(days=READMISSION_DAYS),
-            ).exclude(pk=OuterRef("pk"))
-        )
-    )
-    return _count(base), _count(followed)
+def readmissions(*, scope: FigureScope, period: Period, facts: Facts | None = None) -> tuple[Cell, Cell]:
+    cells = period_figures(scope=scope, period=period, facts=facts)
+    return cells["discharge"], cells["readmitted"]
 
 
-def kpis(*, scope: FigureScope, period: Period, now: datetime.datetime | None = None) -> Kpis:
-    now = now or timezone.now()
-    overdue_reviews, overdue_approvals = overdue_now(scope=scope, now=now)
-    discharge, readmitted = readmissions(scope=scope, period=period)
+def kpis(
+    *,
+    scope: FigureScope,
+    period: Period,
+    now: datetime.datetime | None = None,
+    facts: Facts | None = None,
+) -> Kpis:
+    """Every key figure, from the snapshot when one exists (``figures.facts``), live otherwise; ``as_of``
+    says which moment they describe. SIPs past their follow-up date are always counted now."""
+    facts = _facts(facts)
+    if now is None:
+        key = f"kpis:{scope.kind}:{scope.organisation_id}:{period.start}:{period.end}"
+        figures = facts_cached(facts, key, lambda: _kpis(scope, period, facts.as_of, facts))
+    else:
+        figures = _kpis(scope, period, now, facts)
+    today = timezone.localdate(now) if now is not None else timezone.localdate()
+    return dataclasses.replace(figures, sips_past_follow_up=sips_past_follow_up(scope=scope, today=today))
+
+
+def _kpis(scope: FigureScope, period: Period, now: datetime.datetime, facts: Facts) -> Kpis:
+    submitted = period_figures(scope=scope, period=period, facts=facts)
+    # The figures of "now" do not depend on the period: counted once per snapshot and scope.
+    now_key = f"now:{now.timestamp()}:{scope.kind}:{scope.organisation_id}"
+    current = facts_cached(facts, now_key, lambda: _now_figures(scope, facts, now))
     return Kpis(
-        submitted=_count(_submitted_cases(scope, period)),
-        open_by_status=open_by_status(scope=scope),
-        lead_time=lead_time(scope=scope, period=period),
-        disputed=_count(
-            _submitted_cases(scope, period).filter(
-                Exists(CaseEvent.objects.filter(case=OuterRef("pk"), to_status=CaseStatus.DISPUTED))
-            )
-        ),
-        levels=escalation_levels(scope=scope, period=period),
-        unclear=unclear_tasks(scope=scope, period=period),
-        overdue_reviews=overdue_reviews,
-        overdue_approvals=overdue_approvals,
-        sips_past_follow_up=sips_past_follow_up(scope=scope, today=timezone.localdate(now)),
-        discharge_cases=discharge,
-        readmitted=readmitted,
-        generated_at=now,
+        submitted=submitted["submitted"],
+        open_by_status=_open_rows(current),
+        lead_time=lead_time(scope=scope, period=period, facts=facts, cases=submitted["agreed"]),
+        disputed=submitted["disputed"],
+        levels=escalation_levels(scope=scope, period=period, facts=facts, submitted=submitted),
+        unclear=unclear_tasks(scope=scope, period=period, facts=facts),
+        overdue_reviews=current["overdue_reviews"],
+        overdue_approvals=current["overdue_approvals"],
+        sips_past_follow_up=None,
+        discharge_cases=submitted["discharge"],
+        readmitted=submitted["readmitted"],
+        as_of=now,
+        snapshot=facts.snapshot,
     )
+
+
+def kpis_warm(*, today: datetime.date | None = None) -> int:
+    """Count the default period's key figures of the country and of every region from the current
+    snapshot and remember them (``facts_cached``), so that nobody waits for them: a region's take a
+    second or two to count at national scale, the country's several, a kommun's a fraction of one
+    (bench/README.md). Returns how many scopes were counted."""
+    facts = snapshot_facts()
+    if facts is None:
+        return 0
+    period = period_parse(None, None, today=today)
+    regions = Organisation.objects.filter(kind=OrganisationKind.REGION, is_active=True).order_by("pk")
+    scopes = [country_scope(), *(scope_for(region) for region in regions)]
+    for scope in scopes:
+        kpis(scope=scope, period=period, facts=facts)
+    return len(scopes)
 
 
 # --- Series for the charts ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from hemsjukvard.pdf import PdfError, render_pdf
 
 from .dashboard import dashboard_build
 from .models import FiguresReport, ReportStatus
-from .scope import figure_scope_get
+from .scope import figure_scope_get, scope_for
 from .selectors import Period
 
 logger = logging.getLogger(__name__)
@@ -73,20 +73,8 @@ def report_render(*, report_id: int) -> str:
     report = FiguresReport.objects.select_related("scope_organisation").get(pk=report_id)
     try:
         with translation.override(report.language):
-            from .scope import FigureScope, ScopeKind
-
             organisation: Organisation = report.scope_organisation
-            kind = {"region": ScopeKind.REGION, "kommun": ScopeKind.KOMMUN}.get(
-                organisation.kind, ScopeKind.VARDCENTRAL
-            )
-            scope = FigureScope(
-                kind=kind,
-                organisation_id=organisation.pk,
-                public_id=organisation.public_id,
-                name=organisation.name,
-                region_id=organisation.pk if kind == ScopeKind.REGION else int(organisation.region_id or 0),
-                inside=False,
-            )
+            scope = scope_for(organisation)
             # A report is an export: small groups are always suppressed.
             dashboard = dashboard_build(
                 scope=scope, period=Period(report.period_start, report.period_end), suppress=True

@@ -225,6 +225,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The transactional outbox (hemsjukvard.outbox): publish what could not be sent while Redis was down.
     "hemsjukvard-relay-outbox": {"task": "hemsjukvard.tasks.relay_outbox", "schedule": 60},
     "hemsjukvard-purge-outbox": {"task": "hemsjukvard.tasks.purge_outbox", "schedule": 60 * 60},
+    # The snapshot the key figures are counted from (figures.facts); the pages say how old it is.
+    "figures-refresh-facts": {"task": "figures.tasks.refresh_figure_facts", "schedule": 15 * 60},
 }
 
 # --- E-mail ------------------------------------------------------------------------------------

@@ -90,6 +90,15 @@ class UnclearSerializer(serializers.Serializer[Any]):
 class KpisSerializer(serializers.Serializer[Any]):
     scope = ScopeSerializer()
     period = PeriodSerializer()
+    as_of = serializers.DateTimeField(
+        help_text=_(
+            "The moment the figures describe: the last refresh of the figures' snapshot (every 15 minutes), "
+            "or now when they were counted live."
+        )
+    )
+    snapshot = serializers.BooleanField(
+        help_text=_("True when read from the snapshot, false when counted live (before the first refresh).")
+    )
     submitted = CellSerializer()
     open_by_status = StatusCountSerializer(many=True)
     agreed = CellSerializer()

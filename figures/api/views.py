@@ -98,6 +98,8 @@ class ShiftTableView(APIView):
 def _kpis(kpis: Kpis) -> dict[str, Any]:
     lead = kpis.lead_time
     return {
+        "as_of": kpis.as_of,
+        "snapshot": kpis.snapshot,
         "submitted": cell_data(kpis.submitted),
         "open_by_status": [
             {"status": key, "label": label, "cases": cell_data(cell)}
@@ -124,7 +126,7 @@ def _kpis(kpis: Kpis) -> dict[str, Any]:
                 "unclear": cell_data(row.unclear),
                 "undecided": cell_data(row.undecided),
             }
-            for row in kpis.unclear
+            for row in kpis.unclear_rows
         ],
         "overdue_reviews": cell_data(kpis.overdue_reviews),
         "overdue_approvals": cell_data(kpis.overdue_approvals),
@@ -141,7 +143,10 @@ class KpisView(APIView):
     @extend_schema(
         tags=["figures"],
         summary="Key figures for a period",
-        description="See `figures.selectors` for what each figure counts.",
+        description=(
+            "See `figures.selectors` for what each figure counts. They are read from a snapshot that the "
+            "worker brings up to date every 15 minutes; `as_of` says which moment they describe."
+        ),
         parameters=PERIOD_PARAMETERS,
         responses={200: KpisSerializer, **ERROR_RESPONSES},
     )

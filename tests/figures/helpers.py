@@ -78,3 +78,28 @@ def event(
 
 def escalate(case, when, level):
     return event(case, when, EventKind.ESCALATED, "escalated", level=level)
+
+
+def refresh_facts():
+    """What the worker does every 15 minutes: bring the figures' snapshot up to date.
+
+    Call it after writing cases and before reading figures, as the figures read the snapshot once one
+    exists (``figures.facts``); without any refresh they are counted live.
+    """
+    from figures.facts import facts_refresh
+
+    result = facts_refresh()
+    assert result is not None, "another refresh held the lock"
+    return result
+
+
+def request_report(client, capture_on_commit, *, start: str = "2025-01-01", end: str = "2025-03-31"):
+    """Ask for the PDF report through the API and let the worker's task run at once (eagerly)."""
+    from hemsjukvard.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        with capture_on_commit(execute=True):
+            return client.post("/api/v1/figures/reports", {"start": start, "end": end}, format="json")
+    finally:
+        app.conf.task_always_eager = False

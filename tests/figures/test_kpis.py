@@ -1,4 +1,8 @@
-"""Each KPI against hand-built cases with known answers, including ties and empty periods."""
+"""Each KPI against hand-built cases with known answers, including ties and empty periods.
+
+The figures are read from the snapshot, as in production: each test refreshes it after writing its cases
+(``refresh_facts``). ``test_facts.py`` checks that live counting gives the same answers.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from directory.actor import Actor
 from figures import selectors
 from figures.scope import figure_scope_get
 from figures.selectors import Period
-from tests.figures.helpers import at, escalate, event, make_case
+from tests.figures.helpers import at, escalate, event, make_case, refresh_facts
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +48,7 @@ def q1_cases(world):
     escalate(c3, at("2025-02-02"), 1)
     escalate(c3, at("2025-02-05"), 2)
     event(c3, at("2025-02-10"), EventKind.DECIDED, "agreed")
+    refresh_facts()
     return c1, c2, c3, c4
 
 
@@ -96,6 +101,7 @@ def test_open_by_status_and_overdue_now(world):
     make_case(
         world, status="closed", submitted=at("2025-05-01"), due_at=at("2025-05-20"), agreed=at("2025-05-02")
     )
+    refresh_facts()
     scope = kommun_a(world)
     reviews, approvals = selectors.overdue_now(scope=scope, now=now)
     assert (reviews.value, approvals.value) == (1, 1)
@@ -113,6 +119,7 @@ def test_readmission_within_30_days(world):
     other = world.patient()
     make_case(world, patient=other, trigger="discharge", submitted=at("2025-02-01"))
     make_case(world, patient=other, trigger="changed_needs", submitted=at("2025-02-05"))  # not a discharge
+    refresh_facts()
     base, followed = selectors.readmissions(scope=kommun_a(world), period=Q1)
     assert (base.value, followed.value) == (3, 1)
     assert selectors.readmissions(scope=kommun_a(world), period=EMPTY) == (selectors.ZERO, selectors.ZERO)

@@ -12,7 +12,7 @@ from directory.models import Membership, Role
 from figures import charts, selectors
 from figures.dashboard import csv_bytes, dashboard_build
 from figures.scope import figure_scope_get
-from tests.figures.helpers import at, make_case
+from tests.figures.helpers import at, make_case, refresh_facts, request_report
 
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
@@ -30,12 +30,14 @@ def three_patients(world):
     """Three PD cases in kommun A: a group small enough to be suppressed."""
     for _ in range(3):
         make_case(world, submitted=at("2025-02-01"), tasks=(("pd", "proposed"),), increased_staff_time=True)
+    refresh_facts()
 
 
 @pytest.fixture
 def six_patients(world):
     for _ in range(6):
         make_case(world, submitted=at("2025-02-01"), tasks=(("wound", "proposed"),), competence_needed=True)
+    refresh_facts()
 
 
 def test_nurse_sees_own_kommun_unsuppressed_on_the_page(world, three_patients):
@@ -134,6 +136,7 @@ def test_charts_are_valid_svg_with_series_and_text_alternatives(world, six_patie
 
     for case in ResponsibilityCase.objects.all():
         event(case, at("2025-02-01"), EventKind.TRANSITION, "in_review")
+    refresh_facts()
     board = dashboard_build(scope=scope, period=period, suppress=False)
     keys = {chart.key: chart for chart in board.charts}
     assert set(keys) == {"cases-over-time", "lead-time", "escalations", "heat-map"}
@@ -176,16 +179,7 @@ def test_csv_bytes_quotes_semicolons():
 
 
 def test_pdf_report_is_rendered_by_the_worker(world, api, six_patients, django_capture_on_commit_callbacks):
-    from hemsjukvard.celery import app as celery_app
-
-    celery_app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = api(world.users["nurse_a"]).post(
-                "/api/v1/figures/reports", {"start": "2025-01-01", "end": "2025-03-31"}, format="json"
-            )
-    finally:
-        celery_app.conf.task_always_eager = False
+    response = request_report(api(world.users["nurse_a"]), django_capture_on_commit_callbacks)
     assert response.status_code == 202, response.content
     report_id = response.json()["id"]
     detail = api(world.users["nurse_a"]).get(f"/api/v1/figures/reports/{report_id}").json()
