@@ -197,6 +197,64 @@ def case_list_query_counts(fixture: Fixture) -> dict[str, int]:
     return counts
 
 
+@contextlib.contextmanager
+def access_log_off() -> Iterator[None]:
+    """The access log as ``bench.nolog`` makes it (a no-op), inside this process, for the duration."""
+    from audit import services
+    from bench.nolog.apps import _no_log
+
+    record = services.access_log_record
+    saved = (record.__code__, record.__defaults__, record.__kwdefaults__)
+    record.__code__ = _no_log.__code__
+    record.__defaults__ = None
+    record.__kwdefaults__ = {"outcome": "", "purpose": "", "reason": ""}
+    try:
+        yield
+    finally:
+        record.__code__, record.__defaults__, record.__kwdefaults__ = saved
+
+
+def access_log_in_process(fixture: Fixture, *, rounds: int, requests: int) -> dict[str, Any]:
+    """The case list with the access log on and off in this process, alternating (on, off, on, off ...)
+    in rounds of ``requests``: the log's cost without the load tool, wrk or the other gunicorn."""
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {fixture.tokens['nurse']}")
+
+    def one() -> float:
+        started = time.perf_counter()
+        response = client.get("/api/v1/cases", {"status": fixture.list_status})
+        assert response.status_code == 200, response.content[:300]
+        return (time.perf_counter() - started) * 1000
+
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    loads = []
+    for _ in range(rounds):
+        for side in ("on", "off"):
+            with access_log_off() if side == "off" else contextlib.nullcontext():
+                one()
+                times[side].extend(one() for _ in range(requests))
+        loads.append(os.getloadavg()[0])
+    result: dict[str, Any] = {}
+    for side, values in times.items():
+        values.sort()
+        result[side] = {
+            "median_ms": round(statistics.median(values), 1),
+            "mean_ms": round(statistics.mean(values), 1),
+            "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))], 1),
+            "requests": len(values),
+        }
+    # Throughput one request at a time is 1 / mean time, so the cost is 1 - mean(off) / mean(on).
+    result["cost"] = 1 - result["off"]["mean_ms"] / result["on"]["mean_ms"]
+    result["load_average"] = [round(min(loads), 1), round(max(loads), 1)]
+    say(
+        f"  access log in-process: on median {result['on']['median_ms']} ms (p95 {result['on']['p95_ms']}), "
+        f"off median {result['off']['median_ms']} ms (p95 {result['off']['p95_ms']}): cost "
+        f"{result['cost'] * 100:.1f} % (load average {result['load_average'][0]}-{result['load_average'][1]})"
+    )
+    return result
+
+
 def kpi_refresh() -> dict[str, Any]:
     """What the worker does every 15 minutes (``figures.tasks.refresh_figure_facts``): bring the
     figures' snapshot up to date and count the default period of the country and the regions ahead."""
@@ -420,7 +478,7 @@ def explain(sql: str) -> tuple[str, float]:
     return "\n".join(lines), total
 
 
-def hot_path_plans(fixture: Fixture, out: Path) -> dict[str, Any]:
+def hot_path_plans(fixture: Fixture, out: Path, *, only: tuple[str, ...] = ()) -> dict[str, Any]:
     """EXPLAIN (ANALYZE, BUFFERS) of every SELECT of the hot requests, the plans in ``out``."""
     from django.test import Client
 
@@ -438,6 +496,8 @@ def hot_path_plans(fixture: Fixture, out: Path) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     with out.open("w") as handle:
         for label, (who, path, params) in requests.items():
+            if only and label not in only:
+                continue
             who.get(path, params)
             with captured() as queries:
                 response = who.get(path, params)
@@ -568,7 +628,13 @@ def alternate(runs: dict[str, Callable[[], dict[str, Any]]], rounds: int) -> dic
 
 
 def load_benchmarks(
-    fixture: Fixture, proposal: dict[str, Any], env: dict[str, str], duration: int, connections: int
+    fixture: Fixture,
+    proposal: dict[str, Any],
+    env: dict[str, str],
+    duration: int,
+    connections: int,
+    *,
+    case_list_only: bool = False,
 ) -> dict[str, Any]:
     RESULTS.mkdir(exist_ok=True)
     servers = {
@@ -604,6 +670,8 @@ def load_benchmarks(
             },
             2,
         )
+        if case_list_only:
+            return results
         say("case detail, timeline, patient search")
         results["reads"] = alternate(
             {
@@ -660,6 +728,53 @@ def verdict(ok: bool) -> str:
     return "meets target" if ok else "MISSES target"
 
 
+def case_list_only(
+    args: argparse.Namespace,
+    fixture: Fixture,
+    report: dict[str, Any],
+    env: dict[str, str],
+    duration: int,
+    started: float,
+) -> None:
+    """The rest of a ``--case-list-only`` run: the case list's plans, its two HTTP benchmarks, a summary."""
+    from django.db import connection
+
+    RESULTS.mkdir(exist_ok=True)
+    plans = RESULTS / f"plans-{args.scale}-case-list.txt"
+    report["plans"] = hot_path_plans(fixture, plans, only=("case list (25, nurse, filtered)", "case detail"))
+    say(f"query plans written to {plans.relative_to(ROOT)}")
+    connection.close()
+    counts, in_process = report["query_counts"], report["access_log_in_process"]
+    print()
+    print(f"== Case list and access log at scale {args.scale} ({report['database']})")
+    print(
+        f"case list in-process: median {counts['real_median_ms']} ms, p95 {counts['real_p95_ms']} ms "
+        f"(target p95 <= 100 ms): {verdict(counts['real_p95_ms'] <= 100)}"
+    )
+    print(
+        f"access log cost in-process: {in_process['cost'] * 100:.1f} % (target <= 10 %): "
+        f"{verdict(in_process['cost'] <= 0.10)}"
+    )
+    if not args.in_process_only:
+        report["http"] = load_benchmarks(fixture, {}, env, duration, args.connections, case_list_only=True)
+        http = report["http"]
+        real, plain = http["case_list"]["case list API"], http["case_list"]["plain viewset"]
+        on, off = (
+            http["access_log"]["case list, access log on"],
+            http["access_log"]["case list, access log off"],
+        )
+        ratio = real["rps"] / plain["rps"] if plain["rps"] else 0.0
+        cost = 1 - on["rps"] / off["rps"] if off["rps"] else 0.0
+        print(f"case list / plain viewset throughput: {ratio:.2f}x (target >= 2x): {verdict(ratio >= 2)}")
+        p95 = real["p95_ms"]
+        print(f"case list p95 over HTTP: {p95:.1f} ms (target <= 100 ms): {verdict(p95 <= 100)}")
+        print(f"access log cost over HTTP: {cost * 100:.1f} % (target <= 10 %): {verdict(cost <= 0.10)}")
+        report["summary"] = {"list_ratio": ratio, "list_p95_ms": real["p95_ms"], "log_cost": cost}
+    out = RESULTS / f"run-{args.scale}-case-list{'-in-process' if args.in_process_only else ''}.json"
+    out.write_text(json.dumps(report, indent=2, default=str))
+    print(f"(details: {out.relative_to(ROOT)}; {time.perf_counter() - started:.0f} s)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Scale and speed benchmarks (issue 9).")
     parser.add_argument("--scale", type=float, default=1.0)
@@ -667,6 +782,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=0, help="seconds per load run (default 15, smoke 2)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--in-process-only", action="store_true", help="skip the HTTP load runs")
+    parser.add_argument(
+        "--case-list-only",
+        action="store_true",
+        help="only the case list and the access log on/off: in-process, their plans and (unless "
+        "--in-process-only) their two HTTP benchmarks; migrates only the audit app",
+    )
     args = parser.parse_args(argv)
     smoke = args.scale < 0.05
     duration = args.duration or (2 if smoke else 15)
@@ -682,7 +803,8 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    # The partial run leaves other apps' migrations to a full run (they may be someone's work in progress).
+    call_command(*(("migrate", "audit") if args.case_list_only else ("migrate",)), verbosity=0)
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -699,6 +821,12 @@ def main(argv: list[str] | None = None) -> None:
     }
     report["query_counts"] = case_list_query_counts(fixture)
     say(f"case list queries: {report['query_counts']}")
+    report["access_log_in_process"] = access_log_in_process(
+        fixture, rounds=2 if smoke else 4, requests=10 if smoke else 30
+    )
+    if args.case_list_only:
+        case_list_only(args, fixture, report, env, duration, started)
+        return
     report["kpis_refresh"] = kpi_refresh()
     report["kpis_in_process"] = kpi_timings(fixture, runs=3 if smoke else 5)
     proposal = proposal_timings(runs=30 if smoke else 300)
