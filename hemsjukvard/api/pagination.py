@@ -116,7 +116,11 @@ def parse_updated_since(request: Request) -> datetime.datetime | None:
         raise ValidationError({"updated_since": [_("Give a date and time in ISO 8601 format.")]})
     if moment.tzinfo is None:
         raise ValidationError({"updated_since": [_("Give the time zone, e.g. +02:00 or Z.")]})
-    return moment
+    # As UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 and Python allow.
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        raise ValidationError({"updated_since": [_("Give a date and time in ISO 8601 format.")]}) from None
 
 
 def ordering_parameter(fields: Sequence[str], default: str) -> OpenApiParameter:
