@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from directory.actor import Actor
 from documents.sources import DocumentSource, PdfHeader
 from patients.models import Patient
 
-from .extract import ExtractRow, log_extract_get, log_extract_rows
+from .extract import ExtractRow, extract_membership, log_extract_get, log_extract_rows
 from .models import AccessLogExtract
 
 KIND = "access_log_extract"
@@ -37,6 +38,17 @@ class LogExtractSource(DocumentSource[AccessLogExtract]):
 
     def load_for_render(self, *, source_id: uuid.UUID) -> AccessLogExtract:
         return AccessLogExtract.objects.select_related("patient", "organisation").get(public_id=source_id)
+
+    def readable(self, *, actor: Actor, source_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        # Only those who may produce the patient's extract (MAS, MAR, coordinators) read it.
+        extracts = AccessLogExtract.objects.select_related("patient__folkbokforing_kommun").filter(
+            public_id__in=source_ids
+        )
+        allowed: dict[int, bool] = {}
+        for extract in extracts:
+            if extract.patient_id not in allowed:
+                allowed[extract.patient_id] = extract_membership(actor, extract.patient) is not None
+        return {extract.public_id for extract in extracts if allowed[extract.patient_id]}
 
     def patient_of(self, source: AccessLogExtract) -> Patient:
         return source.patient

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases import selectors as case_selectors
+from cases.access import visible_cases_q
 from cases.models import (
     HIGH_RISK_SCORE,
     AnalysisStatus,
@@ -226,6 +228,10 @@ def _analysis_queryset() -> QuerySet[RiskAnalysis]:
     )
 
 
+def _cases_visible_to(actor: Actor) -> QuerySet[ResponsibilityCase]:
+    return ResponsibilityCase.objects.filter(visible_cases_q(actor))
+
+
 class RiskAnalysisSource(DocumentSource[RiskAnalysis]):
     """One version of a case's risk analysis: hazards on the risk matrix, measures, signatures, approval."""
 
@@ -239,6 +245,11 @@ class RiskAnalysisSource(DocumentSource[RiskAnalysis]):
 
     def load_for_render(self, *, source_id: uuid.UUID) -> RiskAnalysis:
         return _analysis_queryset().get(public_id=source_id)
+
+    def readable(self, *, actor: Actor, source_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        # The case's parties, as for the analysis itself (``cases.selectors.risk_analysis_get``).
+        visible = RiskAnalysis.objects.filter(public_id__in=source_ids, case__in=_cases_visible_to(actor))
+        return set(visible.values_list("public_id", flat=True))
 
     def patient_of(self, source: RiskAnalysis) -> Patient:
         return source.case.patient
@@ -432,6 +443,11 @@ class EscalationNoticeSource(DocumentSource[ResponsibilityCase]):
 
     def load_for_render(self, *, source_id: uuid.UUID) -> ResponsibilityCase:
         return _case_queryset().get(public_id=source_id)
+
+    def readable(self, *, actor: Actor, source_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        # The case's parties, as for the case itself (``cases.selectors.case_get``).
+        visible = _cases_visible_to(actor).filter(public_id__in=source_ids)
+        return set(visible.values_list("public_id", flat=True))
 
     def patient_of(self, source: ResponsibilityCase) -> Patient:
         return source.patient

@@ -60,12 +60,29 @@ def _grant(
 def _granting(actor: Actor, document: Document) -> Membership | None:
     from patients.selectors import patient_facts
 
-    return _grant(
+    membership = _grant(
         actor,
         patient_facts(document.patient),
         patient=document.patient,
         identity_masked=document.identity_masked,
     )
+    if membership is None or not _source_readable(actor, [document]):
+        return None
+    return membership
+
+
+def _source_readable(actor: Actor, documents: list[Document]) -> set[int]:
+    """The documents whose source ``actor`` may read by its kind's own rule (``DocumentSource.readable``):
+    a case's documents only for the case's parties, a SIP after a withdrawal of consent only for the
+    organisation that keeps it, a log extract only for those who produce extracts."""
+    by_kind: dict[str, list[Document]] = {}
+    for document in documents:
+        by_kind.setdefault(document.kind, []).append(document)
+    readable: set[int] = set()
+    for kind, of_kind in by_kind.items():
+        allowed = source_for(kind).readable(actor=actor, source_ids={d.source_id for d in of_kind})
+        readable |= {d.pk for d in of_kind if d.source_id in allowed}
+    return readable
 
 
 def _deny(actor: Actor, *, patient_id: int | None, record_id: str, action: str) -> Http404:
@@ -266,7 +283,11 @@ def documents_for_patient(
     if not identity_visible(actor, facts, protected_identity=patient.protected_identity):
         queryset = queryset.filter(identity_masked=True)
     shown: list[tuple[Document, Membership]] = []
-    for document in queryset.order_by("-created_at", "-pk")[:limit]:
+    documents = list(queryset.order_by("-created_at", "-pk")[:limit])
+    readable = _source_readable(actor, documents)
+    for document in documents:
+        if document.pk not in readable:
+            continue
         document.patient = patient
         membership = _grant(actor, facts, patient=patient, identity_masked=document.identity_masked)
         if membership is not None:

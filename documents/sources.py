@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -119,6 +120,14 @@ class DocumentSource(ABC, Generic[S]):
 
     def check_printable(self, source: S) -> None:
         """Raise ``Conflict`` when the source cannot have this document (yet)."""
+
+    def readable(self, *, actor: Actor, source_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these sources ``actor`` may read, by the kind's own rule and without logging (the
+        caller logs the document read). Seeing the patient is checked by ``documents.selectors`` for
+        every kind; a kind whose record is narrower than the patient (a case's parties, a plan after a
+        withdrawal of consent, an extract only MAS/MAR produce) narrows it here, in a fixed number of
+        queries whatever the number of ids."""
+        return set(source_ids)
 
     @abstractmethod
     def title(self, source: S) -> str: ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -169,6 +170,12 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
 
     def load_for_render(self, *, source_id: uuid.UUID) -> SipVersion:
         return _version_for_render().get(public_id=source_id)
+
+    def readable(self, *, actor: Actor, source_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        # After a withdrawal of consent only the organisation that keeps the plan reads it (as on the API).
+        of_plan = dict(SipVersion.objects.filter(public_id__in=source_ids).values_list("public_id", "sip_id"))
+        shared = selectors.sip_ids_shared_with(actor, set(of_plan.values()))
+        return {public_id for public_id, sip_id in of_plan.items() if sip_id in shared}
 
     def patient_of(self, source: SipVersion) -> Patient:
         return source.sip.patient

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
@@ -108,6 +108,25 @@ def consent_withdrawal(sip: Sip) -> ConsentWithdrawal | None:
     """The withdrawal that stops sharing now: the one on the latest finalised version, if any."""
     version = latest_finalised(sip)
     return _withdrawal(version) if version is not None else None
+
+
+def sip_ids_shared_with(actor: Actor, sip_ids: Collection[int]) -> set[int]:
+    """Which of these plans are shared with ``actor`` (the rule of ``consent_withdrawal`` and
+    ``keeps_the_plan``), in two queries whatever the number of plans; access to the patient is the
+    caller's to check."""
+    owners = dict(Sip.objects.filter(pk__in=sip_ids).values_list("pk", "owner_organisation_id"))
+    latest: dict[int, tuple[int, bool]] = {}
+    for sip_id, number, withdrawal_id in SipVersion.objects.filter(
+        sip_id__in=owners, status=VersionStatus.FINALISED
+    ).values_list("sip_id", "number", "withdrawal__pk"):
+        if sip_id not in latest or number > latest[sip_id][0]:
+            latest[sip_id] = (number, withdrawal_id is not None)
+    keeps = {m.organisation_id for m in actor.memberships if m.role != Role.ADMIN}
+    return {
+        sip_id
+        for sip_id, owner_id in owners.items()
+        if not latest.get(sip_id, (0, False))[1] or owner_id in keeps
+    }
 
 
 def sip_organisation_ids(sip: Sip) -> frozenset[int]:

@@ -11,15 +11,18 @@ import pytest
 from django.test import Client
 
 from documents.models import Document, DocumentContent, DocumentKind, DocumentStatus
+from tests.cases.conftest import case_in, halland  # noqa: F401 (fixtures)
+from tests.documents.real_sources import source_of
 from tests.factories import World
 from tests.perf.test_query_counts import _page_client, assert_flat
 
 pytestmark = pytest.mark.django_db
 
 
-def _grow_documents(world: World, patient: Any, *, masked: bool = False) -> Any:
+def _grow_documents(world: World, patient: Any, make_case: Any, *, masked: bool = False) -> Any:
     made = [0]
     kinds = [DocumentKind.SIP_CARE_PLAN, DocumentKind.ESCALATION_NOTICE, DocumentKind.RISK_ANALYSIS]
+    sources = {kind: source_of(world, patient, kind, case_in=make_case) for kind in kinds}
     statuses = [DocumentStatus.READY, DocumentStatus.QUEUED, DocumentStatus.RENDERING, DocumentStatus.FAILED]
 
     def grow(n: int) -> None:
@@ -32,7 +35,7 @@ def _grow_documents(world: World, patient: Any, *, masked: bool = False) -> Any:
                 extra = {"failure_reason": "WeasyPrint failed"}
             document = Document.objects.create(
                 kind=kinds[made[0] % len(kinds)],
-                source_id=patient.public_id,
+                source_id=sources[kinds[made[0] % len(kinds)]],
                 source_version=f"v{made[0]}",
                 language="sv",
                 patient=patient,
@@ -50,10 +53,10 @@ def _grow_documents(world: World, patient: Any, *, masked: bool = False) -> Any:
 
 
 @pytest.mark.parametrize("who", ["nurse_a", "gp_a", "coordinator_a"])
-def test_patient_page_documents(world: World, who: str) -> None:
+def test_patient_page_documents(world: World, who: str, case_in: Any) -> None:  # noqa: F811
     patient = world.patient(protected=who == "coordinator_a")
     # The coordinator sees the patient but not the identity: only masked prints are listed to them.
-    grow = _grow_documents(world, patient, masked=who == "coordinator_a")
+    grow = _grow_documents(world, patient, case_in, masked=who == "coordinator_a")
     client = _page_client(world, who)
     assert_flat(
         lambda: client.get(f"/patients/{patient.public_id}/"),

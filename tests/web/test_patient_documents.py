@@ -15,14 +15,17 @@ from directory.actor import Actor
 from documents import selectors
 from documents.models import Document, DocumentContent, DocumentKind, DocumentStatus
 from patients.selectors import patient_get
+from tests.documents.real_sources import source_of
 
 pytestmark = pytest.mark.django_db
 
 
-def make_document(world, patient, *, status=DocumentStatus.QUEUED, kind=DocumentKind.SIP_CARE_PLAN, **extra):
+def make_document(
+    world, patient, *, status=DocumentStatus.QUEUED, kind=DocumentKind.SIP_CARE_PLAN, case_in=None, **extra
+):
     fields = {
         "kind": kind,
-        "source_id": extra.pop("source_id", None) or patient.public_id,
+        "source_id": extra.pop("source_id", None) or source_of(world, patient, kind, case_in=case_in),
         "source_version": extra.pop("source_version", "1"),
         "language": "sv",
         "patient": patient,
@@ -41,11 +44,15 @@ def make_document(world, patient, *, status=DocumentStatus.QUEUED, kind=Document
     return document
 
 
-def test_patient_page_lists_documents_with_status_and_download_for_ready_ones(world, client):
+def test_patient_page_lists_documents_with_status_and_download_for_ready_ones(world, client, case_in):
     patient = world.patient()
     ready = make_document(world, patient, status=DocumentStatus.READY, source_version="2")
-    queued = make_document(world, patient, kind=DocumentKind.ESCALATION_NOTICE, source_version="3-e7")
-    failed = make_document(world, patient, kind=DocumentKind.RISK_ANALYSIS, status=DocumentStatus.FAILED)
+    queued = make_document(
+        world, patient, kind=DocumentKind.ESCALATION_NOTICE, source_version="3-e7", case_in=case_in
+    )
+    failed = make_document(
+        world, patient, kind=DocumentKind.RISK_ANALYSIS, status=DocumentStatus.FAILED, case_in=case_in
+    )
     client.force_login(world.users["nurse_a"])
     page = client.get(f"/patients/{patient.public_id}/").content.decode()
     assert 'id="documents-heading">Dokument<' in page
@@ -112,11 +119,13 @@ def test_selector_query_count_does_not_grow_with_documents(world, django_assert_
     actor = Actor.for_user(world.users["nurse_a"])
     read = patient_get(actor=actor, public_id=patient.public_id)
     make_document(world, patient)
-    with django_assert_num_queries(3):  # the patient's cases (the rule), the documents, the log
+    # The patient's cases (the rule), the documents, the SIP's rule (its versions, owner and finalised
+    # versions), the log.
+    with django_assert_num_queries(6):
         assert len(selectors.documents_for_patient(actor=actor, patient=read)) == 1
     for index in range(15):
         make_document(world, patient, source_version=f"v{index}")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         assert len(selectors.documents_for_patient(actor=actor, patient=read)) == 16
 
 
