@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from agreements.models import CareTaskType
@@ -42,6 +39,7 @@ from directory.models import Role
 from documents.models import Document, DocumentStatus
 from patients.models import Patient
 from tests.factories import World, build_world
+from tests.processes import WorkerHandle, reset_broker_pools, start_celery_worker, test_db_url
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER_URL = os.environ.get("DOCUMENTS_TEST_BROKER_URL", "redis://127.0.0.1:6379/5")
@@ -210,38 +208,6 @@ def case_world(db: None) -> CaseWorld:
 # --- The worker ---------------------------------------------------------------------------------
 
 
-@dataclass
-class WorkerHandle:
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def kill(self) -> None:
-        """SIGKILL the whole worker (main process and pool children): no chance to requeue anything."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-
-def _reset_broker_pools(app: object) -> None:
-    """Forget pooled broker connections, so the next send uses the broker URL configured now."""
-    from kombu import pools
-
-    app._pool = None
-    app.amqp._producer_pool = None
-    pools.reset()  # closes and forgets kombu's process-wide pools; new ones are made on demand
-
-
 @pytest.fixture
 def celery_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A queue of this test's own on the test broker; the test process sends its tasks there."""
@@ -254,12 +220,12 @@ def celery_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     app.conf.broker_url = BROKER_URL
     app.conf.task_default_queue = queue
     app.conf.task_always_eager = False
-    _reset_broker_pools(app)
+    reset_broker_pools(app)
     yield queue
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(queue)
     app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager = saved
-    _reset_broker_pools(app)
+    reset_broker_pools(app)
 
 
 @pytest.fixture
@@ -268,54 +234,21 @@ def start_worker(
 ) -> Iterator[Callable[..., WorkerHandle]]:
     """Start real workers on ``celery_queue`` against the test database; all are stopped afterwards."""
     started: list[WorkerHandle] = []
-    db = connection.settings_dict
 
     def start(name: str = "w1", **extra_env: str) -> WorkerHandle:
         env = {
             **os.environ,
             "HEMSJUKVARD_ENV": "test",
-            "DATABASE_URL": (
-                f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-                f"{db['PORT'] or 5432}/{db['NAME']}"
-            ),
+            "DATABASE_URL": test_db_url(),
             "CELERY_BROKER_URL": BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "PYTHONUNBUFFERED": "1",
             **extra_env,
         }
-        log = tmp_path / f"worker-{name}.log"
-        process = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "celery"),
-                "-A",
-                "hemsjukvard",
-                "worker",
-                "--pool=prefork",
-                "-c",
-                "1",
-                "-Q",
-                celery_queue,
-                "-n",
-                f"{name}-{celery_queue}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        handle = start_celery_worker(
+            name=name, queue=celery_queue, env=env, log=tmp_path / f"worker-{name}.log"
         )
-        handle = WorkerHandle(process=process, log=log)
         started.append(handle)
-        deadline = time.monotonic() + 60
-        while "ready." not in log.read_text(errors="replace"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker {name} did not start:\n{handle.output()}")
-            time.sleep(0.2)
         return handle
 
     yield start

@@ -23,13 +23,9 @@ from typing import Any
 
 import pytest
 import redis
-from django.db import connection
 
 from tests.cases.conftest import case_in, halland  # noqa: F401 - fixtures
-from tests.documents.conftest import WorkerHandle, _reset_broker_pools
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / ".venv" / "bin"
+from tests.processes import BIN, ROOT, WorkerHandle, reset_broker_pools, start_celery_worker, test_db_url
 
 
 def free_port() -> int:
@@ -44,15 +40,6 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str, step: fl
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(step)
-
-
-def test_db_url() -> str:
-    """The pytest-django test database, as a DATABASE_URL for the processes started here."""
-    db = connection.settings_dict
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
 
 
 # --- A throwaway Redis --------------------------------------------------------------------------
@@ -161,11 +148,11 @@ def broker(redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch, settings:
             "KEY_PREFIX": f"resilience-{uuid.uuid4().hex}",
         }
     }
-    _reset_broker_pools(app)
+    reset_broker_pools(app)
     monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
     yield Broker(redis=redis_server, queue=queue)
     app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager = saved
-    _reset_broker_pools(app)
+    reset_broker_pools(app)
 
 
 # --- A real worker on that broker ---------------------------------------------------------------
@@ -189,39 +176,10 @@ def run_worker(
             "PYTHONUNBUFFERED": "1",
             **extra_env,
         }
-        log = tmp_path / f"worker-{name}.log"
-        process = subprocess.Popen(
-            [
-                str(BIN / "celery"),
-                "-A",
-                "hemsjukvard",
-                "worker",
-                "--pool=prefork",
-                "-c",
-                "1",
-                "-Q",
-                broker.queue,
-                "-n",
-                f"{name}-{broker.queue}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        handle = start_celery_worker(
+            name=name, queue=broker.queue, env=env, log=tmp_path / f"worker-{name}.log"
         )
-        handle = WorkerHandle(process=process, log=log)
         started.append(handle)
-        deadline = time.monotonic() + 60
-        while "ready." not in log.read_text(errors="replace"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker {name} did not start:\n{handle.output()}")
-            time.sleep(0.2)
         return handle
 
     yield start
