@@ -72,9 +72,13 @@ class IdempotencyKeyInvalid(exceptions.ValidationError):
 
 def _caller(request: Request) -> str:
     client = getattr(request, "api_client", None) or getattr(request.auth, "client", None)
-    if client is not None and getattr(client, "pk", None) is not None:
-        return f"client:{client.pk}"
     user = request.user
+    if client is not None and getattr(client, "pk", None) is not None:
+        # A client acting for a person (``X-On-Behalf-Of``) keeps a key space per person: a replay
+        # answers only the person whose request made the first answer.
+        if getattr(user, "pk", None) not in (None, getattr(client, "service_user_id", None)):
+            return f"client:{client.pk}:user:{user.pk}"
+        return f"client:{client.pk}"
     return f"user:{getattr(user, 'pk', None)}"
 
 

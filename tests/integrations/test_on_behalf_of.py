@@ -27,6 +27,7 @@ HSA = {
     "nurse_a": "SE2321000115-E00000000A01",
     "nurse_b": "SE2321000115-E00000000B01",
     "mas_a": "SE2321000115-E00000000A02",
+    "rehab_a": "SE2321000115-E00000000A03",
     "gp_a": "SE2321000115-E00000000V01",
     "admin": "SE2321000115-E00000000R01",
 }
@@ -312,3 +313,24 @@ def test_an_existing_case_of_the_kommun_is_written_to_as_the_nurse(world, hsa, j
     assert response.status_code == 200, response.content
     comment = case.events.get(kind="comment")
     assert (comment.user, comment.role) == (world.users["nurse_a"], Role.NURSE)
+
+
+def test_an_idempotency_key_replays_only_to_the_person_who_made_the_first_request(
+    world, halland, hsa, journal
+) -> None:
+    api = as_client(journal)
+    body = _case_body(world, world.patient())
+    key = {"HTTP_IDEMPOTENCY_KEY": "journal-2026-11-22-0001"}
+    first = api.post("/api/v1/cases", body, format="json", HTTP_X_ON_BEHALF_OF=hsa["nurse_a"], **key)
+    assert first.status_code == 201, first.content
+    # The same key through the same system for another person is that person's own request.
+    other = api.post("/api/v1/cases", body, format="json", HTTP_X_ON_BEHALF_OF=hsa["rehab_a"], **key)
+    assert other.status_code == 201, other.content
+    assert other.get("Idempotent-Replayed") is None
+    assert other.json()["id"] != first.json()["id"]
+    # The nurse's retry is a replay of her first answer.
+    again = api.post("/api/v1/cases", body, format="json", HTTP_X_ON_BEHALF_OF=hsa["nurse_a"], **key)
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert ResponsibilityCase.objects.count() == 2
