@@ -320,7 +320,7 @@ def test_an_idempotency_key_replays_only_to_the_person_who_made_the_first_reques
 ) -> None:
     api = as_client(journal)
     body = _case_body(world, world.patient())
-    key = {"HTTP_IDEMPOTENCY_KEY": "journal-2026-11-22-0001"}
+    key: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": "journal-2026-11-22-0001"}
     first = api.post("/api/v1/cases", body, format="json", HTTP_X_ON_BEHALF_OF=hsa["nurse_a"], **key)
     assert first.status_code == 201, first.content
     # The same key through the same system for another person is that person's own request.
