@@ -284,6 +284,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # drf-spectacular's enum naming first, then a captured response example for every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hemsjukvard.api.examples.add_response_examples",
+    ],
     # Several records have a field called "kind" or "status"; name each enum after its record.
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "directory.models.OrganisationKind",
