@@ -40,7 +40,11 @@ class TokenView(APIView):
         description="Exchange a username and password for a bearer token for API calls.",
         request=TokenRequestSerializer,
         responses={200: TokenResponseSerializer, **ERROR_RESPONSES},
-        examples=[OpenApiExample("Sjuksköterska", value={"username": "nurse.varberg", "password": "…"})],
+        examples=[
+            OpenApiExample(
+                "Sjuksköterska", value={"username": "nurse.varberg", "password": "…"}, request_only=True
+            )
+        ],
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:

@@ -40,11 +40,6 @@ OPENAPI_ONLY = {
 }
 # Operations whose own, hand-written example does not fit the answer, with why. Each entry must still be
 # wrong (see test_the_known_wrong_examples_are_still_wrong): remove it when the view is fixed.
-KNOWN_WRONG = {
-    # directory/api/views.py gives TokenView one example without request_only=True, so drf-spectacular
-    # shows the request (username and password) as the answer too.
-    ("POST", "/api/v1/auth/token", "200"),
-}
 
 
 @pytest.fixture(scope="module")
@@ -159,19 +154,12 @@ def test_every_example_fits_its_schema(schema):
     problems = [
         f"{' '.join(operation)} {problem}"
         for operation, media in json_answers(schema)
-        if operation not in KNOWN_WRONG
         for problem in problems_of(schema, media)
     ]
     assert not problems, (
         "Examples that no longer fit the serializers (run manage.py api_examples --write, then regenerate "
         "openapi.yaml):\n" + "\n".join(problems)
     )
-
-
-def test_the_known_wrong_examples_are_still_wrong(schema):
-    answers = dict(json_answers(schema))
-    fixed = [" ".join(operation) for operation in KNOWN_WRONG if not problems_of(schema, answers[operation])]
-    assert not fixed, f"Fixed, remove from KNOWN_WRONG: {fixed}"
 
 
 def test_a_drifted_example_is_caught(schema):
