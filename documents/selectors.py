@@ -111,8 +111,8 @@ def _fetch(key: uuid.UUID) -> Document | None:
     )
 
 
-def document_get(*, actor: Actor, public_id: uuid.UUID | str, action: str = Action.READ) -> Document:
-    """One document, if ``actor`` may see its patient (and its print of the identity); logged."""
+def _checked(actor: Actor, public_id: uuid.UUID | str, action: str) -> tuple[Document, Membership]:
+    """The document and the membership through which ``actor`` reads it; a logged 404 otherwise."""
     key = _key(public_id)
     document = _fetch(key)
     if document is None:
@@ -120,18 +120,28 @@ def document_get(*, actor: Actor, public_id: uuid.UUID | str, action: str = Acti
     membership = _granting(actor, document)
     if membership is None:
         raise _deny(actor, patient_id=document.patient_id, record_id=str(key), action=action)
+    return document, membership
+
+
+def _log_read(actor: Actor, document: Document, membership: Membership, action: str) -> None:
     access_log_record(
         actor=actor,
         accesses=[
             Access(
                 patient_id=document.patient_id,
                 record_type=RECORD_DOCUMENT,
-                record_id=str(key),
+                record_id=str(document.public_id),
                 membership=membership,
             )
         ],
         action=action,
     )
+
+
+def document_get(*, actor: Actor, public_id: uuid.UUID | str, action: str = Action.READ) -> Document:
+    """One document, if ``actor`` may see its patient (and its print of the identity); logged."""
+    document, membership = _checked(actor, public_id, action)
+    _log_read(actor, document, membership, action)
     return document
 
 
@@ -153,7 +163,8 @@ def _logged_within_window(actor: Actor, membership: Membership, document: Docume
 
 
 def document_poll(*, actor: Actor, public_id: uuid.UUID | str) -> Document:
-    """The document for its progress fragment, which the page polls every second while the PDF renders.
+    """The document for its progress fragment, which the page polls every second while the PDF renders,
+    and for ``GET /api/v1/documents/{id}``, which clients poll the same way.
 
     **What is logged, and why that keeps the duty to log.** The fragment shows the document's kind,
     language, creation time, status and, when ready, size and page count. That is metadata of a record
@@ -180,26 +191,9 @@ def document_poll(*, actor: Actor, public_id: uuid.UUID | str) -> Document:
 
     Two polls at the same instant may both write a row; that errs on the side of logging.
     """
-    key = _key(public_id)
-    document = _fetch(key)
-    if document is None:
-        raise _deny(actor, patient_id=None, record_id=str(key), action=Action.READ)
-    membership = _granting(actor, document)
-    if membership is None:
-        raise _deny(actor, patient_id=document.patient_id, record_id=str(key), action=Action.READ)
+    document, membership = _checked(actor, public_id, Action.READ)
     if not _logged_within_window(actor, membership, document):
-        access_log_record(
-            actor=actor,
-            accesses=[
-                Access(
-                    patient_id=document.patient_id,
-                    record_type=RECORD_DOCUMENT,
-                    record_id=str(key),
-                    membership=membership,
-                )
-            ],
-            action=Action.READ,
-        )
+        _log_read(actor, document, membership, Action.READ)
     return document
 
 

@@ -121,3 +121,18 @@ def test_unknown_kind_is_400(case_world: CaseWorld, api) -> None:
     response = _post(api(case_world.world.users["nurse_a"]), case_world, kind="horoscope")
     assert response.status_code == 400
     assert "kind" in response.json()["error"]["fields"]
+
+
+def test_a_client_polling_a_document_leaves_one_log_row_per_window(case_world: CaseWorld, api) -> None:
+    client = api(case_world.world.users["nurse_a"])
+    document_id = _post(client, case_world).json()["id"]
+    reads = AccessLogEntry.objects.filter(record_id=document_id, outcome=Outcome.GRANTED)
+    before = reads.count()  # the request itself is the first view
+    for _ in range(10):
+        assert client.get(f"/api/v1/documents/{document_id}").status_code == 200
+    assert reads.count() == before
+    # An outsider's poll is refused and every attempt is logged.
+    outsider = api(case_world.world.users["nurse_b"])
+    for _ in range(3):
+        assert outsider.get(f"/api/v1/documents/{document_id}").status_code == 404
+    assert AccessLogEntry.objects.filter(record_id=document_id, outcome=Outcome.DENIED).count() == 3
