@@ -343,11 +343,6 @@ def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]
     return facts
 
 
-def has_approved_analysis(case: ResponsibilityCase) -> bool:
-    analysis = current_analysis(case)
-    return analysis is not None and analysis.status == AnalysisStatus.APPROVED
-
-
 def notifications_unread(*, actor: Actor) -> QuerySet[Notification]:
     """The actor's own unread notifications; they name a case but carry no patient data."""
     return (
