@@ -345,6 +345,12 @@ class CaseEvent(models.Model):
         related_name="+",
     )
     role = models.CharField(_("role"), max_length=16, blank=True)
+    api_client = models.CharField(
+        _("via API client"),
+        max_length=200,
+        blank=True,
+        help_text=_("The integration through which the person acted, if not in the browser or by own token."),
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
     action = models.CharField(_("action"), max_length=32, blank=True)
     from_status = models.CharField(_("from status"), max_length=32, blank=True)

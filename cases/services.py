@@ -239,6 +239,7 @@ def _record(
         user=actor.user if actor is not None else None,
         organisation=membership.organisation if membership is not None else None,
         role=membership.role if membership is not None else "",
+        api_client=actor.api_client if actor is not None else "",
         kind=kind,
         action=action,
         from_status=from_status,

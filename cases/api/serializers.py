@@ -136,6 +136,7 @@ class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):
             "user",
             "organisation",
             "role",
+            "api_client",
             "from_status",
             "to_status",
             "reason",

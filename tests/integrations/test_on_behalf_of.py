@@ -9,6 +9,8 @@ import datetime
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from audit.models import AccessLogEntry, Action, Outcome
 from cases.models import CaseEvent, ResponsibilityCase
@@ -108,6 +110,8 @@ def test_journal_opens_and_submits_a_case_as_the_nurse_and_follows_it(
     assert events
     assert {event.user for event in events} == {nurse}
     assert {event.role for event in events} == {Role.NURSE}
+    # The case's own record says the nurse acted through the journal system.
+    assert {event.api_client for event in events} == {SYSTEM}
 
     # The access log: the nurse, in her role and kommun, via the journal system; since the header, the
     # client's own user touched nothing.
@@ -130,6 +134,15 @@ def test_journal_opens_and_submits_a_case_as_the_nurse_and_follows_it(
     assert followed.json()["status"] == "in_review"
     timeline = api.get(f"/api/v1/cases/{case_id}/timeline", **as_nurse)
     assert timeline.status_code == 200, timeline.content
+    entries = timeline.json()
+    entries = entries["results"] if isinstance(entries, dict) else entries
+    assert {entry["api_client"] for entry in entries} == {SYSTEM}
+    # ... and so does the case page, for the GP who reviews it.
+    browser = Client()
+    browser.force_login(world.users["gp_a"])
+    page = browser.get(reverse("cases:detail", args=[case_id]))
+    assert page.status_code == 200
+    assert f"(via {SYSTEM})" in page.content.decode()
 
 
 def test_me_shows_the_person_with_their_roles_in_the_clients_scope_only(world, hsa, journal) -> None:
