@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from directory.models import Organisation, OrganisationKind
+
 from . import charts, selectors
-from .facts import Facts, facts_get
+from .facts import Facts, facts_cached, facts_get, snapshot_facts
 from .present import count_text, days_text, freshness_text, share_text
-from .scope import FigureScope
+from .scope import FigureScope, country_scope, scope_for
 from .selectors import FLAGS, Kpis, Period, ShiftTable
 
 
@@ -147,7 +154,7 @@ class Dashboard:
     kpis: Kpis
     tables: tuple[Table, ...]
     charts: tuple[charts.Chart, ...]
-    # The moment the key figures describe (``figures.facts``), and whether they come from the snapshot.
+    # The moment every figure on it describes (``figures.facts``), and whether they come from the snapshot.
     as_of: datetime.datetime
     snapshot: bool
     freshness: str
@@ -180,36 +187,73 @@ FIGURE_KEYS = (
 )
 
 
+def _chart(
+    facts: Facts, key: str, draw: Callable[[], charts.Chart], *data: object, suppress: bool
+) -> charts.Chart:
+    """``draw()``, remembered with the snapshot's figures (``facts_cached``) under the data it draws,
+    ``suppress`` and the language: drawing the charts took most of a page's time once the figures were
+    remembered (bench/README.md). The same data in the same language always gives the same picture;
+    figures counted live are drawn afresh."""
+    digest = hashlib.sha256(repr((data, suppress, get_language())).encode()).hexdigest()
+    return facts_cached(facts, f"chart:{key}:{digest}", draw)
+
+
 def dashboard_build(
     *, scope: FigureScope, period: Period, suppress: bool, facts: Facts | None = None
 ) -> Dashboard:
     facts = facts if facts is not None else facts_get()
+    # Every part from the same facts, so that the whole page describes one moment.
     kpis = selectors.kpis(scope=scope, period=period, facts=facts)
-    by_task = selectors.shift_table(scope=scope, period=period, group="task_type")
+    by_task = selectors.shift_table(scope=scope, period=period, group="task_type", facts=facts)
     tables = [
         kpi_text(kpis, suppress=suppress),
         open_status_text(kpis, suppress=suppress),
         unclear_text(kpis, suppress=suppress),
         shift_table_text(by_task, suppress=suppress),
         shift_table_text(
-            selectors.shift_table(scope=scope, period=period, group="category"), suppress=suppress
+            selectors.shift_table(scope=scope, period=period, group="category", facts=facts),
+            suppress=suppress,
         ),
     ]
     if scope.kind == "region":
         tables.append(
             shift_table_text(
-                selectors.shift_table(scope=scope, period=period, group="kommun"), suppress=suppress
+                selectors.shift_table(scope=scope, period=period, group="kommun", facts=facts),
+                suppress=suppress,
             )
         )
+    moves = selectors.status_moves_by_month(scope=scope, period=period, facts=facts)
+    buckets = selectors.lead_time_buckets(scope=scope, period=period, facts=facts)
     chart_list = (
-        charts.cases_over_time(
-            selectors.status_moves_by_month(scope=scope, period=period), suppress=suppress
+        _chart(
+            facts,
+            "cases-over-time",
+            lambda: charts.cases_over_time(moves, suppress=suppress),
+            moves,
+            suppress=suppress,
         ),
-        charts.lead_time_distribution(
-            selectors.lead_time_buckets(scope=scope, period=period, facts=facts), suppress=suppress
+        _chart(
+            facts,
+            "lead-time",
+            lambda: charts.lead_time_distribution(buckets, suppress=suppress),
+            buckets,
+            suppress=suppress,
         ),
-        charts.escalations_by_level(kpis, suppress=suppress),
-        charts.impact_heat_map(by_task, suppress=suppress),
+        _chart(
+            facts,
+            "escalations",
+            lambda: charts.escalations_by_level(kpis, suppress=suppress),
+            kpis.levels,
+            kpis.submitted,
+            suppress=suppress,
+        ),
+        _chart(
+            facts,
+            "heat-map",
+            lambda: charts.impact_heat_map(by_task, suppress=suppress),
+            by_task,
+            suppress=suppress,
+        ),
     )
     return Dashboard(
         scope=scope,
@@ -222,6 +266,27 @@ def dashboard_build(
         snapshot=kpis.snapshot,
         freshness=freshness_text(as_of=kpis.as_of, snapshot=kpis.snapshot),
     )
+
+
+def dashboard_warm(*, today: datetime.date | None = None) -> int:
+    """Count and draw what every region's dashboard shows for the default period, and count the
+    country's key figures, from the current snapshot and remember them (``facts_cached``), so that
+    nobody waits for them: a region's figures take a second or more to count at national scale, the
+    country's several, a kommun's a fraction of one (bench/README.md). Drawn in the default language,
+    as seen from inside (the region's coordinators) and from outside (governance, small groups
+    suppressed). Returns how many scopes were counted."""
+    facts = snapshot_facts()
+    if facts is None:
+        return 0
+    period = selectors.period_parse(None, None, today=today)
+    regions = Organisation.objects.filter(kind=OrganisationKind.REGION, is_active=True).order_by("pk")
+    # No page shows the country (``figure_scopes`` never offers it): only its key figures.
+    selectors.kpis(scope=country_scope(), period=period, facts=facts)
+    with translation.override(settings.LANGUAGE_CODE):
+        for region in regions:
+            for suppress in (False, True):
+                dashboard_build(scope=scope_for(region), period=period, suppress=suppress, facts=facts)
+    return 1 + len(regions)
 
 
 CSV_DELIMITER = ";"

@@ -1,20 +1,25 @@
-"""The facts the key figures are counted from, live or from the last snapshot, and the snapshot's refresh.
+"""The facts the dashboard's figures are counted from, live or from the last snapshot, and its refresh.
 
-Three kinds of row: one per **case** (scope, status, deadline, submitted and agreed times, trigger, and
-what its timeline says: ever disputed, highest escalation level, followed by another discharge within 30
-days), one per **escalation stint** (level, start, end) and one per **unclear task** (task type, whether
-it is still undecided). ``figures.selectors`` aggregates them into every KPI.
+Five kinds of row: one per **case** (scope, status, deadline, submitted and agreed times, trigger, its
+vårdöverskjutning flags and planning, and what its timeline says: ever disputed, highest escalation
+level, followed by another discharge within 30 days), one per **escalation stint** (level, start, end),
+one per **unclear task** (task type, whether it is still undecided), one per **task** of a submitted case
+(task type, with its case's vårdöverskjutning facts) and one per **status move** (a timeline event
+with a ``to_status``). ``figures.selectors`` aggregates them into every KPI, the vårdöverskjutning
+tables and the chart of cases over time: everything the dashboard, the API and the PDF report show.
 
-Why a snapshot: at national scale (1 M cases, 6.6 M timeline events) counting a region's or the
-country's key figures live took 9–12 s (bench/README.md), because several facts probe each case's
-timeline. Those answers change rarely and only for the cases someone touched, so they are worked out
-once per refresh and stored; a request then aggregates narrow, indexed rows.
+Why a snapshot: at national scale (1 M cases, 1.75 M tasks, 6.6 M timeline events) counting a region's
+or the country's key figures live took 9–12 s, and a dashboard page 14–26 s (bench/README.md), because
+several facts probe each case's timeline and the chart scans the scope's timeline events. Those answers
+change rarely and only for the cases someone touched, so they are worked out once per refresh and
+stored; a request then aggregates narrow, indexed rows.
 
-**One definition per fact.** ``live_case_facts``, ``live_stint_facts`` and ``live_unclear_task_facts``
-are the only place a fact is defined (ORM expressions). The selectors aggregate whichever source they
-are given with the same code, and a snapshot is those very querysets compiled to SQL and written into
-``CaseFact`` / ``StintFact`` / ``UnclearTaskFact`` (``INSERT … SELECT``) by ``facts_refresh``. Live and
-snapshot figures therefore differ only in the moment they describe (``tests/figures/test_facts.py``
+**One definition per fact.** ``live_case_facts``, ``live_stint_facts``, ``live_unclear_task_facts``,
+``live_task_facts`` and ``live_status_move_facts`` are the only place a fact is defined (ORM
+expressions). The selectors aggregate whichever source they are given with the same code, and a
+snapshot is those very querysets compiled to SQL and written into ``CaseFact`` / ``StintFact`` /
+``UnclearTaskFact`` / ``TaskFact`` / ``StatusMoveFact`` (``INSERT … SELECT``) by ``facts_refresh``. Live
+and snapshot figures therefore differ only in the moment they describe (``tests/figures/test_facts.py``
 checks that they agree on a mixed data set).
 
 **Summary tables, not materialised views**, and the same on PostgreSQL and SQLite:
@@ -31,7 +36,7 @@ checks that they agree on a mixed data set).
 **Freshness.** The beat task ``figures.tasks.refresh_figure_facts`` runs every 15 minutes
 (``CELERY_BEAT_SCHEDULE["figures-refresh-facts"]``; ``manage.py refresh_figures`` does the same by hand,
 e.g. right after a deployment). ``FiguresSnapshot.as_of`` is the moment the data was read — on
-PostgreSQL all three tables are read in one REPEATABLE READ transaction, so they describe the same
+PostgreSQL all five tables are read in one REPEATABLE READ transaction, so they describe the same
 instant — and the page, the API (``as_of``) and the PDF report say "figures as of …", adding that they
 are older than usual when two refreshes have been missed. One refresh runs at a time (an advisory
 lock); one that starts while another runs does nothing. At national scale (bench/README.md) a refresh
@@ -40,8 +45,10 @@ that finds nothing changed takes about 20 s of the worker, the first one about 8
 **Remembered figures.** A snapshot never changes, so whatever is counted from it is remembered in the
 cache under its ``as_of`` (``facts_cached``): exact, and gone from use the moment the next snapshot
 shows. Inside the refresh transaction, before anyone can see the new snapshot, the worker counts the
-default period of the country and of every region (``figures.selectors.kpis_warm``), the scopes that
-take a second or more to count.
+default period of every region's dashboard and of the country's key figures
+(``figures.dashboard.dashboard_warm``), the scopes that take a second or more to count, and draws
+their charts. Counts are remembered without their labels, which are put on in the reader's language;
+a drawn chart is remembered under its data, its language and whether small groups are suppressed.
 
 **Which scopes read the snapshot:** every scope (vårdcentral, kommun, region, country), once a snapshot
 exists. Measured at national scale, a kommun took 1.8–2.7 s counted live (0.2–0.3 s from the snapshot)
@@ -97,7 +104,14 @@ from cases.models import (
     Trigger,
 )
 
-from .models import CaseFact, FiguresSnapshot, StintFact, UnclearTaskFact
+from .models import (
+    CaseFact,
+    FiguresSnapshot,
+    StatusMoveFact,
+    StintFact,
+    TaskFact,
+    UnclearTaskFact,
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -107,6 +121,8 @@ BEAT_ENTRY = "figures-refresh-facts"
 STINT_ENDS = (EventKind.ESCALATED, EventKind.DECIDED, EventKind.WITHDRAWN)
 # The advisory lock that lets one refresh run at a time ("figures" in ASCII).
 REFRESH_LOCK = 0x66696775726573
+# The vårdöverskjutning impact flags of a case (``cases.models.ResponsibilityCase``).
+SHIFT_FLAGS = ("increased_staff_time", "increased_other_costs", "competence_needed", "patient_safety_risk")
 
 
 def _escalation_level() -> Cast:
@@ -196,6 +212,29 @@ def live_unclear_task_facts() -> QuerySet[Any]:
     )
 
 
+def _case_shift() -> dict[str, F]:
+    """The vårdöverskjutning facts of a row that belongs to a case (``figures.models.ShiftFact``)."""
+    return {
+        "submitted_at": F("case__submitted_at"),
+        **{name: F(f"case__{name}") for name in SHIFT_FLAGS},
+        "shift_planning": F("case__shift_planning"),
+    }
+
+
+def live_task_facts() -> QuerySet[Any]:
+    """One row per task of a submitted case (drafts are not counted anywhere), with its case's flags."""
+    return (
+        CaseTask.objects.filter(case__submitted_at__isnull=False)
+        .order_by()
+        .annotate(task_id=F("pk"), **_case_scope(), **_case_shift())
+    )
+
+
+def live_status_move_facts() -> QuerySet[Any]:
+    """One row per move of a case into a status: every timeline event with a ``to_status``."""
+    return CaseEvent.objects.exclude(to_status="").order_by().annotate(event_id=F("pk"), **_case_scope())
+
+
 # --- Where a request reads them from ------------------------------------------------------------------
 
 
@@ -206,6 +245,8 @@ class Facts:
     cases: QuerySet[Any]
     stints: QuerySet[Any]
     unclear_tasks: QuerySet[Any]
+    tasks: QuerySet[Any]
+    status_moves: QuerySet[Any]
     as_of: datetime.datetime
     snapshot: bool = False
     refresh_seconds: float | None = field(default=None, compare=False)
@@ -216,6 +257,8 @@ def live_facts(*, now: datetime.datetime | None = None) -> Facts:
         cases=live_case_facts(),
         stints=live_stint_facts(),
         unclear_tasks=live_unclear_task_facts(),
+        tasks=live_task_facts(),
+        status_moves=live_status_move_facts(),
         as_of=now or timezone.now(),
     )
 
@@ -229,6 +272,8 @@ def snapshot_facts() -> Facts | None:
         cases=CaseFact.objects.all(),
         stints=StintFact.objects.all(),
         unclear_tasks=UnclearTaskFact.objects.all(),
+        tasks=TaskFact.objects.all(),
+        status_moves=StatusMoveFact.objects.all(),
         as_of=snapshot.as_of,
         snapshot=True,
         refresh_seconds=snapshot.refresh_seconds,
@@ -285,6 +330,8 @@ class Refreshed:
     rows: dict[str, int]
     written: int
     warm_seconds: float = 0.0  # counting figures ahead (``then``)
+    # Tables rewritten in large part (a first or a large refresh): vacuumed once the refresh commits.
+    rewritten: tuple[str, ...] = ()
 
 
 # (fact model, its live definition, the key that identifies a row)
@@ -292,6 +339,8 @@ SOURCES: tuple[tuple[type[Model], Any, str], ...] = (
     (CaseFact, live_case_facts, "case_id"),
     (StintFact, live_stint_facts, "event_id"),
     (UnclearTaskFact, live_unclear_task_facts, "task_id"),
+    (TaskFact, live_task_facts, "task_id"),
+    (StatusMoveFact, live_status_move_facts, "event_id"),
 )
 
 
@@ -356,9 +405,12 @@ def _refresh(then: Callable[[], object] | None) -> Refreshed:
             as_of = timezone.now()
         rows: dict[str, int] = {}
         written = 0
+        rewritten: list[str] = []
         for model, live, key in SOURCES:
             rows[model.__name__], changed = _sync(cursor, model, live(), key)
             written += changed
+            if changed > rows[model.__name__] // 10:
+                rewritten.append(model._meta.db_table)
         seconds = time.monotonic() - started
         FiguresSnapshot.objects.update_or_create(
             pk=1,
@@ -368,6 +420,8 @@ def _refresh(then: Callable[[], object] | None) -> Refreshed:
                 "cases": rows["CaseFact"],
                 "stints": rows["StintFact"],
                 "unclear_tasks": rows["UnclearTaskFact"],
+                "tasks": rows["TaskFact"],
+                "status_moves": rows["StatusMoveFact"],
                 "rows_written": written,
             },
         )
@@ -377,7 +431,14 @@ def _refresh(then: Callable[[], object] | None) -> Refreshed:
         if then is not None:
             then()
         warm_seconds = time.monotonic() - warm_started
-    return Refreshed(as_of=as_of, seconds=seconds, rows=rows, written=written, warm_seconds=warm_seconds)
+    return Refreshed(
+        as_of=as_of,
+        seconds=seconds,
+        rows=rows,
+        written=written,
+        warm_seconds=warm_seconds,
+        rewritten=tuple(rewritten),
+    )
 
 
 def facts_refresh(*, then: Callable[[], object] | None = None) -> Refreshed | None:
@@ -385,7 +446,7 @@ def facts_refresh(*, then: Callable[[], object] | None = None) -> Refreshed | No
 
     ``then`` runs in the same transaction once the tables are written, before anyone else can see
     them: the worker counts the slowest figures there, so that they are ready the moment the new
-    snapshot is (``figures.selectors.kpis_warm``).
+    snapshot is (``figures.dashboard.dashboard_warm``).
     """
     if connection.vendor != "postgresql":
         return _refresh(then)  # SQLite lets one writer at a time in anyway
@@ -406,7 +467,14 @@ def facts_refresh(*, then: Callable[[], object] | None = None) -> Refreshed | No
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            return _refresh(then)
+            result = _refresh(then)
+        # After a first or a large refresh, mark the new rows visible to all now, rather than whenever
+        # autovacuum comes by (if it is on at all): until then every figure reads the table's pages
+        # instead of answering from its covering indexes (bench/README.md: 3–4× slower).
+        with connection.cursor() as cursor:
+            for table in result.rewritten:
+                cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
+        return result
     finally:
         if connection.is_usable():
             with connection.cursor() as cursor:

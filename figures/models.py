@@ -87,6 +87,8 @@ class FiguresSnapshot(models.Model):
     cases = models.PositiveIntegerField(_("cases"))
     stints = models.PositiveIntegerField(_("escalation stints"))
     unclear_tasks = models.PositiveIntegerField(_("unclear tasks"))
+    tasks = models.PositiveIntegerField(_("tasks"), default=0)
+    status_moves = models.PositiveIntegerField(_("status moves"), default=0)
     rows_written = models.PositiveIntegerField(_("rows written by the last refresh"))
 
     class Meta:
@@ -110,24 +112,51 @@ class ScopedFact(models.Model):
         abstract = True
 
 
-def _scope_indexes(table: str, field: str, label: str) -> list[models.Index]:
-    """A scope (vårdcentral, kommun, region, or the whole country) and a period on ``field``."""
+def _scope_indexes(table: str, field: str, label: str, include: tuple[str, ...] = ()) -> list[models.Index]:
+    """A scope (vårdcentral, kommun, region, or the whole country) and a period on ``field``;
+    ``include``: the columns the figures read, so that PostgreSQL can answer from the index alone."""
     return [
-        models.Index(fields=["kommun_id", field], name=f"figures_{table}_kommun_{label}"),
-        models.Index(fields=["vardcentral_id", field], name=f"figures_{table}_vc_{label}"),
-        models.Index(fields=["region_id", field], name=f"figures_{table}_region_{label}"),
-        models.Index(fields=[field], name=f"figures_{table}_{label}"),
+        models.Index(fields=["kommun_id", field], name=f"figures_{table}_kommun_{label}", include=include),
+        models.Index(fields=["vardcentral_id", field], name=f"figures_{table}_vc_{label}", include=include),
+        models.Index(fields=["region_id", field], name=f"figures_{table}_region_{label}", include=include),
+        models.Index(fields=[field], name=f"figures_{table}_{label}", include=include),
     ]
 
 
-class CaseFact(ScopedFact):
-    """One case: its status and dates, and what its timeline says."""
+SHIFT_COLUMNS = (
+    "case_id",
+    "patient_id",
+    "increased_staff_time",
+    "increased_other_costs",
+    "competence_needed",
+    "patient_safety_risk",
+    "shift_planning",
+)
+
+
+class ShiftFact(ScopedFact):
+    """What the vårdöverskjutning tables count of a case: its submission, its four impact flags and
+    whether the shift was planned or unorganised (``figures.selectors.shift_table``)."""
+
+    case_id = models.BigIntegerField()
+    submitted_at = models.DateTimeField(null=True)
+    increased_staff_time = models.BooleanField()
+    increased_other_costs = models.BooleanField()
+    competence_needed = models.BooleanField()
+    patient_safety_risk = models.BooleanField()
+    shift_planning = models.CharField(max_length=16)
+
+    class Meta:
+        abstract = True
+
+
+class CaseFact(ShiftFact):
+    """One case: its status and dates, what its timeline says, and its vårdöverskjutning flags."""
 
     case_id = models.BigIntegerField(unique=True)
     status = models.CharField(max_length=32)
     trigger = models.CharField(max_length=32)
     due_at = models.DateTimeField(null=True)
-    submitted_at = models.DateTimeField(null=True)
     agreed_at = models.DateTimeField(null=True)
     disputed = models.BooleanField()
     escalated_to = models.PositiveSmallIntegerField(null=True)
@@ -174,3 +203,35 @@ class UnclearTaskFact(ScopedFact):
 
     def __str__(self) -> str:
         return f"Unclear task {self.task_id}"
+
+
+class TaskFact(ShiftFact):
+    """One task of a submitted case, with its case's vårdöverskjutning facts: the rows of the tables per
+    task type and per task category."""
+
+    task_id = models.BigIntegerField(unique=True)
+    task_type = models.ForeignKey(
+        "agreements.CareTaskType", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        indexes = _scope_indexes("tf", "submitted_at", "submitted", include=(*SHIFT_COLUMNS, "task_type_id"))
+
+    def __str__(self) -> str:
+        return f"Task {self.task_id}"
+
+
+class StatusMoveFact(ScopedFact):
+    """One move of a case into a status (a timeline event with ``to_status``): the chart of cases over
+    time."""
+
+    event_id = models.BigIntegerField(unique=True)
+    case_id = models.BigIntegerField()
+    to_status = models.CharField(max_length=32)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = _scope_indexes("mf", "at", "at", include=("case_id", "patient_id", "to_status"))
+
+    def __str__(self) -> str:
+        return f"Status move {self.event_id}"

@@ -59,27 +59,24 @@ from django.utils.translation import gettext as _
 from agreements.choices import TaskKind
 from cases.models import (
     OPEN_STATUSES,
-    CaseEvent,
     CaseStatus,
-    CaseTask,
-    ResponsibilityCase,
     ShiftPlanning,
     Trigger,
 )
-from directory.models import Organisation, OrganisationKind
+from directory.models import Organisation
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-from .facts import READMISSION_DAYS, Facts, facts_cached, facts_get, snapshot_facts
-from .scope import FigureScope, ScopeKind, country_scope, scope_for
+from .facts import READMISSION_DAYS, SHIFT_FLAGS, Facts, facts_cached, facts_get
+from .scope import FigureScope, ScopeKind
 from .stats import DaysBetween, percentiles
 
 __all__ = ["READMISSION_DAYS"]  # part of the definitions, defined with the facts
 
 SMALL_GROUP = 5
 MAX_PERIOD_DAYS = 5 * 366 + 1
-FLAGS = ("increased_staff_time", "increased_other_costs", "competence_needed", "patient_safety_risk")
+FLAGS = SHIFT_FLAGS
 ESCALATION_LEVELS = (1, 2, 3)
 LEAD_TIME_BUCKETS: tuple[tuple[int, int | None], ...] = (
     (0, 3),
@@ -174,10 +171,6 @@ def _cell(row: dict[str, Any], name: str) -> Cell:
     return Cell(int(row.get(name) or 0), int(row.get(f"{name}__patients") or 0))
 
 
-def _submitted_cases(scope: FigureScope, period: Period) -> QuerySet[ResponsibilityCase]:
-    return ResponsibilityCase.objects.filter(scope.cases_q(), period.q("submitted_at"))
-
-
 # --- The vårdöverskjutning table ------------------------------------------------------------------
 
 
@@ -199,25 +192,28 @@ class ShiftTable:
     group: str
     rows: tuple[ShiftRow, ...]
     total: ShiftRow
+    # The moment the table describes (``figures.facts``), as for the key figures.
+    as_of: datetime.datetime = field(default_factory=timezone.now)
+    snapshot: bool = False
 
 
 SHIFT_GROUPS = ("task_type", "category", "kommun")
 
 
-def _shift_aggregates(prefix: str) -> dict[str, Any]:
-    case = f"{prefix}pk" if not prefix else f"{prefix[:-2]}"
-    patient = f"{prefix}patient"
+def _shift_aggregates() -> dict[str, Any]:
+    """Over rows that carry ``case_id``, ``patient_id`` and the case's flags (``figures.models.ShiftFact``:
+    a case's own row, or one per task of it): how many cases, and how many of them carry each flag."""
     aggregates: dict[str, Any] = {
-        "cases": Count(case, distinct=True),
-        "cases__patients": Count(patient, distinct=True),
+        "cases": Count("case_id", distinct=True),
+        "cases__patients": Count("patient_id", distinct=True),
     }
-    conditions: dict[str, Q] = {name: Q(**{f"{prefix}{name}": True}) for name in FLAGS}
-    conditions["planned"] = Q(**{f"{prefix}shift_planning": ShiftPlanning.PLANNED})
-    conditions["unorganised"] = Q(**{f"{prefix}shift_planning": ShiftPlanning.UNORGANISED})
+    conditions: dict[str, Q] = {name: Q(**{name: True}) for name in FLAGS}
+    conditions["planned"] = Q(shift_planning=ShiftPlanning.PLANNED)
+    conditions["unorganised"] = Q(shift_planning=ShiftPlanning.UNORGANISED)
     for name, condition in conditions.items():
         # Named apart from the fields: an aggregate may not share its name with a field it filters on.
-        aggregates[f"n_{name}"] = Count(case, filter=condition, distinct=True)
-        aggregates[f"n_{name}__patients"] = Count(patient, filter=condition, distinct=True)
+        aggregates[f"n_{name}"] = Count("case_id", filter=condition, distinct=True)
+        aggregates[f"n_{name}__patients"] = Count("patient_id", filter=condition, distinct=True)
     return aggregates
 
 
@@ -236,44 +232,68 @@ def task_type_name(name_sv: str, name_en: str) -> str:
     return name_en if (get_language() or "sv").startswith("en") else name_sv
 
 
-def shift_table(*, scope: FigureScope, period: Period, group: str = "task_type") -> ShiftTable:
+def _shift_counts(
+    scope: FigureScope, period: Period, group: str, facts: Facts
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The table's counts: the total and one dict per row (with what names it, in every language)."""
+    submitted = (scope.facts_q(), period.q("submitted_at"))
+    cases = facts.cases.filter(*submitted)
+    total = cases.aggregate(**_shift_aggregates())
+    if group == "kommun":
+        rows = list(cases.values("kommun_id").annotate(**_shift_aggregates()).order_by())
+        # The facts carry ids; the names, in the order the database sorts them, come from the register.
+        names = dict(
+            Organisation.objects.filter(pk__in=[r["kommun_id"] for r in rows])
+            .order_by("name")
+            .values_list("pk", "name")
+        )
+        order = {pk: index for index, pk in enumerate(names)}
+        for row in rows:
+            row["name"] = names.get(row["kommun_id"], str(row["kommun_id"]))
+        rows.sort(key=lambda r: order.get(r["kommun_id"], len(order)))
+        return total, rows
+    tasks = facts.tasks.filter(*submitted)
+    if group == "task_type":
+        columns: tuple[str, ...] = ("task_type__code", "task_type__name_sv", "task_type__name_en")
+    else:
+        columns = ("task_type__kind",)
+    return total, list(tasks.values(*columns).annotate(**_shift_aggregates()).order_by())
+
+
+def shift_table(
+    *, scope: FigureScope, period: Period, group: str = "task_type", facts: Facts | None = None
+) -> ShiftTable:
     """Cases submitted in the period, per task type, task category (kind) or kommun, with the four
     impact flags and planned/unorganised: how many cases, and how many of them carry each flag.
 
-    A case with several task types counts once in each of their rows, and once in the total.
+    A case with several task types counts once in each of their rows, and once in the total. Counted
+    from the snapshot when one exists (``figures.facts``), like the key figures.
     """
     if group not in SHIFT_GROUPS:
         raise ValidationError({"group": _("Group by task type, category or kommun.")})
-    cases = _submitted_cases(scope, period)
-    total = _shift_row("total", _("All cases"), cases.aggregate(**_shift_aggregates("")))
+    facts = _facts(facts)
+    key = f"shift:{group}:{scope.kind}:{scope.organisation_id}:{period.start}:{period.end}"
+    # What is remembered is the counts; the labels are put on in the language of the request.
+    total, counted = facts_cached(facts, key, lambda: _shift_counts(scope, period, group, facts))
     rows: list[ShiftRow] = []
-    if group == "kommun":
-        for row in (
-            cases.values("kommun_id", "kommun__name")
-            .annotate(**_shift_aggregates(""))
-            .order_by("kommun__name")
-        ):
-            rows.append(_shift_row(str(row["kommun_id"]), str(row["kommun__name"]), row))
-    else:
-        tasks = CaseTask.objects.filter(case__in=cases)
-        if group == "task_type":
-            grouped = tasks.values("task_type__code", "task_type__name_sv", "task_type__name_en").annotate(
-                **_shift_aggregates("case__")
-            )
-            for row in grouped:
-                rows.append(
-                    _shift_row(
-                        str(row["task_type__code"]),
-                        task_type_name(row["task_type__name_sv"], row["task_type__name_en"]),
-                        row,
-                    )
-                )
+    for row in counted:
+        if group == "kommun":
+            rows.append(_shift_row(str(row["kommun_id"]), str(row["name"]), row))
+        elif group == "task_type":
+            label = task_type_name(row["task_type__name_sv"], row["task_type__name_en"])
+            rows.append(_shift_row(str(row["task_type__code"]), label, row))
         else:
-            for row in tasks.values("task_type__kind").annotate(**_shift_aggregates("case__")):
-                kind = str(row["task_type__kind"])
-                rows.append(_shift_row(kind, str(TaskKind(kind).label), row))
+            kind = str(row["task_type__kind"])
+            rows.append(_shift_row(kind, str(TaskKind(kind).label), row))
+    if group != "kommun":
         rows.sort(key=lambda r: (-r.cases.value, r.label))
-    return ShiftTable(group=group, rows=tuple(rows), total=total)
+    return ShiftTable(
+        group=group,
+        rows=tuple(rows),
+        total=_shift_row("total", _("All cases"), total),
+        as_of=facts.as_of,
+        snapshot=facts.snapshot,
+    )
 
 
 # --- KPIs -----------------------------------------------------------------------------------------
@@ -623,22 +643,6 @@ def _kpis(scope: FigureScope, period: Period, now: datetime.datetime, facts: Fac
     )
 
 
-def kpis_warm(*, today: datetime.date | None = None) -> int:
-    """Count the default period's key figures of the country and of every region from the current
-    snapshot and remember them (``facts_cached``), so that nobody waits for them: a region's take a
-    second or two to count at national scale, the country's several, a kommun's a fraction of one
-    (bench/README.md). Returns how many scopes were counted."""
-    facts = snapshot_facts()
-    if facts is None:
-        return 0
-    period = period_parse(None, None, today=today)
-    regions = Organisation.objects.filter(kind=OrganisationKind.REGION, is_active=True).order_by("pk")
-    scopes = [country_scope(), *(scope_for(region) for region in regions)]
-    for scope in scopes:
-        kpis(scope=scope, period=period, facts=facts)
-    return len(scopes)
-
-
 # --- Series for the charts ------------------------------------------------------------------------
 
 
@@ -646,6 +650,9 @@ def kpis_warm(*, today: datetime.date | None = None) -> int:
 class MonthlySeries:
     months: tuple[datetime.date, ...]
     series: tuple[tuple[str, str, tuple[Cell, ...]], ...]  # (status, label, one cell per month)
+    # The moment the series describe (``figures.facts``), as for the key figures.
+    as_of: datetime.datetime = field(default_factory=timezone.now)
+    snapshot: bool = False
 
 
 def months_between(period: Period) -> list[datetime.date]:
@@ -657,20 +664,28 @@ def months_between(period: Period) -> list[datetime.date]:
     return months
 
 
-def status_moves_by_month(*, scope: FigureScope, period: Period) -> MonthlySeries:
-    """Cases moving into each status, per month (from the timelines): the flow of cases over time."""
+def _status_moves(scope: FigureScope, period: Period, facts: Facts) -> dict[tuple[datetime.date, str], Cell]:
     rows = (
-        CaseEvent.objects.filter(scope.cases_q("case__"), period.q("at"))
-        .exclude(to_status="")
+        facts.status_moves.filter(scope.facts_q(), period.q("at"))
         .annotate(month=TruncMonth("at", tzinfo=_tz()))
         .values("month", "to_status")
-        .annotate(value=Count("case", distinct=True), value__patients=Count("case__patient", distinct=True))
+        .annotate(value=Count("case_id", distinct=True), value__patients=Count("patient_id", distinct=True))
+        .order_by()
     )
     cells: dict[tuple[datetime.date, str], Cell] = {}
     for row in rows:
         month = row["month"]
         day = month.date() if isinstance(month, datetime.datetime) else month
         cells[(day, row["to_status"])] = _cell(row, "value")
+    return cells
+
+
+def status_moves_by_month(*, scope: FigureScope, period: Period, facts: Facts | None = None) -> MonthlySeries:
+    """Cases moving into each status, per month (from the timelines): the flow of cases over time.
+    Counted from the snapshot when one exists (``figures.facts``), like the key figures."""
+    facts = _facts(facts)
+    key = f"status-moves:{scope.kind}:{scope.organisation_id}:{period.start}:{period.end}"
+    cells = facts_cached(facts, key, lambda: _status_moves(scope, period, facts))
     months = months_between(period)
     statuses = [s for s in CaseStatus if s != CaseStatus.DRAFT]
     series = tuple(
@@ -678,7 +693,7 @@ def status_moves_by_month(*, scope: FigureScope, period: Period) -> MonthlySerie
         for status in statuses
         if any((m, status.value) in cells for m in months)
     )
-    return MonthlySeries(months=tuple(months), series=series)
+    return MonthlySeries(months=tuple(months), series=series, as_of=facts.as_of, snapshot=facts.snapshot)
 
 
 def report_get(*, actor: Any, public_id: Any) -> Any:

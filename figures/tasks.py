@@ -8,7 +8,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import facts, selectors, services
+from . import dashboard, facts, services
 
 
 @shared_task(
@@ -31,10 +31,11 @@ def render_figures_report(report_id: int) -> str:
 )
 def refresh_figure_facts() -> str:
     """Every 15 minutes (beat): bring the snapshot up to date and, before it shows, count the default
-    period's figures of the country and the regions, so nobody waits for them. Idempotent: a refresh
-    that finds another one running does nothing; one that finds nothing changed writes nothing."""
+    period's dashboards of the regions and key figures of the country, so nobody waits for them.
+    Idempotent: a refresh that finds another one running does nothing; one that finds nothing changed
+    writes nothing."""
     warmed: list[int] = []
-    result = facts.facts_refresh(then=lambda: warmed.append(selectors.kpis_warm()))
+    result = facts.facts_refresh(then=lambda: warmed.append(dashboard.dashboard_warm()))
     if result is None:
         return "another refresh is running"
     return (

@@ -59,9 +59,18 @@ class ShiftRowSerializer(serializers.Serializer[Any]):
     unorganised = FlagCellSerializer()
 
 
+AS_OF_HELP = _(
+    "The moment the figures describe: the last refresh of the figures' snapshot (every 15 minutes), "
+    "or now when they were counted live."
+)
+SNAPSHOT_HELP = _("True when read from the snapshot, false when counted live (before the first refresh).")
+
+
 class ShiftTableSerializer(serializers.Serializer[Any]):
     scope = ScopeSerializer()
     period = PeriodSerializer()
+    as_of = serializers.DateTimeField(help_text=AS_OF_HELP)
+    snapshot = serializers.BooleanField(help_text=SNAPSHOT_HELP)
     group = serializers.CharField()
     rows = ShiftRowSerializer(many=True)
     total = ShiftRowSerializer()
@@ -90,15 +99,8 @@ class UnclearSerializer(serializers.Serializer[Any]):
 class KpisSerializer(serializers.Serializer[Any]):
     scope = ScopeSerializer()
     period = PeriodSerializer()
-    as_of = serializers.DateTimeField(
-        help_text=_(
-            "The moment the figures describe: the last refresh of the figures' snapshot (every 15 minutes), "
-            "or now when they were counted live."
-        )
-    )
-    snapshot = serializers.BooleanField(
-        help_text=_("True when read from the snapshot, false when counted live (before the first refresh).")
-    )
+    as_of = serializers.DateTimeField(help_text=AS_OF_HELP)
+    snapshot = serializers.BooleanField(help_text=SNAPSHOT_HELP)
     submitted = CellSerializer()
     open_by_status = StatusCountSerializer(many=True)
     agreed = CellSerializer()

@@ -73,7 +73,8 @@ class ShiftTableView(APIView):
         description=(
             "Cases submitted in the period, per task type, category or kommun, with the four impact flags "
             "and planned/unorganised. Counts behind which fewer than five patients stand are null and "
-            "marked `suppressed`."
+            "marked `suppressed`. Read, like the key figures, from a snapshot that the worker brings up "
+            "to date every 15 minutes; `as_of` says which moment the table describes."
         ),
         parameters=[
             *PERIOD_PARAMETERS,
@@ -88,6 +89,8 @@ class ShiftTableView(APIView):
         )
         data = {
             **_head(scope, period),
+            "as_of": table.as_of,
+            "snapshot": table.snapshot,
             "group": table.group,
             "rows": [_shift_row(r) for r in table.rows],
             "total": _shift_row(table.total),

@@ -36,7 +36,9 @@ EMPTY = Period(datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
 def mixed_cases(world) -> None:
     """Every kind of fact: both kommuner, with and without vårdcentral, every open status and closed,
     drafts, deadlines passed and not, disputes, escalations to three levels (stints ended and running),
-    discharges with and without a readmission, unclear tasks decided and not."""
+    discharges with and without a readmission, unclear tasks decided and not, vårdöverskjutning flags
+    and planning on cases with several task types (two of one category), and status moves in several
+    months."""
     patient = world.patient()
     make_case(
         world, patient=patient, trigger="discharge", submitted=at("2025-01-05"), agreed=at("2025-01-07")
@@ -58,17 +60,31 @@ def mixed_cases(world) -> None:
         submitted=at("2024-11-30"),
         agreed=at("2025-01-30"),
         tasks=(("lss", "unclear"), ("wound", "proposed")),
+        patient_safety_risk=True,
+        shift_planning="unorganised",
     )
-    for day, lead in (("2025-01-10", 2), ("2025-01-20", 9), ("2025-02-03", 31), ("2025-03-03", 70)):
+    for index, (day, lead) in enumerate(
+        (("2025-01-10", 2), ("2025-01-20", 9), ("2025-02-03", 31), ("2025-03-03", 70))
+    ):
         make_case(
             world,
             submitted=at(day),
             agreed=at(day) + datetime.timedelta(days=lead, hours=lead % 5),
             tasks=(("lss", "unclear-decided"), ("pd", "unclear"), ("wound", "proposed")),
+            increased_staff_time=index % 2 == 0,
+            competence_needed=index > 1,
+            increased_other_costs=index == 3,
+            shift_planning=("planned", "unorganised", "unknown", "planned")[index],
         )
     for kommun, vardcentral in (("kommun_a", "vc_a"), ("kommun_b", "vc_b")):
         disputed = make_case(
-            world, kommun=kommun, vardcentral=vardcentral, status="escalated", submitted=at("2025-01-15")
+            world,
+            kommun=kommun,
+            vardcentral=vardcentral,
+            status="escalated",
+            submitted=at("2025-01-15"),
+            tasks=(("wound", "proposed"),),
+            patient_safety_risk=True,
         )
         event(disputed, at("2025-01-20"), EventKind.DISPUTED, "disputed")
         escalate(disputed, at("2025-01-22"), 1)
@@ -105,9 +121,23 @@ def test_live_and_snapshot_figures_agree_on_a_mixed_data_set(world):
     assert snapshot is not None
     assert snapshot.as_of == refreshed.as_of
     live = live_facts(now=snapshot.as_of)
-    assert refreshed.rows == {"CaseFact": 19, "StintFact": 10, "UnclearTaskFact": 9}
+    assert refreshed.rows == {
+        "CaseFact": 19,
+        "StintFact": 10,
+        "UnclearTaskFact": 9,
+        "TaskFact": 16,
+        "StatusMoveFact": 18,
+    }
     for scope in scopes(world):
         for period in (Q1, YEAR, EMPTY):
+            for group in selectors.SHIFT_GROUPS:
+                counted_table = selectors.shift_table(scope=scope, period=period, group=group, facts=live)
+                read_table = selectors.shift_table(scope=scope, period=period, group=group, facts=snapshot)
+                assert (read_table.as_of, read_table.snapshot) == (snapshot.as_of, True)
+                assert read_table == dataclasses.replace(counted_table, snapshot=True), (scope.kind, group)
+            counted_moves = selectors.status_moves_by_month(scope=scope, period=period, facts=live)
+            read_moves = selectors.status_moves_by_month(scope=scope, period=period, facts=snapshot)
+            assert read_moves == dataclasses.replace(counted_moves, snapshot=True), (scope.kind, period)
             counted = selectors.kpis(scope=scope, period=period, facts=live)
             read = selectors.kpis(scope=scope, period=period, facts=snapshot)
             assert read.snapshot
@@ -130,6 +160,23 @@ def test_live_and_snapshot_figures_agree_on_a_mixed_data_set(world):
         ("pd", 4, 4),
     ]
     assert region.lead_time.cases.value == 6
+    by_task = selectors.shift_table(scope=scopes(world)[3], period=YEAR, group="task_type", facts=snapshot)
+    assert by_task.total.cases.value == 18
+    assert [(r.key, r.cases.value, r.flags["patient_safety_risk"].value) for r in by_task.rows] == [
+        ("wound", 7, 3),
+        ("lss", 5, 1),
+        ("pd", 4, 0),
+    ]
+    assert [r.planned.value for r in by_task.rows] == [2, 2, 2]
+    assert by_task.total.unorganised.value == 2
+    category = selectors.shift_table(scope=scopes(world)[3], period=YEAR, group="category", facts=snapshot)
+    assert [(r.key, r.cases.value) for r in category.rows] == [("nursing", 7)]  # each case once
+    per_kommun = selectors.shift_table(scope=scopes(world)[3], period=YEAR, group="kommun", facts=snapshot)
+    assert [(r.label, r.cases.value) for r in per_kommun.rows] == [("A kommun", 14), ("B kommun", 4)]
+    moves = selectors.status_moves_by_month(scope=scopes(world)[3], period=YEAR, facts=snapshot)
+    flow = {status: [cell.value for cell in cells] for status, _label, cells in moves.series}
+    assert flow["escalated"][6:9] == [2, 4, 2]  # January, February, March 2025: cases, not events
+    assert sum(flow["disputed"]) == 4
 
 
 @pytest.mark.django_db
@@ -141,6 +188,11 @@ def test_figures_are_counted_live_until_the_first_refresh(world):
     assert not kpis.snapshot
     assert kpis.as_of >= before
     assert kpis.submitted.value == 1
+    table = selectors.shift_table(scope=scopes(world)[0], period=Q1)
+    assert (table.snapshot, table.total.cases.value) == (False, 1)
+    assert table.as_of >= before
+    moves = selectors.status_moves_by_month(scope=scopes(world)[0], period=Q1)
+    assert not moves.snapshot
 
 
 @pytest.mark.django_db
@@ -163,12 +215,17 @@ def test_a_case_written_after_a_refresh_counts_from_the_next_one(world):
 def test_a_refresh_writes_only_what_changed(world):
     case = make_case(world, status="in_review", submitted=at("2025-02-01"), tasks=(("lss", "unclear"),))
     make_case(world, submitted=at("2025-02-02"))
-    assert refresh_facts().written == 3  # two cases, one unclear task
+    assert refresh_facts().written == 4  # two cases, one task, which is unclear
     assert refresh_facts().written == 0
     event(case, at("2025-02-03"), EventKind.DISPUTED, CaseStatus.DISPUTED)
-    assert refresh_facts().written == 2  # the case's old row out, its new one in
+    assert refresh_facts().written == 3  # the case's old row out, its new one in; the status move
     assert selectors.kpis(scope=scopes(world)[0], period=Q1).disputed.value == 1
-    assert FiguresSnapshot.objects.get().rows_written == 2
+    assert FiguresSnapshot.objects.get().rows_written == 3
+    case.patient_safety_risk = True
+    case.save(update_fields=["patient_safety_risk"])
+    assert refresh_facts().written == 4  # the case's row and its task's, out and in
+    table = selectors.shift_table(scope=scopes(world)[0], period=Q1)
+    assert (table.snapshot, table.rows[0].flags["patient_safety_risk"].value) == (True, 1)
 
 
 @pytest.mark.django_db
@@ -238,6 +295,13 @@ def test_page_api_and_pdf_say_how_fresh_the_figures_are(world, api, django_captu
     assert answer["snapshot"] is True
     assert datetime.datetime.fromisoformat(answer["as_of"]) == refreshed.as_of
     assert answer["submitted"]["value"] == 6
+    table = (
+        api(world.users["nurse_a"]).get("/api/v1/figures/shift-table?from=2025-01-01&to=2025-03-31").json()
+    )
+    assert (table["snapshot"], table["total"]["cases"]["value"]) == (True, 6)
+    assert datetime.datetime.fromisoformat(table["as_of"]) == refreshed.as_of
+    assert "räknas just nu" not in page
+    assert "räknade just nu" not in page
 
     report = request_report(api(world.users["nurse_a"]), django_capture_on_commit_callbacks)
     detail = api(world.users["nurse_a"]).get(f"/api/v1/figures/reports/{report.json()['id']}").json()
@@ -251,3 +315,28 @@ def test_old_figures_say_so():
     assert "older than usual" not in freshness_text(as_of=as_of, snapshot=True)
     late = freshness_text(as_of=as_of, snapshot=True, now=as_of + datetime.timedelta(minutes=31))
     assert "older than usual" in late or "äldre än vanligt" in late
+
+
+@pytest.mark.django_db
+def test_charts_remembered_with_the_snapshot_follow_the_viewer_and_the_language(world):
+    """A chart drawn from the snapshot is remembered, but never shown to someone who should see it
+    suppressed, nor in another language."""
+    for _ in range(3):
+        make_case(world, submitted=at("2025-02-01"), tasks=(("pd", "proposed"),), increased_staff_time=True)
+    refresh_facts()
+    kommun = world.orgs["kommun_a"].public_id
+    url = f"/figures/?scope={kommun}&from=2025-01-01&to=2025-03-31"
+    nurse = Client()
+    nurse.force_login(world.users["nurse_a"])
+    governance = Client()
+    governance.force_login(world.users["governance"])
+    for _ in range(2):  # drawn, then remembered
+        inside = nurse.get(url).context["board"]
+        outside = governance.get(url).context["board"]
+        assert (inside.snapshot, outside.snapshot) == (True, True)
+        assert inside.figure("heat-map").rows[0][:2] == ("pd sv", "3")
+        assert outside.figure("heat-map").rows[0][:2] == ("pd sv", "<5")
+        english = nurse.get(url, HTTP_ACCEPT_LANGUAGE="en").context["board"]
+        assert english.figure("heat-map").rows[0][:2] == ("pd en", "3")
+        assert english.figure("cases-over-time").title == "Cases moving into each status, per month"
+        assert inside.figure("cases-over-time").title != english.figure("cases-over-time").title
