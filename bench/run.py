@@ -270,8 +270,8 @@ def kpi_refresh() -> dict[str, Any]:
     say(
         f"  figures snapshot as of {timezone.localtime(refreshed.as_of):%H:%M:%S}: "
         f"{', '.join(f'{n} {c:,}' for n, c in refreshed.rows.items())}; {refreshed.written:,} rows written "
-        f"in {refreshed.seconds:.1f} s, the country's key figures and the regions' dashboards counted ahead in "
-        f"{refreshed.warm_seconds:.1f} s"
+        f"in {refreshed.seconds:.1f} s, the country's key figures and the regions' dashboards counted "
+        f"ahead in {refreshed.warm_seconds:.1f} s"
     )
     return {
         "as_of": refreshed.as_of.isoformat(),
@@ -361,7 +361,8 @@ def dashboard_timings(fixture: Fixture, runs: int) -> dict[str, Any]:
     """The figures dashboard page as a browser gets it (in-process, ``django.test.Client``: the view,
     the charts drawn, the template rendered), for the default period, after ``kpi_refresh``: the kommun
     as its nurse sees it (counted from the snapshot on the first request) and the region as its
-    coordinator sees it (counted ahead by the worker). First request, then median / p95 / worst."""
+    coordinator sees it (counted ahead by the worker). First request (the kommun's also pays for loading
+    the templates and matplotlib into the process, ~1 s), then median / p95 / worst."""
     from django.test import Client
 
     result: dict[str, Any] = {}

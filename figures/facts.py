@@ -40,7 +40,9 @@ PostgreSQL all five tables are read in one REPEATABLE READ transaction, so they 
 instant — and the page, the API (``as_of``) and the PDF report say "figures as of …", adding that they
 are older than usual when two refreshes have been missed. One refresh runs at a time (an advisory
 lock); one that starts while another runs does nothing. At national scale (bench/README.md) a refresh
-that finds nothing changed takes about 20 s of the worker, the first one about 80 s.
+that finds nothing changed takes 40–80 s of the worker (8.5 M rows compared), the first one several
+minutes; a refresh that rewrote much of a table vacuums it afterwards, so that the figures can be
+answered from the covering indexes at once.
 
 **Remembered figures.** A snapshot never changes, so whatever is counted from it is remembered in the
 cache under its ``as_of`` (``facts_cached``): exact, and gone from use the moment the next snapshot
