@@ -16,7 +16,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ from directory.models import Membership, Organisation, OrganisationKind
 from hemsjukvard.outbox import outbox_enqueue
 
 from .models import AccessLogEntry, AccessLogSample, AccessLogSampleItem, Action, ReviewNotification
-from .review import REVIEWER_ROLES, kommun_entries_q
+from .review import REVIEWER_ROLES, kommun_entries_q, review_queries
 
 logger = logging.getLogger(__name__)
 SAMPLE_SIZE = 25
@@ -41,7 +41,7 @@ def sample_draw(*, kommun: Organisation, week_start: datetime.date) -> AccessLog
     start = datetime.datetime.combine(week_start, datetime.time(), tzinfo=tz)
     end = start + datetime.timedelta(days=7)
     try:
-        with transaction.atomic():
+        with review_queries():  # one transaction, without JIT compilation (audit/README.md)
             sample = AccessLogSample.objects.create(kommun=kommun, week_start=week_start)
             ids = list(
                 AccessLogEntry.objects.filter(
