@@ -837,6 +837,8 @@ def main(argv: list[str] | None = None) -> None:
 
     # The partial run leaves other apps' migrations to a full run (they may be someone's work in progress).
     call_command(*(("migrate", "audit") if args.case_list_only else ("migrate",)), verbosity=0)
+    # Pages are rendered with production's hashed static files: they need their manifest.
+    call_command("collectstatic", "--noinput", verbosity=0)
     from django.db import connection
 
     with connection.cursor() as cursor:
