@@ -92,7 +92,7 @@ def patient_list(*, actor: Actor, search: str = "") -> QuerySet[Patient]:
     identify: finding such a patient by name would reveal exactly what the masking hides.
     """
     queryset = _with_open_enrolment(patients_visible(actor=actor)).select_related(
-        "folkbokforing_kommun", "listed_vardcentral"
+        "folkbokforing_kommun", "listed_vardcentral", "fast_lakarkontakt", "fast_vardkontakt"
     )
     search = search.strip()
     if search:

@@ -26,7 +26,7 @@ from directory.models import Organisation, OrganisationKind
 from documents.models import Document, DocumentKind
 from sip import services as sip_services
 from tests.cases.conftest import PD, WOUND
-from tests.factories import World
+from tests.factories import World, make_user
 
 SMALL = 3
 LARGE = 20
@@ -84,10 +84,16 @@ def test_patient_list_api(world: World, api: Callable[..., Any]) -> None:
 @pytest.mark.django_db
 def test_patient_search_by_name_api(world: World, api: Callable[..., Any]) -> None:
     client = api(world.users["nurse_a"])
-    assert_flat(
-        lambda: client.get("/api/v1/patients", {"search": "svens", "page_size": 100}),
-        lambda n: [world.patient(family_name="Svensson") for _ in range(n)],
-    )
+
+    def grow(n: int) -> None:
+        # Each with a fast läkarkontakt and vårdkontakt of their own, as patients at national scale have.
+        for _ in range(n):
+            patient = world.patient(family_name="Svensson")
+            patient.fast_lakarkontakt = make_user(f"lakare.{patient.pk}")
+            patient.fast_vardkontakt = make_user(f"ssk.{patient.pk}")
+            patient.save(update_fields=["fast_lakarkontakt", "fast_vardkontakt"])
+
+    assert_flat(lambda: client.get("/api/v1/patients", {"search": "svens", "page_size": 100}), grow)
 
 
 @pytest.mark.django_db
