@@ -22,7 +22,9 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(_("request hash"), max_length=64)
     completed = models.BooleanField(_("completed"), default=False)
     response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
-    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    # Only the answered record's id, never its content: a replay reads the record again through the
+    # view (access check, access log), so no personal data is kept here.
+    answered_id = models.UUIDField(_("answered record"), null=True, blank=True)
     response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), db_index=True)

@@ -1,7 +1,10 @@
 """``Idempotency-Key`` for the API's creating ``POST``s: a retried request gets the first answer again.
 
-* same caller, method, path and key, same body → the first answer (status, body, ``ETag`` and
-  ``Location``) with ``Idempotent-Replayed: true``;
+* same caller, method, path and key, same body → the first answer's status and ``Location`` with
+  ``Idempotent-Replayed: true``, and the answered record **read again** through the view's own read
+  (``retrieve`` by default): the replay checks access and writes the access log like any read, and a
+  caller who has lost access since gets 404. Only the answered record's id is stored, never personal
+  data;
 * same key, another body → 422 in the API's error shape;
 * two requests with the same key at once → one result: the record is inserted before the work, in the
   same transaction, so the second insert waits on the unique index until the first commits and then
@@ -16,8 +19,9 @@ import datetime
 import functools
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -27,7 +31,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -38,7 +41,7 @@ KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 LIFETIME = datetime.timedelta(hours=24)
 MAX_KEY_LENGTH = 255
-REPLAYED_HEADERS = ("ETag", "Location", "Content-Language")
+REPLAYED_HEADERS = ("Location",)
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     KEY_HEADER,
@@ -46,9 +49,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=False,
     description=(
-        "A unique key (e.g. a UUID) per intended creation. Retrying with the same key and body returns "
-        "the first answer with `Idempotent-Replayed: true`; the same key with another body is 422. "
-        "Keys are kept for 24 hours."
+        "A unique key (e.g. a UUID) per intended creation. Retrying with the same key and body does "
+        "the work only once: the answer has the first status and `Idempotent-Replayed: true`, with the "
+        "created record read again as it is now (access checked and logged like any read; 404 if you "
+        "may no longer see it). The same key with another body is 422. Keys are kept for 24 hours."
     ),
 )
 IDEMPOTENCY_RESPONSES = {
@@ -90,12 +94,37 @@ def _body_hash(request: Request) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _replay(record: IdempotencyRecord) -> Response:
-    response = Response(record.response_body, status=record.response_status)
+Reread = Callable[[Any, Request, str, dict[str, Any]], Response]
+"""How a view reads the record it answered again: ``(view, request, answered_id, view_kwargs)``."""
+
+
+def reread_by_retrieve(view: Any, request: Request, answered_id: str, kwargs: dict[str, Any]) -> Response:
+    """The default: the viewset's own ``retrieve`` of the answered record (access check and log)."""
+    return cast(Response, view.retrieve(request, id=answered_id))
+
+
+def _replay(
+    view: Any, request: Request, record: IdempotencyRecord, kwargs: dict[str, Any], reread: Reread
+) -> Any:
+    if record.answered_id is None:  # the first answer named no record: nothing to read again
+        response = Response(None, status=record.response_status)
+    else:
+        response = reread(view, request, str(record.answered_id), kwargs)
+        response.status_code = record.response_status or response.status_code
     for name, value in (record.response_headers or {}).items():
-        response[name] = value
+        if name in REPLAYED_HEADERS:
+            response[name] = value
     response[REPLAYED_HEADER] = "true"
     return response
+
+
+def _answered_id(data: Any) -> uuid.UUID | None:
+    if not isinstance(data, dict):
+        return None
+    try:
+        return uuid.UUID(str(data.get("id")))
+    except ValueError:
+        return None
 
 
 # Exceptions that the API's exception handler turns into a 4xx answer; they leave the database usable.
@@ -104,9 +133,26 @@ _ANSWERED = (exceptions.APIException, Http404, DjangoPermissionDenied, DjangoVal
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-def idempotent(view: View) -> View:
-    """Make a viewset action or ``APIView`` method honour ``Idempotency-Key``."""
+@overload
+def idempotent(view: View, /) -> View: ...
 
+
+@overload
+def idempotent(*, reread: Reread) -> Callable[[View], View]: ...
+
+
+def idempotent(view: View | None = None, /, *, reread: Reread = reread_by_retrieve) -> Any:
+    """Make a viewset action honour ``Idempotency-Key``.
+
+    A replay answers the first status and reads the answered record again with ``reread`` (by default
+    the viewset's ``retrieve``), so access is checked and the read is logged as for any other read.
+    """
+    if view is None:
+        return functools.partial(_idempotent, reread=reread)
+    return _idempotent(view, reread=reread)
+
+
+def _idempotent(view: View, *, reread: Reread) -> View:
     @functools.wraps(view)
     def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Any:
         key = request.headers.get(KEY_HEADER, "")
@@ -142,7 +188,10 @@ def idempotent(view: View) -> View:
                     raise exceptions.APIException(
                         _("A request with this Idempotency-Key is still running.")
                     ) from None
-                return _replay(existing)
+                try:
+                    return _replay(self, request, existing, kwargs, reread)
+                except _ANSWERED as exc:  # e.g. access lost since: answer it, keep the denial's log row
+                    return self.handle_exception(exc)
             if record.request_hash != body_hash:  # pragma: no cover - a fresh record has our hash
                 raise IdempotencyKeyReused()
             try:
@@ -156,11 +205,11 @@ def idempotent(view: View) -> View:
                 return response
             record.completed = True
             record.response_status = response.status_code
-            record.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
+            record.answered_id = _answered_id(response.data)
             record.response_headers = {
                 name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)
             }
-            record.save(update_fields=["completed", "response_status", "response_body", "response_headers"])
+            record.save(update_fields=["completed", "response_status", "answered_id", "response_headers"])
             return response
 
     return cast(View, wrapper)

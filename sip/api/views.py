@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -168,6 +169,15 @@ class _ListQuerySerializer(serializers.Serializer[dict[str, Any]]):
 
 
 @extend_schema(tags=["sip"])
+def _reread_follow_up(view: Any, request: Request, answered_id: str, kwargs: dict[str, Any]) -> Response:
+    """A replayed follow-up is read again through its plan: access checked and the read logged."""
+    sip_view = selectors.sip_get(actor=Actor.from_request(request), public_id=kwargs["id"])
+    follow_up = get_object_or_404(sip_view.sip.follow_ups.all(), public_id=answered_id)
+    response = Response(SipFollowUpSerializer(follow_up).data)
+    response["ETag"] = _etag(selectors.sip_reload(sip=sip_view.sip))
+    return response
+
+
 class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
@@ -390,7 +400,7 @@ class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
         ],
     )
     @action(detail=True, methods=["post"], url_path="follow-ups")
-    @idempotent
+    @idempotent(reread=_reread_follow_up)
     def follow_ups(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
         view = selectors.sip_get(actor=actor, public_id=id)

@@ -141,3 +141,65 @@ def test_concurrent_duplicates_give_one_result(world, halland, api):
     assert results[0].json()["id"] == results[1].json()["id"]
     assert sorted(r.has_header("Idempotent-Replayed") for r in results) == [False, True]
     assert ResponsibilityCase.objects.count() == 1
+
+
+def _new_patient_body(world):
+    from tests.factories import make_personnummer
+
+    return {
+        "personal_identity": make_personnummer("19380405"),
+        "given_name": "Ingrid",
+        "family_name": "Larsson",
+        "folkbokforing_kommun": str(world.orgs["kommun_a"].public_id),
+        "enrolment": {
+            "kommun": str(world.orgs["kommun_a"].public_id),
+            "starts_on": "2026-11-01",
+            "threshold_justification": "Kan inte ta sig till vårdcentralen ens med stöd.",
+        },
+    }
+
+
+def test_a_kept_answer_holds_no_personal_data_and_a_replay_is_a_logged_read(world, api):
+    from audit.models import AccessLogEntry
+    from patients.models import Patient
+
+    client = api(world.users["nurse_a"])
+    body = _new_patient_body(world)
+    first = client.post("/api/v1/patients", body, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    assert first.status_code == 201, first.content
+    record = IdempotencyRecord.objects.get(key="p-1")
+    kept = repr({f.name: getattr(record, f.name) for f in IdempotencyRecord._meta.fields})
+    for personal in ("Ingrid", "Larsson", body["personal_identity"], body["personal_identity"][2:8]):
+        assert personal not in kept
+    assert str(record.answered_id) == first.json()["id"]
+
+    patient = Patient.objects.get(public_id=first.json()["id"])
+    reads = AccessLogEntry.objects.filter(patient=patient, user=world.users["nurse_a"], action="read")
+    before = reads.count()
+    again = client.post("/api/v1/patients", body, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert reads.count() == before + 1
+    assert Patient.objects.count() == 1
+
+
+def test_a_replay_to_a_caller_who_lost_access_is_404_and_logged_as_denied(world, api):
+    from audit.models import AccessLogEntry
+    from patients.models import Enrolment, Patient
+
+    client = api(world.users["nurse_a"])
+    body = _new_patient_body(world)
+    first = client.post("/api/v1/patients", body, format="json", HTTP_IDEMPOTENCY_KEY="p-2")
+    assert first.status_code == 201, first.content
+    patient = Patient.objects.get(public_id=first.json()["id"])
+    # The person moves to another kommun and the enrolment in A ends: A's nurse no longer treats them.
+    Enrolment.objects.filter(patient=patient).update(ends_on=datetime.date(2026, 11, 2))
+    Patient.objects.filter(pk=patient.pk).update(folkbokforing_kommun=world.orgs["kommun_b"])
+
+    again = client.post("/api/v1/patients", body, format="json", HTTP_IDEMPOTENCY_KEY="p-2")
+    assert again.status_code == 404
+    assert "Larsson" not in again.content.decode()
+    assert AccessLogEntry.objects.filter(
+        patient=patient, user=world.users["nurse_a"], outcome="denied"
+    ).exists()
