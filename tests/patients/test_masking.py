@@ -147,7 +147,9 @@ def test_identity_filter_and_pure_rule_agree(world):
             .values_list("pk", flat=True)
         )
         for patient in patients:
-            rule = identity_visible(actor, patient_facts(patient), protected_identity=patient.protected_identity)
+            rule = identity_visible(
+                actor, patient_facts(patient), protected_identity=patient.protected_identity
+            )
             assert rule == (patient.pk in shown), (user.username, patient.pk)
 
 
