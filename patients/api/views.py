@@ -122,7 +122,16 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
             **ERROR_RESPONSES,
             **IDEMPOTENCY_RESPONSES,
         },
-        examples=[OpenApiExample("Ny patient i Varberg", value=PATIENT_EXAMPLE, request_only=True)],
+        examples=[
+            OpenApiExample("Ny patient i Varberg", value=PATIENT_EXAMPLE, request_only=True),
+            # The one answer there is (in English; in the caller's language otherwise).
+            OpenApiExample(
+                "Registreringen har tagits emot",
+                value={"status": "received", "message": "The registration has been received."},
+                response_only=True,
+                status_codes=["202"],
+            ),
+        ],
     )
     @idempotent
     def create(self, request: Request) -> Response:
