@@ -126,14 +126,23 @@ def _facts_as_registered(fields: dict[str, Any], enrolment: EnrolmentInput | Non
 def _already_registered(*, actor: Actor, patient: Patient, registering: Membership) -> Registration:
     """A registration of a personnummer that is in the register already.
 
-    Someone who may see the patient is told so and pointed to them. Anyone else learns nothing: the
-    answer is the registrant's answer to a new patient, nothing is written to the patient, and the
-    attempt goes to the access log as denied and without a care relationship, naming the registrant's
-    organisation. That entry is flagged in the MAS/MAR review of the patient's kommun (folkbokföring or
-    enrolment), which is how the organisation responsible for the patient hears of it.
+    Someone who may see the patient *and who they are* is told so and pointed to them. Anyone else
+    learns nothing: the answer is the registrant's answer to a new patient, nothing is written to the
+    patient, and the attempt goes to the access log as denied and without a care relationship, naming
+    the registrant's organisation. That entry is flagged in the MAS/MAR review of the patient's kommun
+    (folkbokföring or enrolment), which is how the organisation responsible for the patient hears of it.
+    A coordinator who sees a patient with skyddad identitet masked is "anyone else": pointing her to the
+    record would tie the personnummer she typed to it, which is what the masking hides.
+
+    What no answer can hide is the sequel: a new patient is then in the registrant's list, a patient
+    registered elsewhere is not (the register cannot give access to find out). Probing that way costs a
+    real registration of every new person tried, and every try on a registered one is in the log above.
     """
-    membership = granting_membership(actor, patient_facts(patient))
-    if membership is not None:
+    facts = patient_facts(patient)
+    membership = granting_membership(actor, facts)
+    if membership is not None and identity_visible(
+        actor, facts, protected_identity=patient.protected_identity
+    ):
         access_log_record(
             actor=actor,
             accesses=[

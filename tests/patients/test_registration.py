@@ -123,3 +123,19 @@ def test_an_invalid_registration_gets_the_same_error_registered_or_not(world, ap
     assert answers[0] == answers[1]
     assert Patient.objects.count() == 1
     assert not AccessLogEntry.objects.filter(patient=existing).exists()
+
+
+def test_a_coordinator_who_sees_the_patient_masked_is_not_pointed_to_them(world, api):
+    """Pointing her to the record would tie the personnummer she typed to a patient she sees masked."""
+    existing = world.patient(protected=True, given_name="Hemlig", family_name="Person")
+    client = api(world.users["coordinator_a"])
+    body = _registration(world, existing.formatted_identity, place="a")
+    attempt = client.post("/api/v1/patients", body, format="json")
+    fresh = client.post(
+        "/api/v1/patients", {**body, "personal_identity": make_personnummer("19380405")}, format="json"
+    )
+    assert attempt.status_code == 202, attempt.content
+    assert _answer(attempt) == _answer(fresh)
+    assert str(existing.public_id) not in attempt.content.decode()
+    entry = AccessLogEntry.objects.get(patient=existing, user=world.users["coordinator_a"])
+    assert (entry.outcome, entry.record_type) == (Outcome.DENIED, "patient_registration")
