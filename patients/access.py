@@ -9,9 +9,23 @@ The rule, in one place (HSL and PDL: access follows the care relationship):
 * a member of any organisation **named on one of the patient's open cases** sees the patient;
 * the **admin** role gives no access to patient data at all.
 
-Skyddad identitet: name, address and personnummer are shown only to the nursing staff (nurse, rehab,
-MAS, MAR) of the kommun where the patient has an open enrolment and to the care staff of the listed
-vårdcentral; everyone else sees a masked identity.
+Skyddad identitet (a marking Skatteverket sets: sekretessmarkering, kvarskrivning, fingerade
+personuppgifter) hides name, address and personnummer from everyone but **the care staff treating the
+person**:
+
+* the nurses and rehab staff of the kommun where the patient has an open enrolment, and that kommun's
+  MAS and MAR (who carry the medical responsibility for that care and must be able to identify the
+  patient in a deviation or lex Maria investigation);
+* the physicians (``gp``) of the vårdcentral where the patient is listed.
+
+Nobody else sees the identity, even when they may see the patient: not coordinators (of a kommun or a
+vårdcentral), not the staff of an organisation that is only a party to one of the patient's cases, not
+MAS/MAR of the kommun of folkbokföring alone. This holds for API clients as for people, because a client
+acts through the same memberships: a client acting on its own account holds ``coordinator``
+memberships (``integrations.services``), so it always gets the masked identity, read-only or not; a
+client acting on behalf of a person (``X-On-Behalf-Of``) gets exactly what that person would get.
+``tests/patients/test_masking.py`` pins this down. The identity rule exists twice as well:
+``identity_visible`` for one patient and ``identity_visible_q`` as a database filter.
 
 The rule exists twice, on purpose: as a database filter (``visible_patients_q``) for lists, and as a pure
 function over a patient's facts (``granting_membership``) for single reads and for naming, in the access
@@ -34,6 +48,10 @@ KOMMUN_CARE_ROLES = frozenset({Role.NURSE, Role.REHAB, Role.MAS, Role.MAR, Role.
 KOMMUN_OVERSIGHT_ROLES = frozenset({Role.MAS, Role.MAR})
 KOMMUN_NURSING_STAFF = frozenset({Role.NURSE, Role.REHAB, Role.MAS, Role.MAR})
 VARDCENTRAL_CARE_ROLES = frozenset({Role.GP, Role.COORDINATOR})
+# Who treats the patient and so may see a protected identity (see the module docstring). Coordinators
+# reach the patient (above) but never the identity: they organise care, they do not give it.
+IDENTITY_KOMMUN_ROLES = KOMMUN_NURSING_STAFF
+IDENTITY_VARDCENTRAL_ROLES = frozenset({Role.GP})
 # Roles that reach a patient through a case naming their organisation.
 CASE_PARTY_ROLES = frozenset(
     {
@@ -147,14 +165,35 @@ def identity_visible(actor: Actor, facts: PatientFacts, *, protected_identity: b
         kind = membership.organisation.kind
         if (
             kind == OrganisationKind.KOMMUN
-            and membership.role in KOMMUN_NURSING_STAFF
+            and membership.role in IDENTITY_KOMMUN_ROLES
             and facts.open_enrolment_kommun_id == membership.organisation_id
         ):
             return True
         if (
             kind == OrganisationKind.VARDCENTRAL
-            and membership.role in VARDCENTRAL_CARE_ROLES
+            and membership.role in IDENTITY_VARDCENTRAL_ROLES
             and facts.listed_vardcentral_id == membership.organisation_id
         ):
             return True
     return False
+
+
+def identity_visible_q(actor: Actor) -> Q:
+    """A filter on ``Patient`` keeping exactly the patients whose identity ``identity_visible`` shows."""
+    kommuner = {
+        m.organisation_id for m in _memberships(actor, OrganisationKind.KOMMUN, IDENTITY_KOMMUN_ROLES)
+    }
+    vardcentraler = {
+        m.organisation_id
+        for m in _memberships(actor, OrganisationKind.VARDCENTRAL, IDENTITY_VARDCENTRAL_ROLES)
+    }
+    q = Q(protected_identity=False)
+    if kommuner:
+        q |= Q(
+            Exists(
+                Enrolment.objects.filter(patient=OuterRef("pk"), kommun_id__in=kommuner, ends_on__isnull=True)
+            )
+        )
+    if vardcentraler:
+        q |= Q(listed_vardcentral_id__in=vardcentraler)
+    return q

@@ -187,3 +187,42 @@ class Enrolment(PublicIdModel, TimestampedModel):
     @property
     def is_open(self) -> bool:
         return self.ends_on is None
+
+
+class ProtectedIdentityChange(PublicIdModel):
+    """One change of a patient's skyddad identitet, with who made it, in which role, and why.
+
+    The marking is Skatteverket's (sekretessmarkering, kvarskrivning, fingerade personuppgifter): the
+    register follows it, it does not decide it. So it is never a field of an ordinary correction: only
+    the roles in ``patients.policies.PROTECTED_IDENTITY_ROLES`` change it, each time with the reason
+    (typically Skatteverket's decision), and each change is a row here and in the access log.
+    """
+
+    patient = models.ForeignKey(
+        Patient,
+        verbose_name=_("patient"),
+        on_delete=models.PROTECT,
+        related_name="protected_identity_changes",
+    )
+    protected_identity = models.BooleanField(_("skyddad identitet after the change"))
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=16)
+    organisation = models.ForeignKey(
+        "directory.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    api_client = models.CharField(_("API client"), max_length=200, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change of protected identity")
+        verbose_name_plural = _("changes of protected identity")
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="protected_identity_change_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Protected identity change {self.public_id}"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from directory.actor import Actor
-from directory.models import Organisation, OrganisationKind, Role
+from directory.models import Membership, Organisation, OrganisationKind, Role
 
-from .access import KOMMUN_NURSING_STAFF, VARDCENTRAL_CARE_ROLES
+from .access import KOMMUN_NURSING_STAFF, VARDCENTRAL_CARE_ROLES, PatientFacts
 from .models import Patient
 
 ENROLLING_ROLES = frozenset({*KOMMUN_NURSING_STAFF, Role.COORDINATOR})
+# Who records a change of skyddad identitet. The MAS (medicinskt ansvarig sjuksköterska) carries the
+# kommun's responsibility for patient safety and reviews the access log: one named, accountable person per
+# kommun rather than every nurse, and not the system administrator, who by design reaches no patient data.
+PROTECTED_IDENTITY_ROLES = frozenset({Role.MAS})
 
 
 def can_register_patient(actor: Actor) -> bool:
@@ -29,3 +33,20 @@ def can_enrol(actor: Actor, kommun: Organisation) -> bool:
     return kommun.kind == OrganisationKind.KOMMUN and any(
         m.organisation_id == kommun.pk and m.role in ENROLLING_ROLES for m in actor.memberships
     )
+
+
+def protected_identity_membership(actor: Actor, facts: PatientFacts) -> Membership | None:
+    """The membership through which ``actor`` may change the patient's skyddad identitet, or ``None``.
+
+    A MAS of the kommun responsible for the patient: where they are enrolled, or where they are
+    folkbokförda. Never a care role through an ordinary correction (``patient_update`` refuses the field).
+    """
+    kommuner = {facts.open_enrolment_kommun_id, facts.folkbokforing_kommun_id} - {None}
+    for membership in actor.memberships:
+        if (
+            membership.role in PROTECTED_IDENTITY_ROLES
+            and membership.organisation.kind == OrganisationKind.KOMMUN
+            and membership.organisation_id in kommuner
+        ):
+            return membership
+    return None

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -18,13 +18,12 @@ from directory.actor import Actor
 from directory.models import Membership, OrganisationKind
 
 from .access import (
-    KOMMUN_NURSING_STAFF,
-    VARDCENTRAL_CARE_ROLES,
     PatientFacts,
     case_organisation_ids,
     case_organisation_ids_many,
     granting_membership,
     identity_visible,
+    identity_visible_q,
     visible_patients_q,
 )
 from .models import Enrolment, Patient
@@ -54,29 +53,6 @@ def patient_facts(patient: Patient, *, with_cases: bool = True) -> PatientFacts:
     )
 
 
-def _identity_visible_q(actor: Actor) -> Q:
-    nursing = {
-        m.organisation_id
-        for m in actor.memberships
-        if m.organisation.kind == OrganisationKind.KOMMUN and m.role in KOMMUN_NURSING_STAFF
-    }
-    vardcentraler = {
-        m.organisation_id
-        for m in actor.memberships
-        if m.organisation.kind == OrganisationKind.VARDCENTRAL and m.role in VARDCENTRAL_CARE_ROLES
-    }
-    q = Q(protected_identity=False)
-    if nursing:
-        q |= Q(
-            Exists(
-                Enrolment.objects.filter(patient=OuterRef("pk"), kommun_id__in=nursing, ends_on__isnull=True)
-            )
-        )
-    if vardcentraler:
-        q |= Q(listed_vardcentral_id__in=vardcentraler)
-    return q
-
-
 def patients_visible(*, actor: Actor) -> QuerySet[Patient]:
     """Every patient ``actor`` may see, unread: for composing other queries, never for display."""
     return Patient.objects.filter(visible_patients_q(actor))
@@ -89,7 +65,10 @@ def patient_list(*, actor: Actor, search: str = "") -> QuerySet[Patient]:
     """Visible patients, optionally searched by personnummer or name.
 
     A search never matches on the identity of a patient with skyddad identitet whom the actor may not
-    identify: finding such a patient by name would reveal exactly what the masking hides.
+    identify: finding such a patient by name would reveal exactly what the masking hides. For the same
+    reason the order never depends on a masked identity: the patients whose identity the actor may see
+    come first by name, then the masked ones in an order that says nothing about who they are (their
+    random public id). The order is SQL's, so every page of a paginated list agrees with the others.
     """
     queryset = _with_open_enrolment(patients_visible(actor=actor)).select_related(
         "folkbokforing_kommun", "listed_vardcentral", "fast_lakarkontakt", "fast_vardkontakt"
@@ -107,8 +86,26 @@ def patient_list(*, actor: Actor, search: str = "") -> QuerySet[Patient]:
         else:
             for word in search.split():
                 queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
-        queryset = queryset.filter(_identity_visible_q(actor))
-    return queryset.order_by("family_name", "given_name", "pk")
+        # Every patient found may be identified: the name order reveals nothing masked.
+        return queryset.filter(identity_visible_q(actor)).order_by("family_name", "given_name", "pk")
+    return _in_name_order_masked_last(queryset, actor=actor)
+
+
+def _in_name_order_masked_last(queryset: QuerySet[Patient], *, actor: Actor) -> QuerySet[Patient]:
+    # PostgreSQL evaluates CASE branches in order: the identity rule's EXISTS runs only for protected rows.
+    masked = Case(
+        When(protected_identity=False, then=Value(False)),
+        When(identity_visible_q(actor), then=Value(False)),
+        default=Value(True),
+        output_field=BooleanField(),
+    )
+    return queryset.annotate(identity_masked_in_order=masked).order_by(
+        "identity_masked_in_order",
+        Case(When(identity_masked_in_order=False, then=F("family_name"))),
+        Case(When(identity_masked_in_order=False, then=F("given_name"))),
+        Case(When(identity_masked_in_order=True, then=F("public_id"))),
+        "pk",
+    )
 
 
 def patient_grants(

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
 from directory.models import Organisation, OrganisationKind, User
 from patients.models import Enrolment, HousingSetting, Patient
+from patients.services import protected_identity_not_here_message
 
 MASK = "*****"
 MASKED_IDENTITY = "********-****"
@@ -91,6 +92,12 @@ class EnrolmentInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class PatientWriteSerializer(serializers.Serializer[dict[str, Any]]):
+    """A patient's details as a care role corrects them. Skyddad identitet is not among them: it changes
+    only through ``POST /patients/{id}/protected-identity`` (``ProtectedIdentityChangeSerializer``)."""
+
+    # Refused with a message rather than silently ignored, so that no client believes it changed them.
+    refused_fields: tuple[str, ...] = ("protected_identity",)
+
     given_name = serializers.CharField(max_length=100)
     family_name = serializers.CharField(max_length=100)
     street_address = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -103,14 +110,48 @@ class PatientWriteSerializer(serializers.Serializer[dict[str, Any]]):
     fast_vardkontakt = _person_field()
     interpreter_needed = serializers.BooleanField(required=False)
     interpreter_language = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    protected_identity = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        initial = self.initial_data if isinstance(self.initial_data, dict) else {}
+        refused = sorted(set(initial) & set(self.refused_fields))
+        if refused:
+            raise serializers.ValidationError(
+                {name: protected_identity_not_here_message() for name in refused}
+            )
+        return attrs
 
 
 class PatientCreateSerializer(PatientWriteSerializer):
+    refused_fields = ()
+
     personal_identity = serializers.CharField(
         max_length=13, help_text=_("Personnummer or samordningsnummer, YYYYMMDD-NNNN.")
     )
+    protected_identity = serializers.BooleanField(
+        required=False,
+        help_text=_(
+            "Register the patient with skyddad identitet from the start. Changed afterwards only by the "
+            "kommun's MAS (`POST /patients/{id}/protected-identity`)."
+        ),
+    )
     enrolment = EnrolmentInputSerializer(required=False)
+
+
+class RegistrationReceivedSerializer(serializers.Serializer[dict[str, Any]]):
+    """The answer to a registration: the same whether the patient was new or already registered by an
+    organisation the registrant has no care relationship with (then that organisation is told)."""
+
+    status = serializers.CharField(max_length=16, help_text=_("Always `received`."))
+    message = serializers.CharField(max_length=500)
+
+
+class ProtectedIdentityChangeSerializer(serializers.Serializer[dict[str, Any]]):
+    protected_identity = serializers.BooleanField(
+        help_text=_("Whether the patient has skyddad identitet after the change.")
+    )
+    reason = serializers.CharField(
+        max_length=2000, help_text=_("Why: for example Skatteverket's decision and its date.")
+    )
 
 
 class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):

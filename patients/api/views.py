@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, require_if_match
+from hemsjukvard.api.errors import Conflict
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
 from hemsjukvard.api.pagination import DefaultPagination, PaginatedListMixin
 from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
-from patients import selectors, services
+from patients import policies, selectors, services
 
 from .serializers import (
     EnrolmentCreateSerializer,
@@ -24,6 +27,8 @@ from .serializers import (
     PatientCreateSerializer,
     PatientSerializer,
     PatientWriteSerializer,
+    ProtectedIdentityChangeSerializer,
+    RegistrationReceivedSerializer,
 )
 
 PATIENT_EXAMPLE = {
@@ -94,11 +99,39 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
 
     @extend_schema(
         summary="Register a patient",
-        description="Register a patient, optionally enrolling them in home health care in the same step.",
+        description=(
+            "Register a patient, optionally enrolling them in home health care in the same step. The "
+            "registration must put the patient within your care relationship (enrol them in your kommun, "
+            "or list them at your vårdcentral).\n\n"
+            "The answer is `202` with `status: received`, the same whether the personnummer was new or "
+            "already registered by an organisation you have no care relationship with: the register "
+            "never tells anyone outside a care relationship who is in it. In the second case nothing "
+            "is changed and the attempt is logged for the patient's kommun to review. To continue with "
+            "a new patient, find them with `GET /patients?search=<personnummer>`. If the patient is "
+            "already registered and you may see them, the answer is `409` with `code: "
+            "already_registered` and the patient's `id`."
+        ),
         request=PatientCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: PatientSerializer, **ERROR_RESPONSES, **IDEMPOTENCY_RESPONSES},
-        examples=[OpenApiExample("Ny patient i Varberg", value=PATIENT_EXAMPLE, request_only=True)],
+        responses={
+            202: RegistrationReceivedSerializer,
+            409: OpenApiResponse(
+                ERROR_BODY,
+                description="Already registered, and you may see the patient: `patient` is their id.",
+            ),
+            **ERROR_RESPONSES,
+            **IDEMPOTENCY_RESPONSES,
+        },
+        examples=[
+            OpenApiExample("Ny patient i Varberg", value=PATIENT_EXAMPLE, request_only=True),
+            # The one answer there is (in English; in the caller's language otherwise).
+            OpenApiExample(
+                "Registreringen har tagits emot",
+                value={"status": "received", "message": "The registration has been received."},
+                response_only=True,
+                status_codes=["202"],
+            ),
+        ],
     )
     @idempotent
     def create(self, request: Request) -> Response:
@@ -108,14 +141,23 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
         data = dict(serializer.validated_data)
         identity = data.pop("personal_identity")
         enrolment_data = data.pop("enrolment", None)
-        created = services.patient_register(
+        registration = services.patient_register(
             actor=actor,
             personal_identity=identity,
             fields=data,
             enrolment=services.EnrolmentInput(**enrolment_data) if enrolment_data else None,
         )
-        patient = selectors.patient_get(actor=actor, public_id=created.public_id)
-        return _patient_response(patient, status_code=status.HTTP_201_CREATED)
+        if registration.outcome is services.RegistrationOutcome.ALREADY_VISIBLE:
+            assert registration.patient is not None
+            raise Conflict(
+                _("The patient is already registered."),
+                extra={"code": "already_registered", "patient": str(registration.patient.public_id)},
+            )
+        # REGISTERED and RECEIVED: one answer, built from nothing that differs between them.
+        body = RegistrationReceivedSerializer(
+            {"status": "received", "message": _("The registration has been received.")}
+        ).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(summary="Read a patient", responses={200: PatientSerializer, **ERROR_RESPONSES})
     def retrieve(self, request: Request, id: str) -> Response:
@@ -124,7 +166,10 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
 
     @extend_schema(
         summary="Correct a patient's details",
-        description="Requires `If-Match` with the ETag from your last read.",
+        description=(
+            "Requires `If-Match` with the ETag from your last read. `protected_identity` cannot be "
+            "changed here (a `400` says so): see `POST /patients/{id}/protected-identity`."
+        ),
         request=PatientWriteSerializer,
         parameters=[IF_MATCH],
         responses={200: PatientSerializer, **WRITE_ERRORS},
@@ -146,6 +191,42 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
             actor=actor, patient=patient, fields=dict(serializer.validated_data)
         )
         return _patient_response(updated)
+
+    @extend_schema(
+        summary="Change a patient's skyddad identitet",
+        description=(
+            "Skyddad identitet follows Skatteverket's marking. Only a MAS of the patient's kommun (of "
+            "enrolment or folkbokföring) records a change, with the reason; the change is logged as its "
+            "own event. A PATCH of the patient cannot change it. Requires `If-Match`."
+        ),
+        request=ProtectedIdentityChangeSerializer,
+        parameters=[IF_MATCH],
+        responses={200: PatientSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "Skatteverket har beslutat om sekretessmarkering",
+                value={
+                    "protected_identity": True,
+                    "reason": "Skatteverkets beslut om sekretessmarkering 2026-11-20.",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="protected-identity")
+    def protected_identity(self, request: Request, id: str) -> Response:
+        actor = Actor.from_request(request)
+        patient = selectors.patient_get(actor=actor, public_id=id)
+        # A role that may never change it learns so before anything about versions.
+        if policies.protected_identity_membership(actor, selectors.patient_facts(patient)) is None:
+            raise PermissionDenied(services.protected_identity_refused_message())
+        require_if_match(request, etag_for(patient))
+        serializer = ProtectedIdentityChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changed = services.patient_set_protected_identity(
+            actor=actor, patient=patient, **serializer.validated_data
+        )
+        return _patient_response(changed)
 
     @extend_schema(
         summary="A patient's enrolments",
