@@ -40,7 +40,7 @@ def address_failures(address: str, request: HttpRequest | None = None) -> int:
 def address_locked_out(address: str | None, request: HttpRequest | None = None) -> bool:
     if address is None:
         return False
-    return address_failures(address, request) >= settings.AXES_ADDRESS_FAILURE_LIMIT
+    return address_failures(address, request) >= int(settings.AXES_ADDRESS_FAILURE_LIMIT)
 
 
 class LoginLockoutBackend(AxesStandaloneBackend):
@@ -53,7 +53,7 @@ class LoginLockoutBackend(AxesStandaloneBackend):
     ) -> None:
         if request is None:
             return None
-        if settings.AXES_ENABLED and address_locked_out(client_address(request), request):
+        if getattr(settings, "AXES_ENABLED", True) and address_locked_out(client_address(request), request):
             # What axes does for a locked username: its middleware turns the flag into the lockout
             # answer, and Django's authenticate() reports the refused attempt as a failure.
             request.axes_locked_out = True  # type: ignore[attr-defined]

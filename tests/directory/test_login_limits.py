@@ -41,7 +41,7 @@ def staff(world: World) -> list[User]:
 
 
 def _token(username: str, password: str, *, remote: str = "198.51.100.7", forwarded: str = "") -> Any:
-    headers = {"REMOTE_ADDR": remote}
+    headers: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
     return APIClient().post(TOKEN, {"username": username, "password": password}, format="json", **headers)
