@@ -265,7 +265,7 @@ class EscalateSerializer(serializers.Serializer[dict[str, Any]]):
         required=False,
         min_value=1,
         max_value=32767,
-        help_text=(
+        help_text=_(
             "The level you escalate to; by default the one above the level you read. When the case "
             "already stands escalated at this level (your request repeated, or a colleague was first), "
             "the answer is the case as it is and nothing moves further, also with an If-Match from "
