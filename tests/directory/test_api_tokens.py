@@ -144,6 +144,7 @@ def test_logout_needs_a_personal_token(world: World) -> None:
     client.force_login(world.users["nurse_a"])
     response = client.post("/api/v1/auth/logout")
     assert response.status_code == 403
+    assert "POST /api/v1/auth/token" in response.json()["error"]["message"]
     assert APIClient().post("/api/v1/auth/logout").status_code in (401, 403)
 
 
