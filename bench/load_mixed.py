@@ -187,9 +187,10 @@ def issue_tokens(env: dict[str, str]) -> dict[str, list[str]]:
         "from directory.authentication import token_issue\n"
         "out = {}\n"
         f"for role in {ROLES!r}:\n"
-        "    users = {m.user for m in Membership.objects.filter(role=role, user__is_active=True)"
-        ".select_related('user')}\n"
-        "    out[role] = [token_issue(user=u)[0] for u in sorted(users, key=lambda u: u.pk)[:40]]\n"
+        "    held = {m.user_id: m for m in Membership.objects.active()"
+        ".filter(role=role, user__is_active=True, organisation__is_active=True)"
+        ".select_related('user').order_by('-pk')}\n"
+        "    out[role] = [token_issue(user=m.user, membership=m)[0] for _, m in sorted(held.items())[:40]]\n"
         "print(json.dumps(out))\n"
     )
     result = subprocess.run(  # noqa: S603 - our own code

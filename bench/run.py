@@ -142,13 +142,14 @@ class Fixture:
         self.kommun = Organisation.objects.get(pk=kommun_id)
         self.region = Organisation.objects.get(pk=self.kommun.region_id)
         member = Membership.objects.select_related("user")
-        self.nurse: User = member.filter(organisation=self.kommun, role="nurse").order_by("pk")[0].user
-        self.coordinator: User = (
-            member.filter(organisation=self.region, role="coordinator").order_by("pk")[0].user
-        )
+        nursing = member.filter(organisation=self.kommun, role="nurse").order_by("pk")[0]
+        coordinating = member.filter(organisation=self.region, role="coordinator").order_by("pk")[0]
+        self.nurse: User = nursing.user
+        self.coordinator: User = coordinating.user
+        # A token acts in one membership: name it, as a person with several must.
         self.tokens = {
-            "nurse": token_issue(user=self.nurse)[0],
-            "coordinator": token_issue(user=self.coordinator)[0],
+            "nurse": token_issue(user=self.nurse, membership=nursing)[0],
+            "coordinator": token_issue(user=self.coordinator, membership=coordinating)[0],
         }
         # The nurse's filtered view: the kommun's cases in follow-up (a working list of a few thousand).
         self.list_status = "follow_up"
@@ -869,10 +870,12 @@ def main(argv: list[str] | None = None) -> None:
     from directory.authentication import token_issue
     from directory.models import Membership
 
-    halland_nurse = (
-        Membership.objects.filter(organisation__name="Varbergs kommun", role="nurse").order_by("pk")[0].user
+    halland_nursing = (
+        Membership.objects.filter(organisation__name="Varbergs kommun", role="nurse")
+        .select_related("user")
+        .order_by("pk")[0]
     )
-    proposal["token"] = token_issue(user=halland_nurse)[0]
+    proposal["token"] = token_issue(user=halland_nursing.user, membership=halland_nursing)[0]
     report["proposal_in_process"] = {k: v for k, v in proposal.items() if k != "token"}
     report["pdf"] = pdf_timings(fixture, documents=3 if smoke else 10)
     RESULTS.mkdir(exist_ok=True)

@@ -161,6 +161,11 @@ class StaleCase(PreconditionFailed):
     """The case changed since the caller read it (412)."""
 
 
+# The ``expected_version`` of a caller whose read is known to be stale: no case has it, so the service
+# refuses as stale whatever it would not answer without writing (a repeated escalation).
+STALE_VERSION = -1
+
+
 def _lock(case: ResponsibilityCase, expected_version: int | None) -> ResponsibilityCase:
     locked = (
         ResponsibilityCase.objects.select_for_update(of=("self",))
@@ -826,11 +831,35 @@ def _escalate(
 
 @transaction.atomic
 def case_escalate(
-    *, actor: Actor, case: ResponsibilityCase, expected_version: int | None, reason: str
+    *,
+    actor: Actor,
+    case: ResponsibilityCase,
+    expected_version: int | None,
+    reason: str,
+    level: int | None = None,
 ) -> ResponsibilityCase:
-    """A coordinator sends the dispute to the next level of the agreement's ladder."""
-    case = _lock(case, expected_version)
+    """A coordinator sends the dispute to the next level of the agreement's ladder.
+
+    Idempotent per level: ``level`` is the level the coordinator escalates to, by default the one above
+    the level of the case as they read it (``case``). When the case already stands escalated at that
+    level or higher (the same request repeated, or a colleague was first), the answer is the case as it
+    is: nothing is written and the case does not climb further, whichever version the caller read.
+    """
+    target = level if level is not None else (case.escalation_level or 0) + 1
+    locked = _lock(case, None)
+    if locked.status == S.ESCALATED and (locked.escalation_level or 0) >= target:
+        _authorise(actor, locked, A.ESCALATE)
+        return locked
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleCase()
+    case = locked
     membership, _facts = _authorise(actor, case, A.ESCALATE)
+    if target != (case.escalation_level or 0) + 1:
+        raise Conflict(
+            _("The case is at escalation level %(current)d; it can only go to level %(next)d.")
+            % {"current": case.escalation_level or 0, "next": (case.escalation_level or 0) + 1},
+            extra={"allowed": allowed_actions(actor, case, _facts), "level": case.escalation_level or 0},
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is escalated.")})
     _escalate(actor, case, membership=membership, action=A.ESCALATE, reason=reason, now=timezone.now())
@@ -1171,6 +1200,31 @@ def _mas_inform(
         )
 
 
+class FourEyesRefused(PermissionDenied):
+    """The approver wrote or signed the analysis: approval needs a second person (four eyes)."""
+
+    code = "four_eyes"
+
+
+def _check_four_eyes(actor: Actor, analysis: RiskAnalysis) -> None:
+    """Who wrote or signed a risk analysis may not approve it, in any of their roles (a nurse who is
+    also acting MAS, a physician with a MAS membership): the approval is the second pair of eyes."""
+    if analysis.created_by_id == actor.user.pk:
+        raise FourEyesRefused(
+            _(
+                "You wrote this risk analysis, so someone else must approve it. Another MAS or MAR of "
+                "the kommun approves it (four-eyes principle)."
+            )
+        )
+    if Signature.objects.filter(analysis=analysis, user=actor.user).exists():
+        raise FourEyesRefused(
+            _(
+                "You signed this risk analysis, so someone else must approve it. Another MAS or MAR of "
+                "the kommun approves it (four-eyes principle)."
+            )
+        )
+
+
 def _approval_role(facts: CaseFacts, membership: Membership) -> str:
     for need, by in sorted(facts.approvals_pending.items()):
         if by == membership.role:
@@ -1182,10 +1236,14 @@ def _approval_role(facts: CaseFacts, membership: Membership) -> str:
 def risk_analysis_approve(
     *, actor: Actor, case: ResponsibilityCase, analysis: RiskAnalysis, expected_version: int | None
 ) -> RiskAnalysis:
-    """MAS (nursing) or MAR (rehab; MAS where MAR is vacant) approves; all needed → ``agreed``."""
+    """MAS (nursing) or MAR (rehab; MAS where MAR is vacant) approves; all needed → ``agreed``.
+
+    Never the person who wrote or signed the analysis (``FourEyesRefused``, 403).
+    """
     case = _lock(case, expected_version)
     membership, facts = _authorise(actor, case, A.APPROVE_ANALYSIS)
     analysis = _analysis_for_action(case, analysis, AnalysisStatus.SIGNED)
+    _check_four_eyes(actor, analysis)
     for_role = _approval_role(facts, membership)
     AnalysisDecision.objects.create(
         analysis=analysis,

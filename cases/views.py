@@ -606,6 +606,10 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
                     reason=form.cleaned_data["reason"],
                 )
                 done = _("The risk analysis is rejected; the kommun writes a new version.")
+        except services.FourEyesRefused as refused:
+            messages.error(request, str(refused))
+            _case, analyses = selectors.risk_analyses_for_case(actor=actor, public_id=case.public_id)
+            return _render_analysis(request, actor, case, analyses, reject_form=None, status=403)
         except ValidationError as error:
             apply_service_errors(form, error)
         except PreconditionFailed:

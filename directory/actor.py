@@ -3,7 +3,8 @@
 Selectors and services take an ``Actor`` rather than a bare user, so that access rules and the access log
 both know *in which organisation and role* the person acts and from which address.
 
-In the browser a person with several memberships chooses the one to act in (kept in the session). An API
+In the browser a person with several memberships chooses the one to act in (kept in the session); a
+person's bearer token acts in the one membership it was issued for (``directory.authentication``). An API
 client may call on behalf of the person signed in to it (``X-On-Behalf-Of``, optionally narrowed by
 ``X-Acting-Membership``); the client's authentication resolves those headers to the memberships the call
 may use and hands them over on ``request.auth`` (``integrations.delegation``).
@@ -21,7 +22,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Membership, Role, User
+from .models import ApiToken, Membership, Role, User
 
 ACTING_MEMBERSHIP_SESSION_KEY = "acting_membership"
 # The person an API client acts for (their HSA-id), and optionally which of their memberships.
@@ -102,6 +103,14 @@ class Actor:
         elif sends_delegation_headers(request):
             # The API's permissions refuse this first; here it keeps the header from being ignored anywhere.
             raise PermissionDenied(on_behalf_of_refused_message())
+        elif isinstance(auth, ApiToken):
+            # A person's bearer token acts in the one membership it was issued for (checked in force by
+            # the authentication), never in the person's others.
+            actor = cls(
+                user=user,
+                memberships=(auth.membership,) if auth.membership is not None else (),
+                client_address=client_address(request),
+            )
         else:
             acting = None
             acting_id = (

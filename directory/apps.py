@@ -9,4 +9,7 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("People and organisations")
 
     def ready(self) -> None:
-        from . import schema  # noqa: F401 - registers the OpenAPI description of bearer tokens
+        from . import (
+            authentication,  # noqa: F401 - revokes the tokens of a person who is deactivated
+            schema,  # noqa: F401 - registers the OpenAPI description of bearer tokens
+        )

@@ -204,11 +204,25 @@ def hash_token(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token handed out by ``POST /api/v1/auth/token``. Only its hash is stored."""
+    """A bearer token handed out by ``POST /api/v1/auth/token``. Only its hash is stored.
+
+    A token acts in one membership, as a browser session does after the person chose it; it stops
+    working when the password it was issued under changes (``password_marker``).
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    membership = models.ForeignKey(
+        Membership,
+        verbose_name=_("membership"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        help_text=_("The organisation and role the token acts in; empty for a person without any."),
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8, help_text=_("The first characters, to tell tokens apart."))
+    password_marker = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)

@@ -148,9 +148,12 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 # Per username and address together: a stranger cannot lock a nurse out from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And per address over all usernames (one password tried on many accounts): more failures are allowed,
+# as a whole kommun may log in from behind one address, within the same cool-off time.
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "directory.views.locked_out"
-# The address the access log records too: the client behind the trusted proxies.
+# The address the access log and every per-address rate limit use: the client behind TRUSTED_PROXIES.
 AXES_CLIENT_IP_CALLABLE = "directory.actor.client_address"
 AXES_VERBOSE = False
 
@@ -269,7 +272,11 @@ REST_FRAMEWORK = {
         "api_client": env.str("API_RATE_LIMIT_CLIENT", default="600/min"),
         "user": env.str("API_RATE_LIMIT_USER", default="120/min"),
         "oauth_token": env.str("API_RATE_LIMIT_OAUTH_TOKEN", default="30/min"),
+        "auth_token": env.str("API_RATE_LIMIT_AUTH_TOKEN", default="20/min"),
     },
+    # Limits per address count directory.actor.client_address (TRUSTED_PROXIES); should a throttle ever
+    # fall back on DRF's own get_ident, it takes REMOTE_ADDR and no X-Forwarded-For that anyone can write.
+    "NUM_PROXIES": 0,
     "DEFAULT_SCHEMA_CLASS": "hemsjukvard.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "hemsjukvard.api.pagination.DefaultPagination",
     "PAGE_SIZE": 25,

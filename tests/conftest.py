@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from rest_framework.test import APIClient
 
-from directory.models import User
+from directory.models import Membership, User
 from tests.factories import World, build_world
 
 
@@ -17,15 +17,21 @@ def world(db: None) -> World:
 
 
 @pytest.fixture
-def api() -> Callable[[User | None], APIClient]:
-    """An API client acting as ``user`` (authenticated the way integrations are: a bearer token)."""
+def api() -> Callable[..., APIClient]:
+    """An API client acting as ``user`` (authenticated the way integrations are: a bearer token).
 
-    def make(user: User | None) -> APIClient:
+    A token acts in one membership: ``membership`` if given, else the person's only one, else (a person
+    with several) the first as ``POST /api/v1/auth/token`` lists them.
+    """
+
+    def make(user: User | None, membership: Membership | None = None) -> APIClient:
         client = APIClient()
         if user is not None:
-            from directory.authentication import token_issue
+            from directory.authentication import token_issue, token_memberships
 
-            raw, _ = token_issue(user=user)
+            if membership is None:
+                membership = next(iter(token_memberships(user)), None)
+            raw, _ = token_issue(user=user, membership=membership)
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
         return client
 

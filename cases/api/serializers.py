@@ -259,6 +259,21 @@ class ReasonSerializer(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField()
 
 
+class EscalateSerializer(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField()
+    level = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=32767,
+        help_text=_(
+            "The level you escalate to; by default the one above the level you read. When the case "
+            "already stands escalated at this level (your request repeated, or a colleague was first), "
+            "the answer is the case as it is and nothing moves further, also with an If-Match from "
+            "before that escalation: send it to make a retry safe."
+        ),
+    )
+
+
 class OptionalReasonSerializer(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 

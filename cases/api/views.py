@@ -19,12 +19,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from directory.actor import Actor
-from hemsjukvard.api.concurrency import etag_for, require_if_match
+from hemsjukvard.api.concurrency import etag_for, if_match_current, require_if_match
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
 from hemsjukvard.api.pagination import (
     UPDATED_SINCE,
@@ -52,6 +52,7 @@ from .serializers import (
     CommentSerializer,
     DecideSerializer,
     DisputeSerializer,
+    EscalateSerializer,
     NotificationSerializer,
     OptionalReasonSerializer,
     PositionsSerializer,
@@ -96,7 +97,8 @@ CASE_EXAMPLE = {
 
 
 def _version_from_if_match(request: Request, case: ResponsibilityCase) -> int:
-    require_if_match(request, etag_for(case, version=case.version))
+    # A write on a case is a step of its process: it must name the version it was decided on, never "*".
+    require_if_match(request, etag_for(case, version=case.version), allow_wildcard=False)
     return case.version
 
 
@@ -350,14 +352,27 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
 
     @_action_schema(
         "Escalate to the next level",
-        ReasonSerializer,
-        examples=_example("Till lokal samverkan", {"reason": "Parterna är oense om ordinationsansvaret."}),
+        EscalateSerializer,
+        description="Idempotent per level: a request for the level the case already stands escalated at "
+        "answers the case as it is and moves nothing, also when its If-Match is from before that "
+        "escalation (send `level` for this); otherwise a stale If-Match is 412.",
+        examples=_example(
+            "Till lokal samverkan", {"reason": "Parterna är oense om ordinationsansvaret.", "level": 1}
+        ),
         idempotent=True,
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def escalate(self, request: Request, id: str) -> Response:
-        return self._act(request, id, ReasonSerializer, services.case_escalate)
+        actor = Actor.from_request(request)
+        case = selectors.case_get(actor=actor, public_id=id)
+        current = if_match_current(request, etag_for(case, version=case.version), allow_wildcard=False)
+        data = _validated(EscalateSerializer, request)
+        # A stale read goes to the service too: it answers a repeat of an escalation that is done, and
+        # refuses anything else as stale (412).
+        version = case.version if current else services.STALE_VERSION
+        services.case_escalate(actor=actor, case=case, expected_version=version, **data)
+        return _case_response(actor, case)
 
     @_action_schema(
         "Decide an escalated case",
@@ -588,7 +603,11 @@ class RiskAnalysisViewSet(viewsets.ViewSet):
     @_analysis_schema("Approve the risk analysis (MAS or MAR)", None)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, id: str) -> Response:
-        return self._act(request, id, None, services.risk_analysis_approve)
+        try:
+            return self._act(request, id, None, services.risk_analysis_approve)
+        except services.FourEyesRefused as refused:
+            # 403 with its own code, so a program can tell "ask a colleague" from "not your role".
+            raise PermissionDenied(str(refused), code=services.FourEyesRefused.code) from refused
 
     @_analysis_schema(
         "Reject the risk analysis (MAS or MAR), with a reason",

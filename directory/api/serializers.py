@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -62,12 +64,22 @@ class MeSerializer(serializers.ModelSerializer[User]):
         fields = ["id", "username", "name", "email", "hsa_id", "memberships"]
 
 
-class TokenRequestSerializer(serializers.Serializer[dict[str, str]]):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+class TokenRequestSerializer(serializers.Serializer[dict[str, Any]]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
+    membership = serializers.UUIDField(
+        required=False,
+        help_text=_(
+            "The membership (organisation and role) the token acts in, as listed by GET /api/v1/me. "
+            "Needed when you have several; with one it is that one."
+        ),
+    )
 
 
-class TokenResponseSerializer(serializers.Serializer[dict[str, str]]):
+class TokenResponseSerializer(serializers.Serializer[dict[str, Any]]):
     token = serializers.CharField(help_text=_("Send as 'Authorization: Bearer <token>'."))
     token_type = serializers.CharField()
     expires_at = serializers.DateTimeField()
+    membership = MembershipSerializer(
+        allow_null=True, help_text=_("The organisation and role the token acts in.")
+    )

@@ -31,10 +31,32 @@ def etag_for(instance: models.Model, *, version: object | None = None) -> str:
     return '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
 
 
-def require_if_match(request: Request, current: str) -> None:
+class WildcardPreconditionRefused(PreconditionRequired):
+    default_code = "if_match_wildcard"
+    default_detail = _(
+        "If-Match: * is not accepted here: send the ETag from your last read of this resource, so that "
+        "your change is not made on a state you have not seen."
+    )
+
+
+def if_match_current(request: Request, current: str, *, allow_wildcard: bool = True) -> bool:
+    """Whether the request's ``If-Match`` names ``current``: ``False`` when stale (the caller decides
+    whether that is 412), 428 when missing, and 428 for ``*`` where ``allow_wildcard`` is off.
+
+    ``*`` matches any version, so on a state transition it would let a request act on whatever state it
+    finds (twenty "escalate" requests would climb twenty levels): transitions refuse it.
+    """
     header = request.headers.get("If-Match")
     if not header:
         raise PreconditionRequired()
     candidates = {value.strip().removeprefix("W/") for value in header.split(",")}
-    if "*" not in candidates and current not in candidates:
+    if "*" in candidates:
+        if not allow_wildcard:
+            raise WildcardPreconditionRefused()
+        return True
+    return current in candidates
+
+
+def require_if_match(request: Request, current: str, *, allow_wildcard: bool = True) -> None:
+    if not if_match_current(request, current, allow_wildcard=allow_wildcard):
         raise PreconditionFailed()

@@ -40,7 +40,7 @@ from agreements.models import AgreementVersion, ResponsibilityRule
 from cases.models import AnalysisStatus, CaseStatus, ResponsibilityCase
 from demo import cases as demo_cases
 from demo import world
-from directory.authentication import token_issue
+from directory.authentication import token_issue, token_memberships
 from directory.models import Membership, Organisation, Role, User
 from documents import services as document_services
 from documents.models import Document
@@ -128,9 +128,12 @@ class _Caller:
         return self.call("GET", path)
 
 
-def _as_user(username: str) -> _Caller:
+def _as_user(username: str, role: str | None = None) -> _Caller:
+    """A caller with a bearer token acting in the person's ``role`` (a token acts in one membership)."""
     user = User.objects.get(username=username)
-    raw, _token = token_issue(user=user)
+    held = token_memberships(user)
+    membership = next((m for m in held if m.role == role), None) if len(held) > 1 else None
+    raw, _token = token_issue(user=user, membership=membership)
     return _Caller(f"Bearer {raw}", username)
 
 
@@ -214,7 +217,9 @@ class _Scene:
     @classmethod
     def build(cls) -> _Scene:
         case = _featured_case()
-        return cls(case=case, kommun=case.kommun, nurse=_as_user(_username(Role.NURSE, case.kommun)))
+        return cls(
+            case=case, kommun=case.kommun, nurse=_as_user(_username(Role.NURSE, case.kommun), Role.NURSE)
+        )
 
 
 def _capture_people(capture: _Capture, scene: _Scene) -> None:
@@ -253,7 +258,7 @@ def _capture_people(capture: _Capture, scene: _Scene) -> None:
     )
     if protected is None:
         raise CaptureError("The demo world has no patient with skyddad identitet.")
-    coordinator = _as_user(_username(Role.COORDINATOR, protected.folkbokforing_kommun))
+    coordinator = _as_user(_username(Role.COORDINATOR, protected.folkbokforing_kommun), Role.COORDINATOR)
     masked = coordinator.get(f"/patients/{protected.public_id}")
     if not masked["identity_masked"]:
         raise CaptureError(f"{coordinator.label} sees who the patient with skyddad identitet is.")
@@ -261,7 +266,7 @@ def _capture_people(capture: _Capture, scene: _Scene) -> None:
 
 
 def _capture_agreement(capture: _Capture) -> None:
-    admin = _as_user(f"{Role.ADMIN}.halland")
+    admin = _as_user(f"{Role.ADMIN}.halland", Role.ADMIN)
     version = AgreementVersion.objects.select_related("agreement").get(
         agreement__region__name=world.REGION_NAME, status="in_force"
     )
@@ -327,7 +332,7 @@ def _capture_case(capture: _Capture, scene: _Scene) -> None:
         nurse.get(f"/risk-analyses/{approved['id']}"),
     )
     for role in (Role.NURSE, Role.MAS, Role.COORDINATOR):
-        answer = _as_user(_username(role, scene.kommun)).get("/notifications?page_size=1")
+        answer = _as_user(_username(role, scene.kommun), role).get("/notifications?page_size=1")
         if answer["results"]:
             capture.add("Notification", "Påminnelse", "GET /api/v1/notifications", answer["results"][0])
             capture.page("Notification", answer)
@@ -338,7 +343,7 @@ def _capture_case(capture: _Capture, scene: _Scene) -> None:
 
 def _capture_figures(capture: _Capture) -> None:
     region = Organisation.objects.get(name=world.REGION_NAME)
-    analyst = _as_user(_username(Role.COORDINATOR, region))
+    analyst = _as_user(_username(Role.COORDINATOR, region), Role.COORDINATOR)
     capture.add("Scope", world.REGION_NAME, "GET /api/v1/figures/scopes", analyst.get("/figures/scopes")[0])
     capture.add("Kpis", "Nyckeltal för regionen", "GET /api/v1/figures/kpis", analyst.get("/figures/kpis"))
     capture.add(
