@@ -215,6 +215,9 @@ class UserAdmin(ScopedAdmin[User], BaseUserAdmin[User]):
     def may_add(self, scope: AdminScope) -> bool:
         return self._in_administration(scope)
 
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return super().get_list_filter(request) if admin_scope(request).superuser else ["is_active"]
+
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
         if admin_scope(request).superuser:
             return super().get_fieldsets(request, obj)

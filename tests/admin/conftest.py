@@ -17,10 +17,10 @@ from django.test import Client
 
 from demo.world import grant_admin_site
 from directory.authentication import token_issue
-from directory.models import ApiToken, Membership, Role, User
+from directory.models import ApiToken, Membership, Organisation, Role, User
 from integrations.models import ApiClient
 from integrations.services import api_client_create
-from tests.factories import World, build_world, make_user
+from tests.factories import World, make_user
 
 
 @dataclass
@@ -36,11 +36,11 @@ class AdminWorld:
     other_client: ApiClient
 
     @property
-    def own_org(self):  # type: ignore[no-untyped-def]
+    def own_org(self) -> Organisation:
         return self.world.orgs["vc_a"]
 
     @property
-    def other_org(self):  # type: ignore[no-untyped-def]
+    def other_org(self) -> Organisation:
         return self.world.orgs["kommun_b"]
 
     @property
