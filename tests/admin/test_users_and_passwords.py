@@ -57,6 +57,8 @@ def test_a_new_user_gets_a_link_and_logs_in_with_the_password_they_chose(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ny.lakare@example.org"]
+    assert message.subject == "Välj ditt lösenord till Hemsjukvård"
+    assert "Din systemförvaltare har bett dig välja ett lösenord" in str(message.body)
     link = re.search(r"https?://[^/\s]+(/accounts/password/\S+/)", str(message.body))
     assert link is not None, message.body
     anonymous = Client()
