@@ -158,11 +158,12 @@ class ApiClientAdmin(ScopedAdmin[ApiClient]):
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
         for client in queryset:
             try:
-                issued = services.api_client_rotate(client=client)
+                with transaction.atomic():  # the new secret and its record, or neither
+                    issued = services.api_client_rotate(client=client)
+                    _record(request, client, AdminEventAction.SECRET_ROTATED, {})
             except ValidationError as exc:
                 messages.error(request, f"{client}: {' '.join(exc.messages)}")
             else:
-                _record(request, client, AdminEventAction.SECRET_ROTATED, {})
                 _show_secret(request, issued)
 
     @admin.action(description=_("Revoke (stops the client at once)"), permissions=["revoke"])
@@ -171,10 +172,10 @@ class ApiClientAdmin(ScopedAdmin[ApiClient]):
             if client.is_revoked:
                 continue
             before = _client_snapshot(client)
-            client = services.api_client_revoke(client=client)
-            _record(
-                request, client, AdminEventAction.REVOKED, snapshot_diff(before, _client_snapshot(client))
-            )
+            with transaction.atomic():
+                client = services.api_client_revoke(client=client)
+                changes = snapshot_diff(before, _client_snapshot(client))
+                _record(request, client, AdminEventAction.REVOKED, changes)
         messages.success(request, _("Revoked."))
 
     def delete_model(self, request: HttpRequest, obj: ApiClient) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from django.db import DatabaseError, transaction
 from django.test import Client
 
 from directory.models import AdminEvent, AppendOnlyError, Membership, Role
+from integrations.models import ApiClient
 
 from .conftest import AdminWorld, form_data
 
@@ -70,3 +74,44 @@ def test_the_history_refuses_update_and_delete_in_the_model_and_in_the_database(
         AdminEvent.objects.filter(pk=event.pk).delete()
     event.refresh_from_db()
     assert event.actor_label == aw.admin.display_name
+
+
+@pytest.mark.django_db
+def test_a_superusers_api_client_changes_are_recorded_without_the_secret(
+    aw: AdminWorld, as_superuser: Client
+) -> None:
+    response = as_superuser.post(
+        "/admin/integrations/apiclient/add/",
+        {
+            "name": "Ny journal",
+            "organisation": str(aw.other_org.pk),
+            "access": "read",
+            "scope_organisations": [str(aw.other_org.pk)],
+            "secrets-TOTAL_FORMS": "0",
+            "secrets-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    client = ApiClient.objects.get(name="Ny journal")
+    created = AdminEvent.objects.latest("pk")
+    assert (created.action, created.object_type, created.as_superuser) == ("created", "api_client", True)
+    assert created.changes["scope"] == [None, [aw.other_org.name]]
+    secrets = [_shown_secret(response)]
+    response = as_superuser.post(
+        "/admin/integrations/apiclient/",
+        {"action": "rotate_secret", "_selected_action": [str(client.pk)]},
+        follow=True,
+    )
+    secrets.append(_shown_secret(response))
+    rotated = AdminEvent.objects.latest("pk")
+    assert (rotated.action, rotated.object_id) == ("secret_rotated", str(client.public_id))
+    # The secret was shown once, on the page, and is nowhere in the record.
+    for event in (created, rotated):
+        for secret in secrets:
+            assert secret not in json.dumps(event.changes)
+
+
+def _shown_secret(response: Any) -> str:
+    shown = [str(m) for m in response.context["messages"]]
+    return next(m for m in shown if "client_secret" in m).split("<code>")[-1].split("</code>")[0]
