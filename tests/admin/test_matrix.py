@@ -315,3 +315,19 @@ def test_another_organisations_history_is_not_shown(
     assert as_admin.get(f"/admin/directory/adminevent/{event.pk}/change/").status_code == 404
     page = as_admin.get("/admin/directory/adminevent/")
     assert event not in page.context["cl"].result_list
+
+
+@pytest.mark.django_db
+def test_the_admin_index_offers_only_what_an_organisation_administrator_may_use(as_admin: Client) -> None:
+    page = as_admin.get("/admin/")
+    assert page.status_code == 200
+    models_shown = {model["object_name"] for app in page.context["app_list"] for model in app["models"]}
+    assert {"User", "Membership", "Organisation", "ApiToken", "AdminEvent", "ApiClient"} <= models_shown
+    assert not {"Group", "WebhookDelivery", "WebhookSubscription"} & models_shown
+    adds = {
+        model["object_name"]
+        for app in page.context["app_list"]
+        for model in app["models"]
+        if model["perms"].get("add")
+    }
+    assert adds == {"User", "Membership"}
