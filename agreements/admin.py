@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from directory.actor import Actor
-from directory.models import Role, User
+from directory.models import Organisation, Role, User
 from patients.models import HousingSetting
 
 from . import services
@@ -40,7 +40,7 @@ from .models import (
     ResponsibilityRule,
     Section,
 )
-from .policies import can_change_agreement
+from .policies import can_change_agreement, can_change_task_types
 
 
 def _actor(request: HttpRequest) -> Actor | None:
@@ -54,6 +54,23 @@ def _may_change(request: HttpRequest, agreement: Agreement | None) -> bool:
         return True
     actor = _actor(request)
     return actor is not None and can_change_agreement(actor, agreement)
+
+
+def _is_region_admin(request: HttpRequest) -> bool:
+    """Superusers, and staff with the admin role in a region: the only ones who add agreements or task
+    types. A kommun's or vårdcentral's administrator reads agreements here but changes none."""
+    if request.user.is_superuser:
+        return True
+    actor = _actor(request)
+    return actor is not None and can_change_task_types(actor)
+
+
+def _administered_regions(request: HttpRequest) -> frozenset[int] | None:
+    """The regions whose agreements the user may change (None: every region, for a superuser)."""
+    if request.user.is_superuser:
+        return None
+    actor = _actor(request)
+    return actor.organisation_ids(Role.ADMIN) if actor is not None else frozenset()
 
 
 def _record(request: HttpRequest, version: AgreementVersion, action: str, **detail: Any) -> None:
@@ -75,6 +92,15 @@ class CareTaskTypeAdmin(admin.ModelAdmin[CareTaskType]):
     list_filter = ["kind", "care_level", "is_active"]
     search_fields = ["code", "name_sv", "name_en"]
     ordering = ["kind", "code"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and _is_region_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: CareTaskType | None = None) -> bool:
+        return super().has_change_permission(request, obj) and _is_region_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: CareTaskType | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and _is_region_admin(request)
 
 
 # --- Agreements ------------------------------------------------------------------------------------
@@ -120,8 +146,17 @@ class AgreementAdmin(admin.ModelAdmin[Agreement]):
             return ["region", "code", "scope", "local_kommun", "local_vardcentral"]
         return []
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and _is_region_admin(request)
+
     def has_change_permission(self, request: HttpRequest, obj: Agreement | None = None) -> bool:
         return super().has_change_permission(request, obj) and _may_change(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        regions = _administered_regions(request)
+        if db_field.name == "region" and regions is not None:
+            kwargs["queryset"] = Organisation.objects.filter(pk__in=regions)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request: HttpRequest, obj: Agreement | None = None) -> bool:
         return False
@@ -382,6 +417,15 @@ class AgreementVersionAdmin(admin.ModelAdmin[AgreementVersion]):
             rows,
         )
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and _is_region_admin(request)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        regions = _administered_regions(request)
+        if db_field.name == "agreement" and regions is not None:
+            kwargs["queryset"] = Agreement.objects.filter(region_id__in=regions)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_change_permission(self, request: HttpRequest, obj: AgreementVersion | None = None) -> bool:
         if obj is not None and (not obj.is_draft or not _may_change(request, obj.agreement)):
             return False
@@ -636,6 +680,9 @@ class ResponsibilityRuleAdmin(admin.ModelAdmin[ResponsibilityRule]):
 
     def _editable(self, request: HttpRequest, obj: ResponsibilityRule | None) -> bool:
         return obj is None or (obj.version.is_draft and _may_change(request, obj.version.agreement))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and _is_region_admin(request)
 
     def has_change_permission(self, request: HttpRequest, obj: ResponsibilityRule | None = None) -> bool:
         return self._editable(request, obj) and super().has_change_permission(request, obj)

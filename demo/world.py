@@ -807,23 +807,69 @@ def _shared_password_hash(password: str, usernames: Sequence[str]) -> str:
 
 
 ADMIN_GROUP = "Systemförvaltare"
-# What a systemförvaltare manages in Django admin: people, organisations and agreements; no patient data.
-ADMIN_APPS = ("directory", "agreements")
+REGION_ADMIN_GROUP = "Systemförvaltare, region"
+# What every systemförvaltare may do in Django admin (no patient data): manage their own organisation's
+# users and memberships, see their organisation, revoke their users' API tokens and their organisation's
+# API clients, read agreements and the history of administration. The admin narrows each of these to the
+# organisations the person administers (directory.administration); these are the ceiling.
+ADMIN_PERMISSIONS = (
+    ("directory", "view_user"),
+    ("directory", "add_user"),
+    ("directory", "change_user"),
+    ("directory", "view_membership"),
+    ("directory", "add_membership"),
+    ("directory", "change_membership"),
+    ("directory", "delete_membership"),
+    ("directory", "view_organisation"),
+    ("directory", "view_apitoken"),
+    ("directory", "change_apitoken"),
+    ("directory", "view_adminevent"),
+    ("integrations", "view_apiclient"),
+    ("integrations", "change_apiclient"),
+    ("agreements", "view_agreement"),
+    ("agreements", "view_agreementversion"),
+    ("agreements", "view_responsibilityrule"),
+    ("agreements", "view_caretasktype"),
+    ("agreements", "view_agreementevent"),
+)
+# A region's systemförvaltare also maintains the region's agreements and the task types.
+REGION_ADMIN_APPS = ("agreements",)
 
 
 def _is_admin(spec: UserSpec) -> bool:
     return any(held.role == Role.ADMIN for held in spec.memberships)
 
 
+def _permissions(pairs: Sequence[tuple[str, str]]) -> list[Permission]:
+    wanted = set(pairs)
+    return [
+        permission
+        for permission in Permission.objects.select_related("content_type").filter(
+            content_type__app_label__in={app for app, _codename in wanted}
+        )
+        if (permission.content_type.app_label, permission.codename) in wanted
+    ]
+
+
 def grant_admin_site(*, users: Sequence[User]) -> None:
-    """Let the demo's system administrators into Django admin with exactly the admin apps' rights."""
+    """Let the demo's system administrators into Django admin: staff, with the administrators' group, and
+    a region's administrators also with the agreements group. Never superuser."""
     group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
+    group.permissions.set(_permissions(ADMIN_PERMISSIONS))
+    region_group, _ = Group.objects.get_or_create(name=REGION_ADMIN_GROUP)
+    region_group.permissions.set(Permission.objects.filter(content_type__app_label__in=REGION_ADMIN_APPS))
     for user in users:
         if not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         user.groups.add(group)
+        in_region = Membership.objects.filter(
+            user=user, role=Role.ADMIN, organisation__kind=OrganisationKind.REGION
+        ).exists()
+        if in_region:
+            user.groups.add(region_group)
+        else:
+            user.groups.remove(region_group)
 
 
 def seed_users(

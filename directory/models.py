@@ -234,3 +234,76 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class AdminEventAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    CHANGED = "changed", _("Changed")
+    DELETED = "deleted", _("Deleted")
+    PASSWORD_LINK_SENT = "password_link_sent", _("Password link sent")
+    REVOKED = "revoked", _("Revoked")
+    SECRET_ROTATED = "secret_rotated", _("Secret rotated")
+
+
+class AppendOnlyError(Exception):
+    """A row of an append-only table was about to be changed or deleted."""
+
+
+class AdminEvent(models.Model):
+    """One change made in the administration to a user, membership, API token or API client.
+
+    Who made it (and whether as superuser or in which administrator membership: organisation and role),
+    which object, what changed field by field (before and after; never a password or secret), when and
+    from where. Person and organisations are also kept as text as they were, so the history stays readable
+    when they are renamed. Rows are only ever inserted: ``save()`` and ``delete()`` refuse to change one,
+    the admin shows them read-only, and on PostgreSQL and SQLite a trigger refuses UPDATE and DELETE
+    (migration ``0003_admin_event``).
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("changed by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    actor_label = models.CharField(_("changed by, as shown"), max_length=200)
+    as_superuser = models.BooleanField(_("as superuser"), default=False)
+    acting_membership = models.UUIDField(_("administrator membership"), null=True, blank=True)
+    acting_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("acting for organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acting_organisation_label = models.CharField(_("acting for, as shown"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=AdminEventAction.choices)
+    object_type = models.CharField(_("record type"), max_length=32)
+    object_id = models.CharField(_("record id"), max_length=64)
+    object_label = models.CharField(_("record, as shown"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation concerned"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("administration event")
+        verbose_name_plural = _("administration events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="admin_event_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("administration events are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("administration events are append-only")
