@@ -1,8 +1,9 @@
 """Skyddad identitet in a SIP: the fields that name the person (or a närstående), masked with the identity.
 
 A plan holds the person's identity outside the patient record too: the participant who is the person
-themself, the närstående who took part (name and phone), who gave or withdrew consent (the person or a
-representative such as a guardian) and närstående who do something in the plan. Each of these names the
+themself, the närstående who took part (name and phone), a private person who took part (a god man,
+a friend), who gave or withdrew consent (the person or a representative such as a guardian) and
+närstående or other private persons who do something in the plan. Each of these names the
 person as surely as the patient's own name does, so whoever sees the patient's identity masked
 (``patients.access.identity_visible``) sees these masked too, on every path that shows a plan: the API,
 the pages, the PDF and the FHIR export all call ``shown``.
@@ -40,15 +41,25 @@ if TYPE_CHECKING:
 MASK = "*****"
 
 # Participants and other actors of these kinds are the person or a närstående: their name and contact
-# details identify the person.
+# details identify the person. "Other" is masked too when it is a private person, not an organisation
+# (a god man or a friend names the person as surely as a närstående does); for measures by others there
+# is no organisation to tell, so "other" is always masked.
 IDENTIFYING_PARTICIPANT_KINDS = frozenset({ParticipantKind.PERSON, ParticipantKind.NEXT_OF_KIN})
-IDENTIFYING_ACTOR_KINDS = frozenset({OtherActorKind.PERSON, OtherActorKind.NEXT_OF_KIN})
+IDENTIFYING_ACTOR_KINDS = frozenset({OtherActorKind.PERSON, OtherActorKind.NEXT_OF_KIN, OtherActorKind.OTHER})
+
+
+def participant_identifies(kind: str, organisation_id: int | None) -> bool:
+    """Whether a participant of ``kind`` (for ``organisation_id``, if any) names the person."""
+    return kind in IDENTIFYING_PARTICIPANT_KINDS or (
+        kind == ParticipantKind.OTHER and organisation_id is None
+    )
 
 
 def identifying_fields(record: object) -> frozenset[str]:
     """The fields of ``record`` (a row of a plan) that hold the person's identity or a närstående's."""
     if isinstance(record, SipParticipant):
-        return frozenset({"name", "contact"}) if record.kind in IDENTIFYING_PARTICIPANT_KINDS else frozenset()
+        identifies = participant_identifies(record.kind, record.organisation_id)
+        return frozenset({"name", "contact"}) if identifies else frozenset()
     if isinstance(record, SipOtherMeasure):
         return frozenset({"actor_name"}) if record.actor_kind in IDENTIFYING_ACTOR_KINDS else frozenset()
     if isinstance(record, SipVersion):
@@ -58,13 +69,13 @@ def identifying_fields(record: object) -> frozenset[str]:
     return frozenset()
 
 
-def shown(record: object, field: str, *, identity_visible: bool, mask: str = MASK) -> str:
-    """``record.field`` as a reader may see it: ``mask`` in place of an identifying value when the reader
+def shown(record: object, field: str, *, identity_visible: bool) -> str:
+    """``record.field`` as a reader may see it: ``MASK`` in place of an identifying value when the reader
     sees the patient's identity masked. An empty value stays empty (there is nothing to hide)."""
     value = str(getattr(record, field) or "")
     if identity_visible or not value or field not in identifying_fields(record):
         return value
-    return mask
+    return MASK
 
 
 def is_masked(record: object, field: str, *, identity_visible: bool) -> bool:
@@ -81,15 +92,6 @@ def _take(stored: list[Any], same: Any) -> Any | None:
         if same(row):
             return stored.pop(index)
     return stored.pop(0) if stored else None
-
-
-def _stored_rows(rows: Sequence[Any], kinds: frozenset[str], kind_of: str) -> dict[str, list[Any]]:
-    by_kind: dict[str, list[Any]] = {}
-    for row in rows:
-        kind = getattr(row, kind_of)
-        if kind in kinds:
-            by_kind.setdefault(kind, []).append(row)
-    return by_kind
 
 
 def keep_masked_values(changes: DraftChanges, version: SipVersion) -> DraftChanges:
@@ -115,10 +117,14 @@ def keep_masked_values(changes: DraftChanges, version: SipVersion) -> DraftChang
 def _keep_participants(
     participants: Sequence[ParticipantInput], version: SipVersion
 ) -> list[ParticipantInput]:
-    stored = _stored_rows(list(version.participants.all()), IDENTIFYING_PARTICIPANT_KINDS, "kind")
+    stored: dict[str, list[Any]] = {}
+    for participant in version.participants.all():
+        if participant_identifies(participant.kind, participant.organisation_id):
+            stored.setdefault(participant.kind, []).append(participant)
     kept = []
     for item in participants:
-        if item.kind in IDENTIFYING_PARTICIPANT_KINDS and MASK in (item.name, item.contact):
+        organisation_id = item.organisation.pk if item.organisation is not None else None
+        if participant_identifies(item.kind, organisation_id) and MASK in (item.name, item.contact):
             row = _take(stored.get(item.kind, []), lambda r, item=item: r.role == item.role)
             if row is None:
                 raise ValidationError({"participants": [_("Give each participant's name.")]})
@@ -132,7 +138,10 @@ def _keep_participants(
 
 
 def _keep_measures(measures: Sequence[OtherMeasureInput], version: SipVersion) -> list[OtherMeasureInput]:
-    stored = _stored_rows(list(version.other_measures.all()), IDENTIFYING_ACTOR_KINDS, "actor_kind")
+    stored: dict[str, list[Any]] = {}
+    for measure in version.other_measures.all():
+        if measure.actor_kind in IDENTIFYING_ACTOR_KINDS:
+            stored.setdefault(measure.actor_kind, []).append(measure)
     kept = []
     for item in measures:
         if item.actor_kind in IDENTIFYING_ACTOR_KINDS and item.actor_name == MASK:

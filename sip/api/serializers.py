@@ -262,7 +262,8 @@ class SipSerializer(serializers.ModelSerializer[Sip]):
     ``shared`` is false after the person withdrew consent, for readers outside the organisation that
     keeps the plan: they then get no versions, only the withdrawal. ``identity_masked`` is true when the
     reader may not see the identity of a patient with skyddad identitet: the names and contact details
-    of the person, närstående and whoever gave or withdrew consent are then ``*****``.
+    of the person, närstående, other private persons and whoever gave or withdrew consent are then
+    ``*****``.
     """
 
     id = serializers.UUIDField(source="public_id", read_only=True)

@@ -106,7 +106,8 @@ def fill(sip: Sip, actor: Actor, world: World, **overrides: Any) -> SipVersion:
 SECRET_NAME = "Hemlig Skyddadsson"
 SECRET_KIN = "Nära Skyddadsson"
 SECRET_PHONE = "070-999 88 77"
-SECRETS = ("Hemlig", "Skyddadsson", "Nära", SECRET_PHONE)
+SECRET_GUARDIAN = "Gunnar Förvaltare"
+SECRETS = ("Hemlig", "Skyddadsson", "Nära", SECRET_PHONE, "Förvaltare")
 
 
 def protected_changes(world: World, **overrides: Any) -> services.DraftChanges:
@@ -122,6 +123,9 @@ def protected_changes(world: World, **overrides: Any) -> services.DraftChanges:
                 actor_name=SECRET_KIN,
             ),
             services.OtherMeasureInput(
+                description="Sköter räkningarna", actor_kind="other", actor_name=SECRET_GUARDIAN
+            ),
+            services.OtherMeasureInput(
                 description="Handlägger bilstöd",
                 actor_kind="forsakringskassan",
                 actor_name="Försäkringskassan",
@@ -135,6 +139,7 @@ def protected_changes(world: World, **overrides: Any) -> services.DraftChanges:
             services.ParticipantInput(
                 name="Eva Ek", kind="kommun", organisation=o["kommun_a"], role="Sjuksköterska"
             ),
+            services.ParticipantInput(name=SECRET_GUARDIAN, kind="other", role="God man"),
         ],
         **overrides,
     )

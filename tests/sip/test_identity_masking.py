@@ -30,7 +30,7 @@ from sip.models import Sip, SipOtherMeasure, SipParticipant, SipVersion, Version
 from tests.cases.conftest import as_actor
 from tests.factories import World
 
-from .conftest import SECRET_KIN, SECRET_NAME, SECRET_PHONE, SECRETS
+from .conftest import SECRET_GUARDIAN, SECRET_KIN, SECRET_NAME, SECRET_PHONE, SECRETS
 
 pytestmark = pytest.mark.django_db
 
@@ -81,10 +81,11 @@ def test_the_api_masks_the_persons_and_next_of_kins_names_for_a_masked_reader(
     assert people["next_of_kin"]["name"] == MASK
     assert people["next_of_kin"]["contact"] == MASK
     assert people["next_of_kin"]["role"] == "Dotter"
+    assert (people["other"]["name"], people["other"]["role"]) == (MASK, "God man")
     # Staff and organisations are not the person: they stay, or the plan would be of no use.
     assert people["kommun"]["name"] == "Eva Ek"
     measures = {m["actor_kind"]: m["actor_name"] for m in version["other_measures"]}
-    assert measures == {"next_of_kin": MASK, "forsakringskassan": "Försäkringskassan"}
+    assert measures == {"next_of_kin": MASK, "other": MASK, "forsakringskassan": "Försäkringskassan"}
 
     listed = client.get("/api/v1/sips", {"patient": str(protected_sip.patient.public_id)})
     assert listed.status_code == 200
@@ -103,6 +104,7 @@ def test_the_api_shows_the_names_to_a_reader_who_may_see_the_identity(
     people = {p["kind"]: p for p in version["participants"]}
     assert people["person"]["name"] == SECRET_NAME
     assert (people["next_of_kin"]["name"], people["next_of_kin"]["contact"]) == (SECRET_KIN, SECRET_PHONE)
+    assert people["other"]["name"] == SECRET_GUARDIAN
 
 
 def test_who_withdrew_consent_is_masked_too(world: World, api: Any, protected_sip: Sip, nurse: Actor) -> None:
@@ -160,13 +162,18 @@ def test_a_masked_editor_sending_the_masked_plan_back_keeps_the_names(
     assert version.consent_given_by_name == SECRET_NAME
     stored = [(p.kind, p.name, p.contact) for p in SipParticipant.objects.filter(version=version)]
     assert stored == [
+        ("other", SECRET_GUARDIAN, ""),
         ("kommun", "Eva Ek", ""),
         ("next_of_kin", SECRET_KIN, SECRET_PHONE),
         ("person", SECRET_NAME, ""),
         ("region", "Sven Specialist", ""),
     ]
     measures = [(m.actor_kind, m.actor_name) for m in SipOtherMeasure.objects.filter(version=version)]
-    assert measures == [("next_of_kin", SECRET_KIN), ("forsakringskassan", "Försäkringskassan")]
+    assert measures == [
+        ("next_of_kin", SECRET_KIN),
+        ("other", SECRET_GUARDIAN),
+        ("forsakringskassan", "Försäkringskassan"),
+    ]
 
 
 def test_a_masked_editor_may_correct_a_name_but_not_invent_a_masked_one(
@@ -232,9 +239,9 @@ def test_the_editor_page_masks_the_names_and_saving_it_keeps_them(
     assert version.what_matters == "Att få vara hemma."
     assert version.consent_given_by_name == SECRET_NAME
     names = list(SipParticipant.objects.filter(version=version).values_list("name", flat=True))
-    assert names == [SECRET_NAME, SECRET_KIN, "Eva Ek"]
+    assert names == [SECRET_NAME, SECRET_KIN, "Eva Ek", SECRET_GUARDIAN]
     measures = SipOtherMeasure.objects.filter(version=version).values_list("actor_name", flat=True)
-    assert list(measures) == [SECRET_KIN, "Försäkringskassan"]
+    assert list(measures) == [SECRET_KIN, SECRET_GUARDIAN]
 
 
 def test_the_editor_page_shows_the_names_to_the_nurse(world: World, client: Any, protected_sip: Sip) -> None:
