@@ -57,6 +57,7 @@ def two_page_html() -> str:
         author="Varbergs kommun",
         language="sv",
         identity="Åsa Öberg, 19400312-9816",
+        identity_masked=False,
         reference="Dokument 0f6c · Riskanalys 3fa8 · version 2-approved-s1-d1",
         created=now,
         page_label="Sida",

@@ -206,6 +206,7 @@ def document_render(*, document_id: int, worker: str, delay: float = 0.0) -> Ren
                 ),
                 language=document.language,
                 identity=patient_identity(document.patient, masked=document.identity_masked),
+                identity_masked=document.identity_masked,
                 reference=_("Document %(document)s · %(kind)s %(source)s · version %(version)s")
                 % {
                     "document": document.public_id,

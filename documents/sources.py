@@ -32,7 +32,8 @@ numbers, metadata) and fills ``{% block content %}``. ``source_id`` is the publi
 Rules for a kind: ``version_of`` must change whenever anything the PDF shows changes (the worker
 refuses to print a source whose version moved on since the request, and a ready document is never
 rendered again); ``context`` must use ``header.identity`` for the patient's identity, never the patient's
-name directly, so that skyddad identitet stays masked where it must.
+name directly, and must mask whatever else names the person when ``header.identity_masked`` is set,
+so that skyddad identitet stays masked where it must.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class PdfHeader:
     author: str
     language: str
     identity: str
+    # True on the print made for readers who may not see the identity of a patient with skyddad
+    # identitet: a kind that prints other fields naming the person masks them too.
+    identity_masked: bool
     reference: str
     created: datetime.datetime
     page_label: str

@@ -14,6 +14,7 @@ from typing import Any
 from cases.models import OPEN_STATUSES, AnalysisStatus, ResponsibilityCase, RiskAnalysis
 from directory.models import Organisation
 from patients.models import Patient
+from sip.masking import is_masked
 from sip.models import Sip, SipStatus, SipVersion, VersionStatus
 
 PERSONNUMMER_SYSTEM = "http://electronichealth.se/identifier/personnummer"
@@ -155,8 +156,14 @@ def _activity(insats: Any, *, status: str) -> dict[str, Any]:
     return _drop_empty({"detail": _drop_empty(detail), "progress": notes})
 
 
-def care_plan(sip: Sip, version: SipVersion | None, *, shared: bool) -> dict[str, Any]:
-    """The SIP as a CarePlan: ``Goal`` and ``CareTeam`` contained, one activity per insats."""
+def care_plan(
+    sip: Sip, version: SipVersion | None, *, shared: bool, identity_visible: bool
+) -> dict[str, Any]:
+    """The SIP as a CarePlan: ``Goal`` and ``CareTeam`` contained, one activity per insats.
+
+    For a reader who may not see the identity of a patient with skyddad identitet, the names that
+    identify the person (the person themself, närstående) are left out, as from the Patient.
+    """
     status = _careplan_status(sip, version, shared)
     data: dict[str, Any] = {
         "resourceType": "CarePlan",
@@ -193,7 +200,9 @@ def care_plan(sip: Sip, version: SipVersion | None, *, shared: bool) -> dict[str
             }
         )
         data["goal"] = [{"reference": "#goal"}]
-    participants = [_care_team_participant(p) for p in version.participants.all()]
+    participants = [
+        _care_team_participant(p, identity_visible=identity_visible) for p in version.participants.all()
+    ]
     if version.huvudansvar is not None:
         participants.append(
             {"role": [{"text": "Huvudansvar"}], "member": organisation_ref(version.huvudansvar)}
@@ -221,7 +230,9 @@ def care_plan(sip: Sip, version: SipVersion | None, *, shared: bool) -> dict[str
     )
     data["activity"] = [_activity(insats, status=activity_status) for insats in version.insatser.all()]
     notes = [
-        {"text": f"Insats av annan ({measure.actor_name}): {measure.description}"}
+        {"text": f"Insats av annan: {measure.description}"}
+        if is_masked(measure, "actor_name", identity_visible=identity_visible)
+        else {"text": f"Insats av annan ({measure.actor_name}): {measure.description}"}
         for measure in version.other_measures.all()
     ]
     notes += [
@@ -234,14 +245,14 @@ def care_plan(sip: Sip, version: SipVersion | None, *, shared: bool) -> dict[str
     return _drop_empty(data)
 
 
-def _care_team_participant(participant: Any) -> dict[str, Any]:
+def _care_team_participant(participant: Any, *, identity_visible: bool) -> dict[str, Any]:
     role_text = participant.get_kind_display()
     if participant.role:
         role_text = f"{role_text}: {participant.role}"
     entry: dict[str, Any] = {"role": [{"text": str(role_text)}]}
     if participant.organisation is not None:
         entry["member"] = organisation_ref(participant.organisation)
-    elif participant.name:
+    elif participant.name and not is_masked(participant, "name", identity_visible=identity_visible):
         entry["role"][0]["text"] = f"{role_text} ({participant.name})"
     return entry
 

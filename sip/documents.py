@@ -2,6 +2,8 @@
 
 Everything the template prints is prepared here as plain words in the language the document is made in:
 no internal codes (task codes, status values, role codes) reach the page; each is mapped to its label.
+On the print for readers who may not see the identity of a patient with skyddad identitet
+(``header.identity_masked``) every field naming the person or a närstående is masked (``sip.masking``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from hemsjukvard.api.errors import Conflict
 from patients.models import Patient
 
 from . import selectors
+from .masking import shown
 from .models import (
     ConsentGivenBy,
     ConsentWithdrawal,
@@ -123,13 +126,13 @@ def _insats_name(insats: SipInsats) -> str:
     return insats.description
 
 
-def _consent_text(version: SipVersion) -> str:
+def _consent_text(version: SipVersion, *, identity_visible: bool) -> str:
     if not version.consent_given_by:
         return _("No consent has been recorded.")
-    given_by = version.consent_given_by_name
+    given_by = shown(version, "consent_given_by_name", identity_visible=identity_visible)
     if version.consent_given_by == ConsentGivenBy.REPRESENTATIVE:
         given_by = _("%(name)s, as %(role)s") % {
-            "name": version.consent_given_by_name,
+            "name": given_by,
             "role": version.consent_representative_role,
         }
     text = _("Consent given by %(who)s on %(date)s. It covers: %(scope)s") % {
@@ -142,13 +145,16 @@ def _consent_text(version: SipVersion) -> str:
     return text
 
 
-def _withdrawal_text(withdrawal: ConsentWithdrawal | None) -> str:
+def _withdrawal_text(withdrawal: ConsentWithdrawal | None, *, identity_visible: bool) -> str:
     if withdrawal is None:
         return ""
     text = _(
         "The consent was withdrawn on %(date)s by %(who)s. The plan is no longer shared between the "
         "kommun and the region."
-    ) % {"date": _date(withdrawal.withdrawn_on), "who": withdrawal.withdrawn_by_name}
+    ) % {
+        "date": _date(withdrawal.withdrawn_on),
+        "who": shown(withdrawal, "withdrawn_by_name", identity_visible=identity_visible),
+    }
     if withdrawal.reason:
         text += " " + _("Reason: %(reason)s") % {"reason": withdrawal.reason}
     return text
@@ -198,6 +204,7 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
 
     def context(self, source: SipVersion, *, header: PdfHeader) -> SipCarePlanReport:
         withdrawal = ConsentWithdrawal.objects.filter(version=source).first()
+        visible = not header.identity_masked
         periods = {value: index for index, value in enumerate(ContactPeriod.values)}
         return SipCarePlanReport(
             header=header,
@@ -222,7 +229,9 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
             ),
             other_measures=tuple(
                 OtherMeasureRow(
-                    what=m.description, who=m.actor_name, kind=_choice(OtherActorKind, m.actor_kind)
+                    what=m.description,
+                    who=shown(m, "actor_name", identity_visible=visible),
+                    kind=_choice(OtherActorKind, m.actor_kind),
                 )
                 for m in source.other_measures.all()
             ),
@@ -237,12 +246,12 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
             ),
             participants=tuple(
                 ParticipantRow(
-                    name=p.name,
+                    name=shown(p, "name", identity_visible=visible),
                     kind=_choice(ParticipantKind, p.kind),
                     organisation=p.organisation.name if p.organisation else "",
                     role=p.role,
                     present=_("Yes") if p.present else _("No"),
-                    contact=p.contact,
+                    contact=shown(p, "contact", identity_visible=visible),
                 )
                 for p in source.participants.all()
             ),
@@ -252,7 +261,7 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
                 if source.interpreter_needed
                 else _("No")
             ),
-            consent=_consent_text(source),
+            consent=_consent_text(source, identity_visible=visible),
             consent_withdrawn=withdrawal is not None,
-            consent_withdrawal=_withdrawal_text(withdrawal),
+            consent_withdrawal=_withdrawal_text(withdrawal, identity_visible=visible),
         )

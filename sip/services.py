@@ -37,10 +37,12 @@ from directory.models import Membership, Organisation, OrganisationKind
 from hemsjukvard.api.concurrency import PreconditionFailed
 from hemsjukvard.api.errors import Conflict
 from integrations.events import sip_finalised_publish
+from patients.access import identity_visible
 from patients.models import Patient
 from patients.selectors import patient_facts
 
 from . import selectors
+from .masking import keep_masked_values
 from .models import (
     ConsentGivenBy,
     ConsentWithdrawal,
@@ -221,6 +223,11 @@ def _save(actor: Actor, sip: Sip, membership: Membership, *, action: str = Actio
     sip.revision += 1
     sip.save()
     _log(actor, sip, membership, action)
+
+
+def _identity_visible(actor: Actor, sip: Sip) -> bool:
+    patient = sip.patient
+    return identity_visible(actor, patient_facts(patient), protected_identity=patient.protected_identity)
 
 
 def _draft(sip: Sip) -> SipVersion:
@@ -491,6 +498,10 @@ def sip_update_draft(
     membership = _authorise(actor, sip, SipAction.UPDATE_DRAFT)
     _validate_changes(changes)
     version = _draft(sip)
+    if not _identity_visible(actor, sip):
+        # They were shown the person's name (and närstående's) masked; the mask they send back means
+        # "unchanged", never a new name.
+        changes = keep_masked_values(changes, version)
     changed: list[str] = []
     for name, value in changes.fields.items():
         if getattr(version, name) != value:

@@ -31,6 +31,7 @@ from hemsjukvard.api.concurrency import PreconditionFailed
 from hemsjukvard.api.errors import Conflict
 
 from . import policies, selectors, services
+from .masking import MASK, shown
 from .models import ConsentGivenBy, ContactPeriod, FollowUpOutcome, OtherActorKind, ParticipantKind, Sip
 
 ROWS = {"participants": 4, "contact_paths": 3, "other_measures": 2}
@@ -158,10 +159,14 @@ class SipDraftForm(forms.Form):
         organisations: list[Organisation],
         insats_keys: list[int] | None = None,
         focus_key: int | None = None,
+        identity_visible: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.version = version
+        # Someone who sees the identity masked is shown the mask in the fields naming the person or a
+        # närstående; sent back unchanged, the service keeps what is stored (``sip.masking``).
+        self.identity_visible = identity_visible
         self.fields["huvudansvar"] = _org_field(
             gettext_lazy("Overall responsibility (huvudansvar)"), organisations
         )
@@ -222,6 +227,7 @@ class SipDraftForm(forms.Form):
             if name == "huvudansvar":
                 value = version.huvudansvar.public_id if version.huvudansvar_id else None
             self.initial[name] = value
+        self.initial["consent_given_by_name"] = self._shown(version, "consent_given_by_name")
         for index, insats in enumerate(self.insatser):
             self.initial[f"insats_{index}_origin"] = index
             self.initial[f"insats_{index}_description"] = insats.description
@@ -233,13 +239,13 @@ class SipDraftForm(forms.Form):
                 {
                     f"other_{index}_description": m.description,
                     f"other_{index}_kind": m.actor_kind,
-                    f"other_{index}_name": m.actor_name,
+                    f"other_{index}_name": self._shown(m, "actor_name"),
                 }
             )
         for index, p in enumerate(list(version.participants.all())[: ROWS["participants"]]):
             self.initial.update(
                 {
-                    f"participant_{index}_name": p.name,
+                    f"participant_{index}_name": self._shown(p, "name"),
                     f"participant_{index}_kind": p.kind,
                     f"participant_{index}_role": p.role,
                 }
@@ -250,6 +256,9 @@ class SipDraftForm(forms.Form):
                 self.initial.update(
                     {f"contact_{index}_who": paths[period].who, f"contact_{index}_phone": paths[period].phone}
                 )
+
+    def _shown(self, record: object, field: str) -> str:
+        return shown(record, field, identity_visible=self.identity_visible)
 
     def rows(self, prefix: str, count: int) -> list[list[Any]]:
         return [
@@ -422,13 +431,20 @@ def _render(
     version = selectors.current_version(sip)
     actions = policies.allowed_actions(actor, selectors.sip_facts(sip))
     organisations = _organisations(sip)
+    visible = view.identity_visible
     if form is None and policies.SipAction.UPDATE_DRAFT in actions:
-        form = SipDraftForm(version=version, organisations=organisations, initial={"revision": sip.revision})
+        form = SipDraftForm(
+            version=version,
+            organisations=organisations,
+            initial={"revision": sip.revision},
+            identity_visible=visible,
+        )
     if follow_form is None and policies.SipAction.RECORD_FOLLOW_UP in actions:
         follow_form = FollowUpForm(
             initial={"revision": sip.revision, "held_on": timezone.localdate()}, prefix="follow"
         )
     finalised = selectors.latest_finalised(sip)
+    withdrawal = selectors.consent_withdrawal(sip)
     documents: list[Any] = []
     if finalised is not None and view.shared:
         documents = list(
@@ -452,8 +468,16 @@ def _render(
             "problems": problems or {},
             "documents": documents,
             "versions": list(sip.versions.all()),
-            "identity_visible": view.identity_visible,
-            "withdrawal": selectors.consent_withdrawal(sip),
+            "identity_visible": visible,
+            "mask": MASK,
+            "withdrawal": withdrawal,
+            # Who gave and who withdrew consent name the person (or their representative): masked alike.
+            "consent_given_by_name": shown(finalised, "consent_given_by_name", identity_visible=visible)
+            if finalised is not None
+            else "",
+            "withdrawn_by_name": shown(withdrawal, "withdrawn_by_name", identity_visible=visible)
+            if withdrawal is not None
+            else "",
         },
         status=status,
     )
@@ -497,7 +521,10 @@ def sip_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpR
     try:
         if action == "save" or action == "finalise":
             form = SipDraftForm(
-                request.POST, version=selectors.current_version(sip), organisations=_organisations(sip)
+                request.POST,
+                version=selectors.current_version(sip),
+                organisations=_organisations(sip),
+                identity_visible=view.identity_visible,
             )
             if not form.is_valid():
                 return _render(request, actor, view, form=form, status=400)
@@ -578,7 +605,12 @@ def sip_draft_rows(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         focus = next(k for k in range(len(keys) + 1) if k not in keys)  # the smallest key not in use
         keys.append(focus)
     form = SipDraftForm(
-        request.POST, version=version, organisations=_organisations(sip), insats_keys=keys, focus_key=focus
+        request.POST,
+        version=version,
+        organisations=_organisations(sip),
+        insats_keys=keys,
+        focus_key=focus,
+        identity_visible=view.identity_visible,
     )
     form.is_valid()  # cleans the posted values for the re-render; errors show as they would on saving
     if request.htmx:  # type: ignore[attr-defined]

@@ -149,12 +149,15 @@ class CarePlanView(APIView):
         "The current version of the plan: the person's goals as a contained Goal, the participants as a "
         "contained CareTeam, one activity per insats naming the responsible organisation as performer. "
         "After consent is withdrawn, readers outside the organisation keeping the plan get only its "
-        "status (`revoked`).",
+        "status (`revoked`). For a patient with skyddad identitet, a reader who may not see the identity "
+        "gets no names of the person or närstående (the CareTeam says only who they are to the person).",
         CAREPLAN_EXAMPLE,
     )
     def get(self, request: Request, id: object) -> Response:
         view, version, shared = _sip_parts(Actor.from_request(request), id)
-        return _fhir(resources.care_plan(view.sip, version, shared=shared))
+        return _fhir(
+            resources.care_plan(view.sip, version, shared=shared, identity_visible=view.identity_visible)
+        )
 
 
 class CarePlanBundleView(APIView):
@@ -169,7 +172,7 @@ class CarePlanBundleView(APIView):
         view, version, shared = _sip_parts(actor, id)
         sip = view.sip
         entries: list[dict[str, Any]] = [
-            resources.care_plan(sip, version, shared=shared),
+            resources.care_plan(sip, version, shared=shared, identity_visible=view.identity_visible),
             resources.patient(sip.patient),
         ]
         organisations: list[Organisation] = [sip.owner_organisation, sip.patient.folkbokforing_kommun]

@@ -1,4 +1,8 @@
-"""SIP serializers: input per action and one output shape (the plan with its versions)."""
+"""SIP serializers: input per action and one output shape (the plan with its versions).
+
+The output masks the fields that name the person or a närstående (``sip.masking``) unless the view puts
+``identity_visible=True`` in the serializer's context: without it, the plan is shown masked.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from agreements.models import CareTaskType
 from directory.api.serializers import OrganisationRefSerializer
 from directory.models import Organisation
 
+from ..masking import identifying_fields, shown
 from ..models import (
     ConsentGivenBy,
     ContactPeriod,
@@ -133,6 +138,20 @@ class FollowUpInputSerializer(serializers.Serializer[dict[str, Any]]):
 # --- Output --------------------------------------------------------------------------------------
 
 
+# Output of a plan's rows: their identifying fields as the reader may see them (``sip.masking``). A
+# comment, not a docstring: the schema would show it as the description of every row.
+class _MasksIdentity:
+    context: dict[str, Any]
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)  # type: ignore[misc]
+        visible = self.context.get("identity_visible") is True
+        for name in identifying_fields(instance):
+            if name in data:
+                data[name] = shown(instance, name, identity_visible=visible)
+        return data
+
+
 class InsatsSerializer(serializers.Serializer[Any]):
     description = serializers.CharField()
     task_type = serializers.CharField(source="task_type.code", allow_null=True, default=None)
@@ -142,13 +161,13 @@ class InsatsSerializer(serializers.Serializer[Any]):
     notes = serializers.CharField()
 
 
-class OtherMeasureSerializer(serializers.Serializer[Any]):
+class OtherMeasureSerializer(_MasksIdentity, serializers.Serializer[Any]):
     description = serializers.CharField()
     actor_kind = OtherActorKindField()
     actor_name = serializers.CharField()
 
 
-class ParticipantSerializer(serializers.Serializer[Any]):
+class ParticipantSerializer(_MasksIdentity, serializers.Serializer[Any]):
     name = serializers.CharField()
     kind = ParticipantKindField()
     organisation = OrganisationRefSerializer(allow_null=True)
@@ -165,7 +184,7 @@ class ContactPathSerializer(serializers.Serializer[Any]):
     notes = serializers.CharField()
 
 
-class ConsentWithdrawalSerializer(serializers.Serializer[Any]):
+class ConsentWithdrawalSerializer(_MasksIdentity, serializers.Serializer[Any]):
     withdrawn_by = ConsentGivenByField()
     withdrawn_by_name = serializers.CharField()
     withdrawn_on = serializers.DateField()
@@ -173,7 +192,7 @@ class ConsentWithdrawalSerializer(serializers.Serializer[Any]):
     recorded_at = serializers.DateTimeField()
 
 
-class SipVersionSerializer(serializers.ModelSerializer[SipVersion]):
+class SipVersionSerializer(_MasksIdentity, serializers.ModelSerializer[SipVersion]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     status = VersionStatusField()
     consent_given_by = ConsentGivenByField(allow_blank=True)
@@ -219,7 +238,9 @@ class SipVersionSerializer(serializers.ModelSerializer[SipVersion]):
         from ..selectors import _withdrawal
 
         withdrawal = _withdrawal(version)
-        return ConsentWithdrawalSerializer(withdrawal).data if withdrawal is not None else None
+        if withdrawal is None:
+            return None
+        return dict(ConsentWithdrawalSerializer(withdrawal, context=self.context).data)
 
 
 class SipFollowUpSerializer(serializers.ModelSerializer[SipFollowUp]):
@@ -239,7 +260,10 @@ class SipSerializer(serializers.ModelSerializer[Sip]):
     """The plan: the current version, the whole history of versions, and its follow-ups.
 
     ``shared`` is false after the person withdrew consent, for readers outside the organisation that
-    keeps the plan: they then get no versions, only the withdrawal.
+    keeps the plan: they then get no versions, only the withdrawal. ``identity_masked`` is true when the
+    reader may not see the identity of a patient with skyddad identitet: the names and contact details
+    of the person, närstående, other private persons and whoever gave or withdrew consent are then
+    ``*****``.
     """
 
     id = serializers.UUIDField(source="public_id", read_only=True)
@@ -248,6 +272,7 @@ class SipSerializer(serializers.ModelSerializer[Sip]):
     case = serializers.UUIDField(source="case.public_id", allow_null=True, default=None)
     kept_by = OrganisationRefSerializer(source="owner_organisation")
     shared = serializers.BooleanField()
+    identity_masked = serializers.BooleanField()
     consent_withdrawn = serializers.BooleanField()
     current_version = SipVersionSerializer(allow_null=True)
     versions = SipVersionSerializer(many=True)
@@ -263,6 +288,7 @@ class SipSerializer(serializers.ModelSerializer[Sip]):
             "status",
             "kept_by",
             "shared",
+            "identity_masked",
             "consent_withdrawn",
             "current_version",
             "versions",

@@ -129,11 +129,12 @@ def _present(actor: Actor, view: selectors.SipView) -> dict[str, Any]:
     shared = view.shared
     sip.shared = shared  # type: ignore[attr-defined]
     sip.consent_withdrawn = withdrawn  # type: ignore[attr-defined]
+    sip.identity_masked = not view.identity_visible  # type: ignore[attr-defined]
     sip.current_version = selectors.current_version(sip) if shared else None  # type: ignore[attr-defined]
     sip.allowed_actions = (  # type: ignore[attr-defined]
         allowed_actions(actor, selectors.sip_facts(sip)) if shared else []
     )
-    data = SipSerializer(sip).data
+    data = SipSerializer(sip, context={"identity_visible": view.identity_visible}).data
     if not shared:
         data["versions"] = []
         data["follow_ups"] = []

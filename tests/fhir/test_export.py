@@ -90,3 +90,35 @@ def test_another_kommun_gets_404(world, api, finalised_sip):
     assert client.get(f"/api/v1/fhir/CarePlan/{sip_id}/bundle").status_code == 404
     assert client.get(f"/api/v1/fhir/Patient/{finalised_sip.patient.public_id}").status_code == 404
     assert client.get("/api/v1/fhir/Task", {"case": str(finalised_sip.case.public_id)}).status_code == 404
+
+
+@pytest.mark.parametrize("reader", ["specialist", "coordinator_a"])
+def test_careplan_and_bundle_leave_out_the_names_for_a_masked_reader(
+    world, api, protected_sip, nurse, reader
+):
+    """The CareTeam of a protected patient's plan says "Personen själv" and "Närstående: Dotter", never
+    whose names they are, for a reader who sees the identity masked; the nurse who may see it does."""
+    from sip import services
+    from tests.sip.conftest import SECRET_KIN, SECRET_NAME, SECRETS
+
+    services.sip_finalise(actor=nurse, sip=protected_sip, expected_revision=None)
+    client = api(world.users[reader])
+    plan = client.get(f"/api/v1/fhir/CarePlan/{protected_sip.public_id}")
+    assert plan.status_code == 200, plan.content
+    CarePlan.model_validate(plan.json())
+    bundle = client.get(f"/api/v1/fhir/CarePlan/{protected_sip.public_id}/bundle")
+    assert bundle.status_code == 200, bundle.content
+    Bundle.model_validate(bundle.json())
+    for response in (plan, bundle):
+        text = response.content.decode()
+        assert [secret for secret in SECRETS if secret in text] == []
+    care_team = next(r for r in plan.json()["contained"] if r["resourceType"] == "CareTeam")
+    roles = [p["role"][0]["text"] for p in care_team["participant"]]
+    assert "Personen själv" in roles
+    assert any(role.startswith("Närstående") and "Dotter" in role for role in roles)
+
+    seen = (
+        api(world.users["nurse_a"]).get(f"/api/v1/fhir/CarePlan/{protected_sip.public_id}").content.decode()
+    )
+    assert f"Personen själv ({SECRET_NAME})" in seen
+    assert SECRET_KIN in seen

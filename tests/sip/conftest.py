@@ -98,3 +98,63 @@ def fill(sip: Sip, actor: Actor, world: World, **overrides: Any) -> SipVersion:
     return services.sip_update_draft(
         actor=actor, sip=sip, expected_revision=None, changes=complete_changes(world, **overrides)
     )
+
+
+# What must never reach a reader who sees the identity of a patient with skyddad identitet masked: the
+# person's name (as the patient, as a participant and as who gave consent) and a närstående's name and
+# phone number.
+SECRET_NAME = "Hemlig Skyddadsson"
+SECRET_KIN = "Nära Skyddadsson"
+SECRET_PHONE = "070-999 88 77"
+SECRET_GUARDIAN = "Gunnar Förvaltare"
+SECRETS = ("Hemlig", "Skyddadsson", "Nära", SECRET_PHONE, "Förvaltare")
+
+
+def protected_changes(world: World, **overrides: Any) -> services.DraftChanges:
+    """A complete draft for the patient with skyddad identitet, naming them wherever a plan can."""
+    o = world.orgs
+    return complete_changes(
+        world,
+        consent_given_by_name=SECRET_NAME,
+        other_measures=[
+            services.OtherMeasureInput(
+                description="Handlar och följer med på återbesök",
+                actor_kind="next_of_kin",
+                actor_name=SECRET_KIN,
+            ),
+            services.OtherMeasureInput(
+                description="Sköter räkningarna", actor_kind="other", actor_name=SECRET_GUARDIAN
+            ),
+            services.OtherMeasureInput(
+                description="Handlägger bilstöd",
+                actor_kind="forsakringskassan",
+                actor_name="Försäkringskassan",
+            ),
+        ],
+        participants=[
+            services.ParticipantInput(name=SECRET_NAME, kind="person"),
+            services.ParticipantInput(
+                name=SECRET_KIN, kind="next_of_kin", role="Dotter", contact=SECRET_PHONE, present=False
+            ),
+            services.ParticipantInput(
+                name="Eva Ek", kind="kommun", organisation=o["kommun_a"], role="Sjuksköterska"
+            ),
+            services.ParticipantInput(name=SECRET_GUARDIAN, kind="other", role="God man"),
+        ],
+        **overrides,
+    )
+
+
+@pytest.fixture
+def protected_sip(
+    world: World,
+    case_in: Callable[..., ResponsibilityCase],  # noqa: F811
+    nurse: Actor,
+) -> Sip:
+    """A plan (a filled-in draft) for a patient with skyddad identitet, started by kommun A's nurse, who
+    may see the identity; the clinic's specialist and kommun A's coordinator see it masked."""
+    patient = world.patient(protected=True, given_name="Hemlig", family_name="Skyddadsson")
+    case = case_in(CaseStatus.AGREED, patient=patient)
+    sip = services.sip_create_from_case(actor=nurse, case=case_get(actor=nurse, public_id=case.public_id))
+    services.sip_update_draft(actor=nurse, sip=sip, expected_revision=None, changes=protected_changes(world))
+    return sip
