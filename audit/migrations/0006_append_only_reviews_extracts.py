@@ -12,9 +12,11 @@ Migration 0002 refused UPDATE and DELETE on the log. That left ways around it, c
   it needs a superuser in the first place.)
 * **Back-dated rows.** The application wrote the time of an access itself. The database now sets
   ``at`` (and the review's ``at``, the extract's ``created_at``) on INSERT to the statement's time,
-  whatever the client sent, for every role that does not own the table: the application's role can
-  no longer write a row into the past. The owning role (migrations, and the benchmark's generator and the
-  test suite, which plant history on purpose) keeps its value: it could disable the trigger anyway.
+  whatever the client sent, for every role but the owner of the database (which owns these tables in
+  the deployment) and superusers: the application's role can no longer write a row into the past. The
+  owner (restores, the benchmark's generator and the test suite, which plant history on purpose) keeps
+  its value: it could disable the trigger anyway. A ``BEFORE INSERT`` trigger rather than a column
+  default, because a default is only used when the client sends no value.
 
 Disabling a trigger or dropping a table needs ownership, which the application's role does not have
 in the default deployment (docker-compose.yml, deploy/db-roles.sh). SQLite, the embedded development
@@ -50,11 +52,22 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
--- TG_ARGV[0]: the column that holds the time of insertion.
-CREATE FUNCTION audit_database_time() RETURNS trigger AS $$
+-- The owner of the database (pg_database_owner; a superuser is a member of every role) keeps the time
+-- it writes. Asked without a catalogue query, so the check costs microseconds per row: the log is
+-- written on every read of patient data.
+CREATE FUNCTION audit_database_time_at() RETURNS trigger AS $$
 BEGIN
-    IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN
-        NEW := jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[0], statement_timestamp()));
+    IF NOT pg_has_role(current_user, 'pg_database_owner', 'MEMBER') THEN
+        NEW.at := statement_timestamp();
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE FUNCTION audit_database_time_created_at() RETURNS trigger AS $$
+BEGIN
+    IF NOT pg_has_role(current_user, 'pg_database_owner', 'MEMBER') THEN
+        NEW.created_at := statement_timestamp();
     END IF;
     RETURN NEW;
 END;
@@ -92,7 +105,7 @@ def _postgres_up() -> list[str]:
             f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_truncate();",
             f"CREATE TRIGGER {table}_database_time BEFORE INSERT ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION audit_database_time('{time_column}');",
+            f"FOR EACH ROW EXECUTE FUNCTION audit_database_time_{time_column}();",
         ]
         for trigger in ("no_update_delete", "no_truncate", "database_time"):
             statements.append(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_{trigger};")
@@ -114,7 +127,8 @@ def _postgres_down() -> list[str]:
         else:
             statements.append(f"DROP TRIGGER {table}_no_update_delete ON {table};")
     statements += [
-        "DROP FUNCTION audit_database_time();",
+        "DROP FUNCTION audit_database_time_at();",
+        "DROP FUNCTION audit_database_time_created_at();",
         "DROP FUNCTION audit_refuse_truncate();",
         "DROP FUNCTION audit_refuse_row_change();",
     ]
