@@ -6,9 +6,12 @@ coordinators of the patient's listed vårdcentral; and coordinators of the regio
 belongs to. Someone else who may see the patient gets 403; someone who may not even see them gets 404.
 
 The extract names units (organisation), role and time, what kind of record and what was done, and
-marks emergency access (nödåtkomst) with its reason. It does not name individual staff: the right is to
-know which units accessed the data; names are given on request after a separate assessment. Only
-granted accesses are listed (a denied attempt read nothing).
+marks emergency access (nödåtkomst). It does not name individual staff: the right is to know which
+units accessed the data, and when; names are given on request after a separate assessment. Nor does it
+show the reason given for an emergency access: free text written in a care situation, often about the
+patient's health, which those who produce and hand out the extract (coordinators without a care
+relationship) have no call to read; the MAS's review shows it. Only granted accesses are listed (a
+denied attempt read nothing).
 """
 
 from __future__ import annotations
@@ -147,15 +150,19 @@ class ExtractRow:
     record_type: str
     action: str
     emergency: bool
-    reason: str
 
 
 def log_extract_rows(extract: AccessLogExtract) -> list[ExtractRow]:
     from directory.models import Role as RoleChoices
 
-    entries = AccessLogEntry.objects.filter(
-        patient_id=extract.patient_id, pk__lte=extract.up_to_entry_id, outcome=Outcome.GRANTED
-    ).order_by("at", "pk")
+    # Only the columns the extract shows: the emergency reason is never read (module docstring).
+    entries = (
+        AccessLogEntry.objects.filter(
+            patient_id=extract.patient_id, pk__lte=extract.up_to_entry_id, outcome=Outcome.GRANTED
+        )
+        .only("at", "organisation_label", "role", "record_type", "action", "purpose")
+        .order_by("at", "pk")
+    )
     rows = []
     for entry in entries:
         try:
@@ -170,7 +177,6 @@ def log_extract_rows(extract: AccessLogExtract) -> list[ExtractRow]:
                 record_type=entry.record_type,
                 action=str(Action(entry.action).label) if entry.action in Action.values else entry.action,
                 emergency=entry.purpose == Purpose.EMERGENCY_ACCESS,
-                reason=entry.reason if entry.purpose == Purpose.EMERGENCY_ACCESS else "",
             )
         )
     return rows

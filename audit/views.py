@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 
 from django.contrib import messages
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from directory.actor import Actor
+from hemsjukvard.csv import csv_document
 
 from . import extract as extract_selectors
 from . import review
@@ -135,44 +134,38 @@ def review_export(request: HttpRequest) -> HttpResponse:
         )
     }
     yes, no = _("yes"), _("no")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
+    header = [
+        _("Time"),
+        _("User"),
+        _("Role"),
+        _("Organisation"),
+        _("Patient"),
+        _("Record type"),
+        _("Action"),
+        _("Outcome"),
+        _("Purpose"),
+        _("Reason"),
+        _("Flags"),
+        _("Reviewed"),
+    ]
+    rows = [
         [
-            _("Time"),
-            _("User"),
-            _("Role"),
-            _("Organisation"),
-            _("Patient"),
-            _("Record type"),
-            _("Action"),
-            _("Outcome"),
-            _("Purpose"),
-            _("Reason"),
-            _("Flags"),
-            _("Reviewed"),
+            timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+            entry.user_label,
+            entry.role,
+            entry.organisation_label,
+            _patient_label(entry),
+            entry.record_type,
+            shown["action"].get(entry.action, entry.action),
+            shown["outcome"].get(entry.outcome, entry.outcome),
+            shown["purpose"].get(entry.purpose, entry.purpose),
+            entry.reason,
+            ", ".join(labels[name] for name in selection.flags_of(entry)),
+            yes if getattr(entry, "reviewed", False) else no,
         ]
-    )
-    for entry in entries:
-        writer.writerow(
-            [
-                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
-                entry.user_label,
-                entry.role,
-                entry.organisation_label,
-                _patient_label(entry),
-                entry.record_type,
-                shown["action"].get(entry.action, entry.action),
-                shown["outcome"].get(entry.outcome, entry.outcome),
-                shown["purpose"].get(entry.purpose, entry.purpose),
-                entry.reason,
-                ", ".join(labels[name] for name in selection.flags_of(entry)),
-                yes if getattr(entry, "reviewed", False) else no,
-            ]
-        )
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
+        for entry in entries
+    ]
+    response = HttpResponse(csv_document(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="logg-{selection.context.kommun.kommun_code or "kommun"}-'
         f'{selection.filters.start}-{selection.filters.end}.csv"'

@@ -7,16 +7,14 @@ see that identity; everyone else sees (and is offered) the masked print.
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import AccessLogEntry, Action, Outcome, Purpose
+from audit.models import Action, Outcome, Purpose
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership
@@ -31,9 +29,6 @@ if TYPE_CHECKING:
 
 # How many documents the patient page lists (the newest); the rest are reached from their source.
 PATIENT_DOCUMENTS_SHOWN = 50
-# A poll of a document's progress within this time of the same person's last logged access to the same
-# document reuses that log row (see ``document_poll``).
-POLL_LOG_WINDOW = datetime.timedelta(minutes=5)
 
 
 def _not_found() -> Http404:
@@ -139,61 +134,16 @@ def _log_read(actor: Actor, document: Document, membership: Membership, action: 
 
 
 def document_get(*, actor: Actor, public_id: uuid.UUID | str, action: str = Action.READ) -> Document:
-    """One document, if ``actor`` may see its patient (and its print of the identity); logged."""
+    """One document, if ``actor`` may see its patient (and its print of the identity); logged.
+
+    Also the read behind the progress fragment the page polls while the PDF renders and behind
+    ``GET /api/v1/documents/{id}``, which clients poll the same way. What they show (kind, language,
+    times, status, size, pages) is metadata of a record about the patient, so each poll is a read like
+    any other and writes its own row: the log never leaves out an access because an earlier one
+    resembled it.
+    """
     document, membership = _checked(actor, public_id, action)
     _log_read(actor, document, membership, action)
-    return document
-
-
-def _logged_within_window(actor: Actor, membership: Membership, document: Document) -> bool:
-    """Whether the log already holds a granted access by this person, acting in this organisation and
-    role, to this document within ``POLL_LOG_WINDOW``."""
-    return AccessLogEntry.objects.filter(
-        user=actor.user,
-        api_client=actor.api_client,
-        organisation_id=membership.organisation_id,
-        role=membership.role,
-        patient_id=document.patient_id,
-        record_type=RECORD_DOCUMENT,
-        record_id=str(document.public_id),
-        outcome=Outcome.GRANTED,
-        purpose=Purpose.CARE_RELATIONSHIP,
-        at__gte=timezone.now() - POLL_LOG_WINDOW,
-    ).exists()
-
-
-def document_poll(*, actor: Actor, public_id: uuid.UUID | str) -> Document:
-    """The document for its progress fragment, which the page polls every second while the PDF renders,
-    and for ``GET /api/v1/documents/{id}``, which clients poll the same way.
-
-    **What is logged, and why that keeps the duty to log.** The fragment shows the document's kind,
-    language, creation time, status and, when ready, size and page count. That is metadata of a record
-    about the patient, so it is patient data: the poll is *not* treated as status-only, and the first view
-    is logged like any read. What the law asks of the log (PDL 4 kap. 3 §, HSLF-FS 2016:40 4 kap. 9 §) is
-    that every access can be followed up: who, in which organisation and role, which patient, which
-    record, when. A poll repeats, seconds later, an access the log already holds; a second row for it
-    tells a reviewer nothing the first one does not, and one row a second for as long as a page is open
-    buries the rows that matter. So:
-
-    * access is checked on **every** poll, exactly as ``document_get`` does: someone who has lost access
-      since the last poll gets the same 404, and every denied attempt is logged, never folded into
-      another row;
-    * a granted poll writes a ``read`` row unless the log already holds a granted access (any action:
-      the request that created the document, a listing, a read, a poll, a download) by the same user
-      (and API client), acting in the same organisation and role, to the same document of the same
-      patient, within the last ``POLL_LOG_WINDOW`` (5 minutes). That row is the "first view" the poll
-      reuses;
-    * the window is measured back from each poll, so a page left polling still leaves one row every
-      five minutes at most: no access goes unlogged for longer than the window, and the extract for the
-      patient (units and times) and the review's flags (counted by distinct patients) come out the same;
-    * emergency access and accesses outside a care relationship never serve as the reused row (the
-      filter asks for ``care_relationship``), so they are never hidden behind a routine one.
-
-    Two polls at the same instant may both write a row; that errs on the side of logging.
-    """
-    document, membership = _checked(actor, public_id, Action.READ)
-    if not _logged_within_window(actor, membership, document):
-        _log_read(actor, document, membership, Action.READ)
     return document
 
 

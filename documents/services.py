@@ -54,12 +54,13 @@ def _queue(document: Document) -> None:
     outbox_enqueue("documents.tasks.render_document", kwargs={"document_id": document.pk})
 
 
-@transaction.atomic
 def document_request(*, actor: Actor, kind: str, source_id: uuid.UUID | str, language: str) -> Document:
     """The document of ``kind`` for the current version of the source, asked for by ``actor``.
 
     The source is read through its kind's access-checked selector (404 when the actor may not see it,
-    logged either way). Rendering happens in the worker after this transaction commits.
+    logged either way) *before* this service's transaction opens: a refused attempt is a denied row in
+    the log like every other, and must not be rolled back with the 404 that answers it. Rendering
+    happens in the worker after the transaction commits.
     """
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Choose one of the offered languages.")})
@@ -69,6 +70,12 @@ def document_request(*, actor: Actor, kind: str, source_id: uuid.UUID | str, lan
         raise ValidationError({"source": _("Give the public id of the source record.")}) from None
     source_def = source_for(kind)
     source = source_def.load(actor=actor, source_id=key)
+    return _document_request(actor=actor, kind=kind, key=key, language=language, source=source)
+
+
+@transaction.atomic
+def _document_request(*, actor: Actor, kind: str, key: uuid.UUID, language: str, source: object) -> Document:
+    source_def = source_for(kind)
     source_def.check_printable(source)
     patient = source_def.patient_of(source)
     facts = patient_facts(patient)
@@ -88,19 +95,20 @@ def document_request(*, actor: Actor, kind: str, source_id: uuid.UUID | str, lan
             "queued_at": now,
         },
     )
+    # Asking again answers with the existing document's metadata: a read of it, logged as one.
+    access_log_record(
+        actor=actor,
+        accesses=[
+            Access(
+                patient_id=patient.pk,
+                record_type=RECORD_DOCUMENT,
+                record_id=str(document.public_id),
+                membership=membership,
+            )
+        ],
+        action=Action.CREATE if created else Action.READ,
+    )
     if created:
-        access_log_record(
-            actor=actor,
-            accesses=[
-                Access(
-                    patient_id=patient.pk,
-                    record_type=RECORD_DOCUMENT,
-                    record_id=str(document.public_id),
-                    membership=membership,
-                )
-            ],
-            action=Action.CREATE,
-        )
         _queue(document)
         return document
     if document.status == DocumentStatus.FAILED:

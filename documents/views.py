@@ -62,11 +62,10 @@ def document_request(request: HttpRequest) -> HttpResponseBase:
 def document_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The document's progress; while it is queued or rendering the fragment asks again by itself.
 
-    Access is checked on every poll; a poll repeating the same person's access to the same document
-    within a few minutes reuses its log row (``selectors.document_poll`` says why that keeps the duty).
+    Every poll is access-checked and logged like any read (``selectors.document_get``).
     """
     actor = Actor.from_request(request)
-    document = selectors.document_poll(actor=actor, public_id=public_id)
+    document = selectors.document_get(actor=actor, public_id=public_id)
     # Polling never moves focus: the person may be elsewhere on the page; role=status announces it.
     return render(request, STATUS_TEMPLATE, {"document": document, "focus": False})
 

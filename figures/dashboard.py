@@ -7,10 +7,8 @@ exports, and on pages viewed from outside the organisation (``figures.scope``).
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from directory.models import Organisation, OrganisationKind
+from hemsjukvard.csv import csv_document
 
 from . import charts, selectors
 from .facts import Facts, facts_cached, facts_get, snapshot_facts
@@ -289,19 +288,6 @@ def dashboard_warm(*, today: datetime.date | None = None) -> int:
     return 1 + len(regions)
 
 
-CSV_DELIMITER = ";"
-
-
 def csv_bytes(table: Table) -> bytes:
-    """UTF-8 with a byte-order mark and ``;`` between fields.
-
-    Swedish Excel reads the BOM as "this is UTF-8" (so å, ä, ö survive) and, because the Swedish list
-    separator is ``;`` (the comma is the decimal sign), opens a ``;``-separated file straight into
-    columns by double-click; decimals are written with a comma to match. LibreOffice asks and accepts
-    both.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(table.columns)
-    writer.writerows(table.rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The table as the product's CSV (``hemsjukvard.csv``: Swedish Excel, no formulas)."""
+    return csv_document(table.columns, table.rows)

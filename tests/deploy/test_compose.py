@@ -20,6 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
+ENV_DB_EXAMPLE = ROOT / ".env.db.example"
 DOCKERFILE = ROOT / "Dockerfile"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 
@@ -56,6 +57,11 @@ def parse_env_file(path: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def env_example() -> dict[str, str]:
     return parse_env_file(ENV_EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def env_db_example() -> dict[str, str]:
+    return parse_env_file(ENV_DB_EXAMPLE)
 
 
 def command_of(service: dict[str, Any]) -> list[str]:
@@ -118,13 +124,53 @@ def test_restart_policies(services):
 
 
 def test_env_file_for_everything_that_needs_settings(services):
-    for name in ("postgres", *APP_SERVICES, "migrate"):
+    for name in APP_SERVICES:
         assert env_files(services[name]) == [".env"], name
+    # The privileged database credentials: for the database itself and the migrations only, read after
+    # .env so that its DATABASE_URL (the owner's) wins.
+    for name in ("postgres", "migrate"):
+        assert env_files(services[name]) == [".env", ".env.db"], name
 
 
-def test_no_secret_is_written_into_the_compose_file(compose, services, env_example):
+def test_only_postgres_and_migrate_get_the_owners_credentials(services, env_example, env_db_example):
+    for name, service in services.items():
+        if name not in ("postgres", "migrate"):
+            assert ".env.db" not in env_files(service), name
+    # .env, which every service reads, holds neither the superuser's nor the owner's password.
+    for key in ("POSTGRES_USER", "POSTGRES_PASSWORD", "DB_OWNER_USER", "DB_OWNER_PASSWORD"):
+        assert key not in env_example, key
+        assert env_db_example[key], key
+    for secret in (env_db_example["POSTGRES_PASSWORD"], env_db_example["DB_OWNER_PASSWORD"]):
+        assert secret not in ENV_EXAMPLE.read_text()
+
+
+def test_env_db_is_never_committed_nor_built_into_the_image():
+    for ignore in (".gitignore", ".dockerignore"):
+        assert ".env.db" in (ROOT / ignore).read_text().splitlines(), ignore
+
+
+def test_postgres_creates_the_two_roles_on_its_first_start(services):
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in services["postgres"]["volumes"]}
+    init = ROOT / mounts["/docker-entrypoint-initdb.d"]
+    scripts = sorted(init.iterdir())
+    assert [p.name for p in scripts] == ["10-db-roles.sh"]
+    # Executable: the image runs it (a non-executable .sh would be sourced into its own shell).
+    assert scripts[0].stat().st_mode & 0o111
+    assert "/deploy/db-roles.sh" in scripts[0].read_text()
+    assert mounts["/deploy"] == "./deploy"
+    assert (ROOT / "deploy" / "db-roles.sh").stat().st_mode & 0o111
+
+
+def test_no_secret_is_written_into_the_compose_file(compose, services, env_example, env_db_example):
     text = COMPOSE_FILE.read_text()
-    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "DATABASE_URL", "EMAIL_HOST_PASSWORD"):
+    for name in (
+        "SECRET_KEY",
+        "POSTGRES_PASSWORD",
+        "DB_OWNER_PASSWORD",
+        "DB_APP_PASSWORD",
+        "DATABASE_URL",
+        "EMAIL_HOST_PASSWORD",
+    ):
         # Neither KEY=value nor KEY: value anywhere, in a list or a mapping.
         assert not re.search(rf"\b{name}\s*[=:]\s*\S", text), f"{name} is set in docker-compose.yml"
     for name, service in services.items():
@@ -138,8 +184,10 @@ def test_no_secret_is_written_into_the_compose_file(compose, services, env_examp
             assert not any(secret in key.upper() for secret in SECRET_NAMES), (name, key)
     for value in all_strings(compose):
         assert not re.search(r"://[^/\s:@]+:[^@\s]+@", value), f"credentials in a URL: {value!r}"
-    for key in ("SECRET_KEY", "POSTGRES_PASSWORD"):
+    for key in ("SECRET_KEY", "DB_APP_PASSWORD"):
         assert env_example[key] not in text
+    for key in ("POSTGRES_PASSWORD", "DB_OWNER_PASSWORD"):
+        assert env_db_example[key] not in text
 
 
 def test_postgres(services):
@@ -222,8 +270,9 @@ def test_web_outlasts_gunicorns_graceful_timeout(services, env_example):
 # --- .env.example -----------------------------------------------------------------------------
 
 
-def test_env_example_explains_every_variable():
-    lines = ENV_EXAMPLE.read_text().splitlines()
+@pytest.mark.parametrize("path", [ENV_EXAMPLE, ENV_DB_EXAMPLE], ids=lambda p: p.name)
+def test_env_example_explains_every_variable(path):
+    lines = path.read_text().splitlines()
     for number, line in enumerate(lines):
         if line.strip() and not line.startswith("#"):
             assert number > 0, line
@@ -241,27 +290,37 @@ def test_env_example_production_values(env_example):
         "EMAIL_PORT",
         "DEFAULT_FROM_EMAIL",
         "POSTGRES_DB",
-        "POSTGRES_USER",
+        "DB_APP_USER",
     ):
         assert env_example[key], key
     assert env_example["CELERY_BROKER_URL"] == "redis://redis:6379/0"
     assert all(o.startswith("https://") for o in env_example["CSRF_TRUSTED_ORIGINS"].split(","))
 
 
-def test_env_example_holds_placeholders_not_secrets(env_example):
-    for key in ("SECRET_KEY", "POSTGRES_PASSWORD"):
+def test_env_example_holds_placeholders_not_secrets(env_example, env_db_example):
+    for key in ("SECRET_KEY", "DB_APP_PASSWORD"):
         assert "change-me" in env_example[key], key
+    for key in ("POSTGRES_PASSWORD", "DB_OWNER_PASSWORD"):
+        assert "change-me" in env_db_example[key], key
     # The settings refuse a SECRET_KEY shorter than 50 characters: the placeholder cannot go live.
     assert len(env_example["SECRET_KEY"]) < 50
 
 
-def test_database_url_uses_the_postgres_service_and_password(env_example):
-    url = urlsplit(env_example["DATABASE_URL"])
-    assert url.scheme in ("postgres", "postgresql")
-    assert url.hostname == "postgres"
-    assert url.username == env_example["POSTGRES_USER"]
-    assert url.password == env_example["POSTGRES_PASSWORD"]
-    assert url.path == "/" + env_example["POSTGRES_DB"]
+def test_database_url_uses_the_postgres_service_and_password(env_example, env_db_example):
+    """web, worker and beat connect as the application's role; migrate as the owner; no service as
+    the superuser."""
+    app = urlsplit(env_example["DATABASE_URL"])
+    owner = urlsplit(env_db_example["DATABASE_URL"])
+    for url in (app, owner):
+        assert url.scheme in ("postgres", "postgresql")
+        assert url.hostname == "postgres"
+        assert url.path == "/" + env_example["POSTGRES_DB"]
+    assert (app.username, app.password) == (env_example["DB_APP_USER"], env_example["DB_APP_PASSWORD"])
+    assert (owner.username, owner.password) == (
+        env_db_example["DB_OWNER_USER"],
+        env_db_example["DB_OWNER_PASSWORD"],
+    )
+    assert len({app.username, owner.username, env_db_example["POSTGRES_USER"]}) == 3
 
 
 def test_celery_time_limits_fit_inside_the_visibility_timeout(env_example):
@@ -272,7 +331,8 @@ def test_celery_time_limits_fit_inside_the_visibility_timeout(env_example):
 
 
 def test_compose_variables_have_examples(env_example):
-    used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", COMPOSE_FILE.read_text()))
+    # ``$${NAME}`` is the container's own variable, escaped from Compose.
+    used = set(re.findall(r"(?<!\$)\$\{([A-Z][A-Z0-9_]*)", COMPOSE_FILE.read_text()))
     assert used, "expected ${...} variables in docker-compose.yml"
     assert used <= set(env_example), used - set(env_example)
 

@@ -123,16 +123,46 @@ def test_unknown_kind_is_400(case_world: CaseWorld, api) -> None:
     assert "kind" in response.json()["error"]["fields"]
 
 
-def test_a_client_polling_a_document_leaves_one_log_row_per_window(case_world: CaseWorld, api) -> None:
+def test_every_poll_of_a_document_is_a_logged_read(case_world: CaseWorld, api) -> None:
+    """The status is metadata of a record about the patient: each poll writes a row, as every read does
+    (earlier, polls within five minutes of an earlier access were folded into it)."""
     client = api(case_world.world.users["nurse_a"])
     document_id = _post(client, case_world).json()["id"]
-    reads = AccessLogEntry.objects.filter(record_id=document_id, outcome=Outcome.GRANTED)
-    before = reads.count()  # the request itself is the first view
+    reads = AccessLogEntry.objects.filter(
+        record_id=document_id, action=Action.READ, outcome=Outcome.GRANTED, patient=case_world.patient
+    )
+    assert reads.count() == 0  # the request itself is logged as the creation
     for _ in range(10):
         assert client.get(f"/api/v1/documents/{document_id}").status_code == 200
-    assert reads.count() == before
+    assert reads.count() == 10
+    assert set(reads.values_list("user", flat=True)) == {case_world.world.users["nurse_a"].pk}
+    # Asking again answers with the same document's metadata: one more read.
+    assert _post(client, case_world).json()["id"] == document_id
+    assert reads.count() == 11
     # An outsider's poll is refused and every attempt is logged.
     outsider = api(case_world.world.users["nurse_b"])
     for _ in range(3):
         assert outsider.get(f"/api/v1/documents/{document_id}").status_code == 404
     assert AccessLogEntry.objects.filter(record_id=document_id, outcome=Outcome.DENIED).count() == 3
+
+
+@pytest.mark.parametrize("idempotency_key", [None, "a-refused-request"])
+def test_a_refused_request_for_a_document_is_logged_as_denied(
+    case_world: CaseWorld, api, idempotency_key: str | None
+) -> None:
+    """``POST /documents`` for a record of a patient the person may not see answers 404 and leaves a
+    denied row, like every other refusal (it used to be rolled back with the service's transaction)."""
+    outsider = case_world.world.users["nurse_b"]
+    client = api(outsider)
+    headers = {"HTTP_IDEMPOTENCY_KEY": idempotency_key} if idempotency_key else {}
+    body = {"kind": "risk_analysis", "source_id": str(case_world.analysis.public_id)}
+    denied = AccessLogEntry.objects.filter(user=outsider, outcome=Outcome.DENIED)
+    for attempt in (1, 2):
+        response = client.post("/api/v1/documents", body, format="json", **headers)
+        assert response.status_code == 404
+        assert denied.count() == attempt
+    entry = denied.latest("pk")
+    assert entry.patient == case_world.patient
+    assert entry.purpose == "none"
+    assert Document.objects.count() == 0
+    assert not AccessLogEntry.objects.filter(user=outsider, outcome=Outcome.GRANTED).exists()

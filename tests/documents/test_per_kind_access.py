@@ -87,7 +87,7 @@ def test_a_sip_print_is_not_shared_after_consent_is_withdrawn(
     assert _denied(gp, document)
     assert document.public_id not in _listed(gp, sip_from_case.patient)
     with pytest.raises(Http404):
-        selectors.document_poll(actor=gp, public_id=document.public_id)
+        selectors.document_get(actor=gp, public_id=document.public_id)
     # The kommun that keeps the plan still does.
     assert not _denied(nurse, document)
     assert document.public_id in _listed(nurse, sip_from_case.patient)
