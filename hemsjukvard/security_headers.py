@@ -1,0 +1,30 @@
+"""No browser, proxy or shared cache keeps a copy of anything the application answers.
+
+Patient data reaches people on pages, in htmx fragments, in API reads and in downloaded PDFs, and from
+the outside one cannot tell which response carries it: an error page shows the signed-in person's
+work counts, an API client's token is only recognised inside the view, a document download is a file.
+So every response the application itself makes is marked ``no-store`` (with ``private`` and an
+``Expires`` in the past, for older caches), overriding whatever a view set; a page left open on a shared
+computer is then not brought back by the Back button after logging out either. Static files need no
+such care and are answered by whitenoise before this middleware is reached, so they stay cacheable.
+
+The Content-Security-Policy itself is django-csp's, configured in the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils.cache import add_never_cache_headers
+
+
+class NoStoreMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
