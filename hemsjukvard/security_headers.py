@@ -4,8 +4,9 @@ Patient data reaches people on pages, in htmx fragments, in API reads and in dow
 the outside one cannot tell which response carries it: an error page shows the signed-in person's
 work counts, an API client's token is only recognised inside the view, a document download is a file.
 So every response the application itself makes is marked ``no-store`` (with ``private`` and an
-``Expires`` in the past, for older caches), overriding whatever a view set; a page left open on a shared
-computer is then not brought back by the Back button after logging out either. Static files need no
+``Expires`` in the past, for older caches), overriding whatever a view set unless it already said
+``no-store``; a page left open on a shared computer is then not brought back by the Back button after
+logging out either. Static files need no
 such care and are answered by whitenoise before this middleware is reached, so they stay cacheable.
 
 The Content-Security-Policy itself is django-csp's, configured in the settings.
@@ -17,7 +18,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, cc_delim_re
 
 
 class NoStoreMiddleware:
@@ -26,5 +27,11 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        add_never_cache_headers(response)
+        if not _says_no_store(response):
+            add_never_cache_headers(response)
         return response
+
+
+def _says_no_store(response: HttpResponseBase) -> bool:
+    directives = cc_delim_re.split(response.headers.get("Cache-Control", ""))
+    return any(directive.strip().lower() == "no-store" for directive in directives)
