@@ -18,6 +18,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from hemsjukvard.security_headers import static_file_headers
+
 # Lets the generic classes of django-stubs (QuerySet[Model], ModelAdmin[Model]) be subscripted at run time.
 django_stubs_ext.monkeypatch()
 
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI's files for /api/docs/, pinned with the package and served from our own static files.
     "drf_spectacular_sidecar",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
     "csp",
     "django_htmx",
     "axes",
@@ -195,6 +198,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Outside production whitenoise serves straight from the app folders, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Static files carry the Content-Security-Policy too; they stay cacheable.
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -277,10 +277,16 @@ def test_a_view_that_already_says_no_store_keeps_its_own_header():
     assert response["Cache-Control"] == "no-store"
 
 
-def test_static_files_stay_cacheable(client):
-    response = client.get("/static/css/app.css")
-    assert response.status_code == 200
-    assert "no-store" not in response.headers.get("Cache-Control", "")
+def test_static_files_stay_cacheable_and_carry_the_policy(client):
+    for url in (
+        "/static/css/app.css",
+        # An HTML page with an inline script that ships with Swagger UI: the policy keeps it inert.
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/oauth2-redirect.html",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "no-store" not in response.headers.get("Cache-Control", "")
+        assert policy(response) == EXPECTED_POLICY
 
 
 def test_api_docs_load_only_same_origin_files_and_no_inline_script(client):
