@@ -14,8 +14,11 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from hemsjukvard.security_headers import static_file_headers
 
 # Lets the generic classes of django-stubs (QuerySet[Model], ModelAdmin[Model]) be subscripted at run time.
 django_stubs_ext.monkeypatch()
@@ -61,6 +64,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's files for /api/docs/, pinned with the package and served from our own static files.
+    "drf_spectacular_sidecar",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp",
     "django_htmx",
     "axes",
     "hemsjukvard",
@@ -80,6 +87,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, so static files keep their long cache lifetimes; before the rest, so every answer
+    # of the application (errors, the lockout page, the 503 page included) carries both headers.
+    "csp.middleware.CSPMiddleware",
+    "hemsjukvard.security_headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -190,6 +201,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Outside production whitenoise serves straight from the app folders, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Static files carry the Content-Security-Policy too; they stay cacheable.
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -294,6 +307,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # /api/docs/: Swagger UI from drf-spectacular-sidecar's static files (its version is the package's, in
+    # uv.lock), never a CDN; no online validator badge, which would send the schema's address elsewhere.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # drf-spectacular's enum naming first, then a captured response example for every operation.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -377,6 +395,23 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache") and CACHES["default"]["LO
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Only our own files run and style the pages: no inline script, no inline style, no event-handler
+# attributes, nothing from another origin (Swagger UI is served from the static files too). Injected
+# markup can then neither run script nor restyle a page. Charts are SVG images (data: URLs, which cannot
+# run script in an <img>); htmx is told by a meta tag in base.html not to insert its own <style> and not
+# to evaluate code. Any change here is a security decision: say why in the commit.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

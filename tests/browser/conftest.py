@@ -2,6 +2,9 @@
 
 Documents render with Celery eager inside the live server (the ``_eager_celery`` fixture of the case
 tests), so a requested PDF is ready by the time the page polls.
+
+Every page opened through ``as_user`` is watched for Content-Security-Policy violations (the browser
+reports each one on the console): a test fails if a page needed anything the policy refuses.
 """
 
 from __future__ import annotations
@@ -45,8 +48,28 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+def watch_csp(page: Any, violations: list[str]) -> None:
+    """Collect the Content-Security-Policy violations the browser reports for ``page``."""
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+
+
 @pytest.fixture
-def as_user(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+def csp_violations() -> Iterator[list[str]]:
+    """Violations seen on the pages of ``as_user``; none may be left at the end of the test."""
+    violations: list[str] = []
+    yield violations
+    assert violations == [], violations
+
+
+@pytest.fixture
+def as_user(browser: Any, live_server: Any, csp_violations: list[str]) -> Iterator[Callable[..., Any]]:
     """A logged-in page for a username, in a fresh browser context (tablet-sized window)."""
     contexts = []
 
@@ -56,6 +79,7 @@ def as_user(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
         )
         contexts.append(context)
         page = context.new_page()
+        watch_csp(page, csp_violations)
         page.set_default_timeout(15000)
         page.goto(f"{live_server.url}/accounts/login/")
         if language == "en":
@@ -78,7 +102,8 @@ def screenshot(page: Any, name: str) -> None:
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations on the page as it is now."""
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    # Evaluated through the browser's DevTools protocol: an inline <script> is refused by the page's CSP.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
         "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
     )
