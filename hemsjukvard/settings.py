@@ -201,8 +201,11 @@ OIDC_STORE_ID_TOKEN = True  # for the provider's logout (id_token_hint)
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
 OIDC_OP_LOGOUT_URL_METHOD = "identity.oidc.provider_logout_url"
 OIDC_CLAIMS = env.dict("OIDC_CLAIMS", default={})  # claim names, when the provider's differ
+# A refused SITHS sign-in is no password guess: the provider has authenticated the person, so it must
+# not count towards django-axes' lockout of an address (a hospital's shared address included).
+AXES_WHITELIST_CALLABLE = "identity.oidc.is_provider_callback"
 LOGIN_REDIRECT_URL = "home"
-LOGIN_REDIRECT_URL_FAILURE = "identity_refused"
+LOGIN_REDIRECT_URL_FAILURE = "/oidc/refused/"
 LOGOUT_REDIRECT_URL = "login"
 LOGOUT_REDIRECT_URL_AFTER_OIDC = "/accounts/login/"
 if OIDC_ENABLED:

@@ -132,6 +132,11 @@ def commission_memberships(user: User, sign_in: SignIn) -> list[Membership]:
     ]
 
 
+def is_provider_callback(request: HttpRequest, credentials: Any = None) -> bool:
+    """django-axes: the provider's callback is not a password attempt (see settings)."""
+    return request.path.startswith("/oidc/")
+
+
 def provider_logout_url(request: HttpRequest) -> str:
     """RP-initiated logout: end the provider's session too, then come back to the login page."""
     params = {

@@ -38,7 +38,9 @@ def commission(hsa_id: str, unit: str, *, purpose: str = "Vård och behandling")
     }
 
 
-def person(hsa_id: str, *commissions: dict[str, str], chosen: int | None = 0, acr: str = LOA3) -> dict[str, Any]:
+def person(
+    hsa_id: str, *commissions: dict[str, str], chosen: int | None = 0, acr: str = LOA3
+) -> dict[str, Any]:
     """A test person: their HSA-id, commissions, and the one chosen at sign-in (None: not asked)."""
     claims: dict[str, Any] = {"employeeHsaId": hsa_id, "allCommissions": list(commissions)}
     if chosen is not None:
@@ -53,7 +55,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def start_provider(tmp_path: Path, app_url: str, accounts: dict[str, Any], settings: Any) -> Iterator[Provider]:
+def start_provider(
+    tmp_path: Path, app_url: str, accounts: dict[str, Any], settings: Any
+) -> Iterator[Provider]:
     port = _free_port()
     accounts_file = tmp_path / "accounts.json"
     accounts_file.write_text(json.dumps(accounts), encoding="utf-8")
