@@ -403,6 +403,13 @@ WEBHOOK_RETRY_MAX_SECONDS = min(
     env.float("WEBHOOK_RETRY_MAX_SECONDS", default=30 * 60.0),
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 2,
 )
+# People and units from HSA (identity.hsa), where the export is delivered to a file.
+HSA_EXPORT_PATH = env.str("HSA_EXPORT_PATH", default="")
+if HSA_EXPORT_PATH:
+    CELERY_BEAT_SCHEDULE["identity-import-hsa"] = {
+        "task": "identity.tasks.import_hsa_export",
+        "schedule": 24 * 60 * 60,
+    }
 CELERY_BEAT_SCHEDULE["integrations-requeue-overdue-deliveries"] = {
     "task": "integrations.tasks.requeue_overdue_deliveries",
     "schedule": 5 * 60,
