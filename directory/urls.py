@@ -1,5 +1,5 @@
-"""Login, logout, the choice of acting organisation and role, and choosing a password from an e-mailed
-link (mounted under /accounts/)."""
+"""Login, the choice of acting organisation and role, and choosing a password from an e-mailed link
+(mounted under /accounts/; logout is ``identity.views.logout``)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
@@ -8,7 +8,6 @@ from . import views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("acting/", views.acting, name="acting"),
     # The link an administrator has sent (directory.forms.PasswordLinkForm); no public "forgot password"
     # form: the link is only ever sent to the address the user's organisation has registered.

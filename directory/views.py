@@ -24,14 +24,22 @@ from .actor import ACTING_MEMBERSHIP_SESSION_KEY
 from .forms import ActingMembershipForm, LoginForm
 from .models import Membership, User
 
+# A session signed in through the identity provider may act only in the memberships its commissions
+# allow (public ids, set by ``identity.oidc`` at sign-in); a password session may act in any of its own.
+COMMISSION_MEMBERSHIPS_SESSION_KEY = "identity_commission_memberships"
 
-def active_memberships(user: User) -> list[Membership]:
-    return list(
+
+def active_memberships(user: User, request: HttpRequest | None = None) -> list[Membership]:
+    memberships = (
         Membership.objects.active(timezone.localdate())
         .filter(user=user, organisation__is_active=True)
         .select_related("organisation")
         .order_by("organisation__name", "role", "pk")
     )
+    allowed = request.session.get(COMMISSION_MEMBERSHIPS_SESSION_KEY) if request is not None else None
+    if allowed is not None:
+        memberships = memberships.filter(public_id__in=allowed)
+    return list(memberships)
 
 
 class LoginView(auth_views.LoginView):
@@ -39,11 +47,24 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.PASSWORD_LOGIN:
+            form = self.get_form()
+            form.add_error(None, _("Sign-in with a password is turned off here. Sign in with SITHS."))
+            return self.render_to_response(self.get_context_data(form=form), status=403)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["password_login"] = settings.PASSWORD_LOGIN
+        context["oidc_enabled"] = settings.OIDC_ENABLED
+        return context
+
     def get_success_url(self) -> str:
         # Several memberships: choose the one to act in first, then go where the person was going.
         user = self.request.user
         target = super().get_success_url()
-        if isinstance(user, User) and len(active_memberships(user)) > 1:
+        if isinstance(user, User) and len(active_memberships(user, self.request)) > 1:
             from django.urls import reverse
             from django.utils.http import urlencode
 
@@ -69,7 +90,7 @@ def acting(request: HttpRequest) -> HttpResponseBase:
     """Choose the organisation and role to act in, for users with several."""
     user = request.user
     assert isinstance(user, User)
-    memberships = active_memberships(user)
+    memberships = active_memberships(user, request)
     target = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = ""

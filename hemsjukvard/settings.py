@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "fhir_export",
     "demo",
     "integrations",
+    "identity",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +102,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # A lost database connection answers 503 with Retry-After (JSON under /api/, a page elsewhere).
     "hemsjukvard.middleware.DatabaseUnavailableMiddleware",
+    # Idle timeout, absolute lifetime, and acting only in a membership the SITHS commission allows.
+    "identity.middleware.SessionRulesMiddleware",
     # Last, as django-axes asks: it turns a locked-out login attempt into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -184,6 +187,68 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A session unused this long, or this old, is ended (identity.middleware; HSLF-FS 2016:40).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30) * 60
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME_HOURS", default=12) * 60 * 60
+
+# --- Sign-in with SITHS through the region's OpenID Connect provider (identity/) -------------------
+# Configured per installation from the environment; on when OIDC_ISSUER is set. The endpoints are the
+# provider's (its /.well-known/openid-configuration lists them).
+OIDC_OP_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_ENABLED = bool(OIDC_OP_ISSUER)
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_END_SESSION_ENDPOINT", default="")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid profile")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGORITHM", default="RS256")
+# Levels of assurance accepted (the ``acr`` claim); SITHS two-factor by default.
+OIDC_ACR_VALUES = env.list("OIDC_ACR_VALUES", default=["http://id.sambi.se/loa/loa3"])
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": " ".join(OIDC_ACR_VALUES)} if OIDC_ACR_VALUES else {}
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False  # people come from HSA (``import_hsa``), never from a sign-in
+OIDC_STORE_ID_TOKEN = True  # for the provider's logout (id_token_hint)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_OP_LOGOUT_URL_METHOD = "identity.oidc.provider_logout_url"
+OIDC_CLAIMS = env.dict("OIDC_CLAIMS", default={})  # claim names, when the provider's differ
+# A refused SITHS sign-in is no password guess: the provider has authenticated the person, so it must
+# not count towards django-axes' lockout of an address (a hospital's shared address included).
+AXES_WHITELIST_CALLABLE = "identity.oidc.is_provider_callback"
+LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL_FAILURE = "/oidc/refused/"
+LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL_AFTER_OIDC = "/accounts/login/"
+if OIDC_ENABLED:
+    missing = [
+        name
+        for name, value in {
+            "OIDC_CLIENT_ID": OIDC_RP_CLIENT_ID,
+            "OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+            "OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+            "OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+            "OIDC_USERINFO_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+            "OIDC_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+            "OIDC_END_SESSION_ENDPOINT": OIDC_OP_LOGOUT_ENDPOINT,
+        }.items()
+        if not value
+    ]
+    if missing:
+        raise ImproperlyConfigured(f"OIDC_ISSUER is set; also set {', '.join(missing)}.")
+    AUTHENTICATION_BACKENDS.append("identity.oidc.SithsBackend")
+# People sign in with a password only outside production, or where an installation explicitly
+# allows it (HSLF-FS 2016:40 3 kap. 15 § asks for two-factor sign-in over an open network).
+PASSWORD_LOGIN = env.bool("PASSWORD_LOGIN", default=not PRODUCTION)
+if PRODUCTION and PASSWORD_LOGIN and not env.bool("ALLOW_PASSWORD_LOGIN_IN_PRODUCTION", default=False):
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN is on in production; people sign in with SITHS (OIDC_ISSUER). Set "
+        "ALLOW_PASSWORD_LOGIN_IN_PRODUCTION=true only for a deliberate exception."
+    )
+if PRODUCTION and not (PASSWORD_LOGIN or OIDC_ENABLED):
+    raise ImproperlyConfigured("Nobody can sign in: set OIDC_ISSUER (and the OIDC_* endpoints).")
 
 # --- Language and time -------------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
@@ -363,6 +428,13 @@ WEBHOOK_RETRY_MAX_SECONDS = min(
     env.float("WEBHOOK_RETRY_MAX_SECONDS", default=30 * 60.0),
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] / 2,
 )
+# People and units from HSA (identity.hsa), where the export is delivered to a file.
+HSA_EXPORT_PATH = env.str("HSA_EXPORT_PATH", default="")
+if HSA_EXPORT_PATH:
+    CELERY_BEAT_SCHEDULE["identity-import-hsa"] = {
+        "task": "identity.tasks.import_hsa_export",
+        "schedule": 24 * 60 * 60,
+    }
 CELERY_BEAT_SCHEDULE["integrations-requeue-overdue-deliveries"] = {
     "task": "integrations.tasks.requeue_overdue_deliveries",
     "schedule": 5 * 60,

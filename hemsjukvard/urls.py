@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cases import views as case_views
+from identity import views as identity_views
 
 from .health import healthz
 
@@ -22,7 +23,9 @@ api_v1 = [
 
 urlpatterns = [
     path("", case_views.home, name="home"),
+    path("accounts/logout/", identity_views.logout, name="logout"),
     path("accounts/", include("directory.urls")),
+    path("oidc/", include("identity.urls")),
     path("patients/", include("patients.urls")),
     path("figures/", include("figures.urls")),
     path("access-log/", include("audit.urls")),
