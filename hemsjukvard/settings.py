@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL in a query string, form body or Basic credentials answers 400 (PostgreSQL cannot hold one).
+    "hemsjukvard.request_checks.NulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -270,6 +272,12 @@ REST_FRAMEWORK = {
         "user": env.str("API_RATE_LIMIT_USER", default="120/min"),
         "oauth_token": env.str("API_RATE_LIMIT_OAUTH_TOKEN", default="30/min"),
     },
+    # JSON nested too deep or holding a NUL answers 400 before any view sees it.
+    "DEFAULT_PARSER_CLASSES": [
+        "hemsjukvard.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "hemsjukvard.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "hemsjukvard.api.pagination.DefaultPagination",
     "PAGE_SIZE": 25,

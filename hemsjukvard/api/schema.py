@@ -57,3 +57,26 @@ class AutoSchema(openapi.AutoSchema):
         action_or_method = getattr(self.view, getattr(self.view, "action", self.method.lower()), None)
         own_doc = self.view.__class__.__dict__.get("__doc__")
         return get_doc(action_or_method) or (get_doc(self.view.__class__) if own_doc else "")
+
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        """Bounds drf-spectacular leaves out: a nested list's (``many=True``) ``max_length``/``min_length``
+        as maxItems/minItems, as a ``ListField`` shows them; a code looked up by a ``SlugRelatedField`` as
+        its model field's maxLength."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            isinstance(field, serializers.SlugRelatedField)
+            and not field.read_only
+            and isinstance(schema, dict)
+            and schema.get("type") == "string"
+            and "format" not in schema
+        ):
+            # A code looked up in its model: no longer than that model's field.
+            model_field = field.get_queryset().model._meta.get_field(field.slug_field)
+            if getattr(model_field, "max_length", None):
+                schema["maxLength"] = model_field.max_length
+        if isinstance(field, serializers.ListSerializer) and isinstance(schema, dict):
+            if field.max_length is not None:
+                schema["maxItems"] = field.max_length
+            if field.min_length is not None:
+                schema["minItems"] = field.min_length
+        return schema
