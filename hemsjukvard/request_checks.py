@@ -18,17 +18,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Query
 from django.template.loader import render_to_string
 
 from hemsjukvard.api.errors import invalid_response
-from hemsjukvard.api.parsers import NUL, NUL_NOT_ALLOWED
+from hemsjukvard.api.parsers import NUL, NUL_NOT_ALLOWED, nul_field
 
 FORM = "application/x-www-form-urlencoded"
-
-
-def _nul_in(params: QueryDict) -> str | None:
-    """The first parameter whose name or any value holds a NUL."""
-    for name, values in params.lists():
-        if NUL in name or any(NUL in value for value in values):
-            return name.replace(NUL, "\\0")
-    return None
 
 
 def _nul_in_basic_credentials(request: HttpRequest) -> bool:
@@ -54,7 +46,7 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        field = _nul_in(request.GET)
+        field = nul_field(request.GET)
         # A form body is read here (Django keeps it for the view); other bodies are left to their parser.
         if field is None and request.content_type == FORM:
             form = (
@@ -62,7 +54,7 @@ class NulCharacterMiddleware:
                 if request.method == "POST"
                 else QueryDict(request.body, encoding=request.encoding)
             )
-            field = _nul_in(form)
+            field = nul_field(form)
         if field is None and _nul_in_basic_credentials(request):
             field = "Authorization"
         if field is not None:

@@ -272,11 +272,11 @@ REST_FRAMEWORK = {
         "user": env.str("API_RATE_LIMIT_USER", default="120/min"),
         "oauth_token": env.str("API_RATE_LIMIT_OAUTH_TOKEN", default="30/min"),
     },
-    # JSON nested too deep or holding a NUL answers 400 before any view sees it.
+    # JSON nested too deep, or a NUL in JSON or a multipart form, answers 400 before any view sees it.
     "DEFAULT_PARSER_CLASSES": [
         "hemsjukvard.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "hemsjukvard.api.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "hemsjukvard.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "hemsjukvard.api.pagination.DefaultPagination",

@@ -62,7 +62,7 @@ class AutoSchema(openapi.AutoSchema):
         """Bounds drf-spectacular leaves out: a nested list's (``many=True``) ``max_length``/``min_length``
         as maxItems/minItems, as a ``ListField`` shows them; a code looked up by a ``SlugRelatedField`` as
         its model field's maxLength."""
-        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)  # type: ignore[no-untyped-call]
         if (
             isinstance(field, serializers.SlugRelatedField)
             and not field.read_only
@@ -71,12 +71,16 @@ class AutoSchema(openapi.AutoSchema):
             and "format" not in schema
         ):
             # A code looked up in its model: no longer than that model's field.
-            model_field = field.get_queryset().model._meta.get_field(field.slug_field)
-            if getattr(model_field, "max_length", None):
-                schema["maxLength"] = model_field.max_length
+            queryset = field.get_queryset()
+            model_field = queryset.model._meta.get_field(field.slug_field) if queryset is not None else None
+            max_length = getattr(model_field, "max_length", None)
+            if max_length:
+                schema["maxLength"] = max_length
         if isinstance(field, serializers.ListSerializer) and isinstance(schema, dict):
-            if field.max_length is not None:
-                schema["maxItems"] = field.max_length
-            if field.min_length is not None:
-                schema["minItems"] = field.min_length
+            # The stubs do not know ListSerializer's max_length and min_length (DRF 3.14+).
+            max_items, min_items = getattr(field, "max_length", None), getattr(field, "min_length", None)
+            if max_items is not None:
+                schema["maxItems"] = max_items
+            if min_items is not None:
+                schema["minItems"] = min_items
         return schema

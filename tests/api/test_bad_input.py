@@ -235,6 +235,19 @@ def test_a_nul_in_a_case_comment_writes_nothing(world, case_in, act):
     assert CaseEvent.objects.filter(case=case).count() == events
 
 
+def test_a_nul_in_a_multipart_form_is_a_field_error(world, api, case_in):
+    case = case_in("in_review")
+    events = CaseEvent.objects.filter(case=case).count()
+    response = api(world.users["nurse_a"]).post(
+        f"/api/v1/cases/{case.public_id}/comment",
+        {"text": "Hej\x00"},
+        format="multipart",
+        HTTP_IF_MATCH=etag(case),
+    )
+    assert _invalid(response, "text") == [NUL_MESSAGE]
+    assert CaseEvent.objects.filter(case=case).count() == events
+
+
 @pytest.fixture
 def oauth_client(world):
     return integration_services.api_client_create(
@@ -246,7 +259,7 @@ def oauth_client(world):
     )
 
 
-def _form(data: dict[str, str], **headers: str) -> Any:
+def _form(data: dict[str, str], **headers: Any) -> Any:
     return APIClient().post(
         "/api/v1/oauth/token", urlencode(data), content_type="application/x-www-form-urlencoded", **headers
     )
