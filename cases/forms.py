@@ -10,8 +10,22 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Organisation
+from hemsjukvard.limits import max_length_of
 
-from .models import CaseTask, DecisionOutcome, ShiftPlanning, Trigger, Urgency
+from .models import (
+    CaseEvent,
+    CaseTask,
+    DecisionOutcome,
+    EscalationDecision,
+    Hazard,
+    Measure,
+    Position,
+    ResponsibilityCase,
+    RiskAnalysis,
+    ShiftPlanning,
+    Trigger,
+    Urgency,
+)
 from .presenters import task_name
 
 
@@ -51,7 +65,10 @@ class CaseNewForm(forms.Form):
         error_messages={"required": _("Choose at least one task.")},
     )
     background = forms.CharField(
-        label=_("Background"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Background"),
+        required=False,
+        max_length=max_length_of(ResponsibilityCase, "background"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     increased_staff_time = forms.BooleanField(label=_("More staff time (ökad personaltid)"), required=False)
     increased_other_costs = forms.BooleanField(
@@ -85,18 +102,29 @@ class CaseNewForm(forms.Form):
         tasks.choices = list(task_choices)
 
 
+# A reason or comment is kept on the case's event.
+REASON_MAX_LENGTH = max_length_of(CaseEvent, "reason")
+
+
 class ReasonForm(VersionedForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class OptionalReasonForm(VersionedForm):
     reason = forms.CharField(
-        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note (optional)"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class CommentForm(VersionedForm):
-    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Comment"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 def _org_field(
@@ -157,7 +185,10 @@ class AcceptForm(_TaskFieldsForm):
     """Accept everything pending; an unclear task needs the reviewer's stated split."""
 
     reason = forms.CharField(
-        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note (optional)"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -170,14 +201,20 @@ class PositionsForm(_TaskFieldsForm):
     """A position in words on each task (optional per task, at least one), with a split it proposes."""
 
     reason = forms.CharField(
-        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note (optional)"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for task in self.tasks:
             self.fields[f"text_{task.public_id}"] = forms.CharField(
-                label=_("Position"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+                label=_("Position"),
+                required=False,
+                max_length=max_length_of(Position, "text"),
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.split_fields(task, required=False)
 
@@ -192,7 +229,11 @@ class DecideForm(_TaskFieldsForm):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
     )
-    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+    reasons = forms.CharField(
+        label=_("Reasons"),
+        max_length=max_length_of(EscalationDecision, "reasons"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -217,12 +258,22 @@ CONSEQUENCE = [
 
 
 class HazardForm(forms.Form):
-    description = forms.CharField(label=_("Hazard"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Hazard"),
+        required=False,
+        max_length=max_length_of(Hazard, "description"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     likelihood = forms.TypedChoiceField(label=_("Likelihood"), choices=LIKELIHOOD, coerce=int, required=False)
     consequence = forms.TypedChoiceField(
         label=_("Consequence"), choices=CONSEQUENCE, coerce=int, required=False
     )
-    measure = forms.CharField(label=_("Measure"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    measure = forms.CharField(
+        label=_("Measure"),
+        required=False,
+        max_length=max_length_of(Measure, "description"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     measure_owner = forms.ModelChoiceField(
         label=_("Measure owned by"),
         queryset=Organisation.objects.none(),
@@ -264,7 +315,12 @@ HazardFormSet = forms.formset_factory(HazardForm, extra=0, min_num=1, max_num=20
 
 
 class AnalysisForm(VersionedForm):
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=max_length_of(RiskAnalysis, "summary"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     review_on = forms.DateField(
         label=_("Review date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL in a query string, form body or Basic credentials answers 400 (PostgreSQL cannot hold one).
+    "hemsjukvard.request_checks.NulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -355,6 +357,12 @@ REST_FRAMEWORK = {
     # Limits per address count directory.actor.client_address (TRUSTED_PROXIES); should a throttle ever
     # fall back on DRF's own get_ident, it takes REMOTE_ADDR and no X-Forwarded-For that anyone can write.
     "NUM_PROXIES": 0,
+    # JSON nested too deep, or a NUL in JSON or a multipart form, answers 400 before any view sees it.
+    "DEFAULT_PARSER_CLASSES": [
+        "hemsjukvard.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "hemsjukvard.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "hemsjukvard.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "hemsjukvard.api.pagination.DefaultPagination",
     "PAGE_SIZE": 25,

@@ -27,6 +27,8 @@ from cases.presenters import work_rows
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from documents import selectors as document_selectors
+from hemsjukvard.limits import max_length_of
+from patients.models import Enrolment
 from sip import selectors as sip_selectors
 
 from . import selectors, services
@@ -48,6 +50,7 @@ class EnrolForm(forms.Form):
             "Why the patient cannot get to the vårdcentral on their own or with support, and that the "
             "need is continuous over time."
         ),
+        max_length=max_length_of(Enrolment, "threshold_justification"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -65,7 +68,9 @@ class EndEnrolmentForm(forms.Form):
         label=gettext_lazy("Enrolled until"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(
-        label=gettext_lazy("Reason for ending"), widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Reason for ending"),
+        max_length=max_length_of(Enrolment, "end_reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

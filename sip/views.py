@@ -29,6 +29,16 @@ from documents import selectors as document_selectors
 from documents.models import DocumentKind
 from hemsjukvard.api.concurrency import PreconditionFailed
 from hemsjukvard.api.errors import Conflict
+from hemsjukvard.limits import max_length_of
+from sip.models import (
+    ConsentWithdrawal,
+    SipContactPath,
+    SipFollowUp,
+    SipInsats,
+    SipOtherMeasure,
+    SipParticipant,
+    SipVersion,
+)
 
 from . import policies, selectors, services
 from .masking import MASK, shown
@@ -115,7 +125,9 @@ class SipDraftForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
     huvudansvar = forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False)
     huvudansvar_contact = forms.CharField(
-        label=gettext_lazy("Contact for the overall responsibility"), required=False
+        label=gettext_lazy("Contact for the overall responsibility"),
+        required=False,
+        max_length=max_length_of(SipVersion, "huvudansvar_contact"),
     )
     no_other_measures = forms.BooleanField(
         label=gettext_lazy("No one other than the kommun and the region does anything"), required=False
@@ -123,26 +135,41 @@ class SipDraftForm(forms.Form):
     what_matters = forms.CharField(
         label=gettext_lazy("What matters to the person"),
         required=False,
+        max_length=max_length_of(SipVersion, "what_matters"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     own_goals = forms.CharField(
-        label=gettext_lazy("The person's own goals"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("The person's own goals"),
+        required=False,
+        max_length=max_length_of(SipVersion, "own_goals"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     interpreter_needed = forms.BooleanField(label=gettext_lazy("Needs an interpreter"), required=False)
-    interpreter_language = forms.CharField(label=gettext_lazy("Interpreter language"), required=False)
+    interpreter_language = forms.CharField(
+        label=gettext_lazy("Interpreter language"),
+        required=False,
+        max_length=max_length_of(SipVersion, "interpreter_language"),
+    )
     follow_up_on = forms.DateField(
         label=gettext_lazy("Follow-up date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     consent_given_by = forms.ChoiceField(
         label=gettext_lazy("Consent given by"), required=False, choices=[("", "–"), *ConsentGivenBy.choices]
     )
-    consent_given_by_name = forms.CharField(label=gettext_lazy("Name of who gave consent"), required=False)
+    consent_given_by_name = forms.CharField(
+        label=gettext_lazy("Name of who gave consent"),
+        required=False,
+        max_length=max_length_of(SipVersion, "consent_given_by_name"),
+    )
     consent_representative_role = forms.CharField(
-        label=gettext_lazy("Role of the representative"), required=False
+        label=gettext_lazy("Role of the representative"),
+        required=False,
+        max_length=max_length_of(SipVersion, "consent_representative_role"),
     )
     consent_scope = forms.CharField(
         label=gettext_lazy("What the consent covers"),
         required=False,
+        max_length=max_length_of(SipVersion, "consent_scope"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     consent_given_on = forms.DateField(
@@ -183,40 +210,57 @@ class SipDraftForm(forms.Form):
             # A row just added takes the focus, so the person types straight into it.
             attrs = {"data-focus-on-load": ""} if key == focus_key else {}
             self.fields[f"insats_{key}_description"] = forms.CharField(
-                label=gettext_lazy("Insats"), required=False, widget=forms.TextInput(attrs=attrs)
+                label=gettext_lazy("Insats"),
+                required=False,
+                max_length=max_length_of(SipInsats, "description"),
+                widget=forms.TextInput(attrs=attrs),
             )
             self.fields[f"insats_{key}_responsible"] = _org_field(
                 gettext_lazy("Answered for by"), organisations
             )
         for index in range(ROWS["other_measures"]):
             self.fields[f"other_{index}_description"] = forms.CharField(
-                label=gettext_lazy("Measure"), required=False
+                label=gettext_lazy("Measure"),
+                required=False,
+                max_length=max_length_of(SipOtherMeasure, "description"),
             )
             self.fields[f"other_{index}_kind"] = forms.ChoiceField(
                 label=gettext_lazy("Kind of actor"),
                 required=False,
                 choices=[("", "–"), *OtherActorKind.choices],
             )
-            self.fields[f"other_{index}_name"] = forms.CharField(label=gettext_lazy("Who"), required=False)
+            self.fields[f"other_{index}_name"] = forms.CharField(
+                label=gettext_lazy("Who"),
+                required=False,
+                max_length=max_length_of(SipOtherMeasure, "actor_name"),
+            )
         for index in range(ROWS["participants"]):
             self.fields[f"participant_{index}_name"] = forms.CharField(
-                label=gettext_lazy("Name"), required=False
+                label=gettext_lazy("Name"),
+                required=False,
+                max_length=max_length_of(SipParticipant, "name"),
             )
             self.fields[f"participant_{index}_kind"] = forms.ChoiceField(
                 label=gettext_lazy("Kind"), required=False, choices=[("", "–"), *ParticipantKind.choices]
             )
             self.fields[f"participant_{index}_role"] = forms.CharField(
-                label=gettext_lazy("Role"), required=False
+                label=gettext_lazy("Role"),
+                required=False,
+                max_length=max_length_of(SipParticipant, "role"),
             )
         for index, (period, _label) in enumerate(ContactPeriod.choices):
             self.fields[f"contact_{index}_period"] = forms.CharField(
                 widget=forms.HiddenInput, initial=period, required=False
             )
             self.fields[f"contact_{index}_who"] = forms.CharField(
-                label=gettext_lazy("Who to call"), required=False
+                label=gettext_lazy("Who to call"),
+                required=False,
+                max_length=max_length_of(SipContactPath, "who"),
             )
             self.fields[f"contact_{index}_phone"] = forms.CharField(
-                label=gettext_lazy("Phone"), required=False
+                label=gettext_lazy("Phone"),
+                required=False,
+                max_length=max_length_of(SipContactPath, "phone"),
             )
         if not self.is_bound:
             self._initial_from(version)
@@ -376,7 +420,9 @@ class FollowUpForm(forms.Form):
         label=gettext_lazy("Outcome"), choices=FollowUpOutcome.choices, widget=forms.RadioSelect
     )
     notes = forms.CharField(
-        label=gettext_lazy("How the follow-up went"), widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("How the follow-up went"),
+        max_length=max_length_of(SipFollowUp, "notes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -394,7 +440,7 @@ class ConsentWithdrawalForm(forms.Form):
     )
     withdrawn_by_name = forms.CharField(
         label=gettext_lazy("Name of who withdrew the consent"),
-        max_length=200,
+        max_length=max_length_of(ConsentWithdrawal, "withdrawn_by_name"),
         error_messages={"required": gettext_lazy("Give the name of who withdrew the consent.")},
     )
     withdrawn_on = forms.DateField(
@@ -405,6 +451,7 @@ class ConsentWithdrawalForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason, if the person gave one"),
         required=False,
+        max_length=max_length_of(ConsentWithdrawal, "reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

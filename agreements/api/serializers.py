@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from directory.api.serializers import OrganisationRefSerializer
 from directory.models import Organisation, OrganisationKind
+from hemsjukvard.limits import MAX_KOMMUNER, MAX_TASKS, SECTION_TEXT_MAX_LENGTH, at_most, max_length_of
 from patients.models import HousingSetting
 
 from ..choices import (
@@ -82,12 +83,14 @@ class CareTaskTypeSerializer(serializers.ModelSerializer[CareTaskType]):
 
 
 class CareTaskTypeWriteSerializer(serializers.Serializer[dict[str, Any]]):
-    code = serializers.SlugField(max_length=64)
-    name_sv = serializers.CharField(max_length=200)
-    name_en = serializers.CharField(max_length=200)
+    code = serializers.SlugField(max_length=max_length_of(CareTaskType, "code"))
+    name_sv = serializers.CharField(max_length=max_length_of(CareTaskType, "name_sv"))
+    name_en = serializers.CharField(max_length=max_length_of(CareTaskType, "name_en"))
     kind = TaskKindField()
     care_level = serializers.ChoiceField(choices=CareLevel.choices)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length_of(CareTaskType, "description")
+    )
     is_active = serializers.BooleanField(required=False)
 
 
@@ -137,7 +140,7 @@ class AgreementSerializer(serializers.ModelSerializer[Agreement]):
 
 
 class AgreementCreateSerializer(serializers.Serializer[dict[str, Any]]):
-    code = serializers.SlugField(max_length=64)
+    code = serializers.SlugField(max_length=max_length_of(Agreement, "code"))
     scope = serializers.ChoiceField(choices=AgreementScope.choices, default=AgreementScope.REGIONAL)
     region = _organisation_field()
     local_kommun = _organisation_field(required=False, allow_null=True)
@@ -230,12 +233,14 @@ class AgreementVersionWriteSerializer(serializers.Serializer[dict[str, Any]]):
         required=False,
         help_text=_("Copy sections, rules, deadlines and ladder from this version."),
     )
-    version = serializers.CharField(max_length=32)
-    title = serializers.CharField(max_length=300, required=False)
+    version = serializers.CharField(max_length=max_length_of(AgreementVersion, "version"))
+    title = serializers.CharField(max_length=max_length_of(AgreementVersion, "title"), required=False)
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(required=False, allow_null=True)
-    kommuner = _organisation_field(many=True, required=False)
-    housing_settings = serializers.ListField(child=HousingSettingItemField(), required=False)
+    kommuner = serializers.ListField(child=_organisation_field(), required=False, **at_most(MAX_KOMMUNER))
+    housing_settings = serializers.ListField(
+        child=HousingSettingItemField(), required=False, **at_most(len(HousingSetting.values))
+    )
     threshold_section = serializers.SlugRelatedField(
         slug_field="public_id", queryset=Section.objects.all(), required=False, allow_null=True
     )
@@ -256,9 +261,10 @@ class SectionWriteSerializer(serializers.Serializer[dict[str, Any]]):
     version = serializers.SlugRelatedField(
         slug_field="public_id", queryset=AgreementVersion.objects.all(), required=False
     )
-    number = serializers.CharField(max_length=16)
-    heading = serializers.CharField(max_length=300)
-    text = serializers.CharField(required=False, allow_blank=True)
+    number = serializers.CharField(max_length=max_length_of(Section, "number"))
+    heading = serializers.CharField(max_length=max_length_of(Section, "heading"))
+    # Longer than other free text: a section may quote a whole chapter of the agreement.
+    text = serializers.CharField(required=False, allow_blank=True, max_length=SECTION_TEXT_MAX_LENGTH)
     position = serializers.IntegerField(required=False, min_value=0)
 
 
@@ -294,7 +300,9 @@ class ConditionsSerializer(serializers.Serializer[dict[str, Any]]):
     contact_24_7_required = serializers.BooleanField(required=False)
     delegation_allowed = serializers.BooleanField(required=False)
     max_duration_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3650)
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length_of(ResponsibilityRule, "note")
+    )
 
 
 CONDITION_FIELDS = tuple(ConditionsSerializer().fields)
@@ -372,9 +380,9 @@ class ResponsibilityRuleWriteSerializer(serializers.Serializer[dict[str, Any]]):
 class ProposalRequestSerializer(serializers.Serializer[dict[str, Any]]):
     patient = serializers.UUIDField(help_text=_("The patient's id."))
     task_codes = serializers.ListField(
-        child=serializers.SlugField(max_length=64),
+        child=serializers.SlugField(max_length=max_length_of(CareTaskType, "code")),
         min_length=1,
-        max_length=50,
+        **at_most(MAX_TASKS),
         help_text=_("Codes from the task type catalogue, e.g. peritoneal_dialysis."),
     )
     on = serializers.DateField(

@@ -11,17 +11,28 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agreements.models import CareTaskType
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
 from directory.models import Organisation, OrganisationKind
+from hemsjukvard.limits import (
+    MAX_HAZARDS,
+    MAX_MEASURES,
+    MAX_MEASURES_PER_HAZARD,
+    MAX_TASKS,
+    at_most,
+    max_length_of,
+)
 
 from ..models import (
     CaseEvent,
     CaseStatus,
     CaseTask,
     DecisionOutcome,
+    EscalationDecision,
     Hazard,
     Measure,
     Notification,
+    Position,
     ResponsibilityCase,
     RiskAnalysis,
     ShiftPlanning,
@@ -235,7 +246,9 @@ def organisation_field(
 class CaseWriteSerializer(serializers.Serializer[dict[str, Any]]):
     trigger = serializers.ChoiceField(choices=Trigger.choices)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
-    background = serializers.CharField(required=False, allow_blank=True)
+    background = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length_of(ResponsibilityCase, "background")
+    )
     specialist_clinic = organisation_field(
         (OrganisationKind.SPECIALIST_CLINIC,), required=False, allow_null=True
     )
@@ -245,8 +258,9 @@ class CaseWriteSerializer(serializers.Serializer[dict[str, Any]]):
     patient_safety_risk = serializers.BooleanField(required=False)
     shift_planning = serializers.ChoiceField(choices=ShiftPlanning.choices, required=False)
     tasks = serializers.ListField(
-        child=serializers.SlugField(),
+        child=serializers.SlugField(max_length=max_length_of(CareTaskType, "code")),
         min_length=1,
+        **at_most(MAX_TASKS),
         help_text=_("Codes of the care task types asked for, e.g. peritoneal-dialysis."),
     )
 
@@ -255,8 +269,12 @@ class CaseCreateSerializer(CaseWriteSerializer):
     patient = serializers.UUIDField()
 
 
+# A reason or comment is kept on the case's event (CaseEvent.reason).
+REASON_MAX_LENGTH = max_length_of(CaseEvent, "reason")
+
+
 class ReasonSerializer(serializers.Serializer[dict[str, Any]]):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 class EscalateSerializer(serializers.Serializer[dict[str, Any]]):
@@ -275,11 +293,11 @@ class EscalateSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class OptionalReasonSerializer(serializers.Serializer[dict[str, Any]]):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
 
 
 class CommentSerializer(serializers.Serializer[dict[str, Any]]):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 class SplitSerializer(serializers.Serializer[dict[str, Any]]):
@@ -293,56 +311,61 @@ class AcceptSerializer(serializers.Serializer[dict[str, Any]]):
     tasks = SplitSerializer(
         many=True,
         required=False,
+        **at_most(MAX_TASKS),
         help_text=_(
             "Tasks to accept; leave out to accept every task still awaiting review. An unclear task "
             "needs orders, performs and follows_up."
         ),
     )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
 
 
 class PositionSerializer(serializers.Serializer[dict[str, Any]]):
     task = serializers.UUIDField()
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=max_length_of(Position, "text"))
     orders = organisation_field(required=False, allow_null=True)
     performs = organisation_field(required=False, allow_null=True)
     follows_up = organisation_field(required=False, allow_null=True)
 
 
 class DisputeSerializer(serializers.Serializer[dict[str, Any]]):
-    positions = PositionSerializer(many=True)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    positions = PositionSerializer(many=True, **at_most(MAX_TASKS))
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
 
 
 class PositionsSerializer(serializers.Serializer[dict[str, Any]]):
-    positions = PositionSerializer(many=True)
+    positions = PositionSerializer(many=True, **at_most(MAX_TASKS))
 
 
 class DecideSerializer(serializers.Serializer[dict[str, Any]]):
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
-    reasons = serializers.CharField()
-    splits = SplitSerializer(many=True, required=False)
+    reasons = serializers.CharField(max_length=max_length_of(EscalationDecision, "reasons"))
+    splits = SplitSerializer(many=True, required=False, **at_most(MAX_TASKS))
 
 
 class MeasureInputSerializer(serializers.Serializer[dict[str, Any]]):
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=max_length_of(Measure, "description"))
     owner_organisation = organisation_field()
-    owner_name = serializers.CharField(required=False, allow_blank=True, default="")
+    owner_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(Measure, "owner_name")
+    )
     due_on = serializers.DateField()
 
 
 class HazardInputSerializer(serializers.Serializer[dict[str, Any]]):
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=max_length_of(Hazard, "description"))
     likelihood = serializers.IntegerField(min_value=1, max_value=4)
     consequence = serializers.IntegerField(min_value=1, max_value=4)
-    measures = MeasureInputSerializer(many=True, required=False)
+    measures = MeasureInputSerializer(many=True, required=False, **at_most(MAX_MEASURES_PER_HAZARD))
 
 
 class RiskAnalysisCreateSerializer(serializers.Serializer[dict[str, Any]]):
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(RiskAnalysis, "summary")
+    )
     review_on = serializers.DateField(required=False, allow_null=True)
-    hazards = serializers.ListField(child=HazardInputSerializer(), min_length=1)
-    measures = MeasureInputSerializer(many=True, required=False)
+    hazards = serializers.ListField(child=HazardInputSerializer(), min_length=1, **at_most(MAX_HAZARDS))
+    measures = MeasureInputSerializer(many=True, required=False, **at_most(MAX_MEASURES))
 
 
 STATUS_CHOICES = CaseStatus.choices

@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from directory.models import Membership, Organisation, User
+from hemsjukvard.limits import max_length_of
+
+# Far above any password a person types; the bound keeps a request from making the server hash megabytes.
+PASSWORD_MAX_LENGTH = 4096
 
 
 class OrganisationRefSerializer(serializers.ModelSerializer[Organisation]):
@@ -65,8 +69,10 @@ class MeSerializer(serializers.ModelSerializer[User]):
 
 
 class TokenRequestSerializer(serializers.Serializer[dict[str, Any]]):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
+    username = serializers.CharField(max_length=max_length_of(User, "username"))
+    password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH
+    )
     membership = serializers.UUIDField(
         required=False,
         help_text=_(

@@ -58,6 +58,15 @@ def service_unavailable_response() -> JsonResponse:
     return response
 
 
+def invalid_response(fields: dict[str, list[str]]) -> JsonResponse:
+    """The API's 400 for input refused before any view saw it (``hemsjukvard.request_checks``)."""
+    message = _("The request contains invalid data; see the fields.")
+    return JsonResponse(
+        {"error": {"code": "invalid", "message": message, "fields": fields}},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
 def _flatten(detail: Any) -> Any:
     if isinstance(detail, dict):
         return {key: _flatten(value) for key, value in detail.items()}

@@ -57,3 +57,30 @@ class AutoSchema(openapi.AutoSchema):
         action_or_method = getattr(self.view, getattr(self.view, "action", self.method.lower()), None)
         own_doc = self.view.__class__.__dict__.get("__doc__")
         return get_doc(action_or_method) or (get_doc(self.view.__class__) if own_doc else "")
+
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        """Bounds drf-spectacular leaves out: a nested list's (``many=True``) ``max_length``/``min_length``
+        as maxItems/minItems, as a ``ListField`` shows them; a code looked up by a ``SlugRelatedField`` as
+        its model field's maxLength."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)  # type: ignore[no-untyped-call]
+        if (
+            isinstance(field, serializers.SlugRelatedField)
+            and not field.read_only
+            and isinstance(schema, dict)
+            and schema.get("type") == "string"
+            and "format" not in schema
+        ):
+            # A code looked up in its model: no longer than that model's field.
+            queryset = field.get_queryset()
+            model_field = queryset.model._meta.get_field(field.slug_field) if queryset is not None else None
+            max_length = getattr(model_field, "max_length", None)
+            if max_length:
+                schema["maxLength"] = max_length
+        if isinstance(field, serializers.ListSerializer) and isinstance(schema, dict):
+            # The stubs do not know ListSerializer's max_length and min_length (DRF 3.14+).
+            max_items, min_items = getattr(field, "max_length", None), getattr(field, "min_length", None)
+            if max_items is not None:
+                schema["maxItems"] = max_items
+            if min_items is not None:
+                schema["minItems"] = min_items
+        return schema

@@ -6,7 +6,9 @@ from typing import Any
 
 from rest_framework import serializers
 
+from hemsjukvard.limits import at_most, max_length_of
 from integrations.models import (
+    ApiClient,
     DeliveryStatus,
     WebhookAttempt,
     WebhookDelivery,
@@ -14,15 +16,21 @@ from integrations.models import (
     WebhookSubscription,
 )
 
+# A secret is issued as hsvs_ and 43 characters; the scope is "read" or "read write".
+CLIENT_SECRET_MAX_LENGTH = 200
+SCOPE_MAX_LENGTH = 100
+
 
 class OAuthTokenRequestSerializer(serializers.Serializer[dict[str, Any]]):
     """RFC 6749 §4.4.2, form-encoded. The client may authenticate with HTTP Basic instead of the body."""
 
     grant_type = serializers.ChoiceField(choices=["client_credentials"])
-    client_id = serializers.CharField(required=False)
-    client_secret = serializers.CharField(required=False)
+    client_id = serializers.CharField(required=False, max_length=max_length_of(ApiClient, "client_id"))
+    client_secret = serializers.CharField(required=False, max_length=CLIENT_SECRET_MAX_LENGTH)
     scope = serializers.CharField(
-        required=False, help_text="`read` or `read write`; the client's access if left out."
+        required=False,
+        max_length=SCOPE_MAX_LENGTH,
+        help_text="`read` or `read write`; the client's access if left out.",
     )
 
 
@@ -70,16 +78,21 @@ class SubscriptionCreatedSerializer(SubscriptionSerializer):
 
 
 class SubscriptionCreateSerializer(serializers.Serializer[dict[str, Any]]):
-    url = serializers.URLField(max_length=500)
+    url = serializers.URLField(max_length=max_length_of(WebhookSubscription, "url"))
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEventKind.choices), allow_empty=False
+        child=serializers.ChoiceField(choices=WebhookEventKind.choices),
+        allow_empty=False,
+        **at_most(len(WebhookEventKind.values)),
     )
 
 
 class SubscriptionUpdateSerializer(serializers.Serializer[dict[str, Any]]):
-    url = serializers.URLField(max_length=500, required=False)
+    url = serializers.URLField(max_length=max_length_of(WebhookSubscription, "url"), required=False)
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEventKind.choices), allow_empty=False, required=False
+        child=serializers.ChoiceField(choices=WebhookEventKind.choices),
+        allow_empty=False,
+        required=False,
+        **at_most(len(WebhookEventKind.values)),
     )
     is_active = serializers.BooleanField(required=False)
 

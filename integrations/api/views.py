@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hemsjukvard.api.pagination import DefaultPagination
+from hemsjukvard.api.parsers import JSONParser
 from hemsjukvard.api.schema import ERROR_RESPONSES
 from integrations import services
 from integrations.authentication import client_token_of

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
 from directory.models import Organisation, OrganisationKind, User
+from hemsjukvard.limits import max_length_of
 from patients.models import Enrolment, HousingSetting, Patient
 from patients.services import protected_identity_not_here_message
 
@@ -87,7 +88,8 @@ class EnrolmentInputSerializer(serializers.Serializer[dict[str, Any]]):
     kommun = _organisation_field(OrganisationKind.KOMMUN)
     starts_on = serializers.DateField()
     threshold_justification = serializers.CharField(
-        help_text=_("Why the patient cannot get to the vårdcentral on their own or with support.")
+        max_length=max_length_of(Enrolment, "threshold_justification"),
+        help_text=_("Why the patient cannot get to the vårdcentral on their own or with support."),
     )
 
 
@@ -183,4 +185,4 @@ class EnrolmentCreateSerializer(EnrolmentInputSerializer):
 
 class EnrolmentEndSerializer(serializers.Serializer[dict[str, Any]]):
     ends_on = serializers.DateField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=max_length_of(Enrolment, "end_reason"))

@@ -14,16 +14,29 @@ from rest_framework import serializers
 from agreements.models import CareTaskType
 from directory.api.serializers import OrganisationRefSerializer
 from directory.models import Organisation
+from hemsjukvard.limits import (
+    MAX_CONTACT_PATHS,
+    MAX_INSATSER,
+    MAX_OTHER_MEASURES,
+    MAX_PARTICIPANTS,
+    at_most,
+    max_length_of,
+)
 
 from ..masking import identifying_fields, shown
 from ..models import (
     ConsentGivenBy,
+    ConsentWithdrawal,
     ContactPeriod,
     FollowUpOutcome,
     OtherActorKind,
     ParticipantKind,
     Sip,
+    SipContactPath,
     SipFollowUp,
+    SipInsats,
+    SipOtherMeasure,
+    SipParticipant,
     SipStatus,
     SipVersion,
     VersionStatus,
@@ -66,73 +79,89 @@ class CreateFromCaseSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class InsatsInputSerializer(serializers.Serializer[dict[str, Any]]):
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=max_length_of(SipInsats, "description"))
     responsible = OrganisationRefField(required=False, allow_null=True)
     orders = OrganisationRefField(required=False, allow_null=True)
     follows_up = OrganisationRefField(required=False, allow_null=True)
     task_type = serializers.SlugRelatedField(
         slug_field="code", queryset=CareTaskType.objects.all(), required=False, allow_null=True
     )
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(SipInsats, "notes")
+    )
 
 
 class OtherMeasureInputSerializer(serializers.Serializer[dict[str, Any]]):
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=max_length_of(SipOtherMeasure, "description"))
     actor_kind = OtherActorKindField()
-    actor_name = serializers.CharField()
+    actor_name = serializers.CharField(max_length=max_length_of(SipOtherMeasure, "actor_name"))
 
 
 class ParticipantInputSerializer(serializers.Serializer[dict[str, Any]]):
-    name = serializers.CharField()
+    name = serializers.CharField(max_length=max_length_of(SipParticipant, "name"))
     kind = ParticipantKindField()
     organisation = OrganisationRefField(required=False, allow_null=True)
-    role = serializers.CharField(required=False, allow_blank=True, default="")
+    role = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(SipParticipant, "role")
+    )
     present = serializers.BooleanField(required=False, default=True)
-    contact = serializers.CharField(required=False, allow_blank=True, default="")
+    contact = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(SipParticipant, "contact")
+    )
 
 
 class ContactPathInputSerializer(serializers.Serializer[dict[str, Any]]):
     period = ContactPeriodField()
-    who = serializers.CharField()
-    phone = serializers.CharField()
+    who = serializers.CharField(max_length=max_length_of(SipContactPath, "who"))
+    phone = serializers.CharField(max_length=max_length_of(SipContactPath, "phone"))
     organisation = OrganisationRefField(required=False, allow_null=True)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(SipContactPath, "notes")
+    )
+
+
+def _draft_text(name: str) -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, max_length=max_length_of(SipVersion, name))
 
 
 class DraftUpdateSerializer(serializers.Serializer[dict[str, Any]]):
     """Every field is optional; a list that is sent replaces the draft's list."""
 
     huvudansvar = OrganisationRefField(required=False, allow_null=True)
-    huvudansvar_contact = serializers.CharField(required=False, allow_blank=True)
+    huvudansvar_contact = _draft_text("huvudansvar_contact")
     no_other_measures = serializers.BooleanField(required=False)
-    what_matters = serializers.CharField(required=False, allow_blank=True)
-    own_goals = serializers.CharField(required=False, allow_blank=True)
+    what_matters = _draft_text("what_matters")
+    own_goals = _draft_text("own_goals")
     interpreter_needed = serializers.BooleanField(required=False)
-    interpreter_language = serializers.CharField(required=False, allow_blank=True)
+    interpreter_language = _draft_text("interpreter_language")
     follow_up_on = serializers.DateField(required=False, allow_null=True)
     consent_given_by = ConsentGivenByField(required=False, allow_blank=True)
-    consent_given_by_name = serializers.CharField(required=False, allow_blank=True)
-    consent_representative_role = serializers.CharField(required=False, allow_blank=True)
-    consent_scope = serializers.CharField(required=False, allow_blank=True)
+    consent_given_by_name = _draft_text("consent_given_by_name")
+    consent_representative_role = _draft_text("consent_representative_role")
+    consent_scope = _draft_text("consent_scope")
     consent_given_on = serializers.DateField(required=False, allow_null=True)
     consent_valid_to = serializers.DateField(required=False, allow_null=True)
-    insatser = InsatsInputSerializer(many=True, required=False)
-    other_measures = OtherMeasureInputSerializer(many=True, required=False)
-    participants = ParticipantInputSerializer(many=True, required=False)
-    contact_paths = ContactPathInputSerializer(many=True, required=False)
+    insatser = InsatsInputSerializer(many=True, required=False, **at_most(MAX_INSATSER))
+    other_measures = OtherMeasureInputSerializer(many=True, required=False, **at_most(MAX_OTHER_MEASURES))
+    participants = ParticipantInputSerializer(many=True, required=False, **at_most(MAX_PARTICIPANTS))
+    contact_paths = ContactPathInputSerializer(many=True, required=False, **at_most(MAX_CONTACT_PATHS))
 
 
 class WithdrawConsentSerializer(serializers.Serializer[dict[str, Any]]):
     withdrawn_by = ConsentGivenByField()
-    withdrawn_by_name = serializers.CharField()
+    withdrawn_by_name = serializers.CharField(
+        max_length=max_length_of(ConsentWithdrawal, "withdrawn_by_name")
+    )
     withdrawn_on = serializers.DateField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(ConsentWithdrawal, "reason")
+    )
 
 
 class FollowUpInputSerializer(serializers.Serializer[dict[str, Any]]):
     held_on = serializers.DateField()
     outcome = FollowUpOutcomeField()
-    notes = serializers.CharField()
+    notes = serializers.CharField(max_length=max_length_of(SipFollowUp, "notes"))
 
 
 # --- Output --------------------------------------------------------------------------------------
