@@ -278,7 +278,7 @@ class ReasonSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class EscalateSerializer(serializers.Serializer[dict[str, Any]]):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
     level = serializers.IntegerField(
         required=False,
         min_value=1,

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
 from directory.models import Organisation, OrganisationKind, User
 from hemsjukvard.limits import max_length_of
-from patients.models import Enrolment, HousingSetting, Patient
+from patients.models import Enrolment, HousingSetting, Patient, ProtectedIdentityChange
 from patients.services import protected_identity_not_here_message
 
 MASK = "*****"
@@ -152,7 +152,8 @@ class ProtectedIdentityChangeSerializer(serializers.Serializer[dict[str, Any]]):
         help_text=_("Whether the patient has skyddad identitet after the change.")
     )
     reason = serializers.CharField(
-        max_length=2000, help_text=_("Why: for example Skatteverket's decision and its date.")
+        max_length=max_length_of(ProtectedIdentityChange, "reason"),
+        help_text=_("Why: for example Skatteverket's decision and its date."),
     )
 
 

@@ -40,7 +40,7 @@ from integrations.api.serializers import (
 )
 from integrations.models import ApiClient, WebhookSubscription
 from patients.api import serializers as patient_api
-from patients.models import Enrolment, Patient
+from patients.models import Enrolment, Patient, ProtectedIdentityChange
 from sip.api import serializers as sip_api
 from sip.models import (
     ConsentWithdrawal,
@@ -78,6 +78,7 @@ MODEL_OF: dict[type[serializers.BaseSerializer[Any]], type[models.Model]] = {
     agreement_api.SectionWriteSerializer: Section,
     agreement_api.ConditionsSerializer: ResponsibilityRule,
     TokenRequestSerializer: User,
+    patient_api.ProtectedIdentityChangeSerializer: ProtectedIdentityChange,
     OAuthTokenRequestSerializer: ApiClient,
     SubscriptionCreateSerializer: WebhookSubscription,
     SubscriptionUpdateSerializer: WebhookSubscription,
@@ -89,6 +90,7 @@ KEPT_IN: dict[tuple[type[serializers.BaseSerializer[Any]], str], tuple[type[mode
     (case_api.CommentSerializer, "text"): (CaseEvent, "reason"),
     (case_api.AcceptSerializer, "reason"): (CaseEvent, "reason"),
     (case_api.DisputeSerializer, "reason"): (CaseEvent, "reason"),
+    (case_api.EscalateSerializer, "reason"): (CaseEvent, "reason"),
     (patient_api.EnrolmentEndSerializer, "reason"): (Enrolment, "end_reason"),
 }
 # Deliberately other than the model field's length, and why.
@@ -189,6 +191,7 @@ def test_every_input_serializer_is_bound_or_known_to_have_no_model() -> None:
         "AcceptSerializer",
         "SplitSerializer",
         "ReasonSerializer",
+        "EscalateSerializer",
         "OptionalReasonSerializer",
         "CommentSerializer",
         "DisputeSerializer",
