@@ -10,6 +10,7 @@ Three modes, chosen by ``HEMSJUKVARD_ENV``:
 
 from __future__ import annotations
 
+import urllib.parse
 from pathlib import Path
 
 import django_stubs_ext
@@ -114,6 +115,8 @@ ROOT_URLCONF = "hemsjukvard.urls"
 WSGI_APPLICATION = "hemsjukvard.wsgi.application"
 AUTH_USER_MODEL = "directory.User"
 LOGIN_URL = "login"
+# Before emergency access a SITHS sign-in older than this is asked for again (identity.session).
+EMERGENCY_REAUTHENTICATION_SECONDS = env.int("EMERGENCY_REAUTHENTICATION_SECONDS", default=5 * 60)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -220,6 +223,8 @@ OIDC_CLAIMS = env.dict("OIDC_CLAIMS", default={})  # claim names, when the provi
 # A refused SITHS sign-in is no password guess: the provider has authenticated the person, so it must
 # not count towards django-axes' lockout of an address (a hospital's shared address included).
 AXES_WHITELIST_CALLABLE = "identity.oidc.is_provider_callback"
+# Before emergency access a SITHS sign-in older than this is asked for again (identity.session).
+EMERGENCY_REAUTHENTICATION_SECONDS = env.int("EMERGENCY_REAUTHENTICATION_SECONDS", default=5 * 60)
 LOGIN_REDIRECT_URL = "home"
 LOGIN_REDIRECT_URL_FAILURE = "/oidc/refused/"
 LOGOUT_REDIRECT_URL = "login"
@@ -492,6 +497,12 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+if OIDC_ENABLED:
+    # Logging out posts to /accounts/logout/, which redirects to the provider's end-session endpoint;
+    # browsers hold a form's redirects to form-action too.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        urllib.parse.urlsplit(OIDC_OP_LOGOUT_ENDPOINT)._replace(path="", query="", fragment="").geturl()
+    )
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

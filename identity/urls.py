@@ -1,7 +1,7 @@
 """Sign-in through the identity provider (mounted under /oidc/); 404 where no provider is configured."""
 
 from django.urls import path
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
 from . import views
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("refused/", views.refused, name="identity_refused"),
     path(
         "authenticate/",
-        views.when_configured(OIDCAuthenticationRequestView.as_view()),
+        views.when_configured(views.SignInRequestView.as_view()),
         name="oidc_authentication_init",
     ),
     path(

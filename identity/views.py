@@ -12,9 +12,19 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from mozilla_django_oidc.views import OIDCLogoutView
+from mozilla_django_oidc.views import OIDCAuthenticationRequestView, OIDCLogoutView
 
 from .oidc import REFUSAL_SESSION_KEY
+
+
+class SignInRequestView(OIDCAuthenticationRequestView):
+    """The provider's sign-in; ``?reauth=1`` asks the person to show their card again."""
+
+    def get_extra_params(self, request: HttpRequest) -> dict[str, str]:
+        params: dict[str, str] = dict(super().get_extra_params(request))
+        if request.GET.get("reauth"):
+            params.update({"prompt": "login", "max_age": "0"})
+        return params
 
 
 def when_configured(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

@@ -28,6 +28,7 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from documents import selectors as document_selectors
 from hemsjukvard.limits import max_length_of
+from identity.session import needs_reauthentication, reauthentication_url
 from patients.models import Enrolment
 from sip import selectors as sip_selectors
 
@@ -170,6 +171,9 @@ def patient_emergency(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
     if not may_use_emergency_access(actor):
         raise PermissionDenied(_("Your role cannot use emergency access."))
+    # A SITHS session shows the card again first; the form, once open, may take its time (30 minutes).
+    if needs_reauthentication(request, within_seconds=None if request.method != "POST" else 30 * 60):
+        return redirect(reauthentication_url(request))
     if request.method != "POST":
         form = EmergencyAccessForm(initial={"personal_identity": request.GET.get("identity", "")})
         return render(request, "patients/patient_emergency.html", {"form": form})

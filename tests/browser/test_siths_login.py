@@ -6,6 +6,7 @@ claims mimic Inera's IdP. The person types their login on the provider's own pag
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -138,3 +139,15 @@ def test_logout_ends_the_session_here_and_at_the_provider(sign_in, live_server, 
     page.get_by_role("link", name="Logga in med SITHS").click()
     page.wait_for_url(f"{provider.issuer}/interaction/**")
     assert page.locator("#login").is_visible()
+
+
+def test_emergency_access_asks_for_the_card_again(sign_in, live_server, provider, settings):
+    settings.EMERGENCY_REAUTHENTICATION_SECONDS = 2
+    page = sign_in("nurse")
+    time.sleep(3)
+    page.goto(f"{live_server.url}/patients/emergency-access/")
+    page.wait_for_url(f"{provider.issuer}/interaction/**")  # prompt=login: the provider asks again
+    page.fill("#login", "nurse")
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{live_server.url}/patients/emergency-access/")
+    assert page.locator("#id_reason").is_visible()  # the form is open

@@ -6,6 +6,7 @@ through Inera's IdP, registers this service as its client, and points the settin
 
 from __future__ import annotations
 
+import copy
 import json
 import socket
 import subprocess
@@ -102,6 +103,9 @@ def start_provider(
         settings.OIDC_OP_USER_ENDPOINT = configuration["userinfo_endpoint"]
         settings.OIDC_OP_JWKS_ENDPOINT = configuration["jwks_uri"]
         settings.OIDC_OP_LOGOUT_ENDPOINT = configuration["end_session_endpoint"]
+        policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+        policy["DIRECTIVES"]["form-action"].append(issuer)  # the logout form's redirect, as in settings
+        settings.CONTENT_SECURITY_POLICY = policy
         settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "identity.oidc.SithsBackend"]
         yield Provider(issuer=issuer, configuration=configuration)
     finally:
