@@ -71,7 +71,8 @@ DATA_DATE_FIELDS = frozenset({"valid_from", "valid_to", "starts_on", "ends_on"})
 SECRET_FIELDS = frozenset({"secret", "token", "access_token", "client_secret"})
 _SECRET_MARKER = re.compile(r"^(hsv[a-z]+|whsec)_")
 # Where an integrator's webhook receiver would be; the capture posts to one on this machine instead.
-WEBHOOK_RECEIVER = "https://journal.varberg.example.se/hooks/hemsjukvard"
+WEBHOOK_RECEIVER_HOST = "journal.varberg.example.se"
+WEBHOOK_RECEIVER = f"https://{WEBHOOK_RECEIVER_HOST}/hooks/hemsjukvard"
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -601,7 +602,12 @@ class Command(BaseCommand):
         with (
             _quiet("weasyprint", "fontTools"),
             _webhook_receiver() as receiver_url,
-            override_settings(WEBHOOKS_API_BASE_URL="http://testserver", WEBHOOKS_ALLOW_LOCALHOST=True),
+            # The example receiver's name is not looked up (it need not exist), and the deliveries go
+            # to the receiver on this machine: both are named as internal hosts for the run.
+            override_settings(
+                WEBHOOKS_API_BASE_URL="http://testserver",
+                WEBHOOK_ALLOWED_INTERNAL_HOSTS=["127.0.0.1", WEBHOOK_RECEIVER_HOST],
+            ),
             transaction.atomic(),
         ):
             self.stderr.write(f"Building the demo world ({PATIENTS} patients, {CASES} cases)…")
