@@ -218,6 +218,16 @@ if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < _visibility_ti
         "< CELERY_VISIBILITY_TIMEOUT."
     )
 CELERY_TIMEZONE = "Europe/Stockholm"
+# One queue per kind of work, each with a worker service of its own (docker-compose.yml): a PDF never
+# waits behind webhook retries to slow receivers, nor a webhook behind a batch of PDFs. Everything else
+# (reminder e-mails, the outbox relay, the sweeps and snapshots) goes to the default queue.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
+    "documents.tasks.render_document": {"queue": "documents"},
+    "figures.tasks.render_figures_report": {"queue": "documents"},
+    "integrations.tasks.deliver_webhook": {"queue": "webhooks"},
+    "integrations.tasks.requeue_overdue_deliveries": {"queue": "webhooks"},
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-remind-overdue": {"task": "cases.tasks.remind_overdue", "schedule": 15 * 60},
     "audit-sample-access-log": {"task": "audit.tasks.sample_access_log", "schedule": 60 * 60},
