@@ -372,6 +372,7 @@ GUNICORN_VARIABLES = (
     "FORWARDED_ALLOW_IPS",
     "GUNICORN_PROXY_PROTOCOL",
     "PROXY_ALLOW_IPS",
+    "GUNICORN_CONTROL_SOCKET",
     "LOG_LEVEL",
 )
 
@@ -430,12 +431,27 @@ def test_gunicorn_rejects_nonsense(monkeypatch):
         load_gunicorn_conf(monkeypatch, GUNICORN_THREADS="0")
 
 
+def test_gunicorn_control_socket_is_the_instances_own(monkeypatch, tmp_path):
+    """Two instances on one host (each bound elsewhere) never share gunicornc's control socket."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    first = load_gunicorn_conf(monkeypatch, GUNICORN_BIND="127.0.0.1:8001")["control_socket"]
+    second = load_gunicorn_conf(monkeypatch, GUNICORN_BIND="127.0.0.1:8002")["control_socket"]
+    assert first != second
+    assert first == str(tmp_path / "gunicorn-127.0.0.1_8001.ctl")
+    default = load_gunicorn_conf(monkeypatch)["control_socket"]
+    assert default == str(tmp_path / "gunicorn-0.0.0.0_8000.ctl")
+    long_unix = load_gunicorn_conf(monkeypatch, GUNICORN_BIND="unix:/run/hemsjukvard/" + "x" * 80 + ".sock")
+    assert len(long_unix["control_socket"].encode()) < 108
+    chosen = load_gunicorn_conf(monkeypatch, GUNICORN_CONTROL_SOCKET="/run/hsv/web.ctl")["control_socket"]
+    assert chosen == "/run/hsv/web.ctl"
+
+
 def test_gunicorn_accepts_every_setting(monkeypatch):
     """Gunicorn ignores unknown names in a config file; here a misspelt one fails instead."""
     config = pytest.importorskip("gunicorn.config")
     conf = load_gunicorn_conf(monkeypatch, GUNICORN_PROXY_PROTOCOL="auto")
     cfg = config.Config()
-    helpers = {"annotations", "math", "os", "Path", "available_cores", "MAX_DEFAULT_WORKERS"}
+    helpers = {"annotations", "hashlib", "math", "os", "re", "Path", "available_cores", "MAX_DEFAULT_WORKERS"}
     for name, value in conf.items():
         if name in helpers:
             continue
