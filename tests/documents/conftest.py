@@ -46,6 +46,7 @@ from tests.processes import (
     start_celery_worker,
     test_db_url,
     test_queue_names,
+    use_routes,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,12 +225,8 @@ def celery_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     # Celery reads CELERY_BROKER_URL from the environment before its configuration, so both change.
     monkeypatch.setenv("CELERY_BROKER_URL", BROKER_URL)
     queue = f"documents-test-{uuid.uuid4().hex[:12]}"
-    saved = (
-        app.conf.broker_url,
-        app.conf.task_default_queue,
-        app.conf.task_routes,
-        app.conf.task_always_eager,
-    )
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    saved_routes = {"default_queue": app.conf.task_default_queue, "routes": app.conf.task_routes}
     app.conf.broker_url = BROKER_URL
     route_to_test_queues(app, queue)
     app.conf.task_always_eager = False
@@ -238,7 +235,8 @@ def celery_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     with app.connection_for_write() as conn:
         for name in test_queue_names(queue).values():
             conn.default_channel.queue_purge(name)
-    app.conf.broker_url, app.conf.task_default_queue, app.conf.task_routes, app.conf.task_always_eager = saved
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    use_routes(app, **saved_routes)
     reset_broker_pools(app)
 
 

@@ -260,3 +260,34 @@ def test_public_addresses() -> None:
     ]
     assert [a for a in public if not webhooks.is_public_address(ipaddress.ip_address(a))] == []
     assert [a for a in internal if webhooks.is_public_address(ipaddress.ip_address(a))] == []
+
+
+@pytest.mark.django_db
+def test_attempts_recorded_before_say_only_unreachable_too(world, make_client) -> None:
+    """What the scan already collected is not left readable in the deliveries list (migration 0002)."""
+    import importlib
+
+    from django.apps import apps
+
+    from integrations.models import WebhookAttempt
+
+    migration = importlib.import_module("integrations.migrations.0002_webhook_attempt_generic_error")
+    issued = make_client(access=ClientAccess.READ_WRITE)
+    subscription = services.subscription_create(
+        client=issued.client, url="https://journal.example.se/hooks", events=["case.agreed"]
+    )
+    delivery = WebhookDelivery.objects.create(subscription=subscription, kind="case.agreed", payload={})
+    for number, error in enumerate(
+        ["URLError: [Errno 111] Connection refused", "TimeoutError: timed out", ""], start=1
+    ):
+        WebhookAttempt.objects.create(
+            delivery=delivery, number=number, error=error, status_code=None if error else 200
+        )
+
+    migration.generic_errors(apps, None)
+
+    assert list(delivery.attempts.order_by("number").values_list("error", flat=True)) == [
+        "unreachable",
+        "unreachable",
+        "",
+    ]
