@@ -48,7 +48,7 @@ from figures import services as figure_services
 from figures.models import FiguresReport
 from hemsjukvard.api.examples import BASE_URL, EXAMPLES_DIR, ComponentExamples, Example, Page
 from integrations import services as integration_services
-from integrations.models import WebhookDelivery, WebhookSubscription
+from integrations.models import ClientAccess, WebhookDelivery, WebhookSubscription
 from patients.models import Patient
 from sip.models import Sip
 
@@ -370,10 +370,14 @@ def _capture_sip_and_integrator(capture: _Capture, scene: _Scene, receiver_url: 
     capture.add("Sip", "Fastställd SIP", "GET /api/v1/sips/{id}", sip_answer)
     capture.page("Sip", _list(nurse, "/sips"))
 
+    # Read and write: managing webhook subscriptions is a write.
     issued = integration_services.api_client_create(
-        name=f"Journalsystemet i {scene.kommun.name}", organisation=scene.kommun, scope=[scene.kommun]
+        name=f"Journalsystemet i {scene.kommun.name}",
+        organisation=scene.kommun,
+        scope=[scene.kommun],
+        access=ClientAccess.READ_WRITE,
     )
-    client_token = integration_services.client_token_issue(client=issued.client, scope="read")
+    client_token = integration_services.client_token_issue(client=issued.client, scope="read write")
     integrator = _Caller(f"Bearer {client_token.token}", issued.client.name)
     created = integrator.call(
         "POST",
