@@ -7,8 +7,10 @@ Every value can be changed without rebuilding the image; an empty variable means
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
+import re
 from pathlib import Path
 
 
@@ -54,6 +56,24 @@ proc_name = "hemsjukvard"
 # Inside the container; compose publishes the port. Listening on every interface of the container
 # is what makes it reachable from the compose network at all.
 bind = [_env_str("GUNICORN_BIND", "0.0.0.0:8000")]
+
+
+def _control_socket_for(addresses: list[str]) -> str:
+    """A control socket path of this instance's own, named after what it listens on (which no other
+    instance on the host can listen on at the same time), in gunicorn's own directory for them."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    directory = Path(runtime) if runtime and Path(runtime).is_dir() else Path.home() / ".gunicorn"
+    name = re.sub(r"[^A-Za-z0-9.-]+", "_", "+".join(addresses)).strip("_")
+    if len(name) > 40:  # a Unix socket path must stay short (108 bytes on Linux)
+        name = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return str(directory / f"gunicorn-{name}.ctl")
+
+
+# The control socket of gunicornc (gunicorn 25.1+). Its default path is the same for every instance
+# of the user on a host ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl): a second instance
+# would take it over and its shutdown remove it, leaving the first one without. Each has its own:
+#   gunicornc -s ~/.gunicorn/gunicorn-0.0.0.0_8000.ctl -c "show workers"
+control_socket = _env_str("GUNICORN_CONTROL_SOCKET", _control_socket_for(bind))
 
 workers = _env_int("GUNICORN_WORKERS", min(2 * available_cores() + 1, MAX_DEFAULT_WORKERS), 1)
 threads = _env_int("GUNICORN_THREADS", 2, 1)

@@ -306,6 +306,16 @@ if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < _visibility_ti
         "< CELERY_VISIBILITY_TIMEOUT."
     )
 CELERY_TIMEZONE = "Europe/Stockholm"
+# One queue per kind of work, each with a worker service of its own (docker-compose.yml): a PDF never
+# waits behind webhook retries to slow receivers, nor a webhook behind a batch of PDFs. Everything else
+# (reminder e-mails, the outbox relay, the sweeps and snapshots) goes to the default queue.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
+    "documents.tasks.render_document": {"queue": "documents"},
+    "figures.tasks.render_figures_report": {"queue": "documents"},
+    "integrations.tasks.deliver_webhook": {"queue": "webhooks"},
+    "integrations.tasks.requeue_overdue_deliveries": {"queue": "webhooks"},
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-remind-overdue": {"task": "cases.tasks.remind_overdue", "schedule": 15 * 60},
     "audit-sample-access-log": {"task": "audit.tasks.sample_access_log", "schedule": 60 * 60},
@@ -425,11 +435,16 @@ API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=12)
 # OAuth2 client-credentials access tokens are short-lived; a rotated secret stays valid this long.
 API_CLIENT_TOKEN_LIFETIME_SECONDS = env.int("API_CLIENT_TOKEN_LIFETIME_SECONDS", default=15 * 60)
 API_CLIENT_SECRET_GRACE_HOURS = env.int("API_CLIENT_SECRET_GRACE_HOURS", default=24)
-# Plain http://127.0.0.1 / localhost webhook URLs: allowed when DEBUG, or with this (tests). Never https-less
-# anywhere else.
-WEBHOOKS_ALLOW_LOCALHOST = env.bool("WEBHOOKS_ALLOW_LOCALHOST", default=ENVIRONMENT == "test")
-if PRODUCTION and WEBHOOKS_ALLOW_LOCALHOST:
-    raise ImproperlyConfigured("WEBHOOKS_ALLOW_LOCALHOST must not be set in production.")
+# Webhooks go to public addresses over https only (integrations.webhooks). These host names, exactly
+# (comma-separated, e.g. journal.kommun.local), are receivers in the installation's own network: their
+# addresses are not checked and they may use plain http. Empty everywhere unless set, tests included.
+WEBHOOK_ALLOWED_INTERNAL_HOSTS = [
+    host.strip().strip("[]").rstrip(".").lower()
+    for host in env.list("WEBHOOK_ALLOWED_INTERNAL_HOSTS", default=[])
+    if host.strip()
+]
+if any("*" in host or "/" in host for host in WEBHOOK_ALLOWED_INTERNAL_HOSTS):
+    raise ImproperlyConfigured("WEBHOOK_ALLOWED_INTERNAL_HOSTS names hosts exactly, without wildcards.")
 # Where payload links point: the public address of the site (no trailing slash), e.g. https://hsv.example.se.
 WEBHOOKS_API_BASE_URL = env.str("WEBHOOKS_API_BASE_URL", default="")
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)

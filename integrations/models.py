@@ -215,7 +215,7 @@ class WebhookDelivery(PublicIdModel):
 
 
 class WebhookAttempt(models.Model):
-    """One POST of a delivery, with what the receiver answered (or why there was no answer)."""
+    """One POST of a delivery, with what the receiver answered, or ``unreachable`` when it did not."""
 
     delivery = models.ForeignKey(
         WebhookDelivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempts"

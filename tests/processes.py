@@ -1,6 +1,12 @@
 """Real processes for tests: a Celery worker on the test database, started and stopped by the test.
 
 Used by the documents worker tests (on the test Redis) and the resilience tests (on a throwaway Redis).
+
+Queues: production routes tasks to the queues ``default``, ``documents`` and ``webhooks``
+(``CELERY_TASK_ROUTES``). A test names a queue of its own (runs share the test Redis) and gets each
+production queue under that name: ``default`` is the name itself, the others ``<name>.documents`` and
+``<name>.webhooks``. The test process routes its tasks so (``route_to_test_queues``), and a worker
+started here consumes all of them and routes the tasks it sends itself the same way (``tests.worker_app``).
 """
 
 from __future__ import annotations
@@ -11,11 +17,15 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
+# The test queue name, for the worker's app (tests/worker_app.py).
+TEST_QUEUE_ENV = "HEMSJUKVARD_TEST_QUEUE"
 
 
 @dataclass
@@ -59,19 +69,46 @@ def reset_broker_pools(app: object) -> None:
     pools.reset()  # closes and forgets kombu's process-wide pools; new ones are made on demand
 
 
+def test_queue_names(queue: str) -> dict[str, str]:
+    """Each production queue (the default one and every routed one) → its name in the test ``queue``."""
+    default = settings.CELERY_TASK_DEFAULT_QUEUE
+    production = {default, *(route["queue"] for route in settings.CELERY_TASK_ROUTES.values())}
+    return {name: queue if name == default else f"{queue}.{name}" for name in sorted(production)}
+
+
+def use_routes(app: Any, *, default_queue: str, routes: dict[str, Any]) -> None:
+    """Change where ``app`` sends tasks. Through ``conf.update``: the one change that makes Celery forget
+    the routes it has already worked out (setting the attribute does not)."""
+    app.conf.update(task_default_queue=default_queue, task_routes=routes)
+
+
+def route_to_test_queues(app: Any, queue: str) -> None:
+    """Route ``app``'s tasks as production does, to the test ``queue``'s own queues."""
+    names = test_queue_names(queue)
+    use_routes(
+        app,
+        default_queue=names[settings.CELERY_TASK_DEFAULT_QUEUE],
+        routes={
+            task: {**route, "queue": names[route["queue"]]}
+            for task, route in settings.CELERY_TASK_ROUTES.items()
+        },
+    )
+
+
 def start_celery_worker(*, name: str, queue: str, env: dict[str, str], log: Path) -> WorkerHandle:
-    """One prefork worker (one child) on ``queue`` in its own process group; returns once it is ready."""
+    """One prefork worker (one child) on every queue of the test ``queue``, in its own process group;
+    returns once it is ready."""
     process = subprocess.Popen(
         [
             str(BIN / "celery"),
             "-A",
-            "hemsjukvard",
+            "tests.worker_app",
             "worker",
             "--pool=prefork",
             "-c",
             "1",
             "-Q",
-            queue,
+            ",".join(test_queue_names(queue).values()),
             "-n",
             f"{name}-{queue}@%h",
             "--without-gossip",
@@ -81,7 +118,7 @@ def start_celery_worker(*, name: str, queue: str, env: dict[str, str], log: Path
             "INFO",
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, TEST_QUEUE_ENV: queue},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -102,6 +102,14 @@ class AttemptSerializer(serializers.ModelSerializer[WebhookAttempt]):
         model = WebhookAttempt
         fields = ["number", "at", "status_code", "response_excerpt", "error", "duration_ms"]
         read_only_fields = fields
+        extra_kwargs = {
+            "error": {
+                "help_text": (
+                    "Empty when the receiver answered. Otherwise `unreachable`: no connection, no answer "
+                    "in time, or an address webhooks may not go to; the cause is not told."
+                )
+            }
+        }
 
 
 class DeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):

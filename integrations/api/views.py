@@ -25,7 +25,7 @@ from hemsjukvard.api.schema import ERROR_RESPONSES
 from integrations import services
 from integrations.authentication import client_token_of
 from integrations.models import ApiClient, WebhookDelivery, WebhookSubscription
-from integrations.permissions import IsApiClient
+from integrations.permissions import ClientAccessPermission, IsApiClient
 from integrations.throttling import OAuthTokenThrottle
 
 from .serializers import (
@@ -158,9 +158,11 @@ def _client(request: Request) -> ApiClient:
 
 @extend_schema(tags=["webhooks"])
 class WebhookSubscriptionViewSet(viewsets.ViewSet):
-    """The calling API client's own subscriptions; another client's answer 404."""
+    """The calling API client's own subscriptions; another client's answer 404. Creating, changing and
+    ending one needs a read/write client (403 otherwise)."""
 
-    permission_classes = [IsApiClient]
+    # This list replaces the default permissions, so it names the read-only rule again.
+    permission_classes = [IsApiClient, ClientAccessPermission]
     pagination_class = DefaultPagination  # lists answer in pages; this tells the schema so
     lookup_field = "id"
     lookup_value_converter = "uuid"
@@ -186,7 +188,9 @@ class WebhookSubscriptionViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="Subscribe to events",
         description=(
-            "Events are posted as JSON to `url` (https) by a background worker, signed with "
+            "Events are posted as JSON to `url` (https, on a public address: a name that resolves to a "
+            "local, private or link-local address is refused, and checked again at each delivery) by a "
+            "background worker, signed with "
             '`X-Hemsjukvard-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the '
             "secret>`, and retried with exponential backoff until the receiver answers 2xx. Only events "
             "about records the client may read are sent; a payload holds ids, state and a link to the "

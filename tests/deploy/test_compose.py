@@ -24,7 +24,8 @@ ENV_DB_EXAMPLE = ROOT / ".env.db.example"
 DOCKERFILE = ROOT / "Dockerfile"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 
-APP_SERVICES = ("web", "worker", "beat")
+WORKERS = ("worker", "worker-documents", "worker-webhooks")
+APP_SERVICES = ("web", *WORKERS, "beat")
 LONG_RUNNING = ("postgres", "redis", *APP_SERVICES)
 SECRET_NAMES = ("SECRET_KEY", "POSTGRES_PASSWORD", "DATABASE_URL", "PASSWORD", "TOKEN")
 
@@ -242,16 +243,48 @@ def test_web(services):
     assert "$" not in test[3], "Compose would try to interpolate it"
 
 
-def test_worker(services, env_example):
-    worker = services["worker"]
+def queues_of(command: list[str]) -> list[str]:
+    return next(arg.split("=", 1)[1] for arg in command if arg.startswith("--queues=")).split(",")
+
+
+@pytest.mark.parametrize(
+    ("name", "concurrency"),
+    [
+        ("worker", "${CELERY_WORKER_CONCURRENCY:-2}"),
+        ("worker-documents", "${CELERY_DOCUMENTS_CONCURRENCY:-2}"),
+        ("worker-webhooks", "${CELERY_WEBHOOKS_CONCURRENCY:-4}"),
+    ],
+)
+def test_worker(services, env_example, name, concurrency):
+    worker = services[name]
     command = command_of(worker)
     assert command[:4] == ["celery", "-A", "hemsjukvard", "worker"]
     assert "--pool=prefork" in command
-    assert "--concurrency=${CELERY_WORKER_CONCURRENCY:-2}" in command
+    assert f"--concurrency={concurrency}" in command
     assert command[command.index("--max-tasks-per-child") + 1] == "100"
     assert command[command.index("-O") + 1] == "fair"
+    # The health check pings this worker by the name it gives itself.
+    node = next(arg.split("=", 1)[1] for arg in command if arg.startswith("--hostname=")).split("@")[0]
+    assert f"-d {node}@$$HOSTNAME" in healthcheck_text(worker)
+    assert any(v.endswith(":/data/media") for v in worker["volumes"])
     # A warm shutdown lets running tasks finish: the grace period outlasts the hard time limit.
     assert seconds(worker["stop_grace_period"]) > int(env_example["CELERY_TASK_TIME_LIMIT"])
+
+
+def test_each_queue_has_one_worker_of_its_own(services):
+    """PDFs, webhooks and the rest each have a worker: none waits behind another kind of work."""
+    from django.conf import settings
+
+    routed = {settings.CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in settings.CELERY_TASK_ROUTES.values())}
+    assert routed == {"default", "documents", "webhooks"}
+    consumed = {name: queues_of(command_of(services[name])) for name in WORKERS}
+    assert consumed == {
+        "worker": ["default", "celery"],  # celery: the one queue before the split, drained after upgrades
+        "worker-documents": ["documents"],
+        "worker-webhooks": ["webhooks"],
+    }
+    other_services = set(services) - set(WORKERS)
+    assert not [name for name in other_services if "worker" in (services[name].get("command") or [])]
 
 
 def test_beat_keeps_its_schedule_on_a_volume(services):
@@ -399,6 +432,7 @@ GUNICORN_VARIABLES = (
     "FORWARDED_ALLOW_IPS",
     "GUNICORN_PROXY_PROTOCOL",
     "PROXY_ALLOW_IPS",
+    "GUNICORN_CONTROL_SOCKET",
     "LOG_LEVEL",
 )
 
@@ -457,12 +491,27 @@ def test_gunicorn_rejects_nonsense(monkeypatch):
         load_gunicorn_conf(monkeypatch, GUNICORN_THREADS="0")
 
 
+def test_gunicorn_control_socket_is_the_instances_own(monkeypatch, tmp_path):
+    """Two instances on one host (each bound elsewhere) never share gunicornc's control socket."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    first = load_gunicorn_conf(monkeypatch, GUNICORN_BIND="127.0.0.1:8001")["control_socket"]
+    second = load_gunicorn_conf(monkeypatch, GUNICORN_BIND="127.0.0.1:8002")["control_socket"]
+    assert first != second
+    assert first == str(tmp_path / "gunicorn-127.0.0.1_8001.ctl")
+    default = load_gunicorn_conf(monkeypatch)["control_socket"]
+    assert default == str(tmp_path / "gunicorn-0.0.0.0_8000.ctl")
+    long_unix = load_gunicorn_conf(monkeypatch, GUNICORN_BIND="unix:/run/hemsjukvard/" + "x" * 80 + ".sock")
+    assert len(long_unix["control_socket"].encode()) < 108
+    chosen = load_gunicorn_conf(monkeypatch, GUNICORN_CONTROL_SOCKET="/run/hsv/web.ctl")["control_socket"]
+    assert chosen == "/run/hsv/web.ctl"
+
+
 def test_gunicorn_accepts_every_setting(monkeypatch):
     """Gunicorn ignores unknown names in a config file; here a misspelt one fails instead."""
     config = pytest.importorskip("gunicorn.config")
     conf = load_gunicorn_conf(monkeypatch, GUNICORN_PROXY_PROTOCOL="auto")
     cfg = config.Config()
-    helpers = {"annotations", "math", "os", "Path", "available_cores", "MAX_DEFAULT_WORKERS"}
+    helpers = {"annotations", "hashlib", "math", "os", "re", "Path", "available_cores", "MAX_DEFAULT_WORKERS"}
     for name, value in conf.items():
         if name in helpers:
             continue

@@ -39,7 +39,15 @@ from directory.models import Role
 from documents.models import Document, DocumentStatus
 from patients.models import Patient
 from tests.factories import World, build_world
-from tests.processes import WorkerHandle, reset_broker_pools, start_celery_worker, test_db_url
+from tests.processes import (
+    WorkerHandle,
+    reset_broker_pools,
+    route_to_test_queues,
+    start_celery_worker,
+    test_db_url,
+    test_queue_names,
+    use_routes,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER_URL = os.environ.get("DOCUMENTS_TEST_BROKER_URL", "redis://127.0.0.1:6379/5")
@@ -210,21 +218,25 @@ def case_world(db: None) -> CaseWorld:
 
 @pytest.fixture
 def celery_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A queue of this test's own on the test broker; the test process sends its tasks there."""
+    """A queue of this test's own on the test broker (with its documents and webhooks queues, as in
+    production); the test process sends its tasks there."""
     from hemsjukvard.celery import app
 
     # Celery reads CELERY_BROKER_URL from the environment before its configuration, so both change.
     monkeypatch.setenv("CELERY_BROKER_URL", BROKER_URL)
     queue = f"documents-test-{uuid.uuid4().hex[:12]}"
-    saved = (app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager)
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    saved_routes = {"default_queue": app.conf.task_default_queue, "routes": app.conf.task_routes}
     app.conf.broker_url = BROKER_URL
-    app.conf.task_default_queue = queue
+    route_to_test_queues(app, queue)
     app.conf.task_always_eager = False
     reset_broker_pools(app)
     yield queue
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
-    app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager = saved
+        for name in test_queue_names(queue).values():
+            conn.default_channel.queue_purge(name)
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    use_routes(app, **saved_routes)
     reset_broker_pools(app)
 
 

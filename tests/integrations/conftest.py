@@ -1,4 +1,5 @@
-"""Fixtures for API clients and webhooks: clients scoped to one kommun, tokens, a real HTTP receiver.
+"""Fixtures for API clients and webhooks: clients scoped to one kommun, tokens, a real HTTP receiver,
+and the name lookups of webhook hosts (DNS is what leaves the machine).
 
 The case fixtures (``halland``, ``case_in``) and the real Celery worker (``start_worker``) are the ones
 the case and document tests use.
@@ -18,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from rest_framework.test import APIClient
 
-from integrations import services
+from integrations import services, webhooks
 from integrations.models import ApiClient, ClientAccess
 from tests.cases.conftest import case_in, halland  # noqa: F401 - fixtures
 from tests.documents.conftest import celery_queue, start_worker  # noqa: F401 - fixtures
@@ -32,6 +33,40 @@ def _own_rate_limit_counters(settings: Any) -> None:
         name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-{uuid.uuid4().hex}"}
         for name, config in settings.CACHES.items()
     }
+
+
+# What the webhook hosts of the tests resolve to: a public address (example.com's), never connected to.
+PUBLIC_ADDRESS = "93.184.215.14"
+
+
+@dataclass
+class FakeDns:
+    """Answers for the names the tests use; IP literals and ``localhost`` go to the real resolver (no
+    network needed). Set ``answers[name]`` to a list, or to a list of lists to answer differently on
+    each lookup (the last one repeats); ``lookups`` records every name looked up."""
+
+    answers: dict[str, list[str] | list[list[str]]] = field(default_factory=dict)
+    lookups: list[str] = field(default_factory=list)
+    real: Callable[[str, int], list[str]] = webhooks.resolve
+
+    def resolve(self, host: str, port: int) -> list[str]:
+        self.lookups.append(host)
+        answer = self.answers.get(host)
+        if answer is None:
+            if host.endswith((".example.org", ".example.se", ".example.com")):
+                return [PUBLIC_ADDRESS]
+            return self.real(host, port)
+        if answer and isinstance(answer[0], list):
+            turns: list[list[str]] = answer  # type: ignore[assignment]
+            return turns.pop(0) if len(turns) > 1 else turns[0]
+        return list(answer)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch: pytest.MonkeyPatch) -> FakeDns:
+    fake = FakeDns()
+    monkeypatch.setattr(webhooks, "resolve", fake.resolve)
+    return fake
 
 
 @pytest.fixture
@@ -101,7 +136,11 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    """The receiver is on this machine: named as an allowed internal host, here and for the workers the
+    test starts (they take this process's environment)."""
+    settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]
+    monkeypatch.setenv("WEBHOOK_ALLOWED_INTERNAL_HOSTS", "127.0.0.1")
     holder: dict[str, Receiver] = {}
     lock = threading.Lock()
 

@@ -13,9 +13,15 @@ from cases import services as case_services
 from cases.models import CaseStatus
 from directory.actor import Actor
 from integrations import services, webhooks
-from integrations.models import DeliveryStatus, WebhookDelivery, WebhookEventKind
+from integrations.models import (
+    ClientAccess,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEventKind,
+    WebhookSubscription,
+)
 
-from .conftest import as_client
+from .conftest import as_client, token_for
 
 
 def _wait_delivered(delivery: WebhookDelivery, timeout: float = 60) -> WebhookDelivery:
@@ -182,8 +188,9 @@ def test_redirects_are_not_followed(world, make_client, receiver) -> None:
 
 @pytest.mark.django_db
 def test_subscription_api_is_the_clients_own(world, make_client, settings) -> None:
-    mine = as_client(make_client("Mine"))
-    theirs = as_client(make_client("Theirs", scope=("kommun_b",)))
+    # Read and write: managing subscriptions is a write (a read-only client gets 403, test_read_only_*).
+    mine = as_client(make_client("Mine", access=ClientAccess.READ_WRITE))
+    theirs = as_client(make_client("Theirs", scope=("kommun_b",), access=ClientAccess.READ_WRITE))
 
     created = mine.post(
         "/api/v1/webhook-subscriptions",
@@ -220,8 +227,7 @@ def test_subscription_api_is_the_clients_own(world, make_client, settings) -> No
         format="json",
     )
     assert unknown.status_code == 400
-    settings.WEBHOOKS_ALLOW_LOCALHOST = False
-    settings.DEBUG = False
+    assert settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS == []
     local = mine.post(
         "/api/v1/webhook-subscriptions",
         {"url": "http://127.0.0.1:9/h", "events": ["case.agreed"]},
@@ -234,3 +240,37 @@ def test_subscription_api_is_the_clients_own(world, make_client, settings) -> No
 def test_people_cannot_manage_subscriptions(world, api) -> None:
     response = api(world.users["coordinator_a"]).get("/api/v1/webhook-subscriptions")
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["read-only client", "read token of a read-write client"])
+def test_a_read_only_client_cannot_manage_subscriptions(world, make_client, how: str) -> None:
+    """Creating, changing and ending a subscription are writes: 403, and nothing changes. Reading stays."""
+    if how == "read-only client":
+        issued = make_client("Läsande journal", access=ClientAccess.READ)
+        reader = as_client(issued)
+    else:
+        issued = make_client("Journal", access=ClientAccess.READ_WRITE)
+        reader = as_client(token=token_for(issued, scope="read"))
+    existing = services.subscription_create(
+        client=issued.client, url="https://journal.example.se/hooks", events=["case.agreed"]
+    )
+    path = f"/api/v1/webhook-subscriptions/{existing.public_id}"
+
+    created = reader.post(
+        "/api/v1/webhook-subscriptions",
+        {"url": "https://journal.example.se/other", "events": ["case.submitted"]},
+        format="json",
+    )
+    changed = reader.patch(path, {"url": "https://journal.example.se/new", "is_active": False}, format="json")
+    ended = reader.delete(path)
+
+    for response in (created, changed, ended):
+        assert response.status_code == 403, response.content
+        assert response.json()["error"]["message"] == "Denna API-klient får bara läsa."
+    assert list(WebhookSubscription.objects.values_list("url", "is_active", "events")) == [
+        ("https://journal.example.se/hooks", True, ["case.agreed"])
+    ]
+    assert reader.get(path).status_code == 200
+    assert reader.get("/api/v1/webhook-subscriptions").status_code == 200
+    assert reader.get(f"{path}/deliveries").status_code == 200

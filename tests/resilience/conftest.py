@@ -25,7 +25,15 @@ import pytest
 import redis
 
 from tests.cases.conftest import case_in, halland  # noqa: F401 - fixtures
-from tests.processes import BIN, ROOT, WorkerHandle, reset_broker_pools, start_celery_worker, test_db_url
+from tests.processes import (
+    BIN,
+    ROOT,
+    WorkerHandle,
+    reset_broker_pools,
+    start_celery_worker,
+    test_db_url,
+    use_routes,
+)
 
 
 def free_port() -> int:
@@ -130,14 +138,18 @@ def broker(redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch, settings:
     from hemsjukvard.celery import app
 
     url = redis_server.url(0)
-    # The Redis is this test's own, so the production queue name is used: tasks that a worker itself
-    # sends (the outbox relay) land where the worker listens.
+    # The Redis is this test's own. The worker consumes this queue as its default one, and the
+    # documents and webhooks queues under it (tests.processes), so tasks it sends itself (the outbox
+    # relay) land where it listens.
     queue = "celery"
     # Celery reads CELERY_BROKER_URL from the environment before its configuration, so both change.
     monkeypatch.setenv("CELERY_BROKER_URL", url)
-    saved = (app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager)
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    saved_routes = {"default_queue": app.conf.task_default_queue, "routes": app.conf.task_routes}
     app.conf.broker_url = url
-    app.conf.task_default_queue = queue
+    # Every task this process sends (documents and webhooks too) lands in the one queue the tests
+    # inspect.
+    use_routes(app, default_queue=queue, routes={})
     app.conf.task_always_eager = False
     settings.CELERY_BROKER_URL = url
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -151,7 +163,8 @@ def broker(redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch, settings:
     reset_broker_pools(app)
     monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
     yield Broker(redis=redis_server, queue=queue)
-    app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager = saved
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    use_routes(app, **saved_routes)
     reset_broker_pools(app)
 
 

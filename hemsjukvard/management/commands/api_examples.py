@@ -48,7 +48,7 @@ from figures import services as figure_services
 from figures.models import FiguresReport
 from hemsjukvard.api.examples import BASE_URL, EXAMPLES_DIR, ComponentExamples, Example, Page
 from integrations import services as integration_services
-from integrations.models import WebhookDelivery, WebhookSubscription
+from integrations.models import ClientAccess, WebhookDelivery, WebhookSubscription
 from patients.models import Patient
 from sip.models import Sip
 
@@ -71,7 +71,8 @@ DATA_DATE_FIELDS = frozenset({"valid_from", "valid_to", "starts_on", "ends_on"})
 SECRET_FIELDS = frozenset({"secret", "token", "access_token", "client_secret"})
 _SECRET_MARKER = re.compile(r"^(hsv[a-z]+|whsec)_")
 # Where an integrator's webhook receiver would be; the capture posts to one on this machine instead.
-WEBHOOK_RECEIVER = "https://journal.varberg.example.se/hooks/hemsjukvard"
+WEBHOOK_RECEIVER_HOST = "journal.varberg.example.se"
+WEBHOOK_RECEIVER = f"https://{WEBHOOK_RECEIVER_HOST}/hooks/hemsjukvard"
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -374,10 +375,14 @@ def _capture_sip_and_integrator(capture: _Capture, scene: _Scene, receiver_url: 
     capture.add("Sip", "Fastställd SIP", "GET /api/v1/sips/{id}", sip_answer)
     capture.page("Sip", _list(nurse, "/sips"))
 
+    # Read and write: managing webhook subscriptions is a write.
     issued = integration_services.api_client_create(
-        name=f"Journalsystemet i {scene.kommun.name}", organisation=scene.kommun, scope=[scene.kommun]
+        name=f"Journalsystemet i {scene.kommun.name}",
+        organisation=scene.kommun,
+        scope=[scene.kommun],
+        access=ClientAccess.READ_WRITE,
     )
-    client_token = integration_services.client_token_issue(client=issued.client, scope="read")
+    client_token = integration_services.client_token_issue(client=issued.client, scope="read write")
     integrator = _Caller(f"Bearer {client_token.token}", issued.client.name)
     created = integrator.call(
         "POST",
@@ -606,7 +611,12 @@ class Command(BaseCommand):
         with (
             _quiet("weasyprint", "fontTools"),
             _webhook_receiver() as receiver_url,
-            override_settings(WEBHOOKS_API_BASE_URL="http://testserver", WEBHOOKS_ALLOW_LOCALHOST=True),
+            # The example receiver's name is not looked up (it need not exist), and the deliveries go
+            # to the receiver on this machine: both are named as internal hosts for the run.
+            override_settings(
+                WEBHOOKS_API_BASE_URL="http://testserver",
+                WEBHOOK_ALLOWED_INTERNAL_HOSTS=["127.0.0.1", WEBHOOK_RECEIVER_HOST],
+            ),
             transaction.atomic(),
         ):
             self.stderr.write(f"Building the demo world ({PATIENTS} patients, {CASES} cases)…")
