@@ -123,9 +123,17 @@ class Actor:
                     .select_related("organisation")
                     .first()
                 )
-            actor = cls.for_user(
-                user, client_address=client_address(request), acting=acting, api_client=api_client
-            )
+            if acting_id and acting is None:
+                # The chosen membership has ended: act in none until the person chooses again (the
+                # session rules lead them to the choice); never fall back to all of them.
+                request.session.pop(ACTING_MEMBERSHIP_SESSION_KEY, None)
+                actor = cls(
+                    user=user, memberships=(), client_address=client_address(request), api_client=api_client
+                )
+            else:
+                actor = cls.for_user(
+                    user, client_address=client_address(request), acting=acting, api_client=api_client
+                )
         request._hemsjukvard_actor = actor  # type: ignore[attr-defined]
         return actor
 

@@ -2,8 +2,11 @@
 
 HSLF-FS 2016:40 asks that an unattended session does not stay open: a session idle longer than
 ``SESSION_IDLE_TIMEOUT`` or older than ``SESSION_ABSOLUTE_LIFETIME`` is ended, and the person signs in
-again. A SITHS session (``identity.oidc``) acts only in a membership its commissions allow; until one
-is chosen, pages lead to the choice and the API answers 403.
+again. A session acts in one membership (organisation and role), as an API token does: with one
+membership that one; with several (a nurse who is also acting MAS), the one the person chooses, and
+until then pages lead to the choice and the API answers 403. A SITHS session (``identity.oidc``) chooses
+only among the memberships its commissions allow. The admin site scopes by every admin membership itself
+and is not held to one.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from directory.actor import ACTING_MEMBERSHIP_SESSION_KEY
-from directory.views import COMMISSION_MEMBERSHIPS_SESSION_KEY
+from directory.models import User
+from directory.views import COMMISSION_MEMBERSHIPS_SESSION_KEY, active_memberships
 
 STARTED_KEY = "session_started"
 LAST_SEEN_KEY = "session_last_seen"
@@ -35,7 +39,7 @@ class SessionRulesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated and hasattr(request, "session"):
-            answer = self._expire(request) or self._require_commission_choice(request)
+            answer = self._expire(request) or self._require_one_membership(request)
             if answer is not None:
                 return answer
         return self.get_response(request)
@@ -64,11 +68,21 @@ class SessionRulesMiddleware:
         )
         return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
 
-    def _require_commission_choice(self, request: HttpRequest) -> HttpResponseBase | None:
-        allowed = request.session.get(COMMISSION_MEMBERSHIPS_SESSION_KEY)
-        if allowed is None or request.session.get(ACTING_MEMBERSHIP_SESSION_KEY) in allowed:
+    def _require_one_membership(self, request: HttpRequest) -> HttpResponseBase | None:
+        session = request.session
+        acting = session.get(ACTING_MEMBERSHIP_SESSION_KEY)
+        allowed = session.get(COMMISSION_MEMBERSHIPS_SESSION_KEY)
+        if acting and (allowed is None or acting in allowed):
+            return None  # Actor.from_request checks that it is still the person's and active
+        user = request.user
+        assert isinstance(user, User)
+        memberships = active_memberships(user, request)
+        if len(memberships) == 1:
+            session[ACTING_MEMBERSHIP_SESSION_KEY] = str(memberships[0].public_id)
             return None
-        free = (reverse("acting"), reverse("logout"), settings.STATIC_URL, "/oidc/", "/i18n/")
+        if not memberships and allowed is None:
+            return None  # no role at all: every page says so, and nothing is shown
+        free = (reverse("acting"), reverse("logout"), settings.STATIC_URL, "/oidc/", "/i18n/", "/admin/")
         if request.path.startswith(free):
             return None
         if request.path.startswith("/api/"):
