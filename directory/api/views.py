@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -54,6 +55,14 @@ def _membership_required(memberships: list[Membership]) -> Response:
     )
 
 
+class PasswordLoginDisabled(exceptions.PermissionDenied):
+    default_code = "password_login_disabled"
+    default_detail = _(
+        "People do not get tokens with a password here. Integrations use an API client "
+        "(POST /api/v1/oauth/token), acting for the signed-in person with X-On-Behalf-Of."
+    )
+
+
 class TokenView(APIView):
     permission_classes = [AllowAny]
     # Not the session: a token request must not ride on a browser cookie without CSRF.
@@ -68,7 +77,9 @@ class TokenView(APIView):
             "with one membership it is that one; with several, name it in `membership`, or the answer "
             "is `400` with the code `membership_required` and your memberships under "
             "`error.memberships`. Too many failed attempts for a username, or from one address over "
-            "all usernames, lock further attempts out for a while (`429`, code `locked_out`)."
+            "all usernames, lock further attempts out for a while (`429`, code `locked_out`). Where "
+            "people sign in with SITHS only (production), this answers `403` with the code "
+            "`password_login_disabled`: integrations use an API client acting for the person."
         ),
         request=TokenRequestSerializer,
         responses={200: TokenResponseSerializer, **ERROR_RESPONSES},
@@ -89,6 +100,8 @@ class TokenView(APIView):
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
+        if not settings.PASSWORD_LOGIN:
+            raise PasswordLoginDisabled()
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(

@@ -86,3 +86,14 @@ def test_password_sign_in_can_be_turned_off(world, settings):
     assert answer.status_code == 403
     assert b"Logga in med SITHS" in answer.content
     assert "_auth_user_id" not in client.session
+
+
+def test_no_token_for_a_password_where_password_sign_in_is_off(world, settings):
+    settings.PASSWORD_LOGIN = False
+    answer = Client().post(
+        "/api/v1/auth/token",
+        {"username": "gp.a", "password": "test-password-long"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == "password_login_disabled"
