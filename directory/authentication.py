@@ -99,7 +99,11 @@ def _still_good(token: ApiToken, today: datetime.date) -> bool:
     if not constant_time_compare(token.password_marker, password_marker(user)):
         return False
     membership = token.membership
-    return membership is None or (membership.is_active_on(today) and membership.organisation.is_active)
+    if membership is None:
+        # Issued to a person without a membership, and good only while they still have none: a token
+        # whose membership was deleted must not start acting in another.
+        return not token_memberships(user, on=today)
+    return membership.is_active_on(today) and membership.organisation.is_active
 
 
 class BearerTokenAuthentication(BaseAuthentication):

@@ -214,7 +214,9 @@ class ApiToken(models.Model):
     membership = models.ForeignKey(
         Membership,
         verbose_name=_("membership"),
-        on_delete=models.CASCADE,
+        # Deleting a membership leaves its tokens acting in none, which they then refuse
+        # (directory.authentication); the tokens stay as a record of what was issued.
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="api_tokens",

@@ -15,6 +15,15 @@ GOOD = {
     "SECRET_KEY": "x" * 30 + "-random-enough-for-a-test-0123456789",
     "ALLOWED_HOSTS": "hemsjukvard.example.se",
     "DATABASE_URL": "postgres://hsv:secret@db.example.se:5432/hemsjukvard",
+    # People sign in with SITHS through the region's identity provider.
+    "OIDC_ISSUER": "https://idp.example.se/oidc",
+    "OIDC_CLIENT_ID": "hemsjukvard",
+    "OIDC_CLIENT_SECRET": "a-client-secret-from-the-provider",
+    "OIDC_AUTHORIZATION_ENDPOINT": "https://idp.example.se/oidc/authorize",
+    "OIDC_TOKEN_ENDPOINT": "https://idp.example.se/oidc/token",
+    "OIDC_USERINFO_ENDPOINT": "https://idp.example.se/oidc/userinfo",
+    "OIDC_JWKS_ENDPOINT": "https://idp.example.se/oidc/jwks",
+    "OIDC_END_SESSION_ENDPOINT": "https://idp.example.se/oidc/logout",
 }
 
 # Set by the test tools themselves (the browser tests' event loop), never in a deployment.
@@ -57,6 +66,26 @@ def test_refuses_a_short_or_default_secret():
     result = _start({**GOOD, "SECRET_KEY": "django-insecure-short"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_refuses_password_sign_in_for_people_unless_explicitly_allowed():
+    result = _start({**GOOD, "PASSWORD_LOGIN": "true"})
+    assert result.returncode != 0
+    assert "PASSWORD_LOGIN" in result.stderr
+    allowed = _start({**GOOD, "PASSWORD_LOGIN": "true", "ALLOW_PASSWORD_LOGIN_IN_PRODUCTION": "true"})
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_refuses_to_start_when_nobody_could_sign_in():
+    result = _start({k: v for k, v in GOOD.items() if k != "OIDC_ISSUER"})
+    assert result.returncode != 0
+    assert "OIDC_ISSUER" in result.stderr
+
+
+def test_refuses_a_provider_without_its_endpoints():
+    result = _start({k: v for k, v in GOOD.items() if k != "OIDC_JWKS_ENDPOINT"})
+    assert result.returncode != 0
+    assert "OIDC_JWKS_ENDPOINT" in result.stderr
 
 
 def test_starts_with_everything_set_and_debug_off():

@@ -94,23 +94,26 @@ def _body_hash(request: Request) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-Reread = Callable[[Any, Request, str, dict[str, Any]], Response]
-"""How a view reads the record it answered again: ``(view, request, answered_id, view_kwargs)``."""
+Reread = Callable[[Any, Request, str | None, dict[str, Any]], Response]
+"""How a view answers a replay: ``(view, request, answered_id, view_kwargs)``; the id is None when the
+first answer named no record."""
 
 
-def reread_by_retrieve(view: Any, request: Request, answered_id: str, kwargs: dict[str, Any]) -> Response:
+def reread_by_retrieve(
+    view: Any, request: Request, answered_id: str | None, kwargs: dict[str, Any]
+) -> Response:
     """The default: the viewset's own ``retrieve`` of the answered record (access check and log)."""
+    if answered_id is None:
+        return Response(None)
     return cast(Response, view.retrieve(request, id=answered_id))
 
 
 def _replay(
     view: Any, request: Request, record: IdempotencyRecord, kwargs: dict[str, Any], reread: Reread
 ) -> Any:
-    if record.answered_id is None:  # the first answer named no record: nothing to read again
-        response = Response(None, status=record.response_status)
-    else:
-        response = reread(view, request, str(record.answered_id), kwargs)
-        response.status_code = record.response_status or response.status_code
+    answered = str(record.answered_id) if record.answered_id is not None else None
+    response = reread(view, request, answered, kwargs)
+    response.status_code = record.response_status or response.status_code
     for name, value in (record.response_headers or {}).items():
         if name in REPLAYED_HEADERS:
             response[name] = value

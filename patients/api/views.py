@@ -75,6 +75,14 @@ def _patient_response(patient: Any, *, status_code: int = status.HTTP_200_OK) ->
 
 
 @extend_schema(tags=["patients"])
+def _registration_received() -> Response:
+    """REGISTERED and RECEIVED (and their replays): one answer, built from nothing that differs."""
+    body = RegistrationReceivedSerializer(
+        {"status": "received", "message": _("The registration has been received.")}
+    ).data
+    return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
 class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
@@ -133,7 +141,7 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
             ),
         ],
     )
-    @idempotent
+    @idempotent(reread=lambda view, request, answered_id, kwargs: _registration_received())
     def create(self, request: Request) -> Response:
         actor = Actor.from_request(request)
         serializer = PatientCreateSerializer(data=request.data)
@@ -153,11 +161,7 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
                 _("The patient is already registered."),
                 extra={"code": "already_registered", "patient": str(registration.patient.public_id)},
             )
-        # REGISTERED and RECEIVED: one answer, built from nothing that differs between them.
-        body = RegistrationReceivedSerializer(
-            {"status": "received", "message": _("The registration has been received.")}
-        ).data
-        return Response(body, status=status.HTTP_202_ACCEPTED)
+        return _registration_received()
 
     @extend_schema(summary="Read a patient", responses={200: PatientSerializer, **ERROR_RESPONSES})
     def retrieve(self, request: Request, id: str) -> Response:

@@ -170,7 +170,9 @@ class _ListQuerySerializer(serializers.Serializer[dict[str, Any]]):
 
 
 @extend_schema(tags=["sip"])
-def _reread_follow_up(view: Any, request: Request, answered_id: str, kwargs: dict[str, Any]) -> Response:
+def _reread_follow_up(
+    view: Any, request: Request, answered_id: str | None, kwargs: dict[str, Any]
+) -> Response:
     """A replayed follow-up is read again through its plan: access checked and the read logged."""
     sip_view = selectors.sip_get(actor=Actor.from_request(request), public_id=kwargs["id"])
     follow_up = get_object_or_404(sip_view.sip.follow_ups.all(), public_id=answered_id)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases.models import ResponsibilityCase
 from hemsjukvard.api.idempotency import idempotency_purge_expired
 from hemsjukvard.models import IdempotencyRecord
+from patients.models import Enrolment, Patient
 from tests.cases.conftest import PD
 
 pytestmark = pytest.mark.django_db
@@ -143,63 +144,44 @@ def test_concurrent_duplicates_give_one_result(world, halland, api):
     assert ResponsibilityCase.objects.count() == 1
 
 
-def _new_patient_body(world):
-    from tests.factories import make_personnummer
-
-    return {
-        "personal_identity": make_personnummer("19380405"),
-        "given_name": "Ingrid",
-        "family_name": "Larsson",
-        "folkbokforing_kommun": str(world.orgs["kommun_a"].public_id),
-        "enrolment": {
-            "kommun": str(world.orgs["kommun_a"].public_id),
-            "starts_on": "2026-11-01",
-            "threshold_justification": "Kan inte ta sig till vårdcentralen ens med stöd.",
-        },
-    }
-
-
-def test_a_kept_answer_holds_no_personal_data_and_a_replay_is_a_logged_read(world, api):
+def test_a_kept_answer_holds_no_personal_data_and_a_replay_is_a_logged_read(world, halland, api):
     from audit.models import AccessLogEntry
-    from patients.models import Patient
 
     client = api(world.users["nurse_a"])
-    body = _new_patient_body(world)
-    first = client.post("/api/v1/patients", body, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    patient = world.patient(given_name="Ingrid", family_name="Larsson")
+    body = _case_body(world, patient)
+    first = client.post("/api/v1/cases", body, format="json", HTTP_IDEMPOTENCY_KEY="c-1")
     assert first.status_code == 201, first.content
-    record = IdempotencyRecord.objects.get(key="p-1")
+    record = IdempotencyRecord.objects.get(key="c-1")
     kept = repr({f.name: getattr(record, f.name) for f in IdempotencyRecord._meta.fields})
-    for personal in ("Ingrid", "Larsson", body["personal_identity"], body["personal_identity"][2:8]):
+    for personal in ("Ingrid", "Larsson", patient.personal_identity, body["background"]):
         assert personal not in kept
     assert str(record.answered_id) == first.json()["id"]
 
-    patient = Patient.objects.get(public_id=first.json()["id"])
     reads = AccessLogEntry.objects.filter(patient=patient, user=world.users["nurse_a"], action="read")
     before = reads.count()
-    again = client.post("/api/v1/patients", body, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    again = client.post("/api/v1/cases", body, format="json", HTTP_IDEMPOTENCY_KEY="c-1")
     assert again.status_code == 201
     assert again["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
-    assert reads.count() == before + 1
-    assert Patient.objects.count() == 1
+    assert reads.count() > before
+    assert ResponsibilityCase.objects.count() == 1
 
 
-def test_a_replay_to_a_caller_who_lost_access_is_404_and_logged_as_denied(world, api):
+def test_a_replay_to_a_caller_who_lost_access_is_404_and_logged_as_denied(world, halland, api):
     from audit.models import AccessLogEntry
-    from patients.models import Enrolment, Patient
 
     client = api(world.users["nurse_a"])
-    body = _new_patient_body(world)
-    first = client.post("/api/v1/patients", body, format="json", HTTP_IDEMPOTENCY_KEY="p-2")
+    patient = world.patient(family_name="Larsson")
+    body = _case_body(world, patient)
+    first = client.post("/api/v1/cases", body, format="json", HTTP_IDEMPOTENCY_KEY="c-2")
     assert first.status_code == 201, first.content
-    patient = Patient.objects.get(public_id=first.json()["id"])
-    # The person moves to another kommun and the enrolment in A ends: A's nurse no longer treats them.
-    Enrolment.objects.filter(patient=patient).update(ends_on=datetime.date(2026, 11, 2))
+    # The case has passed to another kommun since: A's nurse is no longer a party to it.
+    ResponsibilityCase.objects.filter(public_id=first.json()["id"]).update(kommun=world.orgs["kommun_b"])
     Patient.objects.filter(pk=patient.pk).update(folkbokforing_kommun=world.orgs["kommun_b"])
+    Enrolment.objects.filter(patient=patient).update(kommun=world.orgs["kommun_b"])
 
-    again = client.post("/api/v1/patients", body, format="json", HTTP_IDEMPOTENCY_KEY="p-2")
+    again = client.post("/api/v1/cases", body, format="json", HTTP_IDEMPOTENCY_KEY="c-2")
     assert again.status_code == 404
     assert "Larsson" not in again.content.decode()
-    assert AccessLogEntry.objects.filter(
-        patient=patient, user=world.users["nurse_a"], outcome="denied"
-    ).exists()
+    assert AccessLogEntry.objects.filter(user=world.users["nurse_a"], outcome="denied").exists()

@@ -117,6 +117,14 @@ def test_a_token_stops_when_its_membership_ends(nurse_and_mas: User) -> None:
     assert _bearer(raw).get(ME).status_code == 401
 
 
+def test_a_token_whose_membership_is_deleted_acts_in_no_other(nurse_and_mas: User) -> None:
+    mas = _membership(nurse_and_mas, Role.MAS)
+    raw = _issued("nurse.mas.a", membership=str(mas.public_id))
+    mas.delete()  # the admin may delete a membership; the token is kept, bound to none
+    assert ApiToken.objects.get(user=nurse_and_mas).membership is None
+    assert _bearer(raw).get(ME).status_code == 401  # never the nurse membership that is left
+
+
 def test_a_personal_token_cannot_widen_itself_with_delegation_headers(nurse_and_mas: User) -> None:
     nurse = _membership(nurse_and_mas, Role.NURSE)
     mas = _membership(nurse_and_mas, Role.MAS)
