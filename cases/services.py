@@ -1207,20 +1207,20 @@ class FourEyesRefused(PermissionDenied):
 
 
 def _check_four_eyes(actor: Actor, analysis: RiskAnalysis) -> None:
-    """Who wrote or signed a risk analysis may not approve it, in any of their roles (a nurse who is
+    """Who wrote or signed a risk analysis may not approve or reject it, in any of their roles (a nurse who is
     also acting MAS, a physician with a MAS membership): the approval is the second pair of eyes."""
     if analysis.created_by_id == actor.user.pk:
         raise FourEyesRefused(
             _(
-                "You wrote this risk analysis, so someone else must approve it. Another MAS or MAR of "
-                "the kommun approves it (four-eyes principle)."
+                "You wrote this risk analysis, so someone else must approve or reject it. Another MAS or "
+                "MAR of the kommun decides (four-eyes principle)."
             )
         )
     if Signature.objects.filter(analysis=analysis, user=actor.user).exists():
         raise FourEyesRefused(
             _(
-                "You signed this risk analysis, so someone else must approve it. Another MAS or MAR of "
-                "the kommun approves it (four-eyes principle)."
+                "You signed this risk analysis, so someone else must approve or reject it. Another MAS "
+                "or MAR of the kommun decides (four-eyes principle)."
             )
         )
 
@@ -1287,6 +1287,7 @@ def risk_analysis_reject(
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the risk analysis is rejected.")})
     analysis = _analysis_for_action(case, analysis, AnalysisStatus.SIGNED)
+    _check_four_eyes(actor, analysis)
     for_role = _approval_role(facts, membership)
     AnalysisDecision.objects.create(
         analysis=analysis,

@@ -9,6 +9,9 @@ import datetime
 import itertools
 from dataclasses import dataclass, field
 
+from django.test import Client
+
+from directory.actor import ACTING_MEMBERSHIP_SESSION_KEY
 from directory.models import Membership, Organisation, OrganisationKind, Ownership, Role, User
 from patients.models import Enrolment, HousingSetting, Patient
 from patients.personnummer import luhn_check_digit
@@ -118,3 +121,16 @@ def build_world() -> World:
     u["admin"] = make_user("admin", (region, Role.ADMIN), (o["kommun_a"], Role.ADMIN))
     u["nobody"] = make_user("nobody")
     return world
+
+
+def signed_in(user: User, membership: Membership | None = None) -> Client:
+    """A browser session of ``user`` acting in ``membership`` (by default their first), as after the
+    role choice that sessions with several memberships go through."""
+    client = Client()
+    client.force_login(user)
+    chosen = membership or user.memberships.order_by("pk").first()
+    if chosen is not None:
+        session = client.session
+        session[ACTING_MEMBERSHIP_SESSION_KEY] = str(chosen.public_id)
+        session.save()
+    return client

@@ -6,8 +6,9 @@ changed since); risk-analysis writes use the ETag of the case they belong to.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -563,6 +564,15 @@ def _analysis_schema(
 
 
 @extend_schema(tags=["cases"])
+@contextlib.contextmanager
+def _four_eyes_answer() -> Iterator[None]:
+    """403 with its own code, so a program can tell "ask a colleague" from "not your role"."""
+    try:
+        yield
+    except services.FourEyesRefused as refused:
+        raise PermissionDenied(str(refused), code=services.FourEyesRefused.code) from refused
+
+
 class RiskAnalysisViewSet(viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
@@ -603,11 +613,8 @@ class RiskAnalysisViewSet(viewsets.ViewSet):
     @_analysis_schema("Approve the risk analysis (MAS or MAR)", None)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, id: str) -> Response:
-        try:
+        with _four_eyes_answer():
             return self._act(request, id, None, services.risk_analysis_approve)
-        except services.FourEyesRefused as refused:
-            # 403 with its own code, so a program can tell "ask a colleague" from "not your role".
-            raise PermissionDenied(str(refused), code=services.FourEyesRefused.code) from refused
 
     @_analysis_schema(
         "Reject the risk analysis (MAS or MAR), with a reason",
@@ -616,7 +623,8 @@ class RiskAnalysisViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, id: str) -> Response:
-        return self._act(request, id, ReasonSerializer, services.risk_analysis_reject)
+        with _four_eyes_answer():
+            return self._act(request, id, ReasonSerializer, services.risk_analysis_reject)
 
 
 @extend_schema(tags=["notifications"])

@@ -26,15 +26,13 @@ from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership, Role
 from patients.selectors import patient_get
-from tests.factories import make_user
+from tests.factories import make_user, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in(user)
 
 
 def read(world, key, patient, *, when=None):

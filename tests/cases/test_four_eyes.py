@@ -130,3 +130,20 @@ def test_the_page_refuses_the_author_with_the_reason(world, case_in, nurse_and_m
     assert response.status_code == 403
     assert "fyraögonprincipen" in response.content.decode()
     _nothing_approved(analysis)
+
+
+def test_the_author_cannot_reject_either(world, case_in, api, nurse_and_mas):
+    """Rejecting is the same decision as approving: a second person makes it."""
+    author = Actor.for_user(nurse_and_mas, acting=_membership(nurse_and_mas, Role.NURSE))
+    analysis = _written_and_signed(world, case_in, author, as_actor(world, "specialist"))
+    response = api(nurse_and_mas, _membership(nurse_and_mas, Role.MAS)).post(
+        f"/api/v1/risk-analyses/{analysis.public_id}/reject",
+        {"reason": "Saknar åtgärd för peritonit."},
+        format="json",
+        HTTP_IF_MATCH=etag(analysis.case),
+        **SWEDISH,
+    )
+    assert response.status_code == 403, response.json()
+    assert response.json()["error"]["code"] == "four_eyes"
+    assert "avslå" in response.json()["error"]["message"]
+    _nothing_approved(analysis)

@@ -19,6 +19,7 @@ from django.test import RequestFactory
 from cases.models import CaseStatus
 from documents.models import DocumentKind, DocumentStatus
 from hemsjukvard.security_headers import NoStoreMiddleware
+from tests.factories import signed_in
 from tests.web.test_patient_documents import make_document
 
 pytestmark = pytest.mark.django_db
@@ -135,11 +136,8 @@ def pages(world, halland, case_in, sip_from_case) -> dict[str, str]:
 
 def test_no_page_of_the_main_flows_needs_inline_code(world, client, pages):
     for role in ROLES:
-        client.force_login(world.users[role])
         # A person with several memberships (the region's and a kommun's admin) acts in the first.
-        first = world.users[role].memberships.order_by("pk").first()
-        if first is not None:
-            client.post("/accounts/acting/", {"membership": str(first.public_id)})
+        client = signed_in(world.users[role])
         shown = 0
         for name, url in pages.items():
             response = client.get(url, **HTMX) if "htmx" in name else client.get(url)
