@@ -24,7 +24,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from directory.actor import ACTING_MEMBERSHIP_SESSION_KEY
-from directory.models import User
+from directory.models import Role, User
 from directory.views import COMMISSION_MEMBERSHIPS_SESSION_KEY, active_memberships
 
 STARTED_KEY = "session_started"
@@ -82,6 +82,8 @@ class SessionRulesMiddleware:
             return None
         if not memberships and allowed is None:
             return None  # no role at all: every page says so, and nothing is shown
+        if all(m.role == Role.ADMIN for m in memberships):
+            return None  # administration only: no patient data either way, and the admin scopes itself
         free = (reverse("acting"), reverse("logout"), settings.STATIC_URL, "/oidc/", "/i18n/", "/admin/")
         if request.path.startswith(free):
             return None
