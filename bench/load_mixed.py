@@ -156,6 +156,9 @@ def production_env(database_url: str) -> dict[str, str]:
         API_RATE_LIMIT_USER="100000000/min",
         API_RATE_LIMIT_CLIENT="100000000/min",
         CACHE_KEY_PREFIX=f"load-{secrets.token_hex(4)}",
+        # People get tokens with a password here: no identity provider on loopback.
+        PASSWORD_LOGIN="true",  # noqa: S106 (a switch, not a password)
+        ALLOW_PASSWORD_LOGIN_IN_PRODUCTION="true",  # noqa: S106 (a switch, not a password)
         LOG_LEVEL="WARNING",
     )
     return env
