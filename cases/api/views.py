@@ -563,7 +563,6 @@ def _analysis_schema(
     )
 
 
-@extend_schema(tags=["cases"])
 @contextlib.contextmanager
 def _four_eyes_answer() -> Iterator[None]:
     """403 with its own code, so a program can tell "ask a colleague" from "not your role"."""
@@ -573,6 +572,7 @@ def _four_eyes_answer() -> Iterator[None]:
         raise PermissionDenied(str(refused), code=services.FourEyesRefused.code) from refused
 
 
+@extend_schema(tags=["cases"])
 class RiskAnalysisViewSet(viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_converter = "uuid"
