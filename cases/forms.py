@@ -35,18 +35,6 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the matching field, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            target = name if name in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 class CaseNewForm(forms.Form):
     trigger = forms.ChoiceField(label=_("Trigger"), choices=Trigger.choices, widget=forms.RadioSelect)
     urgency = forms.ChoiceField(

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from directory.actor import Actor
 from documents import selectors as document_selectors
 from documents.models import Document, DocumentKind
-from hemsjukvard.api.concurrency import PreconditionFailed
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StaleVersionError, StateConflictError
+from hemsjukvard.pages import apply_service_errors
 from patients import selectors as patient_selectors
 from sip import selectors as sip_selectors
 
@@ -40,7 +40,6 @@ from .forms import (
     PositionsForm,
     ReasonForm,
     VersionedForm,
-    apply_service_errors,
 )
 from .models import AnalysisStatus, CaseEvent, ResponsibilityCase, RiskAnalysis
 from .transitions import A
@@ -389,13 +388,13 @@ def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> Http
             _perform(actor, case, action, form)
         except ValidationError as error:
             apply_service_errors(form, error)
-        except PreconditionFailed:
+        except StaleVersionError:
             messages.error(
                 request, _("Someone else changed the case while you were reading it. Check it and try again.")
             )
             return redirect("cases:detail", public_id=case.public_id)
-        except Conflict as conflict:
-            form.add_error(None, str(conflict.detail))
+        except StateConflictError as conflict:
+            form.add_error(None, conflict.message)
         else:
             messages.success(request, str(DONE_MESSAGES.get(action, _("Done."))))
             return redirect("cases:detail", public_id=case.public_id)
@@ -528,12 +527,12 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
             )
         except ValidationError as error:
             apply_service_errors(form, error)
-        except PreconditionFailed:
+        except StaleVersionError:
             form.add_error(
                 None, _("Someone else changed the case while you were writing. Check it and try again.")
             )
-        except Conflict as conflict:
-            form.add_error(None, str(conflict.detail))
+        except StateConflictError as conflict:
+            form.add_error(None, conflict.message)
         else:
             messages.success(
                 request, _("The risk analysis is saved; the responsible physician signs it next.")
@@ -612,13 +611,13 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
             return _render_analysis(request, actor, case, analyses, reject_form=None, status=403)
         except ValidationError as error:
             apply_service_errors(form, error)
-        except PreconditionFailed:
+        except StaleVersionError:
             messages.error(
                 request, _("Someone else changed the case while you were reading it. Check it and try again.")
             )
             return redirect("cases:analysis", public_id=case.public_id)
-        except Conflict as conflict:
-            form.add_error(None, str(conflict.detail))
+        except StateConflictError as conflict:
+            form.add_error(None, conflict.message)
         else:
             messages.success(request, done)
             return redirect("cases:analysis", public_id=case.public_id)

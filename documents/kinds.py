@@ -38,7 +38,7 @@ from cases.models import (
 )
 from directory.actor import Actor
 from directory.models import Organisation, Role, User
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StateConflictError
 from patients.models import Patient
 
 from .models import DocumentKind
@@ -459,7 +459,7 @@ class EscalationNoticeSource(DocumentSource[ResponsibilityCase]):
 
     def check_printable(self, source: ResponsibilityCase) -> None:
         if source.escalation_level is None:
-            raise Conflict(
+            raise StateConflictError(
                 _("The case has not been escalated, so there is no escalation notice to print."),
                 extra={"status": source.status},
             )

@@ -16,7 +16,7 @@ How to register a kind (the SIP does it like this from ``sip/apps.py``)::
             return SipVersion.objects.select_related(...).get(public_id=source_id)
         def patient_of(self, source):  return source.sip.patient
         def version_of(self, source):  return str(source.number)   # changes whenever the PDF would
-        def check_printable(self, source): ...     # raise Conflict if this source has no document yet
+        def check_printable(self, source): ...   # StateConflictError: no document yet
         def context(self, source, *, header):      # a dataclass; the template sees it as ``report``
             return SipReport(header=header, ...)
 
@@ -123,7 +123,7 @@ class DocumentSource(ABC, Generic[S]):
         """A short string that changes whenever anything the PDF shows changes."""
 
     def check_printable(self, source: S) -> None:
-        """Raise ``Conflict`` when the source cannot have this document (yet)."""
+        """Raise ``StateConflictError`` when the source cannot have this document (yet)."""
 
     def readable(self, *, actor: Actor, source_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
         """Which of these sources ``actor`` may read, by the kind's own rule and without logging (the

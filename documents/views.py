@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from directory.actor import Actor
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StateConflictError
+from hemsjukvard.pages import refusal_message
 
 from . import selectors, services
 from .models import DocumentStatus
@@ -45,8 +46,8 @@ def document_request(request: HttpRequest) -> HttpResponseBase:
             source_id=request.POST.get("source_id", ""),
             language=language,
         )
-    except (ValidationError, Conflict) as error:
-        message = str(error.detail) if isinstance(error, Conflict) else " ".join(error.messages)
+    except (ValidationError, StateConflictError) as error:
+        message = refusal_message(error)
         if request.htmx:  # type: ignore[attr-defined]
             return render(request, "printouts/_document_error.html", {"message": message}, status=409)
         messages.error(request, message)

@@ -21,13 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.extract import extract_membership
 from cases import selectors as case_selectors
-from cases.forms import apply_service_errors
 from cases.models import OPEN_STATUSES
 from cases.presenters import work_rows
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from documents import selectors as document_selectors
 from hemsjukvard.limits import max_length_of
+from hemsjukvard.pages import apply_service_errors
 from identity.session import needs_reauthentication, reauthentication_url
 from patients.models import Enrolment
 from sip import selectors as sip_selectors

@@ -21,7 +21,7 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from documents.models import DocumentKind
 from documents.sources import DocumentSource, PdfHeader
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StateConflictError
 from patients.models import Patient
 
 from . import selectors
@@ -194,7 +194,7 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
 
     def check_printable(self, source: SipVersion) -> None:
         if source.status != VersionStatus.FINALISED:
-            raise Conflict(
+            raise StateConflictError(
                 _("Only a finalised SIP can be printed; finalise the draft first."),
                 extra={"status": source.status},
             )

@@ -3,8 +3,8 @@ record a follow-up.
 
 Each service is keyword-only and runs in one transaction. It locks the plan's row
 (``select_for_update``) and checks the revision the caller read: of two people acting on the same
-revision only the first succeeds, the second gets 412 (``PreconditionFailed``); an action the plan's
-state does not allow is 409 (``Conflict``); a person who may not edit is 403. Every write appends a
+revision only the first succeeds, the second gets 412 (``StaleVersionError``); an action the plan's
+state does not allow is 409 (``StateConflictError``); a person who may not edit is 403. Every write appends a
 ``SipEvent``, writes the access log and bumps the revision (the ETag).
 
 Lock order: the plan, then its rows, then (after a follow-up) the case it came from. Starting a plan from
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,8 +34,8 @@ from cases.models import CaseStatus, ResponsibilityCase
 from cases.transitions import A as CaseAction
 from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind
-from hemsjukvard.api.concurrency import PreconditionFailed
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import NotPermitted, StateConflictError
+from hemsjukvard.writes import lock_current, save_next_version
 from integrations.events import sip_finalised_publish
 from patients.access import identity_visible
 from patients.models import Patient
@@ -149,28 +149,27 @@ ROW_KINDS = ("insatser", "other_measures", "participants", "contact_paths")
 
 
 def _lock(sip: Sip, expected_revision: int | None) -> Sip:
-    locked = selectors.sip_queryset().select_for_update(of=("self",)).get(pk=sip.pk)
-    if expected_revision is not None and locked.revision != expected_revision:
-        raise PreconditionFailed()
-    return locked
+    return lock_current(
+        selectors.sip_queryset(), sip.pk, version_field="revision", expected=expected_revision
+    )
 
 
 def _authorise(actor: Actor, sip: Sip, action: str) -> Membership:
     facts = selectors.sip_facts(sip)
     membership = editing_membership(actor, facts.organisation_ids)
     if membership is None:
-        raise PermissionDenied(_("Only the care staff on the plan may change it."))
+        raise NotPermitted(_("Only the care staff on the plan may change it."))
     # After a withdrawal of consent the plan is no longer shared (``sip.selectors``): whoever no longer
     # sees its content cannot change it either.
     if selectors.consent_withdrawal(sip) is not None and not selectors.keeps_the_plan(actor, sip):
-        raise PermissionDenied(
+        raise NotPermitted(
             _(
                 "Consent to share the plan has been withdrawn; only the organisation that keeps it "
                 "may change it."
             )
         )
     if not action_allowed_by_status(action, facts):
-        raise Conflict(_state_message(action, sip), extra={"status": sip.status})
+        raise StateConflictError(_state_message(action, sip), extra={"status": sip.status})
     return membership
 
 
@@ -220,8 +219,7 @@ def _log(actor: Actor, sip: Sip, membership: Membership, action: str) -> None:
 
 
 def _save(actor: Actor, sip: Sip, membership: Membership, *, action: str = Action.UPDATE) -> None:
-    sip.revision += 1
-    sip.save()
+    save_next_version(sip, version_field="revision")
     _log(actor, sip, membership, action)
 
 
@@ -234,7 +232,7 @@ def _draft(sip: Sip) -> SipVersion:
     """The current draft, locked (the caller already holds the plan's lock)."""
     version = SipVersion.objects.select_for_update().filter(sip=sip, status=VersionStatus.DRAFT).first()
     if version is None:
-        raise Conflict(_state_message(SipAction.UPDATE_DRAFT, sip), extra={"status": sip.status})
+        raise StateConflictError(_state_message(SipAction.UPDATE_DRAFT, sip), extra={"status": sip.status})
     return version
 
 
@@ -268,13 +266,13 @@ def sip_create_from_case(
     ``cases.selectors.case_get`` (which checked access and logged the read).
     """
     if case.status != CaseStatus.AGREED:
-        raise Conflict(
+        raise StateConflictError(
             _("A SIP is made from an agreed case; this case is %(status)s.")
             % {"status": case.get_status_display()},
             extra={"status": case.status},
         )
     if Sip.objects.filter(case=case).exists():
-        raise Conflict(_("This case already has a SIP."), extra={"status": case.status})
+        raise StateConflictError(_("This case already has a SIP."), extra={"status": case.status})
     # Activating locks the case and checks who may do it (the kommun's nurses and therapists), so of
     # two plans started at once from one case only the first gets past this line.
     case = case_services.case_move(
@@ -286,7 +284,7 @@ def sip_create_from_case(
     )
     membership = editing_membership(actor, {case.kommun_id})
     if membership is None:
-        raise PermissionDenied(_("Only the care staff on the plan may change it."))
+        raise NotPermitted(_("Only the care staff on the plan may change it."))
     sip, version = _new_sip(actor=actor, patient=case.patient, membership=membership, case=case)
     tasks = list(
         case.tasks.select_related(
@@ -324,7 +322,7 @@ def sip_create_from_case(
 def sip_create_for_patient(*, actor: Actor, patient: Patient) -> Sip:
     """Start a plan on its own for an enrolled patient; ``patient`` must come from ``patient_get``."""
     if getattr(patient, "granted_by", None) is None:
-        raise PermissionDenied(_("Only the care staff on the plan may change it."))
+        raise NotPermitted(_("Only the care staff on the plan may change it."))
     facts = patient_facts(patient)
     if facts.open_enrolment_kommun_id is None:
         raise ValidationError(
@@ -335,7 +333,7 @@ def sip_create_for_patient(*, actor: Actor, patient: Patient) -> Sip:
         organisation_ids.add(facts.listed_vardcentral_id)
     membership = can_create_sip(actor, organisation_ids)
     if membership is None:
-        raise PermissionDenied(_("Only the care staff on the plan may change it."))
+        raise NotPermitted(_("Only the care staff on the plan may change it."))
     sip, version = _new_sip(actor=actor, patient=patient, membership=membership, case=None)
     _event(actor, sip, membership, SipEventKind.CREATED, version=version)
     _log(actor, sip, membership, Action.CREATE)

@@ -22,14 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import selectors as case_selectors
-from cases.forms import apply_service_errors
 from directory.actor import Actor
 from directory.models import Organisation
 from documents import selectors as document_selectors
 from documents.models import DocumentKind
-from hemsjukvard.api.concurrency import PreconditionFailed
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StaleVersionError, StateConflictError
 from hemsjukvard.limits import max_length_of
+from hemsjukvard.pages import apply_service_errors, refusal_message
 from sip.models import (
     ConsentWithdrawal,
     SipContactPath,
@@ -544,10 +543,8 @@ def sip_from_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponseBase:
     case = case_selectors.case_get(actor=actor, public_id=case_id)
     try:
         sip = services.sip_create_from_case(actor=actor, case=case, expected_case_version=None)
-    except (Conflict, ValidationError) as error:
-        messages.error(
-            request, str(error.detail) if isinstance(error, Conflict) else " ".join(error.messages)
-        )
+    except (StateConflictError, ValidationError) as error:
+        messages.error(request, refusal_message(error))
         return redirect("cases:detail", public_id=case.public_id)
     messages.success(request, _("The SIP is started from the agreed case; fill it in and finalise it."))
     return redirect("sip:detail", public_id=sip.public_id)
@@ -615,12 +612,12 @@ def sip_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpR
             messages.success(request, _("The follow-up is recorded."))
         else:
             raise Http404
-    except PreconditionFailed:
+    except StaleVersionError:
         messages.error(
             request, _("Someone else changed the SIP while you were working on it. Check it and try again.")
         )
-    except Conflict as conflict:
-        messages.error(request, str(conflict.detail))
+    except StateConflictError as conflict:
+        messages.error(request, conflict.message)
     return redirect("sip:detail", public_id=sip.public_id)
 
 
@@ -722,13 +719,13 @@ def sip_withdraw_consent(request: HttpRequest, public_id: uuid.UUID) -> HttpResp
     except ValidationError as error:
         apply_service_errors(form, error)
         return render(request, "sip/consent_withdraw.html", context, status=400)
-    except PreconditionFailed:
+    except StaleVersionError:
         messages.error(
             request, _("Someone else changed the SIP while you were working on it. Check it and try again.")
         )
         return redirect("sip:detail", public_id=sip.public_id)
-    except Conflict as conflict:
-        messages.error(request, str(conflict.detail))
+    except StateConflictError as conflict:
+        messages.error(request, conflict.message)
         return redirect("sip:detail", public_id=sip.public_id)
     if withdrawal is not None:
         messages.success(

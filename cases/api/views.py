@@ -6,9 +6,8 @@ changed since); risk-analysis writes use the ETag of the case they belong to.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -563,15 +562,6 @@ def _analysis_schema(
     )
 
 
-@contextlib.contextmanager
-def _four_eyes_answer() -> Iterator[None]:
-    """403 with its own code, so a program can tell "ask a colleague" from "not your role"."""
-    try:
-        yield
-    except services.FourEyesRefused as refused:
-        raise PermissionDenied(str(refused), code=services.FourEyesRefused.code) from refused
-
-
 @extend_schema(tags=["cases"])
 class RiskAnalysisViewSet(viewsets.ViewSet):
     lookup_field = "id"
@@ -613,8 +603,7 @@ class RiskAnalysisViewSet(viewsets.ViewSet):
     @_analysis_schema("Approve the risk analysis (MAS or MAR)", None)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, id: str) -> Response:
-        with _four_eyes_answer():
-            return self._act(request, id, None, services.risk_analysis_approve)
+        return self._act(request, id, None, services.risk_analysis_approve)
 
     @_analysis_schema(
         "Reject the risk analysis (MAS or MAR), with a reason",
@@ -623,8 +612,7 @@ class RiskAnalysisViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, id: str) -> Response:
-        with _four_eyes_answer():
-            return self._act(request, id, ReasonSerializer, services.risk_analysis_reject)
+        return self._act(request, id, ReasonSerializer, services.risk_analysis_reject)
 
 
 @extend_schema(tags=["notifications"])

@@ -20,6 +20,10 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from hemsjukvard.errors import NotPermitted, StaleVersionError, StateConflictError
+
+from .concurrency import PreconditionFailed
+
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -81,7 +85,19 @@ def _codes(detail: Any) -> Any:
     return None
 
 
+def _from_domain(exc: Exception) -> Exception:
+    """A service's domain error (``hemsjukvard.errors``) as the API answers it: 409, 412 or 403."""
+    if isinstance(exc, StateConflictError):
+        return Conflict(exc.message, extra=exc.extra)
+    if isinstance(exc, StaleVersionError):
+        return PreconditionFailed(exc.message)
+    if isinstance(exc, NotPermitted):
+        return exceptions.PermissionDenied(str(exc), code=exc.code)
+    return exc
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = _from_domain(exc)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(exc.message_dict)

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from cases import selectors, services
+from cases.services import core, risk_analysis
 from cases.models import (
     AnalysisDecision,
     AnalysisStatus,
@@ -163,7 +164,7 @@ def test_mas_is_informed_once_per_analysis_version(
     # Informing again of the same version (a retried request, a second worker) adds nothing.
     membership = specialist.memberships[0]
     with django_capture_on_commit_callbacks(execute=True):
-        services._mas_inform(specialist, case, analysis, membership=membership)
+        risk_analysis._mas_inform(specialist, case, analysis, membership=membership)
     assert Notification.objects.filter(case=case, user=world.users["mas_a"]).count() == 1
     assert len(mail.outbox) == 1
 
@@ -318,7 +319,7 @@ def test_a_move_the_table_does_not_allow_is_a_programming_error(world, ventilato
     case, _analysis = _written(world, case_in, (VENTILATOR,))
     locked = ResponsibilityCase.objects.get(pk=case.pk)
     with pytest.raises(RuntimeError, match="sign_analysis does not lead to active"):
-        services._move(None, locked, to_status=CaseStatus.ACTIVE, action=A.SIGN_ANALYSIS, membership=None)
+        core._move(None, locked, to_status=CaseStatus.ACTIVE, action=A.SIGN_ANALYSIS, membership=None)
 
 
 def test_signing_answers_the_if_match_of_the_last_read(world, ventilator_rule, case_in, api):

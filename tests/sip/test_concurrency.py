@@ -7,8 +7,7 @@ import threading
 import pytest
 from django.db import connection
 
-from hemsjukvard.api.concurrency import PreconditionFailed
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StaleVersionError, StateConflictError
 from sip import services
 from sip.models import Sip, SipEvent, SipVersion, VersionStatus
 
@@ -27,7 +26,7 @@ def test_two_concurrent_finalisations_exactly_one_wins(transactional_db, world, 
         try:
             barrier.wait()
             results.append(services.sip_finalise(actor=nurse, sip=sip, expected_revision=revision))
-        except (PreconditionFailed, Conflict) as exc:
+        except (StaleVersionError, StateConflictError) as exc:
             results.append(exc)
         finally:
             connection.close()
@@ -39,7 +38,7 @@ def test_two_concurrent_finalisations_exactly_one_wins(transactional_db, world, 
         thread.join(timeout=30)
 
     winners = [r for r in results if isinstance(r, SipVersion)]
-    losers = [r for r in results if isinstance(r, PreconditionFailed | Conflict)]
+    losers = [r for r in results if isinstance(r, StaleVersionError | StateConflictError)]
     assert len(winners) == 1, results
     assert len(losers) == 1, results
     assert SipVersion.objects.filter(sip=sip, status=VersionStatus.FINALISED).count() == 1

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from audit.models import AccessLogEntry
 from cases.models import CaseStatus
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StateConflictError
 from patients.selectors import patient_get
 from sip import selectors, services
 from sip.models import SipEvent, SipFollowUp, SipInsats, SipStatus, SipVersion, VersionStatus
@@ -49,7 +49,7 @@ def test_creating_from_an_agreed_case_prefills_the_split_and_activates_the_case(
 
 def test_a_case_that_is_not_agreed_gives_no_sip(world, case_in, nurse):
     case = case_in(CaseStatus.IN_REVIEW)
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         services.sip_create_from_case(actor=nurse, case=case)
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_REVIEW
@@ -111,9 +111,9 @@ def test_expired_consent_and_past_follow_up_date_block_finalising(world, sip_fro
 def test_a_finalised_version_is_immutable_in_the_services(world, sip_from_case, nurse):
     fill(sip_from_case, nurse, world)
     services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         fill(sip_from_case, nurse, world, what_matters="Något annat")
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
 
 
@@ -148,7 +148,7 @@ def test_new_version_copies_the_finalised_one_and_leaves_it_unchanged(world, sip
     assert first.what_matters == "Att få bo kvar hemma med katten Måns."
     sip_from_case.refresh_from_db()
     assert sip_from_case.status == SipStatus.DRAFT
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         services.sip_new_version(actor=nurse, sip=sip_from_case, expected_revision=None)
 
 
@@ -185,7 +185,7 @@ def test_follow_up_is_recorded_against_the_version_it_followed_up(world, agreed_
     assert [f.version.number for f in SipFollowUp.objects.filter(sip=sip_from_case)] == [1, 2]
     agreed_case.refresh_from_db()
     assert agreed_case.status == CaseStatus.CLOSED
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         services.sip_new_version(actor=nurse, sip=sip_from_case, expected_revision=None)
 
 

@@ -1,0 +1,108 @@
+"""Writes on responsibility cases: every action of ``cases.transitions`` is one service here.
+
+Each service is keyword-only, runs in one transaction, locks the case row (``select_for_update``) and
+checks the version the caller read, so of two people acting on the same version only the first
+succeeds and the second gets 412; it then checks the transition table (409 with the allowed actions for
+a wrong status, 403 for a wrong person), writes, bumps the version, appends a ``CaseEvent`` and writes
+the access log. Work for the worker goes to the outbox in the same transaction (``hemsjukvard.outbox``).
+
+Lock order: the case row first, then rows that belong to it; nothing here locks two cases.
+
+The services live in one module per sub-area and are re-exported here, so callers write
+``services.case_submit``:
+
+- ``inputs``: the typed values callers hand in;
+- ``core``: lock, authorise, move, record, save (what every transition shares);
+- ``drafts``: open and change a draft;
+- ``review``: submit (the engine proposes), accept, dispute, positions;
+- ``escalation``: escalate and decide;
+- ``risk_analysis``: write, sign, inform MAS, approve, reject;
+- ``follow_up``: activate, follow up, resume, close, withdraw, comment;
+- ``reminders``: deadlines and notification e-mail.
+"""
+
+from .core import (
+    DEFAULT_APPROVAL_DAYS,
+    DEFAULT_REVIEW_DAYS,
+    RECORD_CASE,
+    STALE_VERSION,
+    S,
+)
+from .drafts import (
+    case_open,
+    case_update,
+)
+from .escalation import (
+    case_decide,
+    case_escalate,
+)
+from .follow_up import (
+    SIMPLE_MOVES,
+    case_comment,
+    case_move,
+    case_withdraw,
+)
+from .inputs import (
+    CASE_FIELDS,
+    AnalysisInput,
+    CaseInput,
+    HazardInput,
+    MeasureInput,
+    PositionInput,
+    Split,
+)
+from .reminders import (
+    case_remind_if_overdue,
+    notification_email,
+    notification_mark_read,
+    overdue_case_ids,
+)
+from .review import (
+    case_accept,
+    case_dispute,
+    case_state_position,
+    case_submit,
+)
+from .risk_analysis import (
+    FourEyesRefused,
+    risk_analysis_approve,
+    risk_analysis_create,
+    risk_analysis_reject,
+    risk_analysis_sign,
+)
+
+__all__ = [
+    "CASE_FIELDS",
+    "DEFAULT_APPROVAL_DAYS",
+    "DEFAULT_REVIEW_DAYS",
+    "RECORD_CASE",
+    "SIMPLE_MOVES",
+    "STALE_VERSION",
+    "AnalysisInput",
+    "CaseInput",
+    "FourEyesRefused",
+    "HazardInput",
+    "MeasureInput",
+    "PositionInput",
+    "S",
+    "Split",
+    "case_accept",
+    "case_comment",
+    "case_decide",
+    "case_dispute",
+    "case_escalate",
+    "case_move",
+    "case_open",
+    "case_remind_if_overdue",
+    "case_state_position",
+    "case_submit",
+    "case_update",
+    "case_withdraw",
+    "notification_email",
+    "notification_mark_read",
+    "overdue_case_ids",
+    "risk_analysis_approve",
+    "risk_analysis_create",
+    "risk_analysis_reject",
+    "risk_analysis_sign",
+]

@@ -1,0 +1,92 @@
+"""What callers hand the case services: plain typed values, no forms, no serializers."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from directory.models import Organisation
+
+from ..models import (
+    ShiftPlanning,
+    Trigger,
+    Urgency,
+)
+
+# --- Inputs ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    trigger: str = Trigger.CHANGED_NEEDS
+    urgency: str = Urgency.ROUTINE
+    background: str = ""
+    specialist_clinic: Organisation | None = None
+    increased_staff_time: bool = False
+    increased_other_costs: bool = False
+    competence_needed: bool = False
+    patient_safety_risk: bool = False
+    shift_planning: str = ShiftPlanning.UNKNOWN
+    task_codes: Sequence[str] = ()
+
+
+CASE_FIELDS = (
+    "trigger",
+    "urgency",
+    "background",
+    "specialist_clinic",
+    "increased_staff_time",
+    "increased_other_costs",
+    "competence_needed",
+    "patient_safety_risk",
+    "shift_planning",
+)
+
+
+@dataclass(frozen=True)
+class Split:
+    """Who orders, performs and follows up one task."""
+
+    task: uuid.UUID
+    orders: Organisation | None = None
+    performs: Organisation | None = None
+    follows_up: Organisation | None = None
+
+    @property
+    def complete(self) -> bool:
+        return None not in (self.orders, self.performs, self.follows_up)
+
+
+@dataclass(frozen=True)
+class PositionInput:
+    task: uuid.UUID
+    text: str
+    orders: Organisation | None = None
+    performs: Organisation | None = None
+    follows_up: Organisation | None = None
+
+
+@dataclass(frozen=True)
+class MeasureInput:
+    description: str
+    owner_organisation: Organisation
+    due_on: datetime.date
+    owner_name: str = ""
+
+
+@dataclass(frozen=True)
+class HazardInput:
+    description: str
+    likelihood: int
+    consequence: int
+    measures: Sequence[MeasureInput] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class AnalysisInput:
+    hazards: Sequence[HazardInput]
+    summary: str = ""
+    review_on: datetime.date | None = None
+    measures: Sequence[MeasureInput] = field(default_factory=tuple)
