@@ -16,7 +16,9 @@ organisations they administer, and they:
   which only a superuser does.
 
 Every change is one ``AdminEvent`` row (``admin_event_record``): who, as superuser or in which
-administrator membership, which record, what changed, when, from where.
+administrator membership, which record, what changed, when, from where. The changes the system makes
+itself (the HSA import, enrolling a one-time code device from the server) are rows too, with no person
+and a label that names the source.
 """
 
 from __future__ import annotations
@@ -234,22 +236,51 @@ def snapshot_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
     }
 
 
+def organisation_snapshot(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "hsa_id": organisation.hsa_id,
+        "region": organisation.region.name if organisation.region is not None else None,
+        "kommun_code": organisation.kommun_code,
+        "is_active": organisation.is_active,
+    }
+
+
 def admin_event_record(
     *,
-    request: HttpRequest,
+    request: HttpRequest | None,
     action: str,
     target: models.Model,
     organisation: Organisation | None,
     changes: Mapping[str, Any],
     object_type: str | None = None,
+    source: str = "",
 ) -> AdminEvent:
-    """Record one change made in the administration, attributed to the person and the membership used."""
+    """Record one change to people, memberships, organisations or credentials.
+
+    Made in the administration (``request``): attributed to the person and the membership used. Made by
+    the system itself, without a request (the HSA import, a server command): no person, and ``source``
+    says what made it, e.g. "HSA-import hsa-2025-03-01.json".
+    """
+    public_id = getattr(target, "public_id", None)
+    record = {
+        "action": action,
+        "object_type": object_type or target._meta.model_name or "",
+        "object_id": str(public_id or target.pk),
+        "object_label": str(target)[:200],
+        "organisation": organisation,
+        "changes": dict(changes),
+    }
+    if request is None:
+        if not source:
+            raise ValueError("a change made without a request names its source")
+        return AdminEvent.objects.create(actor=None, actor_label=source[:200], **record)
     scope = admin_scope(request)
     user = scope.user if scope.user.pk else None
     acting = None if scope.superuser else scope.membership_for(organisation.pk if organisation else None)
     if acting is None and not scope.superuser and scope.memberships:
         acting = scope.memberships[0]
-    public_id = getattr(target, "public_id", None)
     return AdminEvent.objects.create(
         actor=user,
         actor_label=(user.display_name if user is not None else "?")[:200],
@@ -257,11 +288,6 @@ def admin_event_record(
         acting_membership=acting.public_id if acting is not None else None,
         acting_organisation=acting.organisation if acting is not None else None,
         acting_organisation_label=acting.organisation.name[:200] if acting is not None else "",
-        action=action,
-        object_type=object_type or target._meta.model_name or "",
-        object_id=str(public_id or target.pk),
-        object_label=str(target)[:200],
-        organisation=organisation,
-        changes=dict(changes),
         client_address=client_address(request),
+        **record,
     )

@@ -57,7 +57,8 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # --- Applications ------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on the site that asks administrators for a one-time code (identity.admin_site).
+    "identity.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "axes",
+    # One-time codes (TOTP) for the administrators' password sign-in to /admin/ (ADMIN_OTP_REQUIRED).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "hemsjukvard",
     "directory",
     "audit",
@@ -100,6 +104,8 @@ MIDDLEWARE = [
     "hemsjukvard.request_checks.NulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session's sign-in was verified with a one-time code (the admin site asks).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -256,6 +262,19 @@ if PRODUCTION and PASSWORD_LOGIN and not env.bool("ALLOW_PASSWORD_LOGIN_IN_PRODU
     )
 if PRODUCTION and not (PASSWORD_LOGIN or OIDC_ENABLED):
     raise ImproperlyConfigured("Nobody can sign in: set OIDC_ISSUER (and the OIDC_* endpoints).")
+# The one password sign-in left in production is the administrators' (break-glass) sign-in to /admin/:
+# it asks for a one-time code from an authenticator app too (``manage.py totp_enrol``). A session signed
+# in with SITHS has its second factor already. Off outside production, so the demo stays one command.
+ADMIN_OTP_REQUIRED = env.bool("ADMIN_OTP_REQUIRED", default=PRODUCTION)
+if PRODUCTION and not ADMIN_OTP_REQUIRED and not env.bool("ALLOW_ADMIN_WITHOUT_OTP_IN_PRODUCTION", False):
+    raise ImproperlyConfigured(
+        "ADMIN_OTP_REQUIRED is off in production; administrators sign in to /admin/ with a password and a "
+        "one-time code. Set ALLOW_ADMIN_WITHOUT_OTP_IN_PRODUCTION=true only for a deliberate exception."
+    )
+# The name an authenticator app shows for the account (otpauth:// issuer).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="hemsjukvard")
+# The admin never shows a device's key or QR code: the key is shown once, by ``manage.py totp_enrol``.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Language and time -------------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

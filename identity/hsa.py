@@ -13,7 +13,10 @@ be a reader with the same ``read`` method. ``hsa_import`` then:
 * leaves the roles HSA cannot express (MAS, MAR, coordinator, governance, admin) as local assignments,
   kept only while the person is in the export.
 
-A dry run does the same in a transaction it rolls back, and returns the same report.
+Every organisation, person and membership the import creates, changes or ends is an ``AdminEvent``
+(``directory.administration.admin_event_record``), attributed to no person and labelled with its source
+("HSA-import <file name>"), as a change made in the admin is. A dry run does the same in a transaction it
+rolls back, and returns the same report; it records no event.
 """
 
 from __future__ import annotations
@@ -29,8 +32,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from directory.administration import (
+    admin_event_record,
+    membership_snapshot,
+    organisation_snapshot,
+    snapshot_diff,
+    user_snapshot,
+)
 from directory.models import (
     ROLES_BY_ORGANISATION_KIND,
+    AdminEventAction,
     Membership,
     Organisation,
     OrganisationKind,
@@ -189,42 +200,89 @@ class ImportReport:
                 yield f"  … and {len(items) - 50} more"
 
 
-def hsa_import(*, export: HsaExport, dry_run: bool = False) -> ImportReport:
+def hsa_import(*, export: HsaExport, dry_run: bool = False, source: str = "HSA-import") -> ImportReport:
+    """Bring ``export`` in; ``source`` names it in the administration events ("HSA-import <file name>")."""
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
-        _import(export, report)
+        _import(export, report, _Record(source=source, dry_run=dry_run))
         if dry_run:
             transaction.set_rollback(True)
     return report
 
 
-def _end(membership: Membership, today: datetime.date) -> None:
+@dataclass(frozen=True)
+class _Record:
+    """The import's administration events: one per record created, changed or ended; none in a dry run."""
+
+    source: str
+    dry_run: bool
+
+    def created(self, target: Organisation | User | Membership, snapshot: dict[str, Any]) -> None:
+        self._event(AdminEventAction.CREATED, target, {k: [None, v] for k, v in snapshot.items()})
+
+    def changed(
+        self, target: Organisation | User | Membership, before: dict[str, Any], after: dict[str, Any]
+    ) -> None:
+        changes = snapshot_diff(before, after)
+        if changes:
+            self._event(AdminEventAction.CHANGED, target, changes)
+
+    def deleted(self, target: Membership, snapshot: dict[str, Any]) -> None:
+        self._event(AdminEventAction.DELETED, target, {k: [v, None] for k, v in snapshot.items()})
+
+    def _event(self, action: str, target: Organisation | User | Membership, changes: dict[str, Any]) -> None:
+        if self.dry_run:
+            return
+        if isinstance(target, Organisation):
+            organisation: Organisation | None = target
+        elif isinstance(target, Membership):
+            organisation = target.organisation
+        else:
+            first = Membership.objects.filter(user=target).select_related("organisation").order_by("pk")
+            organisation = m.organisation if (m := first.first()) is not None else None
+        admin_event_record(
+            request=None,
+            action=action,
+            target=target,
+            organisation=organisation,
+            changes=changes,
+            source=self.source,
+        )
+
+
+def _end(membership: Membership, today: datetime.date, record: _Record) -> None:
     """End a membership before today; one that started today is removed if nothing refers to it yet."""
+    before = membership_snapshot(membership)
     if membership.valid_from >= today:
         try:
             with transaction.atomic():
                 membership.delete()
+            record.deleted(membership, before)
             return
         except (ProtectedError, IntegrityError):
             pass
     membership.valid_to = max(membership.valid_from, today - datetime.timedelta(days=1))
     membership.save(update_fields=["valid_to"])
+    record.changed(membership, before, membership_snapshot(membership))
 
 
-def _import(export: HsaExport, report: ImportReport) -> None:
+def _import(export: HsaExport, report: ImportReport, record: _Record) -> None:
     today = timezone.localdate()
-    units = {o.hsa_id: o for o in Organisation.objects.exclude(hsa_id="")}
+    units = {o.hsa_id: o for o in Organisation.objects.exclude(hsa_id="").select_related("region")}
     for unit in export.units:
         region = units.get(unit.region_hsa_id) if unit.region_hsa_id else None
         values = {"name": unit.name, "kind": unit.kind, "region": region, "kommun_code": unit.kommun_code}
         org = units.get(unit.hsa_id)
         if org is None:
-            units[unit.hsa_id] = Organisation.objects.create(hsa_id=unit.hsa_id, **values)
+            units[unit.hsa_id] = org = Organisation.objects.create(hsa_id=unit.hsa_id, **values)
+            record.created(org, organisation_snapshot(org))
             report.units_created.append(f"{unit.hsa_id} {unit.name}")
         elif any(getattr(org, k) != v for k, v in values.items()):
+            before = organisation_snapshot(org)
             for k, v in values.items():
                 setattr(org, k, v)
             org.save(update_fields=list(values))
+            record.changed(org, before, organisation_snapshot(org))
             report.units_updated.append(f"{unit.hsa_id} {unit.name}")
     in_export = {u.hsa_id for u in export.units}
     report.units_missing = sorted(f"{h} {o.name}" for h, o in units.items() if h not in in_export)
@@ -238,23 +296,32 @@ def _import(export: HsaExport, report: ImportReport) -> None:
             user.set_unusable_password()
             user.save()
             report.people_created.append(person.hsa_id)
-        elif any(getattr(user, k) != v for k, v in names.items()) or not user.is_active:
+            # After the memberships, so the event names the organisation the person belongs to.
+            _memberships(user, person, units, today, report, record)
+            record.created(user, user_snapshot(user))
+            continue
+        if any(getattr(user, k) != v for k, v in names.items()) or not user.is_active:
+            before = user_snapshot(user)
             for k, v in names.items():
                 setattr(user, k, v)
             user.is_active = True
             user.save(update_fields=[*names, "is_active"])
+            record.changed(user, before, user_snapshot(user))
             report.people_updated.append(person.hsa_id)
-        _memberships(user, person, units, today, report)
+        _memberships(user, person, units, today, report, record)
 
     listed = {p.hsa_id for p in export.persons}
     for hsa_id, user in people.items():
         if hsa_id in listed or not user.is_active or user.is_superuser:
             continue
+        before = user_snapshot(user)
         user.is_active = False
         user.save(update_fields=["is_active"])
+        record.changed(user, before, user_snapshot(user))
         report.people_deactivated.append(hsa_id)
-        for membership in Membership.objects.active(today).filter(user=user):
-            _end(membership, today)
+        ending = Membership.objects.active(today).filter(user=user).select_related("user", "organisation")
+        for membership in ending:
+            _end(membership, today, record)
             report.memberships_ended.append(f"{hsa_id} {membership.role} {membership.organisation.name}")
 
 
@@ -264,6 +331,7 @@ def _memberships(
     units: dict[str, Organisation],
     today: datetime.date,
     report: ImportReport,
+    record: _Record,
 ) -> None:
     wanted: set[tuple[int, str]] = set()
     for commission in person.commissions:
@@ -276,14 +344,15 @@ def _memberships(
             )
             continue
         wanted.add((org.pk, role))
-    current = list(Membership.objects.active(today).filter(user=user).select_related("organisation"))
+    current = list(Membership.objects.active(today).filter(user=user).select_related("user", "organisation"))
     have = {(m.organisation_id, m.role) for m in current}
     for org_pk, role in sorted(wanted - have):
         membership = Membership.objects.create(user=user, organisation_id=org_pk, role=role, valid_from=today)
+        record.created(membership, membership_snapshot(membership))
         report.memberships_created.append(f"{person.hsa_id} {role} {membership.organisation.name}")
     for membership in current:
         if membership.role in HSA_ROLES and (membership.organisation_id, membership.role) not in wanted:
-            _end(membership, today)
+            _end(membership, today, record)
             report.memberships_ended.append(
                 f"{person.hsa_id} {membership.role} {membership.organisation.name}"
             )

@@ -17,7 +17,8 @@ logger = logging.getLogger(__name__)
 def import_hsa_export() -> str:
     if not settings.HSA_EXPORT_PATH:
         return "no HSA_EXPORT_PATH"
-    report = hsa_import(export=JsonExportReader().read(Path(settings.HSA_EXPORT_PATH)))
+    path = Path(settings.HSA_EXPORT_PATH)
+    report = hsa_import(export=JsonExportReader().read(path), source=f"HSA-import {path.name}")
     summary = "; ".join(line for line in report.lines() if not line.startswith("  "))
     logger.info("%s", summary)
     return summary

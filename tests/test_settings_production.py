@@ -30,13 +30,14 @@ GOOD = {
 NOT_IN_PRODUCTION = {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
-def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _start(env: dict[str, str], setting: str = "DEBUG") -> subprocess.CompletedProcess[str]:
+    """Start Django with ``env`` and print ``setting``."""
     clean = {k: v for k, v in os.environ.items() if k not in {*GOOD, *NOT_IN_PRODUCTION}}
     return subprocess.run(
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+            f"import django; django.setup(); from django.conf import settings; print(settings.{setting})",
         ],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "hemsjukvard.settings", **env},
@@ -74,6 +75,21 @@ def test_refuses_password_sign_in_for_people_unless_explicitly_allowed():
     assert "PASSWORD_LOGIN" in result.stderr
     allowed = _start({**GOOD, "PASSWORD_LOGIN": "true", "ALLOW_PASSWORD_LOGIN_IN_PRODUCTION": "true"})
     assert allowed.returncode == 0, allowed.stderr
+
+
+def test_administrators_give_a_one_time_code_unless_explicitly_allowed_not_to():
+    default = _start(GOOD, setting="ADMIN_OTP_REQUIRED")
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.strip() == "True"
+    result = _start({**GOOD, "ADMIN_OTP_REQUIRED": "false"})
+    assert result.returncode != 0
+    assert "ADMIN_OTP_REQUIRED" in result.stderr
+    allowed = _start(
+        {**GOOD, "ADMIN_OTP_REQUIRED": "false", "ALLOW_ADMIN_WITHOUT_OTP_IN_PRODUCTION": "true"},
+        setting="ADMIN_OTP_REQUIRED",
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stdout.strip() == "False"
 
 
 def test_refuses_to_start_when_nobody_could_sign_in():

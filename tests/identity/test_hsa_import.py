@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from io import StringIO
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from directory.models import Membership, Organisation, OrganisationKind, Role, User
+from directory.models import AdminEvent, Membership, Organisation, OrganisationKind, Role, User
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +124,69 @@ def test_a_broken_export_changes_nothing(tmp_path):
     with pytest.raises(CommandError, match="unknown unit kind"):
         _run(bad_kind)
     assert not Organisation.objects.exists()
+
+
+def test_every_change_of_the_import_is_an_administration_event_named_by_its_file(tmp_path):
+    path = _export(tmp_path, [NURSE, GP])
+    _run(path, "--dry-run")
+    assert not AdminEvent.objects.exists()  # a dry run records nothing
+
+    _run(path)
+    created = AdminEvent.objects.filter(action="created")
+    assert sorted(created.values_list("object_type", flat=True)) == sorted(
+        ["organisation"] * 3 + ["user"] * 2 + ["membership"] * 2
+    )
+    assert set(AdminEvent.objects.values_list("actor", "actor_label", "as_superuser")) == {
+        (None, "HSA-import hsa.json", False)
+    }
+    kommun = Organisation.objects.get(hsa_id=KOMMUN)
+    unit = AdminEvent.objects.get(object_type="organisation", object_id=str(kommun.public_id))
+    assert unit.organisation == kommun
+    assert unit.changes["name"] == [None, "Testkommun"]
+    nurse = User.objects.get(hsa_id="SE2120001231-N1")
+    person = AdminEvent.objects.get(object_type="user", object_label=str(nurse))
+    assert person.organisation == kommun  # her organisation's administrators see it
+    assert person.changes["hsa_id"] == [None, "SE2120001231-N1"]
+    assert person.changes["has_password"] == [None, False]
+    assert "password" not in person.changes
+
+    # Renamed, her commission gone, the GP left the export; the unit renamed.
+    before = AdminEvent.objects.count()
+    units = [
+        {"hsaId": REGION, "name": "Region Test", "kind": "region"},
+        {"hsaId": KOMMUN, "name": "Testkommunen", "kind": "kommun", "regionHsaId": REGION},
+        {"hsaId": VC, "name": "Vårdcentralen Test", "kind": "vardcentral", "regionHsaId": REGION},
+    ]
+    path2 = _export(tmp_path, [{**NURSE, "familyName": "Ek Berg", "commissions": []}], units=units)
+    _run(path2)
+    later = AdminEvent.objects.order_by("pk")[before:]
+    changes = {(e.object_type, e.action, tuple(sorted(e.changes))) for e in later}
+    assert ("organisation", "changed", ("kommun_code", "name")) in changes
+    assert ("user", "changed", ("last_name",)) in changes  # the nurse renamed
+    assert ("user", "changed", ("is_active",)) in changes  # the GP deactivated
+    ended = [e for e in later if e.object_type == "membership"]
+    # Both memberships started today, so nothing refers to them yet: they are removed, and recorded so.
+    assert {(e.action, e.changes["role"][0]) for e in ended} == {
+        ("deleted", Role.NURSE),
+        ("deleted", Role.GP),
+    }
+    gp = User.objects.get(hsa_id="SE2321000131-G1")
+    deactivated = next(e for e in later if e.object_type == "user" and "is_active" in e.changes)
+    assert deactivated.object_label == str(gp)
+    assert deactivated.changes["is_active"] == [True, False]
+
+    # Nothing changed: nothing recorded.
+    count = AdminEvent.objects.count()
+    _run(path2)
+    assert AdminEvent.objects.count() == count
+
+
+def test_an_ended_membership_is_recorded_with_its_last_day(tmp_path):
+    _run(_export(tmp_path, [NURSE]))
+    started = timezone.localdate() - datetime.timedelta(days=3)
+    Membership.objects.filter(user__hsa_id="SE2120001231-N1").update(valid_from=started)
+    _run(_export(tmp_path, [{**NURSE, "commissions": []}]))
+    event = AdminEvent.objects.get(object_type="membership", action="changed")
+    last_day = timezone.localdate() - datetime.timedelta(days=1)
+    assert event.changes["valid_to"] == [None, last_day.isoformat()]
+    assert event.organisation == Organisation.objects.get(hsa_id=KOMMUN)

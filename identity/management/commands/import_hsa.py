@@ -22,6 +22,8 @@ class Command(BaseCommand):
             export = JsonExportReader().read(options["export"])
         except HsaExportError as exc:
             raise CommandError(str(exc)) from exc
-        report = hsa_import(export=export, dry_run=options["dry_run"])
+        report = hsa_import(
+            export=export, dry_run=options["dry_run"], source=f"HSA-import {options['export'].name}"
+        )
         for line in report.lines():
             self.stdout.write(line)
