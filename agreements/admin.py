@@ -30,12 +30,14 @@ from patients.models import HousingSetting
 from . import services
 from .choices import AgreementStatus, EnrolmentRequirement, PartyRef
 from .models import (
+    VERSION_SETTING_FIELDS,
     Agreement,
     AgreementEvent,
     AgreementEventAction,
     AgreementVersion,
     CareTaskType,
     EscalationLevel,
+    HardRule,
     LegalReference,
     ResponsibilityRule,
     Section,
@@ -269,6 +271,7 @@ class AgreementVersionForm(forms.ModelForm[AgreementVersion]):
             "review_deadline_days",
             "approval_deadline_days",
             "auto_escalate_unanswered_review",
+            *VERSION_SETTING_FIELDS,
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -323,6 +326,23 @@ class AgreementVersionAdmin(admin.ModelAdmin[AgreementVersion]):
                     ("review_deadline_days", "approval_deadline_days"),
                     "auto_escalate_unanswered_review",
                 ]
+            },
+        ),
+        (
+            _("Settings the law leaves to the agreement"),
+            {
+                "fields": [
+                    "threshold_principle",
+                    "threshold_specialised_performer",
+                    "cases_before_enrolment",
+                    ("mar_required_from", "mar_required_citation"),
+                    ("home_care_term", "home_care_term_from"),
+                ],
+                "description": _(
+                    "Tröskelprincipen is an agreement principle (HSL 12 kap. 2 §, 14 kap. 1 §); the MAR "
+                    "requirement and the term “hälso- och sjukvård i hemmet” come from prop. 2025/26:19 "
+                    "and are the agreement's to check against the enacted text. See agreements/README.md."
+                ),
             },
         ),
         (_("Rules at a glance"), {"fields": ["rules_table"]}),
@@ -719,3 +739,28 @@ class AgreementEventAdmin(admin.ModelAdmin[AgreementEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: AgreementEvent | None = None) -> bool:
         return False
+
+
+# --- The law's hard rules ----------------------------------------------------------------------------
+
+
+@admin.register(HardRule)
+class HardRuleAdmin(admin.ModelAdmin[HardRule]):
+    """When each of the law's hard rules is in force, and what it cites (``agreements.hard_rules``).
+
+    National law binds every region alike, so only a superuser (the system's owner, acting on a changed
+    statute) changes these; region administrators read them.
+    """
+
+    list_display = ["code", "citation", "valid_from", "valid_to", "fallback_citation"]
+    list_filter = ["code"]
+    fields = ["code", "citation", "statement", "fallback_citation", ("valid_from", "valid_to")]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: HardRule | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: HardRule | None = None) -> bool:
+        return bool(request.user.is_superuser)

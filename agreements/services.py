@@ -32,11 +32,13 @@ from .exchange import (
     ImportProblem,
     ParsedDocument,
     PathItem,
+    apply_settings,
     parse_date,
     parse_document,
     version_document,
 )
 from .models import (
+    VERSION_SETTING_FIELDS,
     Agreement,
     AgreementEvent,
     AgreementEventAction,
@@ -241,6 +243,7 @@ def agreement_version_new_draft(
         review_deadline_days=source.review_deadline_days,
         approval_deadline_days=source.approval_deadline_days,
         auto_escalate_unanswered_review=source.auto_escalate_unanswered_review,
+        **{name: getattr(source, name) for name in VERSION_SETTING_FIELDS},
     )
     draft.full_clean()
     draft.save()
@@ -740,6 +743,7 @@ class _Importer:
         version.review_deadline_days = deadlines.get("review_days", 3)
         version.approval_deadline_days = deadlines.get("approval_days", 5)
         version.auto_escalate_unanswered_review = deadlines.get("auto_escalate_unanswered_review", False)
+        apply_settings(version, self.data.get("settings") or {})
         version.threshold_section = None
         version.source_name = self.source_name[:300]
         if into is not None:

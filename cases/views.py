@@ -42,6 +42,7 @@ from .forms import (
     VersionedForm,
 )
 from .models import AnalysisStatus, CaseEvent, ResponsibilityCase, RiskAnalysis
+from .services.drafts import referring_membership
 from .transitions import A
 
 RECORD_PROPOSAL = presenters.RECORD_PROPOSAL
@@ -115,6 +116,10 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
     patient = patient_selectors.patient_get(actor=actor, public_id=patient_id)
     form = _new_case_form(request, patient, request.POST if request.method == "POST" else None)
+    # The listed vårdcentral opening a case before enrolment leaves the submitting to the kommun.
+    referring = not any(m.role in ("nurse", "rehab") for m in actor.memberships) and (
+        referring_membership(actor, patient) is not None
+    )
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -135,7 +140,11 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
                     task_codes=data["tasks"],
                 ),
             )
-            if "submit" in request.POST:
+            if referring:
+                messages.success(
+                    request, _("The case is saved; the kommun's nurses are told to complete and submit it.")
+                )
+            elif "submit" in request.POST:
                 services.case_submit(actor=actor, case=case, expected_version=case.version)
                 messages.success(request, _("The case is submitted; the vårdcentral reviews it."))
             else:
@@ -153,7 +162,13 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
     return render(
         request,
         "cases/case_new.html",
-        {"patient": patient, "form": form, "groups": _catalogue_groups(form), "preview": preview},
+        {
+            "patient": patient,
+            "form": form,
+            "groups": _catalogue_groups(form),
+            "preview": preview,
+            "referring": referring,
+        },
         status=status,
     )
 
@@ -297,6 +312,7 @@ def _positions(form: PositionsForm) -> list[services.PositionInput]:
                     orders=split["orders"],
                     performs=split["performs"],
                     follows_up=split["follows_up"],
+                    **form.arrangement_of(task),
                 )
             )
     return out
@@ -322,6 +338,7 @@ def _perform(actor: Actor, case: ResponsibilityCase, action: str, form: Any) -> 
                     orders=split["orders"],
                     performs=split["performs"],
                     follows_up=split["follows_up"],
+                    **form.arrangement_of(task),
                 )
             )
         services.case_accept(splits=splits, reason=data.get("reason", ""), **common)
@@ -341,6 +358,7 @@ def _perform(actor: Actor, case: ResponsibilityCase, action: str, form: Any) -> 
                     orders=split["orders"],
                     performs=split["performs"],
                     follows_up=split["follows_up"],
+                    **form.arrangement_of(task),
                 )
             )
         services.case_decide(outcome=data["outcome"], reasons=data["reasons"], splits=splits, **common)

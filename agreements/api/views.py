@@ -300,6 +300,8 @@ class AgreementVersionViewSet(PaginatedListMixin, viewsets.ViewSet):
             version.covered_housing_settings = list(data["housing_settings"])
         for field, value in (data.get("deadlines") or {}).items():
             setattr(version, field, value)
+        for field, value in (data.get("settings") or {}).items():
+            setattr(version, field, value)
 
     @extend_schema(
         summary="Change a draft version",
@@ -669,9 +671,10 @@ class ResponsibilityRuleViewSet(_DraftPartViewSet):
     @extend_schema(
         summary="Add a rule to a draft version",
         description=(
-            "Region administrators only. A rule that breaks the law's hard rules is refused: a "
-            "physician task is never the kommun's, and a patient in an ordinary home without an "
-            "enrolment is the vårdcentral's (tröskelprincipen)."
+            "Region administrators only. A rule that breaks the law's hard rules is refused (a "
+            "physician task is never the kommun's), and so is one that gives the kommun a part for "
+            "patients in an ordinary home without an enrolment where the version applies "
+            "tröskelprincipen."
         ),
         request=ResponsibilityRuleWriteSerializer,
         responses={201: ResponsibilityRuleSerializer, **WRITE_RESPONSES},
