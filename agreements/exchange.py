@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import yaml
-from django.db import models
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from agreements.choices import CareLevel, HardRuleCode, SplitArrangement, TaskKind
 from agreements.models import CareTaskType, HardRule
 from cases import services
 from cases.models import CaseEvent, CaseStatus, CaseTask, EscalationDecision, Position, ReviewState
 from patients.models import HousingSetting
-from tests.factories import World
+from tests.factories import World, signed_in
 
 from .conftest import as_actor
 
@@ -282,3 +283,35 @@ def test_a_governance_decision_cannot_give_the_kommun_physician_care(
     )
     decision = EscalationDecision.objects.get(case=case)
     assert decision.splits[0]["arrangement_note"] == NOTE
+
+
+# --- The page: the same rule, and the arrangement as a choice for a physician task -----------------------
+
+
+def test_the_review_page_refuses_the_kommun_and_records_the_arrangement(world: World, lss_case: Any) -> None:
+    case = lss_case()
+    task = case.tasks.get()
+    o = world.orgs
+    client = signed_in(world.users["gp_a"])
+    page = client.get(reverse("cases:detail", args=[case.public_id]))
+    assert f"accept-split_{task.public_id}_arrangement" in page.content.decode()
+
+    prefix = f"accept-split_{task.public_id}"
+    form = {
+        "accept-version": case.version,
+        f"{prefix}_orders": str(o["vc_a"].public_id),
+        f"{prefix}_performs": str(o["kommun_a"].public_id),
+        f"{prefix}_follows_up": str(o["vc_a"].public_id),
+    }
+    url = reverse("cases:action", args=[case.public_id, "accept"])
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    assert "aldrig kommunens" in refused.content.decode()
+    assert CaseTask.objects.get(pk=task.pk).review_state == ReviewState.PENDING
+
+    accepted = client.post(url, {**form, f"{prefix}_arrangement": "on", f"{prefix}_arrangement_note": NOTE})
+    assert accepted.status_code == 302
+    task.refresh_from_db()
+    assert (task.arrangement, task.arrangement_note) == (SplitArrangement.KOMMUN_ENGAGES_PHYSICIAN, NOTE)
+    shown = client.get(reverse("cases:detail", args=[case.public_id])).content.decode()
+    assert "Kommunen anlitar läkare på regionens bekostnad" in shown
