@@ -240,3 +240,41 @@ def test_a_rule_giving_the_kommun_a_part_of_not_enrolled_care_is_refused_only_un
             assert "Tröskelprincipen" in caught.value.message_dict["performs_party"][0]
         else:
             rule.full_clean()
+
+
+# --- The settings through the API -------------------------------------------------------------------
+
+
+def test_the_settings_are_read_and_changed_through_the_api(
+    halland: Halland, demo_version: AgreementVersion, api_as: Any
+) -> None:
+    client = api_as(halland.users["admin_halland"])
+    read = client.get(f"/api/v1/agreement-versions/{demo_version.public_id}").json()
+    assert read["settings"]["threshold_specialised_performer"] == "ordering_party"
+    assert read["settings"]["mar_required_from"] == "2026-07-01"
+
+    created = client.post(
+        "/api/v1/agreement-versions",
+        {"based_on": str(demo_version.public_id), "version": "2026.1", "valid_from": "2026-01-01"},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["settings"] == read["settings"]
+    url = f"/api/v1/agreement-versions/{created.json()['id']}"
+    changed = client.patch(
+        url,
+        {"settings": {"threshold_principle": False, "home_care_term": "hälso- och sjukvård i hemmet"}},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["settings"]["threshold_principle"] is False
+    assert changed.json()["settings"]["threshold_specialised_performer"] == "ordering_party"
+
+    # Only the region's administrator changes them.
+    nurse = api_as(halland.users["nurse_varberg"])
+    refused = nurse.patch(
+        url, {"settings": {"threshold_principle": True}}, format="json", HTTP_IF_MATCH=changed["ETag"]
+    )
+    assert refused.status_code == 403
+    assert AgreementVersion.objects.get(public_id=created.json()["id"]).threshold_principle is False

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from agreements.models import AgreementVersion
 from cases.models import CaseStatus, Notification, NotificationKind, ResponsibilityCase
-from tests.factories import World
+from tests.factories import World, signed_in
 
 from .conftest import PD, Halland
 
@@ -99,3 +100,34 @@ def test_another_vardcentral_cannot_open_one(world: World, allowed: AgreementVer
     patient = world.patient(enrolled=False)
     # The physician of another vårdcentral does not even see the patient.
     assert _open(api, world.users["gp_b"], patient, world).status_code == 404
+
+
+def test_the_vardcentral_opens_it_from_the_patient_page(world: World, allowed: AgreementVersion) -> None:
+    patient = world.patient(enrolled=False)
+    client = signed_in(world.users["gp_a"])
+    detail = client.get(reverse("patients:detail", args=[patient.public_id])).content.decode()
+    assert reverse("cases:new", args=[patient.public_id]) in detail
+    new = client.get(reverse("cases:new", args=[patient.public_id])).content.decode()
+    assert "Spara och skicka till kommunen" in new
+    assert 'name="submit"' not in new
+
+    response = client.post(
+        reverse("cases:new", args=[patient.public_id]),
+        {
+            "trigger": "new_enrolment",
+            "urgency": "routine",
+            "shift_planning": "unknown",
+            "specialist_clinic": str(world.orgs["clinic"].public_id),
+            "tasks": [PD],
+            "save": "1",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = ResponsibilityCase.objects.get(patient=patient)
+    assert (case.status, case.opened_by_organisation) == (CaseStatus.DRAFT, world.orgs["vc_a"])
+
+
+def test_without_the_agreements_leave_the_patient_page_offers_no_case(world: World, halland: Halland) -> None:
+    patient = world.patient(enrolled=False)
+    detail = signed_in(world.users["gp_a"]).get(reverse("patients:detail", args=[patient.public_id]))
+    assert reverse("cases:new", args=[patient.public_id]) not in detail.content.decode()
