@@ -315,3 +315,13 @@ def test_the_demo_agreement_is_skipped_while_its_file_is_missing(tmp_path):
     )
     assert loaded is False
     assert "does not exist yet" in notices[0]
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_in_production(settings):
+    # Production leaves the demo app out; should a settings module install it anyway, the command itself
+    # still refuses, before anything is written.
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="never runs in production"):
+        seed("--patients", "5")
+    assert world_counts() == dict.fromkeys(world_counts(), 0)
