@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind, Role
-from figures.stats import percentile_cont
+from hemsjukvard.stats import percentile_cont
 from patients.models import Enrolment, Patient
 
 from .models import AccessLogEntry, AccessLogReview, AccessLogSampleItem, Action, Outcome, Purpose

@@ -36,7 +36,7 @@ def _setup() -> None:
 
 
 def two_page_html() -> str:
-    from documents.kinds import (
+    from cases.documents import (
         DecisionRow,
         HazardRow,
         MatrixCell,

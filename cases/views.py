@@ -1,4 +1,4 @@
-"""Case pages: my work, a new case with the live proposal, the case page with its actions, the risk analysis.
+"""Case pages: a new case with the live proposal, the case page with its actions, the risk analysis.
 
 Views parse input, call a selector or a service and render. Which actions a person sees comes from
 ``cases.policies.allowed_actions`` (the transition table), the same function the API and services use.
@@ -47,31 +47,7 @@ from .transitions import A
 RECORD_PROPOSAL = presenters.RECORD_PROPOSAL
 
 
-# --- My work ---------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
-    waiting = list(presenters.cases_waiting(actor=actor)[:50])
-    approvals = list(presenters.analyses_awaiting_approval(actor=actor)[:50])
-    escalations = list(presenters.escalations_at_my_level(actor=actor)[:50])
-    selectors.cases_log_listed(actor=actor, cases=[*waiting, *approvals, *escalations])
-    roles = {m.role for m in actor.memberships}
-    return render(
-        request,
-        "cases/home.html",
-        {
-            "waiting": presenters.work_rows(waiting),
-            "approvals": presenters.work_rows(approvals),
-            "escalations": presenters.work_rows(escalations),
-            "notifications": presenters.notifications_for(actor=actor),
-            "is_approver": bool(roles & presenters.APPROVER_ROLES),
-            "is_governance": "governance" in roles,
-            "can_open_cases": bool(roles & {"nurse", "rehab"}),
-        },
-    )
+# --- Notifications (listed on the home page, portal.views) -----------------------------------------
 
 
 @login_required

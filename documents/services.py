@@ -32,10 +32,10 @@ from audit.services import Access, access_log_record
 from directory.actor import Actor
 from hemsjukvard.outbox import outbox_enqueue
 from hemsjukvard.pdf import PdfError, render_pdf
-from integrations.events import document_ready_publish
 from patients.access import granting_membership, identity_visible
 from patients.selectors import patient_facts
 
+from .events import document_ready_publish
 from .models import Document, DocumentContent, DocumentStatus
 from .sources import PdfHeader, patient_identity, source_for
 

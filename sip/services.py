@@ -36,12 +36,12 @@ from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind
 from hemsjukvard.errors import NotPermitted, StateConflictError
 from hemsjukvard.writes import lock_current, save_next_version
-from integrations.events import sip_finalised_publish
 from patients.access import identity_visible
 from patients.models import Patient
 from patients.selectors import patient_facts
 
 from . import selectors
+from .events import sip_finalised_publish
 from .masking import keep_masked_values
 from .models import (
     ConsentGivenBy,

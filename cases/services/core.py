@@ -18,9 +18,9 @@ from directory.actor import Actor
 from directory.models import Membership, Organisation, Role
 from hemsjukvard.errors import NotPermitted, StateConflictError
 from hemsjukvard.writes import lock_current, save_next_version
-from integrations.events import case_events_publish
 
 from .. import selectors
+from ..events import case_events_publish
 from ..models import (
     ANALYSIS_IN_EFFECT,
     CaseEvent,

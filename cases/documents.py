@@ -2,7 +2,8 @@
 
 Each is a ``DocumentSource`` (see ``documents.sources``) with a report dataclass that the template prints
 as ``report``. Everything a template shows is prepared here as plain text, in the language active while
-the context is built (the task renders inside ``translation.override``).
+the context is built (the task renders inside ``translation.override``). Both are registered with the
+documents app's registry from ``CasesConfig.ready``, as the SIP and the access log register theirs.
 """
 
 from __future__ import annotations
@@ -38,11 +39,10 @@ from cases.models import (
 )
 from directory.actor import Actor
 from directory.models import Organisation, Role, User
+from documents.models import DocumentKind
+from documents.sources import DocumentSource, PdfHeader
 from hemsjukvard.errors import StateConflictError
 from patients.models import Patient
-
-from .models import DocumentKind
-from .sources import DocumentSource, PdfHeader, register
 
 
 def _label(choices: Any, value: str) -> str:
@@ -536,7 +536,3 @@ class EscalationNoticeSource(DocumentSource[ResponsibilityCase]):
                 for d in source.decisions.all()
             ),
         )
-
-
-register(RiskAnalysisSource())
-register(EscalationNoticeSource())
