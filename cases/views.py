@@ -20,6 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.records import RECORD_ANALYSIS, RECORD_PROPOSAL
 from directory.actor import Actor
 from documents import selectors as document_selectors
 from documents.models import Document, DocumentKind
@@ -43,10 +44,8 @@ from .forms import (
     apply_service_errors,
 )
 from .models import AnalysisStatus, CaseEvent, ResponsibilityCase, RiskAnalysis
+from .risk import risk_matrix
 from .transitions import A
-
-RECORD_PROPOSAL = presenters.RECORD_PROPOSAL
-
 
 # --- My work ---------------------------------------------------------------------------------------
 
@@ -459,10 +458,10 @@ def _render_analysis(
             "analyses": analyses,
             "current": current,
             "hazards": hazards,
-            "matrix": presenters.risk_matrix(hazards),
+            "matrix": risk_matrix(hazards),
             "form": form,
             "formset": formset,
-            "preview_matrix": presenters.risk_matrix(preview),
+            "preview_matrix": risk_matrix(preview),
             "preview": preview,
             "reject_form": reject_form or ReasonForm(initial={"version": case.version}, prefix="reject"),
             "sign_form": VersionedForm(initial={"version": case.version}, prefix="sign"),
@@ -547,7 +546,7 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
 def analysis_matrix_preview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The matrix as the person fills the hazards in (htmx); nothing is stored."""
     actor = Actor.from_request(request)
-    case = selectors.case_get(actor=actor, public_id=public_id, record_type=selectors.RECORD_ANALYSIS)
+    case = selectors.case_get(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
     page = presenters.case_page(actor=actor, case=case)
     formset = _hazard_formset(page, request.POST)
     preview = _formset_hazards(formset)
@@ -555,7 +554,7 @@ def analysis_matrix_preview(request: HttpRequest, public_id: uuid.UUID) -> HttpR
         request,
         "cases/_risk_matrix.html",
         {
-            "matrix": presenters.risk_matrix(preview),
+            "matrix": risk_matrix(preview),
             "hazards": preview,
             "matrix_id": "preview-matrix",
             "live": True,

@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from audit.records import RECORD_PROPOSAL
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from hemsjukvard.api.concurrency import etag_for, require_if_match
@@ -65,8 +66,6 @@ from .serializers import (
     SectionSerializer,
     SectionWriteSerializer,
 )
-
-RECORD_PROPOSAL = "responsibility_proposal"
 
 WRITE_RESPONSES = {
     **ERROR_RESPONSES,
