@@ -70,14 +70,18 @@ def agreement_event_record(
     )
 
 
+def _not_the_regions_admin() -> PermissionDenied:
+    return PermissionDenied(_("Only an administrator of the region may change its agreements."))
+
+
 def require_change_of_region(actor: Actor | None, region_id: int) -> None:
     if actor is not None and not can_change_agreements_of_region(actor, region_id):
-        raise PermissionDenied(_("Only an administrator of the region may change its agreements."))
+        raise _not_the_regions_admin()
 
 
 def _require_change(actor: Actor | None, agreement: Agreement) -> None:
     if actor is not None and not can_change_agreement(actor, agreement):
-        raise PermissionDenied(_("Only an administrator of the region may change its agreements."))
+        raise _not_the_regions_admin()
 
 
 def _require_draft(version: AgreementVersion, message: str | None = None) -> None:
@@ -124,7 +128,7 @@ def lock_version(version_id: int, *, with_agreement: bool = False) -> AgreementV
     )
 
 
-# Fields no change names: the identity, the revision, and what only a service sets.
+# Fields no change names: the identity and the revision (the service raises it).
 _NEVER_CHANGED = frozenset({"id", "public_id", "revision"})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -39,5 +40,6 @@ class CareTaskTypeAdmin(ThroughServices, admin.ModelAdmin[CareTaskType]):
         services.care_task_type_delete(actor=acting(request), task_type=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CareTaskType]) -> None:
-        for task_type in queryset:
-            services.care_task_type_delete(actor=acting(request), task_type=task_type)
+        with transaction.atomic():
+            for task_type in queryset:
+                services.care_task_type_delete(actor=acting(request), task_type=task_type)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -243,5 +244,6 @@ class ResponsibilityRuleAdmin(ThroughServices, admin.ModelAdmin[ResponsibilityRu
         services.rule_delete(actor=acting(request), rule=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ResponsibilityRule]) -> None:
-        for rule in queryset:
-            services.rule_delete(actor=acting(request), rule=rule)
+        with transaction.atomic():
+            for rule in queryset:
+                services.rule_delete(actor=acting(request), rule=rule)

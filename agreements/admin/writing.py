@@ -104,6 +104,13 @@ class ThroughServices:
         except (ValidationError, Conflict) as exc:
             return self._refused(request, exc)
 
+    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The list's actions, e.g. deleting the selected rows (all or none: ``delete_queryset``).
+        try:
+            return super().changelist_view(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+        except (ValidationError, Conflict) as exc:
+            return self._refused(request, exc)
+
 
 # How each part of a version is written: (create, change, delete), each as the person acting.
 _PartWriters = tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]

@@ -69,16 +69,16 @@ def _uuid_param(request: Request, name: str) -> uuid.UUID | None:
         raise exceptions.ValidationError({name: [_("Give an id (a UUID).")]}) from None
 
 
-Revised = Agreement | AgreementVersion | Section | ResponsibilityRule | CareTaskType
+_Revised = Agreement | AgreementVersion | Section | ResponsibilityRule | CareTaskType
 
 
-def _etag(instance: Revised) -> str:
+def _etag(instance: _Revised) -> str:
     return etag_for(instance, version=instance.revision)
 
 
 def _respond(
     serializer_class: type[BaseSerializer[Any]],
-    instance: Revised,
+    instance: _Revised,
     *,
     status_code: int = status.HTTP_200_OK,
 ) -> Response:
@@ -87,7 +87,7 @@ def _respond(
     return response
 
 
-def _expected_revision(request: Request, instance: Revised) -> int:
+def _expected_revision(request: Request, instance: _Revised) -> int:
     """The revision the caller read, named by its If-Match (428 without one, 412 when stale); the service
     checks it again under the row's lock."""
     require_if_match(request, _etag(instance))

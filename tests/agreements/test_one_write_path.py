@@ -83,6 +83,18 @@ def test_a_new_draft_made_in_the_admin_is_one_event_by_the_person(
     assert created.user == admin
 
 
+def test_a_superuser_acts_as_themself_in_the_admin(halland: Halland, draft: AgreementVersion) -> None:
+    root = User.objects.create_superuser(username="root", password="a-long-test-password")
+    client = Client()
+    client.force_login(root)
+    client.post(
+        "/admin/agreements/agreementversion/",
+        {"action": "put_in_force", "_selected_action": [str(draft.pk)]},
+    )
+    [put] = _events(draft, "put_in_force")
+    assert put.user == root
+
+
 def test_another_regions_admin_cannot_put_a_draft_in_force_through_the_admin(
     halland: Halland, draft: AgreementVersion
 ) -> None:
@@ -98,7 +110,7 @@ def test_another_regions_admin_cannot_put_a_draft_in_force_through_the_admin(
 
 
 def _inline_management(**totals: int) -> dict[str, str]:
-    data = {}
+    data: dict[str, str] = {}
     for prefix in ("sections", "rules", "legal_references", "escalation_levels"):
         data |= {
             f"{prefix}-TOTAL_FORMS": str(totals.get(prefix, 0)),
