@@ -4,7 +4,8 @@ An ``Agreement`` is the lasting identity (a region's agreement, or a local agree
 and, optionally, one vårdcentral). Its content lives in ``AgreementVersion`` rows: title, parties,
 validity, sections, legal references, responsibility rules, deadlines and the escalation ladder. A new
 version supersedes the old one without rewriting it; only a draft version can be changed, so every
-proposal that cited a rule can always be traced to the text it cited.
+proposal that cited a rule can always be traced to the text it cited (``services`` holds that rule).
+``revision`` changes with every write of a row (the API's ETag, as for cases and SIPs).
 """
 
 from __future__ import annotations
@@ -51,13 +52,6 @@ ORGANISATION_KIND_FOR_PARTY: dict[str, frozenset[str]] = {
 }
 
 
-def _locked_message() -> str:
-    return gettext(
-        "This agreement version is no longer a draft and cannot be changed. "
-        "Create a new draft version to change it."
-    )
-
-
 class Agreement(PublicIdModel, TimestampedModel):
     """An agreement as a lasting identity; see ``AgreementVersion`` for its content."""
 
@@ -99,6 +93,7 @@ class Agreement(PublicIdModel, TimestampedModel):
             "every patient of the kommun."
         ),
     )
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("agreement")
@@ -231,6 +226,7 @@ class AgreementVersion(PublicIdModel, TimestampedModel):
         editable=False,
     )
     source_name = models.CharField(_("imported from"), max_length=300, blank=True, editable=False)
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("agreement version")
@@ -298,6 +294,7 @@ class Section(PublicIdModel):
     heading = models.CharField(_("heading"), max_length=300)
     text = models.TextField(_("text"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("section")
@@ -309,21 +306,6 @@ class Section(PublicIdModel):
 
     def __str__(self) -> str:
         return f"§ {self.number} {self.heading}"
-
-    def clean(self) -> None:
-        if self.version_id is not None and not self.version.is_draft and self._changed():
-            raise ValidationError(_locked_message())
-
-    def _changed(self) -> bool:
-        if self.pk is None:
-            return True
-        stored = Section.objects.filter(pk=self.pk).values("number", "heading", "text", "position").first()
-        return stored != {
-            "number": self.number,
-            "heading": self.heading,
-            "text": self.text,
-            "position": self.position,
-        }
 
 
 class LegalReference(models.Model):
@@ -383,6 +365,7 @@ class CareTaskType(PublicIdModel):
     care_level = models.CharField(_("care level"), max_length=16, choices=CareLevel.choices)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("care task type")
@@ -501,6 +484,7 @@ class ResponsibilityRule(PublicIdModel):
     section = models.ForeignKey(
         Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="rules"
     )
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("responsibility rule")
@@ -554,8 +538,6 @@ class ResponsibilityRule(PublicIdModel):
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
-        if self.version_id is not None and not self.version.is_draft and self._changed():
-            raise ValidationError(_locked_message())
         if (
             self.section_id is not None
             and self.version_id is not None
@@ -615,13 +597,6 @@ class ResponsibilityRule(PublicIdModel):
         if region_id is not None and organisation_region != region_id:
             problems.append((field, gettext("Choose an organisation in the agreement's region.")))
         return problems
-
-    def _changed(self) -> bool:
-        if self.pk is None:
-            return True
-        fields = [f.attname for f in self._meta.concrete_fields if f.attname != "id"]
-        stored = ResponsibilityRule.objects.filter(pk=self.pk).values(*fields).first()
-        return bool(stored != {name: getattr(self, name) for name in fields})
 
 
 class EscalationLevel(models.Model):

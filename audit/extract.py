@@ -32,9 +32,8 @@ from patients.models import Enrolment, Patient
 from patients.selectors import patient_facts
 
 from .models import AccessLogEntry, AccessLogExtract, Action, Outcome, Purpose
+from .records import RECORD_EXTRACT
 from .services import Access, access_log_record
-
-RECORD_EXTRACT = "access_log_extract"
 
 
 def extract_membership(actor: Actor, patient: Patient) -> Membership | None:

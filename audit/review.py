@@ -45,11 +45,10 @@ from hemsjukvard.stats import percentile_cont
 from patients.models import Enrolment, Patient
 
 from .models import AccessLogEntry, AccessLogReview, AccessLogSampleItem, Action, Outcome, Purpose
+from .records import RECORD_LOG_ENTRY, RECORD_REVIEW
 from .services import Access, access_log_record
 
 REVIEWER_ROLES = frozenset({Role.MAS, Role.MAR})
-RECORD_LOG_ENTRY = "access_log_entry"
-RECORD_REVIEW = "access_log_review"
 MIN_PEERS = 4
 VOLUME_FLOOR = 10
 MAX_PERIOD_DAYS = 92

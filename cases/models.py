@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from directory.models import OrganisationKind
 from hemsjukvard.db import PublicIdModel, TimestampedModel
 
+from .risk import is_high, risk_score
+
 
 class CaseStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -489,11 +491,8 @@ class RiskAnalysis(PublicIdModel):
         return f"Risk analysis {self.number} of {self.case_id}"
 
 
-HIGH_RISK_SCORE = 8
-
-
 class Hazard(models.Model):
-    """A hazard scored on Socialstyrelsen's matrix: likelihood 1–4 × consequence 1–4; ≥ 8 is high."""
+    """A hazard scored on Socialstyrelsen's matrix (``cases.risk``): likelihood 1–4 × consequence 1–4."""
 
     analysis = models.ForeignKey(
         RiskAnalysis, verbose_name=_("risk analysis"), on_delete=models.PROTECT, related_name="hazards"
@@ -526,7 +525,7 @@ class Hazard(models.Model):
 
     @property
     def is_high(self) -> bool:
-        return self.likelihood * self.consequence >= HIGH_RISK_SCORE
+        return is_high(risk_score(self.likelihood, self.consequence))
 
 
 class Measure(models.Model):

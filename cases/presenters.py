@@ -30,7 +30,6 @@ from patients.selectors import patient_facts
 
 from . import selectors
 from .models import (
-    HIGH_RISK_SCORE,
     OPEN_STATUSES,
     CaseStatus,
     CaseTask,
@@ -42,10 +41,10 @@ from .models import (
     RiskAnalysis,
 )
 from .policies import allowed_actions
+from .risk import risk_level, risk_score
 from .transitions import A
 
 S = CaseStatus
-RECORD_PROPOSAL = "responsibility_proposal"
 
 # --- Work lists ------------------------------------------------------------------------------------
 
@@ -513,34 +512,7 @@ def case_page(*, actor: Actor, case: ResponsibilityCase) -> CasePage:
     )
 
 
-# --- The risk matrix -------------------------------------------------------------------------------
-
-
-def risk_level(score: int) -> tuple[str, str]:
-    """(css class, words) for a score on Socialstyrelsen's 4×4 matrix; ≥ 8 is high."""
-    if score >= 12:
-        return "risk-very-high", _("Very high risk")
-    if score >= HIGH_RISK_SCORE:
-        return "risk-high", _("High risk")
-    if score >= 4:
-        return "risk-medium", _("Moderate risk")
-    return "risk-low", _("Low risk")
-
-
-@dataclass(frozen=True)
-class MatrixCell:
-    likelihood: int
-    consequence: int
-    score: int
-    css: str
-    words: str
-    hazards: list[int]
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    consequence: int
-    cells: list[MatrixCell]
+# --- The risk matrix (built by ``cases.risk``) --------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -557,30 +529,16 @@ class ScoredHazard:
 def scored(items: Iterable[tuple[str, int, int]]) -> list[ScoredHazard]:
     out = []
     for number, (description, likelihood, consequence) in enumerate(items, start=1):
-        score = likelihood * consequence
-        css, words = risk_level(score)
-        out.append(ScoredHazard(number, description, likelihood, consequence, score, css, words))
+        score = risk_score(likelihood, consequence)
+        level = risk_level(score)
+        out.append(
+            ScoredHazard(number, description, likelihood, consequence, score, level.css, str(level.label))
+        )
     return out
 
 
 def scored_hazards(hazards: Iterable[Hazard]) -> list[ScoredHazard]:
     return scored((h.description, h.likelihood, h.consequence) for h in hazards)
-
-
-def risk_matrix(hazards: Sequence[ScoredHazard]) -> list[MatrixRow]:
-    """Rows from consequence 4 (top) to 1; columns likelihood 1 to 4; each cell lists its hazards."""
-    rows = []
-    for consequence in (4, 3, 2, 1):
-        cells = []
-        for likelihood in (1, 2, 3, 4):
-            score = likelihood * consequence
-            css, words = risk_level(score)
-            numbers = [
-                h.number for h in hazards if h.likelihood == likelihood and h.consequence == consequence
-            ]
-            cells.append(MatrixCell(likelihood, consequence, score, css, words, numbers))
-        rows.append(MatrixRow(consequence=consequence, cells=cells))
-    return rows
 
 
 def parse_uuid(value: str | None) -> uuid.UUID | None:

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from agreements.choices import ApproverRole
 from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_ANALYSIS, RECORD_TIMELINE
+from audit.records import RECORD_CASE as RECORD_CASE  # re-exported: cases.services reads it here
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership, Organisation, Role
@@ -36,10 +38,6 @@ from .models import (
     RiskAnalysis,
 )
 from .policies import CaseFacts
-
-RECORD_CASE = "responsibility_case"
-RECORD_TIMELINE = "case_timeline"
-RECORD_ANALYSIS = "risk_analysis"
 
 APPROVER_FOR_KIND = {"rehab": Role.MAR}
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
+from agreements.importer import agreement_import
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind, Ownership, User
 
@@ -269,11 +270,6 @@ def load_demo_agreement(
         if notify:
             notify(f"Notice: {path} does not exist yet; the demo agreement was not loaded.")
         return False
-    # ---- single call site of agreements.services.agreement_import --------------------------------
-    # Imported here, not at the top, so the rest of the demo world works while that module is being
-    # written. The ignore covers the time before it exists; "unused-ignore" keeps mypy quiet after.
-    from agreements.services import agreement_import  # type: ignore[import-not-found, unused-ignore]
-
     try:
         source_name = str(path.relative_to(settings.BASE_DIR))
     except ValueError:

@@ -15,12 +15,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_DOCUMENT
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership
 
 from .models import Document, DocumentContent
-from .services import RECORD_DOCUMENT
 from .sources import source_for
 
 if TYPE_CHECKING:

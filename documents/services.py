@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.models import Action
+from audit.records import RECORD_DOCUMENT
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from hemsjukvard.outbox import outbox_enqueue
@@ -40,8 +41,6 @@ from .models import Document, DocumentContent, DocumentStatus
 from .sources import PdfHeader, patient_identity, source_for
 
 logger = logging.getLogger(__name__)
-
-RECORD_DOCUMENT = "document"
 
 
 def claim_stale_after() -> datetime.timedelta:

@@ -24,13 +24,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_PATIENT
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 
 from .access import granting_membership, identity_visible
 from .models import Patient
 from .personnummer import parse_identity
-from .selectors import EMERGENCY_ROLES, RECORD_PATIENT, patient_facts, patient_get, patient_get_emergency
+from .selectors import EMERGENCY_ROLES, patient_facts, patient_get, patient_get_emergency
 
 
 @dataclass(frozen=True)

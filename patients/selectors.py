@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_ENROLMENT, RECORD_PATIENT
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership, OrganisationKind
@@ -28,9 +29,6 @@ from .access import (
 )
 from .models import Enrolment, Patient
 from .personnummer import parse_identity
-
-RECORD_PATIENT = "patient"
-RECORD_ENROLMENT = "enrolment"
 
 
 def _with_open_enrolment(queryset: QuerySet[Patient]) -> QuerySet[Patient]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_ENROLMENT, RECORD_PATIENT, RECORD_PROTECTED_IDENTITY, RECORD_REGISTRATION
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind, User
@@ -24,7 +25,7 @@ from .access import PatientFacts, granting_membership, identity_visible
 from .models import Enrolment, HousingSetting, Patient, ProtectedIdentityChange
 from .personnummer import parse_identity
 from .policies import can_enrol, can_register_patient, can_update_patient, protected_identity_membership
-from .selectors import RECORD_ENROLMENT, RECORD_PATIENT, patient_facts
+from .selectors import patient_facts
 
 PATIENT_FIELDS = (
     "given_name",
@@ -43,8 +44,6 @@ PATIENT_FIELDS = (
 # Skyddad identitet is set at registration (so a protected person is never in the register unprotected)
 # and changed afterwards only by ``patient_set_protected_identity``: never by an ordinary correction.
 REGISTRATION_FIELDS = (*PATIENT_FIELDS, "protected_identity")
-RECORD_PROTECTED_IDENTITY = "protected_identity"
-RECORD_REGISTRATION = "patient_registration"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_SIP
 from audit.services import Access, access_log_record
 from cases.models import ResponsibilityCase
 from directory.actor import Actor
@@ -38,8 +39,6 @@ from .models import (
     VersionStatus,
 )
 from .policies import SipFacts
-
-RECORD_SIP = "sip"
 
 
 def version_queryset() -> QuerySet[SipVersion]:

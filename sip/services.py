@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from agreements.choices import TaskKind
 from agreements.models import CareTaskType
 from audit.models import Action
+from audit.records import RECORD_SIP
 from audit.services import Access, access_log_record
 from cases import policies as case_policies
 from cases import selectors as case_selectors
@@ -63,9 +64,6 @@ from .models import (
     VersionStatus,
 )
 from .policies import PRINCIPAL_KINDS, SipAction, action_allowed_by_status, can_create_sip, editing_membership
-
-RECORD_SIP = selectors.RECORD_SIP
-
 
 # --- Inputs ----------------------------------------------------------------------------------------
 

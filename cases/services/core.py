@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from agreements import deadlines
 from agreements.choices import DayKind
 from audit.models import Action
+from audit.records import RECORD_CASE
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership, Organisation, Role
@@ -35,7 +36,6 @@ from ..transitions import transition_for
 S = CaseStatus
 DEFAULT_REVIEW_DAYS = 3
 DEFAULT_APPROVAL_DAYS = 5
-RECORD_CASE = selectors.RECORD_CASE
 
 
 # --- The machinery every transition shares ---------------------------------------------------------

@@ -101,7 +101,7 @@ RISK_EXAMPLE = {
     "prediction": [
         {
             "outcome": {"text": "Peritonit vid bristande aseptik vid påsbyte"},
-            "qualitativeRisk": {"text": "Sannolikhet 2 × konsekvens 4 = 8 (hög)"},
+            "qualitativeRisk": {"text": "Sannolikhet 2 × konsekvens 4 = 8 (hög risk)"},
         }
     ],
 }

@@ -17,7 +17,7 @@ from hemsjukvard.api.concurrency import etag_for, require_if_match
 from hemsjukvard.api.errors import Conflict
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
 from hemsjukvard.api.pagination import DefaultPagination, PaginatedListMixin
-from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
+from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES, IF_MATCH, IF_MATCH_ERRORS
 from patients import policies, selectors, services
 
 from .serializers import (
@@ -45,20 +45,6 @@ PATIENT_EXAMPLE = {
         "starts_on": "2026-11-22",
         "threshold_justification": "Kan inte ta sig till vårdcentralen på egen hand eller med stöd.",
     },
-}
-
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="The ETag from your last read of this record.",
-)
-WRITE_ERRORS = {
-    **ERROR_RESPONSES,
-    412: OpenApiResponse(ERROR_BODY, description="The record changed since you read it."),
-    428: OpenApiResponse(ERROR_BODY, description="If-Match is missing."),
 }
 
 
@@ -176,7 +162,7 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
         ),
         request=PatientWriteSerializer,
         parameters=[IF_MATCH],
-        responses={200: PatientSerializer, **WRITE_ERRORS},
+        responses={200: PatientSerializer, **ERROR_RESPONSES, **IF_MATCH_ERRORS},
         examples=[
             OpenApiExample(
                 "Ny adress",
@@ -205,7 +191,7 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
         ),
         request=ProtectedIdentityChangeSerializer,
         parameters=[IF_MATCH],
-        responses={200: PatientSerializer, **WRITE_ERRORS},
+        responses={200: PatientSerializer, **ERROR_RESPONSES, **IF_MATCH_ERRORS},
         examples=[
             OpenApiExample(
                 "Skatteverket har beslutat om sekretessmarkering",
@@ -286,7 +272,7 @@ class EnrolmentViewSet(viewsets.ViewSet):
         summary="End an enrolment",
         request=EnrolmentEndSerializer,
         parameters=[IF_MATCH],
-        responses={200: EnrolmentSerializer, **WRITE_ERRORS},
+        responses={200: EnrolmentSerializer, **ERROR_RESPONSES, **IF_MATCH_ERRORS},
         examples=[
             OpenApiExample(
                 "Utskrivning",

@@ -22,7 +22,7 @@ from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, require_if_match
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
 from hemsjukvard.api.pagination import UPDATED_SINCE, PaginatedListMixin, SyncPagination, parse_updated_since
-from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
+from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES, IF_MATCH, WRITE_ERRORS
 from patients.selectors import patient_get
 
 from .. import selectors, services
@@ -38,19 +38,6 @@ from .serializers import (
     WithdrawConsentSerializer,
 )
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="The plan's ETag from your last read.",
-)
-WRITE_ERRORS = {
-    **ERROR_RESPONSES,
-    409: OpenApiResponse(ERROR_BODY, description="Not possible in the plan's state (e.g. it is closed)."),
-    412: OpenApiResponse(ERROR_BODY, description="The plan changed since you read it."),
-    428: OpenApiResponse(ERROR_BODY, description="If-Match is missing."),
-}
 FINALISE_ERRORS = {
     **WRITE_ERRORS,
     400: OpenApiResponse(
@@ -246,16 +233,7 @@ class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
             "from *agreed* to *active*. Send the **case's** ETag in If-Match."
         ),
         request=CreateFromCaseSerializer,
-        parameters=[
-            OpenApiParameter(
-                "If-Match",
-                str,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="The case's ETag from your last read.",
-            ),
-            IDEMPOTENCY_KEY,
-        ],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
         responses={201: SipSerializer, **WRITE_ERRORS, **IDEMPOTENCY_RESPONSES},
         examples=[
             OpenApiExample(
