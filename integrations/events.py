@@ -94,7 +94,7 @@ def case_events_publish(
     *, case: ResponsibilityCase, kind: str, from_status: str, to_status: str
 ) -> list[int]:
     """Called by ``cases.services`` for every recorded transition; publishes those integrators follow."""
-    from cases.access import granting_membership
+    from access.cases import granting_membership
     from cases.models import CaseStatus, EventKind
 
     kinds: list[str] = []
@@ -150,8 +150,7 @@ def document_ready_publish(*, document_id: int) -> list[int]:
 def _may_see_document(actor: Actor, document: Document) -> bool:
     # The rule of ``documents.selectors``: the patient's access rule, and the identity printed in the
     # PDF only for those who may see it (others fetch the masked print).
-    from patients.access import granting_membership, identity_visible
-    from patients.selectors import patient_facts
+    from access.patients import granting_membership, identity_visible, patient_facts
 
     facts = patient_facts(document.patient)
     if granting_membership(actor, facts) is None:
@@ -163,8 +162,7 @@ def _may_see_document(actor: Actor, document: Document) -> bool:
 
 def sip_finalised_publish(*, sip: Sip, version: SipVersion) -> list[int]:
     """Called by ``sip.services`` when a SIP version is finalised."""
-    from patients.access import granting_membership
-    from patients.selectors import patient_facts
+    from access.patients import granting_membership, patient_facts
 
     facts = patient_facts(sip.patient)
     return event_publish(

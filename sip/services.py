@@ -23,6 +23,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.patients import identity_visible, patient_facts
+from access.seen import Seen
+from access.sips import keeps_the_plan
 from agreements.choices import TaskKind
 from agreements.models import CareTaskType
 from audit.models import Action
@@ -37,9 +40,7 @@ from directory.models import Membership, Organisation, OrganisationKind
 from hemsjukvard.errors import NotPermitted, StateConflictError
 from hemsjukvard.writes import lock_current, save_next_version
 from integrations.events import sip_finalised_publish
-from patients.access import identity_visible
 from patients.models import Patient
-from patients.selectors import patient_facts
 
 from . import selectors
 from .masking import keep_masked_values
@@ -161,7 +162,7 @@ def _authorise(actor: Actor, sip: Sip, action: str) -> Membership:
         raise NotPermitted(_("Only the care staff on the plan may change it."))
     # After a withdrawal of consent the plan is no longer shared (``sip.selectors``): whoever no longer
     # sees its content cannot change it either.
-    if selectors.consent_withdrawal(sip) is not None and not selectors.keeps_the_plan(actor, sip):
+    if selectors.consent_withdrawal(sip) is not None and not keeps_the_plan(actor, sip):
         raise NotPermitted(
             _(
                 "Consent to share the plan has been withdrawn; only the organisation that keeps it "
@@ -319,11 +320,9 @@ def sip_create_from_case(
 
 
 @transaction.atomic
-def sip_create_for_patient(*, actor: Actor, patient: Patient) -> Sip:
-    """Start a plan on its own for an enrolled patient; ``patient`` must come from ``patient_get``."""
-    if getattr(patient, "granted_by", None) is None:
-        raise NotPermitted(_("Only the care staff on the plan may change it."))
-    facts = patient_facts(patient)
+def sip_create_for_patient(*, actor: Actor, patient: Seen[Patient]) -> Sip:
+    """Start a plan on its own for an enrolled patient; ``patient`` is what ``patient_get`` returned."""
+    facts = patient_facts(patient.obj)
     if facts.open_enrolment_kommun_id is None:
         raise ValidationError(
             {"patient": _("The patient is not enrolled in home health care; enrol them first.")}
@@ -334,7 +333,7 @@ def sip_create_for_patient(*, actor: Actor, patient: Patient) -> Sip:
     membership = can_create_sip(actor, organisation_ids)
     if membership is None:
         raise NotPermitted(_("Only the care staff on the plan may change it."))
-    sip, version = _new_sip(actor=actor, patient=patient, membership=membership, case=None)
+    sip, version = _new_sip(actor=actor, patient=patient.obj, membership=membership, case=None)
     _event(actor, sip, membership, SipEventKind.CREATED, version=version)
     _log(actor, sip, membership, Action.CREATE)
     return sip

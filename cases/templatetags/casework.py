@@ -7,7 +7,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from cases.presenters import ACTION_LABELS, PARTY_LABELS, WorkCounts, work_counts
+from cases.presenters import ACTION_LABELS, PARTY_LABELS
+from cases.selectors import WorkCounts, work_counts
 from directory.actor import Actor
 from directory.models import User
 

@@ -17,7 +17,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from cases import selectors, services
-from cases.services import core, risk_analysis
 from cases.models import (
     AnalysisDecision,
     AnalysisStatus,
@@ -29,6 +28,7 @@ from cases.models import (
     ResponsibilityCase,
     RiskAnalysis,
 )
+from cases.services import core, risk_analysis
 from cases.transitions import A
 from directory.models import Membership, Role
 from fhir_export.resources import risk_assessment
