@@ -14,8 +14,7 @@ a case locks the case first, but no plan row exists yet then, so the two orders 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,7 +26,6 @@ from access.patients import identity_visible, patient_facts
 from access.seen import Seen
 from access.sips import keeps_the_plan
 from agreements.choices import TaskKind
-from agreements.models import CareTaskType
 from audit.models import Action
 from audit.services import Access, access_log_record
 from cases import policies as case_policies
@@ -43,6 +41,14 @@ from integrations.events import sip_finalised_publish
 from patients.models import Patient
 
 from . import selectors
+from .inputs import CONSENT_FIELDS as CONSENT_FIELDS
+from .inputs import DRAFT_FIELDS as DRAFT_FIELDS
+from .inputs import ROW_KINDS as ROW_KINDS
+from .inputs import ContactPathInput as ContactPathInput
+from .inputs import DraftChanges as DraftChanges
+from .inputs import InsatsInput as InsatsInput
+from .inputs import OtherMeasureInput as OtherMeasureInput
+from .inputs import ParticipantInput as ParticipantInput
 from .masking import keep_masked_values
 from .models import (
     ConsentGivenBy,
@@ -66,84 +72,6 @@ from .models import (
 from .policies import PRINCIPAL_KINDS, SipAction, action_allowed_by_status, can_create_sip, editing_membership
 
 RECORD_SIP = selectors.RECORD_SIP
-
-
-# --- Inputs ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InsatsInput:
-    description: str
-    responsible: Organisation | None = None
-    orders: Organisation | None = None
-    follows_up: Organisation | None = None
-    task_type: CareTaskType | None = None
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class OtherMeasureInput:
-    description: str
-    actor_kind: str
-    actor_name: str
-
-
-@dataclass(frozen=True)
-class ParticipantInput:
-    name: str
-    kind: str
-    organisation: Organisation | None = None
-    role: str = ""
-    present: bool = True
-    contact: str = ""
-
-
-@dataclass(frozen=True)
-class ContactPathInput:
-    period: str
-    who: str
-    phone: str
-    organisation: Organisation | None = None
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class DraftChanges:
-    """What to change in the draft: ``fields`` by name (see ``DRAFT_FIELDS``); a list that is given
-    replaces the draft's rows of that kind, one that is ``None`` leaves them as they are."""
-
-    fields: Mapping[str, Any]
-    insatser: Sequence[InsatsInput] | None = None
-    other_measures: Sequence[OtherMeasureInput] | None = None
-    participants: Sequence[ParticipantInput] | None = None
-    contact_paths: Sequence[ContactPathInput] | None = None
-
-
-DRAFT_FIELDS = (
-    "huvudansvar",
-    "huvudansvar_contact",
-    "no_other_measures",
-    "what_matters",
-    "own_goals",
-    "interpreter_needed",
-    "interpreter_language",
-    "follow_up_on",
-    "consent_given_by",
-    "consent_given_by_name",
-    "consent_representative_role",
-    "consent_scope",
-    "consent_given_on",
-    "consent_valid_to",
-)
-CONSENT_FIELDS = (
-    "consent_given_by",
-    "consent_given_by_name",
-    "consent_representative_role",
-    "consent_scope",
-    "consent_given_on",
-    "consent_valid_to",
-)
-ROW_KINDS = ("insatser", "other_measures", "participants", "contact_paths")
 
 
 # --- The machinery every write shares ----------------------------------------------------------------

@@ -59,7 +59,7 @@ __all__ = [
     "CaseFilters",
     "WorkCounts",
     "WorkLists",
-    "_case_queryset",
+    "_case_queryset",  # how a case is loaded with what its page and its facts need; tests build on it
     "analyses_awaiting_approval",
     "case_events",
     "case_facts",
