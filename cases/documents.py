@@ -18,8 +18,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from access.cases import visible_cases_q
 from cases import selectors as case_selectors
-from cases.access import visible_cases_q
 from cases.models import (
     AnalysisStatus,
     AnalysisVerdict,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from access.cases import granting_membership
 from integrations.events import api_url, event_publish
 from integrations.models import WebhookEventKind
 
-from .access import granting_membership
 from .models import CaseStatus, EventKind, ResponsibilityCase
 
 

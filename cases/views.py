@@ -20,6 +20,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.seen import Seen
+from audit.records import RECORD_ANALYSIS, RECORD_PROPOSAL
 from directory.actor import Actor
 from documents import selectors as document_selectors
 from documents.models import Document, DocumentKind
@@ -41,11 +43,9 @@ from .forms import (
     ReasonForm,
     VersionedForm,
 )
-from .models import AnalysisStatus, CaseEvent, ResponsibilityCase, RiskAnalysis
+from .models import AnalysisStatus, ResponsibilityCase, RiskAnalysis
+from .risk import risk_matrix
 from .transitions import A
-
-RECORD_PROPOSAL = presenters.RECORD_PROPOSAL
-
 
 # --- Notifications (listed on the home page, portal.views) -----------------------------------------
 
@@ -90,7 +90,7 @@ def _catalogue_groups(form: CaseNewForm) -> list[dict[str, Any]]:
 def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
     patient = patient_selectors.patient_get(actor=actor, public_id=patient_id)
-    form = _new_case_form(request, patient, request.POST if request.method == "POST" else None)
+    form = _new_case_form(request, patient.obj, request.POST if request.method == "POST" else None)
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -129,7 +129,13 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
     return render(
         request,
         "cases/case_new.html",
-        {"patient": patient, "form": form, "groups": _catalogue_groups(form), "preview": preview},
+        {
+            "patient": patient.obj,
+            "seen": patient,
+            "form": form,
+            "groups": _catalogue_groups(form),
+            "preview": preview,
+        },
         status=status,
     )
 
@@ -146,7 +152,7 @@ def case_proposal(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         clinic = next(
             (
                 c
-                for c in presenters.specialist_clinics(region_id=patient.folkbokforing_kommun.region_id)
+                for c in presenters.specialist_clinics(region_id=patient.obj.folkbokforing_kommun.region_id)
                 if c.public_id == clinic_id
             ),
             None,
@@ -174,8 +180,8 @@ def _documents(actor: Actor, case: ResponsibilityCase, analysis: RiskAnalysis | 
                 actor=actor, kind=DocumentKind.RISK_ANALYSIS, source_id=analysis.public_id
             )[:5]
         )
-    shown: list[Document] = [*found["escalation"], *found["analysis"]]
-    document_selectors.documents_log_listed(actor=actor, documents=shown)
+    # The two lists are one list of the case's documents on the page: logged in one write.
+    document_selectors.documents_listed(actor=actor, documents=[*found["escalation"], *found["analysis"]])
     return found
 
 
@@ -220,18 +226,18 @@ def _action_forms(page: presenters.CasePage, data: Any = None, only: str = "") -
 def _render_case(
     request: HttpRequest,
     actor: Actor,
-    case: ResponsibilityCase,
+    seen: Seen[ResponsibilityCase],
     *,
     bound: tuple[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    page = presenters.case_page(actor=actor, case=case)
+    page = presenters.case_page(actor=actor, case=seen)
+    case = page.case
     forms = _action_forms(page)
     if bound is not None:
         forms[bound[0]] = bound[1]
-    events = list(
-        CaseEvent.objects.filter(case=case).select_related("user", "organisation").order_by("-at", "-pk")
-    )
+    # The timeline as the API reads it (``selectors.case_events``), newest first on the page.
+    events = list(reversed(selectors.case_events(case=case)))
     return render(
         request,
         "cases/case_detail.html",
@@ -256,8 +262,7 @@ def _render_case(
 @require_GET
 def case_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     actor = Actor.from_request(request)
-    case = selectors.case_get(actor=actor, public_id=public_id)
-    return _render_case(request, actor, case)
+    return _render_case(request, actor, selectors.case_read(actor=actor, public_id=public_id))
 
 
 def _positions(form: PositionsForm) -> list[services.PositionInput]:
@@ -350,8 +355,9 @@ DONE_MESSAGES: dict[str, Any] = {
 @require_POST
 def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponseBase:
     actor = Actor.from_request(request)
-    case = selectors.case_get(actor=actor, public_id=public_id)
-    page = presenters.case_page(actor=actor, case=case)
+    seen = selectors.case_read(actor=actor, public_id=public_id)
+    case = seen.obj
+    page = presenters.case_page(actor=actor, case=seen)
     forms = _action_forms(page, request.POST, only=action)
     form = forms.get(action)
     if form is None:
@@ -374,7 +380,7 @@ def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> Http
         else:
             messages.success(request, str(DONE_MESSAGES.get(action, _("Done."))))
             return redirect("cases:detail", public_id=case.public_id)
-    return _render_case(request, actor, case, bound=(action, form), status=400)
+    return _render_case(request, actor, seen, bound=(action, form), status=400)
 
 
 # --- Risk analysis ---------------------------------------------------------------------------------
@@ -398,10 +404,16 @@ def _formset_hazards(formset: Any) -> list[presenters.ScoredHazard]:
     return presenters.scored(items)
 
 
+def _analysis_read(actor: Actor, public_id: uuid.UUID) -> tuple[Seen[ResponsibilityCase], list[RiskAnalysis]]:
+    """The case read as a read of its risk analysis (logged so), and every version of the analysis."""
+    seen = selectors.case_read(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
+    return seen, selectors.risk_analyses(case=seen.obj)
+
+
 def _render_analysis(
     request: HttpRequest,
     actor: Actor,
-    case: ResponsibilityCase,
+    seen: Seen[ResponsibilityCase],
     analyses: list[RiskAnalysis],
     *,
     form: AnalysisForm | None = None,
@@ -409,7 +421,8 @@ def _render_analysis(
     reject_form: ReasonForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    page = presenters.case_page(actor=actor, case=case)
+    page = presenters.case_page(actor=actor, case=seen)
+    case = page.case
     current = analyses[0] if analyses else None
     hazards = presenters.scored_hazards(current.hazards.all()) if current else []
     can_write = A.CREATE_ANALYSIS in page.actions
@@ -417,14 +430,14 @@ def _render_analysis(
         form = AnalysisForm(initial={"version": case.version})
         formset = _hazard_formset(page)
     preview = _formset_hazards(formset) if formset is not None and formset.is_bound else []
-    documents = []
+    documents: list[Document] = []
     if current is not None:
-        documents = list(
-            document_selectors.documents_for_source(
+        documents = document_selectors.documents_listed(
+            actor=actor,
+            documents=document_selectors.documents_for_source(
                 actor=actor, kind=DocumentKind.RISK_ANALYSIS, source_id=current.public_id
-            )[:5]
+            )[:5],
         )
-        document_selectors.documents_log_listed(actor=actor, documents=documents)
     return render(
         request,
         "cases/risk_analysis.html",
@@ -434,10 +447,10 @@ def _render_analysis(
             "analyses": analyses,
             "current": current,
             "hazards": hazards,
-            "matrix": presenters.risk_matrix(hazards),
+            "matrix": risk_matrix(hazards),
             "form": form,
             "formset": formset,
-            "preview_matrix": presenters.risk_matrix(preview),
+            "preview_matrix": risk_matrix(preview),
             "preview": preview,
             "reject_form": reject_form or ReasonForm(initial={"version": case.version}, prefix="reject"),
             "sign_form": VersionedForm(initial={"version": case.version}, prefix="sign"),
@@ -453,10 +466,11 @@ def _render_analysis(
 @require_http_methods(["GET", "POST"])
 def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
-    case, analyses = selectors.risk_analyses_for_case(actor=actor, public_id=public_id)
+    seen, analyses = _analysis_read(actor, public_id)
+    case = seen.obj
     if request.method == "GET":
-        return _render_analysis(request, actor, case, analyses)
-    page = presenters.case_page(actor=actor, case=case)
+        return _render_analysis(request, actor, seen, analyses)
+    page = presenters.case_page(actor=actor, case=seen)
     form = AnalysisForm(request.POST)
     formset = _hazard_formset(page, request.POST)
     if "add_hazard" in request.POST:
@@ -466,7 +480,7 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
         form = AnalysisForm(data)
         form.is_valid()
         formset.is_valid()
-        return _render_analysis(request, actor, case, analyses, form=form, formset=formset)
+        return _render_analysis(request, actor, seen, analyses, form=form, formset=formset)
     if form.is_valid() and formset.is_valid():
         hazards = []
         for hazard_form in formset.forms:
@@ -514,7 +528,7 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
                 request, _("The risk analysis is saved; the responsible physician signs it next.")
             )
             return redirect("cases:analysis", public_id=case.public_id)
-    return _render_analysis(request, actor, case, analyses, form=form, formset=formset, status=400)
+    return _render_analysis(request, actor, seen, analyses, form=form, formset=formset, status=400)
 
 
 @login_required
@@ -522,15 +536,15 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
 def analysis_matrix_preview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The matrix as the person fills the hazards in (htmx); nothing is stored."""
     actor = Actor.from_request(request)
-    case = selectors.case_get(actor=actor, public_id=public_id, record_type=selectors.RECORD_ANALYSIS)
-    page = presenters.case_page(actor=actor, case=case)
+    seen = selectors.case_read(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
+    page = presenters.case_page(actor=actor, case=seen)
     formset = _hazard_formset(page, request.POST)
     preview = _formset_hazards(formset)
     return render(
         request,
         "cases/_risk_matrix.html",
         {
-            "matrix": presenters.risk_matrix(preview),
+            "matrix": risk_matrix(preview),
             "hazards": preview,
             "matrix_id": "preview-matrix",
             "live": True,
@@ -583,8 +597,8 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
                 done = _("The risk analysis is rejected; the kommun writes a new version.")
         except services.FourEyesRefused as refused:
             messages.error(request, str(refused))
-            _case, analyses = selectors.risk_analyses_for_case(actor=actor, public_id=case.public_id)
-            return _render_analysis(request, actor, case, analyses, reject_form=None, status=403)
+            seen, analyses = _analysis_read(actor, case.public_id)
+            return _render_analysis(request, actor, seen, analyses, reject_form=None, status=403)
         except ValidationError as error:
             apply_service_errors(form, error)
         except StaleVersionError:
@@ -597,11 +611,11 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
         else:
             messages.success(request, done)
             return redirect("cases:analysis", public_id=case.public_id)
-    _case, analyses = selectors.risk_analyses_for_case(actor=actor, public_id=case.public_id)
+    seen, analyses = _analysis_read(actor, case.public_id)
     reject_form = form if isinstance(form, ReasonForm) else None
     if not isinstance(form, ReasonForm) and form.non_field_errors():
         messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
-    return _render_analysis(request, actor, case, analyses, reject_form=reject_form, status=400)
+    return _render_analysis(request, actor, seen, analyses, reject_form=reject_form, status=400)
 
 
 def case_url(case: ResponsibilityCase) -> str:

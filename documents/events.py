@@ -6,11 +6,11 @@ patient's access rule, and the identity printed in it only for those who may see
 
 from __future__ import annotations
 
+from access.documents import print_grant
+from access.patients import patient_facts
 from directory.actor import Actor
 from integrations.events import api_url, event_publish
 from integrations.models import WebhookEventKind
-from patients.access import granting_membership, identity_visible
-from patients.selectors import patient_facts
 
 from .models import Document
 
@@ -36,11 +36,12 @@ def document_ready_publish(*, document_id: int) -> list[int]:
 
 
 def _may_see_document(actor: Actor, document: Document) -> bool:
-    # The rule of ``documents.selectors``: the patient's access rule, and the identity printed in the
-    # PDF only for those who may see it (others fetch the masked print).
-    facts = patient_facts(document.patient)
-    if granting_membership(actor, facts) is None:
-        return False
-    return document.identity_masked or identity_visible(
-        actor, facts, protected_identity=document.patient.protected_identity
+    # The rule of ``access.documents`` without the source's own rule: the client fetches the document
+    # itself, and that read applies all three.
+    membership = print_grant(
+        actor,
+        patient_facts(document.patient),
+        protected_identity=document.patient.protected_identity,
+        identity_masked=document.identity_masked,
     )
+    return membership is not None

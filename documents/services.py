@@ -27,14 +27,13 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from access.patients import granting_membership, identity_visible, patient_facts
 from audit.models import Action
 from audit.records import RECORD_DOCUMENT
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from hemsjukvard.outbox import outbox_enqueue
 from hemsjukvard.pdf import PdfError, render_pdf
-from patients.access import granting_membership, identity_visible
-from patients.selectors import patient_facts
 
 from .events import document_ready_publish
 from .models import Document, DocumentContent, DocumentStatus

@@ -84,9 +84,10 @@ def organization(organisation: Organisation) -> dict[str, Any]:
     )
 
 
-def patient(record: Patient) -> dict[str, Any]:
-    """HL7 Sweden's base Patient; with skyddad identitet hidden from the reader, no identity at all."""
-    visible = bool(getattr(record, "identity_visible", False))
+def patient(record: Patient, *, identity_visible: bool) -> dict[str, Any]:
+    """HL7 Sweden's base Patient; with skyddad identitet hidden from the reader (``identity_visible``,
+    as the selector that read the patient decided), no identity at all."""
+    visible = identity_visible
     data: dict[str, Any] = {
         "resourceType": "Patient",
         "id": str(record.public_id),

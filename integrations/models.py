@@ -3,7 +3,7 @@
 An ``ApiClient`` is one organisation's integration (an EHR, a kommun's care documentation system, a SIP
 planning tool, a statistics system). It acts through a service user of its own whose memberships (role
 ``coordinator`` in each organisation of the client's scope) are kept by ``integrations.services``, so the
-access rule (``patients.access``) and the access log treat it like any other party, under its own name.
+access rule (``access.patients``) and the access log treat it like any other party, under its own name.
 A read/write client may instead call on behalf of the person signed in to it (``integrations.delegation``).
 Secrets and tokens are stored only as SHA-256 hashes: they are long random strings, not passwords.
 """

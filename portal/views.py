@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from access.roles import APPROVER_ROLES
 from cases import presenters, selectors
 from directory.actor import Actor
 
@@ -17,20 +18,17 @@ from directory.actor import Actor
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
-    waiting = list(presenters.cases_waiting(actor=actor)[:50])
-    approvals = list(presenters.analyses_awaiting_approval(actor=actor)[:50])
-    escalations = list(presenters.escalations_at_my_level(actor=actor)[:50])
-    selectors.cases_log_listed(actor=actor, cases=[*waiting, *approvals, *escalations])
+    lists = selectors.work_lists(actor=actor)
     roles = {m.role for m in actor.memberships}
     return render(
         request,
         "portal/home.html",
         {
-            "waiting": presenters.work_rows(waiting),
-            "approvals": presenters.work_rows(approvals),
-            "escalations": presenters.work_rows(escalations),
-            "notifications": presenters.notifications_for(actor=actor),
-            "is_approver": bool(roles & presenters.APPROVER_ROLES),
+            "waiting": presenters.work_rows(lists.waiting),
+            "approvals": presenters.work_rows(lists.approvals),
+            "escalations": presenters.work_rows(lists.escalations),
+            "notifications": selectors.notifications_for(actor=actor),
+            "is_approver": bool(roles & APPROVER_ROLES),
             "is_governance": "governance" in roles,
             "can_open_cases": bool(roles & {"nurse", "rehab"}),
         },

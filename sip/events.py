@@ -6,10 +6,9 @@ see the plan; the payload carries the plan's and the version's ids, the case's i
 
 from __future__ import annotations
 
+from access.patients import granting_membership, patient_facts
 from integrations.events import api_url, event_publish
 from integrations.models import WebhookEventKind
-from patients.access import granting_membership
-from patients.selectors import patient_facts
 
 from .models import Sip, SipVersion
 

@@ -164,7 +164,7 @@ class ResponsibilityProposalView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         on = data.get("on") or timezone.localdate()
-        patient = patient_get(actor=actor, public_id=data["patient"], record_type=RECORD_PROPOSAL)
+        patient = patient_get(actor=actor, public_id=data["patient"], record_type=RECORD_PROPOSAL).obj
         specialist_clinic_id = None
         if data.get("specialist_clinic"):
             region_id = patient.folkbokforing_kommun.region_id

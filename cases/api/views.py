@@ -197,8 +197,8 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         page = paginator.paginate_queryset(
             apply_ordering(request, selectors.case_list_keys(queryset), CASE_ORDERING), request, view=self
         )
-        cases = selectors.case_list_rows(cases=queryset, ids=[case.pk for case in page or []])
-        selectors.cases_log_listed(actor=actor, cases=cases)
+        shown = selectors.cases_listed(actor=actor, cases=queryset, ids=[case.pk for case in page or []])
+        cases = [seen.obj for seen in shown]
         facts = selectors.case_facts_many(cases)
         for case in cases:
             case.allowed_actions = allowed_actions(actor, case, facts[case.pk])  # type: ignore[attr-defined, unused-ignore]

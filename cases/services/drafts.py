@@ -9,8 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from access.patients import patient_facts
+from access.seen import Seen
 from agreements.models import CareTaskType
 from audit.models import Action
+from audit.records import RECORD_CASE
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
@@ -23,15 +26,15 @@ from ..models import (
     ResponsibilityCase,
 )
 from ..transitions import A, transition_for
-from .core import RECORD_CASE, S, _authorise, _lock, _record, _save
+from .core import S, _authorise, _lock, _record, _save
 from .inputs import CASE_FIELDS, CaseInput
 
 # --- Opening and changing a draft ------------------------------------------------------------------
 
 
 def _case_kommun(patient: Patient) -> int:
-    open_kommun = getattr(patient, "open_enrolment_kommun_id", None)
-    return int(open_kommun) if open_kommun is not None else patient.folkbokforing_kommun_id
+    open_kommun = patient_facts(patient, with_cases=False).open_enrolment_kommun_id
+    return open_kommun if open_kommun is not None else patient.folkbokforing_kommun_id
 
 
 def _validate_input(fields: dict[str, Any], task_codes: Sequence[str] | None) -> list[CareTaskType]:
@@ -55,20 +58,21 @@ def _validate_input(fields: dict[str, Any], task_codes: Sequence[str] | None) ->
 
 
 @transaction.atomic
-def case_open(*, actor: Actor, patient: Patient, data: CaseInput) -> ResponsibilityCase:
-    """A kommun nurse (or rehab) opens a draft case; ``patient`` must come from ``patient_get``."""
-    kommun_id = _case_kommun(patient)
+def case_open(*, actor: Actor, patient: Seen[Patient], data: CaseInput) -> ResponsibilityCase:
+    """A kommun nurse (or rehab) opens a draft case; ``patient`` is what ``patient_get`` returned."""
+    record = patient.obj
+    kommun_id = _case_kommun(record)
     membership = actor.membership_for(kommun_id, roles=transition_for(A.UPDATE).roles)
     if membership is None:
         raise NotPermitted(_("Only the kommun's nurses and therapists open cases for its patients."))
     fields = {name: getattr(data, name) for name in CASE_FIELDS}
     task_types = _validate_input(fields, data.task_codes)
     case = ResponsibilityCase.objects.create(
-        patient=patient,
+        patient=record,
         opened_by=actor.user,
         opened_by_organisation=membership.organisation,
         kommun_id=kommun_id,
-        vardcentral_id=patient.listed_vardcentral_id,
+        vardcentral_id=record.listed_vardcentral_id,
         owner_organisation_id=kommun_id,
         owner_role=membership.role,
         **fields,
@@ -87,7 +91,7 @@ def case_open(*, actor: Actor, patient: Patient, data: CaseInput) -> Responsibil
         actor=actor,
         accesses=[
             Access(
-                patient_id=patient.pk,
+                patient_id=record.pk,
                 record_type=RECORD_CASE,
                 record_id=str(case.public_id),
                 membership=membership,

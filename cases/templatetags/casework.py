@@ -8,19 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
 
 from cases.presenters import ACTION_LABELS, PARTY_LABELS
 
 register = template.Library()
-
-
-@register.filter
-def patient_label(patient: Any) -> str:
-    """Name and personnummer, or the masked form for skyddad identitet (lists never reveal it)."""
-    if getattr(patient, "identity_visible", None) is True or not patient.protected_identity:
-        return f"{patient.full_name}, {patient.formatted_identity}"
-    return _("Protected identity")
 
 
 @register.filter

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from cases.presenters import WorkCounts, work_counts
+from cases.selectors import WorkCounts, work_counts
 from directory.actor import Actor
 from directory.models import OrganisationKind, Role, User
 from directory.views import active_memberships

@@ -35,6 +35,7 @@ from .serializers import (
     FollowUpInputSerializer,
     SipFollowUpSerializer,
     SipSerializer,
+    SipShown,
     WithdrawConsentSerializer,
 )
 
@@ -112,16 +113,16 @@ def _validated(serializer_class: type[serializers.Serializer[Any]], request: Req
 
 def _present(actor: Actor, view: selectors.SipView) -> dict[str, Any]:
     sip = view.sip
-    withdrawn = selectors.consent_withdrawal(sip) is not None
     shared = view.shared
-    sip.shared = shared  # type: ignore[attr-defined]
-    sip.consent_withdrawn = withdrawn  # type: ignore[attr-defined]
-    sip.identity_masked = not view.identity_visible  # type: ignore[attr-defined]
-    sip.current_version = selectors.current_version(sip) if shared else None  # type: ignore[attr-defined]
-    sip.allowed_actions = (  # type: ignore[attr-defined]
-        allowed_actions(actor, selectors.sip_facts(sip)) if shared else []
+    shown = SipShown(
+        sip=sip,
+        shared=shared,
+        identity_masked=not view.identity_visible,
+        consent_withdrawn=selectors.consent_withdrawal(sip) is not None,
+        current_version=selectors.current_version(sip) if shared else None,
+        allowed_actions=allowed_actions(actor, view.facts) if shared else [],
     )
-    data = SipSerializer(sip, context={"identity_visible": view.identity_visible}).data
+    data = SipSerializer(shown, context={"identity_visible": view.identity_visible}).data
     if not shared:
         data["versions"] = []
         data["follow_ups"] = []
@@ -194,7 +195,7 @@ class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
         queryset = selectors.sip_list(actor=actor, updated_since=parse_updated_since(request))
         if "patient" in query.validated_data:
             patient = patient_get(actor=actor, public_id=query.validated_data["patient"])
-            queryset = queryset.filter(patient=patient)
+            queryset = queryset.filter(patient=patient.obj)
         paginator = SyncPagination()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         views = selectors.sips_listed(actor=actor, sips=list(page))
