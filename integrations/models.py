@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -23,9 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from hemsjukvard.db import PublicIdModel, TimestampedModel
 
 if TYPE_CHECKING:
-    from directory.models import Membership
-
-    from .delegation import Delegation
+    from directory.models import Membership, User
 
 
 class ClientAccess(models.TextChoices):
@@ -107,6 +106,14 @@ class ClientSecret(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.client})"
+
+
+@dataclass(frozen=True)
+class Delegation:
+    """The person a client acts for, and the memberships the call may use (``integrations.delegation``)."""
+
+    person: User
+    memberships: tuple[Membership, ...]
 
 
 class ClientToken(models.Model):

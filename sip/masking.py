@@ -35,7 +35,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from .services import DraftChanges, OtherMeasureInput, ParticipantInput
+    from .inputs import DraftChanges, OtherMeasureInput, ParticipantInput
 
 # The same mask as the patient's name on the API and in the PDF header.
 MASK = "*****"
