@@ -4,7 +4,7 @@ A region keeps its agreement under version control as one YAML file per agreemen
 is described in ``agreements/data/README.md`` and checked against ``schema/agreement.schema.json``.
 Reading never guesses: only ``true``/``false`` are booleans, and nothing is read as a float or a date,
 so ``section: 4.10`` stays the text "4.10" and ``enrolment: no`` is not ``False``. Every problem is
-reported with the line it is on. Writing to the database is ``services.agreement_import``'s job.
+reported with the line it is on. Writing to the database is ``importer.agreement_import``'s job.
 """
 
 from __future__ import annotations

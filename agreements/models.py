@@ -4,12 +4,12 @@ An ``Agreement`` is the lasting identity (a region's agreement, or a local agree
 and, optionally, one vårdcentral). Its content lives in ``AgreementVersion`` rows: title, parties,
 validity, sections, legal references, responsibility rules, deadlines and the escalation ladder. A new
 version supersedes the old one without rewriting it; only a draft version can be changed, so every
-proposal that cited a rule can always be traced to the text it cited.
+proposal that cited a rule can always be traced to the text it cited (``services`` holds that rule).
+``revision`` changes with every write of a row (the API's ETag, as for cases and SIPs).
 """
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.conf import settings
@@ -36,9 +36,24 @@ from .choices import (
     HardRuleCode,
     PartyRef,
     TaskKind,
-    ThresholdPerformer,
 )
 from .hard_rules import PHYSICIAN_RULE_DEFAULT, HardRuleRef, PartyChoice, hard_rule_violations
+from .law import HARD_RULE_DEFAULTS, VERSION_SETTING_FIELDS, AgreementSettings, HardRule
+
+__all__ = [
+    "HARD_RULE_DEFAULTS",
+    "VERSION_SETTING_FIELDS",
+    "Agreement",
+    "AgreementEvent",
+    "AgreementEventAction",
+    "AgreementVersion",
+    "CareTaskType",
+    "EscalationLevel",
+    "HardRule",
+    "LegalReference",
+    "ResponsibilityRule",
+    "Section",
+]
 from .threshold import threshold_rule_problems
 
 # What a party reference may name, when the rule names an organisation with it.
@@ -55,101 +70,6 @@ ORGANISATION_KIND_FOR_PARTY: dict[str, frozenset[str]] = {
         }
     ),
 }
-
-
-def _locked_message() -> str:
-    return gettext(
-        "This agreement version is no longer a draft and cannot be changed. "
-        "Create a new draft version to change it."
-    )
-
-
-# What each hard rule is, where the data holds no row for it (see ``agreements.hard_rules``).
-HARD_RULE_DEFAULTS: dict[str, HardRuleRef] = {HardRuleCode.PHYSICIAN_CARE_NOT_KOMMUN: PHYSICIAN_RULE_DEFAULT}
-
-
-class HardRuleQuerySet(models.QuerySet["HardRule"]):
-    def in_force(
-        self, code: str, start: datetime.date, end: datetime.date | None = None
-    ) -> HardRuleRef | None:
-        """The rule ``code`` as in force on some day from ``start`` to ``end`` (``None``: open-ended).
-
-        ``None`` when the data says it is not in force then. Where the data holds no row for the code
-        at all, the rule holds as the law stands (``HARD_RULE_DEFAULTS``): missing data never switches
-        the law off.
-        """
-        rows = list(self.filter(code=code).order_by("-valid_from", "-pk"))
-        if not rows:
-            return HARD_RULE_DEFAULTS.get(code)
-        last = end or datetime.date.max
-        for row in rows:
-            if row.valid_from <= last and (row.valid_to is None or row.valid_to >= start):
-                return row.ref
-        return None
-
-
-class HardRule(PublicIdModel):
-    """When one of the law's hard rules is in force, what it cites and the fallback the law gives.
-
-    The check itself is code (``agreements.hard_rules``); its dates and citation are data, so that an
-    amended statute is an edit here, not a release. Periods of one rule do not overlap.
-    """
-
-    code = models.CharField(_("rule"), max_length=64, choices=HardRuleCode.choices)
-    citation = models.CharField(
-        _("citation"), max_length=200, help_text=_("Where the law says it, e.g. HSL 12 kap. 3 §.")
-    )
-    statement = models.TextField(
-        _("what the law says"),
-        blank=True,
-        help_text=_("E.g. Kommunens ansvar omfattar inte hälso- och sjukvård som meddelas av läkare."),
-    )
-    fallback_citation = models.CharField(
-        _("fallback in the law"),
-        max_length=200,
-        blank=True,
-        help_text=_(
-            "Where the law provides an exception a case may record, e.g. HSL 16 kap. 1 § (the kommun "
-            "engages a physician at the region's expense). Empty: no exception."
-        ),
-    )
-    valid_from = models.DateField(_("in force from"))
-    valid_to = models.DateField(_("in force to"), null=True, blank=True)
-
-    objects = HardRuleQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("hard rule of the law")
-        verbose_name_plural = _("hard rules of the law")
-        ordering = ["code", "valid_from"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="hard_rule_valid_to_after_from",
-            ),
-            models.UniqueConstraint(fields=["code", "valid_from"], name="hard_rule_one_start_per_day"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_code_display()} ({self.citation}, {self.valid_from:%Y-%m-%d}–)"
-
-    @property
-    def ref(self) -> HardRuleRef:
-        return HardRuleRef(code=self.code, citation=self.citation, fallback_citation=self.fallback_citation)
-
-    def clean(self) -> None:
-        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": gettext("The end date cannot be before the start date.")})
-        if self.valid_from is None:
-            return
-        overlapping = HardRule.objects.filter(code=self.code).exclude(pk=self.pk)
-        overlapping = overlapping.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from))
-        if self.valid_to is not None:
-            overlapping = overlapping.filter(valid_from__lte=self.valid_to)
-        if overlapping.exists():
-            raise ValidationError(
-                {"valid_from": gettext("Another period of this rule overlaps; end it first.")}
-            )
 
 
 class Agreement(PublicIdModel, TimestampedModel):
@@ -193,6 +113,7 @@ class Agreement(PublicIdModel, TimestampedModel):
             "every patient of the kommun."
         ),
     )
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("agreement")
@@ -251,7 +172,7 @@ class Agreement(PublicIdModel, TimestampedModel):
         return 2 if self.local_vardcentral_id is not None else 1
 
 
-class AgreementVersion(PublicIdModel, TimestampedModel):
+class AgreementVersion(AgreementSettings, PublicIdModel, TimestampedModel):
     """One version of an agreement: everything it says, valid from a date."""
 
     agreement = models.ForeignKey(
@@ -296,59 +217,6 @@ class AgreementVersion(PublicIdModel, TimestampedModel):
         related_name="+",
         help_text=_("Cited when the threshold principle gives the vårdcentral a task."),
     )
-    # Settings whose legal source is the agreement itself or a reform its owner must check (README).
-    threshold_principle = models.BooleanField(
-        _("apply tröskelprincipen"),
-        default=True,
-        help_text=_(
-            "For a patient in an ordinary home without an enrolment, the kommun's part of each task goes "
-            "to the region; who orders and follows up stays as the rule says (HSL 12 kap. 2 §, 14 kap. "
-            "1 § leave this to the agreement)."
-        ),
-    )
-    threshold_specialised_performer = models.CharField(
-        _("under tröskelprincipen, a specialised task is performed by"),
-        max_length=32,
-        choices=ThresholdPerformer.choices,
-        default=ThresholdPerformer.LISTED_VARDCENTRAL,
-        help_text=_(
-            "Who takes the kommun's part of a specialised task for a patient who is not enrolled. The "
-            "kommun's part of a primary-care task always goes to the listed vårdcentral."
-        ),
-    )
-    cases_before_enrolment = models.BooleanField(
-        _("cases before enrolment"),
-        default=False,
-        help_text=_(
-            "Whether the patient's listed vårdcentral may open a case for a patient not (yet) enrolled, "
-            "for the kommun's nurses to complete: the planning before a decision on enrolment."
-        ),
-    )
-    mar_required_from = models.DateField(
-        _("MAR required from"),
-        null=True,
-        blank=True,
-        help_text=_(
-            "From this date every kommun party must have a MAR; a vacant post is shown as a compliance "
-            "warning. Leave empty where the agreement does not require one."
-        ),
-    )
-    mar_required_citation = models.CharField(
-        _("MAR required by"),
-        max_length=200,
-        blank=True,
-        help_text=_("The source of the requirement, e.g. prop. 2025/26:19."),
-    )
-    home_care_term = models.CharField(
-        _("term for home health care"),
-        max_length=100,
-        blank=True,
-        help_text=_(
-            "The term the law uses from the date below, e.g. “hälso- och sjukvård i hemmet”. Leave "
-            "empty to keep “hemsjukvård”."
-        ),
-    )
-    home_care_term_from = models.DateField(_("term used from"), null=True, blank=True)
     # Deadlines and the escalation ladder (see ``EscalationLevel``).
     deadline_day_kind = models.CharField(
         _("deadlines count"), max_length=16, choices=DayKind.choices, default=DayKind.WORKING
@@ -378,6 +246,7 @@ class AgreementVersion(PublicIdModel, TimestampedModel):
         editable=False,
     )
     source_name = models.CharField(_("imported from"), max_length=300, blank=True, editable=False)
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("agreement version")
@@ -436,12 +305,6 @@ class AgreementVersion(PublicIdModel, TimestampedModel):
     def covers(self, housing_setting: str) -> bool:
         return housing_setting in self.covered_housing_settings
 
-    def home_care_term_on(self, day: datetime.date) -> str:
-        """The term for home health care on ``day``: the agreement's new term once it applies."""
-        if self.home_care_term and (self.home_care_term_from is None or day >= self.home_care_term_from):
-            return self.home_care_term
-        return "hemsjukvård"
-
     def physician_rule(self) -> HardRuleRef | None:
         """The physician rule as in force on some day of this version's validity.
 
@@ -455,19 +318,6 @@ class AgreementVersion(PublicIdModel, TimestampedModel):
         return cached[1]
 
 
-# The version's settings (agreements/README.md, "Settings"): the file's ``settings:`` block, copied to a
-# new draft as they are.
-VERSION_SETTING_FIELDS = (
-    "threshold_principle",
-    "threshold_specialised_performer",
-    "cases_before_enrolment",
-    "mar_required_from",
-    "mar_required_citation",
-    "home_care_term",
-    "home_care_term_from",
-)
-
-
 class Section(PublicIdModel):
     """A numbered section of an agreement version's text; rules cite it."""
 
@@ -478,6 +328,7 @@ class Section(PublicIdModel):
     heading = models.CharField(_("heading"), max_length=300)
     text = models.TextField(_("text"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("section")
@@ -489,21 +340,6 @@ class Section(PublicIdModel):
 
     def __str__(self) -> str:
         return f"§ {self.number} {self.heading}"
-
-    def clean(self) -> None:
-        if self.version_id is not None and not self.version.is_draft and self._changed():
-            raise ValidationError(_locked_message())
-
-    def _changed(self) -> bool:
-        if self.pk is None:
-            return True
-        stored = Section.objects.filter(pk=self.pk).values("number", "heading", "text", "position").first()
-        return stored != {
-            "number": self.number,
-            "heading": self.heading,
-            "text": self.text,
-            "position": self.position,
-        }
 
 
 class LegalReference(models.Model):
@@ -563,6 +399,7 @@ class CareTaskType(PublicIdModel):
     care_level = models.CharField(_("care level"), max_length=16, choices=CareLevel.choices)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("care task type")
@@ -681,6 +518,7 @@ class ResponsibilityRule(PublicIdModel):
     section = models.ForeignKey(
         Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="rules"
     )
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("responsibility rule")
@@ -744,8 +582,6 @@ class ResponsibilityRule(PublicIdModel):
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
-        if self.version_id is not None and not self.version.is_draft and self._changed():
-            raise ValidationError(_locked_message())
         if (
             self.section_id is not None
             and self.version_id is not None
@@ -807,13 +643,6 @@ class ResponsibilityRule(PublicIdModel):
         if region_id is not None and organisation_region != region_id:
             problems.append((field, gettext("Choose an organisation in the agreement's region.")))
         return problems
-
-    def _changed(self) -> bool:
-        if self.pk is None:
-            return True
-        fields = [f.attname for f in self._meta.concrete_fields if f.attname != "id"]
-        stored = ResponsibilityRule.objects.filter(pk=self.pk).values(*fields).first()
-        return bool(stored != {name: getattr(self, name) for name in fields})
 
 
 class EscalationLevel(models.Model):

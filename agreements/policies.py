@@ -6,6 +6,7 @@
   binds every kommun of the region.
 * The catalogue of care task types is shared by every region; a region administrator of any region may
   add to it or correct it (a change that would break a rule of any agreement is refused anyway).
+* A superuser (made only with ``createsuperuser``) may do both, as everywhere in the administration.
 * Only a draft version can be changed (``version_is_editable``); a version in force or superseded is
   history that proposals cite.
 """
@@ -23,11 +24,11 @@ def can_change_agreement(actor: Actor, agreement: Agreement) -> bool:
 
 
 def can_change_agreements_of_region(actor: Actor, region_id: int) -> bool:
-    return actor.has_role(Role.ADMIN, region_id)
+    return actor.user.is_superuser or actor.has_role(Role.ADMIN, region_id)
 
 
 def can_change_task_types(actor: Actor) -> bool:
-    return any(
+    return actor.user.is_superuser or any(
         membership.role == Role.ADMIN and membership.organisation.kind == OrganisationKind.REGION
         for membership in actor.memberships
     )

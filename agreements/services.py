@@ -1,42 +1,36 @@
-"""Every write to agreements: keyword-only, typed, atomic, validated, and recorded as an event.
+"""Every write to agreements: keyword-only, typed, atomic, validated, and recorded as one event.
 
-``actor`` is the person acting; ``None`` means the system itself (a management command run by an
-operator, or the demo world), which the event log records as having no user.
+The API, the admin and the importer (``agreements.importer``) all write through these functions, as the
+person acting: ``actor`` is that person; ``None`` means the system itself (a management command run by
+an operator, or the demo world), which the event log records as having no user.
+
+A write locks what it changes, always in the same order (the agreement, then the version, then the
+version's part), and then checks, in the order the case and SIP services do: the revision the caller read
+(``expected_revision``, from the API's If-Match; ``None`` skips it) or 412; who acts, or 403; and that
+the version is still a draft, or 409 (``Conflict``): a version in force is read-only, and this is the
+one place that says so. A stored row's changes arrive as ``changes`` (model field name → value) and are
+applied to the locked row, never to an object the caller has already changed; a change that names
+nothing writes nothing. Every write raises the revision (the ETag) of each row whose representation it
+changes.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import ProtectedError
+from django.db import models, transaction
+from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
+from hemsjukvard.api.concurrency import PreconditionFailed
+from hemsjukvard.api.errors import Conflict
 
-from .choices import (
-    AgreementScope,
-    AgreementStatus,
-    DayKind,
-    EnrolmentRequirement,
-    EscalationBodyRef,
-    PartyRef,
-)
-from .exchange import (
-    AgreementImportError,
-    ImportProblem,
-    ParsedDocument,
-    PathItem,
-    apply_settings,
-    parse_date,
-    parse_document,
-    version_document,
-)
+from .choices import AgreementScope, AgreementStatus
 from .models import (
     VERSION_SETTING_FIELDS,
     Agreement,
@@ -56,8 +50,10 @@ from .policies import (
     version_is_editable,
 )
 
+# --- What every write shares -----------------------------------------------------------------------
 
-def _event(
+
+def agreement_event_record(
     *,
     actor: Actor | None,
     agreement: Agreement,
@@ -65,6 +61,7 @@ def _event(
     version: AgreementVersion | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
+    """The one event a write leaves: who changed which agreement how (``AgreementEvent``)."""
     AgreementEvent.objects.create(
         agreement=agreement,
         version=version,
@@ -74,33 +71,117 @@ def _event(
     )
 
 
+def _not_the_regions_admin() -> PermissionDenied:
+    return PermissionDenied(_("Only an administrator of the region may change its agreements."))
+
+
+def require_change_of_region(actor: Actor | None, region_id: int) -> None:
+    if actor is not None and not can_change_agreements_of_region(actor, region_id):
+        raise _not_the_regions_admin()
+
+
 def _require_change(actor: Actor | None, agreement: Agreement) -> None:
     if actor is not None and not can_change_agreement(actor, agreement):
-        raise PermissionDenied(_("Only an administrator of the region may change its agreements."))
+        raise _not_the_regions_admin()
 
 
-def _require_draft(version: AgreementVersion) -> None:
+def _require_draft(version: AgreementVersion, message: str | None = None) -> None:
     if not version_is_editable(version):
-        raise ValidationError(
-            _(
+        raise Conflict(
+            message
+            or _(
                 "This agreement version is no longer a draft and cannot be changed. "
                 "Create a new draft version to change it."
-            ),
-            code="locked",
+            )
         )
 
 
-# --- Agreements and versions -----------------------------------------------------------------------
+_Revised = Agreement | AgreementVersion | Section | ResponsibilityRule | CareTaskType
+
+
+def _require_revision(row: _Revised, expected_revision: int | None) -> None:
+    if expected_revision is not None and row.revision != expected_revision:
+        raise PreconditionFailed()
+
+
+def touch(row: Agreement | AgreementVersion) -> None:
+    """Raise the revision of a row whose representation a write below it changed: its ETag changes."""
+    type(row).objects.filter(pk=row.pk).update(revision=F("revision") + 1)
+    row.revision += 1
+
+
+def lock_agreement(agreement_id: int) -> Agreement:
+    return Agreement.objects.select_for_update().get(pk=agreement_id)
+
+
+def lock_version(version_id: int, *, with_agreement: bool = False) -> AgreementVersion:
+    """The version, locked (``with_agreement``: its agreement locked first, for a write to both)."""
+    if with_agreement:
+        agreement_id = AgreementVersion.objects.values_list("agreement_id", flat=True).get(pk=version_id)
+        agreement = lock_agreement(agreement_id)
+        version = AgreementVersion.objects.select_for_update().get(pk=version_id)
+        version.agreement = agreement
+        return version
+    return (
+        AgreementVersion.objects.select_for_update(of=("self",))
+        .select_related("agreement")
+        .get(pk=version_id)
+    )
+
+
+# Fields no change names: the identity and the revision (the service raises it).
+_NEVER_CHANGED = frozenset({"id", "public_id", "revision"})
+
+
+def _apply(row: models.Model, changes: Mapping[str, Any], *, fixed: frozenset[str] = frozenset()) -> None:
+    changeable = {f.name for f in row._meta.concrete_fields if f.editable} - _NEVER_CHANGED - fixed
+    unknown = set(changes) - changeable
+    if unknown:
+        raise ValueError(f"{type(row).__name__} has no changeable field {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(row, name, value)
+
+
+def _without_move(changes: Mapping[str, Any], field: str, current_id: int, message: str) -> dict[str, Any]:
+    """``changes`` without ``field``, which may only name the row's current parent."""
+    rest = dict(changes)
+    if field in rest:
+        target = rest.pop(field)
+        if getattr(target, "pk", target) != current_id:
+            raise ValidationError({field: [message]})
+    return rest
+
+
+# --- Agreements ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def agreement_create(*, actor: Actor | None, agreement: Agreement) -> Agreement:
-    if actor is not None and not can_change_agreements_of_region(actor, agreement.region_id):
-        raise PermissionDenied(_("Only an administrator of the region may change its agreements."))
+    require_change_of_region(actor, agreement.region_id)
     agreement.full_clean()
     agreement.save()
-    _event(actor=actor, agreement=agreement, action=AgreementEventAction.CREATED)
+    agreement_event_record(actor=actor, agreement=agreement, action=AgreementEventAction.CREATED)
     return agreement
+
+
+@transaction.atomic
+def agreement_change(*, actor: Actor | None, agreement: Agreement, changes: Mapping[str, Any]) -> Agreement:
+    """What an agreement binds (region, code, scope, local parties) changes only until it has versions."""
+    locked = lock_agreement(agreement.pk)
+    require_change_of_region(actor, locked.region_id)
+    if not changes:
+        return locked
+    if locked.versions.exists():
+        raise Conflict(
+            _("The agreement has versions, so what it binds cannot change. Create a new agreement instead.")
+        )
+    _apply(locked, changes)
+    require_change_of_region(actor, locked.region_id)
+    locked.revision += 1
+    locked.full_clean()
+    locked.save()
+    agreement_event_record(actor=actor, agreement=locked, action=AgreementEventAction.CHANGED)
+    return locked
 
 
 def agreement_parties_check(*, version: AgreementVersion, kommuner: Sequence[Organisation]) -> None:
@@ -118,37 +199,61 @@ def agreement_parties_check(*, version: AgreementVersion, kommuner: Sequence[Org
         raise ValidationError({"kommuner": problems})
 
 
+# --- Versions --------------------------------------------------------------------------------------
+
+
 @transaction.atomic
-def agreement_version_save(
+def agreement_version_create(
+    *, actor: Actor | None, version: AgreementVersion, kommuner: Sequence[Organisation]
+) -> AgreementVersion:
+    """A new draft version (``version``, not yet saved) with the kommun parties ``kommuner``."""
+    agreement = lock_agreement(version.agreement_id)
+    _require_change(actor, agreement)
+    version.agreement = agreement
+    version.status = AgreementStatus.DRAFT
+    agreement_parties_check(version=version, kommuner=kommuner)
+    version.full_clean()
+    version.save()
+    version.kommuner.set(kommuner)
+    touch(agreement)
+    agreement_event_record(
+        actor=actor, agreement=agreement, version=version, action=AgreementEventAction.CREATED
+    )
+    return version
+
+
+@transaction.atomic
+def agreement_version_change(
     *,
     actor: Actor | None,
     version: AgreementVersion,
+    changes: Mapping[str, Any],
     kommuner: Sequence[Organisation] | None = None,
+    expected_revision: int | None = None,
 ) -> AgreementVersion:
-    """Create or change a draft version (``kommuner``: the kommun parties, if they change)."""
-    _require_change(actor, version.agreement)
-    creating = version.pk is None
-    if creating:
-        version.status = AgreementStatus.DRAFT
-        if kommuner is None:
-            raise ValidationError({"kommuner": _("Name at least one kommun as a party.")})
-    else:
-        stored = AgreementVersion.objects.select_for_update().get(pk=version.pk)
-        _require_draft(stored)
-        version.status = stored.status
-    if kommuner is not None:
-        agreement_parties_check(version=version, kommuner=kommuner)
-    version.full_clean()
-    version.save()
-    if kommuner is not None:
-        version.kommuner.set(kommuner)
-    _event(
-        actor=actor,
-        agreement=version.agreement,
-        version=version,
-        action=AgreementEventAction.CREATED if creating else AgreementEventAction.CHANGED,
+    """Change a draft version (``kommuner``: the kommun parties, if they change)."""
+    locked = lock_version(version.pk, with_agreement=True)
+    _require_revision(locked, expected_revision)
+    _require_change(actor, locked.agreement)
+    _require_draft(locked)
+    changes = _without_move(
+        changes, "agreement", locked.agreement_id, _("A version cannot move to another agreement.")
     )
-    return version
+    if not changes and kommuner is None:
+        return locked
+    _apply(locked, changes, fixed=frozenset({"agreement", "status"}))
+    if kommuner is not None:
+        agreement_parties_check(version=locked, kommuner=kommuner)
+    locked.revision += 1
+    locked.full_clean()
+    locked.save()
+    if kommuner is not None:
+        locked.kommuner.set(kommuner)
+    touch(locked.agreement)
+    agreement_event_record(
+        actor=actor, agreement=locked.agreement, version=locked, action=AgreementEventAction.CHANGED
+    )
+    return locked
 
 
 def _full_clean_rules(version: AgreementVersion) -> None:
@@ -173,17 +278,19 @@ def _full_clean_rules(version: AgreementVersion) -> None:
 
 
 @transaction.atomic
-def agreement_version_put_in_force(*, actor: Actor | None, version: AgreementVersion) -> AgreementVersion:
+def agreement_version_put_in_force(
+    *, actor: Actor | None, version: AgreementVersion, expected_revision: int | None = None
+) -> AgreementVersion:
     """Put a draft in force; the version it follows becomes superseded (and is not otherwise touched).
 
     A version that starts before a version already in force goes straight into history as superseded:
     that is how a region records an older agreement after the fact.
     """
-    agreement = Agreement.objects.select_for_update().get(pk=version.agreement_id)
+    version = lock_version(version.pk, with_agreement=True)
+    agreement = version.agreement
+    _require_revision(version, expected_revision)
     _require_change(actor, agreement)
-    version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
-    if not version.is_draft:
-        raise ValidationError(_("Only a draft version can be put in force."), code="locked")
+    _require_draft(version, _("Only a draft version can be put in force."))
     agreement_parties_check(version=version, kommuner=list(version.kommuner.all()))
     version.full_clean()
     _full_clean_rules(version)
@@ -199,18 +306,21 @@ def agreement_version_put_in_force(*, actor: Actor | None, version: AgreementVer
         version.status = AgreementStatus.SUPERSEDED
     else:
         version.status = AgreementStatus.IN_FORCE
-        for previous in others.filter(status=AgreementStatus.IN_FORCE):
+        for previous in others.filter(status=AgreementStatus.IN_FORCE).select_for_update():
             previous.status = AgreementStatus.SUPERSEDED
-            previous.save(update_fields=["status", "updated_at"])
-            _event(
+            previous.revision += 1
+            previous.save(update_fields=["status", "revision", "updated_at"])
+            agreement_event_record(
                 actor=actor,
                 agreement=agreement,
                 version=previous,
                 action=AgreementEventAction.SUPERSEDED,
                 detail={"by": str(version.public_id)},
             )
-    version.save(update_fields=["status", "supersedes", "updated_at"])
-    _event(
+    version.revision += 1
+    version.save(update_fields=["status", "supersedes", "revision", "updated_at"])
+    touch(agreement)
+    agreement_event_record(
         actor=actor,
         agreement=agreement,
         version=version,
@@ -230,9 +340,10 @@ def agreement_version_new_draft(
     title: str = "",
 ) -> AgreementVersion:
     """A new draft version with everything ``source`` says, to change and put in force later."""
-    _require_change(actor, source.agreement)
+    agreement = lock_agreement(source.agreement_id)
+    _require_change(actor, agreement)
     draft = AgreementVersion(
-        agreement=source.agreement,
+        agreement=agreement,
         version=version,
         title=title or source.title,
         status=AgreementStatus.DRAFT,
@@ -285,7 +396,7 @@ def agreement_version_new_draft(
     copied_fields = [
         f.attname
         for f in ResponsibilityRule._meta.concrete_fields
-        if f.attname not in {"id", "public_id", "version_id", "section_id"}
+        if f.attname not in {"id", "public_id", "version_id", "section_id", "revision"}
     ]
     ResponsibilityRule.objects.bulk_create(
         ResponsibilityRule(
@@ -295,9 +406,10 @@ def agreement_version_new_draft(
         )
         for rule in source.rules.order_by("pk")
     )
-    _event(
+    touch(agreement)
+    agreement_event_record(
         actor=actor,
-        agreement=source.agreement,
+        agreement=agreement,
         version=draft,
         action=AgreementEventAction.DRAFT_CREATED,
         detail={"from": str(source.public_id)},
@@ -305,656 +417,343 @@ def agreement_version_new_draft(
     return draft
 
 
-# --- Sections and rules ----------------------------------------------------------------------------
+# --- Parts of a draft version: sections, rules, legal references, the escalation ladder -------------
+
+_Part = TypeVar("_Part", Section, ResponsibilityRule, LegalReference, EscalationLevel)
 
 
-@transaction.atomic
-def section_save(*, actor: Actor | None, section: Section) -> Section:
-    version = AgreementVersion.objects.select_related("agreement").get(pk=section.version_id)
+def _shown_by_version(version: AgreementVersion, part: models.Model) -> bool:
+    """Whether the version's own representation shows the part (so the version's ETag must change)."""
+    if isinstance(part, LegalReference | EscalationLevel):
+        return True
+    if isinstance(part, Section):
+        return version.threshold_section_id == part.pk or part.legal_references.exists()
+    return False
+
+
+def _part_write(
+    *,
+    actor: Actor | None,
+    part: _Part,
+    changes: Mapping[str, Any] | None,
+    expected_revision: int | None,
+    moved: str,
+    action: str,
+    detail: Callable[[_Part], dict[str, Any]],
+) -> _Part:
+    """Create ``part`` (``changes`` is None) or change the stored one, in its locked draft version."""
+    version = lock_version(part.version_id)
+    if changes is None:
+        row = part
+    else:
+        row = type(part).objects.select_for_update().get(pk=part.pk)
+        if isinstance(row, Section | ResponsibilityRule):
+            _require_revision(row, expected_revision)
     _require_change(actor, version.agreement)
     _require_draft(version)
-    section.full_clean()
-    section.save()
-    _event(
-        actor=actor,
-        agreement=version.agreement,
-        version=version,
-        action=AgreementEventAction.SECTION_SAVED,
-        detail={"section": section.number},
+    if changes is not None:
+        changes = _without_move(changes, "version", version.pk, moved)
+        if not changes:
+            return row
+        _apply(row, changes, fixed=frozenset({"version"}))
+    row.version = version
+    if isinstance(row, Section | ResponsibilityRule) and changes is not None:
+        row.revision += 1
+    row.full_clean()
+    row.save()
+    if _shown_by_version(version, row):
+        touch(version)
+    agreement_event_record(
+        actor=actor, agreement=version.agreement, version=version, action=action, detail=detail(row)
     )
-    return section
+    return row
 
 
-@transaction.atomic
-def section_delete(*, actor: Actor | None, section: Section) -> None:
-    version = section.version
+def _part_delete(
+    *,
+    actor: Actor | None,
+    part: _Part,
+    expected_revision: int | None,
+    action: str,
+    detail: Callable[[_Part], dict[str, Any]],
+    refuse: Callable[[AgreementVersion, _Part], None] | None = None,
+    protected: str = "",
+) -> None:
+    version = lock_version(part.version_id)
+    row = type(part).objects.select_for_update().get(pk=part.pk)
+    if isinstance(row, Section | ResponsibilityRule):
+        _require_revision(row, expected_revision)
     _require_change(actor, version.agreement)
     _require_draft(version)
-    if version.threshold_section_id == section.pk:
-        raise ValidationError(_("The version cites this section for tröskelprincipen."))
-    number = section.number
+    if refuse is not None:
+        refuse(version, row)
+    shown = _shown_by_version(version, row)
+    described = detail(row)
     try:
-        section.delete()
+        with transaction.atomic():
+            row.delete()
     except ProtectedError:
         raise ValidationError(
-            _("Rules cite this section; change or delete them first."), code="protected"
+            protected or _("Other records refer to this; change them first."), code="protected"
         ) from None
-    _event(
+    if shown:
+        touch(version)
+    agreement_event_record(
+        actor=actor, agreement=version.agreement, version=version, action=action, detail=described
+    )
+
+
+def _section_detail(section: Section) -> dict[str, Any]:
+    return {"section": section.number}
+
+
+def _rule_detail(rule: ResponsibilityRule) -> dict[str, Any]:
+    return {"rule": str(rule.public_id), "task": rule.task_type.code}
+
+
+def _reference_detail(reference: LegalReference) -> dict[str, Any]:
+    return {"legal_reference": reference.citation}
+
+
+def _level_detail(level: EscalationLevel) -> dict[str, Any]:
+    return {"escalation_level": level.level}
+
+
+def _deleted(detail: Callable[[_Part], dict[str, Any]]) -> Callable[[_Part], dict[str, Any]]:
+    return lambda part: {**detail(part), "deleted": True}
+
+
+def _refuse_threshold_section(version: AgreementVersion, section: Section) -> None:
+    if version.threshold_section_id == section.pk:
+        raise ValidationError(_("The version cites this section for tröskelprincipen."))
+
+
+@transaction.atomic
+def section_create(*, actor: Actor | None, section: Section) -> Section:
+    return _part_write(
         actor=actor,
-        agreement=version.agreement,
-        version=version,
+        part=section,
+        changes=None,
+        expected_revision=None,
+        moved=_("A section cannot move to another version."),
+        action=AgreementEventAction.SECTION_SAVED,
+        detail=_section_detail,
+    )
+
+
+@transaction.atomic
+def section_change(
+    *,
+    actor: Actor | None,
+    section: Section,
+    changes: Mapping[str, Any],
+    expected_revision: int | None = None,
+) -> Section:
+    return _part_write(
+        actor=actor,
+        part=section,
+        changes=changes,
+        expected_revision=expected_revision,
+        moved=_("A section cannot move to another version."),
+        action=AgreementEventAction.SECTION_SAVED,
+        detail=_section_detail,
+    )
+
+
+@transaction.atomic
+def section_delete(*, actor: Actor | None, section: Section, expected_revision: int | None = None) -> None:
+    """Delete a section no rule cites, and not the one the version cites for tröskelprincipen."""
+    _part_delete(
+        actor=actor,
+        part=section,
+        expected_revision=expected_revision,
         action=AgreementEventAction.SECTION_DELETED,
-        detail={"section": number},
+        detail=_section_detail,
+        refuse=_refuse_threshold_section,
+        protected=_("Rules cite this section; change or delete them first."),
     )
 
 
 @transaction.atomic
-def rule_save(*, actor: Actor | None, rule: ResponsibilityRule) -> ResponsibilityRule:
-    """Create or change a rule of a draft version; the law's hard rules are checked in ``clean()``."""
-    version = AgreementVersion.objects.select_related("agreement").get(pk=rule.version_id)
-    if rule.pk is not None:
-        stored_version_id = (
-            ResponsibilityRule.objects.filter(pk=rule.pk).values_list("version_id", flat=True).get()
-        )
-        if stored_version_id != rule.version_id:
-            raise ValidationError({"version": _("A rule cannot move to another version.")})
-    _require_change(actor, version.agreement)
-    _require_draft(version)
-    rule.version = version
-    rule.full_clean()
-    rule.save()
-    _event(
+def rule_create(*, actor: Actor | None, rule: ResponsibilityRule) -> ResponsibilityRule:
+    """Add a rule to a draft version; the law's hard rules are checked in ``clean()``."""
+    return _part_write(
         actor=actor,
-        agreement=version.agreement,
-        version=version,
+        part=rule,
+        changes=None,
+        expected_revision=None,
+        moved=_("A rule cannot move to another version."),
         action=AgreementEventAction.RULE_SAVED,
-        detail={"rule": str(rule.public_id), "task": rule.task_type.code},
+        detail=_rule_detail,
     )
-    return rule
 
 
 @transaction.atomic
-def rule_delete(*, actor: Actor | None, rule: ResponsibilityRule) -> None:
-    version = rule.version
-    _require_change(actor, version.agreement)
-    _require_draft(version)
-    detail = {"rule": str(rule.public_id), "task": rule.task_type.code}
-    rule.delete()
-    _event(
+def rule_change(
+    *,
+    actor: Actor | None,
+    rule: ResponsibilityRule,
+    changes: Mapping[str, Any],
+    expected_revision: int | None = None,
+) -> ResponsibilityRule:
+    """Change a rule of a draft version; the law's hard rules are checked in ``clean()``."""
+    return _part_write(
         actor=actor,
-        agreement=version.agreement,
-        version=version,
-        action=AgreementEventAction.RULE_DELETED,
-        detail=detail,
+        part=rule,
+        changes=changes,
+        expected_revision=expected_revision,
+        moved=_("A rule cannot move to another version."),
+        action=AgreementEventAction.RULE_SAVED,
+        detail=_rule_detail,
     )
 
 
 @transaction.atomic
-def care_task_type_save(*, actor: Actor | None, task_type: CareTaskType) -> CareTaskType:
-    """Add to or correct the shared catalogue; ``clean()`` refuses a kind that breaks a rule."""
+def rule_delete(
+    *, actor: Actor | None, rule: ResponsibilityRule, expected_revision: int | None = None
+) -> None:
+    _part_delete(
+        actor=actor,
+        part=rule,
+        expected_revision=expected_revision,
+        action=AgreementEventAction.RULE_DELETED,
+        detail=_rule_detail,
+    )
+
+
+# Legal references and the escalation ladder are parts of the version's own text: a change is the
+# version's "changed" event, naming the part.
+
+
+@transaction.atomic
+def legal_reference_save(
+    *, actor: Actor | None, reference: LegalReference, changes: Mapping[str, Any] | None = None
+) -> LegalReference:
+    """Add ``reference`` (``changes`` None) or change the stored one."""
+    return _part_write(
+        actor=actor,
+        part=reference,
+        changes=changes,
+        expected_revision=None,
+        moved=_("A part of an agreement version cannot move to another version."),
+        action=AgreementEventAction.CHANGED,
+        detail=_reference_detail,
+    )
+
+
+@transaction.atomic
+def legal_reference_delete(*, actor: Actor | None, reference: LegalReference) -> None:
+    _part_delete(
+        actor=actor,
+        part=reference,
+        expected_revision=None,
+        action=AgreementEventAction.CHANGED,
+        detail=_deleted(_reference_detail),
+    )
+
+
+@transaction.atomic
+def escalation_level_save(
+    *, actor: Actor | None, level: EscalationLevel, changes: Mapping[str, Any] | None = None
+) -> EscalationLevel:
+    """Add ``level`` (``changes`` None) or change the stored one."""
+    return _part_write(
+        actor=actor,
+        part=level,
+        changes=changes,
+        expected_revision=None,
+        moved=_("A part of an agreement version cannot move to another version."),
+        action=AgreementEventAction.CHANGED,
+        detail=_level_detail,
+    )
+
+
+@transaction.atomic
+def escalation_level_delete(*, actor: Actor | None, level: EscalationLevel) -> None:
+    _part_delete(
+        actor=actor,
+        part=level,
+        expected_revision=None,
+        action=AgreementEventAction.CHANGED,
+        detail=_deleted(_level_detail),
+    )
+
+
+# --- The task catalogue ----------------------------------------------------------------------------
+
+
+def _require_task_types(actor: Actor | None) -> None:
     if actor is not None and not can_change_task_types(actor):
         raise PermissionDenied(_("Only a region administrator may change the task catalogue."))
+
+
+@transaction.atomic
+def care_task_type_create(*, actor: Actor | None, task_type: CareTaskType) -> CareTaskType:
+    """Add to the shared catalogue."""
+    _require_task_types(actor)
     task_type.full_clean()
     task_type.save()
     return task_type
 
 
-# --- Import ----------------------------------------------------------------------------------------
-
-# Which field of the file a model field's error belongs to.
-_RULE_FIELD_PATHS: dict[str, list[PathItem]] = {
-    "task_type": ["task"],
-    "housing_setting": ["housing"],
-    "enrolment_requirement": ["enrolment"],
-    "orders_party": ["orders"],
-    "orders_organisation": ["orders"],
-    "performs_party": ["performs"],
-    "performs_organisation": ["performs"],
-    "follows_up_party": ["follows_up"],
-    "follows_up_organisation": ["follows_up"],
-    "approver_role": ["conditions", "approver"],
-    "max_duration_days": ["conditions", "review_after_days"],
-    "section": ["section"],
-}
-_PARTY_ORGANISATION_KINDS: dict[str, set[str]] = {
-    PartyRef.CASE_SPECIALIST_CLINIC: {OrganisationKind.SPECIALIST_CLINIC},
-    PartyRef.MOBILE_TEAM: {OrganisationKind.MOBILE_TEAM},
-    PartyRef.ORGANISATION: {
-        OrganisationKind.REGION,
-        OrganisationKind.KOMMUN,
-        OrganisationKind.VARDCENTRAL,
-        OrganisationKind.SPECIALIST_CLINIC,
-        OrganisationKind.MOBILE_TEAM,
-    },
-}
-
-
-class _Importer:
-    """Turns a schema-valid document into rows, collecting every problem with its line."""
-
-    def __init__(self, document: ParsedDocument, *, source_name: str) -> None:
-        self.document = document
-        self.data = document.data
-        self.source_name = source_name
-        self.problems: list[ImportProblem] = []
-        self._organisations: dict[tuple[str, str, str], Organisation | None] = {}
-        self.region: Organisation | None = None
-        self.task_types: dict[str, CareTaskType] = {}
-
-    def problem(self, path: Sequence[PathItem], message: str) -> None:
-        self.problems.append(self.document.problem(path, message))
-
-    def raise_if_problems(self) -> None:
-        if self.problems:
-            self.problems.sort(key=lambda p: (p.line or 0, p.path))
-            raise AgreementImportError(self.problems, source_name=self.source_name)
-
-    # --- references ---
-
-    def organisation(
-        self, path: Sequence[PathItem], ref: dict[str, str], *, kinds: Iterable[str]
-    ) -> Organisation | None:
-        wanted = set(kinds)
-        key = (ref.get("name", ""), ref.get("hsa_id", ""), ",".join(sorted(wanted)))
-        if key in self._organisations:
-            return self._organisations[key]
-        found = self._find_organisation(path, ref, kinds=wanted)
-        self._organisations[key] = found
-        return found
-
-    def _find_organisation(
-        self, path: Sequence[PathItem], ref: dict[str, str], *, kinds: set[str]
-    ) -> Organisation | None:
-        name, hsa_id = ref.get("name", ""), ref.get("hsa_id", "")
-        queryset = Organisation.objects.all()
-        if hsa_id:
-            candidates = list(queryset.filter(hsa_id=hsa_id)[:2])
-            if not candidates:
-                self.problem(path, _("No organisation has the HSA-id “%(hsa_id)s”.") % {"hsa_id": hsa_id})
-                return None
-            if name and candidates[0].name != name:
-                self.problem(
-                    path,
-                    _("The HSA-id “%(hsa_id)s” belongs to “%(found)s”, not “%(name)s”.")
-                    % {"hsa_id": hsa_id, "found": candidates[0].name, "name": name},
-                )
-                return None
-        else:
-            if self.region is not None and OrganisationKind.REGION not in kinds:
-                queryset = queryset.filter(region=self.region)
-            candidates = list(queryset.filter(name=name, kind__in=kinds)[:2])
-            if not candidates:
-                region = self.region.name if self.region is not None else ""
-                self.problem(
-                    path,
-                    _("No organisation named “%(name)s” of the right kind in %(region)s.")
-                    % {"name": name, "region": region or _("the register")},
-                )
-                return None
-            if len(candidates) > 1:
-                self.problem(
-                    path,
-                    _("Several organisations are named “%(name)s”; give the hsa_id.") % {"name": name},
-                )
-                return None
-        organisation = candidates[0]
-        if organisation.kind not in kinds:
-            self.problem(
-                path,
-                _("“%(name)s” is a %(kind)s, which cannot be named here.")
-                % {"name": organisation.name, "kind": organisation.get_kind_display()},
-            )
-            return None
-        if (
-            self.region is not None
-            and organisation.kind != OrganisationKind.REGION
-            and organisation.region_id != self.region.pk
-        ):
-            self.problem(
-                path,
-                _("“%(name)s” does not belong to %(region)s.")
-                % {"name": organisation.name, "region": self.region.name},
-            )
-            return None
-        return organisation
-
-    # --- the steps ---
-
-    def resolve_references(self) -> None:
-        agreement = self.data["agreement"]
-        self.region = self.organisation(
-            ["agreement", "region"], agreement["region"], kinds={OrganisationKind.REGION}
-        )
-        if self.region is None:
-            self.raise_if_problems()
-        self.local_kommun = (
-            self.organisation(["agreement", "kommun"], agreement["kommun"], kinds={OrganisationKind.KOMMUN})
-            if "kommun" in agreement
-            else None
-        )
-        self.local_vardcentral = (
-            self.organisation(
-                ["agreement", "vardcentral"],
-                agreement["vardcentral"],
-                kinds={OrganisationKind.VARDCENTRAL},
-            )
-            if "vardcentral" in agreement
-            else None
-        )
-        version = self.data["version"]
-        self.kommuner: list[Organisation] = []
-        for index, ref in enumerate(version["kommuner"]):
-            kommun = self.organisation(["version", "kommuner", index], ref, kinds={OrganisationKind.KOMMUN})
-            if kommun is not None:
-                if kommun in self.kommuner:
-                    self.problem(["version", "kommuner", index], _("This kommun is named twice."))
-                self.kommuner.append(kommun)
-        self.bodies: dict[int, Organisation | None] = {}
-        for index, level in enumerate(self.data.get("escalation") or []):
-            if isinstance(level["body"], dict):
-                self.bodies[index] = self.organisation(
-                    ["escalation", index, "body"], level["body"], kinds={OrganisationKind.JOINT_BODY}
-                )
-        self.parties: dict[tuple[int, str], Organisation | None] = {}
-        for index, rule in enumerate(self.data["rules"]):
-            for role in ("orders", "performs", "follows_up"):
-                party = rule[role]
-                if isinstance(party, dict) and "organisation" in party:
-                    kinds = _PARTY_ORGANISATION_KINDS.get(party["party"])
-                    if kinds is None:
-                        self.problem(
-                            ["rules", index, role],
-                            _("This party is found from the patient; do not name an organisation."),
-                        )
-                        continue
-                    self.parties[(index, role)] = self.organisation(
-                        ["rules", index, role, "organisation"], party["organisation"], kinds=kinds
-                    )
-
-    def check_structure(self) -> None:
-        """What the schema cannot say: duplicates and cross-references inside the file."""
-        numbers: dict[str, int] = {}
-        for index, section in enumerate(self.data["sections"]):
-            number = section["number"]
-            if number in numbers:
-                self.problem(
-                    ["sections", index, "number"],
-                    _("Section %(number)s is given twice.") % {"number": number},
-                )
-            numbers.setdefault(number, index)
-        self.section_numbers = set(numbers)
-        threshold = self.data["version"].get("threshold_section")
-        if threshold is not None and threshold not in numbers:
-            self.problem(["version", "threshold_section"], self._no_section(threshold))
-        for index, reference in enumerate(self.data.get("legal_references") or []):
-            if "section" in reference and reference["section"] not in numbers:
-                self.problem(["legal_references", index, "section"], self._no_section(reference["section"]))
-        levels = [level["level"] for level in self.data.get("escalation") or []]
-        if levels != list(range(1, len(levels) + 1)):
-            self.problem(["escalation"], _("Number the escalation levels 1, 2, 3, … in order."))
-        covered = set(self.data["version"]["housing_settings"])
-        seen: dict[tuple[str, str, str], int] = {}
-        for index, rule in enumerate(self.data["rules"]):
-            if rule["section"] not in numbers:
-                self.problem(["rules", index, "section"], self._no_section(rule["section"]))
-            housing = rule.get("housing", "")
-            if housing and housing not in covered:
-                self.problem(
-                    ["rules", index, "housing"],
-                    _("The version does not cover “%(housing)s”; add it to version.housing_settings.")
-                    % {"housing": housing},
-                )
-            key = (rule["task"], housing, rule.get("enrolment", EnrolmentRequirement.ANY))
-            if key in seen:
-                self.problem(
-                    ["rules", index],
-                    _("Rule %(first)d already covers this task, housing setting and enrolment.")
-                    % {"first": seen[key] + 1},
-                )
-            seen.setdefault(key, index)
-            conditions = rule.get("conditions") or {}
-            if "approver" in conditions and not conditions.get("risk_analysis"):
-                self.problem(
-                    ["rules", index, "conditions", "approver"],
-                    _("Only a rule that requires a risk analysis names who approves it."),
-                )
-        agreement = self.data["agreement"]
-        if (
-            agreement.get("scope") == AgreementScope.LOCAL
-            and self.local_kommun is not None
-            and [k.pk for k in self.kommuner] != [self.local_kommun.pk]
-        ):
-            self.problem(
-                ["version", "kommuner"],
-                _("A local agreement's only kommun party is the kommun it binds."),
-            )
-
-    @staticmethod
-    def _no_section(number: str) -> str:
-        return _("There is no section %(number)s in the file.") % {"number": number}
-
-    def check_task_types(self) -> None:
-        declared = {t["code"]: (index, t) for index, t in enumerate(self.data.get("task_types") or [])}
-        used = {rule["task"] for rule in self.data["rules"]}
-        existing = {t.code: t for t in CareTaskType.objects.filter(code__in=set(declared) | used)}
-        for code, (index, entry) in declared.items():
-            stored = existing.get(code)
-            if stored is None:
-                continue
-            for field in ("kind", "care_level"):
-                if getattr(stored, field) != entry[field]:
-                    self.problem(
-                        ["task_types", index, field],
-                        _(
-                            "The catalogue already has “%(code)s” with %(field)s “%(stored)s”; "
-                            "change the catalogue in the admin first if that is wrong."
-                        )
-                        % {"code": code, "field": field, "stored": getattr(stored, field)},
-                    )
-        for index, rule in enumerate(self.data["rules"]):
-            if rule["task"] not in declared and rule["task"] not in existing:
-                self.problem(
-                    ["rules", index, "task"],
-                    _("Unknown task type “%(code)s”: declare it under task_types.") % {"code": rule["task"]},
-                )
-        self.existing_task_types = existing
-        self.declared_task_types = declared
-
-    def create_task_types(self) -> None:
-        self.task_types = dict(self.existing_task_types)
-        for code, (index, entry) in self.declared_task_types.items():
-            if code in self.task_types:
-                continue
-            task_type = CareTaskType(
-                code=code,
-                name_sv=entry["name_sv"],
-                name_en=entry["name_en"],
-                kind=entry["kind"],
-                care_level=entry["care_level"],
-                description=entry.get("description", ""),
-            )
-            if self._clean(task_type, ["task_types", index], {}):
-                task_type.save()
-                self.task_types[code] = task_type
-
-    def _clean(
-        self,
-        instance: Any,
-        path: list[PathItem],
-        field_paths: dict[str, list[PathItem]],
-        **options: bool,
-    ) -> bool:
-        try:
-            instance.full_clean(**options)
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            for field, messages in errors.items():
-                where = path + field_paths.get(field, [])
-                for message in messages:
-                    self.problem(where, message)
-            return False
-        return True
-
-    def agreement(self) -> Agreement:
-        assert self.region is not None
-        data = self.data["agreement"]
-        scope = data.get("scope", AgreementScope.REGIONAL)
-        agreement = Agreement.objects.filter(region=self.region, code=data["code"]).first()
-        if agreement is None:
-            agreement = Agreement(
-                region=self.region,
-                code=data["code"],
-                scope=scope,
-                local_kommun=self.local_kommun,
-                local_vardcentral=self.local_vardcentral,
-            )
-            if self._clean(agreement, ["agreement"], {"local_kommun": ["kommun"]}):
-                agreement.save()
-            return agreement
-        if (
-            agreement.scope != scope
-            or agreement.local_kommun_id != getattr(self.local_kommun, "pk", None)
-            or agreement.local_vardcentral_id != getattr(self.local_vardcentral, "pk", None)
-        ):
-            self.problem(
-                ["agreement", "scope"],
-                _(
-                    "The agreement “%(code)s” already exists with other parties or scope; a new "
-                    "version cannot change them. Give the file another code."
-                )
-                % {"code": agreement.code},
-            )
-        return agreement
-
-    def build_version(
-        self, agreement: Agreement, *, label: str, into: AgreementVersion | None
-    ) -> AgreementVersion:
-        """Write the file's version as a draft (into ``into``, emptied, if given)."""
-        data = self.data["version"]
-        deadlines = self.data.get("deadlines") or {}
-        version = into or AgreementVersion(agreement=agreement)
-        version.version = label
-        version.title = data["title"]
-        version.status = AgreementStatus.DRAFT
-        version.valid_from = parse_date(data["valid_from"])  # type: ignore[assignment]
-        version.valid_to = parse_date(data.get("valid_to"))
-        version.covered_housing_settings = list(data["housing_settings"])
-        version.deadline_day_kind = deadlines.get("count", DayKind.WORKING)
-        version.review_deadline_days = deadlines.get("review_days", 3)
-        version.approval_deadline_days = deadlines.get("approval_days", 5)
-        version.auto_escalate_unanswered_review = deadlines.get("auto_escalate_unanswered_review", False)
-        apply_settings(version, self.data.get("settings") or {})
-        version.threshold_section = None
-        version.source_name = self.source_name[:300]
-        if into is not None:
-            into.rules.all().delete()
-            into.legal_references.all().delete()
-            into.escalation_levels.all().delete()
-            AgreementVersion.objects.filter(pk=into.pk).update(threshold_section=None)
-            into.sections.all().delete()
-        if not self._clean(
-            version,
-            ["version"],
-            {
-                "valid_to": ["valid_to"],
-                "valid_from": ["valid_from"],
-                "covered_housing_settings": ["housing_settings"],
-                "version": ["version"],
-                "title": ["title"],
-            },
-            validate_constraints=False,
-        ):
-            self.raise_if_problems()
-        version.save()
-        version.kommuner.set(self.kommuner)
-
-        sections: dict[str, Section] = {}
-        for index, entry in enumerate(self.data["sections"]):
-            section = Section(
-                version=version,
-                number=entry["number"],
-                heading=entry["heading"],
-                text=entry.get("text", ""),
-                position=index,
-            )
-            if entry["number"] not in sections and self._clean(section, ["sections", index], {}):
-                section.save()
-                sections[section.number] = section
-        threshold = data.get("threshold_section")
-        if threshold in sections:
-            version.threshold_section = sections[threshold]
-            version.save(update_fields=["threshold_section"])
-
-        for index, entry in enumerate(self.data.get("legal_references") or []):
-            reference = LegalReference(
-                version=version,
-                section=sections.get(entry.get("section", "")),
-                law=entry["law"],
-                chapter=entry.get("chapter", ""),
-                paragraph=entry.get("paragraph", ""),
-                valid_from=parse_date(entry.get("valid_from")),
-                note=entry.get("note", ""),
-            )
-            if self._clean(reference, ["legal_references", index], {}):
-                reference.save()
-
-        for index, entry in enumerate(self.data.get("escalation") or []):
-            named = isinstance(entry["body"], dict)
-            level = EscalationLevel(
-                version=version,
-                level=entry["level"],
-                body_ref=EscalationBodyRef.ORGANISATION if named else EscalationBodyRef.KOMMUN_JOINT_BODY,
-                body=self.bodies.get(index) if named else None,
-                deadline_days=entry["deadline_days"],
-            )
-            if (not named or level.body is not None) and self._clean(
-                level, ["escalation", index], {"body": ["body"]}
-            ):
-                level.save()
-
-        for index, entry in enumerate(self.data["rules"]):
-            task_type = self.task_types.get(entry["task"])
-            cited = sections.get(entry["section"])
-            if task_type is None or cited is None:
-                continue
-            rule = self._rule(version, index, entry, task_type, cited)
-            if rule is not None and self._clean(rule, ["rules", index], _RULE_FIELD_PATHS):
-                rule.save()
-        return version
-
-    def _rule(
-        self,
-        version: AgreementVersion,
-        index: int,
-        entry: dict[str, Any],
-        task_type: CareTaskType,
-        section: Section,
-    ) -> ResponsibilityRule | None:
-        parties: dict[str, Any] = {}
-        for role in ("orders", "performs", "follows_up"):
-            party = entry[role]
-            if isinstance(party, str):
-                parties[f"{role}_party"] = party
-                parties[f"{role}_organisation"] = None
-                continue
-            parties[f"{role}_party"] = party["party"]
-            organisation = self.parties.get((index, role))
-            if "organisation" in party and organisation is None:
-                return None  # already reported
-            parties[f"{role}_organisation"] = organisation
-        conditions = entry.get("conditions") or {}
-        return ResponsibilityRule(
-            version=version,
-            task_type=task_type,
-            section=section,
-            housing_setting=entry.get("housing", ""),
-            enrolment_requirement=entry.get("enrolment", EnrolmentRequirement.ANY),
-            risk_analysis_required=conditions.get("risk_analysis", False),
-            approver_role=conditions.get("approver", ""),
-            specialist_active_role_required=conditions.get("specialist_active_role", False),
-            training_required=conditions.get("training", False),
-            contact_24_7_required=conditions.get("contact_24_7", False),
-            delegation_allowed=conditions.get("delegation_allowed", False),
-            max_duration_days=conditions.get("review_after_days"),
-            note=entry.get("note", ""),
-            **parties,
-        )
-
-
-def _comparable(document: dict[str, Any]) -> dict[str, Any]:
-    version = {k: v for k, v in document["version"].items() if k not in {"version", "status"}}
-    return {**document, "version": version}
+@transaction.atomic
+def care_task_type_change(
+    *,
+    actor: Actor | None,
+    task_type: CareTaskType,
+    changes: Mapping[str, Any],
+    expected_revision: int | None = None,
+) -> CareTaskType:
+    """Correct the shared catalogue; ``clean()`` refuses a kind that breaks a rule of any agreement."""
+    locked = CareTaskType.objects.select_for_update().get(pk=task_type.pk)
+    _require_revision(locked, expected_revision)
+    _require_task_types(actor)
+    if not changes:
+        return locked
+    _apply(locked, changes)
+    locked.revision += 1
+    locked.full_clean()
+    locked.save()
+    return locked
 
 
 @transaction.atomic
-def agreement_import(
-    *, text: str, source_name: str = "<text>", actor: Actor | None = None
-) -> AgreementVersion:
-    """Import one agreement version from the file format; return it. All or nothing.
-
-    * A new version is created as a draft and, if the file says ``status: in_force``, put in force
-      (superseding the version in force before it).
-    * A draft with the same version number is replaced by the file's content.
-    * A version with the same number that is already in force (or superseded) is left alone if the file
-      says the same thing, and refused if it does not: an agreement in force is never rewritten.
-
-    An invalid file raises ``AgreementImportError`` naming each problem's line, and writes nothing.
-    """
-    document = parse_document(text, source_name=source_name)
-    importer = _Importer(document, source_name=source_name)
-    importer.resolve_references()
-    importer.check_structure()
-    importer.check_task_types()
-    importer.raise_if_problems()
-
-    assert importer.region is not None
-    if actor is not None and not can_change_agreements_of_region(actor, importer.region.pk):
-        raise PermissionDenied(_("Only an administrator of the region may change its agreements."))
-
-    importer.create_task_types()
-    agreement = importer.agreement()
-    importer.raise_if_problems()
-
-    label = document.data["version"]["version"]
-    wanted_status = document.data["version"].get("status", AgreementStatus.DRAFT)
-    existing = AgreementVersion.objects.filter(agreement=agreement, version=label).first()
-    if existing is not None and not existing.is_draft:
-        savepoint = transaction.savepoint()
-        try:
-            trial = importer.build_version(agreement, label=f"{label[:24]}~check", into=None)
-            importer.raise_if_problems()
-            same = _comparable(version_document(trial)) == _comparable(version_document(existing))
-        finally:
-            transaction.savepoint_rollback(savepoint)
-        if not same or wanted_status == AgreementStatus.DRAFT:
-            importer.problem(
-                ["version", "version"],
-                _(
-                    "Version %(version)s of “%(code)s” is already in force and the file differs "
-                    "from it; an agreement in force is never rewritten. Give the file a new "
-                    "version number."
-                )
-                % {"version": label, "code": agreement.code},
-            )
-            importer.raise_if_problems()
-        return existing
-
-    version = importer.build_version(agreement, label=label, into=existing)
-    importer.raise_if_problems()
-    _event(
-        actor=actor,
-        agreement=agreement,
-        version=version,
-        action=AgreementEventAction.IMPORTED,
-        detail={
-            "source": source_name[:300],
-            "sha256": hashlib.sha256(text.encode()).hexdigest(),
-        },
-    )
-    if wanted_status == AgreementStatus.IN_FORCE:
-        try:
-            version = agreement_version_put_in_force(actor=actor, version=version)
-        except ValidationError as exc:
-            messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            for field, texts in messages.items():
-                path: list[PathItem] = ["version", field] if field in {"valid_from"} else ["version"]
-                for message in texts:
-                    importer.problem(path, message)
-            importer.raise_if_problems()
-    return version
+def care_task_type_delete(*, actor: Actor | None, task_type: CareTaskType) -> None:
+    """Remove a task type no rule and no case names (one in use is retired with ``is_active`` instead)."""
+    _require_task_types(actor)
+    try:
+        with transaction.atomic():
+            CareTaskType.objects.filter(pk=task_type.pk).delete()
+    except ProtectedError:
+        raise ValidationError(
+            _("Rules or cases name this task type; mark it as not in use instead."), code="protected"
+        ) from None
 
 
 __all__ = [
-    "AgreementImportError",
+    "agreement_change",
     "agreement_create",
-    "agreement_import",
+    "agreement_event_record",
     "agreement_parties_check",
+    "agreement_version_change",
+    "agreement_version_create",
     "agreement_version_new_draft",
     "agreement_version_put_in_force",
-    "agreement_version_save",
-    "care_task_type_save",
+    "care_task_type_change",
+    "care_task_type_create",
+    "care_task_type_delete",
+    "escalation_level_delete",
+    "escalation_level_save",
+    "legal_reference_delete",
+    "legal_reference_save",
+    "lock_agreement",
+    "lock_version",
+    "require_change_of_region",
+    "rule_change",
+    "rule_create",
     "rule_delete",
-    "rule_save",
+    "section_change",
+    "section_create",
     "section_delete",
-    "section_save",
+    "touch",
 ]

@@ -25,16 +25,14 @@ from django.db.models import Max
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from access.patients import granting_membership, patient_facts
 from directory.actor import Actor
 from directory.models import Membership, OrganisationKind, Role
-from patients.access import granting_membership
 from patients.models import Enrolment, Patient
-from patients.selectors import patient_facts
 
 from .models import AccessLogEntry, AccessLogExtract, Action, Outcome, Purpose
+from .records import RECORD_EXTRACT
 from .services import Access, access_log_record
-
-RECORD_EXTRACT = "access_log_extract"
 
 
 def extract_membership(actor: Actor, patient: Patient) -> Membership | None:

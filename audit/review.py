@@ -39,17 +39,16 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.roles import LOG_REVIEWER_ROLES
 from directory.actor import Actor
-from directory.models import Membership, Organisation, OrganisationKind, Role
-from figures.stats import percentile_cont
+from directory.models import Membership, Organisation, OrganisationKind
+from hemsjukvard.stats import percentile_cont
 from patients.models import Enrolment, Patient
 
 from .models import AccessLogEntry, AccessLogReview, AccessLogSampleItem, Action, Outcome, Purpose
+from .records import RECORD_LOG_ENTRY, RECORD_REVIEW
 from .services import Access, access_log_record
 
-REVIEWER_ROLES = frozenset({Role.MAS, Role.MAR})
-RECORD_LOG_ENTRY = "access_log_entry"
-RECORD_REVIEW = "access_log_review"
 MIN_PEERS = 4
 VOLUME_FLOOR = 10
 MAX_PERIOD_DAYS = 92
@@ -71,7 +70,7 @@ def review_kommun_get(*, actor: Actor, public_id: uuid.UUID | str | None = None)
     memberships = [
         m
         for m in actor.memberships
-        if m.role in REVIEWER_ROLES and m.organisation.kind == OrganisationKind.KOMMUN
+        if m.role in LOG_REVIEWER_ROLES and m.organisation.kind == OrganisationKind.KOMMUN
     ]
     if not memberships:
         raise PermissionDenied(_("Only MAS and MAR review the access log."))

@@ -20,11 +20,12 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.roles import LOG_REVIEWER_ROLES
 from directory.models import Membership, Organisation, OrganisationKind
 from hemsjukvard.outbox import outbox_enqueue
 
 from .models import AccessLogEntry, AccessLogSample, AccessLogSampleItem, Action, ReviewNotification
-from .review import REVIEWER_ROLES, kommun_entries_q, review_queries
+from .review import kommun_entries_q, review_queries
 
 logger = logging.getLogger(__name__)
 SAMPLE_SIZE = 25
@@ -62,7 +63,7 @@ def sample_draw(*, kommun: Organisation, week_start: datetime.date) -> AccessLog
 def _notify(sample: AccessLogSample, *, drawn: int, population: int) -> None:
     reviewers = (
         Membership.objects.active(timezone.localdate())
-        .filter(organisation_id=sample.kommun_id, role__in=REVIEWER_ROLES, user__is_active=True)
+        .filter(organisation_id=sample.kommun_id, role__in=LOG_REVIEWER_ROLES, user__is_active=True)
         .values_list("user_id", flat=True)
         .distinct()
     )

@@ -16,12 +16,13 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
+from access.cases import granting_membership, visible_cases_q
 from audit.models import Action
+from audit.records import RECORD_CASE
 from audit.services import Access, access_log_record
-from cases.access import granting_membership, visible_cases_q
 from cases.models import CaseTask, ResponsibilityCase
 from cases.policies import allowed_actions
-from cases.selectors import RECORD_CASE, case_facts
+from cases.selectors import case_facts
 from directory.actor import Actor
 from directory.models import Organisation, User
 from hemsjukvard.api.pagination import DefaultPagination

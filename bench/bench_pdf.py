@@ -36,16 +36,15 @@ def _setup() -> None:
 
 
 def two_page_html() -> str:
-    from documents.kinds import (
+    from cases.documents import (
         DecisionRow,
         HazardRow,
-        MatrixCell,
-        MatrixRow,
         MeasureRow,
         RiskAnalysisReport,
         SignatureRow,
         TaskRow,
     )
+    from cases.risk import is_high, risk_matrix, risk_score
     from documents.sources import PdfHeader
     from hemsjukvard.pdf import html_render
 
@@ -66,6 +65,17 @@ def two_page_html() -> str:
     measures = tuple(
         MeasureRow(description=f"Åtgärd {i}: utbildning i aseptisk teknik", owner="Njurmedicin", due_on=day)
         for i in range(2)
+    )
+    hazards = tuple(
+        HazardRow(
+            description=f"Risk {i}: peritonit vid bristande aseptik, åtgärdas med utbildning",
+            likelihood=1 + i % 4,
+            consequence=1 + (i * 3) % 4,
+            score=risk_score(1 + i % 4, 1 + (i * 3) % 4),
+            high=is_high(risk_score(1 + i % 4, 1 + (i * 3) % 4)),
+            measures=measures,
+        )
+        for i in range(3)
     )
     report = RiskAnalysisReport(
         header=header,
@@ -93,24 +103,8 @@ def two_page_html() -> str:
             )
             for name in ("Peritonealdialys (PD)", "Avancerad sårvård", "Central venport", "Dränage")
         ),
-        hazards=tuple(
-            HazardRow(
-                description=f"Risk {i}: peritonit vid bristande aseptik, åtgärdas med utbildning",
-                likelihood=1 + i % 4,
-                consequence=1 + (i * 3) % 4,
-                score=(1 + i % 4) * (1 + (i * 3) % 4),
-                high=(1 + i % 4) * (1 + (i * 3) % 4) >= 8,
-                measures=measures,
-            )
-            for i in range(3)
-        ),
-        matrix=tuple(
-            MatrixRow(
-                consequence=c,
-                cells=tuple(MatrixCell(score=x * c, hazards=1, high=x * c >= 8) for x in range(1, 5)),
-            )
-            for c in range(4, 0, -1)
-        ),
+        hazards=hazards,
+        matrix=risk_matrix(hazards),
         other_measures=measures,
         signatures=(
             SignatureRow(name="Specialist Test", role="Specialistläkare", organisation="Njurmedicin", at=now),

@@ -71,7 +71,7 @@ CLINICS = (
 
 
 def build_world() -> dict[str, object]:
-    from agreements.services import agreement_import
+    from agreements.importer import agreement_import
     from directory.models import Membership, Organisation, OrganisationKind, Role, User
     from patients.models import Enrolment, Patient
     from patients.personnummer import luhn_check_digit

@@ -179,7 +179,10 @@ def ensure_database(name: str, *, reseed: bool, env: dict[str, str]) -> None:
     if reseed or not exists:
         print("seeding the demo world (1000 patients, 60 cases)…", flush=True)
         seed = [*manage, "seed_demo", "--patients", "1000", "--cases", "60"]
-        subprocess.run(seed, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+        # The demo app exists only outside production: the world is seeded with development settings
+        # on the same database (tasks in-process), then served with production's.
+        seed_env = {**env, "HEMSJUKVARD_ENV": "development", "CELERY_TASK_ALWAYS_EAGER": "true"}
+        subprocess.run(seed, cwd=ROOT, env=seed_env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
 
 
 def issue_tokens(env: dict[str, str]) -> dict[str, list[str]]:

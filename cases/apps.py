@@ -7,3 +7,13 @@ class CasesConfig(AppConfig):
 
     name = "cases"
     verbose_name = _("Responsibility cases")
+
+    def ready(self) -> None:
+        # The risk analysis and the escalation notice are document kinds: registered with the documents
+        # app's registry (see documents.sources).
+        from documents.sources import register
+
+        from .documents import EscalationNoticeSource, RiskAnalysisSource
+
+        register(RiskAnalysisSource())
+        register(EscalationNoticeSource())

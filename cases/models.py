@@ -17,6 +17,8 @@ from agreements.choices import SplitArrangement
 from directory.models import OrganisationKind
 from hemsjukvard.db import PublicIdModel, TimestampedModel
 
+from .risk import is_high, risk_score
+
 
 class CaseStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -499,11 +501,8 @@ class RiskAnalysis(PublicIdModel):
         return f"Risk analysis {self.number} of {self.case_id}"
 
 
-HIGH_RISK_SCORE = 8
-
-
 class Hazard(models.Model):
-    """A hazard scored on Socialstyrelsen's matrix: likelihood 1–4 × consequence 1–4; ≥ 8 is high."""
+    """A hazard scored on Socialstyrelsen's matrix (``cases.risk``): likelihood 1–4 × consequence 1–4."""
 
     analysis = models.ForeignKey(
         RiskAnalysis, verbose_name=_("risk analysis"), on_delete=models.PROTECT, related_name="hazards"
@@ -536,7 +535,7 @@ class Hazard(models.Model):
 
     @property
     def is_high(self) -> bool:
-        return self.likelihood * self.consequence >= HIGH_RISK_SCORE
+        return is_high(risk_score(self.likelihood, self.consequence))
 
 
 class Measure(models.Model):

@@ -1,7 +1,9 @@
-"""Read-only helpers that shape cases for the browser pages: work lists, next steps, proposals, the matrix.
+"""Read-only helpers that shape cases for the browser pages: work-list rows, next steps, proposals, the
+matrix.
 
-Nothing here writes, and every read of patient data goes through a selector (which checks access and
-logs): these helpers only filter what a selector returned, or arrange it for a template.
+Nothing here writes or reads patient data: every read goes through a selector (which checks access and
+logs, the work lists in ``cases.selectors.worklist``), and these helpers arrange what it returned for a
+template.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from access.seen import Seen
 from agreements import selectors as agreement_selectors
 from agreements.choices import ApproverRole, UnclearReason
 from agreements.choices import ProposalStatus as RuleProposalStatus
@@ -25,123 +27,25 @@ from agreements.engine import PartyAssignment, TaskProposal, rules_propose_split
 from agreements.models import CareTaskType
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind, Role
-from patients.access import identity_visible
 from patients.models import Patient
-from patients.selectors import patient_facts
 
 from . import selectors
 from .models import (
-    HIGH_RISK_SCORE,
-    OPEN_STATUSES,
     CaseStatus,
     CaseTask,
     EscalationDecision,
     Hazard,
-    Notification,
     Position,
     ResponsibilityCase,
     RiskAnalysis,
 )
 from .policies import allowed_actions
+from .risk import risk_level, risk_score
 from .transitions import A
 
 S = CaseStatus
-RECORD_PROPOSAL = "responsibility_proposal"
 
-# --- Work lists ------------------------------------------------------------------------------------
-
-CARE_ROLES = frozenset(
-    {
-        Role.NURSE,
-        Role.REHAB,
-        Role.GP,
-        Role.SPECIALIST,
-        Role.MAS,
-        Role.MAR,
-        Role.COORDINATOR,
-        Role.GOVERNANCE,
-    }
-)
-APPROVER_ROLES = frozenset({Role.MAS, Role.MAR})
-
-
-def _owned_q(actor: Actor) -> Q:
-    """Cases whose running deadline belongs to one of the actor's (organisation, role) pairs."""
-    q = Q(pk__in=[])
-    for membership in actor.memberships:
-        if membership.role in CARE_ROLES:
-            q |= Q(owner_organisation_id=membership.organisation_id, owner_role=membership.role)
-    # A physician signs while the case is in risk analysis, though the kommun holds it.
-    clinics = [m.organisation_id for m in actor.memberships if m.role in (Role.SPECIALIST, Role.GP)]
-    if clinics:
-        q |= Q(status=S.RISK_ANALYSIS) & (Q(specialist_clinic_id__in=clinics) | Q(vardcentral_id__in=clinics))
-    return q
-
-
-def _overdue_first(queryset: QuerySet[ResponsibilityCase]) -> QuerySet[ResponsibilityCase]:
-    now = timezone.now()
-    return queryset.annotate(
-        overdue_rank=Case(
-            When(due_at__lt=now, then=Value(0)),
-            When(due_at__isnull=False, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    ).order_by("overdue_rank", "due_at", "-created_at", "pk")
-
-
-def cases_waiting(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
-    """Open cases waiting for the actor (by the owner of the running deadline), overdue first."""
-    visible = selectors.case_list(actor=actor)
-    approvals = Q(status=S.AWAITING_APPROVAL) & Q(
-        owner_role__in=[m.role for m in actor.memberships if m.role in APPROVER_ROLES]
-    )
-    escalated = Q(status=S.ESCALATED)
-    return _overdue_first(
-        visible.filter(status__in=OPEN_STATUSES).filter(_owned_q(actor)).exclude(approvals).exclude(escalated)
-    )
-
-
-def analyses_awaiting_approval(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
-    """For MAS and MAR: cases whose risk analysis waits for their approval in their kommun."""
-    kommuner = [m.organisation_id for m in actor.memberships if m.role in APPROVER_ROLES]
-    roles = [m.role for m in actor.memberships if m.role in APPROVER_ROLES]
-    return _overdue_first(
-        selectors.case_list(actor=actor).filter(
-            status=S.AWAITING_APPROVAL, kommun_id__in=kommuner, owner_role__in=roles
-        )
-    )
-
-
-def escalations_at_my_level(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
-    """For members of a joint body: escalated cases at the level their body decides."""
-    bodies = [m.organisation_id for m in actor.memberships if m.role == Role.GOVERNANCE]
-    return _overdue_first(
-        selectors.case_list(actor=actor).filter(status=S.ESCALATED, escalation_body_id__in=bodies)
-    )
-
-
-@dataclass(frozen=True)
-class WorkCounts:
-    waiting: int = 0
-    notifications: int = 0
-    approvals: int = 0
-    escalations: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.waiting + self.approvals + self.escalations
-
-
-def work_counts(*, actor: Actor) -> WorkCounts:
-    """How many items each list holds, for the navigation. Counts only: no patient data is shown."""
-    roles = {m.role for m in actor.memberships}
-    return WorkCounts(
-        waiting=cases_waiting(actor=actor).count(),
-        notifications=selectors.notifications_unread(actor=actor).count(),
-        approvals=analyses_awaiting_approval(actor=actor).count() if roles & APPROVER_ROLES else 0,
-        escalations=escalations_at_my_level(actor=actor).count() if Role.GOVERNANCE in roles else 0,
-    )
+# --- Work-list rows ----------------------------------------------------------------------------------
 
 
 def is_overdue(case: ResponsibilityCase) -> bool:
@@ -150,20 +54,24 @@ def is_overdue(case: ResponsibilityCase) -> bool:
 
 @dataclass(frozen=True)
 class WorkRow:
+    """A case in a list: ``identity_visible`` is what the selector decided for this row (``Seen``)."""
+
     case: ResponsibilityCase
+    identity_visible: bool
     overdue: bool
     task_names: list[str]
 
 
-def work_rows(cases: Iterable[ResponsibilityCase]) -> list[WorkRow]:
+def work_rows(cases: Iterable[Seen[ResponsibilityCase]]) -> list[WorkRow]:
     return [
-        WorkRow(case=c, overdue=is_overdue(c), task_names=[task_name(t.task_type) for t in c.tasks.all()])
-        for c in cases
+        WorkRow(
+            case=seen.obj,
+            identity_visible=seen.identity_visible,
+            overdue=is_overdue(seen.obj),
+            task_names=[task_name(t.task_type) for t in seen.obj.tasks.all()],
+        )
+        for seen in cases
     ]
-
-
-def notifications_for(*, actor: Actor, limit: int = 20) -> list[Notification]:
-    return list(selectors.notifications_unread(actor=actor)[:limit])
 
 
 # --- Names in the active language --------------------------------------------------------------------
@@ -344,19 +252,23 @@ class ProposalPreview:
 
 
 def proposal_preview(
-    *, actor: Actor, patient: Patient, task_codes: Sequence[str], specialist_clinic: Organisation | None
+    *,
+    actor: Actor,
+    patient: Seen[Patient],
+    task_codes: Sequence[str],
+    specialist_clinic: Organisation | None,
 ) -> ProposalPreview:
     """What the agreement's rules propose for these tasks today; nothing is stored.
 
-    ``patient`` must come from ``patients.selectors.patient_get`` (access checked, read logged), as in the
-    API's ``POST /responsibility/proposals``; this runs the same selector and engine.
+    ``patient`` is what ``patients.selectors.patient_get`` returned (access checked, read logged), as in
+    the API's ``POST /responsibility/proposals``; this runs the same selector and engine.
     """
     codes = list(dict.fromkeys(c for c in task_codes if c))
     if not codes:
         return ProposalPreview(rows=[], unknown_codes=[])
     on = timezone.localdate()
     situation = agreement_selectors.patient_situation(
-        patient=patient, specialist_clinic_id=specialist_clinic.pk if specialist_clinic else None
+        patient=patient.obj, specialist_clinic_id=specialist_clinic.pk if specialist_clinic else None
     )
     inputs = agreement_selectors.responsibility_inputs_load(
         actor=actor, situation=situation, task_codes=codes, on=on
@@ -467,6 +379,8 @@ def next_step(case: ResponsibilityCase, actions: Sequence[str]) -> NextStep:
 @dataclass
 class CasePage:
     case: ResponsibilityCase
+    # Whether the page may show the patient's identity (skyddad identitet): the selector's decision.
+    identity_visible: bool
     actions: list[str]
     next: NextStep
     tasks: list[TaskView]
@@ -481,22 +395,20 @@ class CasePage:
     compliance_warnings: list[str] = field(default_factory=list)
 
 
-def case_page(*, actor: Actor, case: ResponsibilityCase) -> CasePage:
-    """Arrange a case (from ``selectors.case_get``) for its page, with the actions the table allows."""
-    actions = allowed_actions(actor, case, selectors.case_facts(case))
-    tasks = list(case.tasks.all())
-    patient = case.patient
-    if patient.protected_identity:
-        patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
-            actor, patient_facts(patient), protected_identity=True
-        )
+def case_page(*, actor: Actor, case: Seen[ResponsibilityCase]) -> CasePage:
+    """Arrange a case as ``actor`` read it (``selectors.case_read``) for its page, with the actions the
+    table allows."""
+    record = case.obj
+    actions = allowed_actions(actor, record, selectors.case_facts(record))
+    tasks = list(record.tasks.all())
     return CasePage(
-        case=case,
+        case=record,
+        identity_visible=case.identity_visible,
         actions=actions,
-        next=next_step(case, actions),
-        tasks=task_views(case),
+        next=next_step(record, actions),
+        tasks=task_views(record),
         positions=list(
-            Position.objects.filter(case=case).select_related(
+            Position.objects.filter(case=record).select_related(
                 "task__task_type",
                 "organisation",
                 "user",
@@ -505,14 +417,14 @@ def case_page(*, actor: Actor, case: ResponsibilityCase) -> CasePage:
                 "proposed_follows_up",
             )
         ),
-        decisions=list(EscalationDecision.objects.filter(case=case).select_related("body", "decided_by")),
-        analysis=selectors.current_analysis(case),
-        organisations=case_organisations(case),
-        overdue=is_overdue(case),
+        decisions=list(EscalationDecision.objects.filter(case=record).select_related("body", "decided_by")),
+        analysis=selectors.current_analysis(record),
+        organisations=case_organisations(record),
+        overdue=is_overdue(record),
         unclear_pending=[t for t in tasks if t.is_unclear and t.review_state == "pending"],
         disputed=[t for t in tasks if t.review_state == "disputed"],
         open_tasks=[t for t in tasks if t.review_state != "accepted"],
-        compliance_warnings=compliance_warnings(case),
+        compliance_warnings=compliance_warnings(record),
     )
 
 
@@ -530,34 +442,7 @@ def compliance_warnings(case: ResponsibilityCase) -> list[str]:
     return [warning] if warning else []
 
 
-# --- The risk matrix -------------------------------------------------------------------------------
-
-
-def risk_level(score: int) -> tuple[str, str]:
-    """(css class, words) for a score on Socialstyrelsen's 4×4 matrix; ≥ 8 is high."""
-    if score >= 12:
-        return "risk-very-high", _("Very high risk")
-    if score >= HIGH_RISK_SCORE:
-        return "risk-high", _("High risk")
-    if score >= 4:
-        return "risk-medium", _("Moderate risk")
-    return "risk-low", _("Low risk")
-
-
-@dataclass(frozen=True)
-class MatrixCell:
-    likelihood: int
-    consequence: int
-    score: int
-    css: str
-    words: str
-    hazards: list[int]
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    consequence: int
-    cells: list[MatrixCell]
+# --- The risk matrix (built by ``cases.risk``) --------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -574,30 +459,16 @@ class ScoredHazard:
 def scored(items: Iterable[tuple[str, int, int]]) -> list[ScoredHazard]:
     out = []
     for number, (description, likelihood, consequence) in enumerate(items, start=1):
-        score = likelihood * consequence
-        css, words = risk_level(score)
-        out.append(ScoredHazard(number, description, likelihood, consequence, score, css, words))
+        score = risk_score(likelihood, consequence)
+        level = risk_level(score)
+        out.append(
+            ScoredHazard(number, description, likelihood, consequence, score, level.css, str(level.label))
+        )
     return out
 
 
 def scored_hazards(hazards: Iterable[Hazard]) -> list[ScoredHazard]:
     return scored((h.description, h.likelihood, h.consequence) for h in hazards)
-
-
-def risk_matrix(hazards: Sequence[ScoredHazard]) -> list[MatrixRow]:
-    """Rows from consequence 4 (top) to 1; columns likelihood 1 to 4; each cell lists its hazards."""
-    rows = []
-    for consequence in (4, 3, 2, 1):
-        cells = []
-        for likelihood in (1, 2, 3, 4):
-            score = likelihood * consequence
-            css, words = risk_level(score)
-            numbers = [
-                h.number for h in hazards if h.likelihood == likelihood and h.consequence == consequence
-            ]
-            cells.append(MatrixCell(likelihood, consequence, score, css, words, numbers))
-        rows.append(MatrixRow(consequence=consequence, cells=cells))
-    return rows
 
 
 def parse_uuid(value: str | None) -> uuid.UUID | None:

@@ -1,4 +1,4 @@
-"""Case pages: my work, a new case with the live proposal, the case page with its actions, the risk analysis.
+"""Case pages: a new case with the live proposal, the case page with its actions, the risk analysis.
 
 Views parse input, call a selector or a service and render. Which actions a person sees comes from
 ``cases.policies.allowed_actions`` (the transition table), the same function the API and services use.
@@ -20,6 +20,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.seen import Seen
+from audit.records import RECORD_ANALYSIS, RECORD_PROPOSAL
 from directory.actor import Actor
 from documents import selectors as document_selectors
 from documents.models import Document, DocumentKind
@@ -41,38 +43,12 @@ from .forms import (
     ReasonForm,
     VersionedForm,
 )
-from .models import AnalysisStatus, CaseEvent, ResponsibilityCase, RiskAnalysis
+from .models import AnalysisStatus, ResponsibilityCase, RiskAnalysis
+from .risk import risk_matrix
 from .services.drafts import referring_membership
 from .transitions import A
 
-RECORD_PROPOSAL = presenters.RECORD_PROPOSAL
-
-
-# --- My work ---------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
-    waiting = list(presenters.cases_waiting(actor=actor)[:50])
-    approvals = list(presenters.analyses_awaiting_approval(actor=actor)[:50])
-    escalations = list(presenters.escalations_at_my_level(actor=actor)[:50])
-    selectors.cases_log_listed(actor=actor, cases=[*waiting, *approvals, *escalations])
-    roles = {m.role for m in actor.memberships}
-    return render(
-        request,
-        "cases/home.html",
-        {
-            "waiting": presenters.work_rows(waiting),
-            "approvals": presenters.work_rows(approvals),
-            "escalations": presenters.work_rows(escalations),
-            "notifications": presenters.notifications_for(actor=actor),
-            "is_approver": bool(roles & presenters.APPROVER_ROLES),
-            "is_governance": "governance" in roles,
-            "can_open_cases": bool(roles & {"nurse", "rehab"}),
-        },
-    )
+# --- Notifications (listed on the home page, portal.views) -----------------------------------------
 
 
 @login_required
@@ -115,10 +91,10 @@ def _catalogue_groups(form: CaseNewForm) -> list[dict[str, Any]]:
 def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
     patient = patient_selectors.patient_get(actor=actor, public_id=patient_id)
-    form = _new_case_form(request, patient, request.POST if request.method == "POST" else None)
+    form = _new_case_form(request, patient.obj, request.POST if request.method == "POST" else None)
     # The listed vårdcentral opening a case before enrolment leaves the submitting to the kommun.
     referring = not any(m.role in ("nurse", "rehab") for m in actor.memberships) and (
-        referring_membership(actor, patient) is not None
+        referring_membership(actor, patient.obj) is not None
     )
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -163,7 +139,8 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
         request,
         "cases/case_new.html",
         {
-            "patient": patient,
+            "patient": patient.obj,
+            "seen": patient,
             "form": form,
             "groups": _catalogue_groups(form),
             "preview": preview,
@@ -185,7 +162,7 @@ def case_proposal(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         clinic = next(
             (
                 c
-                for c in presenters.specialist_clinics(region_id=patient.folkbokforing_kommun.region_id)
+                for c in presenters.specialist_clinics(region_id=patient.obj.folkbokforing_kommun.region_id)
                 if c.public_id == clinic_id
             ),
             None,
@@ -213,8 +190,8 @@ def _documents(actor: Actor, case: ResponsibilityCase, analysis: RiskAnalysis | 
                 actor=actor, kind=DocumentKind.RISK_ANALYSIS, source_id=analysis.public_id
             )[:5]
         )
-    shown: list[Document] = [*found["escalation"], *found["analysis"]]
-    document_selectors.documents_log_listed(actor=actor, documents=shown)
+    # The two lists are one list of the case's documents on the page: logged in one write.
+    document_selectors.documents_listed(actor=actor, documents=[*found["escalation"], *found["analysis"]])
     return found
 
 
@@ -259,18 +236,18 @@ def _action_forms(page: presenters.CasePage, data: Any = None, only: str = "") -
 def _render_case(
     request: HttpRequest,
     actor: Actor,
-    case: ResponsibilityCase,
+    seen: Seen[ResponsibilityCase],
     *,
     bound: tuple[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    page = presenters.case_page(actor=actor, case=case)
+    page = presenters.case_page(actor=actor, case=seen)
+    case = page.case
     forms = _action_forms(page)
     if bound is not None:
         forms[bound[0]] = bound[1]
-    events = list(
-        CaseEvent.objects.filter(case=case).select_related("user", "organisation").order_by("-at", "-pk")
-    )
+    # The timeline as the API reads it (``selectors.case_events``), newest first on the page.
+    events = list(reversed(selectors.case_events(case=case)))
     return render(
         request,
         "cases/case_detail.html",
@@ -295,8 +272,7 @@ def _render_case(
 @require_GET
 def case_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     actor = Actor.from_request(request)
-    case = selectors.case_get(actor=actor, public_id=public_id)
-    return _render_case(request, actor, case)
+    return _render_case(request, actor, selectors.case_read(actor=actor, public_id=public_id))
 
 
 def _positions(form: PositionsForm) -> list[services.PositionInput]:
@@ -392,8 +368,9 @@ DONE_MESSAGES: dict[str, Any] = {
 @require_POST
 def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponseBase:
     actor = Actor.from_request(request)
-    case = selectors.case_get(actor=actor, public_id=public_id)
-    page = presenters.case_page(actor=actor, case=case)
+    seen = selectors.case_read(actor=actor, public_id=public_id)
+    case = seen.obj
+    page = presenters.case_page(actor=actor, case=seen)
     forms = _action_forms(page, request.POST, only=action)
     form = forms.get(action)
     if form is None:
@@ -416,7 +393,7 @@ def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> Http
         else:
             messages.success(request, str(DONE_MESSAGES.get(action, _("Done."))))
             return redirect("cases:detail", public_id=case.public_id)
-    return _render_case(request, actor, case, bound=(action, form), status=400)
+    return _render_case(request, actor, seen, bound=(action, form), status=400)
 
 
 # --- Risk analysis ---------------------------------------------------------------------------------
@@ -440,10 +417,16 @@ def _formset_hazards(formset: Any) -> list[presenters.ScoredHazard]:
     return presenters.scored(items)
 
 
+def _analysis_read(actor: Actor, public_id: uuid.UUID) -> tuple[Seen[ResponsibilityCase], list[RiskAnalysis]]:
+    """The case read as a read of its risk analysis (logged so), and every version of the analysis."""
+    seen = selectors.case_read(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
+    return seen, selectors.risk_analyses(case=seen.obj)
+
+
 def _render_analysis(
     request: HttpRequest,
     actor: Actor,
-    case: ResponsibilityCase,
+    seen: Seen[ResponsibilityCase],
     analyses: list[RiskAnalysis],
     *,
     form: AnalysisForm | None = None,
@@ -451,7 +434,8 @@ def _render_analysis(
     reject_form: ReasonForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    page = presenters.case_page(actor=actor, case=case)
+    page = presenters.case_page(actor=actor, case=seen)
+    case = page.case
     current = analyses[0] if analyses else None
     hazards = presenters.scored_hazards(current.hazards.all()) if current else []
     can_write = A.CREATE_ANALYSIS in page.actions
@@ -459,14 +443,14 @@ def _render_analysis(
         form = AnalysisForm(initial={"version": case.version})
         formset = _hazard_formset(page)
     preview = _formset_hazards(formset) if formset is not None and formset.is_bound else []
-    documents = []
+    documents: list[Document] = []
     if current is not None:
-        documents = list(
-            document_selectors.documents_for_source(
+        documents = document_selectors.documents_listed(
+            actor=actor,
+            documents=document_selectors.documents_for_source(
                 actor=actor, kind=DocumentKind.RISK_ANALYSIS, source_id=current.public_id
-            )[:5]
+            )[:5],
         )
-        document_selectors.documents_log_listed(actor=actor, documents=documents)
     return render(
         request,
         "cases/risk_analysis.html",
@@ -476,10 +460,10 @@ def _render_analysis(
             "analyses": analyses,
             "current": current,
             "hazards": hazards,
-            "matrix": presenters.risk_matrix(hazards),
+            "matrix": risk_matrix(hazards),
             "form": form,
             "formset": formset,
-            "preview_matrix": presenters.risk_matrix(preview),
+            "preview_matrix": risk_matrix(preview),
             "preview": preview,
             "reject_form": reject_form or ReasonForm(initial={"version": case.version}, prefix="reject"),
             "sign_form": VersionedForm(initial={"version": case.version}, prefix="sign"),
@@ -495,10 +479,11 @@ def _render_analysis(
 @require_http_methods(["GET", "POST"])
 def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
-    case, analyses = selectors.risk_analyses_for_case(actor=actor, public_id=public_id)
+    seen, analyses = _analysis_read(actor, public_id)
+    case = seen.obj
     if request.method == "GET":
-        return _render_analysis(request, actor, case, analyses)
-    page = presenters.case_page(actor=actor, case=case)
+        return _render_analysis(request, actor, seen, analyses)
+    page = presenters.case_page(actor=actor, case=seen)
     form = AnalysisForm(request.POST)
     formset = _hazard_formset(page, request.POST)
     if "add_hazard" in request.POST:
@@ -508,7 +493,7 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
         form = AnalysisForm(data)
         form.is_valid()
         formset.is_valid()
-        return _render_analysis(request, actor, case, analyses, form=form, formset=formset)
+        return _render_analysis(request, actor, seen, analyses, form=form, formset=formset)
     if form.is_valid() and formset.is_valid():
         hazards = []
         for hazard_form in formset.forms:
@@ -556,7 +541,7 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
                 request, _("The risk analysis is saved; the responsible physician signs it next.")
             )
             return redirect("cases:analysis", public_id=case.public_id)
-    return _render_analysis(request, actor, case, analyses, form=form, formset=formset, status=400)
+    return _render_analysis(request, actor, seen, analyses, form=form, formset=formset, status=400)
 
 
 @login_required
@@ -564,15 +549,15 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
 def analysis_matrix_preview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The matrix as the person fills the hazards in (htmx); nothing is stored."""
     actor = Actor.from_request(request)
-    case = selectors.case_get(actor=actor, public_id=public_id, record_type=selectors.RECORD_ANALYSIS)
-    page = presenters.case_page(actor=actor, case=case)
+    seen = selectors.case_read(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
+    page = presenters.case_page(actor=actor, case=seen)
     formset = _hazard_formset(page, request.POST)
     preview = _formset_hazards(formset)
     return render(
         request,
         "cases/_risk_matrix.html",
         {
-            "matrix": presenters.risk_matrix(preview),
+            "matrix": risk_matrix(preview),
             "hazards": preview,
             "matrix_id": "preview-matrix",
             "live": True,
@@ -625,8 +610,8 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
                 done = _("The risk analysis is rejected; the kommun writes a new version.")
         except services.FourEyesRefused as refused:
             messages.error(request, str(refused))
-            _case, analyses = selectors.risk_analyses_for_case(actor=actor, public_id=case.public_id)
-            return _render_analysis(request, actor, case, analyses, reject_form=None, status=403)
+            seen, analyses = _analysis_read(actor, case.public_id)
+            return _render_analysis(request, actor, seen, analyses, reject_form=None, status=403)
         except ValidationError as error:
             apply_service_errors(form, error)
         except StaleVersionError:
@@ -639,11 +624,11 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
         else:
             messages.success(request, done)
             return redirect("cases:analysis", public_id=case.public_id)
-    _case, analyses = selectors.risk_analyses_for_case(actor=actor, public_id=case.public_id)
+    seen, analyses = _analysis_read(actor, case.public_id)
     reject_form = form if isinstance(form, ReasonForm) else None
     if not isinstance(form, ReasonForm) and form.non_field_errors():
         messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
-    return _render_analysis(request, actor, case, analyses, reject_form=reject_form, status=400)
+    return _render_analysis(request, actor, seen, analyses, reject_form=reject_form, status=400)
 
 
 def case_url(case: ResponsibilityCase) -> str:

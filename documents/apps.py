@@ -3,10 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DocumentsConfig(AppConfig):
+    # The kinds of document register themselves from their own apps' AppConfig.ready (the cases, the
+    # SIP, the access log) — see documents.sources.
     name = "documents"
     verbose_name = _("Documents")
-
-    def ready(self) -> None:
-        # The kinds built on the cases app register themselves here; other apps (the SIP) register
-        # theirs from their own AppConfig.ready — see documents.sources.
-        from . import kinds  # noqa: F401

@@ -1,5 +1,7 @@
-"""Reads of documents. Each takes the acting person, checks access through the document's patient and
-writes the access log; a document the person may not see is the same 404 as one that does not exist.
+"""Reads of documents. Each takes the acting person, applies ``access.documents`` (the document's
+patient, the printed identity and the source's own rule) and writes the access log; a document the person
+may not see is the same 404 as one that does not exist. A list is logged by the function that returns it
+(``documents_listed``, ``documents_for_patient``).
 
 A document printed with the identity of a patient with skyddad identitet is seen only by those who may
 see that identity; everyone else sees (and is offered) the masked print.
@@ -8,24 +10,24 @@ see that identity; everyone else sees (and is offered) the masked print.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from access.documents import document_membership, print_grant, prints_shown_q, source_readable
+from access.patients import granting_membership, patient_facts
+from access.seen import Seen
 from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_DOCUMENT
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership
+from patients.models import Patient
 
 from .models import Document, DocumentContent
-from .services import RECORD_DOCUMENT
 from .sources import source_for
-
-if TYPE_CHECKING:
-    from patients.access import PatientFacts
-    from patients.models import Patient
 
 # How many documents the patient page lists (the newest); the rest are reached from their source.
 PATIENT_DOCUMENTS_SHOWN = 50
@@ -33,51 +35,6 @@ PATIENT_DOCUMENTS_SHOWN = 50
 
 def _not_found() -> Http404:
     return Http404(_("No document found."))
-
-
-def _grant(
-    actor: Actor, facts: PatientFacts, *, patient: Patient, identity_masked: bool
-) -> Membership | None:
-    """The one rule for documents: the membership through which ``actor`` sees the patient, provided
-    that a print showing the patient's identity is seen only by those who may see that identity."""
-    from patients.access import granting_membership, identity_visible
-
-    membership = granting_membership(actor, facts)
-    if membership is None:
-        return None
-    if not identity_masked and not identity_visible(
-        actor, facts, protected_identity=patient.protected_identity
-    ):
-        return None
-    return membership
-
-
-def _granting(actor: Actor, document: Document) -> Membership | None:
-    from patients.selectors import patient_facts
-
-    membership = _grant(
-        actor,
-        patient_facts(document.patient),
-        patient=document.patient,
-        identity_masked=document.identity_masked,
-    )
-    if membership is None or not _source_readable(actor, [document]):
-        return None
-    return membership
-
-
-def _source_readable(actor: Actor, documents: list[Document]) -> set[int]:
-    """The documents whose source ``actor`` may read by its kind's own rule (``DocumentSource.readable``):
-    a case's documents only for the case's parties, a SIP after a withdrawal of consent only for the
-    organisation that keeps it, a log extract only for those who produce extracts."""
-    by_kind: dict[str, list[Document]] = {}
-    for document in documents:
-        by_kind.setdefault(document.kind, []).append(document)
-    readable: set[int] = set()
-    for kind, of_kind in by_kind.items():
-        allowed = source_for(kind).readable(actor=actor, source_ids={d.source_id for d in of_kind})
-        readable |= {d.pk for d in of_kind if d.source_id in allowed}
-    return readable
 
 
 def _deny(actor: Actor, *, patient_id: int | None, record_id: str, action: str) -> Http404:
@@ -112,7 +69,7 @@ def _checked(actor: Actor, public_id: uuid.UUID | str, action: str) -> tuple[Doc
     document = _fetch(key)
     if document is None:
         raise _deny(actor, patient_id=None, record_id=str(key), action=action)
-    membership = _granting(actor, document)
+    membership = document_membership(actor, document)
     if membership is None:
         raise _deny(actor, patient_id=document.patient_id, record_id=str(key), action=action)
     return document, membership
@@ -155,7 +112,8 @@ def document_content(*, actor: Actor, public_id: uuid.UUID | str) -> tuple[Docum
 
 
 def documents_for_source(*, actor: Actor, kind: str, source_id: uuid.UUID | str) -> QuerySet[Document]:
-    """Every document of ``kind`` printed from the source, newest first, as ``actor`` may see them.
+    """Every document of ``kind`` printed from the source, newest first, as ``actor`` may see them,
+    unread: show what is chosen of it through ``documents_listed``, which logs it.
 
     The source itself is read through its kind's selector (access-checked, logged, 404 otherwise).
     """
@@ -166,24 +124,21 @@ def documents_for_source(*, actor: Actor, kind: str, source_id: uuid.UUID | str)
     source_def = source_for(kind)
     source = source_def.load(actor=actor, source_id=key)
     patient = source_def.patient_of(source)
-    from patients.access import identity_visible
-    from patients.selectors import patient_facts
-
     queryset = Document.objects.select_related("patient", "requested_by", "requested_by_organisation").filter(
         kind=kind, source_id=key, patient=patient
     )
-    if not identity_visible(actor, patient_facts(patient), protected_identity=patient.protected_identity):
-        queryset = queryset.filter(identity_masked=True)
-    return queryset.order_by("-created_at", "-pk")
+    facts = patient_facts(patient, with_cases=False)  # the identity rule needs no cases
+    shown = prints_shown_q(actor, facts, protected_identity=patient.protected_identity)
+    return queryset.filter(shown).order_by("-created_at", "-pk")
 
 
-def documents_log_listed(*, actor: Actor, documents: list[Document]) -> None:
-    if not documents:
-        return
-    from patients.access import granting_membership
-    from patients.selectors import patient_facts
-
-    membership = granting_membership(actor, patient_facts(documents[0].patient))
+def documents_listed(*, actor: Actor, documents: Iterable[Document]) -> list[Document]:
+    """``documents`` (chosen from ``documents_for_source`` of one patient) as shown to ``actor``, each
+    one logged as listed, in one write."""
+    shown = list(documents)
+    if not shown:
+        return []
+    membership = granting_membership(actor, patient_facts(shown[0].patient))
     access_log_record(
         actor=actor,
         accesses=[
@@ -193,54 +148,57 @@ def documents_log_listed(*, actor: Actor, documents: list[Document]) -> None:
                 record_id=str(d.public_id),
                 membership=membership,
             )
-            for d in documents
+            for d in shown
         ],
         action=Action.LIST,
     )
+    return shown
 
 
 def documents_for_patient(
-    *, actor: Actor, patient: Patient, limit: int = PATIENT_DOCUMENTS_SHOWN
+    *, actor: Actor, patient: Seen[Patient] | Patient, limit: int = PATIENT_DOCUMENTS_SHOWN
 ) -> list[Document]:
     """The patient's documents that ``actor`` may see, newest first (at most ``limit``); each one logged.
 
-    The same rule as ``document_get`` (``_grant``): whoever sees the patient sees the patient's
+    The same rule as ``document_get`` (``access.documents``): whoever sees the patient sees the patient's
     documents, and a print showing the identity of a patient with skyddad identitet only if they may see
-    that identity (everyone else is offered the masked print). ``patient`` should come from
-    ``patients.selectors.patient_get``; the rule is applied here all the same. Three queries (the
-    patient's cases for the rule, the documents, the log insert) whatever the number of documents.
+    that identity (everyone else is offered the masked print). ``patient`` should be what
+    ``patients.selectors.patient_get`` returned; the rule is applied here all the same, so a patient the
+    actor may not see is a logged 404 however it was loaded. Three queries (the patient's cases for the
+    rule, the documents, the log insert) whatever the number of documents.
     """
-    from patients.access import identity_visible
-    from patients.selectors import patient_facts
-
-    facts = patient_facts(patient)
-    if _grant(actor, facts, patient=patient, identity_masked=True) is None:
+    record = patient.obj if isinstance(patient, Seen) else patient
+    facts = patient_facts(record)
+    protected = record.protected_identity
+    if print_grant(actor, facts, protected_identity=protected, identity_masked=True) is None:
         access_log_record(
             actor=actor,
-            accesses=[Access(patient_id=patient.pk, record_type=RECORD_DOCUMENT)],
+            accesses=[Access(patient_id=record.pk, record_type=RECORD_DOCUMENT)],
             action=Action.LIST,
             outcome=Outcome.DENIED,
             purpose=Purpose.NONE,
         )
         raise Http404(_("No patient found."))
-    queryset = Document.objects.filter(patient=patient)
-    if not identity_visible(actor, facts, protected_identity=patient.protected_identity):
-        queryset = queryset.filter(identity_masked=True)
+    queryset = Document.objects.filter(patient=record).filter(
+        prints_shown_q(actor, facts, protected_identity=protected)
+    )
     shown: list[tuple[Document, Membership]] = []
     documents = list(queryset.order_by("-created_at", "-pk")[:limit])
-    readable = _source_readable(actor, documents)
+    readable = source_readable(actor, documents)
     for document in documents:
         if document.pk not in readable:
             continue
-        document.patient = patient
-        membership = _grant(actor, facts, patient=patient, identity_masked=document.identity_masked)
+        document.patient = record
+        membership = print_grant(
+            actor, facts, protected_identity=protected, identity_masked=document.identity_masked
+        )
         if membership is not None:
             shown.append((document, membership))
     access_log_record(
         actor=actor,
         accesses=[
             Access(
-                patient_id=patient.pk,
+                patient_id=record.pk,
                 record_type=RECORD_DOCUMENT,
                 record_id=str(document.public_id),
                 membership=membership,

@@ -27,21 +27,19 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from access.patients import granting_membership, identity_visible, patient_facts
 from audit.models import Action
+from audit.records import RECORD_DOCUMENT
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from hemsjukvard.outbox import outbox_enqueue
 from hemsjukvard.pdf import PdfError, render_pdf
-from integrations.events import document_ready_publish
-from patients.access import granting_membership, identity_visible
-from patients.selectors import patient_facts
 
+from .events import document_ready_publish
 from .models import Document, DocumentContent, DocumentStatus
 from .sources import PdfHeader, patient_identity, source_for
 
 logger = logging.getLogger(__name__)
-
-RECORD_DOCUMENT = "document"
 
 
 def claim_stale_after() -> datetime.timedelta:

@@ -11,7 +11,10 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from cases.models import OPEN_STATUSES, AnalysisStatus, ResponsibilityCase, RiskAnalysis
+from cases.risk import risk_score, risk_words
 from directory.models import Organisation
 from patients.models import Patient
 from sip.masking import is_masked
@@ -81,9 +84,10 @@ def organization(organisation: Organisation) -> dict[str, Any]:
     )
 
 
-def patient(record: Patient) -> dict[str, Any]:
-    """HL7 Sweden's base Patient; with skyddad identitet hidden from the reader, no identity at all."""
-    visible = bool(getattr(record, "identity_visible", False))
+def patient(record: Patient, *, identity_visible: bool) -> dict[str, Any]:
+    """HL7 Sweden's base Patient; with skyddad identitet hidden from the reader (``identity_visible``,
+    as the selector that read the patient decided), no identity at all."""
+    visible = identity_visible
     data: dict[str, Any] = {
         "resourceType": "Patient",
         "id": str(record.public_id),
@@ -270,18 +274,18 @@ def risk_assessment(analysis: RiskAnalysis) -> dict[str, Any]:
     measures = list(analysis.measures.all())
     predictions = []
     for hazard in analysis.hazards.all():
-        score = hazard.likelihood * hazard.consequence
-        level = "hög" if score >= 8 else "låg/måttlig"
+        score = risk_score(hazard.likelihood, hazard.consequence)
+        risk = _("Likelihood %(likelihood)d × consequence %(consequence)d = %(score)d (%(level)s)") % {
+            "likelihood": hazard.likelihood,
+            "consequence": hazard.consequence,
+            "score": score,
+            "level": risk_words(score).lower(),
+        }
         predictions.append(
             _drop_empty(
                 {
                     "outcome": {"text": hazard.description},
-                    "qualitativeRisk": {
-                        "text": (
-                            f"Sannolikhet {hazard.likelihood} × konsekvens {hazard.consequence} = "
-                            f"{score} ({level})"
-                        )
-                    },
+                    "qualitativeRisk": {"text": risk},
                     "rationale": "; ".join(m.description for m in measures if m.hazard_id == hazard.pk),
                 }
             )

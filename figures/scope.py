@@ -25,11 +25,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from access.roles import FIGURES_KOMMUN_ROLES, FIGURES_VARDCENTRAL_ROLES
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind, Role
-
-KOMMUN_ROLES = frozenset({Role.NURSE, Role.REHAB, Role.MAS, Role.MAR, Role.COORDINATOR})
-VARDCENTRAL_ROLES = frozenset({Role.GP, Role.COORDINATOR})
 
 
 class ScopeKind:
@@ -111,8 +109,10 @@ def figure_scopes(*, actor: Actor) -> list[FigureScope]:
     for membership in actor.memberships:
         organisation = membership.organisation
         kind = organisation.kind
-        own_kommun = kind == OrganisationKind.KOMMUN and membership.role in KOMMUN_ROLES
-        own_vardcentral = kind == OrganisationKind.VARDCENTRAL and membership.role in VARDCENTRAL_ROLES
+        own_kommun = kind == OrganisationKind.KOMMUN and membership.role in FIGURES_KOMMUN_ROLES
+        own_vardcentral = (
+            kind == OrganisationKind.VARDCENTRAL and membership.role in FIGURES_VARDCENTRAL_ROLES
+        )
         if own_kommun or own_vardcentral:
             own[organisation.pk] = organisation
         elif (kind == OrganisationKind.REGION and membership.role == Role.COORDINATOR) or (

@@ -64,13 +64,13 @@ from cases.models import (
     Trigger,
 )
 from directory.models import Organisation
+from hemsjukvard.stats import DaysBetween, percentiles
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 from .facts import READMISSION_DAYS, SHIFT_FLAGS, Facts, facts_cached, facts_get
 from .scope import FigureScope, ScopeKind
-from .stats import DaysBetween, percentiles
 
 __all__ = ["READMISSION_DAYS"]  # part of the definitions, defined with the facts
 

@@ -85,10 +85,17 @@ INSTALLED_APPS = [
     "sip",
     "figures",
     "fhir_export",
-    "demo",
     "integrations",
     "identity",
+    # The home page and the navigation: above every app whose work it lists and whose sections it links to.
+    "portal",
 ]
+# Apps that exist only outside production: the fictional demo world (``manage.py seed_demo``, whose staff
+# accounts share a password printed in the README) and the tools built on it. In production their
+# commands are refused with a message saying why (``hemsjukvard.development_only``).
+DEVELOPMENT_ONLY_APPS = ["demo"]
+if not PRODUCTION:
+    INSTALLED_APPS += DEVELOPMENT_ONLY_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

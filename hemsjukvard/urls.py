@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from cases import views as case_views
 from identity import views as identity_views
 
 from .health import healthz
@@ -22,7 +21,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", case_views.home, name="home"),
+    path("", include("portal.urls")),
     path("accounts/logout/", identity_views.logout, name="logout"),
     path("accounts/", include("directory.urls")),
     path("oidc/", include("identity.urls")),

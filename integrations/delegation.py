@@ -12,7 +12,6 @@ does in the browser (``directory.actor``). The access log then names the person 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,18 +20,10 @@ from rest_framework import exceptions
 from directory.actor import ACTING_MEMBERSHIP_HEADER, ON_BEHALF_OF_HEADER
 from directory.models import Membership, Role, User
 
-from .models import ApiClient
+from .models import ApiClient, Delegation
 
 # HSA-ids are at most 31 characters; the column allows 64. Anything longer names nobody.
 MAX_HSA_ID_LENGTH = 64
-
-
-@dataclass(frozen=True)
-class Delegation:
-    """The person a client acts for, and the memberships the call may use."""
-
-    person: User
-    memberships: tuple[Membership, ...]
 
 
 def _denied(message: str, code: str) -> exceptions.PermissionDenied:

@@ -3,7 +3,7 @@
 An ``ApiClient`` is one organisation's integration (an EHR, a kommun's care documentation system, a SIP
 planning tool, a statistics system). It acts through a service user of its own whose memberships (role
 ``coordinator`` in each organisation of the client's scope) are kept by ``integrations.services``, so the
-access rule (``patients.access``) and the access log treat it like any other party, under its own name.
+access rule (``access.patients``) and the access log treat it like any other party, under its own name.
 A read/write client may instead call on behalf of the person signed in to it (``integrations.delegation``).
 Secrets and tokens are stored only as SHA-256 hashes: they are long random strings, not passwords.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -23,9 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from hemsjukvard.db import PublicIdModel, TimestampedModel
 
 if TYPE_CHECKING:
-    from directory.models import Membership
-
-    from .delegation import Delegation
+    from directory.models import Membership, User
 
 
 class ClientAccess(models.TextChoices):
@@ -107,6 +106,14 @@ class ClientSecret(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.client})"
+
+
+@dataclass(frozen=True)
+class Delegation:
+    """The person a client acts for, and the memberships the call may use (``integrations.delegation``)."""
+
+    person: User
+    memberships: tuple[Membership, ...]
 
 
 class ClientToken(models.Model):

@@ -4,7 +4,7 @@ Why a service user with real ``coordinator`` memberships rather than synthetic, 
 the client makes records a user (case events, documents' ``requested_by``, the access log), so a real
 ``User`` row is needed anyway; with real memberships the access rule, the case policies and the access log
 need no special case for clients and cannot drift from what people get. ``coordinator`` is the role that
-exists in every kind of organisation and reaches patients in each (``patients.access``) without being a
+exists in every kind of organisation and reaches patients in each (``access.patients``) without being a
 clinician's role. The service user has no usable password, so it can never log in on the web or get a
 token by password; it is deactivated when the client is revoked. Read-only scope is enforced on the API
 (``integrations.permissions``), since the memberships themselves carry write powers.

@@ -23,21 +23,24 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from access.patients import granting_membership, identity_visible, patient_facts
+from access.roles import EMERGENCY_ROLES
+from access.seen import Seen
 from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_PATIENT
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 
-from .access import granting_membership, identity_visible
 from .models import Patient
 from .personnummer import parse_identity
-from .selectors import EMERGENCY_ROLES, RECORD_PATIENT, patient_facts, patient_get, patient_get_emergency
+from .selectors import patient_get, patient_get_emergency
 
 
 @dataclass(frozen=True)
 class EmergencyRead:
     """The patient as read, and whether it took emergency access (``False``: a care relationship)."""
 
-    patient: Patient
+    patient: Seen[Patient]
     emergency: bool
 
 

@@ -26,7 +26,7 @@ class Patient(PublicIdModel, TimestampedModel):
     """A person whose health care at home the region and kommun share.
 
     ``protected_identity`` is skyddad identitet: name, address and personnummer are masked for everyone
-    but the enrolling kommun's nursing staff and the listed vårdcentral (see ``patients.access``).
+    but the enrolling kommun's nursing staff and the listed vårdcentral (see ``access.patients``).
     """
 
     personal_identity = models.CharField(_("personnummer or samordningsnummer"), max_length=12, unique=True)
@@ -194,7 +194,7 @@ class ProtectedIdentityChange(PublicIdModel):
 
     The marking is Skatteverket's (sekretessmarkering, kvarskrivning, fingerade personuppgifter): the
     register follows it, it does not decide it. So it is never a field of an ordinary correction: only
-    the roles in ``patients.policies.PROTECTED_IDENTITY_ROLES`` change it, each time with the reason
+    the roles in ``access.roles.PROTECTED_IDENTITY_ROLES`` change it, each time with the reason
     (typically Skatteverket's decision), and each change is a row here and in the access log.
     """
 

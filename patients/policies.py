@@ -1,18 +1,15 @@
-"""Who may change patient data. Pure functions over the actor and the record."""
+"""Who may change patient data. Pure functions over the actor and the record as a selector returned it
+(``Seen[Patient]``); the role sets are ``access.roles``."""
 
 from __future__ import annotations
 
+from access.patients import PatientFacts
+from access.roles import ENROLLING_ROLES, PROTECTED_IDENTITY_ROLES, VARDCENTRAL_CARE_ROLES
+from access.seen import Seen
 from directory.actor import Actor
-from directory.models import Membership, Organisation, OrganisationKind, Role
+from directory.models import Membership, Organisation, OrganisationKind
 
-from .access import KOMMUN_NURSING_STAFF, VARDCENTRAL_CARE_ROLES, PatientFacts
 from .models import Patient
-
-ENROLLING_ROLES = frozenset({*KOMMUN_NURSING_STAFF, Role.COORDINATOR})
-# Who records a change of skyddad identitet. The MAS (medicinskt ansvarig sjuksköterska) carries the
-# kommun's responsibility for patient safety and reviews the access log: one named, accountable person per
-# kommun rather than every nurse, and not the system administrator, who by design reaches no patient data.
-PROTECTED_IDENTITY_ROLES = frozenset({Role.MAS})
 
 
 def can_register_patient(actor: Actor) -> bool:
@@ -24,9 +21,13 @@ def can_register_patient(actor: Actor) -> bool:
     )
 
 
-def can_update_patient(actor: Actor, patient: Patient) -> bool:
-    """Whoever may see the patient *and* their identity may correct the patient's details."""
-    return bool(getattr(patient, "granted_by", None)) and bool(getattr(patient, "identity_visible", False))
+def can_update_patient(actor: Actor, patient: Seen[Patient]) -> bool:
+    """Whoever may see the patient *and* their identity may correct the patient's details.
+
+    ``patient`` was read by ``actor`` through ``patients.selectors``: that they may see the patient is
+    what the read established.
+    """
+    return patient.identity_visible
 
 
 def can_enrol(actor: Actor, kommun: Organisation) -> bool:

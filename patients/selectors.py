@@ -1,56 +1,45 @@
-"""Reads of patient data. Each one takes the acting person, applies ``patients.access`` and logs."""
+"""Reads of patient data. Each one takes the acting person, applies ``access.patients`` and logs.
+
+A read returns ``Seen[Patient]`` (``access.seen``): the patient, the membership that granted the read and
+whether the person may see the identity of a patient with skyddad identitet. A list is logged by the
+function that returns its rows (``patients_listed``), one row per patient shown.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import uuid
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from audit.models import Action, Outcome, Purpose
-from audit.services import Access, access_log_record
-from directory.actor import Actor
-from directory.models import Membership, OrganisationKind
-
-from .access import (
+from access.patients import (
     PatientFacts,
-    case_organisation_ids,
-    case_organisation_ids_many,
+    emergency_membership,
     granting_membership,
     identity_visible,
     identity_visible_q,
+    open_enrolment_kommun,
+    patient_facts,
+    patients_granted,
     visible_patients_q,
 )
+from access.seen import Seen
+from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_ENROLMENT, RECORD_PATIENT
+from audit.services import Access, access_log_record
+from directory.actor import Actor
+from directory.models import Membership
+
 from .models import Enrolment, Patient
 from .personnummer import parse_identity
 
-RECORD_PATIENT = "patient"
-RECORD_ENROLMENT = "enrolment"
-
 
 def _with_open_enrolment(queryset: QuerySet[Patient]) -> QuerySet[Patient]:
-    open_enrolment = Enrolment.objects.filter(patient=OuterRef("pk"), ends_on__isnull=True)
-    return queryset.annotate(open_enrolment_kommun_id=Subquery(open_enrolment.values("kommun_id")[:1]))
-
-
-def patient_facts(patient: Patient, *, with_cases: bool = True) -> PatientFacts:
-    open_kommun = getattr(patient, "open_enrolment_kommun_id", None)
-    if not hasattr(patient, "open_enrolment_kommun_id"):
-        open_kommun = (
-            Enrolment.objects.open().filter(patient=patient).values_list("kommun_id", flat=True).first()
-        )
-    return PatientFacts(
-        folkbokforing_kommun_id=patient.folkbokforing_kommun_id,
-        housing_setting=patient.housing_setting,
-        listed_vardcentral_id=patient.listed_vardcentral_id,
-        open_enrolment_kommun_id=open_kommun,
-        case_organisation_ids=case_organisation_ids(patient.pk) if with_cases else (),
-    )
+    return queryset.annotate(open_enrolment_kommun_id=open_enrolment_kommun("pk"))
 
 
 def patients_visible(*, actor: Actor) -> QuerySet[Patient]:
@@ -62,7 +51,8 @@ _DIGITS = re.compile(r"^[\d\-+ ]{6,}$")
 
 
 def patient_list(*, actor: Actor, search: str = "") -> QuerySet[Patient]:
-    """Visible patients, optionally searched by personnummer or name.
+    """Visible patients, optionally searched by personnummer or name, unread: choose a page of it and
+    show that page through ``patients_listed``, which logs it.
 
     A search never matches on the identity of a patient with skyddad identitet whom the actor may not
     identify: finding such a patient by name would reveal exactly what the masking hides. For the same
@@ -108,54 +98,35 @@ def _in_name_order_masked_last(queryset: QuerySet[Patient], *, actor: Actor) -> 
     )
 
 
-def patient_grants(
-    *, actor: Actor, patients: Sequence[Patient]
-) -> dict[int, tuple[PatientFacts, Membership | None]]:
-    """The access-rule facts of each patient and the membership of ``actor`` that grants access (or
-    ``None``), in at most two queries whatever the number of patients. Marks ``identity_visible``."""
-    unannotated = {p.pk for p in patients if not hasattr(p, "open_enrolment_kommun_id")}
-    if unannotated:
-        open_kommun = dict(
-            Enrolment.objects.open().filter(patient_id__in=unannotated).values_list("patient_id", "kommun_id")
-        )
-        for patient in patients:
-            if patient.pk in unannotated:
-                patient.open_enrolment_kommun_id = open_kommun.get(patient.pk)  # type: ignore[attr-defined]
-    granted: dict[int, Membership | None] = {}
-    facts_of: dict[int, PatientFacts] = {}
-    for patient in patients:
-        facts_of[patient.pk] = patient_facts(patient, with_cases=False)
-        granted[patient.pk] = granting_membership(actor, facts_of[patient.pk])
-    # Patients seen only through an open case: one query finds the organisations on their cases.
-    through_cases = [pk for pk, membership in granted.items() if membership is None]
-    if through_cases:
-        case_orgs = case_organisation_ids_many(through_cases)
-        for pk in through_cases:
-            facts_of[pk] = dataclasses.replace(facts_of[pk], case_organisation_ids=case_orgs.get(pk, ()))
-            granted[pk] = granting_membership(actor, facts_of[pk])
-    for patient in patients:
-        patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
-            actor, facts_of[patient.pk], protected_identity=patient.protected_identity
-        )
-    return {pk: (facts_of[pk], granted[pk]) for pk in facts_of}
+def patients_listed(*, actor: Actor, patients: Sequence[Patient]) -> list[Seen[Patient]]:
+    """``patients`` (a page of ``patient_list``) as ``actor`` sees them, each one logged as listed.
 
-
-def patients_log_listed(*, actor: Actor, patients: Sequence[Patient]) -> None:
-    """Log that ``patients`` were shown to ``actor`` in a list, one row each, and mark masking."""
-    grants = patient_grants(actor=actor, patients=patients)
+    One log write and at most two queries for the rule whatever the number of patients. A patient the
+    actor may not see is left out (and not logged): the list's queryset already applies the same rule as
+    a filter, so this is a second line, not the first.
+    """
+    grants = patients_granted(actor=actor, patients=patients)
+    shown: list[Seen[Patient]] = []
+    for patient in patients:
+        grant = grants[patient.pk]
+        if grant.membership is not None:
+            shown.append(
+                Seen(obj=patient, membership=grant.membership, identity_visible=grant.identity_visible)
+            )
     access_log_record(
         actor=actor,
         accesses=[
             Access(
-                patient_id=patient.pk,
+                patient_id=seen.obj.pk,
                 record_type=RECORD_PATIENT,
-                record_id=str(patient.public_id),
-                membership=grants[patient.pk][1],
+                record_id=str(seen.obj.public_id),
+                membership=seen.membership,
             )
-            for patient in patients
+            for seen in shown
         ],
         action=Action.LIST,
     )
+    return shown
 
 
 def _deny(actor: Actor, *, patient_id: int | None, record_type: str, record_id: str) -> Http404:
@@ -198,12 +169,8 @@ def _granted(
     action: str,
     purpose: str = Purpose.CARE_RELATIONSHIP,
     reason: str = "",
-) -> Patient:
-    """Mark the patient as read by ``actor`` through ``membership`` (masking too) and log the read."""
-    patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
-        actor, facts, protected_identity=patient.protected_identity
-    )
-    patient.granted_by = membership  # type: ignore[attr-defined]
+) -> Seen[Patient]:
+    """Log the read of ``patient`` by ``actor`` through ``membership`` and return it as seen."""
     access_log_record(
         actor=actor,
         accesses=[
@@ -213,7 +180,11 @@ def _granted(
         purpose=purpose,
         reason=reason,
     )
-    return patient
+    return Seen(
+        obj=patient,
+        membership=membership,
+        identity_visible=identity_visible(actor, facts, protected_identity=patient.protected_identity),
+    )
 
 
 def patient_get(
@@ -222,7 +193,7 @@ def patient_get(
     public_id: uuid.UUID | str,
     action: str = Action.READ,
     record_type: str = RECORD_PATIENT,
-) -> Patient:
+) -> Seen[Patient]:
     """One patient, if ``actor`` may see them; logs the read (or the denied attempt) either way.
 
     Another organisation's patient and a patient that does not exist are the same 404.
@@ -243,13 +214,10 @@ def patient_get(
     )
 
 
-def enrolments_for_patient(*, actor: Actor, patient: Patient) -> list[Enrolment]:
-    """A patient's enrolments; ``patient`` must come from ``patient_get`` (which logged the read)."""
-    membership = getattr(patient, "granted_by", None)
-    if membership is None:
-        raise Http404(_("No patient found."))
+def enrolments_for_patient(*, actor: Actor, patient: Seen[Patient]) -> list[Enrolment]:
+    """A patient's enrolments; ``patient`` is what ``patient_get`` returned (which logged the read)."""
     enrolments = list(
-        Enrolment.objects.filter(patient=patient)
+        Enrolment.objects.filter(patient=patient.obj)
         .select_related("kommun", "enrolled_by", "ended_by")
         .order_by("-starts_on", "-pk")
     )
@@ -257,10 +225,10 @@ def enrolments_for_patient(*, actor: Actor, patient: Patient) -> list[Enrolment]
         actor=actor,
         accesses=[
             Access(
-                patient_id=patient.pk,
+                patient_id=patient.obj.pk,
                 record_type=RECORD_ENROLMENT,
                 record_id=str(e.public_id),
-                membership=membership,
+                membership=patient.membership,
             )
             for e in enrolments
         ],
@@ -269,7 +237,7 @@ def enrolments_for_patient(*, actor: Actor, patient: Patient) -> list[Enrolment]
     return enrolments
 
 
-def enrolment_get(*, actor: Actor, public_id: uuid.UUID | str) -> Enrolment:
+def enrolment_get(*, actor: Actor, public_id: uuid.UUID | str) -> Seen[Enrolment]:
     """One enrolment, if ``actor`` may see its patient; logged like a patient read."""
     try:
         key = uuid.UUID(str(public_id))
@@ -280,33 +248,16 @@ def enrolment_get(*, actor: Actor, public_id: uuid.UUID | str) -> Enrolment:
     )
     if patient_public_id is None:
         raise _deny(actor, patient_id=None, record_type=RECORD_ENROLMENT, record_id=str(key))
-    patient = patient_get(actor=actor, public_id=patient_public_id, record_type=RECORD_ENROLMENT)
+    seen = patient_get(actor=actor, public_id=patient_public_id, record_type=RECORD_ENROLMENT)
     enrolment = Enrolment.objects.select_related("kommun", "enrolled_by", "ended_by").get(public_id=key)
-    enrolment.patient = patient
-    return enrolment
+    enrolment.patient = seen.obj
+    return seen.of(enrolment)
 
 
 # --- Emergency access (nödåtkomst) ----------------------------------------------------------------
 
-EMERGENCY_ROLES = frozenset({"nurse", "rehab", "gp", "specialist", "mas", "mar"})
 
-
-def emergency_membership(actor: Actor, *, region_id: int | None) -> Membership | None:
-    """A care-role membership of ``actor`` in an organisation of the patient's region, or ``None``.
-
-    Admin, governance and coordinator roles never open a patient in an emergency: they give no care.
-    """
-    for membership in actor.memberships:
-        organisation = membership.organisation
-        org_region = (
-            organisation.pk if organisation.kind == OrganisationKind.REGION else organisation.region_id
-        )
-        if membership.role in EMERGENCY_ROLES and region_id is not None and org_region == region_id:
-            return membership
-    return None
-
-
-def patient_get_emergency(*, actor: Actor, public_id: uuid.UUID | str, reason: str) -> Patient:
+def patient_get_emergency(*, actor: Actor, public_id: uuid.UUID | str, reason: str) -> Seen[Patient]:
     """Open a patient without a care relationship, stating why (nödåtkomst, PDL 4 kap. 4 §).
 
     The reason is required. Only care roles in an organisation of the patient's region may do it; anyone

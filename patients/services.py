@@ -15,16 +15,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.patients import PatientFacts, granting_membership, identity_visible, patient_facts
+from access.seen import Seen
 from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_ENROLMENT, RECORD_PATIENT, RECORD_PROTECTED_IDENTITY, RECORD_REGISTRATION
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind, User
 
-from .access import PatientFacts, granting_membership, identity_visible
 from .models import Enrolment, HousingSetting, Patient, ProtectedIdentityChange
 from .personnummer import parse_identity
 from .policies import can_enrol, can_register_patient, can_update_patient, protected_identity_membership
-from .selectors import RECORD_ENROLMENT, RECORD_PATIENT, patient_facts
 
 PATIENT_FIELDS = (
     "given_name",
@@ -43,8 +44,6 @@ PATIENT_FIELDS = (
 # Skyddad identitet is set at registration (so a protected person is never in the register unprotected)
 # and changed afterwards only by ``patient_set_protected_identity``: never by an ordinary correction.
 REGISTRATION_FIELDS = (*PATIENT_FIELDS, "protected_identity")
-RECORD_PROTECTED_IDENTITY = "protected_identity"
-RECORD_REGISTRATION = "patient_registration"
 
 
 @dataclass(frozen=True)
@@ -261,8 +260,8 @@ def patient_register(
 
 
 @transaction.atomic
-def patient_update(*, actor: Actor, patient: Patient, fields: dict[str, Any]) -> Patient:
-    """Correct a patient's details. ``patient`` comes from ``patient_get`` for this actor."""
+def patient_update(*, actor: Actor, patient: Seen[Patient], fields: dict[str, Any]) -> Seen[Patient]:
+    """Correct a patient's details. ``patient`` is what ``patient_get`` returned for this actor."""
     if not can_update_patient(actor, patient):
         raise PermissionDenied(_("You may not change this patient's details."))
     if "protected_identity" in fields:
@@ -270,20 +269,21 @@ def patient_update(*, actor: Actor, patient: Patient, fields: dict[str, Any]) ->
     unknown = set(fields) - set(PATIENT_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
-    merged = {name: getattr(patient, name) for name in PATIENT_FIELDS} | fields
+    record = patient.obj
+    merged = {name: getattr(record, name) for name in PATIENT_FIELDS} | fields
     _validate_patient(merged)
-    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked = Patient.objects.select_for_update().get(pk=record.pk)
     for name, value in fields.items():
         setattr(locked, name, value)
-        setattr(patient, name, value)
+        setattr(record, name, value)
     locked.full_clean(validate_unique=False, validate_constraints=False)
     locked.save(update_fields=[*fields, "updated_at"])
-    patient.updated_at = locked.updated_at
+    record.updated_at = locked.updated_at
     _log_write(
         actor,
         locked,
         record_type=RECORD_PATIENT,
-        record_id=str(patient.public_id),
+        record_id=str(record.public_id),
         action=Action.UPDATE,
     )
     return patient
@@ -302,23 +302,24 @@ def protected_identity_refused_message() -> str:
 
 @transaction.atomic
 def patient_set_protected_identity(
-    *, actor: Actor, patient: Patient, protected_identity: bool, reason: str
-) -> Patient:
+    *, actor: Actor, patient: Seen[Patient], protected_identity: bool, reason: str
+) -> Seen[Patient]:
     """Mark or unmark a patient's skyddad identitet, following Skatteverket's decision.
 
     Only through a membership ``protected_identity_membership`` names (a MAS of the patient's kommun);
     the reason is required; the change is a ``ProtectedIdentityChange`` row and its own access-log entry
-    (record type ``protected_identity``, with the reason), never a generic update. ``patient`` comes from
-    ``patient_get`` for this actor.
+    (record type ``protected_identity``, with the reason), never a generic update. ``patient`` is what
+    ``patient_get`` returned for this actor; the answer is the patient as they see them after the change.
     """
-    facts = patient_facts(patient)
+    record = patient.obj
+    facts = patient_facts(record)
     membership = protected_identity_membership(actor, facts)
     if membership is None:
         raise PermissionDenied(protected_identity_refused_message())
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("State why, for example Skatteverket's decision and its date.")})
-    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked = Patient.objects.select_for_update().get(pk=record.pk)
     if locked.protected_identity == protected_identity:
         raise ValidationError(
             {
@@ -353,12 +354,13 @@ def patient_set_protected_identity(
         action=Action.UPDATE,
         reason=reason,
     )
-    patient.protected_identity = protected_identity
-    patient.updated_at = locked.updated_at
-    patient.identity_visible = identity_visible(  # type: ignore[attr-defined]
-        actor, facts, protected_identity=protected_identity
+    record.protected_identity = protected_identity
+    record.updated_at = locked.updated_at
+    return Seen(
+        obj=record,
+        membership=patient.membership,
+        identity_visible=identity_visible(actor, facts, protected_identity=protected_identity),
     )
-    return patient
 
 
 def _validate_enrolment(*, actor: Actor, data: EnrolmentInput) -> None:
@@ -402,12 +404,13 @@ def _enrolment_create(*, actor: Actor, patient: Patient, data: EnrolmentInput) -
 
 
 @transaction.atomic
-def enrolment_start(*, actor: Actor, patient: Patient, data: EnrolmentInput) -> Enrolment:
-    """Enrol a patient in municipal home health care (inskrivning)."""
-    enrolment = _enrolment_create(actor=actor, patient=patient, data=data)
+def enrolment_start(*, actor: Actor, patient: Seen[Patient], data: EnrolmentInput) -> Enrolment:
+    """Enrol a patient in municipal home health care (inskrivning); ``patient`` is what ``patient_get``
+    returned for this actor."""
+    enrolment = _enrolment_create(actor=actor, patient=patient.obj, data=data)
     _log_write(
         actor,
-        patient,
+        patient.obj,
         record_type=RECORD_ENROLMENT,
         record_id=str(enrolment.public_id),
         action=Action.CREATE,

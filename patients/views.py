@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from access.roles import ENROLLING_ROLES
+from access.seen import Seen
 from audit.extract import extract_membership
 from cases import selectors as case_selectors
-from cases.models import OPEN_STATUSES
 from cases.presenters import work_rows
 from cases.services.drafts import referring_membership
 from directory.actor import Actor
@@ -30,13 +31,13 @@ from documents import selectors as document_selectors
 from hemsjukvard.limits import max_length_of
 from hemsjukvard.pages import apply_service_errors
 from identity.session import needs_reauthentication, reauthentication_url
-from patients.models import Enrolment
+from patients.models import Enrolment, Patient
 from sip import selectors as sip_selectors
 
 from . import selectors, services
 from .emergency import may_use_emergency_access, patient_get_emergency_by_identity
 from .personnummer import parse_identity
-from .policies import ENROLLING_ROLES, can_enrol
+from .policies import can_enrol
 
 
 class EnrolForm(forms.Form):
@@ -138,7 +139,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
     query = request.GET.get("q", "")
     page = Paginator(selectors.patient_list(actor=actor, search=query), 25).get_page(request.GET.get("page"))
-    selectors.patients_log_listed(actor=actor, patients=list(page.object_list))
+    shown = selectors.patients_listed(actor=actor, patients=list(page.object_list))
     can_open = any(m.role in ("nurse", "rehab") for m in actor.memberships)
     emergency_identity = _emergency_offer(actor, query.strip(), page.paginator.count)
     return render(
@@ -146,6 +147,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         "patients/patient_list.html",
         {
             "page": page,
+            "patients": shown,
             "query": query,
             "can_open_cases": can_open,
             "emergency_form": (
@@ -198,22 +200,22 @@ def patient_emergency(request: HttpRequest) -> HttpResponse:
         messages.info(
             request, _("You have a care relationship with the patient; no emergency access was needed.")
         )
-        return redirect("patients:detail", public_id=read.patient.public_id)
+        return redirect("patients:detail", public_id=read.patient.obj.public_id)
     return render(
         request,
         "patients/patient_emergency_read.html",
-        {"patient": read.patient, "reason": form.cleaned_data["reason"]},
+        {"patient": read.patient.obj, "seen": read.patient, "reason": form.cleaned_data["reason"]},
     )
 
 
-def _patient_context(actor: Actor, patient: Any) -> dict[str, Any]:
+def _patient_context(actor: Actor, patient: Seen[Patient]) -> dict[str, Any]:
     enrolments = selectors.enrolments_for_patient(actor=actor, patient=patient)
-    cases = list(case_selectors.case_list(actor=actor).filter(patient=patient, status__in=OPEN_STATUSES)[:50])
-    case_selectors.cases_log_listed(actor=actor, cases=cases)
+    cases = case_selectors.cases_for_patient(actor=actor, patient=patient)
     open_enrolment = next((e for e in enrolments if e.ends_on is None), None)
     kommuner = _enrolling_kommuner(actor)
     context: dict[str, Any] = {
-        "patient": patient,
+        "patient": patient.obj,
+        "seen": patient,
         "enrolments": enrolments,
         "open_enrolment": open_enrolment,
         "cases": work_rows(cases),
@@ -221,7 +223,7 @@ def _patient_context(actor: Actor, patient: Any) -> dict[str, Any]:
             m.role in ("nurse", "rehab") and m.organisation.kind == OrganisationKind.KOMMUN
             for m in actor.memberships
         )
-        or referring_membership(actor, patient) is not None,
+        or referring_membership(actor, patient.obj) is not None,
         "can_enrol": bool(kommuner) and open_enrolment is None,
         "can_end": open_enrolment is not None and can_enrol(actor, open_enrolment.kommun),
         "enrol_form": EnrolForm(kommuner=kommuner, initial={"starts_on": timezone.localdate()}),
@@ -229,7 +231,7 @@ def _patient_context(actor: Actor, patient: Any) -> dict[str, Any]:
         "sips": sip_selectors.sips_for_patient(actor=actor, patient=patient),
         "documents": document_selectors.documents_for_patient(actor=actor, patient=patient),
         "documents_shown_max": document_selectors.PATIENT_DOCUMENTS_SHOWN,
-        "can_extract_log": extract_membership(actor, patient) is not None,
+        "can_extract_log": extract_membership(actor, patient.obj) is not None,
     }
     return context
 
@@ -263,7 +265,7 @@ def patient_enrol(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
             apply_service_errors(form, error)
         else:
             messages.success(request, _("The patient is enrolled in municipal home health care."))
-            return redirect("patients:detail", public_id=patient.public_id)
+            return redirect("patients:detail", public_id=patient.obj.public_id)
     context = _patient_context(actor, patient)
     context["enrol_form"] = form
     return render(request, "patients/patient_detail.html", context, status=400)
@@ -279,7 +281,7 @@ def enrolment_end(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
         try:
             services.enrolment_end(
                 actor=actor,
-                enrolment=enrolment,
+                enrolment=enrolment.obj,
                 ends_on=form.cleaned_data["ends_on"] or datetime.date.today(),
                 reason=form.cleaned_data["reason"],
             )
@@ -287,7 +289,7 @@ def enrolment_end(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
             apply_service_errors(form, error)
         else:
             messages.success(request, _("The enrolment has ended."))
-            return redirect("patients:detail", public_id=enrolment.patient.public_id)
-    context = _patient_context(actor, enrolment.patient)
+            return redirect("patients:detail", public_id=enrolment.obj.patient.public_id)
+    context = _patient_context(actor, enrolment.of(enrolment.obj.patient))
     context["end_form"] = form
     return render(request, "patients/patient_detail.html", context, status=400)

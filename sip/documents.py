@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from access.sips import sip_ids_shared_with
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from documents.models import DocumentKind
@@ -180,7 +181,7 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
     def readable(self, *, actor: Actor, source_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
         # After a withdrawal of consent only the organisation that keeps the plan reads it (as on the API).
         of_plan = dict(SipVersion.objects.filter(public_id__in=source_ids).values_list("public_id", "sip_id"))
-        shared = selectors.sip_ids_shared_with(actor, set(of_plan.values()))
+        shared = sip_ids_shared_with(actor, set(of_plan.values()))
         return {public_id for public_id, sip_id in of_plan.items() if sip_id in shared}
 
     def patient_of(self, source: SipVersion) -> Patient:

@@ -5,7 +5,7 @@ themself, the närstående who took part (name and phone), a private person who 
 a friend), who gave or withdrew consent (the person or a representative such as a guardian) and
 närstående or other private persons who do something in the plan. Each of these names the
 person as surely as the patient's own name does, so whoever sees the patient's identity masked
-(``patients.access.identity_visible``) sees these masked too, on every path that shows a plan: the API,
+(``access.patients.identity_visible``) sees these masked too, on every path that shows a plan: the API,
 the pages, the PDF and the FHIR export all call ``shown``.
 
 The rule cannot reach free text (what matters, goals, notes, reasons) or contact paths, which have no
@@ -35,7 +35,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from .services import DraftChanges, OtherMeasureInput, ParticipantInput
+    from .inputs import DraftChanges, OtherMeasureInput, ParticipantInput
 
 # The same mask as the patient's name on the API and in the PDF header.
 MASK = "*****"

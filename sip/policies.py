@@ -12,14 +12,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from access.roles import SIP_KOMMUN_EDITORS, SIP_REGION_EDITORS
 from directory.actor import Actor
-from directory.models import Membership, OrganisationKind, Role
-from patients.access import KOMMUN_NURSING_STAFF
+from directory.models import Membership, OrganisationKind
 
 from .models import SipStatus
 
-KOMMUN_EDITORS = KOMMUN_NURSING_STAFF
-REGION_EDITORS = frozenset({Role.GP, Role.SPECIALIST, Role.NURSE, Role.COORDINATOR})
 REGION_SIDE_KINDS = frozenset(
     {
         OrganisationKind.REGION,
@@ -63,9 +61,9 @@ class SipFacts:
 def is_editor_role(membership: Membership) -> bool:
     kind = membership.organisation.kind
     if kind == OrganisationKind.KOMMUN:
-        return membership.role in KOMMUN_EDITORS
+        return membership.role in SIP_KOMMUN_EDITORS
     if kind in REGION_SIDE_KINDS:
-        return membership.role in REGION_EDITORS
+        return membership.role in SIP_REGION_EDITORS
     return False
 
 

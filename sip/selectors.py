@@ -1,30 +1,38 @@
-"""Reads of SIPs. Each takes the acting person, applies the patient access rule and writes the access log.
+"""Reads of SIPs. Each takes the acting person, applies ``access.sips`` and writes the access log.
 
-A SIP is patient data: it is seen by whoever may see the patient (``patients.access``); one the person
-may not see answers the same 404 as one that does not exist. After the person has withdrawn their
-consent the plan is no longer shared: only the organisation that keeps it sees its content, everyone
-else sees that consent was withdrawn and nothing more.
+A SIP is patient data: it is seen by whoever may see the patient; one the person may not see answers the
+same 404 as one that does not exist. After the person has withdrawn their consent the plan is no longer
+shared: only the organisation that keeps it sees its content, everyone else sees that consent was
+withdrawn and nothing more. A list is logged by the function that returns it (``sips_listed``).
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from access.patients import (
+    PatientFacts,
+    granting_membership,
+    identity_visible,
+    patient_facts,
+    patients_granted,
+)
+from access.seen import Seen
+from access.sips import shared_with, visible_sips_q
 from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_SIP
 from audit.services import Access, access_log_record
 from cases.models import ResponsibilityCase
 from directory.actor import Actor
-from directory.models import Membership, Role
-from patients.access import granting_membership, identity_visible
+from directory.models import Membership
 from patients.models import Patient
-from patients.selectors import patient_facts, patient_grants, patients_visible
 
 from .models import (
     ConsentWithdrawal,
@@ -38,8 +46,6 @@ from .models import (
     VersionStatus,
 )
 from .policies import SipFacts
-
-RECORD_SIP = "sip"
 
 
 def version_queryset() -> QuerySet[SipVersion]:
@@ -110,29 +116,11 @@ def consent_withdrawal(sip: Sip) -> ConsentWithdrawal | None:
     return _withdrawal(version) if version is not None else None
 
 
-def sip_ids_shared_with(actor: Actor, sip_ids: Collection[int]) -> set[int]:
-    """Which of these plans are shared with ``actor`` (the rule of ``consent_withdrawal`` and
-    ``keeps_the_plan``), in two queries whatever the number of plans; access to the patient is the
-    caller's to check."""
-    owners = dict(Sip.objects.filter(pk__in=sip_ids).values_list("pk", "owner_organisation_id"))
-    latest: dict[int, tuple[int, bool]] = {}
-    for sip_id, number, withdrawal_id in SipVersion.objects.filter(
-        sip_id__in=owners, status=VersionStatus.FINALISED
-    ).values_list("sip_id", "number", "withdrawal__pk"):
-        if sip_id not in latest or number > latest[sip_id][0]:
-            latest[sip_id] = (number, withdrawal_id is not None)
-    keeps = {m.organisation_id for m in actor.memberships if m.role != Role.ADMIN}
-    return {
-        sip_id
-        for sip_id, owner_id in owners.items()
-        if not latest.get(sip_id, (0, False))[1] or owner_id in keeps
-    }
-
-
-def sip_organisation_ids(sip: Sip) -> frozenset[int]:
-    """The organisations on the plan (see ``sip.policies``)."""
+def sip_organisation_ids(sip: Sip, *, patient: PatientFacts | None = None) -> frozenset[int]:
+    """The organisations on the plan (see ``sip.policies``). ``patient``: the facts of the plan's patient
+    when the read that showed the plan loaded them (``SipView``), else loaded here."""
     ids: set[int | None] = {sip.owner_organisation_id}
-    facts = patient_facts(sip.patient, with_cases=False)
+    facts = patient if patient is not None else patient_facts(sip.patient, with_cases=False)
     ids.update({facts.open_enrolment_kommun_id, facts.listed_vardcentral_id})
     case = sip.case
     if case is not None:
@@ -144,7 +132,8 @@ def sip_organisation_ids(sip: Sip) -> frozenset[int]:
     return frozenset(i for i in ids if i is not None)
 
 
-def sip_facts(sip: Sip) -> SipFacts:
+def sip_facts(sip: Sip, *, patient: PatientFacts | None = None) -> SipFacts:
+    """What ``sip.policies`` needs about the plan; ``patient`` as for ``sip_organisation_ids``."""
     version = current_version(sip)
     finalised = latest_finalised(sip)
     withdrawable = bool(
@@ -153,28 +142,31 @@ def sip_facts(sip: Sip) -> SipFacts:
     )
     return SipFacts(
         status=sip.status,
-        organisation_ids=sip_organisation_ids(sip),
+        organisation_ids=sip_organisation_ids(sip, patient=patient),
         current_is_draft=version.is_draft,
         has_finalised=finalised is not None,
         consent_withdrawable=withdrawable,
     )
 
 
-def keeps_the_plan(actor: Actor, sip: Sip) -> bool:
-    return any(
-        m.organisation_id == sip.owner_organisation_id and m.role != Role.ADMIN for m in actor.memberships
-    )
-
-
 @dataclass(frozen=True)
 class SipView:
-    """A plan as one person may see it: ``shared`` is false when consent was withdrawn and the person
-    is outside the organisation that keeps the plan (they see the withdrawal, not the content)."""
+    """A plan as one person may see it (the ``Seen`` of a plan): ``membership`` granted the read and
+    ``identity_visible`` says whether the patient's identity is shown; ``shared`` is false when consent was
+    withdrawn and the person is outside the organisation that keeps the plan (they see the withdrawal,
+    not the content). ``patient_facts`` are what the access rule read about the plan's patient, for
+    ``sip_facts``."""
 
     sip: Sip
     membership: Membership
     identity_visible: bool
     shared: bool
+    patient_facts: PatientFacts
+
+    @property
+    def facts(self) -> SipFacts:
+        """What ``sip.policies`` needs about the plan."""
+        return sip_facts(self.sip, patient=self.patient_facts)
 
 
 def _deny(actor: Actor, *, patient_id: int | None, record_id: str, action: str) -> Http404:
@@ -206,12 +198,12 @@ def _view(actor: Actor, sip: Sip, *, key: uuid.UUID, action: str, log: bool) -> 
             ],
             action=action,
         )
-    shared = consent_withdrawal(sip) is None or keeps_the_plan(actor, sip)
     return SipView(
         sip=sip,
         membership=membership,
         identity_visible=identity_visible(actor, facts, protected_identity=sip.patient.protected_identity),
-        shared=shared,
+        shared=shared_with(actor, sip, consent_withdrawn=consent_withdrawal(sip) is not None),
+        patient_facts=facts,
     )
 
 
@@ -251,7 +243,7 @@ def sip_list(*, actor: Actor, updated_since: datetime.datetime | None = None) ->
 
     ``updated_since`` keeps only plans changed at or after that moment (for clients that sync).
     """
-    queryset = sip_queryset().filter(patient__in=patients_visible(actor=actor))
+    queryset = sip_queryset().filter(visible_sips_q(actor))
     if updated_since is not None:
         queryset = queryset.filter(updated_at__gte=updated_since)
     return queryset.order_by("-created_at", "-pk")
@@ -266,18 +258,19 @@ def sips_listed(*, actor: Actor, sips: Sequence[Sip]) -> list[SipView]:
     patients: dict[int, Patient] = {}
     for sip in sips:
         sip.patient = patients.setdefault(sip.patient_id, sip.patient)
-    grants = patient_grants(actor=actor, patients=list(patients.values()))
+    grants = patients_granted(actor=actor, patients=list(patients.values()))
     views = []
     for sip in sips:
-        membership = grants[sip.patient_id][1]
-        if membership is None:
+        grant = grants[sip.patient_id]
+        if grant.membership is None:
             continue
         views.append(
             SipView(
                 sip=sip,
-                membership=membership,
-                identity_visible=bool(getattr(sip.patient, "identity_visible", False)),
-                shared=consent_withdrawal(sip) is None or keeps_the_plan(actor, sip),
+                membership=grant.membership,
+                identity_visible=grant.identity_visible,
+                shared=shared_with(actor, sip, consent_withdrawn=consent_withdrawal(sip) is not None),
+                patient_facts=grant.facts,
             )
         )
     access_log_record(
@@ -297,20 +290,18 @@ def sips_listed(*, actor: Actor, sips: Sequence[Sip]) -> list[SipView]:
 
 
 def sips_for_patient(
-    *, actor: Actor, patient: Patient, updated_since: datetime.datetime | None = None
+    *, actor: Actor, patient: Seen[Patient], updated_since: datetime.datetime | None = None
 ) -> list[SipView]:
     """The plans of a patient read through ``patient_get`` (which checked access); each one logged.
 
     ``updated_since`` keeps only plans changed at or after that moment (for clients that sync).
     """
-    if getattr(patient, "granted_by", None) is None:
-        raise Http404(_("No patient found."))
-    queryset = sip_queryset().filter(patient=patient)
+    queryset = sip_queryset().filter(patient=patient.obj)
     if updated_since is not None:
         queryset = queryset.filter(updated_at__gte=updated_since)
     sips = list(queryset.order_by("-created_at", "-pk"))
     for sip in sips:
-        sip.patient = patient
+        sip.patient = patient.obj
     return sips_listed(actor=actor, sips=sips)
 
 

@@ -14,8 +14,7 @@ a case locks the case first, but no plan row exists yet then, so the two orders 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,9 +22,12 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.patients import identity_visible, patient_facts
+from access.seen import Seen
+from access.sips import keeps_the_plan
 from agreements.choices import TaskKind
-from agreements.models import CareTaskType
 from audit.models import Action
+from audit.records import RECORD_SIP
 from audit.services import Access, access_log_record
 from cases import policies as case_policies
 from cases import selectors as case_selectors
@@ -36,12 +38,18 @@ from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind
 from hemsjukvard.errors import NotPermitted, StateConflictError
 from hemsjukvard.writes import lock_current, save_next_version
-from integrations.events import sip_finalised_publish
-from patients.access import identity_visible
 from patients.models import Patient
-from patients.selectors import patient_facts
 
 from . import selectors
+from .events import sip_finalised_publish
+from .inputs import CONSENT_FIELDS as CONSENT_FIELDS
+from .inputs import DRAFT_FIELDS as DRAFT_FIELDS
+from .inputs import ROW_KINDS as ROW_KINDS
+from .inputs import ContactPathInput as ContactPathInput
+from .inputs import DraftChanges as DraftChanges
+from .inputs import InsatsInput as InsatsInput
+from .inputs import OtherMeasureInput as OtherMeasureInput
+from .inputs import ParticipantInput as ParticipantInput
 from .masking import keep_masked_values
 from .models import (
     ConsentGivenBy,
@@ -64,87 +72,6 @@ from .models import (
 )
 from .policies import PRINCIPAL_KINDS, SipAction, action_allowed_by_status, can_create_sip, editing_membership
 
-RECORD_SIP = selectors.RECORD_SIP
-
-
-# --- Inputs ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InsatsInput:
-    description: str
-    responsible: Organisation | None = None
-    orders: Organisation | None = None
-    follows_up: Organisation | None = None
-    task_type: CareTaskType | None = None
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class OtherMeasureInput:
-    description: str
-    actor_kind: str
-    actor_name: str
-
-
-@dataclass(frozen=True)
-class ParticipantInput:
-    name: str
-    kind: str
-    organisation: Organisation | None = None
-    role: str = ""
-    present: bool = True
-    contact: str = ""
-
-
-@dataclass(frozen=True)
-class ContactPathInput:
-    period: str
-    who: str
-    phone: str
-    organisation: Organisation | None = None
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class DraftChanges:
-    """What to change in the draft: ``fields`` by name (see ``DRAFT_FIELDS``); a list that is given
-    replaces the draft's rows of that kind, one that is ``None`` leaves them as they are."""
-
-    fields: Mapping[str, Any]
-    insatser: Sequence[InsatsInput] | None = None
-    other_measures: Sequence[OtherMeasureInput] | None = None
-    participants: Sequence[ParticipantInput] | None = None
-    contact_paths: Sequence[ContactPathInput] | None = None
-
-
-DRAFT_FIELDS = (
-    "huvudansvar",
-    "huvudansvar_contact",
-    "no_other_measures",
-    "what_matters",
-    "own_goals",
-    "interpreter_needed",
-    "interpreter_language",
-    "follow_up_on",
-    "consent_given_by",
-    "consent_given_by_name",
-    "consent_representative_role",
-    "consent_scope",
-    "consent_given_on",
-    "consent_valid_to",
-)
-CONSENT_FIELDS = (
-    "consent_given_by",
-    "consent_given_by_name",
-    "consent_representative_role",
-    "consent_scope",
-    "consent_given_on",
-    "consent_valid_to",
-)
-ROW_KINDS = ("insatser", "other_measures", "participants", "contact_paths")
-
-
 # --- The machinery every write shares ----------------------------------------------------------------
 
 
@@ -161,7 +88,7 @@ def _authorise(actor: Actor, sip: Sip, action: str) -> Membership:
         raise NotPermitted(_("Only the care staff on the plan may change it."))
     # After a withdrawal of consent the plan is no longer shared (``sip.selectors``): whoever no longer
     # sees its content cannot change it either.
-    if selectors.consent_withdrawal(sip) is not None and not selectors.keeps_the_plan(actor, sip):
+    if selectors.consent_withdrawal(sip) is not None and not keeps_the_plan(actor, sip):
         raise NotPermitted(
             _(
                 "Consent to share the plan has been withdrawn; only the organisation that keeps it "
@@ -319,11 +246,9 @@ def sip_create_from_case(
 
 
 @transaction.atomic
-def sip_create_for_patient(*, actor: Actor, patient: Patient) -> Sip:
-    """Start a plan on its own for an enrolled patient; ``patient`` must come from ``patient_get``."""
-    if getattr(patient, "granted_by", None) is None:
-        raise NotPermitted(_("Only the care staff on the plan may change it."))
-    facts = patient_facts(patient)
+def sip_create_for_patient(*, actor: Actor, patient: Seen[Patient]) -> Sip:
+    """Start a plan on its own for an enrolled patient; ``patient`` is what ``patient_get`` returned."""
+    facts = patient_facts(patient.obj)
     if facts.open_enrolment_kommun_id is None:
         raise ValidationError(
             {"patient": _("The patient is not enrolled in home health care; enrol them first.")}
@@ -334,7 +259,7 @@ def sip_create_for_patient(*, actor: Actor, patient: Patient) -> Sip:
     membership = can_create_sip(actor, organisation_ids)
     if membership is None:
         raise NotPermitted(_("Only the care staff on the plan may change it."))
-    sip, version = _new_sip(actor=actor, patient=patient, membership=membership, case=None)
+    sip, version = _new_sip(actor=actor, patient=patient.obj, membership=membership, case=None)
     _event(actor, sip, membership, SipEventKind.CREATED, version=version)
     _log(actor, sip, membership, Action.CREATE)
     return sip

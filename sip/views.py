@@ -475,7 +475,7 @@ def _render(
 ) -> HttpResponse:
     sip = view.sip
     version = selectors.current_version(sip)
-    actions = policies.allowed_actions(actor, selectors.sip_facts(sip))
+    actions = policies.allowed_actions(actor, view.facts)
     organisations = _organisations(sip)
     visible = view.identity_visible
     if form is None and policies.SipAction.UPDATE_DRAFT in actions:
@@ -493,12 +493,12 @@ def _render(
     withdrawal = selectors.consent_withdrawal(sip)
     documents: list[Any] = []
     if finalised is not None and view.shared:
-        documents = list(
-            document_selectors.documents_for_source(
+        documents = document_selectors.documents_listed(
+            actor=actor,
+            documents=document_selectors.documents_for_source(
                 actor=actor, kind=DocumentKind.SIP_CARE_PLAN, source_id=finalised.public_id
-            )[:5]
+            )[:5],
         )
-        document_selectors.documents_log_listed(actor=actor, documents=documents)
     return render(
         request,
         "sip/sip_detail.html",
@@ -633,9 +633,7 @@ def sip_draft_rows(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     view = selectors.sip_get(actor=actor, public_id=public_id)
     sip = view.sip
     # A plan no longer shared with the person (consent withdrawn) is not theirs to edit either.
-    if not view.shared or policies.SipAction.UPDATE_DRAFT not in policies.allowed_actions(
-        actor, selectors.sip_facts(sip)
-    ):
+    if not view.shared or policies.SipAction.UPDATE_DRAFT not in policies.allowed_actions(actor, view.facts):
         raise PermissionDenied(_("Only the care staff on the plan may change it."))
     version = selectors.current_version(sip)
     keys = _insats_keys(request.POST)
@@ -677,7 +675,7 @@ def sip_withdraw_consent(request: HttpRequest, public_id: uuid.UUID) -> HttpResp
     actor = Actor.from_request(request)
     view = selectors.sip_get(actor=actor, public_id=public_id)
     sip = view.sip
-    facts = selectors.sip_facts(sip)
+    facts = view.facts
     if policies.editing_membership(actor, facts.organisation_ids) is None or not view.shared:
         raise PermissionDenied(_("Only the care staff on the plan may change it."))
     if policies.SipAction.WITHDRAW_CONSENT not in policies.allowed_actions(actor, facts):

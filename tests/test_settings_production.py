@@ -122,3 +122,31 @@ def test_check_deploy_is_clean():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_demo_is_not_installed_and_seed_demo_refuses_to_run():
+    # The demo world's staff accounts share a password printed in the README. The database refuses
+    # connections: the command must stop, saying why, before it would reach one.
+    clean = {k: v for k, v in os.environ.items() if k not in {*GOOD, *NOT_IN_PRODUCTION}}
+    env = {**clean, **GOOD, "DATABASE_URL": "postgres://hsv:secret@127.0.0.1:9/hemsjukvard"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    installed = run(
+        "-c", "import django; django.setup(); from django.apps import apps; print(apps.is_installed('demo'))"
+    )
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout.strip() == "False"
+    result = run("manage.py", "seed_demo", "--patients", "1", "--cases", "0")
+    assert result.returncode != 0
+    assert "seed_demo" in result.stderr
+    assert "never installed in production" in result.stderr, result.stderr[-2000:]

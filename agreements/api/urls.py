@@ -3,11 +3,11 @@
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
+from .proposals import ResponsibilityProposalView
 from .views import (
     AgreementVersionViewSet,
     AgreementViewSet,
     CareTaskTypeViewSet,
-    ResponsibilityProposalView,
     ResponsibilityRuleViewSet,
     SectionViewSet,
 )

@@ -1,30 +1,25 @@
-"""Agreement endpoints, and the responsibility proposal. Views parse, check policy and call services.
+"""Agreement endpoints (the responsibility proposal is in ``proposals``): views parse input and call
+selectors and services.
 
 Every authenticated user may read agreements, versions, sections, task types and rules. Changing them
 needs the ``admin`` role in the agreement's region (403 otherwise); only a draft version changes (409
-otherwise); a change must name the ETag of the caller's last read in ``If-Match``.
+otherwise); a change must name the ETag of the caller's last read in ``If-Match`` (428 without it, 412
+when stale). The services decide all three (``agreements.services``); a view turns the request into the
+changes it asks for and never changes a stored object itself. ETags are the kernel's, from each row's
+revision, as for cases and SIPs.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -33,15 +28,11 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from directory.actor import Actor
-from directory.models import Organisation, OrganisationKind
 from hemsjukvard.api.concurrency import etag_for, require_if_match
-from hemsjukvard.api.errors import Conflict
 from hemsjukvard.api.pagination import DefaultPagination, PaginatedListMixin
-from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
-from patients.selectors import patient_get
+from hemsjukvard.api.schema import ERROR_RESPONSES, IF_MATCH, STATE_CONFLICT, WRITE_ERRORS
 
 from .. import selectors, services
-from ..engine import rules_propose_split
 from ..models import (
     Agreement,
     AgreementVersion,
@@ -49,7 +40,6 @@ from ..models import (
     ResponsibilityRule,
     Section,
 )
-from ..policies import can_change_agreement, can_change_task_types, version_is_editable
 from .serializers import (
     CONDITION_FIELDS,
     AgreementCreateSerializer,
@@ -58,32 +48,14 @@ from .serializers import (
     AgreementVersionWriteSerializer,
     CareTaskTypeSerializer,
     CareTaskTypeWriteSerializer,
-    ProposalRequestSerializer,
-    ProposalResponseSerializer,
     ResponsibilityRuleSerializer,
     ResponsibilityRuleWriteSerializer,
     SectionSerializer,
     SectionWriteSerializer,
 )
 
-RECORD_PROPOSAL = "responsibility_proposal"
-
-WRITE_RESPONSES = {
-    **ERROR_RESPONSES,
-    409: OpenApiResponse(ERROR_BODY, description="The version is not a draft and cannot change."),
-}
-CHANGE_RESPONSES = {
-    **WRITE_RESPONSES,
-    412: OpenApiResponse(ERROR_BODY, description="Changed by someone else since your read."),
-    428: OpenApiResponse(ERROR_BODY, description="`If-Match` with the ETag of your read is missing."),
-}
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    location=OpenApiParameter.HEADER,
-    required=True,
-    description="The ETag from your last read of this resource.",
-)
+# Adding to a version is refused once it is in force, like changing it; no If-Match (nothing was read).
+CREATE_ERRORS = {**ERROR_RESPONSES, 409: STATE_CONFLICT}
 UUID_EXAMPLE = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
 
@@ -97,38 +69,29 @@ def _uuid_param(request: Request, name: str) -> uuid.UUID | None:
         raise exceptions.ValidationError({name: [_("Give an id (a UUID).")]}) from None
 
 
-def _etag(instance: Model, data: Mapping[str, Any]) -> str:
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    return etag_for(instance, version=digest[:16])
+_Revised = Agreement | AgreementVersion | Section | ResponsibilityRule | CareTaskType
+
+
+def _etag(instance: _Revised) -> str:
+    return etag_for(instance, version=instance.revision)
 
 
 def _respond(
     serializer_class: type[BaseSerializer[Any]],
-    instance: Model,
+    instance: _Revised,
     *,
     status_code: int = status.HTTP_200_OK,
 ) -> Response:
-    data = serializer_class(instance).data
-    response = Response(data, status=status_code)
-    response["ETag"] = _etag(instance, data)
+    response = Response(serializer_class(instance).data, status=status_code)
+    response["ETag"] = _etag(instance)
     return response
 
 
-def _require_if_match(request: Request, serializer_class: type[BaseSerializer[Any]], instance: Model) -> None:
-    require_if_match(request, _etag(instance, serializer_class(instance).data))
-
-
-def _guard(actor: Actor, agreement: Agreement, version: AgreementVersion | None = None) -> None:
-    """403 for a user who may not change the agreement; 409 for a version that is not a draft."""
-    if not can_change_agreement(actor, agreement):
-        raise exceptions.PermissionDenied(_("Only an administrator of the region may change its agreements."))
-    if version is not None and not version_is_editable(version):
-        raise Conflict(
-            _(
-                "This agreement version is no longer a draft and cannot be changed. "
-                "Create a new draft version to change it."
-            )
-        )
+def _expected_revision(request: Request, instance: _Revised) -> int:
+    """The revision the caller read, named by its If-Match (428 without one, 412 when stale); the service
+    checks it again under the row's lock."""
+    require_if_match(request, _etag(instance))
+    return instance.revision
 
 
 def _paginated(
@@ -172,7 +135,7 @@ class AgreementViewSet(PaginatedListMixin, viewsets.ViewSet):
             "vårdcentral. Its content is added as versions. Region administrators only."
         ),
         request=AgreementCreateSerializer,
-        responses={201: AgreementSerializer, **WRITE_RESPONSES},
+        responses={201: AgreementSerializer, **CREATE_ERRORS},
         examples=[
             OpenApiExample(
                 "Lokal överenskommelse i Varberg",
@@ -199,7 +162,6 @@ class AgreementViewSet(PaginatedListMixin, viewsets.ViewSet):
             local_kommun=data.get("local_kommun"),
             local_vardcentral=data.get("local_vardcentral"),
         )
-        _guard(actor, agreement)
         services.agreement_create(actor=actor, agreement=agreement)
         created = selectors.agreement_list(actor=actor).get(pk=agreement.pk)
         return _respond(AgreementSerializer, created, status_code=status.HTTP_201_CREATED)
@@ -250,7 +212,7 @@ class AgreementVersionViewSet(PaginatedListMixin, viewsets.ViewSet):
             "`valid_from` and `title` are taken from the request. Region administrators only."
         ),
         request=AgreementVersionWriteSerializer,
-        responses={201: AgreementVersionSerializer, **WRITE_RESPONSES},
+        responses={201: AgreementVersionSerializer, **CREATE_ERRORS},
         examples=[
             OpenApiExample(
                 "Ny version av Hallandsöverenskommelsen",
@@ -273,7 +235,6 @@ class AgreementVersionViewSet(PaginatedListMixin, viewsets.ViewSet):
         agreement: Agreement | None = source.agreement if source is not None else data.get("agreement")
         if agreement is None:
             raise exceptions.ValidationError({"agreement": [_("Name the agreement or based_on.")]})
-        _guard(actor, agreement)
         if source is not None:
             version = services.agreement_version_new_draft(
                 actor=actor,
@@ -286,28 +247,32 @@ class AgreementVersionViewSet(PaginatedListMixin, viewsets.ViewSet):
             missing = [f for f in ("title", "kommuner", "housing_settings") if f not in data]
             if missing:
                 raise exceptions.ValidationError({field: [_("This field is required.")] for field in missing})
-            version = AgreementVersion(agreement=agreement)
-            self._apply(version, data)
-            services.agreement_version_save(actor=actor, version=version, kommuner=data["kommuner"])
+            version = services.agreement_version_create(
+                actor=actor,
+                version=AgreementVersion(agreement=agreement, **self._changes(data)),
+                kommuner=data["kommuner"],
+            )
         return _respond(AgreementVersionSerializer, self._get(request, version.public_id), status_code=201)
 
     @staticmethod
-    def _apply(version: AgreementVersion, data: Mapping[str, Any]) -> None:
-        for field in ("version", "title", "valid_from", "valid_to", "threshold_section"):
-            if field in data:
-                setattr(version, field, data[field])
+    def _changes(data: Mapping[str, Any]) -> dict[str, Any]:
+        """The version's fields the request names, by their model names."""
+        changes = {
+            field: data[field]
+            for field in ("version", "title", "valid_from", "valid_to", "threshold_section")
+            if field in data
+        }
         if "housing_settings" in data:
-            version.covered_housing_settings = list(data["housing_settings"])
-        for field, value in (data.get("deadlines") or {}).items():
-            setattr(version, field, value)
-        for field, value in (data.get("settings") or {}).items():
-            setattr(version, field, value)
+            changes["covered_housing_settings"] = list(data["housing_settings"])
+        changes.update(data.get("deadlines") or {})
+        changes.update(data.get("settings") or {})
+        return changes
 
     @extend_schema(
         summary="Change a draft version",
         parameters=[IF_MATCH],
         request=AgreementVersionWriteSerializer,
-        responses={200: AgreementVersionSerializer, **CHANGE_RESPONSES},
+        responses={200: AgreementVersionSerializer, **WRITE_ERRORS},
         examples=[
             OpenApiExample(
                 "Ny giltighetstid",
@@ -319,17 +284,24 @@ class AgreementVersionViewSet(PaginatedListMixin, viewsets.ViewSet):
     def partial_update(self, request: Request, id: uuid.UUID) -> Response:
         actor = Actor.from_request(request)
         version = self._get(request, id)
-        _guard(actor, version.agreement, version)
-        _require_if_match(request, AgreementVersionSerializer, version)
+        expected_revision = _expected_revision(request, version)
         serializer = AgreementVersionWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if "based_on" in data or ("agreement" in data and data["agreement"] != version.agreement):
+        if "based_on" in data:
             raise exceptions.ValidationError(
                 {"agreement": [_("A version cannot move to another agreement.")]}
             )
-        self._apply(version, data)
-        services.agreement_version_save(actor=actor, version=version, kommuner=data.get("kommuner"))
+        changes = self._changes(data)
+        if "agreement" in data:
+            changes["agreement"] = data["agreement"]
+        services.agreement_version_change(
+            actor=actor,
+            version=version,
+            changes=changes,
+            kommuner=data.get("kommuner"),
+            expected_revision=expected_revision,
+        )
         return _respond(AgreementVersionSerializer, self._get(request, id))
 
     @extend_schema(
@@ -340,15 +312,16 @@ class AgreementVersionViewSet(PaginatedListMixin, viewsets.ViewSet):
         ),
         request=None,
         parameters=[IF_MATCH],
-        responses={200: AgreementVersionSerializer, **CHANGE_RESPONSES},
+        responses={200: AgreementVersionSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="put-in-force")
     def put_in_force(self, request: Request, id: uuid.UUID) -> Response:
         actor = Actor.from_request(request)
         version = self._get(request, id)
-        _guard(actor, version.agreement, version)
-        _require_if_match(request, AgreementVersionSerializer, version)
-        services.agreement_version_put_in_force(actor=actor, version=version)
+        expected_revision = _expected_revision(request, version)
+        services.agreement_version_put_in_force(
+            actor=actor, version=version, expected_revision=expected_revision
+        )
         return _respond(AgreementVersionSerializer, self._get(request, id))
 
 
@@ -367,15 +340,16 @@ class _DraftPartViewSet(PaginatedListMixin, viewsets.ViewSet):
     read_serializer: type[BaseSerializer[Any]]
     write_serializer: type[BaseSerializer[Any]]
     list_selector: Callable[..., QuerySet[Any]]
-    save_service: Callable[..., Any]
+    create_service: Callable[..., Any]
+    change_service: Callable[..., Any]
     delete_service: Callable[..., Any]
-    moved_message: Any
 
     def _get(self, request: Request, id: uuid.UUID) -> Any:
         return get_object_or_404(self.list_selector(actor=Actor.from_request(request)), public_id=id)
 
     @staticmethod
-    def _apply(part: Any, data: Mapping[str, Any]) -> None:
+    def _changes(data: Mapping[str, Any]) -> dict[str, Any]:
+        """The part's fields the request names, by their model names (not its version)."""
         raise NotImplementedError
 
     def _create_part(self, request: Request) -> Response:
@@ -386,31 +360,30 @@ class _DraftPartViewSet(PaginatedListMixin, viewsets.ViewSet):
         version: AgreementVersion | None = data.get("version")
         if version is None:
             raise exceptions.ValidationError({"version": [_("This field is required.")]})
-        _guard(actor, version.agreement, version)
-        part = self.part_model(version=version)
-        self._apply(part, data)
-        self.save_service(actor=actor, **{self.part_name: part})
-        return _respond(self.read_serializer, self._get(request, part.public_id), status_code=201)
+        part = self.part_model(version=version, **self._changes(data))
+        created = self.create_service(actor=actor, **{self.part_name: part})
+        return _respond(self.read_serializer, self._get(request, created.public_id), status_code=201)
 
     def _update_part(self, request: Request, id: uuid.UUID) -> Response:
         actor = Actor.from_request(request)
         part = self._get(request, id)
-        _guard(actor, part.version.agreement, part.version)
-        _require_if_match(request, self.read_serializer, part)
+        expected_revision = _expected_revision(request, part)
         serializer = self.write_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        if serializer.validated_data.get("version", part.version) != part.version:
-            raise exceptions.ValidationError({"version": [str(self.moved_message)]})
-        self._apply(part, serializer.validated_data)
-        self.save_service(actor=actor, **{self.part_name: part})
+        data = serializer.validated_data
+        changes = self._changes(data)
+        if "version" in data:
+            changes["version"] = data["version"]  # the service refuses a move to another version
+        self.change_service(
+            actor=actor, **{self.part_name: part}, changes=changes, expected_revision=expected_revision
+        )
         return _respond(self.read_serializer, self._get(request, id))
 
     def _destroy_part(self, request: Request, id: uuid.UUID) -> Response:
         actor = Actor.from_request(request)
         part = self._get(request, id)
-        _guard(actor, part.version.agreement, part.version)
-        _require_if_match(request, self.read_serializer, part)
-        self.delete_service(actor=actor, **{self.part_name: part})
+        expected_revision = _expected_revision(request, part)
+        self.delete_service(actor=actor, **{self.part_name: part}, expected_revision=expected_revision)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -424,9 +397,9 @@ class SectionViewSet(_DraftPartViewSet):
     read_serializer = SectionSerializer
     write_serializer = SectionWriteSerializer
     list_selector = staticmethod(selectors.section_list)
-    save_service = staticmethod(services.section_save)
+    create_service = staticmethod(services.section_create)
+    change_service = staticmethod(services.section_change)
     delete_service = staticmethod(services.section_delete)
-    moved_message = gettext_lazy("A section cannot move to another version.")
 
     @extend_schema(
         summary="List agreement sections",
@@ -447,7 +420,7 @@ class SectionViewSet(_DraftPartViewSet):
     @extend_schema(
         summary="Add a section to a draft version",
         request=SectionWriteSerializer,
-        responses={201: SectionSerializer, **WRITE_RESPONSES},
+        responses={201: SectionSerializer, **CREATE_ERRORS},
         examples=[
             OpenApiExample(
                 "Avsnitt om peritonealdialys",
@@ -465,16 +438,14 @@ class SectionViewSet(_DraftPartViewSet):
         return self._create_part(request)
 
     @staticmethod
-    def _apply(section: Section, data: Mapping[str, Any]) -> None:
-        for field in ("number", "heading", "text", "position"):
-            if field in data:
-                setattr(section, field, data[field])
+    def _changes(data: Mapping[str, Any]) -> dict[str, Any]:
+        return {field: data[field] for field in ("number", "heading", "text", "position") if field in data}
 
     @extend_schema(
         summary="Change a section of a draft version",
         parameters=[IF_MATCH],
         request=SectionWriteSerializer,
-        responses={200: SectionSerializer, **CHANGE_RESPONSES},
+        responses={200: SectionSerializer, **WRITE_ERRORS},
         examples=[
             OpenApiExample(
                 "Ändrad rubrik",
@@ -492,7 +463,7 @@ class SectionViewSet(_DraftPartViewSet):
     @extend_schema(
         summary="Delete a section of a draft version",
         parameters=[IF_MATCH],
-        responses={204: None, **CHANGE_RESPONSES},
+        responses={204: None, **WRITE_ERRORS},
     )
     def destroy(self, request: Request, id: uuid.UUID) -> Response:
         return self._destroy_part(request, id)
@@ -529,10 +500,6 @@ class CareTaskTypeViewSet(PaginatedListMixin, viewsets.ViewSet):
         queryset = selectors.care_task_type_list(actor=Actor.from_request(request))
         return _respond(CareTaskTypeSerializer, get_object_or_404(queryset, public_id=id))
 
-    def _require(self, actor: Actor) -> None:
-        if not can_change_task_types(actor):
-            raise exceptions.PermissionDenied(_("Only a region administrator may change the task catalogue."))
-
     @extend_schema(
         summary="Add a care task type",
         description="Region administrators only.",
@@ -554,11 +521,11 @@ class CareTaskTypeViewSet(PaginatedListMixin, viewsets.ViewSet):
     )
     def create(self, request: Request) -> Response:
         actor = Actor.from_request(request)
-        self._require(actor)
         serializer = CareTaskTypeWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        task_type = CareTaskType(**serializer.validated_data)
-        services.care_task_type_save(actor=actor, task_type=task_type)
+        task_type = services.care_task_type_create(
+            actor=actor, task_type=CareTaskType(**serializer.validated_data)
+        )
         return _respond(CareTaskTypeSerializer, task_type, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -569,7 +536,7 @@ class CareTaskTypeViewSet(PaginatedListMixin, viewsets.ViewSet):
         ),
         parameters=[IF_MATCH],
         request=CareTaskTypeWriteSerializer,
-        responses={200: CareTaskTypeSerializer, **CHANGE_RESPONSES},
+        responses={200: CareTaskTypeSerializer, **WRITE_ERRORS},
         examples=[
             OpenApiExample(
                 "Rättat namn",
@@ -583,15 +550,18 @@ class CareTaskTypeViewSet(PaginatedListMixin, viewsets.ViewSet):
     )
     def partial_update(self, request: Request, id: uuid.UUID) -> Response:
         actor = Actor.from_request(request)
-        self._require(actor)
-        task_type = get_object_or_404(CareTaskType, public_id=id)
-        _require_if_match(request, CareTaskTypeSerializer, task_type)
+        queryset = selectors.care_task_type_list(actor=actor)
+        task_type = get_object_or_404(queryset, public_id=id)
+        expected_revision = _expected_revision(request, task_type)
         serializer = CareTaskTypeWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        for field, value in serializer.validated_data.items():
-            setattr(task_type, field, value)
-        services.care_task_type_save(actor=actor, task_type=task_type)
-        return _respond(CareTaskTypeSerializer, task_type)
+        changed = services.care_task_type_change(
+            actor=actor,
+            task_type=task_type,
+            changes=dict(serializer.validated_data),
+            expected_revision=expected_revision,
+        )
+        return _respond(CareTaskTypeSerializer, changed)
 
 
 # --- Rules -----------------------------------------------------------------------------------------
@@ -624,9 +594,9 @@ class ResponsibilityRuleViewSet(_DraftPartViewSet):
     read_serializer = ResponsibilityRuleSerializer
     write_serializer = ResponsibilityRuleWriteSerializer
     list_selector = staticmethod(selectors.responsibility_rule_list)
-    save_service = staticmethod(services.rule_save)
+    create_service = staticmethod(services.rule_create)
+    change_service = staticmethod(services.rule_change)
     delete_service = staticmethod(services.rule_delete)
-    moved_message = gettext_lazy("A rule cannot move to another version.")
 
     @extend_schema(
         summary="List responsibility rules",
@@ -654,19 +624,19 @@ class ResponsibilityRuleViewSet(_DraftPartViewSet):
         return _respond(ResponsibilityRuleSerializer, self._get(request, id))
 
     @staticmethod
-    def _apply(rule: ResponsibilityRule, data: Mapping[str, Any]) -> None:
-        for field in ("task_type", "housing_setting", "enrolment_requirement", "section"):
-            if field in data:
-                setattr(rule, field, data[field])
+    def _changes(data: Mapping[str, Any]) -> dict[str, Any]:
+        changes = {
+            field: data[field]
+            for field in ("task_type", "housing_setting", "enrolment_requirement", "section")
+            if field in data
+        }
         for role in ("orders", "performs", "follows_up"):
             if role in data:
-                setattr(rule, f"{role}_party", data[role]["party"])
-                organisation: Organisation | None = data[role].get("organisation")
-                setattr(rule, f"{role}_organisation", organisation)
-        for field in CONDITION_FIELDS:
-            if field in (data.get("conditions") or {}):
-                value = data["conditions"][field]
-                setattr(rule, field, value)
+                changes[f"{role}_party"] = data[role]["party"]
+                changes[f"{role}_organisation"] = data[role].get("organisation")
+        conditions = data.get("conditions") or {}
+        changes.update({field: conditions[field] for field in CONDITION_FIELDS if field in conditions})
+        return changes
 
     @extend_schema(
         summary="Add a rule to a draft version",
@@ -677,7 +647,7 @@ class ResponsibilityRuleViewSet(_DraftPartViewSet):
             "tröskelprincipen."
         ),
         request=ResponsibilityRuleWriteSerializer,
-        responses={201: ResponsibilityRuleSerializer, **WRITE_RESPONSES},
+        responses={201: ResponsibilityRuleSerializer, **CREATE_ERRORS},
         examples=[OpenApiExample("Peritonealdialys", value=RULE_EXAMPLE, request_only=True)],
     )
     def create(self, request: Request) -> Response:
@@ -687,7 +657,7 @@ class ResponsibilityRuleViewSet(_DraftPartViewSet):
         summary="Change a rule of a draft version",
         parameters=[IF_MATCH],
         request=ResponsibilityRuleWriteSerializer,
-        responses={200: ResponsibilityRuleSerializer, **CHANGE_RESPONSES},
+        responses={200: ResponsibilityRuleSerializer, **WRITE_ERRORS},
         examples=[
             OpenApiExample("Boendeform säbo", value={"housing_setting": "special_housing"}, request_only=True)
         ],
@@ -698,191 +668,16 @@ class ResponsibilityRuleViewSet(_DraftPartViewSet):
     @extend_schema(
         summary="Delete a rule of a draft version",
         parameters=[IF_MATCH],
-        responses={204: None, **CHANGE_RESPONSES},
+        responses={204: None, **WRITE_ERRORS},
     )
     def destroy(self, request: Request, id: uuid.UUID) -> Response:
         return self._destroy_part(request, id)
-
-
-# --- Proposals -------------------------------------------------------------------------------------
-
-PROPOSAL_RESPONSE_EXAMPLE = {
-    "patient": UUID_EXAMPLE,
-    "on": "2025-06-02",
-    "tasks": [
-        {
-            "task_type": {
-                "id": UUID_EXAMPLE,
-                "code": "peritoneal_dialysis",
-                "name_sv": "Peritonealdialys (PD)",
-                "name_en": "Peritoneal dialysis (PD)",
-                "kind": "specialised",
-                "care_level": "specialised",
-            },
-            "status": "proposed",
-            "reason": "",
-            "message": "Överenskommelse om hemsjukvård i Halland 2025.1 § 6.1 Peritonealdialys (PD)",
-            "basis": "agreement_rule",
-            "orders": {
-                "party": "case_specialist_clinic",
-                "organisation": {
-                    "id": UUID_EXAMPLE,
-                    "name": "Njurmedicin Halland",
-                    "kind": "specialist_clinic",
-                },
-                "problem": "",
-            },
-            "performs": {
-                "party": "enrolment_kommun",
-                "organisation": {"id": UUID_EXAMPLE, "name": "Varbergs kommun", "kind": "kommun"},
-                "problem": "",
-            },
-            "follows_up": {
-                "party": "case_specialist_clinic",
-                "organisation": {
-                    "id": UUID_EXAMPLE,
-                    "name": "Njurmedicin Halland",
-                    "kind": "specialist_clinic",
-                },
-                "problem": "",
-            },
-            "conditions": {
-                "risk_analysis_required": True,
-                "approver_role": "mas",
-                "specialist_active_role_required": True,
-                "training_required": True,
-                "contact_24_7_required": True,
-                "delegation_allowed": False,
-                "max_duration_days": 180,
-                "note": "",
-            },
-            "rule": UUID_EXAMPLE,
-            "agreement": {
-                "id": UUID_EXAMPLE,
-                "code": "halland-hemsjukvard",
-                "version_id": UUID_EXAMPLE,
-                "version": "2025.1",
-                "title": "Överenskommelse om hemsjukvård i Halland",
-            },
-            "section": {"id": UUID_EXAMPLE, "number": "6.1", "heading": "Peritonealdialys (PD)"},
-            "conflicting_rules": [],
-            "review_by": "2025-11-29",
-        },
-        {
-            "task_type": {
-                "id": UUID_EXAMPLE,
-                "code": "insulin_injection",
-                "name_sv": "Insulininjektion",
-                "name_en": "Insulin injection",
-                "kind": "nursing",
-                "care_level": "primary",
-            },
-            "status": "unclear",
-            "reason": "no_rule",
-            "message": (
-                "Överenskommelsen täcker inte patientens boendeform; en person avgör vem som ansvarar."
-            ),
-            "basis": "",
-            "orders": None,
-            "performs": None,
-            "follows_up": None,
-            "conditions": {
-                "risk_analysis_required": False,
-                "approver_role": "",
-                "specialist_active_role_required": False,
-                "training_required": False,
-                "contact_24_7_required": False,
-                "delegation_allowed": False,
-                "max_duration_days": None,
-                "note": "",
-            },
-            "rule": None,
-            "agreement": None,
-            "section": None,
-            "conflicting_rules": [],
-            "review_by": None,
-        },
-    ],
-}
-
-
-class ResponsibilityProposalView(APIView):
-    """``POST /responsibility/proposals``: run the rule engine for one patient; nothing is stored."""
-
-    @extend_schema(
-        tags=["responsibility"],
-        summary="Propose who is responsible for a patient's tasks",
-        description=(
-            "Runs the agreement's rules for the patient's situation (housing setting, enrolment, "
-            "listed vårdcentral, kommun) on the given day and returns, per task, who orders, performs "
-            "and follows it up, the conditions, and the rule, agreement version and section that say "
-            "so - or `unclear` with the reason (`no_rule`, `conflicting_rules`, `party_unresolved`). "
-            "Nothing is stored. The read of the patient is written to the access log; a patient you "
-            "may not see answers 404, exactly like one that does not exist."
-        ),
-        request=ProposalRequestSerializer,
-        responses={200: ProposalResponseSerializer, **ERROR_RESPONSES},
-        examples=[
-            OpenApiExample(
-                "PD och insulin för en inskriven patient i Varberg",
-                value={
-                    "patient": UUID_EXAMPLE,
-                    "task_codes": ["peritoneal_dialysis", "insulin_injection"],
-                    "on": "2025-06-02",
-                    "specialist_clinic": UUID_EXAMPLE,
-                },
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Förslag", value=PROPOSAL_RESPONSE_EXAMPLE, response_only=True, status_codes=["200"]
-            ),
-        ],
-    )
-    def post(self, request: Request) -> Response:
-        actor = Actor.from_request(request)
-        serializer = ProposalRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        on = data.get("on") or timezone.localdate()
-        patient = patient_get(actor=actor, public_id=data["patient"], record_type=RECORD_PROPOSAL)
-        specialist_clinic_id = None
-        if data.get("specialist_clinic"):
-            region_id = patient.folkbokforing_kommun.region_id
-            clinic = Organisation.objects.filter(
-                public_id=data["specialist_clinic"],
-                kind=OrganisationKind.SPECIALIST_CLINIC,
-                region_id=region_id,
-                is_active=True,
-            ).first()
-            if clinic is None:
-                raise exceptions.ValidationError(
-                    {"specialist_clinic": [_("No active specialist clinic with this id in the region.")]}
-                )
-            specialist_clinic_id = clinic.pk
-        situation = selectors.patient_situation(patient=patient, specialist_clinic_id=specialist_clinic_id)
-        inputs = selectors.responsibility_inputs_load(
-            actor=actor, situation=situation, task_codes=data["task_codes"], on=on
-        )
-        missing = inputs.missing_codes(data["task_codes"])
-        if missing:
-            raise exceptions.ValidationError(
-                {"task_codes": [_("Unknown task type: %(code)s.") % {"code": code} for code in missing]}
-            )
-        proposals = rules_propose_split(
-            situation=situation,
-            task_types=[inputs.task_types[code] for code in data["task_codes"]],
-            rules=inputs.rules,
-            on=on,
-        )
-        body = {"patient": patient.public_id, "on": on, "tasks": proposals}
-        return Response(ProposalResponseSerializer(body).data)
 
 
 __all__ = [
     "AgreementVersionViewSet",
     "AgreementViewSet",
     "CareTaskTypeViewSet",
-    "ResponsibilityProposalView",
     "ResponsibilityRuleViewSet",
     "SectionViewSet",
 ]

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
 )
 from rest_framework import serializers, status, viewsets
@@ -35,7 +34,7 @@ from hemsjukvard.api.pagination import (
     filter_updated_since,
     ordering_parameter,
 )
-from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
+from hemsjukvard.api.schema import ERROR_RESPONSES, IF_MATCH, WRITE_ERRORS
 from patients.selectors import patient_get
 
 from .. import selectors, services
@@ -63,22 +62,6 @@ from .serializers import (
     case_representations,
 )
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="The case's ETag from your last read.",
-)
-WRITE_ERRORS = {
-    **ERROR_RESPONSES,
-    409: OpenApiResponse(
-        ERROR_BODY,
-        description="Not possible in the case's status; `allowed` lists the actions you may take.",
-    ),
-    412: OpenApiResponse(ERROR_BODY, description="The case changed since you read it."),
-    428: OpenApiResponse(ERROR_BODY, description="If-Match is missing."),
-}
 CASE_EXAMPLE = {
     "patient": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
     "trigger": "discharge",
@@ -218,8 +201,8 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         page = paginator.paginate_queryset(
             apply_ordering(request, selectors.case_list_keys(queryset), CASE_ORDERING), request, view=self
         )
-        cases = selectors.case_list_rows(cases=queryset, ids=[case.pk for case in page or []])
-        selectors.cases_log_listed(actor=actor, cases=cases)
+        shown = selectors.cases_listed(actor=actor, cases=queryset, ids=[case.pk for case in page or []])
+        cases = [seen.obj for seen in shown]
         facts = selectors.case_facts_many(cases)
         for case in cases:
             case.allowed_actions = allowed_actions(actor, case, facts[case.pk])  # type: ignore[attr-defined, unused-ignore]

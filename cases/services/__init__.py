@@ -24,7 +24,6 @@ The services live in one module per sub-area and are re-exported here, so caller
 from .core import (
     DEFAULT_APPROVAL_DAYS,
     DEFAULT_REVIEW_DAYS,
-    RECORD_CASE,
     STALE_VERSION,
     S,
 )
@@ -75,7 +74,6 @@ __all__ = [
     "CASE_FIELDS",
     "DEFAULT_APPROVAL_DAYS",
     "DEFAULT_REVIEW_DAYS",
-    "RECORD_CASE",
     "SIMPLE_MOVES",
     "STALE_VERSION",
     "AnalysisInput",

@@ -13,14 +13,15 @@ from django.utils.translation import gettext as _
 from agreements import deadlines
 from agreements.choices import DayKind
 from audit.models import Action
+from audit.records import RECORD_CASE
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership, Organisation, Role
 from hemsjukvard.errors import NotPermitted, StateConflictError
 from hemsjukvard.writes import lock_current, save_next_version
-from integrations.events import case_events_publish
 
 from .. import selectors
+from ..events import case_events_publish
 from ..models import (
     ANALYSIS_IN_EFFECT,
     CaseEvent,
@@ -35,7 +36,6 @@ from ..transitions import transition_for
 S = CaseStatus
 DEFAULT_REVIEW_DAYS = 3
 DEFAULT_APPROVAL_DAYS = 5
-RECORD_CASE = selectors.RECORD_CASE
 
 
 # --- The machinery every transition shares ---------------------------------------------------------

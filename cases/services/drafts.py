@@ -10,15 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.patients import patient_facts
+from access.seen import Seen
 from agreements import selectors as agreement_selectors
 from agreements.models import CareTaskType
 from audit.models import Action
+from audit.records import RECORD_CASE
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind, Role, User
 from hemsjukvard.errors import NotPermitted
 from hemsjukvard.outbox import outbox_enqueue
-from patients.models import Enrolment, Patient
+from patients.models import Patient
 
 from ..models import (
     CaseTask,
@@ -28,15 +31,15 @@ from ..models import (
     ResponsibilityCase,
 )
 from ..transitions import A, transition_for
-from .core import RECORD_CASE, S, _authorise, _lock, _record, _save
+from .core import S, _authorise, _lock, _record, _save
 from .inputs import CASE_FIELDS, CaseInput
 
 # --- Opening and changing a draft ------------------------------------------------------------------
 
 
 def _case_kommun(patient: Patient) -> int:
-    open_kommun = getattr(patient, "open_enrolment_kommun_id", None)
-    return int(open_kommun) if open_kommun is not None else patient.folkbokforing_kommun_id
+    open_kommun = patient_facts(patient, with_cases=False).open_enrolment_kommun_id
+    return open_kommun if open_kommun is not None else patient.folkbokforing_kommun_id
 
 
 def _validate_input(fields: dict[str, Any], task_codes: Sequence[str] | None) -> list[CareTaskType]:
@@ -63,13 +66,6 @@ def _validate_input(fields: dict[str, Any], task_codes: Sequence[str] | None) ->
 REFERRING_ROLES = frozenset({Role.GP, Role.COORDINATOR})
 
 
-def _open_enrolment_kommun(patient: Patient) -> int | None:
-    if hasattr(patient, "open_enrolment_kommun_id"):
-        value = patient.open_enrolment_kommun_id
-        return int(value) if value is not None else None
-    return Enrolment.objects.open().filter(patient=patient).values_list("kommun_id", flat=True).first()
-
-
 def referring_membership(actor: Actor, patient: Patient) -> Membership | None:
     """The membership with which ``actor`` may open a case for a patient not (yet) enrolled, if any.
 
@@ -79,7 +75,9 @@ def referring_membership(actor: Actor, patient: Patient) -> Membership | None:
     listed vårdcentral opens the draft; the kommun's nurses, who see the patient through the case, then
     complete and submit it. The kommun's own staff open cases as always.
     """
-    if patient.listed_vardcentral_id is None or _open_enrolment_kommun(patient) is not None:
+    if patient.listed_vardcentral_id is None:
+        return None
+    if patient_facts(patient, with_cases=False).open_enrolment_kommun_id is not None:
         return None
     membership = actor.membership_for(patient.listed_vardcentral_id, roles=REFERRING_ROLES)
     if membership is None:
@@ -132,17 +130,18 @@ def _tell_the_kommun(case: ResponsibilityCase, membership: Membership) -> None:
 
 
 @transaction.atomic
-def case_open(*, actor: Actor, patient: Patient, data: CaseInput) -> ResponsibilityCase:
-    """A kommun nurse (or rehab) opens a draft case; ``patient`` must come from ``patient_get``.
+def case_open(*, actor: Actor, patient: Seen[Patient], data: CaseInput) -> ResponsibilityCase:
+    """A kommun nurse (or rehab) opens a draft case; ``patient`` is what ``patient_get`` returned.
 
     For a patient who is not (yet) enrolled, the listed vårdcentral may open it where the agreement
     allows (``referring_membership``); the draft then waits for the kommun's nurses.
     """
-    kommun_id = _case_kommun(patient)
+    record = patient.obj
+    kommun_id = _case_kommun(record)
     membership = actor.membership_for(kommun_id, roles=transition_for(A.UPDATE).roles)
     referred = False
     if membership is None:
-        membership = referring_membership(actor, patient)
+        membership = referring_membership(actor, record)
         referred = membership is not None
     if membership is None:
         raise NotPermitted(
@@ -154,11 +153,11 @@ def case_open(*, actor: Actor, patient: Patient, data: CaseInput) -> Responsibil
     fields = {name: getattr(data, name) for name in CASE_FIELDS}
     task_types = _validate_input(fields, data.task_codes)
     case = ResponsibilityCase.objects.create(
-        patient=patient,
+        patient=record,
         opened_by=actor.user,
         opened_by_organisation=membership.organisation,
         kommun_id=kommun_id,
-        vardcentral_id=patient.listed_vardcentral_id,
+        vardcentral_id=record.listed_vardcentral_id,
         owner_organisation_id=kommun_id,
         owner_role=Role.NURSE if referred else membership.role,
         **fields,
@@ -177,7 +176,7 @@ def case_open(*, actor: Actor, patient: Patient, data: CaseInput) -> Responsibil
         actor=actor,
         accesses=[
             Access(
-                patient_id=patient.pk,
+                patient_id=record.pk,
                 record_type=RECORD_CASE,
                 record_id=str(case.public_id),
                 membership=membership,

@@ -31,6 +31,7 @@ from ..models import (
     Signature,
 )
 from ..policies import CaseFacts
+from ..risk import is_high, risk_score
 from ..transitions import A
 from .core import S, _authorise, _lock, _move, _record, _save
 from .inputs import AnalysisInput
@@ -117,7 +118,7 @@ def risk_analysis_create(
         payload={
             "analysis": str(analysis.public_id),
             "version": analysis.number,
-            "high_risks": sum(1 for h in data.hazards if h.likelihood * h.consequence >= 8),
+            "high_risks": sum(1 for h in data.hazards if is_high(risk_score(h.likelihood, h.consequence))),
         },
     )
     _save(actor, case, membership=membership)

@@ -96,8 +96,8 @@ class DocumentViewSet(PaginatedListMixin, viewsets.ViewSet):
         )
         paginator = SyncPagination()
         page = paginator.paginate_queryset(filter_updated_since(request, queryset), request, view=self) or []
-        selectors.documents_log_listed(actor=actor, documents=list(page))
-        return paginator.get_paginated_response(DocumentSerializer(page, many=True).data)
+        shown = selectors.documents_listed(actor=actor, documents=list(page))
+        return paginator.get_paginated_response(DocumentSerializer(shown, many=True).data)
 
     @extend_schema(
         summary="A document and its status", responses={200: DocumentSerializer, **ERROR_RESPONSES}

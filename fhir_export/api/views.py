@@ -101,7 +101,7 @@ RISK_EXAMPLE = {
     "prediction": [
         {
             "outcome": {"text": "Peritonit vid bristande aseptik vid påsbyte"},
-            "qualitativeRisk": {"text": "Sannolikhet 2 × konsekvens 4 = 8 (hög)"},
+            "qualitativeRisk": {"text": "Sannolikhet 2 × konsekvens 4 = 8 (hög risk)"},
         }
     ],
 }
@@ -115,7 +115,6 @@ class _TaskQuery(serializers.Serializer[Any]):
 def _sip_parts(actor: Actor, id: object) -> tuple[Any, Any, bool]:
     view = sip_selectors.sip_get(actor=actor, public_id=str(id))
     version = sip_selectors.current_version(view.sip) if view.shared else None
-    view.sip.patient.identity_visible = view.identity_visible  # type: ignore[attr-defined]
     return view, version, view.shared
 
 
@@ -127,7 +126,8 @@ class PatientView(APIView):
         PATIENT_EXAMPLE,
     )
     def get(self, request: Request, id: object) -> Response:
-        return _fhir(resources.patient(patient_get(actor=Actor.from_request(request), public_id=str(id))))
+        seen = patient_get(actor=Actor.from_request(request), public_id=str(id))
+        return _fhir(resources.patient(seen.obj, identity_visible=seen.identity_visible))
 
 
 class OrganizationView(APIView):
@@ -173,7 +173,7 @@ class CarePlanBundleView(APIView):
         sip = view.sip
         entries: list[dict[str, Any]] = [
             resources.care_plan(sip, version, shared=shared, identity_visible=view.identity_visible),
-            resources.patient(sip.patient),
+            resources.patient(sip.patient, identity_visible=view.identity_visible),
         ]
         organisations: list[Organisation] = [sip.owner_organisation, sip.patient.folkbokforing_kommun]
         if sip.patient.listed_vardcentral is not None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import get_doc
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 ERROR_BODY = inline_serializer(
@@ -45,6 +45,36 @@ ERROR_RESPONSES = {
         ),
     ),
 }
+
+
+# Every write that changes a stored resource names, in ``If-Match``, the ETag of the read it was decided
+# on (``hemsjukvard.api.concurrency``): one header, one set of answers, for every app.
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "The ETag from your last read of the resource you change; for a case's risk analysis, and for "
+        "a plan started from a case, the case's ETag."
+    ),
+)
+# A write that names its read in If-Match: stale (412), or not named (428).
+IF_MATCH_ERRORS = {
+    412: OpenApiResponse(
+        ERROR_BODY, description="Changed since your read: read it again and redo your change."
+    ),
+    428: OpenApiResponse(ERROR_BODY, description="`If-Match` with the ETag of your last read is missing."),
+}
+# A write the resource's current state does not allow.
+STATE_CONFLICT = OpenApiResponse(
+    ERROR_BODY,
+    description=(
+        "Not possible in the resource's current state (a case's status, a closed plan, an agreement "
+        "version in force); for a case, `allowed` lists the actions you may take."
+    ),
+)
+WRITE_ERRORS = {**ERROR_RESPONSES, 409: STATE_CONFLICT, **IF_MATCH_ERRORS}
 
 
 class AutoSchema(openapi.AutoSchema):

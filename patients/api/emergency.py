@@ -16,7 +16,7 @@ from hemsjukvard.api.concurrency import etag_for
 from hemsjukvard.api.schema import ERROR_RESPONSES
 from patients import selectors
 
-from .serializers import PatientSerializer
+from .serializers import PatientSerializer, patient_data
 
 
 class EmergencyAccessSerializer(serializers.Serializer[Any]):
@@ -56,6 +56,6 @@ class EmergencyAccessViewSet(viewsets.ViewSet):
         patient = selectors.patient_get_emergency(
             actor=Actor.from_request(request), public_id=id, reason=serializer.validated_data["reason"]
         )
-        response = Response(PatientSerializer(patient).data)
-        response["ETag"] = etag_for(patient)
+        response = Response(patient_data(patient))
+        response["ETag"] = etag_for(patient.obj)
         return response

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from access.seen import Seen
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
 from directory.models import Organisation, OrganisationKind, User
 from hemsjukvard.limits import max_length_of
@@ -18,6 +19,9 @@ MASKED_IDENTITY = "********-****"
 
 
 class PatientSerializer(serializers.ModelSerializer[Patient]):
+    # The identity is shown only with ``identity_visible=True`` in the context, which ``patient_data``
+    # puts there from what the selector decided (``Seen``); without it the patient is shown masked. A
+    # comment, not a docstring: the schema would show it as the description of every patient.
     id = serializers.UUIDField(source="public_id", read_only=True)
     personal_identity = serializers.CharField(source="formatted_identity", read_only=True)
     identity_masked = serializers.SerializerMethodField()
@@ -53,18 +57,23 @@ class PatientSerializer(serializers.ModelSerializer[Patient]):
         ]
 
     def get_identity_masked(self, patient: Patient) -> bool:
-        return not getattr(patient, "identity_visible", False)
+        return self.context.get("identity_visible") is not True
 
     def get_enrolled(self, patient: Patient) -> bool:
         return getattr(patient, "open_enrolment_kommun_id", None) is not None
 
     def to_representation(self, instance: Patient) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if not getattr(instance, "identity_visible", False):
+        if self.context.get("identity_visible") is not True:
             data["personal_identity"] = MASKED_IDENTITY
             for name in ("given_name", "family_name", "street_address", "postal_code", "city"):
                 data[name] = MASK
         return data
+
+
+def patient_data(seen: Seen[Patient]) -> dict[str, Any]:
+    """The patient as the person who read them may see them (``PatientSerializer``)."""
+    return dict(PatientSerializer(seen.obj, context={"identity_visible": seen.identity_visible}).data)
 
 
 def _organisation_field(kind: str, **kwargs: Any) -> serializers.SlugRelatedField[Organisation]:

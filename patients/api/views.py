@@ -12,13 +12,16 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.patients import patient_facts
+from access.seen import Seen
 from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, require_if_match
 from hemsjukvard.api.errors import Conflict
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
 from hemsjukvard.api.pagination import DefaultPagination, PaginatedListMixin
-from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
+from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES, IF_MATCH, IF_MATCH_ERRORS
 from patients import policies, selectors, services
+from patients.models import Patient
 
 from .serializers import (
     EnrolmentCreateSerializer,
@@ -29,6 +32,7 @@ from .serializers import (
     PatientWriteSerializer,
     ProtectedIdentityChangeSerializer,
     RegistrationReceivedSerializer,
+    patient_data,
 )
 
 PATIENT_EXAMPLE = {
@@ -48,29 +52,15 @@ PATIENT_EXAMPLE = {
 }
 
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="The ETag from your last read of this record.",
-)
-WRITE_ERRORS = {
-    **ERROR_RESPONSES,
-    412: OpenApiResponse(ERROR_BODY, description="The record changed since you read it."),
-    428: OpenApiResponse(ERROR_BODY, description="If-Match is missing."),
-}
-
-
 def _enrolment_response(enrolment: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
     response = Response(EnrolmentSerializer(enrolment).data, status=status_code)
     response["ETag"] = etag_for(enrolment)
     return response
 
 
-def _patient_response(patient: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
-    response = Response(PatientSerializer(patient).data, status=status_code)
-    response["ETag"] = etag_for(patient)
+def _patient_response(patient: Seen[Patient], *, status_code: int = status.HTTP_200_OK) -> Response:
+    response = Response(patient_data(patient), status=status_code)
+    response["ETag"] = etag_for(patient.obj)
     return response
 
 
@@ -102,8 +92,8 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
         queryset = selectors.patient_list(actor=actor, search=request.query_params.get("search", ""))
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
-        selectors.patients_log_listed(actor=actor, patients=page)
-        return paginator.get_paginated_response(PatientSerializer(page, many=True).data)
+        shown = selectors.patients_listed(actor=actor, patients=page)
+        return paginator.get_paginated_response([patient_data(seen) for seen in shown])
 
     @extend_schema(
         summary="Register a patient",
@@ -176,7 +166,7 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
         ),
         request=PatientWriteSerializer,
         parameters=[IF_MATCH],
-        responses={200: PatientSerializer, **WRITE_ERRORS},
+        responses={200: PatientSerializer, **ERROR_RESPONSES, **IF_MATCH_ERRORS},
         examples=[
             OpenApiExample(
                 "Ny adress",
@@ -188,7 +178,7 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
     def partial_update(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
         patient = selectors.patient_get(actor=actor, public_id=id)
-        require_if_match(request, etag_for(patient))
+        require_if_match(request, etag_for(patient.obj))
         serializer = PatientWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         updated = services.patient_update(
@@ -205,7 +195,7 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
         ),
         request=ProtectedIdentityChangeSerializer,
         parameters=[IF_MATCH],
-        responses={200: PatientSerializer, **WRITE_ERRORS},
+        responses={200: PatientSerializer, **ERROR_RESPONSES, **IF_MATCH_ERRORS},
         examples=[
             OpenApiExample(
                 "Skatteverket har beslutat om sekretessmarkering",
@@ -222,9 +212,9 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
         actor = Actor.from_request(request)
         patient = selectors.patient_get(actor=actor, public_id=id)
         # A role that may never change it learns so before anything about versions.
-        if policies.protected_identity_membership(actor, selectors.patient_facts(patient)) is None:
+        if policies.protected_identity_membership(actor, patient_facts(patient.obj)) is None:
             raise PermissionDenied(services.protected_identity_refused_message())
-        require_if_match(request, etag_for(patient))
+        require_if_match(request, etag_for(patient.obj))
         serializer = ProtectedIdentityChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         changed = services.patient_set_protected_identity(
@@ -280,13 +270,13 @@ class EnrolmentViewSet(viewsets.ViewSet):
     @extend_schema(summary="Read an enrolment", responses={200: EnrolmentSerializer, **ERROR_RESPONSES})
     def retrieve(self, request: Request, pk: str) -> Response:
         actor = Actor.from_request(request)
-        return _enrolment_response(selectors.enrolment_get(actor=actor, public_id=pk))
+        return _enrolment_response(selectors.enrolment_get(actor=actor, public_id=pk).obj)
 
     @extend_schema(
         summary="End an enrolment",
         request=EnrolmentEndSerializer,
         parameters=[IF_MATCH],
-        responses={200: EnrolmentSerializer, **WRITE_ERRORS},
+        responses={200: EnrolmentSerializer, **ERROR_RESPONSES, **IF_MATCH_ERRORS},
         examples=[
             OpenApiExample(
                 "Utskrivning",
@@ -298,7 +288,7 @@ class EnrolmentViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
         actor = Actor.from_request(request)
-        enrolment = selectors.enrolment_get(actor=actor, public_id=pk)
+        enrolment = selectors.enrolment_get(actor=actor, public_id=pk).obj
         require_if_match(request, etag_for(enrolment))
         serializer = EnrolmentEndSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

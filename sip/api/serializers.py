@@ -6,6 +6,7 @@ The output masks the fields that name the person or a närstående (``sip.maskin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -285,7 +286,20 @@ class SipFollowUpSerializer(serializers.ModelSerializer[SipFollowUp]):
         fields = ["id", "version", "held_on", "held_by", "organisation", "outcome", "notes", "new_version"]
 
 
-class SipSerializer(serializers.ModelSerializer[Sip]):
+@dataclass(frozen=True)
+class SipShown:
+    """A plan as the API shows it to one reader: the plan, and what was decided for this reader from the
+    read (``sip.selectors.SipView``), which are values of the answer, not columns of the plan."""
+
+    sip: Sip
+    shared: bool
+    identity_masked: bool
+    consent_withdrawn: bool
+    current_version: SipVersion | None
+    allowed_actions: list[str]
+
+
+class SipSerializer(serializers.Serializer[SipShown]):
     """The plan: the current version, the whole history of versions, and its follow-ups.
 
     ``shared`` is false after the person withdrew consent, for readers outside the organisation that
@@ -295,34 +309,17 @@ class SipSerializer(serializers.ModelSerializer[Sip]):
     ``*****``.
     """
 
-    id = serializers.UUIDField(source="public_id", read_only=True)
-    status = SipStatusField()
-    patient = serializers.UUIDField(source="patient.public_id")
-    case = serializers.UUIDField(source="case.public_id", allow_null=True, default=None)
-    kept_by = OrganisationRefSerializer(source="owner_organisation")
+    id = serializers.UUIDField(source="sip.public_id", read_only=True)
+    patient = serializers.UUIDField(source="sip.patient.public_id")
+    case = serializers.UUIDField(source="sip.case.public_id", allow_null=True, default=None)
+    status = SipStatusField(source="sip.status")
+    kept_by = OrganisationRefSerializer(source="sip.owner_organisation")
     shared = serializers.BooleanField()
     identity_masked = serializers.BooleanField()
     consent_withdrawn = serializers.BooleanField()
     current_version = SipVersionSerializer(allow_null=True)
-    versions = SipVersionSerializer(many=True)
-    follow_ups = SipFollowUpSerializer(many=True)
+    versions = SipVersionSerializer(many=True, source="sip.versions")
+    follow_ups = SipFollowUpSerializer(many=True, source="sip.follow_ups")
     allowed_actions = serializers.ListField(child=serializers.CharField())
-
-    class Meta:
-        model = Sip
-        fields = [
-            "id",
-            "patient",
-            "case",
-            "status",
-            "kept_by",
-            "shared",
-            "identity_masked",
-            "consent_withdrawn",
-            "current_version",
-            "versions",
-            "follow_ups",
-            "allowed_actions",
-            "created_at",
-            "updated_at",
-        ]
+    created_at = serializers.DateTimeField(source="sip.created_at", read_only=True)
+    updated_at = serializers.DateTimeField(source="sip.updated_at", read_only=True)

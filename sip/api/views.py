@@ -22,7 +22,7 @@ from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, require_if_match
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
 from hemsjukvard.api.pagination import UPDATED_SINCE, PaginatedListMixin, SyncPagination, parse_updated_since
-from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
+from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES, IF_MATCH, WRITE_ERRORS
 from patients.selectors import patient_get
 
 from .. import selectors, services
@@ -35,22 +35,10 @@ from .serializers import (
     FollowUpInputSerializer,
     SipFollowUpSerializer,
     SipSerializer,
+    SipShown,
     WithdrawConsentSerializer,
 )
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="The plan's ETag from your last read.",
-)
-WRITE_ERRORS = {
-    **ERROR_RESPONSES,
-    409: OpenApiResponse(ERROR_BODY, description="Not possible in the plan's state (e.g. it is closed)."),
-    412: OpenApiResponse(ERROR_BODY, description="The plan changed since you read it."),
-    428: OpenApiResponse(ERROR_BODY, description="If-Match is missing."),
-}
 FINALISE_ERRORS = {
     **WRITE_ERRORS,
     400: OpenApiResponse(
@@ -125,16 +113,16 @@ def _validated(serializer_class: type[serializers.Serializer[Any]], request: Req
 
 def _present(actor: Actor, view: selectors.SipView) -> dict[str, Any]:
     sip = view.sip
-    withdrawn = selectors.consent_withdrawal(sip) is not None
     shared = view.shared
-    sip.shared = shared  # type: ignore[attr-defined]
-    sip.consent_withdrawn = withdrawn  # type: ignore[attr-defined]
-    sip.identity_masked = not view.identity_visible  # type: ignore[attr-defined]
-    sip.current_version = selectors.current_version(sip) if shared else None  # type: ignore[attr-defined]
-    sip.allowed_actions = (  # type: ignore[attr-defined]
-        allowed_actions(actor, selectors.sip_facts(sip)) if shared else []
+    shown = SipShown(
+        sip=sip,
+        shared=shared,
+        identity_masked=not view.identity_visible,
+        consent_withdrawn=selectors.consent_withdrawal(sip) is not None,
+        current_version=selectors.current_version(sip) if shared else None,
+        allowed_actions=allowed_actions(actor, view.facts) if shared else [],
     )
-    data = SipSerializer(sip, context={"identity_visible": view.identity_visible}).data
+    data = SipSerializer(shown, context={"identity_visible": view.identity_visible}).data
     if not shared:
         data["versions"] = []
         data["follow_ups"] = []
@@ -207,7 +195,7 @@ class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
         queryset = selectors.sip_list(actor=actor, updated_since=parse_updated_since(request))
         if "patient" in query.validated_data:
             patient = patient_get(actor=actor, public_id=query.validated_data["patient"])
-            queryset = queryset.filter(patient=patient)
+            queryset = queryset.filter(patient=patient.obj)
         paginator = SyncPagination()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         views = selectors.sips_listed(actor=actor, sips=list(page))
@@ -246,16 +234,7 @@ class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
             "from *agreed* to *active*. Send the **case's** ETag in If-Match."
         ),
         request=CreateFromCaseSerializer,
-        parameters=[
-            OpenApiParameter(
-                "If-Match",
-                str,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="The case's ETag from your last read.",
-            ),
-            IDEMPOTENCY_KEY,
-        ],
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
         responses={201: SipSerializer, **WRITE_ERRORS, **IDEMPOTENCY_RESPONSES},
         examples=[
             OpenApiExample(

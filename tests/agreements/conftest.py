@@ -17,8 +17,8 @@ import pytest
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from agreements.importer import agreement_import
 from agreements.models import AgreementVersion
-from agreements.services import agreement_import
 from directory.authentication import token_issue
 from directory.models import Membership, Organisation, OrganisationKind, Ownership, Role, User
 from patients.models import Enrolment, HousingSetting, Patient

@@ -149,7 +149,8 @@ def test_others_may_not_change_the_agreement(
     )
     assert patch.status_code == 403
     assert client.delete(f"{P}/responsibility-rules/{rule.public_id}", HTTP_IF_MATCH="*").status_code == 403
-    assert client.post(f"{P}/agreement-versions/{draft.public_id}/put-in-force").status_code == 403
+    put_in_force = client.post(f"{P}/agreement-versions/{draft.public_id}/put-in-force", HTTP_IF_MATCH="*")
+    assert put_in_force.status_code == 403
     assert ResponsibilityRule.objects.count() == before
     assert draft.rules.get(pk=rule.pk).delegation_allowed is True
     draft.refresh_from_db()
@@ -241,7 +242,7 @@ def test_the_region_admin_edits_and_puts_a_draft_in_force(
     assert put.json()["supersedes"] == str(demo_version.public_id)
     demo_version.refresh_from_db()
     assert demo_version.status == AgreementStatus.SUPERSEDED
-    assert client.post(f"{url}/put-in-force").status_code == 409
+    assert client.post(f"{url}/put-in-force", HTTP_IF_MATCH=put["ETag"]).status_code == 409
 
 
 def test_sections_of_a_draft_are_edited_and_cited_ones_kept(

@@ -17,7 +17,7 @@ from agreements.models import AgreementVersion, CareTaskType, HardRule, Responsi
 from agreements.services import (
     agreement_version_new_draft,
     agreement_version_put_in_force,
-    rule_save,
+    rule_create,
 )
 from patients.models import HousingSetting
 
@@ -68,7 +68,7 @@ def test_a_version_after_the_rule_ends_may_let_the_kommun_perform_physician_care
     assert "HSL 12 kap. 3 §" in caught.value.message_dict["performs_party"][0]
 
     after = _draft(demo_version, REFORM)
-    rule_save(actor=None, rule=_kommun_visits(after))
+    rule_create(actor=None, rule=_kommun_visits(after))
     agreement_version_put_in_force(actor=None, version=after)
 
 
@@ -77,7 +77,7 @@ def test_the_engine_reads_the_rule_on_the_day_it_proposes(
 ) -> None:
     _end_the_rule()
     after = _draft(demo_version, REFORM)
-    rule_save(actor=None, rule=_kommun_visits(after))
+    rule_create(actor=None, rule=_kommun_visits(after))
     agreement_version_put_in_force(actor=None, version=after)
     patient = halland.patient(housing=HousingSetting.SPECIAL_HOUSING)
     proposal = propose(patient, ["physician_home_visit"], on=REFORM)["physician_home_visit"]

@@ -19,6 +19,7 @@ from agreements.exchange import (
     parse_document,
     version_document,
 )
+from agreements.importer import agreement_import
 from agreements.models import (
     Agreement,
     AgreementEvent,
@@ -29,7 +30,6 @@ from agreements.models import (
     ResponsibilityRule,
     Section,
 )
-from agreements.services import agreement_import
 from patients.models import HousingSetting
 
 from .conftest import LOCAL_FILE, REGIONAL_FILE, Halland

@@ -19,8 +19,9 @@ from django.utils.html import escape
 
 from agreements.choices import ApproverRole
 from agreements.exchange import SCHEMA_PATH, AgreementImportError, agreement_export, version_document
+from agreements.importer import agreement_import
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
-from agreements.services import agreement_import, agreement_version_new_draft
+from agreements.services import agreement_version_new_draft
 from directory.models import User
 
 from .conftest import REGIONAL_FILE, Halland

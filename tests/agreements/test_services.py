@@ -13,9 +13,10 @@ from agreements.models import AgreementEvent, AgreementVersion
 from agreements.services import (
     agreement_version_new_draft,
     agreement_version_put_in_force,
-    rule_save,
+    rule_change,
 )
 from directory.actor import Actor
+from hemsjukvard.api.errors import Conflict
 
 from .conftest import Halland
 
@@ -91,8 +92,11 @@ def test_a_rule_of_a_version_in_force_cannot_be_saved(
     halland: Halland, demo_version: AgreementVersion
 ) -> None:
     rule = demo_version.rules.get(task_type__code="catheter_care")
-    rule.note = "Ändrad i efterhand"
-    with pytest.raises(ValidationError, match="no longer a draft"):
-        rule_save(actor=Actor.for_user(halland.users["admin_halland"]), rule=rule)
+    with pytest.raises(Conflict, match="no longer a draft"):
+        rule_change(
+            actor=Actor.for_user(halland.users["admin_halland"]),
+            rule=rule,
+            changes={"note": "Ändrad i efterhand"},
+        )
     rule.refresh_from_db()
     assert rule.note == ""

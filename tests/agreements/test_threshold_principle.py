@@ -24,12 +24,12 @@ from agreements.choices import (
     ThresholdPerformer,
 )
 from agreements.exchange import AgreementImportError, agreement_export, parse_document
+from agreements.importer import agreement_import
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
 from agreements.services import (
-    agreement_import,
+    agreement_version_change,
     agreement_version_new_draft,
     agreement_version_put_in_force,
-    agreement_version_save,
 )
 from patients.models import HousingSetting
 
@@ -43,9 +43,7 @@ ON_LATER = datetime.date(2026, 2, 2)
 def _version_with(demo_version: AgreementVersion, **settings: Any) -> AgreementVersion:
     """A new version of the demo agreement, in force from ``LATER``, with ``settings`` changed."""
     draft = agreement_version_new_draft(actor=None, source=demo_version, version="2026.1", valid_from=LATER)
-    for name, value in settings.items():
-        setattr(draft, name, value)
-    agreement_version_save(actor=None, version=draft)
+    draft = agreement_version_change(actor=None, version=draft, changes=settings)
     return agreement_version_put_in_force(actor=None, version=draft)
 
 
@@ -222,8 +220,7 @@ def test_a_rule_giving_the_kommun_a_part_of_not_enrolled_care_is_refused_only_un
             version=f"2026.{int(applies)}",
             valid_from=LATER + datetime.timedelta(days=int(applies)),
         )
-        draft.threshold_principle = applies
-        agreement_version_save(actor=None, version=draft)
+        draft = agreement_version_change(actor=None, version=draft, changes={"threshold_principle": applies})
         rule = ResponsibilityRule(
             version=draft,
             task_type=CareTaskType.objects.get(code="insulin_injection"),

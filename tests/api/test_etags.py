@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from agreements.models import AgreementVersion
 from patients.models import Enrolment
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +37,20 @@ def _sip_finalise(world, case_in, sip_from_case):
     return f"/api/v1/sips/{sip_from_case.public_id}", "post:/finalise", {}
 
 
+def _agreement_version(world, case_in, sip_from_case):
+    version = AgreementVersion.objects.get(agreement__code="halland-test")
+    return f"/api/v1/agreement-versions/{version.public_id}", "patch", {"title": "Ny titel"}
+
+
+def _agreement_rule(world, case_in, sip_from_case):
+    rule = AgreementVersion.objects.get(agreement__code="halland-test").rules.first()
+    return f"/api/v1/responsibility-rules/{rule.public_id}", "patch", {"conditions": {"note": "x"}}
+
+
 @pytest.mark.parametrize(
-    "resource", [_case, _case_action, _patient, _enrolment, _sip, _sip_finalise], ids=lambda f: f.__name__
+    "resource",
+    [_case, _case_action, _patient, _enrolment, _sip, _sip_finalise, _agreement_version, _agreement_rule],
+    ids=lambda f: f.__name__,
 )
 def test_etag_and_if_match(world, halland, case_in, sip_from_case, api, resource):
     url, how, body = resource(world, case_in, sip_from_case)

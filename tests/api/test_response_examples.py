@@ -21,8 +21,8 @@ import yaml
 from django.conf import settings
 from jsonschema import Draft202012Validator, FormatChecker
 
+from demo.management.commands.api_examples import identity_problems
 from hemsjukvard.api.examples import load_examples
-from hemsjukvard.management.commands.api_examples import identity_problems
 
 COMMITTED = Path(settings.BASE_DIR) / "openapi.yaml"
 SCHEMA_REF = "#/components/schemas/"

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.test import RequestFactory
 
 from agreements.models import AgreementVersion
+from demo import patients as demo_patients
 from demo import world as demo_world
 from directory.actor import Actor
 from directory.models import (
@@ -303,7 +304,7 @@ def test_the_demo_agreement_is_loaded_once():
 
 def test_the_check_digit_is_the_luhn_digit():
     for nine in ("121212121", "400312980", "251231999", "600101985"):
-        assert demo_world._check_digit(nine) == luhn_check_digit(nine)
+        assert demo_patients._check_digit(nine) == luhn_check_digit(nine)
 
 
 def test_the_demo_agreement_is_skipped_while_its_file_is_missing(tmp_path):
@@ -315,3 +316,13 @@ def test_the_demo_agreement_is_skipped_while_its_file_is_missing(tmp_path):
     )
     assert loaded is False
     assert "does not exist yet" in notices[0]
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_in_production(settings):
+    # Production leaves the demo app out; should a settings module install it anyway, the command itself
+    # still refuses, before anything is written.
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="never runs in production"):
+        seed("--patients", "5")
+    assert world_counts() == dict.fromkeys(world_counts(), 0)

@@ -4,12 +4,14 @@ not used here), every activity names the responsible organisation, other organis
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
+from cases.risk import risk_words
 from fhir_export import resources as export
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +83,27 @@ def test_risk_assessment_organization_and_tasks(world, api, finalised_sip):
     tasks = client.get("/api/v1/fhir/Task", {"case": str(finalised_sip.case.public_id)})
     assert tasks.status_code == 200
     Bundle.model_validate(tasks.json())
+
+
+WORDING = {
+    "sv": "Sannolikhet {l} × konsekvens {c} = {s} ({w})",
+    "en": "Likelihood {l} × consequence {c} = {s} ({w})",
+}
+
+
+def test_each_hazards_risk_is_in_the_level_words_of_the_case_page(world, api, finalised_sip):
+    analysis = finalised_sip.case.risk_analyses.first()
+    url = f"/api/v1/fhir/RiskAssessment/{analysis.public_id}"
+    hazards = list(analysis.hazards.order_by("pk"))
+    assert hazards
+    for language, wording in WORDING.items():
+        predictions = api(world.users["nurse_a"]).get(url, HTTP_ACCEPT_LANGUAGE=language).json()["prediction"]
+        with translation.override(language):
+            expected = [
+                wording.format(l=h.likelihood, c=h.consequence, s=h.score, w=risk_words(h.score).lower())
+                for h in hazards
+            ]
+        assert [p["qualitativeRisk"]["text"] for p in predictions] == expected
 
 
 def test_another_kommun_gets_404(world, api, finalised_sip):

@@ -148,7 +148,7 @@ def test_shift_table_counts_flags_and_planning(world):
 
 
 def test_percentile_matches_postgres_definition():
-    from figures.stats import percentile_cont
+    from hemsjukvard.stats import percentile_cont
 
     assert percentile_cont([], 0.5) is None
     assert percentile_cont([3.0], 0.9) == 3.0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from access.patients import granting_membership, patient_facts
 from audit.models import AccessLogEntry, Outcome
 from directory.actor import Actor
-from patients.access import granting_membership
 from patients.models import HousingSetting, Patient
-from patients.selectors import patient_facts, patients_visible
+from patients.selectors import patients_visible
 
 pytestmark = pytest.mark.django_db
 

@@ -7,14 +7,13 @@ from urllib.parse import urlencode
 import pytest
 from rest_framework.test import APIClient
 
+from access.patients import identity_visible, identity_visible_q, patient_facts
 from directory.actor import Actor
 from directory.models import Role
 from integrations import services
 from integrations.models import ClientAccess
-from patients.access import identity_visible, identity_visible_q
 from patients.api.serializers import MASK, MASKED_IDENTITY
 from patients.models import Patient
-from patients.selectors import patient_facts
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from agreements.exchange import AgreementImportError
-from agreements.services import agreement_import
+from agreements.importer import agreement_import
 
 
 class _DryRunError(Exception):

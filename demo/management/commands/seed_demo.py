@@ -6,6 +6,7 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -63,6 +64,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            # The demo app is not installed there (settings.DEVELOPMENT_ONLY_APPS); this holds if it is.
+            raise CommandError(
+                "seed_demo never runs in production (HEMSJUKVARD_ENV=production): the demo world's staff "
+                "accounts share a password printed in the README."
+            )
         patients: int = options["patients"]
         seed: int = options["seed"]
         batch_size: int = options["batch_size"]

@@ -40,7 +40,7 @@ def remove_physician_rule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0002_rule_approver_informed'),
+        ('agreements', '0003_revisions'),
     ]
 
     operations = [

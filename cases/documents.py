@@ -2,7 +2,8 @@
 
 Each is a ``DocumentSource`` (see ``documents.sources``) with a report dataclass that the template prints
 as ``report``. Everything a template shows is prepared here as plain text, in the language active while
-the context is built (the task renders inside ``translation.override``).
+the context is built (the task renders inside ``translation.override``). Both are registered with the
+documents app's registry from ``CasesConfig.ready``, as the SIP and the access log register theirs.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from access.cases import visible_cases_q
 from cases import selectors as case_selectors
-from cases.access import visible_cases_q
 from cases.models import (
-    HIGH_RISK_SCORE,
     AnalysisStatus,
     AnalysisVerdict,
     CaseEvent,
@@ -36,13 +36,13 @@ from cases.models import (
     Trigger,
     Urgency,
 )
+from cases.risk import RiskMatrix, risk_matrix, risk_score
 from directory.actor import Actor
 from directory.models import Organisation, Role, User
+from documents.models import DocumentKind
+from documents.sources import DocumentSource, PdfHeader
 from hemsjukvard.errors import StateConflictError
 from patients.models import Patient
-
-from .models import DocumentKind
-from .sources import DocumentSource, PdfHeader, register
 
 
 def _label(choices: Any, value: str) -> str:
@@ -148,19 +148,6 @@ class HazardRow:
 
 
 @dataclass(frozen=True)
-class MatrixCell:
-    score: int
-    hazards: int
-    high: bool
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    consequence: int
-    cells: tuple[MatrixCell, ...]
-
-
-@dataclass(frozen=True)
 class SignatureRow:
     name: str
     role: str
@@ -197,11 +184,10 @@ class RiskAnalysisReport:
     created_at: datetime.datetime
     tasks: tuple[TaskRow, ...]
     hazards: tuple[HazardRow, ...]
-    matrix: tuple[MatrixRow, ...]
+    matrix: RiskMatrix
     other_measures: tuple[MeasureRow, ...]
     signatures: tuple[SignatureRow, ...]
     decisions: tuple[DecisionRow, ...]
-    high_risk_score: int = HIGH_RISK_SCORE
 
 
 def _analysis_queryset() -> QuerySet[RiskAnalysis]:
@@ -267,11 +253,6 @@ class RiskAnalysisSource(DocumentSource[RiskAnalysis]):
         case = source.case
         measures = list(source.measures.all())
         hazards = list(source.hazards.all())
-        counts: dict[tuple[int, int], int] = {}
-        for hazard in hazards:
-            counts[(hazard.likelihood, hazard.consequence)] = (
-                counts.get((hazard.likelihood, hazard.consequence), 0) + 1
-            )
 
         def measure_row(measure: Any) -> MeasureRow:
             owner = _org(measure.owner_organisation)
@@ -300,24 +281,13 @@ class RiskAnalysisSource(DocumentSource[RiskAnalysis]):
                     description=h.description,
                     likelihood=h.likelihood,
                     consequence=h.consequence,
-                    score=h.likelihood * h.consequence,
+                    score=risk_score(h.likelihood, h.consequence),
                     high=h.is_high,
                     measures=tuple(measure_row(m) for m in measures if m.hazard_id == h.pk),
                 )
                 for h in hazards
             ),
-            matrix=tuple(
-                MatrixRow(
-                    consequence=c,
-                    cells=tuple(
-                        MatrixCell(
-                            score=lik * c, hazards=counts.get((lik, c), 0), high=lik * c >= HIGH_RISK_SCORE
-                        )
-                        for lik in range(1, 5)
-                    ),
-                )
-                for c in range(4, 0, -1)
-            ),
+            matrix=risk_matrix(hazards),
             other_measures=tuple(measure_row(m) for m in measures if m.hazard_id is None),
             signatures=tuple(
                 SignatureRow(
@@ -536,7 +506,3 @@ class EscalationNoticeSource(DocumentSource[ResponsibilityCase]):
                 for d in source.decisions.all()
             ),
         )
-
-
-register(RiskAnalysisSource())
-register(EscalationNoticeSource())

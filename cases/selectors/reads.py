@@ -1,12 +1,15 @@
-"""Reads of responsibility cases. Each takes the acting person, applies ``cases.access`` and logs.
+"""Reads of responsibility cases and their risk analyses. Each takes the acting person, applies
+``access.cases`` and logs.
 
 A case is patient data: every case read (and every case shown in a list) is written to the access log,
-and a case the person may not see answers the same 404 as one that does not exist.
+and a case the person may not see answers the same 404 as one that does not exist. A list is logged by
+the function that returns its rows (``cases_listed``, ``cases_for_patient``, the work lists), one row
+per case shown; each row is a ``Seen[ResponsibilityCase]`` that says whether the patient's identity may
+be shown with it, decided by the patient rule as on the case page (``case_read``).
 """
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,32 +19,24 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.choices import ApproverRole
+from access.cases import cases_seen, granting_membership, visible_cases_q, with_patient_open_enrolment
+from access.patients import identity_visible_many
+from access.seen import Seen
 from audit.models import Action, Outcome, Purpose
+from audit.records import RECORD_ANALYSIS, RECORD_CASE, RECORD_TIMELINE
 from audit.services import Access, access_log_record
 from directory.actor import Actor
-from directory.models import Membership, Organisation, Role
-from directory.models import User as DirectoryUser
+from directory.models import Membership, Organisation
+from patients.models import Patient
 
-from .access import granting_membership, visible_cases_q
-from .models import (
+from ..models import (
     OPEN_STATUSES,
-    AnalysisDecision,
-    AnalysisStatus,
-    AnalysisVerdict,
     CaseEvent,
     CaseTask,
     Notification,
     ResponsibilityCase,
     RiskAnalysis,
 )
-from .policies import CaseFacts
-
-RECORD_CASE = "responsibility_case"
-RECORD_TIMELINE = "case_timeline"
-RECORD_ANALYSIS = "risk_analysis"
-
-APPROVER_FOR_KIND = {"rehab": Role.MAR}
 
 
 def _case_queryset() -> QuerySet[ResponsibilityCase]:
@@ -75,7 +70,8 @@ class CaseFilters:
 
 
 def case_list(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet[ResponsibilityCase]:
-    """Cases ``actor`` may see, filtered; log what is shown with ``cases_log_listed``."""
+    """Cases ``actor`` may see, filtered, unread: choose a page of it (``case_list_keys``) and show that
+    page through ``cases_listed``, which loads and logs it."""
     filters = filters or CaseFilters()
     queryset = _case_queryset().filter(visible_cases_q(actor))
     if filters.status:
@@ -100,22 +96,26 @@ LIST_KEYS = ("pk", "created_at", "updated_at", "due_at")
 def case_list_keys(cases: QuerySet[ResponsibilityCase]) -> QuerySet[ResponsibilityCase]:
     """``cases`` (a ``case_list``) narrowed to the columns a page is chosen by: id and the orderings.
 
-    A list page is chosen over this and then loaded with ``case_list_rows``. At national scale the page
+    A list page is chosen over this and then loaded with ``cases_listed``. At national scale the page
     query with ``_case_queryset``'s nine joins took ~40 ms to *plan* (and the sort of the wide rows
     started a parallel worker); over the cases table alone it plans in 0.2 ms and runs in 1.5 ms.
     """
     return cases.select_related(None).prefetch_related(None).only(*LIST_KEYS)
 
 
-def case_list_rows(*, cases: QuerySet[ResponsibilityCase], ids: Sequence[int]) -> list[ResponsibilityCase]:
-    """The cases ``ids`` of ``cases`` (a ``case_list``, so still only what the actor may see), in the
-    order of ``ids``, loaded as ``_case_queryset`` loads them but in four small queries: the cases with
-    patient and opener, their tasks with task types, and every organisation named, once.
+def cases_listed(
+    *, actor: Actor, cases: QuerySet[ResponsibilityCase], ids: Sequence[int]
+) -> list[Seen[ResponsibilityCase]]:
+    """The cases ``ids`` of ``cases`` (a ``case_list``, so still only what the actor may see) as the
+    actor sees them, in the order of ``ids``, each one logged as listed.
+
+    Loaded as ``_case_queryset`` loads them but in four small queries (the cases with patient and opener,
+    their tasks with task types, and every organisation named, once), and one log write.
     """
     if not ids:
         return []
     rows = (
-        cases.select_related(None)
+        with_patient_open_enrolment(cases.select_related(None))
         .select_related("patient", "opened_by")
         .prefetch_related(None)
         .prefetch_related(
@@ -138,7 +138,7 @@ def case_list_rows(*, cases: QuerySet[ResponsibilityCase], ids: Sequence[int]) -
         for task in case.tasks.all():
             for name in _TASK_ORGANISATIONS:
                 setattr(task, name, organisations.get(getattr(task, f"{name}_id")))
-    return loaded
+    return cases_shown(actor, loaded)
 
 
 _CASE_ORGANISATIONS = (
@@ -152,20 +152,44 @@ _CASE_ORGANISATIONS = (
 _TASK_ORGANISATIONS = ("agreed_orders", "agreed_performs", "agreed_follows_up")
 
 
-def cases_log_listed(*, actor: Actor, cases: list[ResponsibilityCase]) -> None:
+def cases_shown(actor: Actor, cases: Sequence[ResponsibilityCase]) -> list[Seen[ResponsibilityCase]]:
+    """``cases`` as ``actor`` sees them (``access.cases.cases_seen``), logged as listed in one write: one
+    row per case shown. The one place a list of cases is logged."""
+    shown = cases_seen(actor=actor, cases=cases)
+    _log_shown(actor, shown)
+    return shown
+
+
+def _log_shown(actor: Actor, shown: Sequence[Seen[ResponsibilityCase]]) -> None:
     access_log_record(
         actor=actor,
         accesses=[
             Access(
-                patient_id=case.patient_id,
+                patient_id=seen.obj.patient_id,
                 record_type=RECORD_CASE,
-                record_id=str(case.public_id),
-                membership=granting_membership(actor, case),
+                record_id=str(seen.obj.public_id),
+                membership=seen.membership,
             )
-            for case in cases
+            for seen in shown
         ],
         action=Action.LIST,
     )
+
+
+def cases_for_patient(
+    *, actor: Actor, patient: Seen[Patient], limit: int = 50
+) -> list[Seen[ResponsibilityCase]]:
+    """The open cases of a patient read through ``patient_get``, newest first (at most ``limit``), as
+    ``actor`` sees them, each one logged as listed. Each row shows the patient's identity exactly when
+    the patient's page does."""
+    cases = list(case_list(actor=actor).filter(patient_id=patient.obj.pk, status__in=OPEN_STATUSES)[:limit])
+    shown = []
+    for case in cases:
+        membership = granting_membership(actor, case)
+        if membership is not None:
+            shown.append(Seen(obj=case, membership=membership, identity_visible=patient.identity_visible))
+    _log_shown(actor, shown)
+    return shown
 
 
 def _deny(actor: Actor, *, patient_id: int | None, record_type: str, record_id: str) -> Http404:
@@ -179,14 +203,11 @@ def _deny(actor: Actor, *, patient_id: int | None, record_type: str, record_id: 
     return Http404(_("No case found."))
 
 
-def case_get(
-    *,
-    actor: Actor,
-    public_id: uuid.UUID | str,
-    record_type: str = RECORD_CASE,
-    log: bool = True,
-) -> ResponsibilityCase:
-    """One case, if ``actor`` may see it; logs the read (or the denied attempt) either way."""
+def _checked(
+    actor: Actor, public_id: uuid.UUID | str, *, record_type: str, log: bool
+) -> tuple[ResponsibilityCase, Membership]:
+    """The case and the membership through which ``actor`` sees it; the read (or the denied attempt)
+    logged; 404 when there is no such case or they may not see it."""
     try:
         key = uuid.UUID(str(public_id))
     except ValueError:
@@ -197,7 +218,6 @@ def case_get(
     membership = granting_membership(actor, case)
     if membership is None:
         raise _deny(actor, patient_id=case.patient_id, record_type=record_type, record_id=str(key))
-    case.granted_by = membership  # type: ignore[attr-defined]
     if log:
         access_log_record(
             actor=actor,
@@ -211,15 +231,47 @@ def case_get(
             ],
             action=Action.READ,
         )
+    return case, membership
+
+
+def case_get(
+    *,
+    actor: Actor,
+    public_id: uuid.UUID | str,
+    record_type: str = RECORD_CASE,
+    log: bool = True,
+) -> ResponsibilityCase:
+    """One case, if ``actor`` may see it; logs the read (or the denied attempt) either way.
+
+    For what acts on the case or prints it; a page that shows it to the person reads it with
+    ``case_read``, which also says whether the patient's identity may be shown.
+    """
+    case, _membership = _checked(actor, public_id, record_type=record_type, log=log)
     return case
 
 
-def case_timeline(*, actor: Actor, public_id: uuid.UUID | str) -> tuple[ResponsibilityCase, list[CaseEvent]]:
-    case = case_get(actor=actor, public_id=public_id, record_type=RECORD_TIMELINE)
-    events = list(
+def case_read(
+    *, actor: Actor, public_id: uuid.UUID | str, record_type: str = RECORD_CASE
+) -> Seen[ResponsibilityCase]:
+    """One case as ``actor`` sees it (``case_get``, logged the same way), with whether its patient's
+    identity may be shown: the patient rule, as for every row of a list of cases."""
+    case, membership = _checked(actor, public_id, record_type=record_type, log=True)
+    visible = identity_visible_many(actor=actor, patients=[case.patient])[case.patient_id]
+    return Seen(obj=case, membership=membership, identity_visible=visible)
+
+
+def case_events(*, case: ResponsibilityCase) -> list[CaseEvent]:
+    """The timeline of a case already read through ``case_get`` or ``case_read`` (which checked access
+    and logged the read), oldest first."""
+    return list(
         CaseEvent.objects.filter(case=case).select_related("user", "organisation").order_by("at", "pk")
     )
-    return case, events
+
+
+def case_timeline(*, actor: Actor, public_id: uuid.UUID | str) -> tuple[ResponsibilityCase, list[CaseEvent]]:
+    """A case's timeline, oldest first; the read is logged as a read of the timeline."""
+    case = case_get(actor=actor, public_id=public_id, record_type=RECORD_TIMELINE)
+    return case, case_events(case=case)
 
 
 def _analysis_queryset() -> QuerySet[RiskAnalysis]:
@@ -236,9 +288,15 @@ def _analysis_queryset() -> QuerySet[RiskAnalysis]:
 def risk_analyses_for_case(
     *, actor: Actor, public_id: uuid.UUID | str
 ) -> tuple[ResponsibilityCase, list[RiskAnalysis]]:
-    """All versions of a case's risk analysis, newest first."""
+    """All versions of a case's risk analysis, newest first; the read is logged as one of the analysis."""
     case = case_get(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
-    return case, list(_analysis_queryset().filter(case=case).order_by("-number"))
+    return case, risk_analyses(case=case)
+
+
+def risk_analyses(*, case: ResponsibilityCase) -> list[RiskAnalysis]:
+    """All versions of the risk analysis of a case already read with ``record_type=RECORD_ANALYSIS``
+    (``case_read`` or ``case_get``, which checked access and logged the read), newest first."""
+    return list(_analysis_queryset().filter(case=case).order_by("-number"))
 
 
 def risk_analysis_get(*, actor: Actor, public_id: uuid.UUID | str) -> RiskAnalysis:
@@ -256,91 +314,6 @@ def risk_analysis_get(*, actor: Actor, public_id: uuid.UUID | str) -> RiskAnalys
     analysis = _analysis_queryset().get(public_id=key)
     analysis.case = case
     return analysis
-
-
-def mar_vacant(*, kommun_id: int, on: datetime.date | None = None) -> bool:
-    """Whether the kommun has no MAR today; MAS then decides on rehabilitation (domain §2)."""
-    day = on or timezone.localdate()
-    return (
-        not Membership.objects.active(day)
-        .filter(organisation_id=kommun_id, role=Role.MAR, user__is_active=True)
-        .exists()
-    )
-
-
-def current_analysis(case: ResponsibilityCase) -> RiskAnalysis | None:
-    return RiskAnalysis.objects.filter(case=case).order_by("-number").first()
-
-
-def case_facts(case: ResponsibilityCase) -> CaseFacts:
-    """What the transition guards need to know about ``case`` (see ``policies.CaseFacts``)."""
-    return case_facts_many([case])[case.pk]
-
-
-def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]:
-    """``case_facts`` for many cases (a list page) in at most three queries, however many cases.
-
-    The cases' tasks must be loaded with their task types (``_case_queryset`` prefetches them).
-    """
-    needing = {case.pk: [t for t in case.tasks.all() if t.requires_risk_analysis] for case in cases}
-    needing = {pk: tasks for pk, tasks in needing.items() if tasks}
-    facts: dict[int, CaseFacts] = {case.pk: CaseFacts() for case in cases}
-    if not needing:
-        return facts
-    by_pk = {case.pk: case for case in cases}
-
-    def role_of(task: CaseTask) -> str:
-        return task.approver_role or APPROVER_FOR_KIND.get(task.task_type.kind, Role.MAS)
-
-    mar_kommuner = {
-        by_pk[pk].kommun_id for pk, tasks in needing.items() if any(role_of(t) == Role.MAR for t in tasks)
-    }
-    with_mar: set[int] = set()
-    if mar_kommuner:
-        with_mar = set(
-            Membership.objects.active(timezone.localdate())
-            .filter(organisation_id__in=mar_kommuner, role=Role.MAR, user__is_active=True)
-            .values_list("organisation_id", flat=True)
-        )
-    # The current (highest-numbered) analysis of each case, and the approvals recorded on it.
-    current: dict[int, tuple[int, int, str]] = {}
-    for analysis_pk, case_pk, number, status in RiskAnalysis.objects.filter(
-        case_id__in=list(needing)
-    ).values_list("pk", "case_id", "number", "status"):
-        if case_pk not in current or number > current[case_pk][1]:
-            current[case_pk] = (analysis_pk, number, status)
-    decided = [
-        analysis_pk
-        for analysis_pk, _number, status in current.values()
-        if status in (AnalysisStatus.SIGNED, AnalysisStatus.APPROVED)
-    ]
-    given: dict[int, set[str]] = {}
-    if decided:
-        for analysis_pk, for_role in AnalysisDecision.objects.filter(
-            analysis_id__in=decided, verdict=AnalysisVerdict.APPROVED
-        ).values_list("analysis_id", "for_role"):
-            given.setdefault(analysis_pk, set()).add(for_role)
-    for case_pk, tasks in needing.items():
-        case = by_pk[case_pk]
-        needed: dict[str, str] = {}
-        informs_mas = False
-        for task in tasks:
-            role = role_of(task)
-            if role == ApproverRole.INFORMED:
-                informs_mas = True  # nobody approves; MAS is informed when the analysis is signed
-                continue
-            by = role
-            if role == Role.MAR:
-                by = Role.MAR if case.kommun_id in with_mar else Role.MAS
-            needed[role] = by
-        analysis = current.get(case_pk)
-        facts[case_pk] = CaseFacts(
-            approvals_needed=needed,
-            approvals_given=frozenset(given.get(analysis[0], set())) if analysis else frozenset(),
-            specialist_must_sign=any(t.specialist_active_role_required for t in tasks),
-            informs_mas=informs_mas,
-        )
-    return facts
 
 
 def notifications_unread(*, actor: Actor) -> QuerySet[Notification]:
@@ -361,21 +334,6 @@ def notification_get(*, actor: Actor, public_id: uuid.UUID | str) -> Notificatio
     if notification is None:
         raise Http404(_("No notification found."))
     return notification
-
-
-def deadline_recipients(case: ResponsibilityCase) -> list[DirectoryUser]:
-    """The owner of the running deadline and the coordinators of the owner's organisation."""
-    if case.owner_organisation_id is None:
-        return []
-    roles: set[str] = {Role.COORDINATOR}
-    if case.owner_role:
-        roles.add(case.owner_role)
-    user_ids = (
-        Membership.objects.active(timezone.localdate())
-        .filter(organisation_id=case.owner_organisation_id, role__in=roles)
-        .values_list("user_id", flat=True)
-    )
-    return list(DirectoryUser.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
 
 
 def case_reload(*, case: ResponsibilityCase) -> ResponsibilityCase:

@@ -1,9 +1,11 @@
-"""Which organisations a case names, and so who may see the case and its patient.
+"""Which organisations a responsibility case names: the fact both the patient rule and the case rule
+rest on.
 
-A case is seen by the members (in a care role, never ``admin``) of the organisations on it: its kommun,
-the patient's listed vårdcentral, the ordering specialist clinic and, while the case is escalated, the
-joint body of the current level. ``patients.access`` calls the two functions at the bottom, so a party
-to an open case also sees the patient.
+A case names its kommun, the patient's listed vårdcentral, the ordering specialist clinic and, while it
+is escalated, the joint body of the current level. Members of those organisations see the case
+(``access.cases``), and while the case is open they see its patient too (``access.patients``). Both
+read it from here, so the two rules cannot name different organisations, and neither has to import the
+other.
 """
 
 from __future__ import annotations
@@ -12,11 +14,7 @@ from collections.abc import Collection
 
 from django.db.models import Exists, OuterRef, Q
 
-from directory.actor import Actor
-from directory.models import Membership
-from patients.access import CASE_PARTY_ROLES
-
-from .models import OPEN_STATUSES, CaseStatus, ResponsibilityCase
+from cases.models import OPEN_STATUSES, CaseStatus, ResponsibilityCase
 
 
 def case_parties_q(organisation_ids: Collection[int]) -> Q:
@@ -33,27 +31,11 @@ def case_parties_q(organisation_ids: Collection[int]) -> Q:
 
 
 def case_organisation_ids(case: ResponsibilityCase) -> frozenset[int]:
+    """The organisations ``case`` names (``case_parties_q`` for one case in memory)."""
     ids = {case.kommun_id, case.vardcentral_id, case.specialist_clinic_id}
     if case.status == CaseStatus.ESCALATED:
         ids.add(case.escalation_body_id)
     return frozenset(i for i in ids if i is not None)
-
-
-def party_organisation_ids(actor: Actor) -> frozenset[int]:
-    return frozenset(m.organisation_id for m in actor.memberships if m.role in CASE_PARTY_ROLES)
-
-
-def visible_cases_q(actor: Actor) -> Q:
-    return case_parties_q(party_organisation_ids(actor))
-
-
-def granting_membership(actor: Actor, case: ResponsibilityCase) -> Membership | None:
-    """The first membership of ``actor`` that lets them see ``case``, or ``None``."""
-    on_case = case_organisation_ids(case)
-    for membership in actor.memberships:
-        if membership.role in CASE_PARTY_ROLES and membership.organisation_id in on_case:
-            return membership
-    return None
 
 
 def patients_with_open_case_q(organisation_ids: Collection[int]) -> Q:

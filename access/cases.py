@@ -1,0 +1,72 @@
+"""Who may see a responsibility case, and how a case is shown to them.
+
+A case is seen by the members, in a care role (``roles.CASE_PARTY_ROLES``, never ``admin``), of the
+organisations it names (``access.parties``). Whether the patient's identity is shown with the case is
+the patient's rule (``access.patients.identity_visible``): the same for a case page, a row of a work list
+and the patient's own page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import Q, QuerySet
+
+from cases.models import ResponsibilityCase
+from directory.actor import Actor
+from directory.models import Membership
+
+from .parties import case_organisation_ids, case_parties_q
+from .patients import identity_visible_many, open_enrolment_kommun
+from .roles import CASE_PARTY_ROLES
+from .seen import Seen
+
+# The annotation ``with_patient_open_enrolment`` adds, which ``cases_seen`` reads.
+PATIENT_OPEN_KOMMUN = "patient_open_enrolment_kommun_id"
+
+
+def party_organisation_ids(actor: Actor) -> frozenset[int]:
+    """The organisations through which ``actor`` may be a party to a case."""
+    return frozenset(m.organisation_id for m in actor.memberships if m.role in CASE_PARTY_ROLES)
+
+
+def visible_cases_q(actor: Actor) -> Q:
+    """A filter on ``ResponsibilityCase`` keeping exactly the cases ``granting_membership`` allows."""
+    return case_parties_q(party_organisation_ids(actor))
+
+
+def granting_membership(actor: Actor, case: ResponsibilityCase) -> Membership | None:
+    """The first membership of ``actor`` that lets them see ``case``, or ``None``."""
+    on_case = case_organisation_ids(case)
+    for membership in actor.memberships:
+        if membership.role in CASE_PARTY_ROLES and membership.organisation_id in on_case:
+            return membership
+    return None
+
+
+def with_patient_open_enrolment(cases: QuerySet[ResponsibilityCase]) -> QuerySet[ResponsibilityCase]:
+    """``cases`` annotated with their patient's open enrolment, so that ``cases_seen`` decides whether
+    each row may show the patient's identity without another query."""
+    return cases.annotate(**{PATIENT_OPEN_KOMMUN: open_enrolment_kommun("patient_id")})
+
+
+def cases_seen(*, actor: Actor, cases: Sequence[ResponsibilityCase]) -> list[Seen[ResponsibilityCase]]:
+    """``cases`` as ``actor`` sees them, in their order; a case they may not see is left out.
+
+    The cases must be loaded with their patient. Whether a row shows the patient's identity is the
+    patient rule (``access.patients.identity_visible``); it needs no query for cases loaded through
+    ``with_patient_open_enrolment`` and at most one (only if a patient has skyddad identitet) otherwise.
+    """
+    granted = [(case, granting_membership(actor, case)) for case in cases]
+    shown = [(case, membership) for case, membership in granted if membership is not None]
+    open_kommun: dict[int, int | None] = {}
+    for case, _membership in shown:
+        if hasattr(case, PATIENT_OPEN_KOMMUN):
+            open_kommun[case.patient_id] = getattr(case, PATIENT_OPEN_KOMMUN)
+    visible = identity_visible_many(
+        actor=actor, patients=[case.patient for case, _membership in shown], open_kommun=open_kommun
+    )
+    return [
+        Seen(obj=case, membership=membership, identity_visible=visible[case.patient_id])
+        for case, membership in shown
+    ]

@@ -1,0 +1,83 @@
+"""Reads of responsibility cases, by sub-area, re-exported here so that callers import
+``cases.selectors`` whatever module a read lives in.
+
+* ``reads``: a case, a list of cases, a timeline, risk analyses and notifications, read for a person:
+  access-checked (``access.cases``) and logged;
+* ``worklist``: the work lists of the home page ("My work") and their counts;
+* ``facts``: what the transition guards and the reminders need about cases already loaded (reads the
+  system makes for itself).
+"""
+
+from .facts import (
+    APPROVER_FOR_KIND,
+    case_facts,
+    case_facts_many,
+    current_analysis,
+    deadline_recipients,
+    mar_vacant,
+)
+from .reads import (
+    LIST_KEYS,
+    CaseFilters,
+    _case_queryset,
+    case_events,
+    case_get,
+    case_list,
+    case_list_keys,
+    case_read,
+    case_reload,
+    case_timeline,
+    cases_for_patient,
+    cases_listed,
+    notification_get,
+    notifications_unread,
+    risk_analyses,
+    risk_analyses_for_case,
+    risk_analysis_get,
+    risk_analysis_reload,
+)
+from .worklist import (
+    WorkCounts,
+    WorkLists,
+    analyses_awaiting_approval,
+    cases_waiting,
+    escalations_at_my_level,
+    notifications_for,
+    work_counts,
+    work_lists,
+)
+
+__all__ = [
+    "APPROVER_FOR_KIND",
+    "LIST_KEYS",
+    "CaseFilters",
+    "WorkCounts",
+    "WorkLists",
+    "_case_queryset",  # how a case is loaded with what its page and its facts need; tests build on it
+    "analyses_awaiting_approval",
+    "case_events",
+    "case_facts",
+    "case_facts_many",
+    "case_get",
+    "case_list",
+    "case_list_keys",
+    "case_read",
+    "case_reload",
+    "case_timeline",
+    "cases_for_patient",
+    "cases_listed",
+    "cases_waiting",
+    "current_analysis",
+    "deadline_recipients",
+    "escalations_at_my_level",
+    "mar_vacant",
+    "notification_get",
+    "notifications_for",
+    "notifications_unread",
+    "risk_analyses",
+    "risk_analyses_for_case",
+    "risk_analysis_get",
+    "risk_analysis_reload",
+    "work_counts",
+    "work_lists",
+]

@@ -1,0 +1,125 @@
+"""What the transition guards and the deadline reminders need to know about cases: reads the system
+makes for itself (no actor, no access log), over cases a selector or a service has already loaded."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.utils import timezone
+
+from agreements.choices import ApproverRole
+from directory.models import Membership, Role
+from directory.models import User as DirectoryUser
+
+from ..models import (
+    AnalysisDecision,
+    AnalysisStatus,
+    AnalysisVerdict,
+    CaseTask,
+    ResponsibilityCase,
+    RiskAnalysis,
+)
+from ..policies import CaseFacts
+
+APPROVER_FOR_KIND = {"rehab": Role.MAR}
+
+
+def mar_vacant(*, kommun_id: int, on: datetime.date | None = None) -> bool:
+    """Whether the kommun has no MAR today; MAS then decides on rehabilitation (domain §2)."""
+    day = on or timezone.localdate()
+    return (
+        not Membership.objects.active(day)
+        .filter(organisation_id=kommun_id, role=Role.MAR, user__is_active=True)
+        .exists()
+    )
+
+
+def current_analysis(case: ResponsibilityCase) -> RiskAnalysis | None:
+    return RiskAnalysis.objects.filter(case=case).order_by("-number").first()
+
+
+def case_facts(case: ResponsibilityCase) -> CaseFacts:
+    """What the transition guards need to know about ``case`` (see ``policies.CaseFacts``)."""
+    return case_facts_many([case])[case.pk]
+
+
+def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]:
+    """``case_facts`` for many cases (a list page) in at most three queries, however many cases.
+
+    The cases' tasks must be loaded with their task types (``_case_queryset`` prefetches them).
+    """
+    needing = {case.pk: [t for t in case.tasks.all() if t.requires_risk_analysis] for case in cases}
+    needing = {pk: tasks for pk, tasks in needing.items() if tasks}
+    facts: dict[int, CaseFacts] = {case.pk: CaseFacts() for case in cases}
+    if not needing:
+        return facts
+    by_pk = {case.pk: case for case in cases}
+
+    def role_of(task: CaseTask) -> str:
+        return task.approver_role or APPROVER_FOR_KIND.get(task.task_type.kind, Role.MAS)
+
+    mar_kommuner = {
+        by_pk[pk].kommun_id for pk, tasks in needing.items() if any(role_of(t) == Role.MAR for t in tasks)
+    }
+    with_mar: set[int] = set()
+    if mar_kommuner:
+        with_mar = set(
+            Membership.objects.active(timezone.localdate())
+            .filter(organisation_id__in=mar_kommuner, role=Role.MAR, user__is_active=True)
+            .values_list("organisation_id", flat=True)
+        )
+    # The current (highest-numbered) analysis of each case, and the approvals recorded on it.
+    current: dict[int, tuple[int, int, str]] = {}
+    for analysis_pk, case_pk, number, status in RiskAnalysis.objects.filter(
+        case_id__in=list(needing)
+    ).values_list("pk", "case_id", "number", "status"):
+        if case_pk not in current or number > current[case_pk][1]:
+            current[case_pk] = (analysis_pk, number, status)
+    decided = [
+        analysis_pk
+        for analysis_pk, _number, status in current.values()
+        if status in (AnalysisStatus.SIGNED, AnalysisStatus.APPROVED)
+    ]
+    given: dict[int, set[str]] = {}
+    if decided:
+        for analysis_pk, for_role in AnalysisDecision.objects.filter(
+            analysis_id__in=decided, verdict=AnalysisVerdict.APPROVED
+        ).values_list("analysis_id", "for_role"):
+            given.setdefault(analysis_pk, set()).add(for_role)
+    for case_pk, tasks in needing.items():
+        case = by_pk[case_pk]
+        needed: dict[str, str] = {}
+        informs_mas = False
+        for task in tasks:
+            role = role_of(task)
+            if role == ApproverRole.INFORMED:
+                informs_mas = True  # nobody approves; MAS is informed when the analysis is signed
+                continue
+            by = role
+            if role == Role.MAR:
+                by = Role.MAR if case.kommun_id in with_mar else Role.MAS
+            needed[role] = by
+        analysis = current.get(case_pk)
+        facts[case_pk] = CaseFacts(
+            approvals_needed=needed,
+            approvals_given=frozenset(given.get(analysis[0], set())) if analysis else frozenset(),
+            specialist_must_sign=any(t.specialist_active_role_required for t in tasks),
+            informs_mas=informs_mas,
+        )
+    return facts
+
+
+def deadline_recipients(case: ResponsibilityCase) -> list[DirectoryUser]:
+    """The owner of the running deadline and the coordinators of the owner's organisation."""
+    if case.owner_organisation_id is None:
+        return []
+    roles: set[str] = {Role.COORDINATOR}
+    if case.owner_role:
+        roles.add(case.owner_role)
+    user_ids = (
+        Membership.objects.active(timezone.localdate())
+        .filter(organisation_id=case.owner_organisation_id, role__in=roles)
+        .values_list("user_id", flat=True)
+    )
+    return list(DirectoryUser.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))

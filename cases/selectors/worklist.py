@@ -1,0 +1,135 @@
+"""The work lists of the home page ("My work"): cases waiting for the person, risk analyses waiting for
+their approval, escalations at their joint body's level, and how many there are of each.
+
+The lists are read by ``work_lists``, which checks access (every list is a ``case_list``), logs every
+case shown in one write and returns each row as a ``Seen[ResponsibilityCase]``, whose
+``identity_visible`` is decided by the patient rule exactly as on the case page: the nurse treating a
+patient with skyddad identitet sees the name here too, a coordinator sees it masked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from access.cases import with_patient_open_enrolment
+from access.roles import APPROVER_ROLES, CASE_PARTY_ROLES
+from access.seen import Seen
+from directory.actor import Actor
+from directory.models import Role
+
+from ..models import OPEN_STATUSES, CaseStatus, Notification, ResponsibilityCase
+from .reads import case_list, cases_shown, notifications_unread
+
+S = CaseStatus
+# How many cases each list shows; the rest are reached from the case list.
+WORK_LIST_SHOWN = 50
+
+
+def _owned_q(actor: Actor) -> Q:
+    """Cases whose running deadline belongs to one of the actor's (organisation, role) pairs."""
+    q = Q(pk__in=[])
+    for membership in actor.memberships:
+        if membership.role in CASE_PARTY_ROLES:
+            q |= Q(owner_organisation_id=membership.organisation_id, owner_role=membership.role)
+    # A physician signs while the case is in risk analysis, though the kommun holds it.
+    clinics = [m.organisation_id for m in actor.memberships if m.role in (Role.SPECIALIST, Role.GP)]
+    if clinics:
+        q |= Q(status=S.RISK_ANALYSIS) & (Q(specialist_clinic_id__in=clinics) | Q(vardcentral_id__in=clinics))
+    return q
+
+
+def _overdue_first(queryset: QuerySet[ResponsibilityCase]) -> QuerySet[ResponsibilityCase]:
+    now = timezone.now()
+    return queryset.annotate(
+        overdue_rank=Case(
+            When(due_at__lt=now, then=Value(0)),
+            When(due_at__isnull=False, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("overdue_rank", "due_at", "-created_at", "pk")
+
+
+def cases_waiting(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
+    """Open cases waiting for the actor (by the owner of the running deadline), overdue first; unread."""
+    visible = case_list(actor=actor)
+    approvals = Q(status=S.AWAITING_APPROVAL) & Q(
+        owner_role__in=[m.role for m in actor.memberships if m.role in APPROVER_ROLES]
+    )
+    escalated = Q(status=S.ESCALATED)
+    return _overdue_first(
+        visible.filter(status__in=OPEN_STATUSES).filter(_owned_q(actor)).exclude(approvals).exclude(escalated)
+    )
+
+
+def analyses_awaiting_approval(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
+    """For MAS and MAR: cases whose risk analysis waits for their approval in their kommun; unread."""
+    kommuner = [m.organisation_id for m in actor.memberships if m.role in APPROVER_ROLES]
+    roles = [m.role for m in actor.memberships if m.role in APPROVER_ROLES]
+    return _overdue_first(
+        case_list(actor=actor).filter(
+            status=S.AWAITING_APPROVAL, kommun_id__in=kommuner, owner_role__in=roles
+        )
+    )
+
+
+def escalations_at_my_level(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
+    """For members of a joint body: escalated cases at the level their body decides; unread."""
+    bodies = [m.organisation_id for m in actor.memberships if m.role == Role.GOVERNANCE]
+    return _overdue_first(case_list(actor=actor).filter(status=S.ESCALATED, escalation_body_id__in=bodies))
+
+
+@dataclass(frozen=True)
+class WorkLists:
+    """The three lists of "My work", as the person sees them (and as they were logged)."""
+
+    waiting: list[Seen[ResponsibilityCase]] = field(default_factory=list)
+    approvals: list[Seen[ResponsibilityCase]] = field(default_factory=list)
+    escalations: list[Seen[ResponsibilityCase]] = field(default_factory=list)
+
+
+def work_lists(*, actor: Actor, limit: int = WORK_LIST_SHOWN) -> WorkLists:
+    """The first ``limit`` cases of each work list, overdue first, every case shown logged in one write."""
+    lists = [
+        list(with_patient_open_enrolment(queryset)[:limit])
+        for queryset in (
+            cases_waiting(actor=actor),
+            analyses_awaiting_approval(actor=actor),
+            escalations_at_my_level(actor=actor),
+        )
+    ]
+    shown = cases_shown(actor, [case for cases in lists for case in cases])
+    by_pk = {seen.obj.pk: seen for seen in shown}
+    waiting, approvals, escalations = ([by_pk[c.pk] for c in cases if c.pk in by_pk] for cases in lists)
+    return WorkLists(waiting=waiting, approvals=approvals, escalations=escalations)
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    waiting: int = 0
+    notifications: int = 0
+    approvals: int = 0
+    escalations: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.waiting + self.approvals + self.escalations
+
+
+def work_counts(*, actor: Actor) -> WorkCounts:
+    """How many items each list holds, for the navigation. Counts only: no patient data is shown."""
+    roles = {m.role for m in actor.memberships}
+    return WorkCounts(
+        waiting=cases_waiting(actor=actor).count(),
+        notifications=notifications_unread(actor=actor).count(),
+        approvals=analyses_awaiting_approval(actor=actor).count() if roles & APPROVER_ROLES else 0,
+        escalations=escalations_at_my_level(actor=actor).count() if Role.GOVERNANCE in roles else 0,
+    )
+
+
+def notifications_for(*, actor: Actor, limit: int = 20) -> list[Notification]:
+    """The actor's newest unread notifications (they name a case but carry no patient data)."""
+    return list(notifications_unread(actor=actor)[:limit])

@@ -1,0 +1,569 @@
+"""The story driver: one demo case driven through the real services, step by step, by the demo user whose
+job each step is (see ``demo.cases``). Each step is what that person would do on the page or in the API;
+no status is ever written directly. ``drive`` takes a new case along its path (``demo.scenarios``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from agreements.choices import TaskKind
+from cases import selectors as case_selectors
+from cases import services as case_services
+from cases.models import (
+    CaseStatus,
+    CaseTask,
+    ProposalStatus,
+    ResponsibilityCase,
+    ReviewState,
+    RiskAnalysis,
+    Urgency,
+)
+from cases.transitions import A
+from directory.actor import Actor
+from directory.models import Membership, Organisation, OrganisationKind, Role
+from sip import services as sip_services
+from sip.models import ConsentGivenBy, ContactPeriod, FollowUpOutcome, OtherActorKind, ParticipantKind, Sip
+
+from .scenarios import (
+    ACTIVE,
+    AGREED,
+    ANALYSIS_PATHS,
+    DECIDED_WITHDRAWN,
+    DECISION_WITHDRAWN,
+    DISPUTE_PATHS,
+    DISPUTED,
+    DRAFT,
+    ESCALATE_REASONS,
+    ESCALATED_1,
+    ESCALATED_2,
+    ESCALATED_3,
+    FOLLOW_UP,
+    FOLLOW_UP_NOTES,
+    IN_REVIEW,
+    LEVEL_COMMENTS,
+    NEXT_OF_KIN,
+    RISK_ANALYSIS,
+    WITHDRAW_REASONS,
+    WITHDRAWN,
+    Scenario,
+)
+
+
+class DemoCasesError(Exception):
+    """A demo case could not be driven through the services."""
+
+
+# --- The people --------------------------------------------------------------------------------------
+
+
+class Cast:
+    """The demo users by role and organisation, as ``Actor`` s (loaded once each)."""
+
+    def __init__(self) -> None:
+        self._actors: dict[tuple[str, int], Actor] = {}
+        self._by_name: dict[str, Organisation] = {
+            o.name: o for o in Organisation.objects.filter(is_active=True).order_by("pk")
+        }
+
+    def organisation(self, name: str) -> Organisation:
+        return self._by_name[name]
+
+    @property
+    def mobile_team(self) -> Organisation | None:
+        return next((o for o in self._by_name.values() if o.kind == OrganisationKind.MOBILE_TEAM), None)
+
+    def actor(self, role: str, organisation_id: int) -> Actor:
+        key = (role, organisation_id)
+        if key not in self._actors:
+            users = [
+                m.user
+                for m in Membership.objects.active()
+                .filter(role=role, organisation_id=organisation_id, user__is_active=True)
+                .select_related("user")
+            ]
+            if not users:
+                raise LookupError(f"no {role} in organisation {organisation_id}")
+            # The user named for the role (mas.falkenberg) before one who also holds it (tf. MAS).
+            users.sort(key=lambda u: (not u.username.startswith(f"{role}."), u.username))
+            self._actors[key] = Actor.for_user(users[0])
+        return self._actors[key]
+
+
+@dataclass
+class Story:
+    """One case on its way through the services."""
+
+    number: int
+    path: str
+    scenario: Scenario
+    rng: random.Random
+    cast: Cast
+    case: ResponsibilityCase
+    kommun: Organisation
+    vardcentral: Organisation
+    clinic: Organisation | None
+    analysis: RiskAnalysis | None = None
+    sip: Sip | None = None
+
+    # -- who --
+    def nurse(self) -> Actor:
+        return self.cast.actor(self.scenario.opener, self.kommun.pk)
+
+    def gp(self) -> Actor:
+        return self.cast.actor(Role.GP, self.vardcentral.pk)
+
+    def mas(self) -> Actor:
+        return self.cast.actor(Role.MAS, self.kommun.pk)
+
+    def coordinator(self) -> Actor:
+        return self.cast.actor(Role.COORDINATOR, self.kommun.pk)
+
+    def specialist(self) -> Actor:
+        assert self.clinic is not None
+        return self.cast.actor(Role.SPECIALIST, self.clinic.pk)
+
+    def org(self, key: str) -> Organisation:
+        if key == "clinic" and self.clinic is not None:
+            return self.clinic
+        return self.kommun if key == "kommun" else self.vardcentral
+
+    def refresh(self) -> None:
+        self.case.refresh_from_db()
+
+    @property
+    def status(self) -> str:
+        return self.case.status
+
+    # -- review --
+    def _fallback_split(self, task: CaseTask) -> case_services.Split:
+        proposal = task.proposal or {}
+
+        def org(name: str, default: Organisation) -> Organisation:
+            ref = (proposal.get(name) or {}).get("organisation") or {}
+            found = Organisation.objects.filter(public_id=ref["id"]).first() if ref.get("id") else None
+            return found or default
+
+        region_side = self.clinic or self.vardcentral
+        if task.task_type.kind == TaskKind.PHYSICIAN:
+            return case_services.Split(task.public_id, self.vardcentral, self.vardcentral, self.vardcentral)
+        performs_default = self.kommun if task.task_type.kind != TaskKind.SPECIALISED else region_side
+        orders_default = self.kommun if task.task_type.kind == TaskKind.REHAB else self.vardcentral
+        return case_services.Split(
+            task.public_id,
+            org("orders", orders_default),
+            org("performs", performs_default),
+            org("follows_up", orders_default),
+        )
+
+    def submit(self) -> None:
+        self.case = case_services.case_submit(actor=self.nurse(), case=self.case, expected_version=None)
+
+    def accept(self, *, partial: bool = False) -> None:
+        tasks = list(self.case.tasks.select_related("task_type").order_by("pk"))
+        pending = [t for t in tasks if t.review_state == ReviewState.PENDING]
+        if partial:
+            pending = pending[:1]
+        splits = [
+            self._fallback_split(t)
+            if t.proposal_status == ProposalStatus.UNCLEAR
+            else case_services.Split(t.public_id)
+            for t in pending
+        ]
+        reason = (
+            "Ansvaret för LSS-bostaden är oreglerat; vårdcentralen tar ordinationsansvaret tills vidare."
+            if any(t.proposal_status == ProposalStatus.UNCLEAR for t in pending)
+            else ""
+        )
+        self.case = case_services.case_accept(
+            actor=self.gp(), case=self.case, expected_version=None, splits=splits, reason=reason
+        )
+
+    def dispute(self) -> None:
+        scenario = self.scenario
+        orders, performs, follows_up = (self.org(k) for k in (scenario.gp_split or ("vc", "kommun", "vc")))
+        tasks = list(self.case.tasks.select_related("task_type").order_by("pk"))
+        # The GP disputes the task the scenario is about; for an unclear case every unclear task.
+        disputed = [t for t in tasks if t.proposal_status == ProposalStatus.UNCLEAR] or tasks[:1]
+        positions = [
+            case_services.PositionInput(
+                task=t.public_id,
+                text=scenario.gp_position,
+                orders=orders,
+                performs=performs,
+                follows_up=follows_up,
+            )
+            for t in disputed
+        ]
+        self.case = case_services.case_dispute(
+            actor=self.gp(),
+            case=self.case,
+            expected_version=None,
+            positions=positions,
+            reason="Vårdcentralen delar inte förslaget.",
+        )
+        kommun_split = self._fallback_split(disputed[0])
+        self.case = case_services.case_state_position(
+            actor=self.nurse(),
+            case=self.case,
+            expected_version=None,
+            positions=[
+                case_services.PositionInput(
+                    task=t.public_id,
+                    text=scenario.kommun_position,
+                    orders=kommun_split.orders,
+                    performs=self.clinic or self.vardcentral
+                    if t.proposal_status == ProposalStatus.UNCLEAR
+                    else kommun_split.performs,
+                    follows_up=kommun_split.follows_up,
+                )
+                for t in disputed
+            ],
+        )
+        if self.clinic is not None and scenario.specialist_position:
+            self.case = case_services.case_state_position(
+                actor=self.specialist(),
+                case=self.case,
+                expected_version=None,
+                positions=[
+                    case_services.PositionInput(task=t.public_id, text=scenario.specialist_position)
+                    for t in disputed
+                ],
+            )
+        # Tasks nobody disputes are accepted as proposed only once the dispute is decided.
+
+    def escalate(self) -> None:
+        level = (self.case.escalation_level or 0) + 1
+        if level > 1:
+            governance = self.cast.actor(Role.GOVERNANCE, _require(self.case.escalation_body_id))
+            self.case = case_services.case_comment(
+                actor=governance, case=self.case, expected_version=None, text=LEVEL_COMMENTS[level - 1]
+            )
+        self.case = case_services.case_escalate(
+            actor=self.coordinator(), case=self.case, expected_version=None, reason=ESCALATE_REASONS[level]
+        )
+
+    def auto_escalate(self) -> None:
+        """DEMO ONLY: the review deadline is moved into the past, then the reminder service runs."""
+        ResponsibilityCase.objects.filter(pk=self.case.pk).update(
+            due_at=timezone.now() - datetime.timedelta(days=self.rng.randint(1, 3))
+        )
+        case_services.case_remind_if_overdue(case_id=self.case.pk, now=timezone.now())
+        self.refresh()
+
+    def decide(self, *, withdraw: bool) -> None:
+        governance = self.cast.actor(Role.GOVERNANCE, _require(self.case.escalation_body_id))
+        if withdraw:
+            self.case = case_services.case_decide(
+                actor=governance,
+                case=self.case,
+                expected_version=None,
+                outcome="withdrawn",
+                reasons=self.rng.choice(DECISION_WITHDRAWN),
+            )
+            return
+        tasks = self.case.tasks.select_related("task_type").exclude(review_state=ReviewState.ACCEPTED)
+        self.case = case_services.case_decide(
+            actor=governance,
+            case=self.case,
+            expected_version=None,
+            outcome="agreed",
+            reasons=self.scenario.decision,
+            splits=[self._fallback_split(t) for t in tasks],
+        )
+
+    # -- risk analysis --
+    def write_analysis(self) -> None:
+        today = timezone.localdate()
+        hazards = [
+            case_services.HazardInput(
+                description=h.description,
+                likelihood=h.likelihood,
+                consequence=h.consequence,
+                measures=[
+                    case_services.MeasureInput(
+                        description=h.measure,
+                        owner_organisation=self.org(h.owner),
+                        owner_name="Ansvarig sjuksköterska" if h.owner == "kommun" else "Ansvarig läkare",
+                        due_on=today + datetime.timedelta(days=self.rng.randint(7, 21)),
+                    )
+                ],
+            )
+            for h in self.scenario.hazards
+        ]
+        self.analysis = case_services.risk_analysis_create(
+            actor=self.nurse()
+            if self.scenario.opener == Role.NURSE
+            else self.cast.actor(Role.NURSE, self.kommun.pk),
+            case=self.case,
+            expected_version=None,
+            data=case_services.AnalysisInput(
+                hazards=hazards,
+                summary=self.scenario.summary,
+                review_on=today + datetime.timedelta(days=180),
+            ),
+        )
+        self.refresh()
+
+    def sign_analysis(self) -> None:
+        assert self.analysis is not None
+        signer = self.specialist() if self.clinic is not None else self.gp()
+        case_services.risk_analysis_sign(
+            actor=signer, case=self.case, analysis=self.analysis, expected_version=None
+        )
+        self.refresh()
+
+    def approve_analysis(self) -> None:
+        assert self.analysis is not None
+        case_services.risk_analysis_approve(
+            actor=self.mas(), case=self.case, analysis=self.analysis, expected_version=None
+        )
+        self.refresh()
+
+    def reject_analysis(self) -> None:
+        assert self.analysis is not None
+        case_services.risk_analysis_reject(
+            actor=self.mas(),
+            case=self.case,
+            analysis=self.analysis,
+            expected_version=None,
+            reason=self.scenario.rejection or "Åtgärderna saknar ansvarig och datum. Komplettera.",
+        )
+        self.refresh()
+
+    def settle_analysis(self) -> None:
+        """From ``risk_analysis`` to ``agreed``; one analysis in four is rejected once on the way.
+
+        Where nobody in the kommun approves the analysis, signing it agrees the case (MAS is informed).
+        """
+        self.write_analysis()
+        self.sign_analysis()
+        if not self.scenario.kommun_approves:
+            return
+        if self.rng.random() < 0.25:
+            self.reject_analysis()
+            self.write_analysis()
+            self.sign_analysis()
+        self.approve_analysis()
+
+    def remind_overdue(self) -> None:
+        """DEMO ONLY: the approval deadline is moved into the past, then the reminder service runs."""
+        ResponsibilityCase.objects.filter(pk=self.case.pk).update(
+            due_at=timezone.now() - datetime.timedelta(days=self.rng.randint(1, 6))
+        )
+        case_services.case_remind_if_overdue(case_id=self.case.pk, now=timezone.now())
+        self.refresh()
+
+    # -- the SIP and the follow-up cycle --
+    def start_sip(self) -> None:
+        nurse = self.nurse()
+        case = case_selectors.case_get(actor=nurse, public_id=self.case.public_id)
+        sip = sip_services.sip_create_from_case(actor=nurse, case=case)
+        patient = self.case.patient
+        today = timezone.localdate()
+        relation, kin_name = self.rng.choice(NEXT_OF_KIN)
+        kin_full = f"{kin_name} {patient.family_name}"
+        nurse_name = nurse.user.get_full_name()
+        gp_name = self.gp().user.get_full_name()
+        huvudansvar = self.org(self.scenario.huvudansvar)
+        participants = [
+            sip_services.ParticipantInput(
+                name=f"{patient.given_name} {patient.family_name}", kind=ParticipantKind.PERSON
+            ),
+            sip_services.ParticipantInput(name=kin_full, kind=ParticipantKind.NEXT_OF_KIN, role=relation),
+            sip_services.ParticipantInput(
+                name=nurse_name, kind=ParticipantKind.KOMMUN, organisation=self.kommun, role="Sjuksköterska"
+            ),
+            sip_services.ParticipantInput(
+                name=gp_name,
+                kind=ParticipantKind.REGION,
+                organisation=self.vardcentral,
+                role="Fast läkarkontakt",
+                present=self.rng.random() < 0.6,
+            ),
+        ]
+        if self.clinic is not None:
+            participants.append(
+                sip_services.ParticipantInput(
+                    name=self.specialist().user.get_full_name(),
+                    kind=ParticipantKind.REGION,
+                    organisation=self.clinic,
+                    role="Specialistläkare",
+                )
+            )
+        number = f"{self.number % 100:02d}"
+        night = self.clinic or self.kommun
+        contact_paths = [
+            sip_services.ContactPathInput(
+                period=ContactPeriod.DAY,
+                who=f"Hemsjukvården {self.kommun.name.removesuffix(' kommun')}, ansvarig sjuksköterska",
+                phone=f"031-390 06 {number}",
+                organisation=self.kommun,
+            ),
+            sip_services.ContactPathInput(
+                period=ContactPeriod.EVENING_NIGHT,
+                who=f"{night.name}, jourhavande" if self.clinic else "Kommunens nattsjuksköterska",
+                phone=f"070-174 06 {number}",
+                organisation=night,
+            ),
+            sip_services.ContactPathInput(
+                period=ContactPeriod.WEEKEND,
+                who="Kommunens helgsjuksköterska; läkare via jourcentralen",
+                phone=f"031-390 06 {(self.number + 50) % 100:02d}",
+                organisation=self.kommun,
+            ),
+        ]
+        with_kin = self.rng.random() < 0.7
+        other_measures = (
+            [
+                sip_services.OtherMeasureInput(
+                    description="Handlar, följer med på återbesök och hör av sig vid försämring.",
+                    actor_kind=OtherActorKind.NEXT_OF_KIN,
+                    actor_name=f"{kin_full} ({relation.lower()})",
+                )
+            ]
+            if with_kin
+            else []
+        )
+        sip_services.sip_update_draft(
+            actor=nurse,
+            sip=sip,
+            expected_revision=None,
+            changes=sip_services.DraftChanges(
+                fields={
+                    "huvudansvar": huvudansvar,
+                    "huvudansvar_contact": nurse_name if huvudansvar == self.kommun else "",
+                    "no_other_measures": not with_kin,
+                    "what_matters": self.scenario.what_matters,
+                    "own_goals": self.scenario.own_goals,
+                    "follow_up_on": today + datetime.timedelta(days=self.rng.randint(30, 120)),
+                    "consent_given_by": ConsentGivenBy.PERSON,
+                    "consent_given_by_name": f"{patient.given_name} {patient.family_name}",
+                    "consent_scope": "Att planen upprättas och att kommunen och regionen delar de "
+                    "uppgifter som behövs för den.",
+                    "consent_given_on": today,
+                },
+                other_measures=other_measures,
+                participants=participants,
+                contact_paths=contact_paths,
+            ),
+        )
+        sip_services.sip_finalise(actor=nurse, sip=sip, expected_revision=None)
+        self.sip = sip
+        self.refresh()
+
+    def start_follow_up(self) -> None:
+        self.case = case_services.case_move(
+            actor=self.nurse(),
+            case=self.case,
+            expected_version=None,
+            action=A.START_FOLLOW_UP,
+            reason="Uppföljningsdatumet i SIP har passerats; uppföljningsmöte bokat.",
+        )
+
+    def close_after_follow_up(self) -> None:
+        assert self.sip is not None
+        sip_services.sip_record_follow_up(
+            actor=self.nurse(),
+            sip=self.sip,
+            expected_revision=None,
+            held_on=timezone.localdate(),
+            outcome=FollowUpOutcome.CLOSE,
+            notes=self.rng.choice(FOLLOW_UP_NOTES),
+        )
+        self.refresh()
+
+    def withdraw(self) -> None:
+        self.case = case_services.case_withdraw(
+            actor=self.nurse(),
+            case=self.case,
+            expected_version=None,
+            reason=self.rng.choice(WITHDRAW_REASONS),
+        )
+
+
+def _require(value: int | None) -> int:
+    if value is None:
+        raise DemoCasesError("the case has no escalation body")
+    return value
+
+
+def _to_agreed(story: Story) -> None:
+    """From ``in_review`` (or a decision) on to ``agreed``, through the analysis where one is needed."""
+    if story.status == CaseStatus.IN_REVIEW:
+        story.accept()
+    if story.status == CaseStatus.RISK_ANALYSIS:
+        story.settle_analysis()
+
+
+def drive(story: Story) -> None:
+    path, rng = story.path, story.rng
+    if path == DRAFT:
+        if rng.random() < 0.4:
+            story.case = case_services.case_update(
+                actor=story.nurse(),
+                case=story.case,
+                expected_version=None,
+                fields={
+                    "urgency": Urgency.URGENT if story.case.urgency == Urgency.ROUTINE else Urgency.ROUTINE
+                },
+            )
+        return
+    story.submit()
+    if path == IN_REVIEW:
+        if story.case.tasks.count() > 1 and rng.random() < 0.4:
+            story.accept(partial=True)
+        return
+    if path == WITHDRAWN:
+        if rng.random() < 0.5:
+            story.accept()
+        story.withdraw()
+        return
+    if path in DISPUTE_PATHS:
+        if path == ESCALATED_1 and rng.random() < 0.3:
+            story.auto_escalate()  # the vårdcentral did not answer in time
+        else:
+            story.dispute()
+        if path == DISPUTED:
+            return
+        levels = {ESCALATED_1: 1, ESCALATED_2: 2, ESCALATED_3: 3}.get(path) or rng.choice((1, 1, 2, 3))
+        while (story.case.escalation_level or 0) < levels:
+            story.escalate()
+        if path in (ESCALATED_1, ESCALATED_2, ESCALATED_3):
+            return
+        story.decide(withdraw=path == DECIDED_WITHDRAWN)
+        if path == DECIDED_WITHDRAWN:
+            return
+        _to_agreed(story)
+        if rng.random() < 0.6:
+            story.start_sip()
+        return
+    story.accept()
+    if path in ANALYSIS_PATHS:
+        if rng.random() < 0.3 and story.scenario.kommun_approves:
+            story.write_analysis()
+            story.sign_analysis()
+            story.reject_analysis()  # back to risk_analysis, waiting for a new version
+            if path == RISK_ANALYSIS:
+                return
+        story.write_analysis()
+        if path == RISK_ANALYSIS:
+            return
+        story.sign_analysis()
+        if rng.random() < 0.3:
+            story.remind_overdue()
+        return
+    _to_agreed(story)
+    if path == AGREED:
+        return
+    story.start_sip()
+    if path == ACTIVE:
+        return
+    if path == FOLLOW_UP:
+        story.start_follow_up()
+        return
+    story.close_after_follow_up()

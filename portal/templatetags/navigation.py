@@ -1,0 +1,51 @@
+"""The navigation every page shows: the counts on "my work", the sections a person may open, the role
+they act in. Loaded by ``base.html``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from cases.selectors import WorkCounts, work_counts
+from directory.actor import Actor
+from directory.models import OrganisationKind, Role, User
+from directory.views import active_memberships
+from figures.scope import figure_scopes
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def nav_counts(context: dict[str, Any]) -> WorkCounts:
+    request = context.get("request")
+    if request is None or not isinstance(getattr(request, "user", None), User):
+        return WorkCounts()
+    return work_counts(actor=Actor.from_request(request))
+
+
+@register.simple_tag(takes_context=True)
+def nav_sections(context: dict[str, Any]) -> dict[str, bool]:
+    """Which sections beyond cases and patients the acting person may open."""
+    request = context.get("request")
+    if request is None or not isinstance(getattr(request, "user", None), User):
+        return {"figures": False, "log_review": False}
+    actor = Actor.from_request(request)
+    return {
+        "figures": bool(figure_scopes(actor=actor)),
+        "log_review": any(
+            m.role in (Role.MAS, Role.MAR) and m.organisation.kind == OrganisationKind.KOMMUN
+            for m in actor.memberships
+        ),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def acting_as(context: dict[str, Any]) -> dict[str, Any]:
+    """The membership the person acts in (or all of them), and whether they can choose another."""
+    request = context.get("request")
+    if request is None or not isinstance(getattr(request, "user", None), User):
+        return {"memberships": [], "several": False}
+    actor = Actor.from_request(request)
+    return {"memberships": list(actor.memberships), "several": len(active_memberships(actor.user)) > 1}
