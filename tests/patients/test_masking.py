@@ -15,7 +15,7 @@ from patients.access import identity_visible, identity_visible_q
 from patients.api.serializers import MASK, MASKED_IDENTITY
 from patients.models import Patient
 from patients.selectors import patient_facts
-from tests.factories import make_user
+from tests.fixtures.world import make_user
 
 pytestmark = pytest.mark.django_db
 

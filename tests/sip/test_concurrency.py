@@ -11,8 +11,7 @@ from hemsjukvard.api.concurrency import PreconditionFailed
 from hemsjukvard.api.errors import Conflict
 from sip import services
 from sip.models import Sip, SipEvent, SipVersion, VersionStatus
-
-from .conftest import fill
+from tests.fixtures.sip import fill
 
 
 @pytest.mark.django_db(transaction=True)
