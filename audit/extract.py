@@ -3,7 +3,8 @@
 Who may produce it: the patient's care providers, through the people who answer for the log —
 MAS, MAR and coordinators of a kommun where the patient is folkbokförd or has (had) an enrolment;
 coordinators of the patient's listed vårdcentral; and coordinators of the region the patient's kommun
-belongs to. Someone else who may see the patient gets 403; someone who may not even see them gets 404.
+belongs to. Someone else who may see the patient gets 403; someone who may not even see them gets 404,
+and the attempt is a denied row in the access log.
 
 The extract names units (organisation), role and time, what kind of record and what was done, and
 marks emergency access (nödåtkomst). It does not name individual staff: the right is to know which
