@@ -13,8 +13,7 @@ from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
 from agreements.services import agreement_version_new_draft, rule_change
 from hemsjukvard.api.errors import Conflict
 from patients.models import HousingSetting
-
-from .conftest import Halland
+from tests.fixtures.world import World
 
 
 @pytest.fixture
@@ -47,13 +46,13 @@ def test_a_kommun_performing_a_physician_task_cannot_be_saved(draft: AgreementVe
 
 
 def test_a_named_kommun_ordering_a_physician_task_cannot_be_saved(
-    halland: Halland, draft: AgreementVersion
+    region_halland: World, draft: AgreementVersion
 ) -> None:
     rule = _rule(
         draft,
         "medication_review",
         orders_party=PartyRef.ORGANISATION,
-        orders_organisation=halland.orgs["Varbergs kommun"],
+        orders_organisation=region_halland.orgs["Varbergs kommun"],
     )
     with pytest.raises(ValidationError) as caught:
         rule.full_clean()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from directory.models import ApiToken, Membership, Role, User
-from tests.factories import World, make_user
+from tests.fixtures.world import World, make_user
 
 pytestmark = pytest.mark.django_db
 

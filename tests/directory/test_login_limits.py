@@ -14,7 +14,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from directory.models import ApiToken, User
-from tests.factories import World, make_user
+from tests.fixtures.world import World, make_user
 
 pytestmark = pytest.mark.django_db
 
