@@ -207,10 +207,10 @@ ROUTES: dict[str, Route] = {
         (
             get(),
             patch(
-                MAY,
+                403,
                 lambda o: {"street_address": "Storgatan 2"},
-                why="patients.policies.can_update_patient: whoever sees the patient and the identity may "
-                "correct the details, a joint body member too while a case of the patient is before it",
+                why="a joint body member reads the patient whose case is before the body, and never "
+                "changes the record (patients.policies.can_update_patient)",
             ),
         ),
     ),
