@@ -11,7 +11,7 @@ from agreements.choices import EnrolmentRequirement, PartyRef, TaskKind
 from agreements.hard_rules import PartyChoice, hard_rule_violations
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
 from agreements.services import agreement_version_new_draft, rule_change
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StateConflictError
 from patients.models import HousingSetting
 from tests.fixtures.world import World
 
@@ -84,7 +84,7 @@ def test_the_same_rule_for_enrolled_patients_or_special_housing_is_fine(draft: A
 
 def test_a_rule_in_a_version_in_force_cannot_be_changed(demo_version: AgreementVersion) -> None:
     rule = demo_version.rules.get(task_type__code="insulin_injection")
-    with pytest.raises(Conflict, match="no longer a draft"):
+    with pytest.raises(StateConflictError, match="no longer a draft"):
         rule_change(actor=None, rule=rule, changes={"delegation_allowed": False})
     rule.refresh_from_db()
     assert rule.delegation_allowed is True

@@ -21,8 +21,8 @@ from agreements.services import (
 )
 from directory.actor import Actor
 from directory.models import User
-from hemsjukvard.api.concurrency import PreconditionFailed, etag_for
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.api.concurrency import etag_for
+from hemsjukvard.errors import StaleVersionError, StateConflictError
 from tests.fixtures.world import World
 
 from .test_api import Api, P
@@ -179,13 +179,13 @@ def test_a_version_in_force_is_a_conflict_for_every_write(
     section = demo_version.sections.first()
     assert rule is not None
     assert section is not None
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         agreement_version_change(actor=actor, version=demo_version, changes={"title": "Ändrad"})
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         agreement_version_put_in_force(actor=actor, version=demo_version)
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         rule_change(actor=actor, rule=rule, changes={"note": "Ändrad"})
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         section_change(actor=actor, section=section, changes={"heading": "Ändrad"})
     demo_version.refresh_from_db()
     assert demo_version.title != "Ändrad"
@@ -233,7 +233,7 @@ def test_the_service_checks_the_revision_read_under_its_lock(
     rule = draft.rules.get(task_type__code="insulin_injection")
     read = rule.revision
     rule_change(actor=actor, rule=rule, changes={"note": "Först"}, expected_revision=read)
-    with pytest.raises(PreconditionFailed):
+    with pytest.raises(StaleVersionError):
         rule_change(actor=actor, rule=rule, changes={"note": "Sedan"}, expected_revision=read)
     rule.refresh_from_db()
     assert (rule.note, rule.revision) == ("Först", read + 1)

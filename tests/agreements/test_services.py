@@ -16,7 +16,7 @@ from agreements.services import (
     rule_change,
 )
 from directory.actor import Actor
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StateConflictError
 from tests.fixtures.world import World
 
 NEXT_YEAR = datetime.date(2026, 1, 1)
@@ -93,7 +93,7 @@ def test_a_rule_of_a_version_in_force_cannot_be_saved(
     region_halland: World, demo_version: AgreementVersion
 ) -> None:
     rule = demo_version.rules.get(task_type__code="catheter_care")
-    with pytest.raises(Conflict, match="no longer a draft"):
+    with pytest.raises(StateConflictError, match="no longer a draft"):
         rule_change(
             actor=Actor.for_user(region_halland.users["admin_halland"]),
             rule=rule,
