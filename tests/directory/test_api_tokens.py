@@ -16,7 +16,7 @@ from tests.fixtures.world import World, make_user
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "test-password-long"  # tests.factories.make_user's
+PASSWORD = "test-password-long"  # tests.fixtures.world.make_user's
 TOKEN = "/api/v1/auth/token"
 ME = "/api/v1/me"
 

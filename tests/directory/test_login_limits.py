@@ -19,7 +19,7 @@ from tests.fixtures.world import World, make_user
 pytestmark = pytest.mark.django_db
 
 TOKEN = "/api/v1/auth/token"
-PASSWORD = "test-password-long"  # tests.factories.make_user's
+PASSWORD = "test-password-long"  # tests.fixtures.world.make_user's
 SPRAYED = "Sommar2026!"
 
 
