@@ -71,3 +71,7 @@ FIGURES_KOMMUN_ROLES = frozenset({Role.NURSE, Role.REHAB, Role.MAS, Role.MAR, Ro
 FIGURES_VARDCENTRAL_ROLES = frozenset({Role.GP, Role.COORDINATOR})
 # Who reviews their kommun's access log (``audit.review``).
 LOG_REVIEWER_ROLES = frozenset({Role.MAS, Role.MAR})
+
+# Members of the joint bodies that decide escalated cases: they read what is before them, and change no
+# patient's record.
+DECIDING_ROLES = frozenset({Role.GOVERNANCE})

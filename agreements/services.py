@@ -7,7 +7,7 @@ an operator, or the demo world), which the event log records as having no user.
 A write locks what it changes, always in the same order (the agreement, then the version, then the
 version's part), and then checks, in the order the case and SIP services do: the revision the caller read
 (``expected_revision``, from the API's If-Match; ``None`` skips it) or 412; who acts, or 403; and that
-the version is still a draft, or 409 (``Conflict``): a version in force is read-only, and this is the
+the version is still a draft, or 409 (a state conflict): a version in force is read-only, and this is the
 one place that says so. A stored row's changes arrive as ``changes`` (model field name → value) and are
 applied to the locked row, never to an object the caller has already changed; a change that names
 nothing writes nothing. Every write raises the revision (the ETag) of each row whose representation it
@@ -20,15 +20,14 @@ import datetime
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
-from hemsjukvard.api.concurrency import PreconditionFailed
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import NotPermitted, StaleVersionError, StateConflictError
 
 from .choices import AgreementScope, AgreementStatus
 from .models import (
@@ -71,8 +70,8 @@ def agreement_event_record(
     )
 
 
-def _not_the_regions_admin() -> PermissionDenied:
-    return PermissionDenied(_("Only an administrator of the region may change its agreements."))
+def _not_the_regions_admin() -> NotPermitted:
+    return NotPermitted(_("Only an administrator of the region may change its agreements."))
 
 
 def require_change_of_region(actor: Actor | None, region_id: int) -> None:
@@ -87,7 +86,7 @@ def _require_change(actor: Actor | None, agreement: Agreement) -> None:
 
 def _require_draft(version: AgreementVersion, message: str | None = None) -> None:
     if not version_is_editable(version):
-        raise Conflict(
+        raise StateConflictError(
             message
             or _(
                 "This agreement version is no longer a draft and cannot be changed. "
@@ -101,7 +100,7 @@ _Revised = Agreement | AgreementVersion | Section | ResponsibilityRule | CareTas
 
 def _require_revision(row: _Revised, expected_revision: int | None) -> None:
     if expected_revision is not None and row.revision != expected_revision:
-        raise PreconditionFailed()
+        raise StaleVersionError()
 
 
 def touch(row: Agreement | AgreementVersion) -> None:
@@ -172,7 +171,7 @@ def agreement_change(*, actor: Actor | None, agreement: Agreement, changes: Mapp
     if not changes:
         return locked
     if locked.versions.exists():
-        raise Conflict(
+        raise StateConflictError(
             _("The agreement has versions, so what it binds cannot change. Create a new agreement instead.")
         )
     _apply(locked, changes)
@@ -684,7 +683,7 @@ def escalation_level_delete(*, actor: Actor | None, level: EscalationLevel) -> N
 
 def _require_task_types(actor: Actor | None) -> None:
     if actor is not None and not can_change_task_types(actor):
-        raise PermissionDenied(_("Only a region administrator may change the task catalogue."))
+        raise NotPermitted(_("Only a region administrator may change the task catalogue."))
 
 
 @transaction.atomic

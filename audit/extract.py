@@ -3,7 +3,8 @@
 Who may produce it: the patient's care providers, through the people who answer for the log —
 MAS, MAR and coordinators of a kommun where the patient is folkbokförd or has (had) an enrolment;
 coordinators of the patient's listed vårdcentral; and coordinators of the region the patient's kommun
-belongs to. Someone else who may see the patient gets 403; someone who may not even see them gets 404.
+belongs to. Someone else who may see the patient gets 403; someone who may not even see them gets 404,
+and the attempt is a denied row in the access log.
 
 The extract names units (organisation), role and time, what kind of record and what was done, and
 marks emergency access (nödåtkomst). It does not name individual staff: the right is to know which
@@ -80,18 +81,27 @@ def _patient(public_id: uuid.UUID | str) -> Patient:
     return patient
 
 
-def _check(actor: Actor, patient: Patient) -> Membership:
+def _check(actor: Actor, patient: Patient, *, record_id: str, action: str) -> Membership:
     membership = extract_membership(actor, patient)
     if membership is None:
         if granting_membership(actor, patient_facts(patient)) is not None:
             raise PermissionDenied(_("Only MAS, MAR and coordinators produce a patient's log extract."))
+        # Someone who may not even see the patient: a denied attempt on the patient's record, logged
+        # like every other (the access-log review flags it).
+        access_log_record(
+            actor=actor,
+            accesses=[Access(patient_id=patient.pk, record_type=RECORD_EXTRACT, record_id=record_id)],
+            action=action,
+            outcome=Outcome.DENIED,
+            purpose=Purpose.NONE,
+        )
         raise Http404(_("No patient found."))
     return membership
 
 
 def log_extract_create(*, actor: Actor, patient_public_id: uuid.UUID | str) -> AccessLogExtract:
     patient = _patient(patient_public_id)
-    membership = _check(actor, patient)
+    membership = _check(actor, patient, record_id="", action=Action.CREATE)
     last = AccessLogEntry.objects.filter(patient=patient).aggregate(last=Max("pk"))["last"] or 0
     extract = AccessLogExtract.objects.create(
         patient=patient, requested_by=actor.user, organisation=membership.organisation, up_to_entry_id=last
@@ -123,7 +133,7 @@ def log_extract_get(*, actor: Actor, public_id: uuid.UUID | str, log: bool = Tru
     )
     if extract is None:
         raise Http404(_("No such extract."))
-    membership = _check(actor, extract.patient)
+    membership = _check(actor, extract.patient, record_id=str(extract.public_id), action=Action.READ)
     if log:
         access_log_record(
             actor=actor,

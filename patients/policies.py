@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from access.patients import PatientFacts
-from access.roles import ENROLLING_ROLES, PROTECTED_IDENTITY_ROLES, VARDCENTRAL_CARE_ROLES
+from access.roles import DECIDING_ROLES, ENROLLING_ROLES, PROTECTED_IDENTITY_ROLES, VARDCENTRAL_CARE_ROLES
 from access.seen import Seen
 from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind
@@ -22,12 +22,13 @@ def can_register_patient(actor: Actor) -> bool:
 
 
 def can_update_patient(actor: Actor, patient: Seen[Patient]) -> bool:
-    """Whoever may see the patient *and* their identity may correct the patient's details.
+    """Whoever sees the patient *and* their identity through a care role may correct the patient's details.
 
     ``patient`` was read by ``actor`` through ``patients.selectors``: that they may see the patient is
-    what the read established.
+    what the read established. A joint body's member reads a patient whose case is before the body, to
+    decide it; they do not keep the patient's record, so they never change it.
     """
-    return patient.identity_visible
+    return patient.identity_visible and patient.membership.role not in DECIDING_ROLES
 
 
 def can_enrol(actor: Actor, kommun: Organisation) -> bool:

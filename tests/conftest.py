@@ -1,38 +1,21 @@
-"""Fixtures shared by the whole suite."""
-
-from __future__ import annotations
-
-from collections.abc import Callable
+"""The suite's shared fixtures live in ``tests/fixtures/``, one module per subject (see its docstring)."""
 
 import pytest
-from rest_framework.test import APIClient
 
-from directory.models import Membership, User
-from tests.factories import World, build_world
+pytest_plugins = [
+    "tests.fixtures.world",
+    "tests.fixtures.clients",
+    "tests.fixtures.agreements",
+    "tests.fixtures.cases",
+    "tests.fixtures.sip",
+    "tests.fixtures.documents",
+    "tests.fixtures.worker",
+    "tests.fixtures.webhooks",
+]
 
 
-@pytest.fixture
-def world(db: None) -> World:
-    return build_world()
-
-
-@pytest.fixture
-def api() -> Callable[..., APIClient]:
-    """An API client acting as ``user`` (authenticated the way integrations are: a bearer token).
-
-    A token acts in one membership: ``membership`` if given, else the person's only one, else (a person
-    with several) the first as ``POST /api/v1/auth/token`` lists them.
-    """
-
-    def make(user: User | None, membership: Membership | None = None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            from directory.authentication import token_issue, token_memberships
-
-            if membership is None:
-                membership = next(iter(token_memberships(user)), None)
-            raw, _ = token_issue(user=user, membership=membership)
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-        return client
-
-    return make
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "slow: takes minutes (a seeded demo world, a walk of every page); skip with -m 'not slow'",
+    )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.actor import Actor
 from directory.models import Organisation
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StateConflictError
 from patients.models import HousingSetting
 
 from .. import services
@@ -439,7 +439,7 @@ class AgreementVersionAdmin(ThroughServices, admin.ModelAdmin[AgreementVersion])
         for version in queryset:
             try:
                 done = write(actor, version)
-            except (ValidationError, Conflict, PermissionDenied) as exc:
+            except (ValidationError, StateConflictError, PermissionDenied) as exc:
                 self.message_user(request, f"{version}: {refusal(exc)}", messages.ERROR)
             else:
                 self.message_user(request, done, messages.SUCCESS)

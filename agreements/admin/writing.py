@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from directory.actor import Actor, client_address
 from directory.models import Role, User
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StateConflictError
 
 from .. import services
 from ..models import Agreement, EscalationLevel, LegalReference, ResponsibilityRule, Section
@@ -78,37 +78,37 @@ def form_changes(form: forms.ModelForm[Any], *, leave_out: frozenset[str] = froz
     }
 
 
-def refusal(exc: ValidationError | Conflict | PermissionDenied) -> str:
+def refusal(exc: ValidationError | StateConflictError | PermissionDenied) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
-    return str(exc.detail) if isinstance(exc, Conflict) else str(exc)
+    return exc.message if isinstance(exc, StateConflictError) else str(exc)
 
 
 class ThroughServices:
     """A refusal by a service after the form was valid is a message on the page, not a server error; the
     admin's transaction has been rolled back, so nothing was saved."""
 
-    def _refused(self, request: HttpRequest, exc: ValidationError | Conflict) -> HttpResponse:
+    def _refused(self, request: HttpRequest, exc: ValidationError | StateConflictError) -> HttpResponse:
         self.message_user(request, refusal(exc), messages.ERROR)  # type: ignore[attr-defined]
         return HttpResponseRedirect(request.get_full_path())
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return super().changeform_view(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
-        except (ValidationError, Conflict) as exc:
+        except (ValidationError, StateConflictError) as exc:
             return self._refused(request, exc)
 
     def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return super().delete_view(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
-        except (ValidationError, Conflict) as exc:
+        except (ValidationError, StateConflictError) as exc:
             return self._refused(request, exc)
 
     def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # The list's actions, e.g. deleting the selected rows (all or none: ``delete_queryset``).
         try:
             return super().changelist_view(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
-        except (ValidationError, Conflict) as exc:
+        except (ValidationError, StateConflictError) as exc:
             return self._refused(request, exc)
 
 

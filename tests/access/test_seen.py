@@ -9,7 +9,7 @@ from access.seen import Seen
 from directory.actor import Actor
 from patients import selectors
 from patients.policies import can_update_patient
-from tests.factories import World
+from tests.fixtures.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,8 @@ from directory.authentication import token_issue
 from directory.models import ApiToken, Membership, Organisation, Role, User
 from integrations.models import ApiClient
 from integrations.services import api_client_create
-from tests.factories import World, make_user
+from tests.fixtures.clients import signed_in
+from tests.fixtures.world import World, make_user
 
 
 @dataclass
@@ -84,20 +85,14 @@ def aw(world: World) -> AdminWorld:
     )
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def as_admin(aw: AdminWorld) -> Client:
-    return _client(aw.admin)
+    return signed_in(aw.admin)
 
 
 @pytest.fixture
 def as_superuser(aw: AdminWorld) -> Client:
-    return _client(aw.superuser)
+    return signed_in(aw.superuser)
 
 
 class _FormReader(HTMLParser):

@@ -12,8 +12,8 @@ from agreements.choices import AgreementStatus
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
 from agreements.services import agreement_version_new_draft
 from directory.models import Role, User
-
-from .conftest import Halland
+from tests.fixtures.clients import signed_in
+from tests.fixtures.world import World
 
 
 @pytest.fixture
@@ -24,20 +24,16 @@ def draft(demo_version: AgreementVersion) -> AgreementVersion:
 
 
 @pytest.fixture
-def superuser_client(halland: Halland) -> Client:
+def superuser_client(region_halland: World) -> Client:
     user = User.objects.create_superuser(username="root", password="a-long-test-password")
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in(user)
 
 
 def _staff_client(user: User) -> Client:
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="agreements"))
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in(user)
 
 
 def _rule_form(draft: AgreementVersion, **changes: str) -> dict[str, str]:
@@ -112,8 +108,10 @@ def test_a_valid_rule_is_added_to_a_draft(superuser_client: Client, draft: Agree
     assert draft.rules.filter(housing_setting="short_term_housing").exists()
 
 
-def test_another_regions_admin_may_not_change_the_draft(halland: Halland, draft: AgreementVersion) -> None:
-    client = _staff_client(halland.users["admin_skane"])
+def test_another_regions_admin_may_not_change_the_draft(
+    region_halland: World, draft: AgreementVersion
+) -> None:
+    client = _staff_client(region_halland.users["admin_skane"])
     rule = draft.rules.get(task_type__code="insulin_injection")
     response = client.post(
         f"/admin/agreements/responsibilityrule/{rule.pk}/change/",
@@ -124,9 +122,9 @@ def test_another_regions_admin_may_not_change_the_draft(halland: Halland, draft:
     assert rule.note == ""
 
 
-def test_the_region_admin_may(halland: Halland, draft: AgreementVersion) -> None:
-    assert halland.users["admin_halland"].memberships.filter(role=Role.ADMIN).exists()
-    client = _staff_client(halland.users["admin_halland"])
+def test_the_region_admin_may(region_halland: World, draft: AgreementVersion) -> None:
+    assert region_halland.users["admin_halland"].memberships.filter(role=Role.ADMIN).exists()
+    client = _staff_client(region_halland.users["admin_halland"])
     response = client.post("/admin/agreements/responsibilityrule/add/", _rule_form(draft))
     assert response.status_code == 302
 

@@ -21,8 +21,7 @@ from agreements.services import agreement_version_new_draft
 from audit.models import AccessLogEntry, Outcome
 from directory.models import User
 from patients.models import HousingSetting
-
-from .conftest import Halland
+from tests.fixtures.world import World
 
 Api = Callable[[User | None], APIClient]
 P = "/api/v1"
@@ -54,9 +53,9 @@ def _rule_body(version: AgreementVersion, **changes: Any) -> dict[str, Any]:
 
 
 def test_any_authenticated_user_reads_agreements(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
-    client = api_as(halland.users["nurse_varberg"])
+    client = api(region_halland.users["nurse_varberg"])
     agreements = client.get(f"{P}/agreements").json()
     assert agreements["count"] == 1
     [agreement] = agreements["results"]
@@ -98,19 +97,19 @@ def test_any_authenticated_user_reads_agreements(
     assert {t["code"] for t in task_types["results"]} >= {"physician_home_visit"}
 
 
-def test_reading_needs_authentication(demo_version: AgreementVersion, api_as: Api) -> None:
-    assert api_as(None).get(f"{P}/agreements").status_code == 401
-    assert api_as(None).get(f"{P}/responsibility-rules").status_code == 401
+def test_reading_needs_authentication(demo_version: AgreementVersion, api: Api) -> None:
+    assert api(None).get(f"{P}/agreements").status_code == 401
+    assert api(None).get(f"{P}/responsibility-rules").status_code == 401
 
 
-def test_a_malformed_filter_is_a_400_not_a_500(halland: Halland, api_as: Api) -> None:
-    response = api_as(halland.users["nurse_varberg"]).get(f"{P}/responsibility-rules", {"version": "x"})
+def test_a_malformed_filter_is_a_400_not_a_500(region_halland: World, api: Api) -> None:
+    response = api(region_halland.users["nurse_varberg"]).get(f"{P}/responsibility-rules", {"version": "x"})
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["version"]
 
 
-def test_an_unknown_id_is_404(halland: Halland, api_as: Api) -> None:
-    response = api_as(halland.users["nurse_varberg"]).get(
+def test_an_unknown_id_is_404(region_halland: World, api: Api) -> None:
+    response = api(region_halland.users["nurse_varberg"]).get(
         f"{P}/agreement-versions/3fa85f64-5717-4562-b3fc-2c963f66afa6"
     )
     assert response.status_code == 404
@@ -121,9 +120,9 @@ def test_an_unknown_id_is_404(halland: Halland, api_as: Api) -> None:
 
 
 def test_the_region_admin_adds_a_rule_to_a_draft(
-    halland: Halland, draft: AgreementVersion, api_as: Api
+    region_halland: World, draft: AgreementVersion, api: Api
 ) -> None:
-    response = api_as(halland.users["admin_halland"]).post(
+    response = api(region_halland.users["admin_halland"]).post(
         f"{P}/responsibility-rules", _rule_body(draft), format="json"
     )
     assert response.status_code == 201, response.json()
@@ -135,9 +134,9 @@ def test_the_region_admin_adds_a_rule_to_a_draft(
 
 @pytest.mark.parametrize("who", ["nurse_varberg", "admin_varberg", "admin_skane", "nobody"])
 def test_others_may_not_change_the_agreement(
-    halland: Halland, draft: AgreementVersion, api_as: Api, who: str
+    region_halland: World, draft: AgreementVersion, api: Api, who: str
 ) -> None:
-    client = api_as(halland.users[who])
+    client = api(region_halland.users[who])
     before = ResponsibilityRule.objects.count()
     assert client.post(f"{P}/responsibility-rules", _rule_body(draft), format="json").status_code == 403
     rule = draft.rules.get(task_type__code="insulin_injection")
@@ -158,10 +157,10 @@ def test_others_may_not_change_the_agreement(
 
 
 def test_a_kommun_performing_a_physician_task_is_refused_by_the_api(
-    halland: Halland, draft: AgreementVersion, api_as: Api
+    region_halland: World, draft: AgreementVersion, api: Api
 ) -> None:
     before = ResponsibilityRule.objects.count()
-    response = api_as(halland.users["admin_halland"]).post(
+    response = api(region_halland.users["admin_halland"]).post(
         f"{P}/responsibility-rules",
         _rule_body(draft, performs={"party": "enrolment_kommun"}),
         format="json",
@@ -174,10 +173,10 @@ def test_a_kommun_performing_a_physician_task_is_refused_by_the_api(
 
 
 def test_a_rule_of_a_version_in_force_is_a_conflict(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
     rule = demo_version.rules.get(task_type__code="insulin_injection")
-    response = api_as(halland.users["admin_halland"]).patch(
+    response = api(region_halland.users["admin_halland"]).patch(
         f"{P}/responsibility-rules/{rule.public_id}",
         {"conditions": {"delegation_allowed": False}},
         format="json",
@@ -189,9 +188,9 @@ def test_a_rule_of_a_version_in_force_is_a_conflict(
 
 
 def test_a_change_needs_the_etag_of_the_last_read(
-    halland: Halland, draft: AgreementVersion, api_as: Api
+    region_halland: World, draft: AgreementVersion, api: Api
 ) -> None:
-    client = api_as(halland.users["admin_halland"])
+    client = api(region_halland.users["admin_halland"])
     rule = draft.rules.get(task_type__code="insulin_injection")
     url = f"{P}/responsibility-rules/{rule.public_id}"
     change = {"conditions": {"delegation_allowed": False, "max_duration_days": 365}}
@@ -205,9 +204,9 @@ def test_a_change_needs_the_etag_of_the_last_read(
 
 
 def test_the_region_admin_edits_and_puts_a_draft_in_force(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
-    client = api_as(halland.users["admin_halland"])
+    client = api(region_halland.users["admin_halland"])
     created = client.post(
         f"{P}/agreement-versions",
         {"based_on": str(demo_version.public_id), "version": "2026.1", "valid_from": "2026-01-01"},
@@ -246,9 +245,9 @@ def test_the_region_admin_edits_and_puts_a_draft_in_force(
 
 
 def test_sections_of_a_draft_are_edited_and_cited_ones_kept(
-    halland: Halland, draft: AgreementVersion, api_as: Api
+    region_halland: World, draft: AgreementVersion, api: Api
 ) -> None:
-    client = api_as(halland.users["admin_halland"])
+    client = api(region_halland.users["admin_halland"])
     created = client.post(
         f"{P}/agreement-sections",
         {"version": str(draft.public_id), "number": "11", "heading": "Uppföljning", "text": "Årligen."},
@@ -263,7 +262,7 @@ def test_sections_of_a_draft_are_edited_and_cited_ones_kept(
 
 
 def test_the_task_catalogue_is_changed_by_region_admins_only(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
     body = {
         "code": "compression_therapy",
@@ -273,9 +272,10 @@ def test_the_task_catalogue_is_changed_by_region_admins_only(
         "care_level": "primary",
     }
     assert (
-        api_as(halland.users["admin_varberg"]).post(f"{P}/task-types", body, format="json").status_code == 403
+        api(region_halland.users["admin_varberg"]).post(f"{P}/task-types", body, format="json").status_code
+        == 403
     )
-    admin = api_as(halland.users["admin_halland"])
+    admin = api(region_halland.users["admin_halland"])
     assert admin.post(f"{P}/task-types", body, format="json").status_code == 201
 
     insulin = CareTaskType.objects.get(code="insulin_injection")
@@ -296,14 +296,14 @@ def _propose(client: APIClient, patient_id: object, codes: list[str], **extra: A
 
 
 def test_the_proposal_for_a_patient_the_caller_may_see(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
-    patient = halland.patient()
+    patient = region_halland.patient()
     before = {
         model: model.objects.count() for model in (AgreementVersion, ResponsibilityRule, AgreementEvent)
     }
     response = _propose(
-        api_as(halland.users["nurse_varberg"]),
+        api(region_halland.users["nurse_varberg"]),
         patient.public_id,
         ["peritoneal_dialysis", "insulin_injection", "parenteral_nutrition", "physician_home_visit"],
     )
@@ -337,16 +337,16 @@ def test_the_proposal_for_a_patient_the_caller_may_see(
     assert before == {model: model.objects.count() for model in before}
     entry = AccessLogEntry.objects.get(patient=patient)
     assert (entry.outcome, entry.record_type) == (Outcome.GRANTED, "responsibility_proposal")
-    assert entry.user == halland.users["nurse_varberg"]
+    assert entry.user == region_halland.users["nurse_varberg"]
 
 
 def test_the_clinic_named_on_the_case_is_used(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
-    clinic = halland.orgs["Njurmedicin Halland"]
+    clinic = region_halland.orgs["Njurmedicin Halland"]
     response = _propose(
-        api_as(halland.users["nurse_varberg"]),
-        halland.patient().public_id,
+        api(region_halland.users["nurse_varberg"]),
+        region_halland.patient().public_id,
         ["parenteral_nutrition"],
         specialist_clinic=str(clinic.public_id),
     )
@@ -356,11 +356,11 @@ def test_the_clinic_named_on_the_case_is_used(
 
 
 def test_lss_housing_is_unclear_through_the_api(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
-    patient = halland.patient(housing=HousingSetting.LSS_HOUSING)
+    patient = region_halland.patient(housing=HousingSetting.LSS_HOUSING)
     [task] = _propose(
-        api_as(halland.users["nurse_varberg"]), patient.public_id, ["insulin_injection"]
+        api(region_halland.users["nurse_varberg"]), patient.public_id, ["insulin_injection"]
     ).json()["tasks"]
     assert (task["status"], task["reason"], task["orders"], task["rule"]) == (
         "unclear",
@@ -371,11 +371,11 @@ def test_lss_housing_is_unclear_through_the_api(
 
 
 def test_troskelprincipen_through_the_api(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
-    patient = halland.patient(enrolled=False)
+    patient = region_halland.patient(enrolled=False)
     response = _propose(
-        api_as(halland.users["gp_centrum"]), patient.public_id, ["rehabilitation_physiotherapy"]
+        api(region_halland.users["gp_centrum"]), patient.public_id, ["rehabilitation_physiotherapy"]
     )
     [task] = response.json()["tasks"]
     assert task["basis"] == "threshold_principle"
@@ -385,22 +385,24 @@ def test_troskelprincipen_through_the_api(
 
 @pytest.mark.parametrize("who", ["nurse_halmstad", "admin_halland", "nobody"])
 def test_a_patient_the_caller_may_not_see_is_404_and_logged(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api, who: str
+    region_halland: World, demo_version: AgreementVersion, api: Api, who: str
 ) -> None:
-    patient = halland.patient()
-    response = _propose(api_as(halland.users[who]), patient.public_id, ["insulin_injection"])
+    patient = region_halland.patient()
+    response = _propose(api(region_halland.users[who]), patient.public_id, ["insulin_injection"])
     assert response.status_code == 404
     assert "tasks" not in response.json()
     entry = AccessLogEntry.objects.get(patient=patient)
     assert entry.outcome == Outcome.DENIED
-    assert entry.user == halland.users[who]
+    assert entry.user == region_halland.users[who]
 
 
 def test_an_unknown_patient_is_the_same_404(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
     response = _propose(
-        api_as(halland.users["nurse_varberg"]), "3fa85f64-5717-4562-b3fc-2c963f66afa6", ["insulin_injection"]
+        api(region_halland.users["nurse_varberg"]),
+        "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        ["insulin_injection"],
     )
     assert response.status_code == 404
 
@@ -418,13 +420,13 @@ def test_an_unknown_patient_is_the_same_404(
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api, body: dict[str, Any], field: str
+    region_halland: World, demo_version: AgreementVersion, api: Api, body: dict[str, Any], field: str
 ) -> None:
-    patient = halland.patient()
+    patient = region_halland.patient()
     if body.get("specialist_clinic") == "kommun":
-        body = {"specialist_clinic": str(halland.orgs["Varbergs kommun"].public_id)}
+        body = {"specialist_clinic": str(region_halland.orgs["Varbergs kommun"].public_id)}
     payload = {"patient": str(patient.public_id), "task_codes": ["insulin_injection"], **body}
-    response = api_as(halland.users["nurse_varberg"]).post(
+    response = api(region_halland.users["nurse_varberg"]).post(
         f"{P}/responsibility/proposals", payload, format="json"
     )
     assert response.status_code == 400, response.json()
@@ -432,8 +434,8 @@ def test_bad_input_is_a_400_naming_the_field(
 
 
 def test_the_proposal_needs_authentication(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
-    response = _propose(api_as(None), halland.patient().public_id, ["insulin_injection"])
+    response = _propose(api(None), region_halland.patient().public_id, ["insulin_injection"])
     assert response.status_code == 401
     assert not AccessLogEntry.objects.exists()

@@ -20,8 +20,8 @@ from agreements.services import (
     rule_create,
 )
 from patients.models import HousingSetting
+from tests.fixtures.world import World
 
-from .conftest import Halland
 from .test_engine import KOMMUN, VC, names, propose
 
 CODE = HardRuleCode.PHYSICIAN_CARE_NOT_KOMMUN
@@ -73,13 +73,13 @@ def test_a_version_after_the_rule_ends_may_let_the_kommun_perform_physician_care
 
 
 def test_the_engine_reads_the_rule_on_the_day_it_proposes(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     _end_the_rule()
     after = _draft(demo_version, REFORM)
     rule_create(actor=None, rule=_kommun_visits(after))
     agreement_version_put_in_force(actor=None, version=after)
-    patient = halland.patient(housing=HousingSetting.SPECIAL_HOUSING)
+    patient = region_halland.patient(housing=HousingSetting.SPECIAL_HOUSING)
     proposal = propose(patient, ["physician_home_visit"], on=REFORM)["physician_home_visit"]
     assert proposal.status == ProposalStatus.PROPOSED
     assert names(proposal) == (VC, KOMMUN, VC)

@@ -35,8 +35,7 @@ from agreements.models import AgreementVersion
 from agreements.selectors import patient_situation, responsibility_inputs_load
 from directory.models import Organisation, OrganisationKind
 from patients.models import HousingSetting, Patient
-
-from .conftest import Halland
+from tests.fixtures.world import World
 
 ON = datetime.date(2025, 6, 2)
 VC = "Vårdcentralen Centrum Varberg"
@@ -148,15 +147,15 @@ DEMO_ROWS = [
     ids=[f"{row[0]}{'+' + row[1] if row[1] else ''}" for row in DEMO_ROWS],
 )
 def test_demo_row_for_an_enrolled_patient_in_ordinary_housing(
-    halland: Halland,
+    region_halland: World,
     demo_version: AgreementVersion,
     code: str,
     clinic: str | None,
     expected: tuple[str, str, str],
     conditions: dict[str, object],
 ) -> None:
-    patient = halland.patient()
-    proposal = propose(patient, [code], clinic=halland.orgs[clinic] if clinic else None)[code]
+    patient = region_halland.patient()
+    proposal = propose(patient, [code], clinic=region_halland.orgs[clinic] if clinic else None)[code]
 
     assert proposal.status == ProposalStatus.PROPOSED, proposal.message
     assert names(proposal) == expected
@@ -171,7 +170,7 @@ def test_demo_row_for_an_enrolled_patient_in_ordinary_housing(
 
 
 def test_physician_tasks_are_never_the_kommuns_in_the_demo_agreement(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     codes = list(
         demo_version.rules.filter(task_type__kind=TaskKind.PHYSICIAN).values_list(
@@ -179,7 +178,7 @@ def test_physician_tasks_are_never_the_kommuns_in_the_demo_agreement(
         )
     )
     assert len(codes) >= 3
-    for proposal in propose(halland.patient(), codes).values():
+    for proposal in propose(region_halland.patient(), codes).values():
         kinds = {
             a.organisation.kind
             for a in (proposal.orders, proposal.performs, proposal.follows_up)
@@ -189,11 +188,11 @@ def test_physician_tasks_are_never_the_kommuns_in_the_demo_agreement(
 
 
 def test_specialist_results_are_reported_to_the_ordering_clinic(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    proposal = propose(halland.patient(), ["blood_pressure_follow_up"], clinic=halland.orgs[NJUR])[
-        "blood_pressure_follow_up"
-    ]
+    proposal = propose(
+        region_halland.patient(), ["blood_pressure_follow_up"], clinic=region_halland.orgs[NJUR]
+    )["blood_pressure_follow_up"]
     assert "tar emot resultaten" in proposal.conditions.note
     assert proposal.follows_up is not None
     assert proposal.follows_up.organisation is not None
@@ -201,19 +200,19 @@ def test_specialist_results_are_reported_to_the_ordering_clinic(
 
 
 def test_review_date_follows_the_rules_maximum_duration(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    proposal = propose(halland.patient(), ["peritoneal_dialysis"])["peritoneal_dialysis"]
+    proposal = propose(region_halland.patient(), ["peritoneal_dialysis"])["peritoneal_dialysis"]
     assert proposal.conditions.max_duration_days == 180
     assert proposal.review_by == ON + datetime.timedelta(days=180)
 
 
 def test_a_patient_who_can_visit_the_vardcentral_gets_only_the_kommuns_part_moved(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     """Tröskelprincipen moves what the kommun would do; the orderer stays (tests/agreements/
     test_threshold_principle.py has the rule's own tests)."""
-    patient = halland.patient(enrolled=False)
+    patient = region_halland.patient(enrolled=False)
     proposals = propose(
         patient,
         ["peritoneal_dialysis", "insulin_injection", "rehabilitation_physiotherapy", "iv_antibiotics"],
@@ -237,9 +236,9 @@ def test_a_patient_who_can_visit_the_vardcentral_gets_only_the_kommuns_part_move
 
 
 def test_not_enrolled_and_not_listed_is_unclear_not_guessed(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    patient = halland.patient(enrolled=False, vardcentral=None)
+    patient = region_halland.patient(enrolled=False, vardcentral=None)
     proposal = propose(patient, ["insulin_injection"])["insulin_injection"]
     assert (proposal.status, proposal.reason) == (
         ProposalStatus.UNCLEAR,
@@ -249,17 +248,17 @@ def test_not_enrolled_and_not_listed_is_unclear_not_guessed(
 
 
 def test_special_housing_without_enrolment_follows_the_agreement(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    patient = halland.patient(enrolled=False, housing=HousingSetting.SPECIAL_HOUSING)
+    patient = region_halland.patient(enrolled=False, housing=HousingSetting.SPECIAL_HOUSING)
     proposal = propose(patient, ["insulin_injection"])["insulin_injection"]
     assert proposal.basis == ProposalBasis.AGREEMENT_RULE
     assert names(proposal) == (VC, KOMMUN, VC)
 
 
-def test_lss_housing_is_unclear_with_no_rule(halland: Halland, demo_version: AgreementVersion) -> None:
+def test_lss_housing_is_unclear_with_no_rule(region_halland: World, demo_version: AgreementVersion) -> None:
     for enrolled in (True, False):
-        patient = halland.patient(housing=HousingSetting.LSS_HOUSING, enrolled=enrolled)
+        patient = region_halland.patient(housing=HousingSetting.LSS_HOUSING, enrolled=enrolled)
         proposals = propose(patient, ["insulin_injection", "physician_home_visit"])
         for proposal in proposals.values():
             assert (proposal.status, proposal.reason) == (
@@ -271,9 +270,9 @@ def test_lss_housing_is_unclear_with_no_rule(halland: Halland, demo_version: Agr
 
 
 def test_specialised_task_without_a_named_clinic_is_party_unresolved(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    proposal = propose(halland.patient(), ["parenteral_nutrition"])["parenteral_nutrition"]
+    proposal = propose(region_halland.patient(), ["parenteral_nutrition"])["parenteral_nutrition"]
     assert (proposal.status, proposal.reason) == (
         ProposalStatus.UNCLEAR,
         UnclearReason.PARTY_UNRESOLVED,
@@ -286,25 +285,29 @@ def test_specialised_task_without_a_named_clinic_is_party_unresolved(
 
 
 def test_the_clinic_named_on_the_case_beats_the_rules_default(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    proposal = propose(halland.patient(), ["iv_antibiotics"], clinic=halland.orgs[NJUR])["iv_antibiotics"]
+    proposal = propose(region_halland.patient(), ["iv_antibiotics"], clinic=region_halland.orgs[NJUR])[
+        "iv_antibiotics"
+    ]
     assert names(proposal) == (NJUR, TEAM, NJUR)
 
 
 def test_an_inactive_mobile_team_is_party_unresolved(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     Organisation.objects.filter(name=TEAM).update(is_active=False)
-    proposal = propose(halland.patient(), ["iv_antibiotics"])["iv_antibiotics"]
+    proposal = propose(region_halland.patient(), ["iv_antibiotics"])["iv_antibiotics"]
     assert proposal.reason == UnclearReason.PARTY_UNRESOLVED
 
 
 # --- Local agreements and dates --------------------------------------------------------------------
 
 
-def test_local_agreement_beats_the_regional_rule(halland: Halland, local_version: AgreementVersion) -> None:
-    patient = halland.patient()  # listed at Vårdcentralen Centrum Varberg
+def test_local_agreement_beats_the_regional_rule(
+    region_halland: World, local_version: AgreementVersion
+) -> None:
+    patient = region_halland.patient()  # listed at Vårdcentralen Centrum Varberg
     proposal = propose(patient, ["blood_sampling_home"])["blood_sampling_home"]
     assert names(proposal) == (VC, VC, VC)
     assert proposal.version is not None
@@ -314,31 +317,33 @@ def test_local_agreement_beats_the_regional_rule(halland: Halland, local_version
 
 
 def test_local_agreement_does_not_reach_another_vardcentrals_patients(
-    halland: Halland, local_version: AgreementVersion
+    region_halland: World, local_version: AgreementVersion
 ) -> None:
     other = "Vårdcentralen Träslöv Varberg"
-    proposal = propose(halland.patient(vardcentral=other), ["blood_sampling_home"])["blood_sampling_home"]
+    proposal = propose(region_halland.patient(vardcentral=other), ["blood_sampling_home"])[
+        "blood_sampling_home"
+    ]
     assert names(proposal) == (other, KOMMUN, other)
     assert proposal.version is not None
     assert proposal.version.agreement_code == "halland-hemsjukvard"
 
 
 def test_local_agreement_applies_only_from_its_start(
-    halland: Halland, local_version: AgreementVersion
+    region_halland: World, local_version: AgreementVersion
 ) -> None:
-    before = propose(halland.patient(), ["blood_sampling_home"], on=datetime.date(2025, 2, 28))
+    before = propose(region_halland.patient(), ["blood_sampling_home"], on=datetime.date(2025, 2, 28))
     assert names(before["blood_sampling_home"]) == (VC, KOMMUN, VC)
 
 
 def test_local_agreement_complements_for_tasks_it_does_not_name(
-    halland: Halland, local_version: AgreementVersion
+    region_halland: World, local_version: AgreementVersion
 ) -> None:
-    proposal = propose(halland.patient(), ["insulin_injection"])["insulin_injection"]
+    proposal = propose(region_halland.patient(), ["insulin_injection"])["insulin_injection"]
     assert proposal.version is not None
     assert proposal.version.agreement_code == "halland-hemsjukvard"
 
 
-def test_the_version_valid_at_the_date_is_used(halland: Halland, demo_version: AgreementVersion) -> None:
+def test_the_version_valid_at_the_date_is_used(region_halland: World, demo_version: AgreementVersion) -> None:
     from agreements.services import agreement_version_new_draft, agreement_version_put_in_force
 
     draft = agreement_version_new_draft(
@@ -346,7 +351,7 @@ def test_the_version_valid_at_the_date_is_used(halland: Halland, demo_version: A
     )
     draft.rules.filter(task_type__code="b12_injection").update(delegation_allowed=False)
     agreement_version_put_in_force(actor=None, version=draft)
-    patient = halland.patient()
+    patient = region_halland.patient()
 
     old = propose(patient, ["b12_injection"], on=datetime.date(2025, 12, 31))["b12_injection"]
     new = propose(patient, ["b12_injection"], on=datetime.date(2026, 1, 1))["b12_injection"]
@@ -358,9 +363,9 @@ def test_the_version_valid_at_the_date_is_used(halland: Halland, demo_version: A
     assert new.conditions.delegation_allowed is False
 
 
-def test_an_expired_agreement_is_not_used(halland: Halland, demo_version: AgreementVersion) -> None:
+def test_an_expired_agreement_is_not_used(region_halland: World, demo_version: AgreementVersion) -> None:
     AgreementVersion.objects.filter(pk=demo_version.pk).update(valid_to=datetime.date(2025, 12, 31))
-    patient = halland.patient()
+    patient = region_halland.patient()
     assert (
         propose(patient, ["insulin_injection"], on=datetime.date(2025, 12, 31))["insulin_injection"].status
         == ProposalStatus.PROPOSED
@@ -369,14 +374,16 @@ def test_an_expired_agreement_is_not_used(halland: Halland, demo_version: Agreem
     assert (expired.status, expired.reason) == (ProposalStatus.UNCLEAR, UnclearReason.NO_RULE)
 
 
-def test_nothing_before_the_first_version(halland: Halland, demo_version: AgreementVersion) -> None:
-    proposal = propose(halland.patient(), ["insulin_injection"], on=datetime.date(2024, 12, 31))
+def test_nothing_before_the_first_version(region_halland: World, demo_version: AgreementVersion) -> None:
+    proposal = propose(region_halland.patient(), ["insulin_injection"], on=datetime.date(2024, 12, 31))
     assert proposal["insulin_injection"].reason == UnclearReason.NO_RULE
 
 
-def test_a_kommun_that_is_not_a_party_gets_nothing(halland: Halland, demo_version: AgreementVersion) -> None:
-    demo_version.kommuner.remove(halland.orgs["Halmstads kommun"])
-    patient = halland.patient(kommun="Halmstads kommun", vardcentral="Vårdcentralen Centrum Halmstad")
+def test_a_kommun_that_is_not_a_party_gets_nothing(
+    region_halland: World, demo_version: AgreementVersion
+) -> None:
+    demo_version.kommuner.remove(region_halland.orgs["Halmstads kommun"])
+    patient = region_halland.patient(kommun="Halmstads kommun", vardcentral="Vårdcentralen Centrum Halmstad")
     assert propose(patient, ["insulin_injection"])["insulin_injection"].reason == UnclearReason.NO_RULE
 
 

@@ -11,10 +11,9 @@ from agreements.choices import EnrolmentRequirement, PartyRef, TaskKind
 from agreements.hard_rules import PartyChoice, hard_rule_violations
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
 from agreements.services import agreement_version_new_draft, rule_change
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.errors import StateConflictError
 from patients.models import HousingSetting
-
-from .conftest import Halland
+from tests.fixtures.world import World
 
 
 @pytest.fixture
@@ -47,13 +46,13 @@ def test_a_kommun_performing_a_physician_task_cannot_be_saved(draft: AgreementVe
 
 
 def test_a_named_kommun_ordering_a_physician_task_cannot_be_saved(
-    halland: Halland, draft: AgreementVersion
+    region_halland: World, draft: AgreementVersion
 ) -> None:
     rule = _rule(
         draft,
         "medication_review",
         orders_party=PartyRef.ORGANISATION,
-        orders_organisation=halland.orgs["Varbergs kommun"],
+        orders_organisation=region_halland.orgs["Varbergs kommun"],
     )
     with pytest.raises(ValidationError) as caught:
         rule.full_clean()
@@ -85,7 +84,7 @@ def test_the_same_rule_for_enrolled_patients_or_special_housing_is_fine(draft: A
 
 def test_a_rule_in_a_version_in_force_cannot_be_changed(demo_version: AgreementVersion) -> None:
     rule = demo_version.rules.get(task_type__code="insulin_injection")
-    with pytest.raises(Conflict, match="no longer a draft"):
+    with pytest.raises(StateConflictError, match="no longer a draft"):
         rule_change(actor=None, rule=rule, changes={"delegation_allowed": False})
     rule.refresh_from_db()
     assert rule.delegation_allowed is True

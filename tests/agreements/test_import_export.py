@@ -31,8 +31,9 @@ from agreements.models import (
     Section,
 )
 from patients.models import HousingSetting
+from tests.fixtures.world import World
 
-from .conftest import LOCAL_FILE, REGIONAL_FILE, Halland
+from .conftest import LOCAL_FILE, REGIONAL_FILE
 
 DEMO_TEXT = REGIONAL_FILE.read_text(encoding="utf-8")
 MODELS = (
@@ -207,7 +208,9 @@ BROKEN_FILES = [
 
 
 @pytest.mark.parametrize(("text", "expected"), BROKEN_FILES)
-def test_a_broken_file_names_the_line_and_changes_nothing(halland: Halland, text: str, expected: str) -> None:
+def test_a_broken_file_names_the_line_and_changes_nothing(
+    region_halland: World, text: str, expected: str
+) -> None:
     before = _counts()
     with pytest.raises(AgreementImportError) as caught:
         agreement_import(text=text, source_name="broken.yaml")
@@ -232,7 +235,7 @@ def test_a_broken_new_version_leaves_the_version_in_force_alone(demo_version: Ag
     assert demo_version.status == AgreementStatus.IN_FORCE
 
 
-def test_the_problem_names_the_line(halland: Halland) -> None:
+def test_the_problem_names_the_line(region_halland: World) -> None:
     text = _broken("{name: RUG Halland}", "{name: RUG Hallland}")
     with pytest.raises(AgreementImportError) as caught:
         agreement_import(text=text)
@@ -249,7 +252,7 @@ def test_a_version_in_force_is_never_rewritten_by_a_file(demo_version: Agreement
     assert demo_version.approval_deadline_days == 5
 
 
-def test_a_draft_is_replaced_by_a_new_import(halland: Halland) -> None:
+def test_a_draft_is_replaced_by_a_new_import(region_halland: World) -> None:
     draft_text = DEMO_TEXT.replace("  status: in_force\n", "  status: draft\n")
     first = agreement_import(text=draft_text)
     second = agreement_import(text=draft_text.replace("  approval_days: 5\n", "  approval_days: 7\n"))
@@ -274,7 +277,7 @@ def test_the_shipped_files_are_valid_against_the_schema() -> None:
 
 
 def test_the_commands_import_and_export(
-    halland: Halland, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    region_halland: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     call_command("import_agreement", str(REGIONAL_FILE), "--dry-run")
     assert not AgreementVersion.objects.exists()

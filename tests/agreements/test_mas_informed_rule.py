@@ -23,8 +23,10 @@ from agreements.importer import agreement_import
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
 from agreements.services import agreement_version_new_draft
 from directory.models import User
+from tests.fixtures.clients import signed_in
+from tests.fixtures.world import World
 
-from .conftest import REGIONAL_FILE, Halland
+from .conftest import REGIONAL_FILE
 from .test_api import Api, P, _propose, _rule_body
 
 DEMO_TEXT = REGIONAL_FILE.read_text(encoding="utf-8")
@@ -90,7 +92,7 @@ def test_the_setting_round_trips_through_export_and_import(demo_version: Agreeme
     assert _export_rule(copy, "home_ventilator") == _export_rule(demo_version, "home_ventilator")
 
 
-def test_informed_without_a_risk_analysis_is_refused_naming_the_line(halland: Halland) -> None:
+def test_informed_without_a_risk_analysis_is_refused_naming_the_line(region_halland: World) -> None:
     text = DEMO_TEXT.replace(
         VENTILATOR_CONDITIONS, "    conditions: {approver: informed, specialist_active_role: true}\n", 1
     )
@@ -105,7 +107,7 @@ def test_informed_without_a_risk_analysis_is_refused_naming_the_line(halland: Ha
     )
 
 
-def test_an_unknown_approver_is_refused_with_the_choices(halland: Halland) -> None:
+def test_an_unknown_approver_is_refused_with_the_choices(region_halland: World) -> None:
     text = DEMO_TEXT.replace(VENTILATOR_CONDITIONS, VENTILATOR_CONDITIONS.replace("informed", "nobody"), 1)
     with pytest.raises(AgreementImportError) as caught:
         agreement_import(text=text, source_name="broken.yaml")
@@ -131,14 +133,14 @@ def test_the_model_keeps_informed_to_rules_that_require_a_risk_analysis(draft: A
 
 
 def test_the_api_shows_the_setting_on_the_rule_and_in_the_proposal(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
-    client = api_as(halland.users["nurse_varberg"])
+    client = api(region_halland.users["nurse_varberg"])
     [rule] = client.get(f"{P}/responsibility-rules", {"task_type": "home_ventilator"}).json()["results"]
     assert rule["conditions"]["risk_analysis_required"] is True
     assert rule["conditions"]["approver_role"] == "informed"
 
-    response = _propose(client, halland.patient().public_id, ["home_ventilator", "tracheostomy_care"])
+    response = _propose(client, region_halland.patient().public_id, ["home_ventilator", "tracheostomy_care"])
     assert response.status_code == 200, response.json()
     tasks = {task["task_type"]["code"]: task for task in response.json()["tasks"]}
     ventilator = tasks["home_ventilator"]
@@ -148,9 +150,9 @@ def test_the_api_shows_the_setting_on_the_rule_and_in_the_proposal(
 
 
 def test_the_region_admin_writes_and_reads_back_the_setting(
-    halland: Halland, draft: AgreementVersion, api_as: Api
+    region_halland: World, draft: AgreementVersion, api: Api
 ) -> None:
-    client = api_as(halland.users["admin_halland"])
+    client = api(region_halland.users["admin_halland"])
     body = _rule_body(
         draft,
         task_type="home_ventilator",
@@ -190,11 +192,9 @@ def test_the_region_admin_writes_and_reads_back_the_setting(
 
 
 @pytest.fixture
-def superuser_client(halland: Halland) -> Client:
+def superuser_client(region_halland: World) -> Client:
     user = User.objects.create_superuser(username="root", password="a-long-test-password")
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in(user)
 
 
 def test_the_admin_rule_table_says_mas_is_informed(

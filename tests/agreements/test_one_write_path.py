@@ -21,10 +21,10 @@ from agreements.services import (
 )
 from directory.actor import Actor
 from directory.models import User
-from hemsjukvard.api.concurrency import PreconditionFailed, etag_for
-from hemsjukvard.api.errors import Conflict
+from hemsjukvard.api.concurrency import etag_for
+from hemsjukvard.errors import StaleVersionError, StateConflictError
+from tests.fixtures.world import World
 
-from .conftest import Halland
 from .test_api import Api, P
 
 NEXT_YEAR = datetime.date(2026, 1, 1)
@@ -54,9 +54,9 @@ def _events(version: AgreementVersion, action: str) -> list[AgreementEvent]:
 
 
 def test_putting_a_draft_in_force_in_the_admin_is_one_event_by_the_person(
-    halland: Halland, demo_version: AgreementVersion, draft: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion, draft: AgreementVersion
 ) -> None:
-    admin = halland.users["admin_halland"]
+    admin = region_halland.users["admin_halland"]
     response = _staff(admin).post(
         "/admin/agreements/agreementversion/",
         {"action": "put_in_force", "_selected_action": [str(draft.pk)]},
@@ -71,9 +71,9 @@ def test_putting_a_draft_in_force_in_the_admin_is_one_event_by_the_person(
 
 
 def test_a_new_draft_made_in_the_admin_is_one_event_by_the_person(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    admin = halland.users["admin_halland"]
+    admin = region_halland.users["admin_halland"]
     _staff(admin).post(
         "/admin/agreements/agreementversion/",
         {"action": "new_draft", "_selected_action": [str(demo_version.pk)]},
@@ -83,7 +83,7 @@ def test_a_new_draft_made_in_the_admin_is_one_event_by_the_person(
     assert created.user == admin
 
 
-def test_a_superuser_acts_as_themself_in_the_admin(halland: Halland, draft: AgreementVersion) -> None:
+def test_a_superuser_acts_as_themself_in_the_admin(region_halland: World, draft: AgreementVersion) -> None:
     root = User.objects.create_superuser(username="root", password="a-long-test-password")
     client = Client()
     client.force_login(root)
@@ -96,9 +96,9 @@ def test_a_superuser_acts_as_themself_in_the_admin(halland: Halland, draft: Agre
 
 
 def test_another_regions_admin_cannot_put_a_draft_in_force_through_the_admin(
-    halland: Halland, draft: AgreementVersion
+    region_halland: World, draft: AgreementVersion
 ) -> None:
-    response = _staff(halland.users["admin_skane"]).post(
+    response = _staff(region_halland.users["admin_skane"]).post(
         "/admin/agreements/agreementversion/",
         {"action": "put_in_force", "_selected_action": [str(draft.pk)]},
         follow=True,
@@ -122,15 +122,15 @@ def _inline_management(**totals: int) -> dict[str, str]:
 
 
 def test_a_version_and_its_parts_are_written_through_the_services_in_the_admin(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    admin = halland.users["admin_halland"]
+    admin = region_halland.users["admin_halland"]
     client = _staff(admin)
     version_fields: dict[str, Any] = {
         "version": "2027.1",
         "title": "Överenskommelse 2027",
         "valid_from": "2027-01-01",
-        "kommuner": [str(halland.orgs["Varbergs kommun"].pk)],
+        "kommuner": [str(region_halland.orgs["Varbergs kommun"].pk)],
         "covered_housing_settings": ["ordinary_home"],
         "deadline_day_kind": "working_days",
         "review_deadline_days": "3",
@@ -174,29 +174,29 @@ def test_a_version_and_its_parts_are_written_through_the_services_in_the_admin(
 
 
 def test_a_version_in_force_is_a_conflict_for_every_write(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    actor = Actor.for_user(halland.users["admin_halland"])
+    actor = Actor.for_user(region_halland.users["admin_halland"])
     rule = demo_version.rules.first()
     section = demo_version.sections.first()
     assert rule is not None
     assert section is not None
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         agreement_version_change(actor=actor, version=demo_version, changes={"title": "Ändrad"})
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         agreement_version_put_in_force(actor=actor, version=demo_version)
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         rule_change(actor=actor, rule=rule, changes={"note": "Ändrad"})
-    with pytest.raises(Conflict):
+    with pytest.raises(StateConflictError):
         section_change(actor=actor, section=section, changes={"heading": "Ändrad"})
     demo_version.refresh_from_db()
     assert demo_version.title != "Ändrad"
 
 
 def test_the_api_answers_409_for_a_version_in_force(
-    halland: Halland, demo_version: AgreementVersion, api_as: Api
+    region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
-    client = api_as(halland.users["admin_halland"])
+    client = api(region_halland.users["admin_halland"])
     url = f"{P}/agreement-versions/{demo_version.public_id}"
     etag = client.get(url)["ETag"]
     response = client.patch(url, {"title": "Ändrad"}, format="json", HTTP_IF_MATCH=etag)
@@ -213,9 +213,9 @@ def test_the_api_answers_409_for_a_version_in_force(
 
 
 def test_an_agreement_etag_is_the_kernels_revision_etag(
-    halland: Halland, draft: AgreementVersion, api_as: Api
+    region_halland: World, draft: AgreementVersion, api: Api
 ) -> None:
-    client = api_as(halland.users["admin_halland"])
+    client = api(region_halland.users["admin_halland"])
     url = f"{P}/agreement-versions/{draft.public_id}"
     read = client.get(url)
     draft.refresh_from_db()
@@ -229,20 +229,20 @@ def test_an_agreement_etag_is_the_kernels_revision_etag(
 
 
 def test_the_service_checks_the_revision_read_under_its_lock(
-    halland: Halland, draft: AgreementVersion
+    region_halland: World, draft: AgreementVersion
 ) -> None:
-    actor = Actor.for_user(halland.users["admin_halland"])
+    actor = Actor.for_user(region_halland.users["admin_halland"])
     rule = draft.rules.get(task_type__code="insulin_injection")
     read = rule.revision
     rule_change(actor=actor, rule=rule, changes={"note": "Först"}, expected_revision=read)
-    with pytest.raises(PreconditionFailed):
+    with pytest.raises(StaleVersionError):
         rule_change(actor=actor, rule=rule, changes={"note": "Sedan"}, expected_revision=read)
     rule.refresh_from_db()
     assert (rule.note, rule.revision) == ("Först", read + 1)
 
 
 def test_a_change_is_applied_to_the_stored_rule_not_to_the_callers_object(
-    halland: Halland, draft: AgreementVersion
+    region_halland: World, draft: AgreementVersion
 ) -> None:
     rule = draft.rules.get(task_type__code="insulin_injection")
     rule.note = "Ändrad i minnet, aldrig sparad"

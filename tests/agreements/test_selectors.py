@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from agreements.models import AgreementVersion, ResponsibilityRule
 from agreements.selectors import escalation_ladder, patient_situation, responsibility_inputs_load
 from patients.models import HousingSetting, Patient
-
-from .conftest import Halland
+from tests.fixtures.world import World
 
 ON = datetime.date(2025, 6, 2)
 TEN_TASKS = [
@@ -28,10 +27,10 @@ TEN_TASKS = [
 ]
 
 
-def test_ten_tasks_load_in_three_queries(halland: Halland, local_version: AgreementVersion) -> None:
-    patient = Patient.objects.select_related("folkbokforing_kommun").get(pk=halland.patient().pk)
+def test_ten_tasks_load_in_three_queries(region_halland: World, local_version: AgreementVersion) -> None:
+    patient = Patient.objects.select_related("folkbokforing_kommun").get(pk=region_halland.patient().pk)
     situation = patient_situation(
-        patient=patient, specialist_clinic_id=halland.orgs["Njurmedicin Halland"].pk
+        patient=patient, specialist_clinic_id=region_halland.orgs["Njurmedicin Halland"].pk
     )
     with CaptureQueriesContext(connection) as queries:
         inputs = responsibility_inputs_load(actor=None, situation=situation, task_codes=TEN_TASKS, on=ON)
@@ -39,8 +38,10 @@ def test_ten_tasks_load_in_three_queries(halland: Halland, local_version: Agreem
     assert inputs.missing_codes(TEN_TASKS) == []
 
 
-def test_the_loaded_rules_are_the_stored_rules(halland: Halland, local_version: AgreementVersion) -> None:
-    patient = Patient.objects.select_related("folkbokforing_kommun").get(pk=halland.patient().pk)
+def test_the_loaded_rules_are_the_stored_rules(
+    region_halland: World, local_version: AgreementVersion
+) -> None:
+    patient = Patient.objects.select_related("folkbokforing_kommun").get(pk=region_halland.patient().pk)
     situation = patient_situation(patient=patient)
     inputs = responsibility_inputs_load(
         actor=None, situation=situation, task_codes=[*TEN_TASKS, "no_such_task"], on=ON
@@ -82,18 +83,20 @@ def test_the_loaded_rules_are_the_stored_rules(halland: Halland, local_version: 
     assert len(inputs.rules.mobile_team_ids) == 1
 
 
-def test_situation_from_a_patient_without_annotation(halland: Halland) -> None:
-    patient = halland.patient(housing=HousingSetting.SPECIAL_HOUSING)
+def test_situation_from_a_patient_without_annotation(region_halland: World) -> None:
+    patient = region_halland.patient(housing=HousingSetting.SPECIAL_HOUSING)
     situation = patient_situation(patient=Patient.objects.get(pk=patient.pk))
-    assert situation.open_enrolment_kommun_id == halland.orgs["Varbergs kommun"].pk
-    assert situation.region_id == halland.region.pk
+    assert situation.open_enrolment_kommun_id == region_halland.orgs["Varbergs kommun"].pk
+    assert situation.region_id == region_halland.orgs["Region Halland"].pk
     assert situation.housing_setting == HousingSetting.SPECIAL_HOUSING
 
 
 def test_the_escalation_ladder_finds_the_local_joint_body(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    ladder = escalation_ladder(actor=None, version=demo_version, kommun_id=halland.orgs["Hylte kommun"].pk)
+    ladder = escalation_ladder(
+        actor=None, version=demo_version, kommun_id=region_halland.orgs["Hylte kommun"].pk
+    )
     assert [(step.level, step.body.name if step.body else None, step.deadline_days) for step in ladder] == [
         (1, "Lokal samverkan Hylte", 10),
         (2, "RUG Halland", 15),

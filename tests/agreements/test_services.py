@@ -16,17 +16,16 @@ from agreements.services import (
     rule_change,
 )
 from directory.actor import Actor
-from hemsjukvard.api.errors import Conflict
-
-from .conftest import Halland
+from hemsjukvard.errors import StateConflictError
+from tests.fixtures.world import World
 
 NEXT_YEAR = datetime.date(2026, 1, 1)
 
 
 def test_a_new_version_supersedes_the_old_one_without_rewriting_it(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    actor = Actor.for_user(halland.users["admin_halland"])
+    actor = Actor.for_user(region_halland.users["admin_halland"])
     before = version_document(demo_version)
     draft = agreement_version_new_draft(
         actor=actor, source=demo_version, version="2026.1", valid_from=NEXT_YEAR
@@ -53,7 +52,7 @@ def test_a_new_version_supersedes_the_old_one_without_rewriting_it(
 
 
 def test_an_older_version_recorded_afterwards_goes_straight_to_history(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     older = agreement_version_new_draft(
         actor=None, source=demo_version, version="2021.1", valid_from=datetime.date(2021, 1, 1)
@@ -65,7 +64,9 @@ def test_an_older_version_recorded_afterwards_goes_straight_to_history(
     assert demo_version.status == AgreementStatus.IN_FORCE
 
 
-def test_two_versions_cannot_start_on_the_same_day(halland: Halland, demo_version: AgreementVersion) -> None:
+def test_two_versions_cannot_start_on_the_same_day(
+    region_halland: World, demo_version: AgreementVersion
+) -> None:
     same_day = agreement_version_new_draft(
         actor=None, source=demo_version, version="2025.2", valid_from=demo_version.valid_from
     )
@@ -75,12 +76,12 @@ def test_two_versions_cannot_start_on_the_same_day(halland: Halland, demo_versio
 
 
 def test_only_the_regions_admin_changes_its_agreement(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     for who in ("admin_varberg", "admin_skane", "nurse_varberg"):
         with pytest.raises(PermissionDenied):
             agreement_version_new_draft(
-                actor=Actor.for_user(halland.users[who]),
+                actor=Actor.for_user(region_halland.users[who]),
                 source=demo_version,
                 version="2026.1",
                 valid_from=NEXT_YEAR,
@@ -89,14 +90,14 @@ def test_only_the_regions_admin_changes_its_agreement(
 
 
 def test_a_rule_of_a_version_in_force_cannot_be_saved(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     rule = demo_version.rules.get(task_type__code="catheter_care")
-    with pytest.raises(Conflict, match="no longer a draft"):
+    with pytest.raises(StateConflictError, match="no longer a draft"):
         rule_change(
-            actor=Actor.for_user(halland.users["admin_halland"]),
+            actor=Actor.for_user(region_halland.users["admin_halland"]),
             rule=rule,
-            changes={"note": "Ändrad i efterhand"},
+            changes={"note": "Ãndrad i efterhand"},
         )
     rule.refresh_from_db()
     assert rule.note == ""

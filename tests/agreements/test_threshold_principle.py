@@ -32,8 +32,8 @@ from agreements.services import (
     agreement_version_put_in_force,
 )
 from patients.models import HousingSetting
+from tests.fixtures.world import World
 
-from .conftest import Halland
 from .test_engine import ASIH, INFEKTION, KOMMUN, LUNG, NJUR, TEAM, VC, names, propose
 
 LATER = datetime.date(2026, 1, 1)
@@ -51,9 +51,9 @@ def _version_with(demo_version: AgreementVersion, **settings: Any) -> AgreementV
 
 
 def test_not_enrolled_pd_patient_keeps_njurmedicin_as_orderer(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    proposal = propose(halland.patient(enrolled=False), ["peritoneal_dialysis"])["peritoneal_dialysis"]
+    proposal = propose(region_halland.patient(enrolled=False), ["peritoneal_dialysis"])["peritoneal_dialysis"]
     assert proposal.status == ProposalStatus.PROPOSED
     assert proposal.basis == ProposalBasis.THRESHOLD_PRINCIPLE
     orders, performs, follows_up = names(proposal)
@@ -71,13 +71,13 @@ def test_not_enrolled_pd_patient_keeps_njurmedicin_as_orderer(
 
 
 def test_threshold_hands_only_the_kommuns_part_to_the_vardcentral(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    patient = halland.patient(enrolled=False)
+    patient = region_halland.patient(enrolled=False)
     proposals = propose(
         patient,
         ["insulin_injection", "blood_pressure_follow_up", "wound_care_extensive"],
-        clinic=halland.orgs[NJUR],
+        clinic=region_halland.orgs[NJUR],
     )
     # The vårdcentral orders insulin anyway; it now performs it too.
     assert names(proposals["insulin_injection"]) == (VC, VC, VC)
@@ -90,21 +90,21 @@ def test_threshold_hands_only_the_kommuns_part_to_the_vardcentral(
 
 
 def test_under_the_listed_vardcentral_setting_pd_is_performed_by_the_vardcentral_ordered_by_njurmedicin(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     _version_with(demo_version, threshold_specialised_performer=ThresholdPerformer.LISTED_VARDCENTRAL)
-    proposal = propose(halland.patient(enrolled=False), ["peritoneal_dialysis"], on=ON_LATER)[
+    proposal = propose(region_halland.patient(enrolled=False), ["peritoneal_dialysis"], on=ON_LATER)[
         "peritoneal_dialysis"
     ]
     assert names(proposal) == (NJUR, VC, NJUR)
 
 
 def test_the_specialists_own_care_is_not_touched_by_the_threshold(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     """Ventilator, ASIH palliative care and IV antibiotics were never the kommun's to hand over."""
     proposals = propose(
-        halland.patient(enrolled=False),
+        region_halland.patient(enrolled=False),
         ["home_ventilator", "palliative_care_advanced", "iv_antibiotics"],
     )
     assert names(proposals["home_ventilator"]) == (LUNG, LUNG, LUNG)
@@ -116,18 +116,18 @@ def test_the_specialists_own_care_is_not_touched_by_the_threshold(
 
 
 def test_an_enrolled_patient_is_not_touched_by_the_threshold(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
-    proposal = propose(halland.patient(), ["peritoneal_dialysis"])["peritoneal_dialysis"]
+    proposal = propose(region_halland.patient(), ["peritoneal_dialysis"])["peritoneal_dialysis"]
     assert proposal.basis == ProposalBasis.AGREEMENT_RULE
     assert names(proposal) == (NJUR, KOMMUN, NJUR)
 
 
 def test_an_agreement_that_turns_the_threshold_off_lets_the_kommun_perform(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     _version_with(demo_version, threshold_principle=False)
-    proposal = propose(halland.patient(enrolled=False), ["insulin_injection"], on=ON_LATER)[
+    proposal = propose(region_halland.patient(enrolled=False), ["insulin_injection"], on=ON_LATER)[
         "insulin_injection"
     ]
     assert proposal.basis == ProposalBasis.AGREEMENT_RULE
@@ -135,7 +135,7 @@ def test_an_agreement_that_turns_the_threshold_off_lets_the_kommun_perform(
 
 
 def test_a_not_enrolled_task_without_a_rule_is_unclear_not_handed_to_the_vardcentral(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     CareTaskType.objects.create(
         code="home_dialysis_haemo",
@@ -144,7 +144,7 @@ def test_a_not_enrolled_task_without_a_rule_is_unclear_not_handed_to_the_vardcen
         kind="specialised",
         care_level="specialised",
     )
-    proposal = propose(halland.patient(enrolled=False), ["home_dialysis_haemo"])["home_dialysis_haemo"]
+    proposal = propose(region_halland.patient(enrolled=False), ["home_dialysis_haemo"])["home_dialysis_haemo"]
     assert proposal.status == ProposalStatus.UNCLEAR
     assert proposal.orders is None
 
@@ -173,7 +173,7 @@ rules:
 
 
 def test_an_agreement_without_the_settings_applies_the_threshold_with_the_vardcentral_performing(
-    halland: Halland, demo_version: AgreementVersion
+    region_halland: World, demo_version: AgreementVersion
 ) -> None:
     version = agreement_import(text=MINIMAL, source_name="minimal.yaml")
     assert version.threshold_principle is True
@@ -182,7 +182,9 @@ def test_an_agreement_without_the_settings_applies_the_threshold_with_the_vardce
     assert version.mar_required_from is None
 
 
-def test_the_settings_round_trip_through_the_file(halland: Halland, demo_version: AgreementVersion) -> None:
+def test_the_settings_round_trip_through_the_file(
+    region_halland: World, demo_version: AgreementVersion
+) -> None:
     exported = agreement_export(version=demo_version)
     settings = parse_document(exported).data["settings"]
     assert settings == {
@@ -203,7 +205,7 @@ def test_the_settings_round_trip_through_the_file(halland: Halland, demo_version
     assert again.home_care_term_on(datetime.date(2026, 7, 1)) == "hälso- och sjukvård i hemmet"
 
 
-def test_a_bad_setting_names_its_line(halland: Halland) -> None:
+def test_a_bad_setting_names_its_line(region_halland: World) -> None:
     text = MINIMAL.replace("sections:", "settings: {threshold_specialised_performer: kommun}\nsections:")
     with pytest.raises(AgreementImportError) as caught:
         agreement_import(text=text, source_name="bad.yaml")
@@ -243,9 +245,9 @@ def test_a_rule_giving_the_kommun_a_part_of_not_enrolled_care_is_refused_only_un
 
 
 def test_the_settings_are_read_and_changed_through_the_api(
-    halland: Halland, demo_version: AgreementVersion, api_as: Any
+    region_halland: World, demo_version: AgreementVersion, api: Any
 ) -> None:
-    client = api_as(halland.users["admin_halland"])
+    client = api(region_halland.users["admin_halland"])
     read = client.get(f"/api/v1/agreement-versions/{demo_version.public_id}").json()
     assert read["settings"]["threshold_specialised_performer"] == "ordering_party"
     assert read["settings"]["mar_required_from"] == "2026-07-01"
@@ -269,7 +271,7 @@ def test_the_settings_are_read_and_changed_through_the_api(
     assert changed.json()["settings"]["threshold_specialised_performer"] == "ordering_party"
 
     # Only the region's administrator changes them.
-    nurse = api_as(halland.users["nurse_varberg"])
+    nurse = api(region_halland.users["nurse_varberg"])
     refused = nurse.patch(
         url, {"settings": {"threshold_principle": True}}, format="json", HTTP_IF_MATCH=changed["ETag"]
     )

@@ -1,4 +1,10 @@
-"""The API tests reuse the case and SIP builders of the case and SIP tests."""
+"""These tests run Celery tasks (notifications, PDFs) in the test's process, as they are sent."""
 
-from tests.cases.conftest import _eager_celery, case_in, halland  # noqa: F401
-from tests.sip.conftest import agreed_case, nurse, sip_from_case  # noqa: F401
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(eager_celery: None) -> None:
+    pass

@@ -25,8 +25,8 @@ from integrations import services as integration_services
 from integrations.models import ApiClient, ClientAccess, ClientToken
 from sip import services as sip_services
 from sip.models import ConsentWithdrawal, Sip, SipVersion
-from tests.cases.conftest import etag
-from tests.sip.conftest import fill
+from tests.fixtures.cases import etag
+from tests.fixtures.sip import fill
 
 pytestmark = pytest.mark.django_db
 

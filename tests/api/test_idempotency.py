@@ -13,7 +13,7 @@ from cases.models import ResponsibilityCase
 from hemsjukvard.api.idempotency import idempotency_purge_expired
 from hemsjukvard.models import IdempotencyRecord
 from patients.models import Enrolment, Patient
-from tests.cases.conftest import PD
+from tests.fixtures.agreements import PD
 
 pytestmark = pytest.mark.django_db
 

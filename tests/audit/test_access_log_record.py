@@ -18,8 +18,7 @@ from django.utils import timezone
 from audit.models import AccessLogEntry, Action, Outcome, Purpose
 from audit.services import _COLUMNS, Access, _entry, access_log_record
 from directory.actor import Actor
-from tests.cases.conftest import case_in, halland  # noqa: F401 (fixtures)
-from tests.factories import World
+from tests.fixtures.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +119,7 @@ def test_the_rows_belong_to_the_callers_transaction(world: World) -> None:
 def test_a_list_page_logs_one_row_per_case_shown(
     world: World,
     api: Callable[..., Any],
-    case_in: Callable[..., Any],  # noqa: F811
+    case_in: Callable[..., Any],
 ) -> None:
     """Through the API: every case on the page, one row each, with the membership that allowed it."""
     cases = [case_in("in_review") for _ in range(3)]

@@ -9,7 +9,6 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.http import Http404
-from django.test import Client
 from django.utils import timezone
 
 from audit import sampling
@@ -26,13 +25,10 @@ from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership, Role
 from patients.selectors import patient_get
-from tests.factories import make_user, signed_in
+from tests.fixtures.clients import signed_in
+from tests.fixtures.world import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    return signed_in(user)
 
 
 def read(world, key, patient, *, when=None):
@@ -70,7 +66,7 @@ def shown_ids(response) -> set[int]:
 
 def test_review_shows_exactly_the_kommuns_entries_and_flags(world, planted):
     _pa, _pb, e = planted
-    response = client_for(world.users["mas_a"]).get("/access-log/")
+    response = signed_in(world.users["mas_a"]).get("/access-log/")
     assert response.status_code == 200
     shown = shown_ids(response)
     assert {e["a_reads_a"].pk, e["a_denied_b"].pk, e["protected"].pk, e["emergency"].pk} <= shown
@@ -83,12 +79,12 @@ def test_review_shows_exactly_the_kommuns_entries_and_flags(world, planted):
     )
     assert len(flags[e["emergency"].pk]) == 1
     assert len(flags[e["protected"].pk]) == 1
-    only_flagged = client_for(world.users["mas_a"]).get("/access-log/?flag=any")
+    only_flagged = signed_in(world.users["mas_a"]).get("/access-log/?flag=any")
     assert shown_ids(only_flagged) == {e["a_denied_b"].pk, e["protected"].pk, e["emergency"].pk}
-    emergency_only = client_for(world.users["mas_a"]).get("/access-log/?flag=emergency_access")
+    emergency_only = signed_in(world.users["mas_a"]).get("/access-log/?flag=emergency_access")
     assert shown_ids(emergency_only) == {e["emergency"].pk}
     # Kommun B reviews B's patient and the denied attempt on B's patient, not A's own reads.
-    b_view = shown_ids(client_for(world.users["mas_b"]).get("/access-log/"))
+    b_view = shown_ids(signed_in(world.users["mas_b"]).get("/access-log/"))
     assert e["a_denied_b"].pk in b_view
     assert e["b_reads_b"].pk in b_view
     assert e["a_reads_a"].pk not in b_view
@@ -106,7 +102,7 @@ def test_unusual_volume_is_flagged(world):
     heavy = make_user("nurse.heavy", (world.orgs["kommun_a"], Role.NURSE))
     for patient in patients[:12]:
         read(world, heavy, patient, when=day)
-    response = client_for(world.users["mas_a"]).get("/access-log/?flag=unusual_volume")
+    response = signed_in(world.users["mas_a"]).get("/access-log/?flag=unusual_volume")
     rows = response.context["rows"]
     assert rows
     assert {row["entry"].user_id for row in rows} == {heavy.pk}
@@ -114,16 +110,16 @@ def test_unusual_volume_is_flagged(world):
 
 
 def test_review_page_who_may_see_it(world):
-    assert client_for(world.users["nurse_a"]).get("/access-log/").status_code == 403
-    assert client_for(world.users["admin"]).get("/access-log/").status_code == 403
+    assert signed_in(world.users["nurse_a"]).get("/access-log/").status_code == 403
+    assert signed_in(world.users["admin"]).get("/access-log/").status_code == 403
     kommun_b = world.orgs["kommun_b"].public_id
-    assert client_for(world.users["mas_a"]).get(f"/access-log/?kommun={kommun_b}").status_code == 404
-    assert client_for(world.users["mar_b"]).get(f"/access-log/?kommun={kommun_b}").status_code == 200
+    assert signed_in(world.users["mas_a"]).get(f"/access-log/?kommun={kommun_b}").status_code == 404
+    assert signed_in(world.users["mar_b"]).get(f"/access-log/?kommun={kommun_b}").status_code == 200
 
 
 def test_marking_reviewed_is_a_separate_logged_record(world, planted):
     _pa, _pb, e = planted
-    client = client_for(world.users["mas_a"])
+    client = signed_in(world.users["mas_a"])
     response = client.post(
         f"/access-log/entries/{e['emergency'].pk}/review", {"note": "Kontrollerat med jouren."}
     )
@@ -136,12 +132,12 @@ def test_marking_reviewed_is_a_separate_logged_record(world, planted):
     client.post(f"/access-log/entries/{e['emergency'].pk}/review", {"note": "Igen"})
     assert AccessLogReview.objects.count() == 1
     # Another kommun's MAS cannot review A's entry that is not about B.
-    client_for(world.users["mas_b"]).post(f"/access-log/entries/{e['a_reads_a'].pk}/review", {"note": "x"})
+    signed_in(world.users["mas_b"]).post(f"/access-log/entries/{e['a_reads_a'].pk}/review", {"note": "x"})
     assert AccessLogReview.objects.count() == 1
 
 
 def test_export_of_the_selection(world, planted):
-    response = client_for(world.users["mas_a"]).get("/access-log/export.csv?flag=emergency_access")
+    response = signed_in(world.users["mas_a"]).get("/access-log/export.csv?flag=emergency_access")
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
     assert len(text.strip().splitlines()) == 2
@@ -166,7 +162,7 @@ def test_emergency_access_needs_a_reason_and_a_care_role(world, api):
 
 def test_patient_extract_lists_emergency_access(world, planted):
     pa, _pb, _e = planted
-    client = client_for(world.users["mas_a"])
+    client = signed_in(world.users["mas_a"])
     response = client.post(f"/access-log/patients/{pa.public_id}/extract")
     assert response.status_code == 302
     page = client.get(response["Location"])
@@ -177,14 +173,14 @@ def test_patient_extract_lists_emergency_access(world, planted):
     assert emergency[0].unit == "Vårdcentralen B"
     assert not hasattr(emergency[0], "reason")
     assert (
-        client_for(world.users["nurse_a"]).post(f"/access-log/patients/{pa.public_id}/extract").status_code
+        signed_in(world.users["nurse_a"]).post(f"/access-log/patients/{pa.public_id}/extract").status_code
         == 403
     )
     assert (
-        client_for(world.users["nurse_b"]).post(f"/access-log/patients/{pa.public_id}/extract").status_code
+        signed_in(world.users["nurse_b"]).post(f"/access-log/patients/{pa.public_id}/extract").status_code
         == 404
     )
-    assert client_for(world.users["nurse_b"]).get(response["Location"]).status_code == 404
+    assert signed_in(world.users["nurse_b"]).get(response["Location"]).status_code == 404
 
 
 def test_extract_pdf_is_registered_with_documents(world, planted, django_capture_on_commit_callbacks):
@@ -232,7 +228,7 @@ def test_weekly_sample_is_drawn_once_and_notifies_mas(world):
     assert sorted(m.to[0] for m in mail.outbox) == ["mar_a@example.org", "mas_a@example.org"]
     sampling.notifications_email(sample_id=sample.pk)
     assert len(mail.outbox) == 2
-    response = client_for(world.users["mas_a"]).get("/access-log/?sampled=1&from=2025-03-01&to=2025-03-10")
+    response = signed_in(world.users["mas_a"]).get("/access-log/?sampled=1&from=2025-03-01&to=2025-03-10")
     assert len(response.context["rows"]) == 3
 
 

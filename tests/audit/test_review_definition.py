@@ -16,7 +16,7 @@ from audit.models import AccessLogEntry, Action, Outcome, Purpose
 from audit.review import kommun_entries_q
 from directory.models import Membership, Role
 from patients.models import Enrolment
-from tests.factories import make_user
+from tests.fixtures.world import make_user
 
 pytestmark = pytest.mark.django_db
 

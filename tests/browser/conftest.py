@@ -1,7 +1,7 @@
 """Real headless Chromium (Debian's ``chromium``) driven by Playwright against ``live_server``.
 
-Documents render with Celery eager inside the live server (the ``_eager_celery`` fixture of the case
-tests), so a requested PDF is ready by the time the page polls.
+Documents render with Celery eager inside the live server (``eager_celery``, used by every test here),
+so a requested PDF is ready by the time the page polls.
 
 Every page opened through ``as_user`` is watched for Content-Security-Policy violations (the browser
 reports each one on the console): a test fails if a page needed anything the policy refuses.
@@ -16,16 +16,19 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.world import PASSWORD
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls of the fixtures are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from tests.cases.conftest import _eager_celery, case_in, halland  # noqa: F401 (fixtures)
-from tests.sip.conftest import agreed_case, nurse, sip_from_case  # noqa: F401 (fixtures)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-PASSWORD = "test-password-long"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(eager_celery: None) -> None:
+    pass
 
 
 @pytest.fixture(scope="session")

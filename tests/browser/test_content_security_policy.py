@@ -13,8 +13,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from cases.models import CaseStatus
-from tests.browser.conftest import PASSWORD, watch_csp
-from tests.cases.conftest import PD
+from tests.browser.conftest import watch_csp
+from tests.fixtures.agreements import PD
+from tests.fixtures.world import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from documents.models import DocumentStatus
 from sip import services
 from sip.models import ConsentWithdrawal, SipInsats
 from tests.browser.conftest import axe_violations, screenshot
-from tests.sip.conftest import fill
+from tests.fixtures.sip import fill
 from tests.web.test_patient_documents import make_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

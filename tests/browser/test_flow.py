@@ -8,7 +8,7 @@ import pytest
 
 from cases.models import CaseStatus, ResponsibilityCase
 from tests.browser.conftest import axe_violations, screenshot
-from tests.cases.conftest import PD
+from tests.fixtures.agreements import PD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,9 +9,9 @@ import pytest
 from cases import services
 from cases.models import AnalysisDecision, RiskAnalysis
 from directory.models import Membership, Role
-from tests.factories import make_user
-
-from .conftest import ANALYSIS, PD, REHAB, as_actor, etag
+from tests.fixtures.agreements import PD, REHAB
+from tests.fixtures.cases import ANALYSIS, etag
+from tests.fixtures.world import as_actor, make_user
 
 pytestmark = pytest.mark.django_db
 

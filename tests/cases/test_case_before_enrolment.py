@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from agreements.models import AgreementVersion
 from cases.models import CaseStatus, Notification, NotificationKind, ResponsibilityCase
-from tests.factories import World, signed_in
-
-from .conftest import PD, Halland
+from tests.fixtures.agreements import PD, Halland
+from tests.fixtures.clients import signed_in
+from tests.fixtures.world import World
 
 pytestmark = pytest.mark.django_db
 

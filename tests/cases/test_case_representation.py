@@ -23,8 +23,8 @@ from cases.api.serializers import CaseSerializer, case_representation, case_repr
 from cases.models import CaseStatus, Closure, ResponsibilityCase
 from cases.policies import allowed_actions
 from directory.actor import Actor
-from tests.cases.conftest import PD, REHAB, WOUND, Halland, as_actor
-from tests.factories import World
+from tests.fixtures.agreements import PD, REHAB, WOUND, Halland
+from tests.fixtures.world import World, as_actor
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from cases import tasks as case_tasks
 from cases.models import CaseEvent, EscalationDecision, Notification, Position, ResponsibilityCase
-
-from .conftest import PD
+from tests.fixtures.agreements import PD
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from cases.models import CaseEvent, EventKind, ResponsibilityCase
-
-from .conftest import etag
+from tests.fixtures.cases import etag
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,9 +17,8 @@ from cases import services
 from cases.models import AnalysisDecision, CaseStatus, RiskAnalysis
 from directory.actor import ACTING_MEMBERSHIP_SESSION_KEY, Actor
 from directory.models import Membership, Role, User
-from tests.factories import World, make_user
-
-from .conftest import ANALYSIS, as_actor, etag
+from tests.fixtures.cases import ANALYSIS, etag
+from tests.fixtures.world import World, as_actor, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from cases.models import (
     Signature,
 )
 from patients.models import Patient
-
-from .conftest import PD, WOUND
+from tests.fixtures.agreements import PD, WOUND
 
 pytestmark = pytest.mark.django_db
 

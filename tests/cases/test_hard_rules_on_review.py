@@ -20,9 +20,8 @@ from agreements.models import CareTaskType, HardRule
 from cases import services
 from cases.models import CaseEvent, CaseStatus, CaseTask, EscalationDecision, Position, ReviewState
 from patients.models import HousingSetting
-from tests.factories import World, signed_in
-
-from .conftest import as_actor
+from tests.fixtures.clients import signed_in
+from tests.fixtures.world import World, as_actor
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from agreements.compliance import mar_vacancy_warning
 from agreements.models import AgreementVersion
 from cases import presenters
 from directory.models import Membership, Role
-from tests.factories import World, signed_in
-
-from .conftest import Halland
+from tests.fixtures.agreements import Halland
+from tests.fixtures.clients import signed_in
+from tests.fixtures.world import World
 
 pytestmark = pytest.mark.django_db
 

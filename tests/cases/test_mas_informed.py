@@ -32,9 +32,9 @@ from cases.services import core, risk_analysis
 from cases.transitions import A
 from directory.models import Membership, Role
 from fhir_export.resources import risk_assessment
-from tests.factories import make_user
-
-from .conftest import ANALYSIS, PD, VENTILATOR, WOUND, as_actor, etag
+from tests.fixtures.agreements import PD, VENTILATOR, WOUND
+from tests.fixtures.cases import ANALYSIS, etag
+from tests.fixtures.world import as_actor, make_user
 
 pytestmark = pytest.mark.django_db
 

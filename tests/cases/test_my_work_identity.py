@@ -16,7 +16,7 @@ from django.test import Client
 from audit.models import AccessLogEntry, Action
 from cases.models import CaseStatus, ResponsibilityCase
 from patients.models import Patient
-from tests.factories import World
+from tests.fixtures.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ import pytest
 
 from cases.models import CaseEvent, ResponsibilityCase, RiskAnalysis
 from cases.transitions import PERSON_ACTIONS
-
-from .conftest import WOUND
+from tests.fixtures.agreements import WOUND
 
 pytestmark = pytest.mark.django_db
 
@@ -118,8 +117,8 @@ def test_the_table_covers_every_action():
 
 def _bring(case_in, world, status):
     from cases import services
-
-    from .conftest import ANALYSIS, as_actor
+    from tests.fixtures.cases import ANALYSIS
+    from tests.fixtures.world import as_actor
 
     if status == "risk_analysis_written":
         case = case_in("risk_analysis")
@@ -138,7 +137,7 @@ def _send(api, world, who, case, action):
         id=case.public_id,
         analysis=_analysis(case) if "{analysis}" in path else "",
     )
-    from .conftest import etag
+    from tests.fixtures.cases import etag
 
     client = api(world.users[who])
     data = body(world, case) if body else {}
@@ -180,7 +179,7 @@ def test_every_role_tries_every_transition(world, halland, case_in, api, action)
 def test_illegal_transition_is_409_listing_what_is_allowed(world, halland, case_in, api, status, action, who):
     case = case_in(status)
     if action == "approve_analysis":
-        from .conftest import etag
+        from tests.fixtures.cases import etag
 
         response = api(world.users[who]).post(
             f"/api/v1/cases/{case.public_id}/submit", {}, format="json", HTTP_IF_MATCH=etag(case)
@@ -198,7 +197,7 @@ def test_illegal_transition_is_409_listing_what_is_allowed(world, halland, case_
 
 def test_unclear_task_needs_a_stated_split(world, halland, case_in, api):
     """LSS housing is not covered: the task is unclear and cannot be accepted without a split."""
-    from .conftest import etag
+    from tests.fixtures.cases import etag
 
     patient = world.patient(housing="lss_housing")
     case = case_in("in_review", tasks=(WOUND,), patient=patient)
@@ -225,8 +224,9 @@ def test_where_nobody_approves_the_specialist_signs_into_agreed_and_no_one_appro
     (a target the table names for sign), and neither MAS nor anyone else may approve or reject."""
     from cases import services
     from cases.transitions import transition_for
-
-    from .conftest import ANALYSIS, VENTILATOR, as_actor
+    from tests.fixtures.agreements import VENTILATOR
+    from tests.fixtures.cases import ANALYSIS
+    from tests.fixtures.world import as_actor
 
     assert set(transition_for("sign_analysis").target) == {"awaiting_approval", "agreed"}
     case = case_in("risk_analysis", tasks=(VENTILATOR,))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import io
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -27,7 +26,6 @@ from cases.models import (
     Signature,
 )
 from demo import cases as demo_cases
-from hemsjukvard.celery import app as celery_app
 from sip.models import Sip, SipStatus, VersionStatus
 
 PATIENTS = "200"
@@ -35,11 +33,8 @@ CASES = "40"
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery() -> Any:
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+def _eager_celery(eager_celery: None) -> None:
+    pass
 
 
 def seed(*args: str) -> str:

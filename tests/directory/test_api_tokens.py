@@ -12,11 +12,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from directory.models import ApiToken, Membership, Role, User
-from tests.factories import World, make_user
+from tests.fixtures.world import World, make_user
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "test-password-long"  # tests.factories.make_user's
+PASSWORD = "test-password-long"  # tests.fixtures.world.make_user's
 TOKEN = "/api/v1/auth/token"
 ME = "/api/v1/me"
 

@@ -14,12 +14,12 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from directory.models import ApiToken, User
-from tests.factories import World, make_user
+from tests.fixtures.world import World, make_user
 
 pytestmark = pytest.mark.django_db
 
 TOKEN = "/api/v1/auth/token"
-PASSWORD = "test-password-long"  # tests.factories.make_user's
+PASSWORD = "test-password-long"  # tests.fixtures.world.make_user's
 SPRAYED = "Sommar2026!"
 
 

@@ -13,8 +13,7 @@ from patients.selectors import patient_get
 from sip import selectors as sip_selectors
 from sip import services as sip_services
 from sip.models import Sip
-from tests.cases.conftest import as_actor
-from tests.factories import World
+from tests.fixtures.world import World, as_actor
 
 
 def source_of(

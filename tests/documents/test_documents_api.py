@@ -6,18 +6,8 @@ import pytest
 
 from audit.models import AccessLogEntry, Action, Outcome
 from documents.models import Document
-
-from .conftest import CaseWorld
-
-
-@pytest.fixture
-def eager_worker(django_capture_on_commit_callbacks):
-    from hemsjukvard.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved
+from tests.fixtures.documents import CaseWorld
+from tests.fixtures.world import World
 
 
 def _post(client, case_world: CaseWorld, **extra):
@@ -101,16 +91,14 @@ def test_other_organisation_gets_404_and_nothing_is_written(
     ).exists() or outsider in ("nobody", "admin")
 
 
-def test_notice_for_a_case_never_escalated_is_a_409(case_world: CaseWorld, api) -> None:
-    from cases.models import CaseStatus, ResponsibilityCase
+def test_notice_for_a_case_never_escalated_is_a_409(world: World, case_in, api) -> None:
+    from cases.models import CaseStatus
 
-    ResponsibilityCase.objects.filter(pk=case_world.case.pk).update(
-        status=CaseStatus.DISPUTED, escalation_level=None, escalation_body=None
-    )
-    client = api(case_world.world.users["nurse_a"])
+    disputed = case_in(CaseStatus.DISPUTED)
+    client = api(world.users["nurse_a"])
     response = client.post(
         "/api/v1/documents",
-        {"kind": "escalation_notice", "source_id": str(case_world.case.public_id)},
+        {"kind": "escalation_notice", "source_id": str(disputed.public_id)},
         format="json",
     )
     assert response.status_code == 409

@@ -25,9 +25,8 @@ from patients.models import Patient
 from patients.selectors import patient_get
 from sip import services as sip_services
 from sip.models import Sip
-from tests.cases.conftest import as_actor
-from tests.factories import World
-from tests.sip.conftest import agreed_case, case_in, fill, halland, nurse, sip_from_case  # noqa: F401
+from tests.fixtures.sip import fill
+from tests.fixtures.world import World, as_actor
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +64,8 @@ def _listed(actor: Actor, patient: Patient) -> set[uuid.UUID]:
 
 def test_a_sip_print_is_not_shared_after_consent_is_withdrawn(
     world: World,
-    sip_from_case: Sip,  # noqa: F811
-    nurse: Actor,  # noqa: F811
+    sip_from_case: Sip,
+    nurse: Actor,
 ) -> None:
     fill(sip_from_case, nurse, world)
     version = sip_services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
@@ -108,7 +107,7 @@ def test_a_log_extract_is_read_only_by_those_who_produce_extracts(world: World) 
 
 def test_a_cases_print_is_for_the_cases_parties(
     world: World,
-    agreed_case: ResponsibilityCase,  # noqa: F811
+    agreed_case: ResponsibilityCase,
 ) -> None:
     nurse_a = as_actor(world, "nurse_a")
     document = _document(DocumentKind.ESCALATION_NOTICE, agreed_case.public_id, agreed_case.patient, nurse_a)

@@ -12,8 +12,8 @@ from documents import services
 from documents.models import Document, DocumentContent, DocumentStatus
 from hemsjukvard import pdf
 from hemsjukvard.pdf import ResourceRefusedError, static_path
-
-from .conftest import CaseWorld, build_case_world, pdf_pages_text, pdf_text
+from tests.fixtures.cases import CaseDriver
+from tests.fixtures.documents import CaseWorld, pdf_pages_text, pdf_text
 
 
 @pytest.mark.parametrize(
@@ -58,20 +58,12 @@ def _content(document: Document) -> bytes:
     return bytes(DocumentContent.objects.get(document=document).content)
 
 
-@pytest.fixture
-def eager() -> object:
-    from hemsjukvard.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = saved
-
-
-def test_user_text_with_urls_stays_text(db: None, eager: object, django_capture_on_commit_callbacks) -> None:
+def test_user_text_with_urls_stays_text(
+    make_case_world, eager_celery: None, django_capture_on_commit_callbacks
+) -> None:
     """A case background holding markup that would fetch things is printed as text and fetches nothing."""
     evil = '<img src="https://example.com/x.png"> <img src="file:///etc/passwd"> url(file:///etc/shadow)'
-    cw = build_case_world(background=evil, events=1)
+    cw = make_case_world(background=evil, events=1)
     actor = Actor.for_user(cw.world.users["nurse_a"])
     with django_capture_on_commit_callbacks(execute=True):
         document = services.document_request(
@@ -85,7 +77,7 @@ def test_user_text_with_urls_stays_text(db: None, eager: object, django_capture_
 
 
 def test_embedded_default_renders_in_process(
-    case_world: CaseWorld, eager: object, django_capture_on_commit_callbacks
+    case_world: CaseWorld, eager_celery: None, django_capture_on_commit_callbacks
 ) -> None:
     actor = Actor.for_user(case_world.world.users["nurse_a"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -112,7 +104,7 @@ def test_embedded_default_renders_in_process(
     text = pdf_text(content)
     for expected in (
         "Åsa Öberg",
-        "Peritoneal dialysis (PD)",
+        "Peritoneal dialysis",
         "Njurmedicin Test",  # orders and follows up PD
         "A kommun",  # performs
         "Peritonit vid felaktig aseptik",
@@ -128,7 +120,7 @@ def test_embedded_default_renders_in_process(
 
 
 def test_same_request_twice_gives_one_document(
-    case_world: CaseWorld, eager: object, django_capture_on_commit_callbacks
+    case_world: CaseWorld, eager_celery: None, django_capture_on_commit_callbacks
 ) -> None:
     actor = Actor.for_user(case_world.world.users["nurse_a"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -147,16 +139,14 @@ def test_same_request_twice_gives_one_document(
 
 
 def test_new_source_version_gives_new_document(
-    case_world: CaseWorld, eager: object, django_capture_on_commit_callbacks
+    case_world: CaseWorld, drive: CaseDriver, eager_celery: None, django_capture_on_commit_callbacks
 ) -> None:
-    from cases.models import CaseEvent, EventKind
-
     actor = Actor.for_user(case_world.world.users["nurse_a"])
     with django_capture_on_commit_callbacks(execute=True):
         first = services.document_request(
             actor=actor, kind="escalation_notice", source_id=case_world.case.public_id, language="sv"
         )
-    CaseEvent.objects.create(case=case_world.case, kind=EventKind.COMMENT, reason="Ny kommentar")
+    drive.comment(case_world.case, "Ny kommentar")
     with django_capture_on_commit_callbacks(execute=True):
         second = services.document_request(
             actor=actor, kind="escalation_notice", source_id=case_world.case.public_id, language="sv"
@@ -166,7 +156,7 @@ def test_new_source_version_gives_new_document(
 
 
 def test_ready_document_never_changes(
-    case_world: CaseWorld, eager: object, django_capture_on_commit_callbacks
+    case_world: CaseWorld, eager_celery: None, django_capture_on_commit_callbacks
 ) -> None:
     from django.db import DatabaseError, transaction
 
@@ -182,9 +172,9 @@ def test_ready_document_never_changes(
 
 
 def test_protected_identity_is_masked_for_a_reader_who_may_not_see_it(
-    db: None, eager: object, django_capture_on_commit_callbacks
+    make_case_world, eager_celery: None, django_capture_on_commit_callbacks
 ) -> None:
-    cw = build_case_world(protected=True, events=40)
+    cw = make_case_world(protected=True, events=40)
     specialist = Actor.for_user(cw.world.users["specialist"])  # on the case, may not see the identity
     nurse = Actor.for_user(cw.world.users["nurse_a"])  # enrolling kommun's nurse: may see it
     with django_capture_on_commit_callbacks(execute=True):
@@ -224,7 +214,7 @@ def test_protected_identity_is_masked_for_a_reader_who_may_not_see_it(
 
 
 def test_failed_render_records_reason_and_request_again_requeues(
-    case_world: CaseWorld, eager: object, django_capture_on_commit_callbacks, monkeypatch
+    case_world: CaseWorld, eager_celery: None, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
     from documents import services as document_services
 

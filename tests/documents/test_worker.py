@@ -11,8 +11,7 @@ from pypdf import PdfReader
 from directory.actor import Actor
 from documents import services
 from documents.models import Document, DocumentContent, DocumentStatus
-
-from .conftest import build_case_world, pdf_pages_text, pdf_text, wait_for
+from tests.fixtures.documents import pdf_pages_text, pdf_text, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,9 +20,9 @@ def _content(document: Document) -> bytes:
     return bytes(DocumentContent.objects.get(document=document).content)
 
 
-def test_worker_renders_each_kind(start_worker) -> None:
+def test_worker_renders_each_kind(start_worker, make_case_world) -> None:
     start_worker("w1")
-    cw = build_case_world(events=40)
+    cw = make_case_world(events=40)
     actor = Actor.for_user(cw.world.users["nurse_a"])
     notice = services.document_request(
         actor=actor, kind="escalation_notice", source_id=cw.case.public_id, language="sv"
@@ -42,11 +41,11 @@ def test_worker_renders_each_kind(start_worker) -> None:
     text = pdf_text(content)
     for expected in (
         "Peritonealdialys (PD)",
-        "Avancerad sårvård",
+        "Enkel sårvård",
         "Njurmedicin Test",
         "Vårdcentralen A",
-        "RUG Test",  # the body addressed
-        "§ 4.2 Peritonealdialys i hemmet",  # the rule cited
+        "Lokal samverkan A",  # the body addressed (the ladder's first level)
+        "§ 5.3 Avancerad hemsjukvård",  # the rule cited
         "Vårdcentralen saknar kompetens för PD",  # the vårdcentral's position
         "Kommunen kan utföra PD efter utbildning",  # the kommun's position
         "Parterna är oense om PD.",  # the timeline
@@ -60,7 +59,7 @@ def test_worker_renders_each_kind(start_worker) -> None:
 
     text = pdf_text(_content(analysis))
     for expected in (
-        "Peritoneal dialysis (PD)",
+        "Peritoneal dialysis",
         "Peritonit vid felaktig aseptik",
         "Specialist Test",
         "Mas.A Test",
@@ -70,12 +69,12 @@ def test_worker_renders_each_kind(start_worker) -> None:
     assert analysis.attempts == 1
 
 
-def test_two_workers_racing_render_once(start_worker) -> None:
+def test_two_workers_racing_render_once(start_worker, make_case_world) -> None:
     from documents.tasks import render_document
 
     start_worker("w1")
     start_worker("w2")
-    cw = build_case_world(events=5)
+    cw = make_case_world(events=5)
     actor = Actor.for_user(cw.world.users["nurse_a"])
     document = services.document_request(
         actor=actor, kind="risk_analysis", source_id=cw.analysis.public_id, language="sv"
@@ -90,7 +89,7 @@ def test_two_workers_racing_render_once(start_worker) -> None:
     assert DocumentContent.objects.filter(document=document).count() == 1
 
 
-def test_worker_killed_mid_render_is_rendered_after_restart_once(start_worker) -> None:
+def test_worker_killed_mid_render_is_rendered_after_restart_once(start_worker, make_case_world) -> None:
     # Short limits so the test is quick; the relation is as in production: soft < hard < visibility.
     limits = {
         "CELERY_VISIBILITY_TIMEOUT": "12",
@@ -100,7 +99,7 @@ def test_worker_killed_mid_render_is_rendered_after_restart_once(start_worker) -
         "WEBHOOK_RETRY_MAX_SECONDS": "10",
     }
     slow = start_worker("slow", DOCUMENTS_TEST_RENDER_DELAY="5", **limits)
-    cw = build_case_world(events=5)
+    cw = make_case_world(events=5)
     actor = Actor.for_user(cw.world.users["nurse_a"])
     document = services.document_request(
         actor=actor, kind="escalation_notice", source_id=cw.case.public_id, language="sv"

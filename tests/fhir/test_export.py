@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def finalised_sip(world, sip_from_case, nurse):
     from sip import services
-    from tests.sip.conftest import fill
+    from tests.fixtures.sip import fill
 
     fill(sip_from_case, nurse, world)
     services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
@@ -122,7 +122,7 @@ def test_careplan_and_bundle_leave_out_the_names_for_a_masked_reader(
     """The CareTeam of a protected patient's plan says "Personen själv" and "Närstående: Dotter", never
     whose names they are, for a reader who sees the identity masked; the nurse who may see it does."""
     from sip import services
-    from tests.sip.conftest import SECRET_KIN, SECRET_NAME, SECRETS
+    from tests.fixtures.sip import SECRET_KIN, SECRET_NAME, SECRETS
 
     services.sip_finalise(actor=nurse, sip=protected_sip, expected_revision=None)
     client = api(world.users[reader])

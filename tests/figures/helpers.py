@@ -8,7 +8,7 @@ from unittest import mock
 
 from agreements.models import CareTaskType
 from cases.models import CaseEvent, CaseTask, EventKind, ResponsibilityCase
-from tests.factories import World
+from tests.fixtures.world import World
 
 TZ = zoneinfo.ZoneInfo("Europe/Stockholm")
 

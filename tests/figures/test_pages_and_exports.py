@@ -5,7 +5,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.test import Client
 
 from directory.actor import Actor
 from directory.models import Membership, Role
@@ -13,16 +12,11 @@ from figures import charts, selectors
 from figures.dashboard import csv_bytes, dashboard_build
 from figures.scope import figure_scope_get
 from tests.figures.helpers import at, make_case, refresh_facts, request_report
+from tests.fixtures.clients import signed_in
 
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
 PERIOD = "from=2025-01-01&to=2025-03-31"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -41,7 +35,7 @@ def six_patients(world):
 
 
 def test_nurse_sees_own_kommun_unsuppressed_on_the_page(world, three_patients):
-    response = client_for(world.users["nurse_a"]).get(f"/figures/?{PERIOD}")
+    response = signed_in(world.users["nurse_a"]).get(f"/figures/?{PERIOD}")
     assert response.status_code == 200
     board = response.context["board"]
     assert board.scope.name == "A kommun"
@@ -51,7 +45,7 @@ def test_nurse_sees_own_kommun_unsuppressed_on_the_page(world, three_patients):
 
 
 def test_governance_sees_the_region_from_outside_suppressed(world, three_patients, six_patients):
-    response = client_for(world.users["governance"]).get(f"/figures/?{PERIOD}")
+    response = signed_in(world.users["governance"]).get(f"/figures/?{PERIOD}")
     assert response.status_code == 200
     board = response.context["board"]
     assert board.scope.kind == "region"
@@ -63,7 +57,7 @@ def test_governance_sees_the_region_from_outside_suppressed(world, three_patient
 
 
 def test_csv_is_always_suppressed_with_bom_and_semicolons(world, three_patients, six_patients):
-    response = client_for(world.users["nurse_a"]).get(f"/figures/export/shift-task_type.csv?{PERIOD}")
+    response = signed_in(world.users["nurse_a"]).get(f"/figures/export/shift-task_type.csv?{PERIOD}")
     assert response.status_code == 200
     body = response.content
     assert body.startswith(b"\xef\xbb\xbf")
@@ -76,7 +70,7 @@ def test_csv_is_always_suppressed_with_bom_and_semicolons(world, three_patients,
 
 
 def test_every_figure_has_a_csv(world, six_patients):
-    client = client_for(world.users["nurse_a"])
+    client = signed_in(world.users["nurse_a"])
     for key in (
         "kpis",
         "open-cases",
@@ -95,15 +89,15 @@ def test_every_figure_has_a_csv(world, six_patients):
 
 def test_who_sees_what(world, api):
     kommun_b = world.orgs["kommun_b"].public_id
-    assert client_for(world.users["nurse_a"]).get(f"/figures/?scope={kommun_b}").status_code == 404
+    assert signed_in(world.users["nurse_a"]).get(f"/figures/?scope={kommun_b}").status_code == 404
     assert (
-        client_for(world.users["gp_a"]).get(f"/figures/?scope={world.orgs['kommun_a'].public_id}").status_code
+        signed_in(world.users["gp_a"]).get(f"/figures/?scope={world.orgs['kommun_a'].public_id}").status_code
         == 404
     )
-    assert client_for(world.users["gp_a"]).get("/figures/").context["board"].scope.name == "Vårdcentralen A"
-    assert client_for(world.users["admin"]).get("/figures/").status_code == 403
-    assert client_for(world.users["specialist"]).get("/figures/").status_code == 403
-    assert client_for(world.users["governance"]).get(f"/figures/?scope={kommun_b}").status_code == 200
+    assert signed_in(world.users["gp_a"]).get("/figures/").context["board"].scope.name == "Vårdcentralen A"
+    assert signed_in(world.users["admin"]).get("/figures/").status_code == 403
+    assert signed_in(world.users["specialist"]).get("/figures/").status_code == 403
+    assert signed_in(world.users["governance"]).get(f"/figures/?scope={kommun_b}").status_code == 200
     assert api(world.users["nurse_a"]).get(f"/api/v1/figures/kpis?scope={kommun_b}").status_code == 404
     assert api(world.users["admin"]).get("/api/v1/figures/kpis").status_code == 403
     assert api(None).get("/api/v1/figures/kpis").status_code in (401, 403)
@@ -156,7 +150,7 @@ def test_charts_are_valid_svg_with_series_and_text_alternatives(world, six_patie
     lead = dict(keys["lead-time"].rows)
     assert lead["0–3"] == "1"
 
-    response = client_for(world.users["nurse_a"]).get(f"/figures/?{PERIOD}")
+    response = signed_in(world.users["nurse_a"]).get(f"/figures/?{PERIOD}")
     html = response.content.decode()
     assert html.count("<figcaption") == 4
     assert 'aria-describedby="chart-heat-map-data"' in html
@@ -184,7 +178,7 @@ def test_pdf_report_is_rendered_by_the_worker(world, api, six_patients, django_c
     report_id = response.json()["id"]
     detail = api(world.users["nurse_a"]).get(f"/api/v1/figures/reports/{report_id}").json()
     assert detail["status"] == "ready", detail
-    pdf = client_for(world.users["nurse_a"]).get(detail["download_url"])
+    pdf = signed_in(world.users["nurse_a"]).get(detail["download_url"])
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
     assert api(world.users["nurse_b"]).get(f"/api/v1/figures/reports/{report_id}").status_code == 404

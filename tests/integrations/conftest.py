@@ -1,18 +1,14 @@
-"""Fixtures for API clients and webhooks: clients scoped to one kommun, tokens, a real HTTP receiver,
-and the name lookups of webhook hosts (DNS is what leaves the machine).
+"""Fixtures for API clients and webhooks: clients scoped to one kommun, tokens, and the name lookups of
+webhook hosts (DNS is what leaves the machine).
 
-The case fixtures (``halland``, ``case_in``) and the real Celery worker (``start_worker``) are the ones
-the case and document tests use.
+The webhook receiver (``receiver``), the case fixtures (``halland``, ``case_in``) and the real Celery
+worker (``start_worker``) come from ``tests/fixtures/``.
 """
 
 from __future__ import annotations
 
-import json
-import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,18 +17,12 @@ from rest_framework.test import APIClient
 
 from integrations import services, webhooks
 from integrations.models import ApiClient, ClientAccess
-from tests.cases.conftest import case_in, halland  # noqa: F401 - fixtures
-from tests.documents.conftest import celery_queue, start_worker  # noqa: F401 - fixtures
-from tests.factories import World
+from tests.fixtures.world import World
 
 
 @pytest.fixture(autouse=True)
-def _own_rate_limit_counters(settings: Any) -> None:
-    """Counters of this test only: the cache (Redis) outlives tests and is shared with other runs."""
-    settings.CACHES = {
-        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-{uuid.uuid4().hex}"}
-        for name, config in settings.CACHES.items()
-    }
+def _own_rate_limit_counters(own_rate_limit_counters: None) -> None:
+    pass
 
 
 # What the webhook hosts of the tests resolve to: a public address (example.com's), never connected to.
@@ -115,56 +105,3 @@ def as_client(issued: services.IssuedSecret | ApiClient | None = None, token: st
         token = token_for(issued)
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return api
-
-
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """A real HTTP server on 127.0.0.1: answers the status codes in ``answers`` in turn, then 200."""
-
-    url: str
-    answers: list[int] = field(default_factory=list)
-    received: list[Received] = field(default_factory=list)
-
-    def json(self, index: int) -> Any:
-        return json.loads(self.received[index].body)
-
-
-@pytest.fixture
-def receiver(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
-    """The receiver is on this machine: named as an allowed internal host, here and for the workers the
-    test starts (they take this process's environment)."""
-    settings.WEBHOOK_ALLOWED_INTERNAL_HOSTS = ["127.0.0.1"]
-    monkeypatch.setenv("WEBHOOK_ALLOWED_INTERNAL_HOSTS", "127.0.0.1")
-    holder: dict[str, Receiver] = {}
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = self.rfile.read(length)
-            with lock:
-                state = holder["receiver"]
-                state.received.append(Received(headers=dict(self.headers.items()), body=body))
-                code = state.answers.pop(0) if state.answers else 200
-            payload = b"receiver says no" if code >= 300 else b"ok"
-            self.send_response(code)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    holder["receiver"] = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hooks")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield holder["receiver"]
-    server.shutdown()
-    server.server_close()

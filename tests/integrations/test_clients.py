@@ -15,7 +15,7 @@ from cases.models import CaseEvent, EventKind
 from directory.models import Membership, Role
 from integrations import services
 from integrations.models import ApiClient, ClientAccess
-from tests.cases.conftest import etag
+from tests.fixtures.cases import etag
 
 from .conftest import as_client, form_post, token_for
 

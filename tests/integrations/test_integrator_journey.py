@@ -24,10 +24,9 @@ from integrations import services
 from integrations.models import ClientAccess, DeliveryStatus, WebhookDelivery
 from sip import services as sip_services
 from sip.models import Sip
-from tests.cases.conftest import WOUND
-from tests.sip.conftest import complete_changes
-
-from .conftest import Receiver
+from tests.fixtures.agreements import WOUND
+from tests.fixtures.sip import complete_changes
+from tests.fixtures.webhooks import Receiver
 
 pytestmark = pytest.mark.django_db
 

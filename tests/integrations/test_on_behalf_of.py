@@ -17,8 +17,9 @@ from cases.models import CaseEvent, ResponsibilityCase
 from directory.models import Membership, Role, User
 from integrations import services
 from integrations.models import ClientAccess, DeliveryStatus, WebhookDelivery
-from tests.cases.conftest import PD, etag
-from tests.factories import World, make_user
+from tests.fixtures.agreements import PD
+from tests.fixtures.cases import etag
+from tests.fixtures.world import World, make_user
 
 from .conftest import as_client, token_for
 

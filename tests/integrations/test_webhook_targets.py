@@ -14,8 +14,9 @@ import pytest
 
 from integrations import services, webhooks
 from integrations.models import ClientAccess, DeliveryStatus, WebhookDelivery, WebhookSubscription
+from tests.fixtures.webhooks import Receiver
 
-from .conftest import PUBLIC_ADDRESS, FakeDns, Receiver, as_client
+from .conftest import PUBLIC_ADDRESS, FakeDns, as_client
 
 REFUSED = (
     "URL:en måste gå till en server på internet. Lokala och interna adresser, och namn som inte går att "

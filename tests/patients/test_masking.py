@@ -14,7 +14,7 @@ from integrations import services
 from integrations.models import ClientAccess
 from patients.api.serializers import MASK, MASKED_IDENTITY
 from patients.models import Patient
-from tests.factories import make_user
+from tests.fixtures.world import make_user
 
 pytestmark = pytest.mark.django_db
 

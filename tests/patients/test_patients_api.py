@@ -6,7 +6,7 @@ import pytest
 
 from audit.models import AccessLogEntry
 from patients.models import Enrolment, Patient
-from tests.factories import make_personnummer
+from tests.fixtures.world import make_personnummer
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from audit.models import AccessLogEntry, Action
 from directory.models import Role
 from patients.models import Patient, ProtectedIdentityChange
-from tests.factories import make_personnummer, make_user
+from tests.fixtures.world import make_personnummer, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from audit.models import AccessLogEntry, Action, Outcome, Purpose
 from audit.review import FLAG_QS, kommun_entries_q
 from patients.models import Enrolment, Patient
-from tests.factories import World, make_personnummer
+from tests.fixtures.world import World, make_personnummer
 
 pytestmark = pytest.mark.django_db
 

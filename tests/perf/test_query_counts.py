@@ -25,8 +25,9 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from documents.models import Document, DocumentKind
 from sip import services as sip_services
-from tests.cases.conftest import PD, WOUND
-from tests.factories import World, make_user
+from tests.fixtures.agreements import PD, WOUND
+from tests.fixtures.clients import signed_in
+from tests.fixtures.world import World, make_user
 
 SMALL = 3
 LARGE = 20
@@ -64,9 +65,7 @@ def assert_flat(
 
 
 def _page_client(world: World, key: str) -> Client:
-    client = Client()
-    client.force_login(world.users[key])
-    return client
+    return signed_in(world.users[key])
 
 
 # --- Patients ---------------------------------------------------------------------------------------
@@ -365,7 +364,7 @@ def test_figures_api(world: World, api: Callable[..., Any], case_in: Callable[..
 def test_figures_scopes_api(world: World, api: Callable[..., Any]) -> None:
     """A governance member sees every kommun and vårdcentral of the region: one query however many."""
     from directory.models import Role
-    from tests.factories import make_user
+    from tests.fixtures.world import make_user
 
     body_member = make_user("governance.perf", (world.orgs["body"], Role.GOVERNANCE))
     client = api(body_member)

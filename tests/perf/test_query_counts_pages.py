@@ -11,9 +11,8 @@ import pytest
 from django.test import Client
 
 from documents.models import Document, DocumentContent, DocumentKind, DocumentStatus
-from tests.cases.conftest import case_in, halland  # noqa: F401 (fixtures)
 from tests.documents.real_sources import source_of
-from tests.factories import World
+from tests.fixtures.world import World
 from tests.perf.test_query_counts import _page_client, assert_flat
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +52,7 @@ def _grow_documents(world: World, patient: Any, make_case: Any, *, masked: bool 
 
 
 @pytest.mark.parametrize("who", ["nurse_a", "gp_a", "coordinator_a"])
-def test_patient_page_documents(world: World, who: str, case_in: Any) -> None:  # noqa: F811
+def test_patient_page_documents(world: World, who: str, case_in: Any) -> None:
     patient = world.patient(protected=who == "coordinator_a")
     # The coordinator sees the patient but not the identity: only masked prints are listed to them.
     grow = _grow_documents(world, patient, case_in, masked=who == "coordinator_a")
@@ -70,7 +69,7 @@ def test_sip_editor_rows(world: World) -> None:
     from sip import selectors as sip_selectors
     from sip import services as sip_services
     from sip.models import SipInsats
-    from tests.cases.conftest import as_actor
+    from tests.fixtures.world import as_actor
 
     nurse = as_actor(world, "nurse_a")
     from patients.selectors import patient_get

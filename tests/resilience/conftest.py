@@ -24,7 +24,6 @@ from typing import Any
 import pytest
 import redis
 
-from tests.cases.conftest import case_in, halland  # noqa: F401 - fixtures
 from tests.processes import (
     BIN,
     ROOT,

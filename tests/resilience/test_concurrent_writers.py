@@ -22,9 +22,10 @@ from directory.models import Role
 from hemsjukvard.api.concurrency import etag_for
 from sip import services as sip_services
 from sip.models import Sip, SipEvent, SipVersion, VersionStatus
-from tests.cases.conftest import ANALYSIS, PD, WOUND, as_actor
-from tests.factories import make_user
-from tests.sip.conftest import fill
+from tests.fixtures.agreements import PD, WOUND
+from tests.fixtures.cases import ANALYSIS
+from tests.fixtures.sip import fill
+from tests.fixtures.world import as_actor, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -26,7 +26,7 @@ from django.test import Client
 
 from cases.models import CaseEvent, CaseStatus, CaseTask, EventKind, ResponsibilityCase
 from directory.authentication import token_issue
-from tests.cases.conftest import PD, WOUND
+from tests.fixtures.agreements import PD, WOUND
 
 from .conftest import Server, start_gunicorn
 

@@ -23,7 +23,6 @@ from hemsjukvard.api.concurrency import etag_for
 from hemsjukvard.models import OutboxMessage
 from integrations import services as integrations
 from integrations.models import ClientAccess, DeliveryStatus, WebhookDelivery
-from tests.integrations.conftest import receiver  # noqa: F401 - fixture
 
 from .conftest import Broker, wait_until
 
@@ -52,7 +51,7 @@ def test_redis_down_while_a_nurse_submits_loses_and_doubles_nothing(
     case_in,
     api,
     client,
-    receiver,  # noqa: F811
+    receiver,
 ) -> None:
     nurse = world.users["nurse_a"]
     first, second = case_in(), case_in()

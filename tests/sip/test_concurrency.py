@@ -10,8 +10,7 @@ from django.db import connection
 from hemsjukvard.errors import StaleVersionError, StateConflictError
 from sip import services
 from sip.models import Sip, SipEvent, SipVersion, VersionStatus
-
-from .conftest import fill
+from tests.fixtures.sip import fill
 
 
 @pytest.mark.django_db(transaction=True)

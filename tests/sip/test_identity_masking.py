@@ -27,10 +27,8 @@ from integrations.models import WebhookDelivery
 from sip import services
 from sip.masking import MASK
 from sip.models import Sip, SipOtherMeasure, SipParticipant, SipVersion, VersionStatus
-from tests.cases.conftest import as_actor
-from tests.factories import World
-
-from .conftest import SECRET_GUARDIAN, SECRET_KIN, SECRET_NAME, SECRET_PHONE, SECRETS
+from tests.fixtures.sip import SECRET_GUARDIAN, SECRET_KIN, SECRET_NAME, SECRET_PHONE, SECRETS
+from tests.fixtures.world import World, as_actor
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from directory.actor import Actor
 from patients.selectors import patient_get
 from sip import services
 from sip.models import Sip
-from tests.factories import World
+from tests.fixtures.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,8 @@ from pypdf import PdfReader
 from documents import services as document_services
 from documents.models import DocumentContent, DocumentStatus
 from sip import services
-from tests.cases.conftest import as_actor
-
-from .conftest import fill
+from tests.fixtures.sip import fill
+from tests.fixtures.world import as_actor
 
 pytestmark = pytest.mark.django_db
 

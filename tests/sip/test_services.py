@@ -17,9 +17,9 @@ from hemsjukvard.errors import StateConflictError
 from patients.selectors import patient_get
 from sip import selectors, services
 from sip.models import SipEvent, SipFollowUp, SipInsats, SipStatus, SipVersion, VersionStatus
-from tests.cases.conftest import PD, WOUND, as_actor
-
-from .conftest import fill
+from tests.fixtures.agreements import PD, WOUND
+from tests.fixtures.sip import fill
+from tests.fixtures.world import as_actor
 
 pytestmark = pytest.mark.django_db
 

@@ -7,21 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
 from audit.models import AccessLogEntry, Outcome, Purpose
 from directory.models import Organisation, OrganisationKind, Role
-from tests.factories import make_personnummer, make_user
+from tests.fixtures.clients import signed_in
+from tests.fixtures.world import make_personnummer, make_user
 
 pytestmark = pytest.mark.django_db
 
 URL = "/patients/emergency-access/"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def emergency(
@@ -37,7 +31,7 @@ def emergency_rows(**filters):
 
 def test_search_outside_access_offers_emergency_access_and_reveals_nothing(world):
     patient = world.patient(given_name="Greta", family_name="Nilsson")
-    client = client_for(world.users["gp_b"])
+    client = signed_in(world.users["gp_b"])
     page = client.get("/patients/", {"q": patient.formatted_identity}).content.decode()
     assert 'id="emergency-heading"' in page
     assert "Greta" not in page
@@ -60,10 +54,10 @@ def test_no_offer_for_a_name_search_or_when_the_patient_is_ones_own(world):
     patient = world.patient(given_name="Greta")
     assert (
         'id="emergency-heading"'
-        not in client_for(world.users["gp_b"]).get("/patients/?q=Greta").content.decode()
+        not in signed_in(world.users["gp_b"]).get("/patients/?q=Greta").content.decode()
     )
     own = (
-        client_for(world.users["nurse_a"])
+        signed_in(world.users["nurse_a"])
         .get("/patients/", {"q": patient.formatted_identity})
         .content.decode()
     )
@@ -74,7 +68,7 @@ def test_no_offer_for_a_name_search_or_when_the_patient_is_ones_own(world):
 @pytest.mark.parametrize("who", ["coordinator_b", "admin", "governance", "nobody"])
 def test_roles_the_api_does_not_allow_get_403_and_no_offer(world, who):
     patient = world.patient()
-    client = client_for(world.users[who])
+    client = signed_in(world.users[who])
     assert client.get(URL).status_code == 403
     assert emergency(client, patient).status_code == 403
     assert (
@@ -87,7 +81,7 @@ def test_roles_the_api_does_not_allow_get_403_and_no_offer(world, who):
 
 def test_reason_and_confirmation_are_required_with_swedish_messages(world):
     patient = world.patient(given_name="Greta")
-    client = client_for(world.users["gp_b"])
+    client = signed_in(world.users["gp_b"])
     response = emergency(client, patient, reason="   ")
     assert response.status_code == 400
     page = response.content.decode()
@@ -101,7 +95,7 @@ def test_reason_and_confirmation_are_required_with_swedish_messages(world):
 
 
 def test_a_malformed_personnummer_is_explained(world):
-    response = emergency(client_for(world.users["gp_b"]), "19400312-0000")
+    response = emergency(signed_in(world.users["gp_b"]), "19400312-0000")
     assert response.status_code == 400
     assert 'id="id_personal_identity-error"' in response.content.decode()
     assert not AccessLogEntry.objects.exists()
@@ -109,7 +103,7 @@ def test_a_malformed_personnummer_is_explained(world):
 
 def test_emergency_access_shows_the_patient_and_is_logged_and_flagged(world):
     patient = world.patient(given_name="Greta", family_name="Nilsson")
-    response = emergency(client_for(world.users["gp_b"]), patient, reason="Akut hembesök, jouren.")
+    response = emergency(signed_in(world.users["gp_b"]), patient, reason="Akut hembesök, jouren.")
     assert response.status_code == 200
     page = response.content.decode()
     assert "Greta Nilsson" in page
@@ -122,15 +116,15 @@ def test_emergency_access_shows_the_patient_and_is_logged_and_flagged(world):
     assert (entry.outcome, entry.reason) == (Outcome.GRANTED, "Akut hembesök, jouren.")
     assert (entry.organisation, entry.role) == (world.orgs["vc_b"], Role.GP)
     # The MAS of the patient's kommun sees it flagged as emergency access.
-    review = client_for(world.users["mas_a"]).get("/access-log/", {"flag": "emergency_access"})
+    review = signed_in(world.users["mas_a"]).get("/access-log/", {"flag": "emergency_access"})
     assert entry.pk in {row["entry"].pk for row in review.context["rows"]}
     # It opened the patient's details for this response only: the patient page stays closed.
-    assert client_for(world.users["gp_b"]).get(f"/patients/{patient.public_id}/").status_code == 404
+    assert signed_in(world.users["gp_b"]).get(f"/patients/{patient.public_id}/").status_code == 404
 
 
 def test_protected_identity_is_never_found_by_personnummer(world):
     patient = world.patient(given_name="Greta", protected=True)
-    response = emergency(client_for(world.users["gp_b"]), patient)
+    response = emergency(signed_in(world.users["gp_b"]), patient)
     # Found by personnummer it would tie the number to the record: the same 404 as no patient at all.
     assert response.status_code == 404
     assert "Greta" not in response.content.decode()
@@ -148,9 +142,9 @@ def test_unknown_personnummer_and_other_region_are_the_same_404_and_logged(world
     kommun = Organisation.objects.create(name="C kommun", kind=OrganisationKind.KOMMUN, region=region)
     far_nurse = make_user("nurse.c", (kommun, Role.NURSE))
     patient = world.patient(given_name="Greta")
-    far = emergency(client_for(far_nurse), patient)
+    far = emergency(signed_in(far_nurse), patient)
     nobody = make_personnummer("19300101")
-    unknown = emergency(client_for(world.users["gp_b"]), f"{nobody[:8]}-{nobody[8:]}")
+    unknown = emergency(signed_in(world.users["gp_b"]), f"{nobody[:8]}-{nobody[8:]}")
     assert far.status_code == unknown.status_code == 404
     assert 'id="emergency-not-found"' in far.content.decode()
     assert 'id="emergency-not-found"' in unknown.content.decode()
@@ -168,7 +162,7 @@ def test_unknown_personnummer_and_other_region_are_the_same_404_and_logged(world
 
 def test_someone_with_a_care_relationship_needs_no_emergency(world):
     patient = world.patient()
-    response = emergency(client_for(world.users["nurse_a"]), patient)
+    response = emergency(signed_in(world.users["nurse_a"]), patient)
     assert response.status_code == 302
     assert response["Location"] == f"/patients/{patient.public_id}/"
     assert not emergency_rows().exists()

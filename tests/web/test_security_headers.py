@@ -19,7 +19,7 @@ from django.test import RequestFactory
 from cases.models import CaseStatus
 from documents.models import DocumentKind, DocumentStatus
 from hemsjukvard.security_headers import NoStoreMiddleware
-from tests.factories import signed_in
+from tests.fixtures.clients import signed_in
 from tests.web.test_patient_documents import make_document
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import AccessLogEntry, Action
 from sip import services
 from sip.models import ConsentWithdrawal, SipInsats, VersionStatus
-from tests.sip.conftest import fill
+from tests.fixtures.sip import fill
 
 pytestmark = pytest.mark.django_db
 
