@@ -9,8 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from cases import tasks as case_tasks
 from audit.models import AccessLogEntry
+from cases import tasks as case_tasks
 from cases.models import CaseEvent, EscalationDecision, Notification, Position, ResponsibilityCase
 from tests.fixtures.agreements import PD
 
