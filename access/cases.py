@@ -1,7 +1,8 @@
 """Who may see a responsibility case, and how a case is shown to them.
 
 A case is seen by the members, in a care role (``roles.CASE_PARTY_ROLES``, never ``admin``), of the
-organisations it names (``access.parties``). Whether the patient's identity is shown with the case is
+organisations it names (``access.parties``), and by the members of each joint body that has decided on
+it. Whether the patient's identity is shown with the case is
 the patient's rule (``access.patients.identity_visible``): the same for a case page, a row of a work list
 and the patient's own page.
 """
@@ -10,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from cases.models import ResponsibilityCase
+from cases.models import EscalationDecision, ResponsibilityCase
 from directory.actor import Actor
 from directory.models import Membership
 
 from .parties import case_organisation_ids, case_parties_q
 from .patients import identity_visible_many, open_enrolment_kommun
-from .roles import CASE_PARTY_ROLES
+from .roles import CASE_PARTY_ROLES, DECIDING_ROLES
 from .seen import Seen
 
 # The annotation ``with_patient_open_enrolment`` adds, which ``cases_seen`` reads.
@@ -30,17 +31,40 @@ def party_organisation_ids(actor: Actor) -> frozenset[int]:
     return frozenset(m.organisation_id for m in actor.memberships if m.role in CASE_PARTY_ROLES)
 
 
+def _deciding_memberships(actor: Actor) -> dict[int, Membership]:
+    """``actor``'s memberships of joint bodies, by body."""
+    return {m.organisation_id: m for m in actor.memberships if m.role in DECIDING_ROLES}
+
+
 def visible_cases_q(actor: Actor) -> Q:
     """A filter on ``ResponsibilityCase`` keeping exactly the cases ``granting_membership`` allows."""
-    return case_parties_q(party_organisation_ids(actor))
+    q = case_parties_q(party_organisation_ids(actor))
+    bodies = _deciding_memberships(actor)
+    if bodies:
+        q |= Q(Exists(EscalationDecision.objects.filter(case=OuterRef("pk"), body_id__in=list(bodies))))
+    return q
 
 
 def granting_membership(actor: Actor, case: ResponsibilityCase) -> Membership | None:
-    """The first membership of ``actor`` that lets them see ``case``, or ``None``."""
+    """The first membership of ``actor`` that lets them see ``case``, or ``None``.
+
+    A joint body sees a case while it is escalated to the body, and keeps reading it once it has decided
+    on it (its decision stays its record); only the body of the current level acts on it
+    (``cases.policies``).
+    """
     on_case = case_organisation_ids(case)
     for membership in actor.memberships:
         if membership.role in CASE_PARTY_ROLES and membership.organisation_id in on_case:
             return membership
+    bodies = _deciding_memberships(actor)
+    if bodies:
+        decided = (
+            EscalationDecision.objects.filter(case=case, body_id__in=list(bodies))
+            .values_list("body_id", flat=True)
+            .first()
+        )
+        if decided is not None:
+            return bodies[decided]
     return None
 
 

@@ -276,6 +276,11 @@ def _full_clean_rules(version: AgreementVersion) -> None:
         raise ValidationError(problems)
 
 
+# The suffix of the provisional number a draft copied in the admin gets (``agreement_version_new_draft``
+# callers); a version is never put in force under it, since cases cite the version by its number.
+DRAFT_LABEL_SUFFIX = "-draft"
+
+
 @transaction.atomic
 def agreement_version_put_in_force(
     *, actor: Actor | None, version: AgreementVersion, expected_revision: int | None = None
@@ -290,6 +295,15 @@ def agreement_version_put_in_force(
     _require_revision(version, expected_revision)
     _require_change(actor, agreement)
     _require_draft(version, _("Only a draft version can be put in force."))
+    if version.version.endswith(DRAFT_LABEL_SUFFIX):
+        raise ValidationError(
+            {
+                "version": _(
+                    "Give the version its real version number before putting it in force: cases cite "
+                    "the agreement by it."
+                )
+            }
+        )
     agreement_parties_check(version=version, kommuner=list(version.kommuner.all()))
     version.full_clean()
     _full_clean_rules(version)

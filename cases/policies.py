@@ -32,6 +32,8 @@ class CaseFacts:
     approvals_given: frozenset[str] = frozenset()
     specialist_must_sign: bool = False
     informs_mas: bool = False
+    # The people who wrote or signed the current analysis while it waits for approval (four eyes).
+    analysis_hands: frozenset[int] = frozenset()
 
     @property
     def approvals_pending(self) -> dict[str, str]:
@@ -83,6 +85,10 @@ def acting_membership(
     return None
 
 
+# Who wrote or signed a risk analysis is not offered its approval (the service refuses it too).
+FOUR_EYES_ACTIONS = frozenset({A.APPROVE_ANALYSIS, A.REJECT_ANALYSIS})
+
+
 def allowed_actions(actor: Actor, case: ResponsibilityCase, facts: CaseFacts) -> list[str]:
     """The actions ``actor`` may take on ``case`` now, in the table's order."""
     return [
@@ -90,5 +96,6 @@ def allowed_actions(actor: Actor, case: ResponsibilityCase, facts: CaseFacts) ->
         for t in TRANSITIONS
         if t.party != Party.SYSTEM
         and case.status in t.sources
+        and not (t.action in FOUR_EYES_ACTIONS and actor.user.pk in facts.analysis_hands)
         and acting_membership(actor, case, t, facts) is not None
     ]

@@ -455,7 +455,7 @@ class AgreementVersionAdmin(ThroughServices, admin.ModelAdmin[AgreementVersion])
     @admin.action(description=_("Create a new draft version from the selected version"))
     def new_draft(self, request: HttpRequest, queryset: QuerySet[AgreementVersion]) -> None:
         def write(actor: Actor, version: AgreementVersion) -> str:
-            label = f"{version.version}-draft"[:32]
+            label = version.version[: 32 - len(services.DRAFT_LABEL_SUFFIX)] + services.DRAFT_LABEL_SUFFIX
             services.agreement_version_new_draft(
                 actor=actor, source=version, version=label, valid_from=timezone.localdate()
             )

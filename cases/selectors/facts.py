@@ -19,6 +19,7 @@ from ..models import (
     CaseTask,
     ResponsibilityCase,
     RiskAnalysis,
+    Signature,
 )
 from ..policies import CaseFacts
 
@@ -71,16 +72,30 @@ def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]
         )
     # The current (highest-numbered) analysis of each case, and the approvals recorded on it.
     current: dict[int, tuple[int, int, str]] = {}
-    for analysis_pk, case_pk, number, status in RiskAnalysis.objects.filter(
+    authors: dict[int, int | None] = {}
+    for analysis_pk, case_pk, number, status, author in RiskAnalysis.objects.filter(
         case_id__in=list(needing)
-    ).values_list("pk", "case_id", "number", "status"):
+    ).values_list("pk", "case_id", "number", "status", "created_by_id"):
         if case_pk not in current or number > current[case_pk][1]:
             current[case_pk] = (analysis_pk, number, status)
+            authors[analysis_pk] = author
     decided = [
         analysis_pk
         for analysis_pk, _number, status in current.values()
         if status in (AnalysisStatus.SIGNED, AnalysisStatus.APPROVED)
     ]
+    # Who wrote or signed an analysis waiting for approval: they are not its second pair of eyes.
+    hands: dict[int, set[int]] = {}
+    awaiting = [pk for pk, _number, status in current.values() if status == AnalysisStatus.SIGNED]
+    for pk in awaiting:
+        written_by = authors.get(pk)
+        if written_by is not None:
+            hands.setdefault(pk, set()).add(written_by)
+    if awaiting:
+        for analysis_pk, user_pk in Signature.objects.filter(analysis_id__in=awaiting).values_list(
+            "analysis_id", "user_id"
+        ):
+            hands.setdefault(analysis_pk, set()).add(user_pk)
     given: dict[int, set[str]] = {}
     if decided:
         for analysis_pk, for_role in AnalysisDecision.objects.filter(
@@ -106,6 +121,7 @@ def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]
             approvals_given=frozenset(given.get(analysis[0], set())) if analysis else frozenset(),
             specialist_must_sign=any(t.specialist_active_role_required for t in tasks),
             informs_mas=informs_mas,
+            analysis_hands=frozenset(hands.get(analysis[0], set())) if analysis else frozenset(),
         )
     return facts
 

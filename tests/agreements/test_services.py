@@ -75,6 +75,21 @@ def test_two_versions_cannot_start_on_the_same_day(
     assert "valid_from" in caught.value.message_dict
 
 
+def test_a_draft_under_its_provisional_number_is_not_put_in_force(
+    region_halland: World, demo_version: AgreementVersion
+) -> None:
+    """Cases cite the version by its number: "2025.1-draft" would be cited in every proposal."""
+    actor = Actor.for_user(region_halland.users["admin_halland"])
+    draft = agreement_version_new_draft(
+        actor=actor, source=demo_version, version=f"{demo_version.version}-draft", valid_from=NEXT_YEAR
+    )
+    with pytest.raises(ValidationError) as caught:
+        agreement_version_put_in_force(actor=actor, version=draft)
+    assert "version" in caught.value.message_dict
+    draft.refresh_from_db()
+    assert draft.status == AgreementStatus.DRAFT
+
+
 def test_only_the_regions_admin_changes_its_agreement(
     region_halland: World, demo_version: AgreementVersion
 ) -> None:

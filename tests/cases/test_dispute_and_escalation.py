@@ -6,8 +6,10 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
+from audit.models import AccessLogEntry
 from cases import tasks as case_tasks
 from cases.models import CaseEvent, EscalationDecision, Notification, Position, ResponsibilityCase
 from tests.fixtures.agreements import PD
@@ -88,8 +90,22 @@ def test_dispute_to_level_3_and_a_governance_decision(world, halland, case_in, a
     decided = EscalationDecision.objects.get(case=case)
     assert decided.level == 3
     assert decided.decided_by == u["governance_gnhh"]
-    # The body leaves the case with its decision.
-    assert api(u["governance_gnhh"]).get(f"/api/v1/cases/{case.public_id}").status_code == 404
+    # The body that decided keeps reading the case and its decision (logged through its membership), and
+    # acts on it no more; the bodies that never decided on it still do not see it.
+    gnhh = u["governance_gnhh"].memberships.get()
+    before = AccessLogEntry.objects.filter(user=u["governance_gnhh"], outcome="granted").count()
+    read = api(u["governance_gnhh"]).get(f"/api/v1/cases/{case.public_id}")
+    assert read.status_code == 200
+    assert read.json()["status"] == "risk_analysis"
+    logged = AccessLogEntry.objects.filter(user=u["governance_gnhh"], outcome="granted").order_by("-pk")
+    assert logged.count() > before
+    assert logged.first().organisation_id == gnhh.organisation_id
+    again = act(u["governance_gnhh"], case, f"cases/{case.public_id}/decide", decision)
+    assert again.status_code == 409
+    assert api(u["governance"]).get(f"/api/v1/cases/{case.public_id}").status_code == 404
+    page = Client()
+    page.force_login(u["governance_gnhh"])
+    assert page.get(f"/cases/{case.public_id}/").status_code == 200
 
 
 def test_decision_without_a_split_for_every_open_task_writes_nothing(world, halland, case_in, act):

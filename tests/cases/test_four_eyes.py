@@ -13,8 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cases import services
+from cases import selectors, services
 from cases.models import AnalysisDecision, CaseStatus, RiskAnalysis
+from cases.policies import allowed_actions
+from cases.transitions import A
 from directory.actor import ACTING_MEMBERSHIP_SESSION_KEY, Actor
 from directory.models import Membership, Role, User
 from tests.fixtures.cases import ANALYSIS, etag
@@ -146,3 +148,20 @@ def test_the_author_cannot_reject_either(world, case_in, api, nurse_and_mas):
     assert response.json()["error"]["code"] == "four_eyes"
     assert "avslå" in response.json()["error"]["message"]
     _nothing_approved(analysis)
+
+
+def test_the_author_and_the_signer_are_not_offered_the_approval(world, case_in, nurse_and_mas):
+    """The page and the API's ``allowed_actions`` do not invite a step the service would refuse."""
+    author = Actor.for_user(nurse_and_mas, acting=_membership(nurse_and_mas, Role.NURSE))
+    specialist = world.users["specialist"]
+    Membership.objects.create(user=specialist, organisation=world.orgs["kommun_a"], role=Role.MAS)
+    signer = Actor.for_user(specialist, acting=_membership(specialist, Role.SPECIALIST))
+    analysis = _written_and_signed(world, case_in, author, signer)
+    case = analysis.case
+    facts = selectors.case_facts(case)
+    decisions = {A.APPROVE_ANALYSIS, A.REJECT_ANALYSIS}
+    as_mas = Actor.for_user(nurse_and_mas, acting=_membership(nurse_and_mas, Role.MAS))
+    signer_as_mas = Actor.for_user(specialist, acting=_membership(specialist, Role.MAS))
+    assert not decisions & set(allowed_actions(as_mas, case, facts))
+    assert not decisions & set(allowed_actions(signer_as_mas, case, facts))
+    assert decisions <= set(allowed_actions(as_actor(world, "mas_a"), case, facts))
