@@ -120,3 +120,40 @@ class UnclearReason(models.TextChoices):
 class ProposalBasis(models.TextChoices):
     AGREEMENT_RULE = "agreement_rule", _("A rule of the agreement")
     THRESHOLD_PRINCIPLE = "threshold_principle", _("Tröskelprincipen (the threshold principle)")
+
+
+class ThresholdPerformer(models.TextChoices):
+    """Under tröskelprincipen, who takes the kommun's part of a specialised task (care level specialised).
+
+    The kommun's part of a primary-care task always goes to the patient's listed vårdcentral (the
+    region's primary care). For a specialised task the agreement chooses: the listed vårdcentral too, or
+    the unit that orders the task (the specialist clinic or ASIH), as in domain brief §8.
+    """
+
+    LISTED_VARDCENTRAL = "listed_vardcentral", _("The patient's listed vårdcentral")
+    ORDERING_PARTY = "ordering_party", _("The unit that orders the task (the specialist's unit)")
+
+
+class HardRuleCode(models.TextChoices):
+    """The law's hard rules that the code knows how to check; when each is in force is data."""
+
+    PHYSICIAN_CARE_NOT_KOMMUN = (
+        "physician_care_not_kommun",
+        _("Physician care is never the kommun's"),
+    )
+
+
+class SplitArrangement(models.TextChoices):
+    """A recorded exception to a hard rule that the law itself provides for.
+
+    ``KOMMUN_ENGAGES_PHYSICIAN``: where the region does not provide the physician care the kommun's
+    patients need, the kommun may engage a physician at the region's expense (the hard rule's fallback,
+    e.g. HSL 16 kap. 1 §). A split that names the kommun for a physician task is then recorded with this
+    arrangement and a note, instead of being refused.
+    """
+
+    NONE = "", _("No arrangement")
+    KOMMUN_ENGAGES_PHYSICIAN = (
+        "kommun_engages_physician",
+        _("The kommun engages a physician at the region's expense"),
+    )

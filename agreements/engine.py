@@ -6,23 +6,26 @@ database, so it is fast, deterministic and testable without fixtures.
 
 How a task is decided, in order:
 
-1. **Tröskelprincipen** (``agreements.hard_rules``): a patient in an ordinary home without an open
-   enrolment can visit the vårdcentral, so the listed vårdcentral orders, performs and follows up every
-   task, whatever any agreement says. The regional agreement's section on the principle is cited.
-2. Otherwise the agreements **in force on the date** that apply to the patient are found: per agreement,
-   the latest non-draft version that started on or before the date (a version supersedes its
-   predecessor from its own start date), unless that version has ended. A regional agreement applies
-   when the patient's kommun is a party; a local one when it is the patient's kommun (and, if it names a
+1. The agreements **in force on the date** that apply to the patient are found: per agreement, the
+   latest non-draft version that started on or before the date (a version supersedes its predecessor
+   from its own start date), unless that version has ended. A regional agreement applies when the
+   patient's kommun is a party; a local one when it is the patient's kommun (and, if it names a
    vårdcentral, the patient is listed there). An agreement that does not cover the patient's housing
    setting proposes nothing.
-3. The rules of those versions for the task whose housing setting and enrolment requirement match are
+2. The rules of those versions for the task whose housing setting and enrolment requirement match are
    candidates. **The most specific wins**: first by agreement (kommun + vårdcentral > kommun > regional),
    then by rule (one naming both housing and enrolment > one naming either > one naming neither).
    Equally specific candidates that say different things make the task ``unclear/conflicting_rules``;
    no candidate makes it ``unclear/no_rule``.
-4. The winning rule's parties are **resolved** to organisations for this patient. A party that cannot
+3. The winning rule's parties are **resolved** to organisations for this patient. A party that cannot
    be resolved makes the task ``unclear/party_unresolved``, and so does - as a last guard, since saving
-   such a rule is refused - a physician task that would land on a kommun.
+   such a rule is refused - a physician task that would land on a kommun while the law's physician rule
+   (``agreements.hard_rules``, dated data) is in force.
+4. **Tröskelprincipen**, where the winning rule's agreement version applies it (``agreements.threshold``):
+   for a patient in an ordinary home without an open enrolment, the parts the rule gives the kommun go
+   to the region (the listed vårdcentral, or for a specialised task the orderer, as the version says);
+   who orders and follows up stays as the rule says. The proposal then cites the version's section on
+   the principle (its basis is ``threshold_principle``) and still names the rule.
 """
 
 from __future__ import annotations
@@ -44,9 +47,11 @@ from .choices import (
     ProposalBasis,
     ProposalStatus,
     TaskKind,
+    ThresholdPerformer,
     UnclearReason,
 )
-from .hard_rules import is_kommun_party, physician_violation_message, threshold_principle_applies
+from .hard_rules import PHYSICIAN_RULE_DEFAULT, HardRuleRef, is_kommun_party, physician_violation_message
+from .threshold import kommun_part_goes_to_orderer, threshold_applies, threshold_message
 
 # --- Inputs ----------------------------------------------------------------------------------------
 
@@ -111,6 +116,9 @@ class VersionRef:
     local_kommun_id: int | None = None
     local_vardcentral_id: int | None = None
     threshold_section: SectionRef | None = None
+    threshold_principle: bool = True
+    threshold_specialised_performer: str = ThresholdPerformer.LISTED_VARDCENTRAL
+    cases_before_enrolment: bool = False
 
     @property
     def specificity(self) -> int:
@@ -197,6 +205,8 @@ class RuleSet:
     rules_by_task_type: Mapping[int, tuple[RuleRef, ...]]
     organisations: Mapping[int, OrganisationRef]
     mobile_team_ids: tuple[int, ...] = ()
+    # The law's physician rule as in force on the date (``None``: not in force then).
+    physician_rule: HardRuleRef | None = PHYSICIAN_RULE_DEFAULT
 
 
 # --- Output ----------------------------------------------------------------------------------------
@@ -267,6 +277,18 @@ def version_applies_to(version: VersionRef, situation: PatientSituation) -> bool
     )
 
 
+def governing_version(
+    versions: Iterable[VersionRef], situation: PatientSituation, on: datetime.date
+) -> VersionRef | None:
+    """The most specific agreement version in force on ``on`` that binds and covers the patient."""
+    covering = [
+        v
+        for v in versions_in_force(versions, on)
+        if version_applies_to(v, situation) and situation.housing_setting in v.covered_housing_settings
+    ]
+    return max(covering, key=lambda v: (v.specificity, v.id), default=None)
+
+
 def rules_propose_split(
     *,
     situation: PatientSituation,
@@ -281,10 +303,6 @@ def rules_propose_split(
     applying = [v for v in versions_in_force(rules.versions, on) if version_applies_to(v, situation)]
     covering = {v.id: v for v in applying if situation.housing_setting in v.covered_housing_settings}
     context = _Context(situation=situation, rules=rules, on=on, applying=applying, covering=covering)
-    if threshold_principle_applies(
-        housing_setting=situation.housing_setting, has_open_enrolment=situation.is_enrolled
-    ):
-        return [_threshold_proposal(task_type, context) for task_type in task_types]
     return [_rule_proposal(task_type, context) for task_type in task_types]
 
 
@@ -295,39 +313,6 @@ class _Context:
     on: datetime.date
     applying: list[VersionRef]
     covering: dict[int, VersionRef]
-
-
-def _threshold_proposal(task_type: TaskTypeRef, context: _Context) -> TaskProposal:
-    regional = next(
-        (
-            v
-            for v in context.applying
-            if v.scope == AgreementScope.REGIONAL and v.threshold_section is not None
-        ),
-        next((v for v in context.applying if v.scope == AgreementScope.REGIONAL), None),
-    )
-    spec = PartySpec(PartyRef.LISTED_VARDCENTRAL)
-    assignment = _resolve(spec, context, region_id=context.situation.region_id)
-    message = _(
-        "Tröskelprincipen: the patient has no enrolment in municipal home health care and can "
-        "visit the vårdcentral, so the listed vårdcentral is responsible for the task."
-    )
-    status, reason = ProposalStatus.PROPOSED, ""
-    if not assignment.resolved:
-        status, reason = ProposalStatus.UNCLEAR, UnclearReason.PARTY_UNRESOLVED
-        message = f"{message} {assignment.problem}"
-    return TaskProposal(
-        task_type=task_type,
-        status=status,
-        reason=reason,
-        message=message,
-        basis=ProposalBasis.THRESHOLD_PRINCIPLE,
-        orders=assignment,
-        performs=assignment,
-        follows_up=assignment,
-        version=regional,
-        section=regional.threshold_section if regional is not None else None,
-    )
 
 
 def _rule_proposal(task_type: TaskTypeRef, context: _Context) -> TaskProposal:
@@ -371,19 +356,37 @@ def _rule_proposal(task_type: TaskTypeRef, context: _Context) -> TaskProposal:
     orders = _resolve(rule.orders, context, region_id=version.region_id)
     performs = _resolve(rule.performs, context, region_id=version.region_id)
     follows_up = _resolve(rule.follows_up, context, region_id=version.region_id)
-    assignments = (orders, performs, follows_up)
 
     status, reason = ProposalStatus.PROPOSED, ""
+    basis, section = ProposalBasis.AGREEMENT_RULE, rule.section
     message = _("%(agreement)s %(version)s § %(section)s %(heading)s") % {
         "agreement": version.title,
         "version": version.version,
         "section": rule.section.number,
         "heading": rule.section.heading,
     }
+    physician_rule = context.rules.physician_rule
+    if threshold_applies(
+        enabled=version.threshold_principle,
+        housing_setting=situation.housing_setting,
+        has_open_enrolment=situation.is_enrolled,
+    ) and any(_lands_on_kommun(a) for a in (orders, performs, follows_up)):
+        region_part = _threshold_party(task_type, version, orders, context)
+        orders, performs, follows_up = (
+            region_part if _lands_on_kommun(a) else a for a in (orders, performs, follows_up)
+        )
+        basis, section = ProposalBasis.THRESHOLD_PRINCIPLE, version.threshold_section or rule.section
+        moved_to = region_part.organisation.name if region_part.organisation is not None else "–"
+        message = threshold_message(moved_to=moved_to, section=rule.section.number)
+    assignments = (orders, performs, follows_up)
     problems = [a.problem for a in assignments if not a.resolved and a.problem]
-    if task_type.kind == TaskKind.PHYSICIAN and any(_lands_on_kommun(a) for a in assignments):
+    if (
+        physician_rule is not None
+        and task_type.kind == TaskKind.PHYSICIAN
+        and any(_lands_on_kommun(a) for a in assignments)
+    ):
         status, reason = ProposalStatus.UNCLEAR, UnclearReason.PARTY_UNRESOLVED
-        message = physician_violation_message()
+        message = physician_violation_message(physician_rule)
     elif problems or not all(a.resolved for a in assignments):
         status, reason = ProposalStatus.UNCLEAR, UnclearReason.PARTY_UNRESOLVED
         message = " ".join(dict.fromkeys(problems)) or _("A party could not be determined.")
@@ -394,14 +397,14 @@ def _rule_proposal(task_type: TaskTypeRef, context: _Context) -> TaskProposal:
         status=status,
         reason=reason,
         message=message,
-        basis=ProposalBasis.AGREEMENT_RULE,
+        basis=basis,
         orders=orders,
         performs=performs,
         follows_up=follows_up,
         conditions=rule.conditions,
         rule=rule,
         version=version,
-        section=rule.section,
+        section=section,
         review_by=context.on + datetime.timedelta(days=max_days) if max_days else None,
     )
 
@@ -417,6 +420,22 @@ def _no_rule_message(context: _Context) -> str:
             "The agreement does not cover the patient's housing setting; a person decides who is responsible."
         )
     return _("The agreement has no rule for this task; a person decides who is responsible.")
+
+
+def _threshold_party(
+    task_type: TaskTypeRef, version: VersionRef, orders: PartyAssignment, context: _Context
+) -> PartyAssignment:
+    """Who in the region takes the kommun's part under tröskelprincipen (``agreements.threshold``)."""
+    if (
+        kommun_part_goes_to_orderer(
+            care_level=task_type.care_level,
+            specialised_performer=version.threshold_specialised_performer,
+        )
+        and orders.resolved
+        and not _lands_on_kommun(orders)
+    ):
+        return orders
+    return _resolve(PartySpec(PartyRef.LISTED_VARDCENTRAL), context, region_id=version.region_id)
 
 
 def _lands_on_kommun(assignment: PartyAssignment) -> bool:

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
@@ -28,7 +29,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 from directory.models import Organisation
 
 from .choices import EnrolmentRequirement, EscalationBodyRef
-from .models import AgreementVersion, ResponsibilityRule
+from .models import VERSION_SETTING_FIELDS, AgreementVersion, ResponsibilityRule
 
 FORMAT = "hemsjukvard-agreement/1"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "agreement.schema.json"
@@ -270,6 +271,10 @@ def _date_values(data: dict[str, Any]) -> Iterable[tuple[list[PathItem], str]]:
     for index, reference in enumerate(data.get("legal_references") or []):
         if isinstance(reference, dict) and isinstance(reference.get("valid_from"), str):
             yield ["legal_references", index, "valid_from"], reference["valid_from"]
+    settings = data.get("settings") or {}
+    for key in SETTING_DATES:
+        if isinstance(settings.get(key), str):
+            yield ["settings", key], settings[key]
 
 
 def parse_date(value: str | None) -> datetime.date | None:
@@ -343,6 +348,7 @@ def version_document(version: AgreementVersion) -> dict[str, Any]:
             "approval_days": version.approval_deadline_days,
             "auto_escalate_unanswered_review": version.auto_escalate_unanswered_review,
         },
+        "settings": version_settings(version),
         "escalation": [
             {
                 "level": level.level,
@@ -374,6 +380,39 @@ def version_document(version: AgreementVersion) -> dict[str, Any]:
         "rules": [_rule(rule) for rule in rules],
     }
     return document
+
+
+def version_settings(version: AgreementVersion) -> dict[str, Any]:
+    """The version's settings in the file format (``settings:``; see agreements/README.md)."""
+    data: dict[str, Any] = {
+        "threshold_principle": version.threshold_principle,
+        "threshold_specialised_performer": version.threshold_specialised_performer,
+        "cases_before_enrolment": version.cases_before_enrolment,
+    }
+    if version.mar_required_from is not None:
+        data["mar_required_from"] = version.mar_required_from.isoformat()
+    if version.mar_required_citation:
+        data["mar_required_citation"] = version.mar_required_citation
+    if version.home_care_term:
+        data["home_care_term"] = version.home_care_term
+    if version.home_care_term_from is not None:
+        data["home_care_term_from"] = version.home_care_term_from.isoformat()
+    return data
+
+
+# The file's ``settings:`` keys that are dates.
+SETTING_DATES = ("mar_required_from", "home_care_term_from")
+
+
+def apply_settings(version: AgreementVersion, settings: dict[str, Any]) -> None:
+    """Set the version's settings from the file's ``settings:``; a key left out takes its default."""
+    for name in VERSION_SETTING_FIELDS:
+        field = AgreementVersion._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        value = settings.get(name, field.get_default())
+        if name in SETTING_DATES:
+            value = parse_date(value)
+        setattr(version, name, value)
 
 
 def _legal_reference(reference: Any) -> dict[str, Any]:

@@ -1,20 +1,26 @@
-"""The law's hard rules, which no agreement can configure away.
+"""The law's hard rules, which no agreement can configure away, and the one exception the law provides.
 
-1. **Physician care is never the kommun's** (HSL 12 kap. 3 §, 14 kap. 1 §): a task of kind ``physician``
-   is never ordered, performed or followed up by a kommun.
-2. **Tröskelprincipen** (the threshold principle): a person is enrolled in municipal home health care only
-   if they cannot get to the vårdcentral; a patient in an ordinary home *without* an open enrolment can
-   visit it and is regional primary care's patient, so the listed vårdcentral has every part of every
-   task.
+**Physician care is never the kommun's** (HSL 12 kap. 3 §, 14 kap. 1 §): a task of kind ``physician`` is
+never ordered, performed or followed up by a kommun. Whether the rule is in force on a date, what it
+cites and which fallback the law gives are *data* (``models.HardRule``, recorded by a migration), not
+constants: a reform that would let kommuner employ physicians is under inquiry, and the day the statute
+changes an administrator ends the row (and adds one citing the new text) without a release. Should the
+table ever be empty, the rule holds as ``PHYSICIAN_RULE_DEFAULT`` says: the law is never switched off
+by missing data.
 
-Rule 2 is bound to the ordinary home on purpose. In special housing, short-term housing, LSS housing,
-social-psychiatry housing and day activities the kommun's part follows from the kommun's own decision
-about the housing (HSL 12 kap. 1 §), not from enrolment, so the threshold says nothing there; whether the
-agreement covers those settings is the agreement's business (the Halland agreement does not cover LSS
-housing, so such tasks come out unclear and go to review).
+The law's **fallback** is not an error: where the region does not provide the physician care the
+kommun's patients need, the kommun may engage a physician at the region's expense (HSL 16 kap. 1 §). A
+case's split that names the kommun for a physician task is recorded with the arrangement
+``SplitArrangement.KOMMUN_ENGAGES_PHYSICIAN`` and a note saying who was engaged and how the region was
+consulted. An agreement's rule cannot use the fallback: an agreement plans the region's physician care,
+and the fallback is for a case where the region falls short.
 
-Pure functions: the model's ``clean()``, the admin, the API, the import and the engine all call these, so
-the rules are written once.
+Tröskelprincipen used to live here. It is an agreement principle, not statute (HSL 12 kap. 2 § and
+14 kap. 1 § leave the scope of the kommun's home health care to the agreement), so it is an agreement
+setting now: see ``agreements.threshold``.
+
+Pure functions: the models' ``clean()`` (so the admin, the API and the import), the engine and the case
+services (accept, positions, escalation decisions) all call these, so the rule is written once.
 """
 
 from __future__ import annotations
@@ -25,14 +31,28 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from directory.models import OrganisationKind
-from patients.models import HousingSetting
 
-from .choices import KOMMUN_PARTIES, EnrolmentRequirement, PartyRef, TaskKind
-
-# The housing settings where tröskelprincipen decides for a patient without an open enrolment.
-THRESHOLD_HOUSING_SETTINGS = frozenset({HousingSetting.ORDINARY_HOME})
+from .choices import KOMMUN_PARTIES, HardRuleCode, PartyRef, SplitArrangement, TaskKind
 
 ROLE_FIELDS = ("orders_party", "performs_party", "follows_up_party")
+SPLIT_ROLES = ("orders", "performs", "follows_up")
+
+
+@dataclass(frozen=True)
+class HardRuleRef:
+    """A hard rule in force: what it cites, and the citation of the law's fallback ("" for none)."""
+
+    code: str
+    citation: str
+    fallback_citation: str = ""
+
+
+# The rule as the law stands, used only when ``models.HardRule`` holds no row at all for it.
+PHYSICIAN_RULE_DEFAULT = HardRuleRef(
+    code=HardRuleCode.PHYSICIAN_CARE_NOT_KOMMUN,
+    citation="HSL 12 kap. 3 §",
+    fallback_citation="HSL 16 kap. 1 §",
+)
 
 
 @dataclass(frozen=True)
@@ -49,50 +69,85 @@ def is_kommun_party(party: str, organisation_kind: str | None) -> bool:
     return party == PartyRef.ORGANISATION and organisation_kind == OrganisationKind.KOMMUN
 
 
-def threshold_principle_applies(*, housing_setting: str, has_open_enrolment: bool) -> bool:
-    """Whether tröskelprincipen gives the listed vårdcentral every task for this patient."""
-    return not has_open_enrolment and housing_setting in THRESHOLD_HOUSING_SETTINGS
-
-
-def physician_violation_message() -> str:
+def physician_violation_message(rule: HardRuleRef = PHYSICIAN_RULE_DEFAULT) -> str:
     return _(
-        "A physician task is never the kommun's (HSL 12 kap. 3 §): choose a party in the region, "
+        "A physician task is never the kommun's (%(citation)s): choose a party in the region, "
         "for example the patient's listed vårdcentral."
-    )
-
-
-def threshold_violation_message() -> str:
-    return _(
-        "Tröskelprincipen: a patient in an ordinary home without an enrolment can visit the "
-        "vårdcentral, so the listed vårdcentral has every part of the task. Choose the listed "
-        "vårdcentral, or limit the rule to enrolled patients or to another housing setting."
-    )
+    ) % {"citation": rule.citation}
 
 
 def hard_rule_violations(
     *,
     task_kind: str,
-    housing_setting: str,
-    enrolment_requirement: str,
-    covers_ordinary_home: bool,
     parties: Mapping[str, PartyChoice],
+    physician_rule: HardRuleRef | None = PHYSICIAN_RULE_DEFAULT,
 ) -> dict[str, list[str]]:
     """Messages per field (``orders_party``, ``performs_party``, ``follows_up_party``) a rule breaks.
 
-    ``housing_setting`` is ``""`` for "every housing setting the agreement covers";
-    ``covers_ordinary_home`` says whether that includes the ordinary home.
+    ``physician_rule`` is the physician rule in force during the rule's agreement version (``None``:
+    not in force then).
     """
     problems: dict[str, list[str]] = {}
-    if task_kind == TaskKind.PHYSICIAN:
+    if physician_rule is not None and task_kind == TaskKind.PHYSICIAN:
         for field, choice in parties.items():
             if is_kommun_party(choice.party, choice.organisation_kind):
-                problems.setdefault(field, []).append(physician_violation_message())
-
-    reaches_ordinary_home = housing_setting in THRESHOLD_HOUSING_SETTINGS or (
-        housing_setting == "" and covers_ordinary_home
-    )
-    if enrolment_requirement == EnrolmentRequirement.NOT_ENROLLED and reaches_ordinary_home:
-        for field, choice in parties.items():
-            if choice.party != PartyRef.LISTED_VARDCENTRAL:
-                problems.setdefault(field, []).append(threshold_violation_message())
+                problems.setdefault(field, []).append(physician_violation_message(physician_rule))
     return problems
+
+
+# --- A case's split ---------------------------------------------------------------------------------
+
+
+def split_violations(
+    *,
+    task_kind: str,
+    organisation_kinds: Mapping[str, str | None],
+    physician_rule: HardRuleRef | None,
+    arrangement: str = "",
+    arrangement_note: str = "",
+) -> dict[str, list[str]]:
+    """What the hard rules say against a split a person sets on a case (review, position, decision).
+
+    ``organisation_kinds`` maps ``orders``/``performs``/``follows_up`` to the kind of the organisation
+    chosen (``None`` where none is). The answer maps those names, and ``arrangement`` /
+    ``arrangement_note``, to messages; an empty answer means the split is lawful.
+    """
+    problems: dict[str, list[str]] = {}
+    kommun_roles = [role for role in SPLIT_ROLES if organisation_kinds.get(role) == OrganisationKind.KOMMUN]
+    is_physician = task_kind == TaskKind.PHYSICIAN
+    if arrangement == SplitArrangement.KOMMUN_ENGAGES_PHYSICIAN:
+        if not (is_physician and kommun_roles):
+            problems.setdefault("arrangement", []).append(
+                _(
+                    "The kommun engages a physician only for a physician task it takes on: name the "
+                    "kommun for it, or leave the arrangement out."
+                )
+            )
+        elif physician_rule is not None and not physician_rule.fallback_citation:
+            for role in kommun_roles:
+                problems.setdefault(role, []).append(physician_violation_message(physician_rule))
+        if not arrangement_note.strip():
+            problems.setdefault("arrangement_note", []).append(
+                _(
+                    "Describe the arrangement: which physician the kommun engages, for what, and how "
+                    "the region was consulted."
+                )
+            )
+        return problems
+    if arrangement:
+        problems.setdefault("arrangement", []).append(_("Choose an arrangement from the list."))
+        return problems
+    if is_physician and physician_rule is not None:
+        for role in kommun_roles:
+            problems.setdefault(role, []).append(_physician_split_message(physician_rule))
+    return problems
+
+
+def _physician_split_message(rule: HardRuleRef) -> str:
+    if rule.fallback_citation:
+        return _(
+            "A physician task is never the kommun's (%(citation)s): choose a party in the region. If "
+            "the region does not provide the physician care, record that the kommun engages a "
+            "physician at the region's expense (%(fallback)s), with a note."
+        ) % {"citation": rule.citation, "fallback": rule.fallback_citation}
+    return physician_violation_message(rule)

@@ -34,6 +34,7 @@ from .exchange import (
     ImportProblem,
     ParsedDocument,
     PathItem,
+    apply_settings,
     parse_date,
     parse_document,
     version_document,
@@ -383,6 +384,7 @@ class _Importer:
         version.review_deadline_days = deadlines.get("review_days", 3)
         version.approval_deadline_days = deadlines.get("approval_days", 5)
         version.auto_escalate_unanswered_review = deadlines.get("auto_escalate_unanswered_review", False)
+        apply_settings(version, self.data.get("settings") or {})
         version.threshold_section = None
         version.source_name = self.source_name[:300]
         if into is not None:

@@ -10,6 +10,8 @@ proposal that cited a rule can always be traced to the text it cited (``services
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -31,10 +33,28 @@ from .choices import (
     DayKind,
     EnrolmentRequirement,
     EscalationBodyRef,
+    HardRuleCode,
     PartyRef,
     TaskKind,
 )
-from .hard_rules import PartyChoice, hard_rule_violations
+from .hard_rules import PHYSICIAN_RULE_DEFAULT, HardRuleRef, PartyChoice, hard_rule_violations
+from .law import HARD_RULE_DEFAULTS, VERSION_SETTING_FIELDS, AgreementSettings, HardRule
+
+__all__ = [
+    "HARD_RULE_DEFAULTS",
+    "VERSION_SETTING_FIELDS",
+    "Agreement",
+    "AgreementEvent",
+    "AgreementEventAction",
+    "AgreementVersion",
+    "CareTaskType",
+    "EscalationLevel",
+    "HardRule",
+    "LegalReference",
+    "ResponsibilityRule",
+    "Section",
+]
+from .threshold import threshold_rule_problems
 
 # What a party reference may name, when the rule names an organisation with it.
 ORGANISATION_KIND_FOR_PARTY: dict[str, frozenset[str]] = {
@@ -152,7 +172,7 @@ class Agreement(PublicIdModel, TimestampedModel):
         return 2 if self.local_vardcentral_id is not None else 1
 
 
-class AgreementVersion(PublicIdModel, TimestampedModel):
+class AgreementVersion(AgreementSettings, PublicIdModel, TimestampedModel):
     """One version of an agreement: everything it says, valid from a date."""
 
     agreement = models.ForeignKey(
@@ -277,11 +297,25 @@ class AgreementVersion(PublicIdModel, TimestampedModel):
         section = self.threshold_section if self.threshold_section_id is not None else None
         if section is not None and (self.pk is None or section.version_id != self.pk):
             errors.setdefault("threshold_section", []).append(gettext("Choose a section of this version."))
+        if self.home_care_term_from is not None and not self.home_care_term.strip():
+            errors.setdefault("home_care_term", []).append(gettext("Name the term used from that date."))
         if errors:
             raise ValidationError(errors)
 
     def covers(self, housing_setting: str) -> bool:
         return housing_setting in self.covered_housing_settings
+
+    def physician_rule(self) -> HardRuleRef | None:
+        """The physician rule as in force on some day of this version's validity.
+
+        Remembered per validity period on the instance: an import checks every rule of the version.
+        """
+        key = (self.valid_from, self.valid_to)
+        cached: tuple[Any, HardRuleRef | None] | None = getattr(self, "_physician_rule", None)
+        if cached is None or cached[0] != key:
+            cached = (key, HardRule.objects.in_force(HardRuleCode.PHYSICIAN_CARE_NOT_KOMMUN, *key))
+            self._physician_rule = cached
+        return cached[1]
 
 
 class Section(PublicIdModel):
@@ -527,12 +561,22 @@ class ResponsibilityRule(PublicIdModel):
     def hard_rule_problems(self, *, task_kind: str | None = None) -> dict[str, list[str]]:
         """What the law's hard rules (``agreements.hard_rules``) say against this rule."""
         kind = task_kind if task_kind is not None else self.task_type.kind
-        covers = self.version.covered_housing_settings if self.version_id is not None else []
+        physician_rule = (
+            self.version.physician_rule() if self.version_id is not None else PHYSICIAN_RULE_DEFAULT
+        )
         return hard_rule_violations(
-            task_kind=kind,
+            task_kind=kind, parties=self.party_choices(), physician_rule=physician_rule
+        )
+
+    def threshold_problems(self) -> dict[str, list[str]]:
+        """What the version's tröskelprincipen (``agreements.threshold``) says against this rule."""
+        if self.version_id is None:
+            return {}
+        return threshold_rule_problems(
+            enabled=self.version.threshold_principle,
             housing_setting=self.housing_setting,
             enrolment_requirement=self.enrolment_requirement,
-            covers_ordinary_home=HousingSetting.ORDINARY_HOME in covers,
+            covers_ordinary_home=HousingSetting.ORDINARY_HOME in self.version.covered_housing_settings,
             parties=self.party_choices(),
         )
 
@@ -564,6 +608,8 @@ class ResponsibilityRule(PublicIdModel):
             getattr(self, f"{role}_party") for role in ("orders", "performs", "follows_up")
         ):
             for field, messages in self.hard_rule_problems().items():
+                errors.setdefault(field, []).extend(messages)
+            for field, messages in self.threshold_problems().items():
                 errors.setdefault(field, []).extend(messages)
         if errors:
             raise ValidationError(errors)

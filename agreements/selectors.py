@@ -23,7 +23,7 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from patients.models import Enrolment, Patient
 
-from .choices import AgreementStatus, EscalationBodyRef
+from .choices import AgreementStatus, EscalationBodyRef, HardRuleCode
 from .engine import (
     Conditions,
     OrganisationRef,
@@ -34,12 +34,16 @@ from .engine import (
     SectionRef,
     TaskTypeRef,
     VersionRef,
+    governing_version,
 )
+from .hard_rules import HardRuleRef
 from .models import (
+    HARD_RULE_DEFAULTS,
     Agreement,
     AgreementVersion,
     CareTaskType,
     EscalationLevel,
+    HardRule,
     ResponsibilityRule,
     Section,
 )
@@ -184,7 +188,7 @@ def responsibility_inputs_load(
 
     Only active task types are found; the caller reports codes that are missing.
     """
-    versions = _load_versions(region_id=situation.region_id, on=on)
+    versions, physician_rule = _load_versions(region_id=situation.region_id, on=on)
     task_types, rules_by_task_type = _load_task_types_and_rules(
         codes=task_codes, version_ids=[v.id for v in versions]
     )
@@ -214,8 +218,20 @@ def responsibility_inputs_load(
             rules_by_task_type=rules_by_task_type,
             organisations=organisations,
             mobile_team_ids=mobile_team_ids,
+            physician_rule=physician_rule,
         ),
     )
+
+
+def cases_before_enrolment_allowed(*, situation: PatientSituation, on: datetime.date) -> bool:
+    """Whether the agreement governing this patient on ``on`` lets a case open before enrolment.
+
+    The most specific version in force that binds and covers the patient decides
+    (``engine.governing_version``); without one, no.
+    """
+    versions, _rule = _load_versions(region_id=situation.region_id, on=on)
+    version = governing_version(versions, situation, on)
+    return version is not None and version.cases_before_enrolment
 
 
 # --- The three reads, as plain SQL ------------------------------------------------------------------
@@ -232,11 +248,20 @@ _K = AgreementVersion.kommuner.through._meta.db_table
 _T = CareTaskType._meta.db_table
 _R = ResponsibilityRule._meta.db_table
 _O = Organisation._meta.db_table
+_H = HardRule._meta.db_table
 
 _VERSIONS_SQL = f"""
 SELECT v.id, v.public_id, v.agreement_id, a.public_id, a.code, v.title, v.version, v.status,
        v.valid_from, v.valid_to, a.scope, a.region_id, a.local_kommun_id, a.local_vardcentral_id,
-       v.covered_housing_settings, s.id, s.public_id, s.number, s.heading, k.organisation_id
+       v.covered_housing_settings, s.id, s.public_id, s.number, s.heading, k.organisation_id,
+       v.threshold_principle, v.threshold_specialised_performer, v.cases_before_enrolment,
+       (SELECT COUNT(*) FROM {_H} h WHERE h.code = %s),
+       (SELECT h.citation FROM {_H} h
+        WHERE h.code = %s AND h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s)
+        ORDER BY h.valid_from DESC LIMIT 1),
+       (SELECT h.fallback_citation FROM {_H} h
+        WHERE h.code = %s AND h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s)
+        ORDER BY h.valid_from DESC LIMIT 1)
 FROM {_V} v
 JOIN {_A} a ON a.id = v.agreement_id
 LEFT JOIN {_S} s ON s.id = v.threshold_section_id
@@ -308,9 +333,13 @@ def _section(section_id: Any, public_id: Any, number: Any, heading: Any) -> Sect
     return SectionRef(id=section_id, public_id=_uuid(public_id), number=number, heading=heading)
 
 
-def _load_versions(*, region_id: int, on: datetime.date) -> list[VersionRef]:
-    """Per agreement of the region, the latest non-draft version started by ``on`` (one query)."""
-    rows = _rows(_VERSIONS_SQL, [region_id, on, AgreementStatus.DRAFT.value])
+def _load_versions(*, region_id: int, on: datetime.date) -> tuple[list[VersionRef], HardRuleRef | None]:
+    """Per agreement of the region, the latest non-draft version started by ``on``, and the law's
+    physician rule as in force on ``on`` (one query: the rule rides along on every row)."""
+    code = HardRuleCode.PHYSICIAN_CARE_NOT_KOMMUN.value
+    rows = _rows(
+        _VERSIONS_SQL, [code, code, on, on, code, on, on, region_id, on, AgreementStatus.DRAFT.value]
+    )
     kommuner: dict[int, set[int]] = defaultdict(set)
     first: dict[int, tuple[Any, ...]] = {}
     for row in rows:
@@ -340,9 +369,23 @@ def _load_versions(*, region_id: int, on: datetime.date) -> list[VersionRef]:
                 covered_housing_settings=frozenset(_json_list(row[14])),
                 threshold_section=_section(row[15], row[16], row[17], row[18]),
                 kommun_ids=frozenset(kommuner[version_id]),
+                threshold_principle=bool(row[20]),
+                threshold_specialised_performer=row[21],
+                cases_before_enrolment=bool(row[22]),
             )
         )
-    return versions
+    return versions, _physician_rule(rows[0] if rows else None)
+
+
+def _physician_rule(row: tuple[Any, ...] | None) -> HardRuleRef | None:
+    """The physician rule from a versions row, as ``HardRule.objects.in_force`` would find it."""
+    code = HardRuleCode.PHYSICIAN_CARE_NOT_KOMMUN.value
+    if row is None or not row[23]:
+        # No data for the rule at all (or no agreement, so no rule to check): the law as it stands.
+        return HARD_RULE_DEFAULTS[code]
+    if row[24] is None:
+        return None
+    return HardRuleRef(code=code, citation=row[24], fallback_citation=row[25] or "")
 
 
 def _load_task_types_and_rules(

@@ -31,6 +31,7 @@ from hemsjukvard.errors import NotPermitted, StaleVersionError, StateConflictErr
 
 from .choices import AgreementScope, AgreementStatus
 from .models import (
+    VERSION_SETTING_FIELDS,
     Agreement,
     AgreementEvent,
     AgreementEventAction,
@@ -366,6 +367,7 @@ def agreement_version_new_draft(
         review_deadline_days=source.review_deadline_days,
         approval_deadline_days=source.approval_deadline_days,
         auto_escalate_unanswered_review=source.auto_escalate_unanswered_review,
+        **{name: getattr(source, name) for name in VERSION_SETTING_FIELDS},
     )
     draft.full_clean()
     draft.save()

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from agreements.choices import SplitArrangement, TaskKind
 from directory.models import Organisation
 from hemsjukvard.limits import max_length_of
 
@@ -154,6 +155,27 @@ class _TaskFieldsForm(VersionedForm):
     def split_of(self, task: CaseTask) -> dict[str, Organisation | None]:
         return {part: self.cleaned_data.get(f"split_{task.public_id}_{part}") for part, _label in SPLIT_PARTS}
 
+    def arrangement_fields(self, task: CaseTask) -> None:
+        """For a physician task: the law's fallback, the kommun engaging a physician, with a note."""
+        if task.task_type.kind != TaskKind.PHYSICIAN:
+            return
+        self.fields[f"split_{task.public_id}_arrangement"] = forms.BooleanField(
+            label=SplitArrangement.KOMMUN_ENGAGES_PHYSICIAN.label, required=False
+        )
+        self.fields[f"split_{task.public_id}_arrangement_note"] = forms.CharField(
+            label=_("arrangement: note"),
+            required=False,
+            max_length=max_length_of(CaseTask, "arrangement_note"),
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_("Which physician the kommun engages, for what, and how the region was consulted."),
+        )
+
+    def arrangement_of(self, task: CaseTask) -> dict[str, str]:
+        if not self.cleaned_data.get(f"split_{task.public_id}_arrangement"):
+            return {"arrangement": "", "arrangement_note": ""}
+        note = str(self.cleaned_data.get(f"split_{task.public_id}_arrangement_note") or "")
+        return {"arrangement": SplitArrangement.KOMMUN_ENGAGES_PHYSICIAN, "arrangement_note": note}
+
     def task_groups(self) -> list[dict[str, Any]]:
         """For the template: each task with its bound fields."""
         groups = []
@@ -183,6 +205,7 @@ class AcceptForm(_TaskFieldsForm):
         super().__init__(*args, **kwargs)
         for task in self.tasks:
             self.split_fields(task, required=True)
+            self.arrangement_fields(task)
 
 
 class PositionsForm(_TaskFieldsForm):
@@ -205,6 +228,7 @@ class PositionsForm(_TaskFieldsForm):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.split_fields(task, required=False)
+            self.arrangement_fields(task)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -227,6 +251,7 @@ class DecideForm(_TaskFieldsForm):
         super().__init__(*args, **kwargs)
         for task in self.tasks:
             self.split_fields(task, required=False)
+            self.arrangement_fields(task)
 
 
 LIKELIHOOD = [

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from agreements.choices import SplitArrangement
 from directory.models import OrganisationKind
 from hemsjukvard.db import PublicIdModel, TimestampedModel
 
@@ -282,6 +283,11 @@ class CaseTask(PublicIdModel):
     )
     agreed_basis = models.CharField(_("agreed by"), max_length=16, choices=AgreedBasis.choices, blank=True)
     agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
+    # The law's exception to a hard rule, recorded with the split (``agreements.hard_rules``).
+    arrangement = models.CharField(
+        _("arrangement"), max_length=32, choices=SplitArrangement.choices, blank=True
+    )
+    arrangement_note = models.TextField(_("arrangement: note"), blank=True)
 
     class Meta:
         verbose_name = _("case task")
@@ -405,6 +411,10 @@ class Position(PublicIdModel):
     proposed_follows_up = models.ForeignKey(
         "directory.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    proposed_arrangement = models.CharField(
+        _("arrangement proposed"), max_length=32, choices=SplitArrangement.choices, blank=True
+    )
+    proposed_arrangement_note = models.TextField(_("arrangement proposed: note"), blank=True)
 
     class Meta:
         verbose_name = _("position")
@@ -626,6 +636,7 @@ class AnalysisDecision(models.Model):
 class NotificationKind(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
     MAS_INFORMED = "mas_informed", _("MAS informed of a risk analysis")
+    CASE_REFERRED = "case_referred", _("A case opened by the vårdcentral before enrolment")
 
 
 class Notification(PublicIdModel):

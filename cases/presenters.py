@@ -22,6 +22,7 @@ from access.seen import Seen
 from agreements import selectors as agreement_selectors
 from agreements.choices import ApproverRole, UnclearReason
 from agreements.choices import ProposalStatus as RuleProposalStatus
+from agreements.compliance import mar_vacancy_warning
 from agreements.engine import PartyAssignment, TaskProposal, rules_propose_split
 from agreements.models import CareTaskType
 from directory.actor import Actor
@@ -391,6 +392,7 @@ class CasePage:
     unclear_pending: list[CaseTask] = field(default_factory=list)
     disputed: list[CaseTask] = field(default_factory=list)
     open_tasks: list[CaseTask] = field(default_factory=list)
+    compliance_warnings: list[str] = field(default_factory=list)
 
 
 def case_page(*, actor: Actor, case: Seen[ResponsibilityCase]) -> CasePage:
@@ -422,7 +424,22 @@ def case_page(*, actor: Actor, case: Seen[ResponsibilityCase]) -> CasePage:
         unclear_pending=[t for t in tasks if t.is_unclear and t.review_state == "pending"],
         disputed=[t for t in tasks if t.review_state == "disputed"],
         open_tasks=[t for t in tasks if t.review_state != "accepted"],
+        compliance_warnings=compliance_warnings(record),
     )
+
+
+def compliance_warnings(case: ResponsibilityCase) -> list[str]:
+    """What the case's agreement requires that the parties lack (``agreements.compliance``)."""
+    version = case.agreement_version
+    if version is None or version.mar_required_from is None:
+        return []
+    warning = mar_vacancy_warning(
+        version=version,
+        kommun_name=case.kommun.name,
+        mar_vacant=selectors.mar_vacant(kommun_id=case.kommun_id),
+        on=timezone.localdate(),
+    )
+    return [warning] if warning else []
 
 
 # --- The risk matrix (built by ``cases.risk``) --------------------------------------------------------

@@ -45,6 +45,7 @@ from .forms import (
 )
 from .models import AnalysisStatus, ResponsibilityCase, RiskAnalysis
 from .risk import risk_matrix
+from .services.drafts import referring_membership
 from .transitions import A
 
 # --- Notifications (listed on the home page, portal.views) -----------------------------------------
@@ -91,6 +92,10 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
     patient = patient_selectors.patient_get(actor=actor, public_id=patient_id)
     form = _new_case_form(request, patient.obj, request.POST if request.method == "POST" else None)
+    # The listed vårdcentral opening a case before enrolment leaves the submitting to the kommun.
+    referring = not any(m.role in ("nurse", "rehab") for m in actor.memberships) and (
+        referring_membership(actor, patient.obj) is not None
+    )
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -111,7 +116,11 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
                     task_codes=data["tasks"],
                 ),
             )
-            if "submit" in request.POST:
+            if referring:
+                messages.success(
+                    request, _("The case is saved; the kommun's nurses are told to complete and submit it.")
+                )
+            elif "submit" in request.POST:
                 services.case_submit(actor=actor, case=case, expected_version=case.version)
                 messages.success(request, _("The case is submitted; the vårdcentral reviews it."))
             else:
@@ -135,6 +144,7 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
             "form": form,
             "groups": _catalogue_groups(form),
             "preview": preview,
+            "referring": referring,
         },
         status=status,
     )
@@ -278,6 +288,7 @@ def _positions(form: PositionsForm) -> list[services.PositionInput]:
                     orders=split["orders"],
                     performs=split["performs"],
                     follows_up=split["follows_up"],
+                    **form.arrangement_of(task),
                 )
             )
     return out
@@ -303,6 +314,7 @@ def _perform(actor: Actor, case: ResponsibilityCase, action: str, form: Any) -> 
                     orders=split["orders"],
                     performs=split["performs"],
                     follows_up=split["follows_up"],
+                    **form.arrangement_of(task),
                 )
             )
         services.case_accept(splits=splits, reason=data.get("reason", ""), **common)
@@ -322,6 +334,7 @@ def _perform(actor: Actor, case: ResponsibilityCase, action: str, form: Any) -> 
                     orders=split["orders"],
                     performs=split["performs"],
                     follows_up=split["follows_up"],
+                    **form.arrangement_of(task),
                 )
             )
         services.case_decide(outcome=data["outcome"], reasons=data["reasons"], splits=splits, **common)

@@ -24,6 +24,7 @@ from access.seen import Seen
 from audit.extract import extract_membership
 from cases import selectors as case_selectors
 from cases.presenters import work_rows
+from cases.services.drafts import referring_membership
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from documents import selectors as document_selectors
@@ -221,7 +222,8 @@ def _patient_context(actor: Actor, patient: Seen[Patient]) -> dict[str, Any]:
         "can_open_cases": any(
             m.role in ("nurse", "rehab") and m.organisation.kind == OrganisationKind.KOMMUN
             for m in actor.memberships
-        ),
+        )
+        or referring_membership(actor, patient.obj) is not None,
         "can_enrol": bool(kommuner) and open_enrolment is None,
         "can_end": open_enrolment is not None and can_enrol(actor, open_enrolment.kommun),
         "enrol_form": EnrolForm(kommuner=kommuner, initial={"starts_on": timezone.localdate()}),

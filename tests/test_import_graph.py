@@ -32,6 +32,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "agreements.models",
             "agreements.choices",
             "agreements.hard_rules",
+            "agreements.law",
+            "agreements.threshold",
             "cases.risk",
             "cases.models",
             "sip.models",

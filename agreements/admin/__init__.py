@@ -12,9 +12,10 @@ could not foresee (the version was put in force meanwhile) is shown as a message
 
 ``writing`` says who may change what here and writes every change through the services; ``versions``
 holds agreements and their versions with their parts, ``rules`` the rules one by one, and
-``catalogue`` the shared task catalogue. Importing them registers them with the admin site.
+``catalogue`` the shared task catalogue, ``hard_rules`` when the law's hard rules are in force. Importing
+them registers them with the admin site.
 """
 
-from . import catalogue, rules, versions
+from . import catalogue, hard_rules, rules, versions
 
-__all__ = ["catalogue", "rules", "versions"]
+__all__ = ["catalogue", "hard_rules", "rules", "versions"]

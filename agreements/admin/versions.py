@@ -26,6 +26,7 @@ from patients.models import HousingSetting
 from .. import services
 from ..choices import AgreementStatus
 from ..models import (
+    VERSION_SETTING_FIELDS,
     Agreement,
     AgreementEvent,
     AgreementVersion,
@@ -217,6 +218,7 @@ class AgreementVersionForm(forms.ModelForm[AgreementVersion]):
             "review_deadline_days",
             "approval_deadline_days",
             "auto_escalate_unanswered_review",
+            *VERSION_SETTING_FIELDS,
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -271,6 +273,23 @@ class AgreementVersionAdmin(ThroughServices, admin.ModelAdmin[AgreementVersion])
                     ("review_deadline_days", "approval_deadline_days"),
                     "auto_escalate_unanswered_review",
                 ]
+            },
+        ),
+        (
+            _("Settings the law leaves to the agreement"),
+            {
+                "fields": [
+                    "threshold_principle",
+                    "threshold_specialised_performer",
+                    "cases_before_enrolment",
+                    ("mar_required_from", "mar_required_citation"),
+                    ("home_care_term", "home_care_term_from"),
+                ],
+                "description": _(
+                    "Tröskelprincipen is an agreement principle (HSL 12 kap. 2 §, 14 kap. 1 §); the MAR "
+                    "requirement and the term “hälso- och sjukvård i hemmet” come from prop. 2025/26:19 "
+                    "and are the agreement's to check against the enacted text. See agreements/README.md."
+                ),
             },
         ),
         (_("Rules at a glance"), {"fields": ["rules_table"]}),

@@ -23,6 +23,7 @@ from ..choices import (
     PartyRef,
     ProposalStatus,
     TaskKind,
+    ThresholdPerformer,
 )
 from ..engine import PartyAssignment, TaskProposal
 from ..models import (
@@ -182,6 +183,35 @@ class DeadlinesSerializer(serializers.Serializer[dict[str, Any]]):
     auto_escalate_unanswered_review = serializers.BooleanField()
 
 
+class AgreementSettingsSerializer(serializers.Serializer[dict[str, Any]]):
+    """The settings the law leaves to the agreement (agreements/README.md, "Settings")."""
+
+    threshold_principle = serializers.BooleanField(
+        required=False,
+        help_text=_(
+            "Tröskelprincipen: for a patient in an ordinary home without an enrolment, the kommun's part "
+            "of each task goes to the region; who orders and follows up stays as the rule says."
+        ),
+    )
+    threshold_specialised_performer = serializers.ChoiceField(
+        choices=ThresholdPerformer.choices,
+        required=False,
+        help_text=_("Under tröskelprincipen, who takes the kommun's part of a specialised task."),
+    )
+    cases_before_enrolment = serializers.BooleanField(
+        required=False,
+        help_text=_("Whether the listed vårdcentral may open a case for a patient not yet enrolled."),
+    )
+    mar_required_from = serializers.DateField(required=False, allow_null=True)
+    mar_required_citation = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length_of(AgreementVersion, "mar_required_citation")
+    )
+    home_care_term = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length_of(AgreementVersion, "home_care_term")
+    )
+    home_care_term_from = serializers.DateField(required=False, allow_null=True)
+
+
 class AgreementVersionSerializer(serializers.ModelSerializer[AgreementVersion]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     agreement = serializers.UUIDField(source="agreement.public_id", read_only=True)
@@ -193,6 +223,7 @@ class AgreementVersionSerializer(serializers.ModelSerializer[AgreementVersion]):
     )
     threshold_section = SectionRefSerializer(read_only=True, allow_null=True)
     deadlines = DeadlinesSerializer(source="*", read_only=True)
+    settings = AgreementSettingsSerializer(source="*", read_only=True)
     escalation = EscalationLevelSerializer(source="escalation_levels", many=True, read_only=True)
     legal_references = LegalReferenceSerializer(many=True, read_only=True)
     supersedes = serializers.UUIDField(source="supersedes.public_id", read_only=True, allow_null=True)
@@ -212,6 +243,7 @@ class AgreementVersionSerializer(serializers.ModelSerializer[AgreementVersion]):
             "housing_settings",
             "threshold_section",
             "deadlines",
+            "settings",
             "escalation",
             "legal_references",
             "supersedes",
@@ -245,6 +277,7 @@ class AgreementVersionWriteSerializer(serializers.Serializer[dict[str, Any]]):
         slug_field="public_id", queryset=Section.objects.all(), required=False, allow_null=True
     )
     deadlines = DeadlinesSerializer(required=False)
+    settings = AgreementSettingsSerializer(required=False)
 
 
 class SectionSerializer(serializers.ModelSerializer[Section]):

@@ -265,6 +265,7 @@ class AgreementVersionViewSet(PaginatedListMixin, viewsets.ViewSet):
         if "housing_settings" in data:
             changes["covered_housing_settings"] = list(data["housing_settings"])
         changes.update(data.get("deadlines") or {})
+        changes.update(data.get("settings") or {})
         return changes
 
     @extend_schema(
@@ -640,9 +641,10 @@ class ResponsibilityRuleViewSet(_DraftPartViewSet):
     @extend_schema(
         summary="Add a rule to a draft version",
         description=(
-            "Region administrators only. A rule that breaks the law's hard rules is refused: a "
-            "physician task is never the kommun's, and a patient in an ordinary home without an "
-            "enrolment is the vårdcentral's (tröskelprincipen)."
+            "Region administrators only. A rule that breaks the law's hard rules is refused (a "
+            "physician task is never the kommun's), and so is one that gives the kommun a part for "
+            "patients in an ordinary home without an enrolment where the version applies "
+            "tröskelprincipen."
         ),
         request=ResponsibilityRuleWriteSerializer,
         responses={201: ResponsibilityRuleSerializer, **CREATE_ERRORS},

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agreements.choices import SplitArrangement
 from agreements.models import CareTaskType
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
 from directory.models import Organisation, OrganisationKind
@@ -72,6 +73,8 @@ class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
             "agreed_follows_up",
             "agreed_basis",
             "agreed_at",
+            "arrangement",
+            "arrangement_note",
         ]
 
 
@@ -300,11 +303,40 @@ class CommentSerializer(serializers.Serializer[dict[str, Any]]):
     text = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
+ARRANGEMENT_HELP = _(
+    "kommun_engages_physician: the region does not provide the physician care, so the kommun engages a "
+    "physician at the region's expense (the law's fallback to “physician care is never the kommun's”); "
+    "needs arrangement_note. A split naming the kommun for a physician task without it is refused (400)."
+)
+
+
+def arrangement_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=SplitArrangement.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=ARRANGEMENT_HELP,
+    )
+
+
+def arrangement_note_field() -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=max_length_of(CaseTask, "arrangement_note"),
+        help_text=_("Which physician the kommun engages, for what, and how the region was consulted."),
+    )
+
+
 class SplitSerializer(serializers.Serializer[dict[str, Any]]):
     task = serializers.UUIDField()
     orders = organisation_field(required=False, allow_null=True)
     performs = organisation_field(required=False, allow_null=True)
     follows_up = organisation_field(required=False, allow_null=True)
+    arrangement = arrangement_field()
+    arrangement_note = arrangement_note_field()
 
 
 class AcceptSerializer(serializers.Serializer[dict[str, Any]]):
@@ -326,6 +358,8 @@ class PositionSerializer(serializers.Serializer[dict[str, Any]]):
     orders = organisation_field(required=False, allow_null=True)
     performs = organisation_field(required=False, allow_null=True)
     follows_up = organisation_field(required=False, allow_null=True)
+    arrangement = arrangement_field()
+    arrangement_note = arrangement_note_field()
 
 
 class DisputeSerializer(serializers.Serializer[dict[str, Any]]):
@@ -445,6 +479,8 @@ def _case_task_representation(task: CaseTask, refs: _Refs, zone: datetime.tzinfo
         "agreed_follows_up": refs.organisation(task.agreed_follows_up),
         "agreed_basis": _choice(task.agreed_basis),
         "agreed_at": _iso_datetime(task.agreed_at, zone),
+        "arrangement": _choice(task.arrangement),
+        "arrangement_note": task.arrangement_note,
     }
 
 

@@ -109,6 +109,8 @@ def _splits(items: list[dict[str, Any]] | None) -> list[services.Split]:
             orders=item.get("orders"),
             performs=item.get("performs"),
             follows_up=item.get("follows_up"),
+            arrangement=item.get("arrangement", ""),
+            arrangement_note=item.get("arrangement_note", ""),
         )
         for item in items or []
     ]
@@ -122,6 +124,8 @@ def _positions(items: list[dict[str, Any]]) -> list[services.PositionInput]:
             orders=item.get("orders"),
             performs=item.get("performs"),
             follows_up=item.get("follows_up"),
+            arrangement=item.get("arrangement", ""),
+            arrangement_note=item.get("arrangement_note", ""),
         )
         for item in items
     ]

@@ -7,22 +7,27 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.patients import patient_facts
 from access.seen import Seen
+from agreements import selectors as agreement_selectors
 from agreements.models import CareTaskType
 from audit.models import Action
 from audit.records import RECORD_CASE
 from audit.services import Access, access_log_record
 from directory.actor import Actor
-from directory.models import Organisation, OrganisationKind
+from directory.models import Membership, Organisation, OrganisationKind, Role, User
 from hemsjukvard.errors import NotPermitted
+from hemsjukvard.outbox import outbox_enqueue
 from patients.models import Patient
 
 from ..models import (
     CaseTask,
     EventKind,
+    Notification,
+    NotificationKind,
     ResponsibilityCase,
 )
 from ..transitions import A, transition_for
@@ -57,14 +62,94 @@ def _validate_input(fields: dict[str, Any], task_codes: Sequence[str] | None) ->
     return task_types
 
 
+# Who at the listed vårdcentral may open a case before enrolment for the kommun to complete.
+REFERRING_ROLES = frozenset({Role.GP, Role.COORDINATOR})
+
+
+def referring_membership(actor: Actor, patient: Patient) -> Membership | None:
+    """The membership with which ``actor`` may open a case for a patient not (yet) enrolled, if any.
+
+    Enrolment can be the outcome of a case: the planning comes before the decision ("en vård- och
+    omsorgsplanering ska alltid genomföras inför beslut om inskrivning"). Where the agreement governing
+    the patient allows it (``cases_before_enrolment``), the physician or coordinator of the patient's
+    listed vårdcentral opens the draft; the kommun's nurses, who see the patient through the case, then
+    complete and submit it. The kommun's own staff open cases as always.
+    """
+    if patient.listed_vardcentral_id is None:
+        return None
+    if patient_facts(patient, with_cases=False).open_enrolment_kommun_id is not None:
+        return None
+    membership = actor.membership_for(patient.listed_vardcentral_id, roles=REFERRING_ROLES)
+    if membership is None:
+        return None
+    situation = agreement_selectors.patient_situation(patient=patient)
+    if not agreement_selectors.cases_before_enrolment_allowed(situation=situation, on=timezone.localdate()):
+        return None
+    return membership
+
+
+def _kommun_nurses(kommun_id: int) -> list[User]:
+    user_ids = (
+        Membership.objects.active(timezone.localdate())
+        .filter(organisation_id=kommun_id, role__in=transition_for(A.UPDATE).roles)
+        .values("user_id")
+    )
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+
+
+def _tell_the_kommun(case: ResponsibilityCase, membership: Membership) -> None:
+    """A case opened by the vårdcentral waits for the kommun's nurses: tell them (also by e-mail)."""
+    message = _(
+        "%(organisation)s has opened case %(case)s for a patient who is not enrolled: the planning before "
+        "a decision on enrolment. Complete the case and submit it."
+    ) % {"organisation": membership.organisation.name, "case": case.public_id}
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=user,
+                case=case,
+                kind=NotificationKind.CASE_REFERRED,
+                deadline_key="referred",
+                message=message,
+            )
+            for user in _kommun_nurses(case.kommun_id)
+        ],
+        ignore_conflicts=True,
+    )
+    notification_ids = list(
+        Notification.objects.filter(
+            case=case, kind=NotificationKind.CASE_REFERRED, emailed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if notification_ids:
+        outbox_enqueue(
+            "cases.tasks.notifications_email",
+            kwargs={"notification_ids": notification_ids},
+            dedup_key=f"cases.referred:{case.pk}",
+        )
+
+
 @transaction.atomic
 def case_open(*, actor: Actor, patient: Seen[Patient], data: CaseInput) -> ResponsibilityCase:
-    """A kommun nurse (or rehab) opens a draft case; ``patient`` is what ``patient_get`` returned."""
+    """A kommun nurse (or rehab) opens a draft case; ``patient`` is what ``patient_get`` returned.
+
+    For a patient who is not (yet) enrolled, the listed vårdcentral may open it where the agreement
+    allows (``referring_membership``); the draft then waits for the kommun's nurses.
+    """
     record = patient.obj
     kommun_id = _case_kommun(record)
     membership = actor.membership_for(kommun_id, roles=transition_for(A.UPDATE).roles)
+    referred = False
     if membership is None:
-        raise NotPermitted(_("Only the kommun's nurses and therapists open cases for its patients."))
+        membership = referring_membership(actor, record)
+        referred = membership is not None
+    if membership is None:
+        raise NotPermitted(
+            _(
+                "Only the kommun's nurses and therapists open cases for its patients; for a patient who is "
+                "not enrolled, also the listed vårdcentral where the agreement allows it."
+            )
+        )
     fields = {name: getattr(data, name) for name in CASE_FIELDS}
     task_types = _validate_input(fields, data.task_codes)
     case = ResponsibilityCase.objects.create(
@@ -74,7 +159,7 @@ def case_open(*, actor: Actor, patient: Seen[Patient], data: CaseInput) -> Respo
         kommun_id=kommun_id,
         vardcentral_id=record.listed_vardcentral_id,
         owner_organisation_id=kommun_id,
-        owner_role=membership.role,
+        owner_role=Role.NURSE if referred else membership.role,
         **fields,
     )
     CaseTask.objects.bulk_create([CaseTask(case=case, task_type=t) for t in task_types])
@@ -99,6 +184,8 @@ def case_open(*, actor: Actor, patient: Seen[Patient], data: CaseInput) -> Respo
         ],
         action=Action.CREATE,
     )
+    if referred:
+        _tell_the_kommun(case, membership)
     return case
 
 

@@ -39,6 +39,7 @@ from .core import (
     _task,
     _tasks_by_public_id,
 )
+from .hard_rules import arrangement_payload, physician_rule_on, split_check
 from .inputs import Split
 
 # --- Escalation ------------------------------------------------------------------------------------
@@ -157,6 +158,19 @@ def case_decide(
                     % {"tasks": ", ".join(t.task_type.code for t in missing)}
                 }
             )
+        physician_rule = physician_rule_on(timezone.localdate(now))
+        for task in open_tasks:
+            split = by_task[task.public_id]
+            split_check(
+                task=task,
+                orders=split.orders,
+                performs=split.performs,
+                follows_up=split.follows_up,
+                arrangement=split.arrangement,
+                arrangement_note=split.arrangement_note,
+                field="splits",
+                physician_rule=physician_rule,
+            )
         for task in open_tasks:
             split = by_task[task.public_id]
             task.agreed_orders, task.agreed_performs, task.agreed_follows_up = (
@@ -164,6 +178,7 @@ def case_decide(
                 split.performs,
                 split.follows_up,
             )
+            task.arrangement, task.arrangement_note = split.arrangement, split.arrangement_note
             task.agreed_basis = AgreedBasis.ESCALATION
             task.review_state = ReviewState.DECIDED
             task.agreed_at = now
@@ -175,6 +190,7 @@ def case_decide(
                     "orders": _ref(split.orders),
                     "performs": _ref(split.performs),
                     "follows_up": _ref(split.follows_up),
+                    **arrangement_payload(split.arrangement, split.arrangement_note),
                 }
             )
     elif outcome != DecisionOutcome.WITHDRAWN:

@@ -53,6 +53,9 @@ class Split:
     orders: Organisation | None = None
     performs: Organisation | None = None
     follows_up: Organisation | None = None
+    # The law's exception to a hard rule, recorded with the split (``agreements.hard_rules``).
+    arrangement: str = ""
+    arrangement_note: str = ""
 
     @property
     def complete(self) -> bool:
@@ -66,6 +69,8 @@ class PositionInput:
     orders: Organisation | None = None
     performs: Organisation | None = None
     follows_up: Organisation | None = None
+    arrangement: str = ""
+    arrangement_note: str = ""
 
 
 @dataclass(frozen=True)

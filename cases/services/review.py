@@ -43,6 +43,7 @@ from .core import (
     _task,
     _tasks_by_public_id,
 )
+from .hard_rules import arrangement_payload, physician_rule_on, split_check
 from .inputs import PositionInput, Split
 
 # --- Submit: the engine proposes ---------------------------------------------------------------------
@@ -200,6 +201,7 @@ def case_accept(
     membership, _facts = _authorise(actor, case, A.ACCEPT)
     tasks = _tasks_by_public_id(case)
     now = timezone.now()
+    physician_rule = physician_rule_on(timezone.localdate(now))
     chosen = (
         [Split(task=t.public_id) for t in tasks.values() if t.review_state == ReviewState.PENDING]
         if not splits
@@ -218,6 +220,7 @@ def case_accept(
                 split.performs,
                 split.follows_up,
             )
+            task.arrangement, task.arrangement_note = split.arrangement, split.arrangement_note
             task.agreed_basis = AgreedBasis.REVIEWER if task.is_unclear else AgreedBasis.PROPOSAL
         elif task.is_unclear:
             raise StateConflictError(
@@ -232,7 +235,18 @@ def case_accept(
             task.agreed_orders = _organisation_from_snapshot(task.proposal.get("orders"))
             task.agreed_performs = _organisation_from_snapshot(task.proposal.get("performs"))
             task.agreed_follows_up = _organisation_from_snapshot(task.proposal.get("follows_up"))
+            task.arrangement, task.arrangement_note = "", ""
             task.agreed_basis = AgreedBasis.PROPOSAL
+        split_check(
+            task=task,
+            orders=task.agreed_orders,
+            performs=task.agreed_performs,
+            follows_up=task.agreed_follows_up,
+            arrangement=task.arrangement,
+            arrangement_note=task.arrangement_note,
+            field="tasks",
+            physician_rule=physician_rule,
+        )
         task.review_state = ReviewState.ACCEPTED
         task.agreed_at = now
         task.save()
@@ -256,6 +270,7 @@ def case_accept(
                     "orders": _ref(t.agreed_orders),
                     "performs": _ref(t.agreed_performs),
                     "follows_up": _ref(t.agreed_follows_up),
+                    **arrangement_payload(t.arrangement, t.arrangement_note),
                 }
                 for t in accepted
             ]
@@ -276,10 +291,21 @@ def _positions(
     mark_disputed: bool,
 ) -> list[dict[str, Any]]:
     written = []
+    physician_rule = physician_rule_on(timezone.localdate())
     for item in positions:
         task = _task(tasks, item.task, "positions")
         if not item.text.strip():
             raise ValidationError({"positions": _("State the position in words.")})
+        split_check(
+            task=task,
+            orders=item.orders,
+            performs=item.performs,
+            follows_up=item.follows_up,
+            arrangement=item.arrangement,
+            arrangement_note=item.arrangement_note,
+            field="positions",
+            physician_rule=physician_rule,
+        )
         if mark_disputed:
             if task.review_state != ReviewState.PENDING:
                 raise ValidationError(
@@ -299,6 +325,8 @@ def _positions(
             proposed_orders=item.orders,
             proposed_performs=item.performs,
             proposed_follows_up=item.follows_up,
+            proposed_arrangement=item.arrangement,
+            proposed_arrangement_note=item.arrangement_note,
         )
         written.append(
             {
@@ -309,6 +337,7 @@ def _positions(
                 "orders": _ref(item.orders),
                 "performs": _ref(item.performs),
                 "follows_up": _ref(item.follows_up),
+                **arrangement_payload(item.arrangement, item.arrangement_note),
             }
         )
     if not written:

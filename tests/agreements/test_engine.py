@@ -207,18 +207,32 @@ def test_review_date_follows_the_rules_maximum_duration(
     assert proposal.review_by == ON + datetime.timedelta(days=180)
 
 
-def test_a_patient_who_can_visit_the_vardcentral_gets_it_for_every_task(
+def test_a_patient_who_can_visit_the_vardcentral_gets_only_the_kommuns_part_moved(
     region_halland: World, demo_version: AgreementVersion
 ) -> None:
+    """Tröskelprincipen moves what the kommun would do; the orderer stays (tests/agreements/
+    test_threshold_principle.py has the rule's own tests)."""
     patient = region_halland.patient(enrolled=False)
-    codes = ["peritoneal_dialysis", "insulin_injection", "rehabilitation_physiotherapy", "iv_antibiotics"]
-    for proposal in propose(patient, codes).values():
+    proposals = propose(
+        patient,
+        ["peritoneal_dialysis", "insulin_injection", "rehabilitation_physiotherapy", "iv_antibiotics"],
+    )
+    expected = {
+        "peritoneal_dialysis": (NJUR, NJUR, NJUR),
+        "insulin_injection": (VC, VC, VC),
+        "rehabilitation_physiotherapy": (VC, VC, VC),
+    }
+    for code, split in expected.items():
+        proposal = proposals[code]
         assert proposal.status == ProposalStatus.PROPOSED
         assert proposal.basis == ProposalBasis.THRESHOLD_PRINCIPLE
-        assert names(proposal) == (VC, VC, VC)
+        assert names(proposal) == split
         assert proposal.section is not None
         assert proposal.section.number == "3.1"
-        assert proposal.rule is None
+        assert proposal.rule is not None
+    antibiotics = proposals["iv_antibiotics"]
+    assert antibiotics.basis == ProposalBasis.AGREEMENT_RULE
+    assert names(antibiotics) == (INFEKTION, TEAM, INFEKTION)
 
 
 def test_not_enrolled_and_not_listed_is_unclear_not_guessed(

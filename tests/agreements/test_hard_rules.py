@@ -115,19 +115,22 @@ def test_hard_rules_are_one_pure_function() -> None:
     assert (
         hard_rule_violations(
             task_kind=TaskKind.NURSING,
-            housing_setting="",
-            enrolment_requirement=EnrolmentRequirement.ANY,
-            covers_ordinary_home=True,
             parties={"orders_party": vardcentral, "performs_party": kommun, "follows_up_party": vardcentral},
         )
         == {}
     )
     problems = hard_rule_violations(
         task_kind=TaskKind.PHYSICIAN,
-        housing_setting="",
-        enrolment_requirement=EnrolmentRequirement.NOT_ENROLLED,
-        covers_ordinary_home=True,
         parties={"orders_party": kommun, "performs_party": vardcentral, "follows_up_party": vardcentral},
     )
     assert set(problems) == {"orders_party"}
-    assert len(problems["orders_party"]) == 2  # physician, and tröskelprincipen
+    assert len(problems["orders_party"]) == 1  # tröskelprincipen is the agreement's, not a hard rule
+    # Not in force (e.g. after a reform): nothing to say.
+    assert (
+        hard_rule_violations(
+            task_kind=TaskKind.PHYSICIAN,
+            parties={"orders_party": kommun, "performs_party": kommun, "follows_up_party": kommun},
+            physician_rule=None,
+        )
+        == {}
+    )

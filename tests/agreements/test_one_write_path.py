@@ -135,6 +135,8 @@ def test_a_version_and_its_parts_are_written_through_the_services_in_the_admin(
         "deadline_day_kind": "working_days",
         "review_deadline_days": "3",
         "approval_deadline_days": "5",
+        "threshold_principle": "on",
+        "threshold_specialised_performer": "listed_vardcentral",
     }
     added = client.post(
         "/admin/agreements/agreementversion/add/",

@@ -75,6 +75,7 @@ MODEL_OF: dict[type[serializers.BaseSerializer[Any]], type[models.Model]] = {
     agreement_api.CareTaskTypeWriteSerializer: CareTaskType,
     agreement_api.AgreementCreateSerializer: Agreement,
     agreement_api.AgreementVersionWriteSerializer: AgreementVersion,
+    agreement_api.AgreementSettingsSerializer: AgreementVersion,
     agreement_api.SectionWriteSerializer: Section,
     agreement_api.ConditionsSerializer: ResponsibilityRule,
     TokenRequestSerializer: User,
