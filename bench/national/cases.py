@@ -67,6 +67,8 @@ TASK_COLUMNS = [
     "agreed_follows_up_id",
     "agreed_basis",
     "agreed_at",
+    "arrangement",
+    "arrangement_note",
 ]
 EVENT_COLUMNS = [
     "id",
@@ -341,6 +343,8 @@ def cases_load(
                         _text(orders if agreed else None),
                         ("escalation" if review_state == "decided" else "proposal") if agreed else "",
                         _text(_ts(agreed_at) if agreed and agreed_at else None),
+                        "",
+                        "",
                     )
                 )
                 + "\n"

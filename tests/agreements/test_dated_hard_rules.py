@@ -24,6 +24,8 @@ from tests.fixtures.world import World
 
 from .test_engine import KOMMUN, VC, names, propose
 
+pytestmark = pytest.mark.usefixtures("physician_rule_recorded")
+
 CODE = HardRuleCode.PHYSICIAN_CARE_NOT_KOMMUN
 REFORM = datetime.date(2028, 1, 1)
 

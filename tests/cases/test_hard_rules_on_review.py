@@ -23,7 +23,7 @@ from patients.models import HousingSetting
 from tests.fixtures.clients import signed_in
 from tests.fixtures.world import World, as_actor
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("physician_rule_recorded")]
 
 VISIT = "physician_home_visit"
 NOTE = "Regionen saknar läkare för LSS-boendet; kommunen anlitar en hyrläkare efter samråd med regionen."
