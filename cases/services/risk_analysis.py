@@ -309,6 +309,31 @@ def _approval_role(facts: CaseFacts, membership: Membership) -> str:
     raise NotPermitted(_("Your role on this case does not allow this."))
 
 
+def _record_decision(
+    actor: Actor,
+    analysis: RiskAnalysis,
+    membership: Membership,
+    facts: CaseFacts,
+    *,
+    verdict: str,
+    reason: str = "",
+) -> str:
+    """Record a MAS's or MAR's verdict on ``analysis`` (never by who wrote or signed it: four eyes);
+    returns the approval it stands for (``mas``/``mar``)."""
+    _check_four_eyes(actor, analysis)
+    for_role = _approval_role(facts, membership)
+    AnalysisDecision.objects.create(
+        analysis=analysis,
+        user=actor.user,
+        organisation=membership.organisation,
+        role=membership.role,
+        for_role=for_role,
+        verdict=verdict,
+        reason=reason,
+    )
+    return for_role
+
+
 @transaction.atomic
 def risk_analysis_approve(
     *, actor: Actor, case: ResponsibilityCase, analysis: RiskAnalysis, expected_version: int | None
@@ -320,16 +345,7 @@ def risk_analysis_approve(
     case = _lock(case, expected_version)
     membership, facts = _authorise(actor, case, A.APPROVE_ANALYSIS)
     analysis = _analysis_for_action(case, analysis, AnalysisStatus.SIGNED)
-    _check_four_eyes(actor, analysis)
-    for_role = _approval_role(facts, membership)
-    AnalysisDecision.objects.create(
-        analysis=analysis,
-        user=actor.user,
-        organisation=membership.organisation,
-        role=membership.role,
-        for_role=for_role,
-        verdict=AnalysisVerdict.APPROVED,
-    )
+    for_role = _record_decision(actor, analysis, membership, facts, verdict=AnalysisVerdict.APPROVED)
     facts = selectors.case_facts(case)
     done = not facts.approvals_pending
     if done:
@@ -364,16 +380,8 @@ def risk_analysis_reject(
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the risk analysis is rejected.")})
     analysis = _analysis_for_action(case, analysis, AnalysisStatus.SIGNED)
-    _check_four_eyes(actor, analysis)
-    for_role = _approval_role(facts, membership)
-    AnalysisDecision.objects.create(
-        analysis=analysis,
-        user=actor.user,
-        organisation=membership.organisation,
-        role=membership.role,
-        for_role=for_role,
-        verdict=AnalysisVerdict.REJECTED,
-        reason=reason,
+    for_role = _record_decision(
+        actor, analysis, membership, facts, verdict=AnalysisVerdict.REJECTED, reason=reason
     )
     analysis.status = AnalysisStatus.REJECTED
     analysis.save(update_fields=["status"])
