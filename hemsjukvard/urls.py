@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from identity import views as identity_views
 
-from .health import healthz
+from .health import healthz, livez, readyz
 
 api_v1 = [
     path("", include("directory.api.urls")),
@@ -32,6 +32,8 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("sip/", include("sip.urls")),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("livez", livez, name="livez"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -237,7 +237,7 @@ def test_web(services):
     assert any(str(port).endswith(":8000") for port in web["ports"])
     test = web["healthcheck"]["test"]
     assert test[:3] == ["CMD", "python", "-c"], "the slim image has python, not curl"
-    assert "http://127.0.0.1:8000/healthz" in test[3]
+    assert "http://127.0.0.1:8000/readyz" in test[3], "a Redis restart must not take the web containers out"
     assert "ALLOWED_HOSTS" in test[3], "Django rejects a Host header it does not allow"
     compile(test[3], "healthcheck", "exec")
     assert "$" not in test[3], "Compose would try to interpolate it"
