@@ -322,7 +322,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Time limits stay well inside the broker's visibility timeout, so a task is never handed to a second
 # worker while the first one may still be running it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A killed worker's unacknowledged message comes back after this many seconds: minutes, not hours.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 900)}
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 _visibility_timeout = CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
@@ -332,6 +333,18 @@ if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < _visibility_ti
         "< CELERY_VISIBILITY_TIMEOUT."
     )
 CELERY_TIMEZONE = "Europe/Stockholm"
+# A worker rendering a document renews its claim every DOCUMENT_CLAIM_HEARTBEAT_SECONDS; a claim not
+# renewed for DOCUMENT_CLAIM_LEASE_SECONDS belongs to a worker that is gone, and the
+# documents-requeue-stale sweep queues the document again (documents.services). A queued document whose
+# message may be lost (a Redis that lost what it had accepted) is sent again after
+# DOCUMENT_QUEUED_RESEND_SECONDS.
+DOCUMENT_CLAIM_LEASE_SECONDS = env.int("DOCUMENT_CLAIM_LEASE_SECONDS", default=30)
+DOCUMENT_CLAIM_HEARTBEAT_SECONDS = env.float(
+    "DOCUMENT_CLAIM_HEARTBEAT_SECONDS", default=DOCUMENT_CLAIM_LEASE_SECONDS / 3
+)
+DOCUMENT_QUEUED_RESEND_SECONDS = env.int("DOCUMENT_QUEUED_RESEND_SECONDS", default=600)
+if not 0 < DOCUMENT_CLAIM_HEARTBEAT_SECONDS < DOCUMENT_CLAIM_LEASE_SECONDS:
+    raise ImproperlyConfigured("DOCUMENT_CLAIM_HEARTBEAT_SECONDS must be above 0 and below the lease.")
 # One queue per kind of work, each with a worker service of its own (docker-compose.yml): a PDF never
 # waits behind webhook retries to slow receivers, nor a webhook behind a batch of PDFs. Everything else
 # (reminder e-mails, the outbox relay, the sweeps and snapshots) goes to the default queue.
@@ -352,6 +365,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The transactional outbox (hemsjukvard.outbox): publish what could not be sent while Redis was down.
     "hemsjukvard-relay-outbox": {"task": "hemsjukvard.tasks.relay_outbox", "schedule": 60},
     "hemsjukvard-purge-outbox": {"task": "hemsjukvard.tasks.purge_outbox", "schedule": 60 * 60},
+    # Documents whose worker is gone (claim not renewed) are queued again within seconds.
+    "documents-requeue-stale": {"task": "documents.tasks.requeue_stale_documents", "schedule": 15},
     # The snapshot the key figures are counted from (figures.facts); the pages say how old it is.
     "figures-refresh-facts": {"task": "figures.tasks.refresh_figure_facts", "schedule": 15 * 60},
 }
