@@ -346,14 +346,18 @@ DOCUMENT_QUEUED_RESEND_SECONDS = env.int("DOCUMENT_QUEUED_RESEND_SECONDS", defau
 if not 0 < DOCUMENT_CLAIM_HEARTBEAT_SECONDS < DOCUMENT_CLAIM_LEASE_SECONDS:
     raise ImproperlyConfigured("DOCUMENT_CLAIM_HEARTBEAT_SECONDS must be above 0 and below the lease.")
 # One queue per kind of work, each with a worker service of its own (docker-compose.yml): a PDF never
-# waits behind webhook retries to slow receivers, nor a webhook behind a batch of PDFs. Everything else
-# (reminder e-mails, the outbox relay, the sweeps and snapshots) goes to the default queue.
+# waits behind webhook retries to slow receivers, nor a webhook behind a batch of PDFs, nor an e-mail to
+# a person behind either. Everything else (the outbox relay, the sweeps and snapshots) goes to the
+# default queue.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "documents.tasks.render_document": {"queue": "documents"},
     "figures.tasks.render_figures_report": {"queue": "documents"},
     "integrations.tasks.deliver_webhook": {"queue": "webhooks"},
     "integrations.tasks.requeue_overdue_deliveries": {"queue": "webhooks"},
+    # E-mail to people: a notice that it is someone's turn never waits behind a sweep or a snapshot.
+    "cases.tasks.notifications_email": {"queue": "notifications"},
+    "audit.tasks.sample_notifications_email": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-remind-overdue": {"task": "cases.tasks.remind_overdue", "schedule": 15 * 60},

@@ -24,7 +24,7 @@ ENV_DB_EXAMPLE = ROOT / ".env.db.example"
 DOCKERFILE = ROOT / "Dockerfile"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 
-WORKERS = ("worker", "worker-documents", "worker-webhooks")
+WORKERS = ("worker", "worker-documents", "worker-notifications", "worker-webhooks")
 APP_SERVICES = ("web", *WORKERS, "beat")
 LONG_RUNNING = ("postgres", "redis", *APP_SERVICES)
 SECRET_NAMES = ("SECRET_KEY", "POSTGRES_PASSWORD", "DATABASE_URL", "PASSWORD", "TOKEN")
@@ -253,6 +253,7 @@ def queues_of(command: list[str]) -> list[str]:
         ("worker", "${CELERY_WORKER_CONCURRENCY:-2}"),
         ("worker-documents", "${CELERY_DOCUMENTS_CONCURRENCY:-2}"),
         ("worker-webhooks", "${CELERY_WEBHOOKS_CONCURRENCY:-4}"),
+        ("worker-notifications", "${CELERY_NOTIFICATIONS_CONCURRENCY:-2}"),
     ],
 )
 def test_worker(services, env_example, name, concurrency):
@@ -272,15 +273,16 @@ def test_worker(services, env_example, name, concurrency):
 
 
 def test_each_queue_has_one_worker_of_its_own(services):
-    """PDFs, webhooks and the rest each have a worker: none waits behind another kind of work."""
+    """PDFs, webhooks, e-mail to people and the rest each have a worker: none waits behind another."""
     from django.conf import settings
 
     routed = {settings.CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in settings.CELERY_TASK_ROUTES.values())}
-    assert routed == {"default", "documents", "webhooks"}
+    assert routed == {"default", "documents", "notifications", "webhooks"}
     consumed = {name: queues_of(command_of(services[name])) for name in WORKERS}
     assert consumed == {
         "worker": ["default", "celery"],  # celery: the one queue before the split, drained after upgrades
         "worker-documents": ["documents"],
+        "worker-notifications": ["notifications"],
         "worker-webhooks": ["webhooks"],
     }
     other_services = set(services) - set(WORKERS)
