@@ -112,3 +112,12 @@ forwarded_allow_ips = _env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # PROXY_ALLOW_IPS.
 proxy_protocol = _env_str("GUNICORN_PROXY_PROTOCOL", "off")
 proxy_allow_ips = _env_str("PROXY_ALLOW_IPS", "127.0.0.1,::1")
+
+
+def child_exit(server: object, worker: object) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR set, every worker process writes its counters there; a dead
+    worker's live gauges are removed so a scrape does not count them (hemsjukvard.observability)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined,no-untyped-call]

@@ -98,6 +98,9 @@ if not PRODUCTION:
     INSTALLED_APPS += DEVELOPMENT_ONLY_APPS
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id, and every answer is counted and timed.
+    "hemsjukvard.observability.request_id.RequestIdMiddleware",
+    "hemsjukvard.observability.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise, so static files keep their long cache lifetimes; before the rest, so every answer
@@ -566,16 +569,44 @@ if OIDC_ENABLED:
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^livez$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^livez$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Logs: JSON lines in production (LOG_FORMAT=json), text elsewhere; every line carries the request id
+# (hemsjukvard.observability.request_id) and nothing shaped like a personnummer (…redaction).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if ENVIRONMENT == "production" else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+LOG_JSON_FIELDS = "{asctime}{levelname}{name}{message}{request_id}{process}"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "hemsjukvard.observability.request_id.RequestIdFilter"},
+        "personal_data": {"()": "hemsjukvard.observability.redaction.PersonalDataFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": LOG_JSON_FIELDS,
+            "style": "{",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+# Prometheus metrics at /metrics, for a scraper that sends "Authorization: Bearer <METRICS_TOKEN>";
+# without a token the path does not exist.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
