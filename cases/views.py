@@ -399,12 +399,14 @@ def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> Http
 # --- Risk analysis ---------------------------------------------------------------------------------
 
 
-def _hazard_formset(page: presenters.CasePage, data: Any = None) -> Any:
+def _hazard_formset(
+    page: presenters.CasePage, data: Any = None, initial: list[dict[str, Any]] | None = None
+) -> Any:
     return HazardFormSet(
         data,
         prefix="hazard",
         form_kwargs={"organisations": page.organisations},
-        initial=None if data is not None else [{} for _i in range(3)],
+        initial=None if data is not None else (initial or [{} for _i in range(3)]),
     )
 
 
@@ -432,6 +434,7 @@ def _render_analysis(
     form: AnalysisForm | None = None,
     formset: Any = None,
     reject_form: ReasonForm | None = None,
+    return_form: ReasonForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     page = presenters.case_page(actor=actor, case=seen)
@@ -440,8 +443,10 @@ def _render_analysis(
     hazards = presenters.scored_hazards(current.hazards.all()) if current else []
     can_write = A.CREATE_ANALYSIS in page.actions
     if can_write and form is None:
-        form = AnalysisForm(initial={"version": case.version})
-        formset = _hazard_formset(page)
+        # A new version starts as a copy of the last one: the kommun changes what was asked, no retyping.
+        copy = presenters.analysis_copy(current)
+        form = AnalysisForm(initial={"version": case.version, **copy.fields})
+        formset = _hazard_formset(page, initial=copy.hazards or None)
     preview = _formset_hazards(formset) if formset is not None and formset.is_bound else []
     documents: list[Document] = []
     if current is not None:
@@ -466,6 +471,7 @@ def _render_analysis(
             "preview_matrix": risk_matrix(preview),
             "preview": preview,
             "reject_form": reject_form or ReasonForm(initial={"version": case.version}, prefix="reject"),
+            "return_form": return_form or ReasonForm(initial={"version": case.version}, prefix="return"),
             "sign_form": VersionedForm(initial={"version": case.version}, prefix="sign"),
             "approve_form": VersionedForm(initial={"version": case.version}, prefix="approve"),
             "documents": documents,
@@ -571,12 +577,17 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
     actor = Actor.from_request(request)
     analysis = selectors.risk_analysis_get(actor=actor, public_id=public_id)
     case = analysis.case
-    prefix = {A.SIGN_ANALYSIS: "sign", A.APPROVE_ANALYSIS: "approve", A.REJECT_ANALYSIS: "reject"}.get(action)
+    prefix = {
+        A.SIGN_ANALYSIS: "sign",
+        A.APPROVE_ANALYSIS: "approve",
+        A.REJECT_ANALYSIS: "reject",
+        A.RETURN_ANALYSIS: "return",
+    }.get(action)
     if prefix is None:
         raise Http404
     form: VersionedForm = (
         ReasonForm(request.POST, prefix=prefix)
-        if action == A.REJECT_ANALYSIS
+        if action in (A.REJECT_ANALYSIS, A.RETURN_ANALYSIS)
         else VersionedForm(request.POST, prefix=prefix)
     )
     if form.is_valid():
@@ -599,6 +610,15 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
                     actor=actor, case=case, analysis=analysis, expected_version=version
                 )
                 done = _("The risk analysis is approved.")
+            elif action == A.RETURN_ANALYSIS:
+                services.risk_analysis_return(
+                    actor=actor,
+                    case=case,
+                    analysis=analysis,
+                    expected_version=version,
+                    reason=form.cleaned_data["reason"],
+                )
+                done = _("The risk analysis is returned with your comments; the kommun writes a new version.")
             else:
                 services.risk_analysis_reject(
                     actor=actor,
@@ -625,10 +645,13 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
             messages.success(request, done)
             return redirect("cases:analysis", public_id=case.public_id)
     seen, analyses = _analysis_read(actor, case.public_id)
-    reject_form = form if isinstance(form, ReasonForm) else None
+    reject_form = form if isinstance(form, ReasonForm) and action == A.REJECT_ANALYSIS else None
+    return_form = form if isinstance(form, ReasonForm) and action == A.RETURN_ANALYSIS else None
     if not isinstance(form, ReasonForm) and form.non_field_errors():
         messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
-    return _render_analysis(request, actor, seen, analyses, reject_form=reject_form, status=400)
+    return _render_analysis(
+        request, actor, seen, analyses, reject_form=reject_form, return_form=return_form, status=400
+    )
 
 
 def case_url(case: ResponsibilityCase) -> str:
