@@ -1,4 +1,4 @@
-""""Ditt nästa steg": one function per status, table-tested for every status and every role.
+""" "Ditt nästa steg": one function per status, table-tested for every status and every role.
 
 Each case is driven through the services to its status; each person's step is computed from the actions
 the transition table gives them there (``policies.allowed_actions``), as the case page does. The step
