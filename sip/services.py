@@ -544,7 +544,7 @@ def sip_finalise(*, actor: Actor, sip: Sip, expected_revision: int | None) -> Si
 def _activate_case(actor: Actor, sip: Sip) -> None:
     """A finalised plan puts the agreed care in place: its case becomes ``active``, through the cases
     service and only where the person may activate it (otherwise the kommun's nurse records it)."""
-    if sip.case_id is None:
+    if sip.case is None:
         return
     case = case_selectors.case_reload(case=sip.case)
     if case.status != CaseStatus.AGREED:
