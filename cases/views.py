@@ -167,11 +167,17 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
     duplicates: list[Seen[ResponsibilityCase]] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates = _open_duplicates(actor, patient, data["tasks"])
-        if not duplicates or request.POST.get("confirm_duplicate"):
-            outcome = form_once(request, lambda: _case_create(request, actor, patient, form, referring))
-            if isinstance(outcome, HttpResponseRedirect):
-                return outcome
+
+        def attempt() -> HttpResponseBase:
+            # Inside the token's check: a repeated POST goes where the first went, warned or not.
+            duplicates.extend(_open_duplicates(actor, patient, data["tasks"]))
+            if duplicates and not request.POST.get("confirm_duplicate"):
+                return HttpResponse(status=409)
+            return _case_create(request, actor, patient, form, referring)
+
+        outcome = form_once(request, attempt)
+        if isinstance(outcome, HttpResponseRedirect):
+            return outcome
     if request.method == "POST":
         codes = request.POST.getlist("tasks")
         clinic = form.cleaned_data.get("specialist_clinic") if hasattr(form, "cleaned_data") else None
