@@ -283,6 +283,9 @@ ROUTES: dict[str, Route] = {
         "analysis", (post(404, lambda o: {"reason": "Ofullständig."}, why=NOT_THEIRS),)
     ),
     "v1:risk-analysis-sign": Route("analysis", (post(404, why=NOT_THEIRS),)),
+    "v1:risk-analysis-return": Route(
+        "analysis", (post(404, lambda o: {"reason": "Komplettera."}, why=NOT_THEIRS),)
+    ),
     "v1:notification-read": Route(
         "notification",
         (post(404, why="someone else's notification"),),

@@ -601,6 +601,15 @@ class RiskAnalysisViewSet(viewsets.ViewSet):
     def reject(self, request: Request, id: str) -> Response:
         return self._act(request, id, ReasonSerializer, services.risk_analysis_reject)
 
+    @_analysis_schema(
+        "Return the risk analysis unsigned, with comments (the physician who signs it)",
+        ReasonSerializer,
+        _example("Återsänd", {"reason": "Beskriv hur peritonit upptäcks och vem som kontaktas nattetid."}),
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_analysis(self, request: Request, id: str) -> Response:
+        return self._act(request, id, ReasonSerializer, services.risk_analysis_return)
+
 
 @extend_schema(tags=["notifications"])
 class NotificationViewSet(PaginatedListMixin, viewsets.ViewSet):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from django.utils import timezone
 
 from agreements.choices import ApproverRole
-from directory.models import Membership, Role
+from directory.models import Membership, OrganisationKind, Role
 from directory.models import User as DirectoryUser
 
 from ..models import (
@@ -22,6 +22,7 @@ from ..models import (
     Signature,
 )
 from ..policies import CaseFacts
+from ..transitions import Party
 
 APPROVER_FOR_KIND = {"rehab": Role.MAR}
 
@@ -38,6 +39,29 @@ def mar_vacant(*, kommun_id: int, on: datetime.date | None = None) -> bool:
 
 def current_analysis(case: ResponsibilityCase) -> RiskAnalysis | None:
     return RiskAnalysis.objects.filter(case=case).order_by("-number").first()
+
+
+def analysis_signer_party(case: ResponsibilityCase, tasks: Sequence[CaseTask]) -> str:
+    """Whose physician signs the risk analysis of ``tasks``: the one who orders them (domain §9).
+
+    The specialist clinic where a task needs the specialist's active role, or where the clinic orders a
+    task the analysis covers (as agreed, or as proposed before the split is agreed); otherwise the
+    patient's listed vårdcentral.
+    """
+    clinic = case.specialist_clinic_id
+    if clinic is None:
+        return Party.VARDCENTRAL
+    for task in tasks:
+        if task.specialist_active_role_required:
+            return Party.CLINIC
+        orders = task.agreed_orders_id
+        if orders is None:
+            proposed = ((task.proposal or {}).get("orders") or {}).get("organisation") or {}
+            if proposed.get("kind") == OrganisationKind.SPECIALIST_CLINIC:
+                return Party.CLINIC
+        elif orders == clinic:
+            return Party.CLINIC
+    return Party.VARDCENTRAL
 
 
 def case_facts(case: ResponsibilityCase) -> CaseFacts:
@@ -120,6 +144,7 @@ def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]
             approvals_needed=needed,
             approvals_given=frozenset(given.get(analysis[0], set())) if analysis else frozenset(),
             specialist_must_sign=any(t.specialist_active_role_required for t in tasks),
+            signer_party=analysis_signer_party(case, tasks),
             informs_mas=informs_mas,
             analysis_hands=frozenset(hands.get(analysis[0], set())) if analysis else frozenset(),
         )

@@ -16,7 +16,7 @@ The services live in one module per sub-area and are re-exported here, so caller
 - ``drafts``: open and change a draft;
 - ``review``: submit (the engine proposes), accept, dispute, positions;
 - ``escalation``: escalate and decide;
-- ``risk_analysis``: write, sign, inform MAS, approve, reject;
+- ``risk_analysis``: write, sign or return, inform MAS, approve, reject;
 - ``follow_up``: activate, follow up, resume, close, withdraw, comment;
 - ``reminders``: deadlines and notification e-mail.
 """
@@ -67,6 +67,7 @@ from .risk_analysis import (
     risk_analysis_approve,
     risk_analysis_create,
     risk_analysis_reject,
+    risk_analysis_return,
     risk_analysis_sign,
 )
 
@@ -102,5 +103,6 @@ __all__ = [
     "risk_analysis_approve",
     "risk_analysis_create",
     "risk_analysis_reject",
+    "risk_analysis_return",
     "risk_analysis_sign",
 ]
