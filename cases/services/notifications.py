@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements import deadlines
+from agreements.choices import DayKind
 from directory.actor import Actor
 from directory.models import Membership, User
 from hemsjukvard.outbox import outbox_enqueue
@@ -47,9 +48,9 @@ def _due(case: ResponsibilityCase, event: CaseEvent) -> datetime.datetime | None
     days = event.payload.get("deadline_days") if event.kind == EventKind.ESCALATED else None
     if isinstance(days, int):
         # The escalation sets the body's deadline after the step is recorded; the same rule, here.
-        from .core import _day_kind
-
-        return deadlines.deadline_at(start=event.at, days=days, day_kind=_day_kind(case))
+        version = case.agreement_version
+        day_kind = version.deadline_day_kind if version is not None else DayKind.WORKING
+        return deadlines.deadline_at(start=event.at, days=days, day_kind=day_kind)
     return case.due_at
 
 
