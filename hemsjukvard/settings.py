@@ -15,6 +15,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -364,6 +365,11 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-remind-overdue": {"task": "cases.tasks.remind_overdue", "schedule": 15 * 60},
+    # The daily digest of notifications, for the people who chose it (cases.services.notifications).
+    "cases-notifications-digest": {
+        "task": "cases.tasks.notifications_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "audit-sample-access-log": {"task": "audit.tasks.sample_access_log", "schedule": 60 * 60},
     "purge-idempotency-records": {
         "task": "hemsjukvard.tasks.purge_idempotency_records",

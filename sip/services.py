@@ -70,6 +70,7 @@ from .models import (
     SipVersion,
     VersionStatus,
 )
+from .notifications import sip_step_notify
 from .policies import PRINCIPAL_KINDS, SipAction, action_allowed_by_status, can_create_sip, editing_membership
 
 # --- The machinery every write shares ----------------------------------------------------------------
@@ -119,7 +120,7 @@ def _event(
     version: SipVersion | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
-    SipEvent.objects.create(
+    event = SipEvent.objects.create(
         sip=sip,
         version=version,
         user=actor.user,
@@ -128,6 +129,7 @@ def _event(
         kind=kind,
         payload=payload or {},
     )
+    sip_step_notify(actor=actor, sip=sip, event=event)  # the plan's organisations are told of the step
 
 
 def _log(actor: Actor, sip: Sip, membership: Membership, action: str) -> None:

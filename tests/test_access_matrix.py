@@ -193,6 +193,12 @@ ROUTES: dict[str, Route] = {
         outsider=HIDDEN_NOT_PATIENT_DATA,
         owner="governance_lokal",
     ),
+    "inbox-read": Route(
+        "notification",
+        (post(404, why="someone else's notification"),),
+        outsider=HIDDEN_NOT_PATIENT_DATA,
+        owner="governance_lokal",
+    ),
     "documents:status": Route("document", (get(),)),
     "documents:download": Route("document", (get(),)),
     "sip:detail": Route("sip", (get(),)),
@@ -289,6 +295,12 @@ ROUTES: dict[str, Route] = {
     "v1:notification-read": Route(
         "notification",
         (post(404, why="someone else's notification"),),
+        outsider=HIDDEN_NOT_PATIENT_DATA,
+        owner="governance_lokal",
+    ),
+    "v1:notification-detail": Route(
+        "notification",
+        (get(404, why="someone else's notification"),),
         outsider=HIDDEN_NOT_PATIENT_DATA,
         owner="governance_lokal",
     ),

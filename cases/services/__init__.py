@@ -18,7 +18,8 @@ The services live in one module per sub-area and are re-exported here, so caller
 - ``escalation``: escalate and decide;
 - ``risk_analysis``: write, sign or return, inform MAS, approve, reject;
 - ``follow_up``: activate, follow up, resume, close, withdraw, comment;
-- ``reminders``: deadlines and notification e-mail.
+- ``reminders``: deadlines and notification e-mail;
+- ``notifications``: the notification of every step (who, by ``cases.notify``), digests, the inbox.
 """
 
 from .core import (
@@ -49,6 +50,15 @@ from .inputs import (
     MeasureInput,
     PositionInput,
     Split,
+)
+from .notifications import (
+    case_label,
+    case_step_notify,
+    notices_write,
+    notification_digest_email,
+    notification_preference_set,
+    notifications_digest_schedule,
+    notifications_mark_all_read,
 )
 from .reminders import (
     case_remind_if_overdue,
@@ -90,15 +100,22 @@ __all__ = [
     "case_decide",
     "case_dispute",
     "case_escalate",
+    "case_label",
     "case_move",
     "case_open",
     "case_remind_if_overdue",
     "case_state_position",
+    "case_step_notify",
     "case_submit",
     "case_update",
     "case_withdraw",
+    "notices_write",
+    "notification_digest_email",
     "notification_email",
     "notification_mark_read",
+    "notification_preference_set",
+    "notifications_digest_schedule",
+    "notifications_mark_all_read",
     "overdue_case_ids",
     "risk_analysis_approve",
     "risk_analysis_create",
