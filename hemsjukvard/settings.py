@@ -361,6 +361,7 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "integrations.tasks.requeue_overdue_deliveries": {"queue": "webhooks"},
     # E-mail to people: a notice that it is someone's turn never waits behind a sweep or a snapshot.
     "cases.tasks.notifications_email": {"queue": "notifications"},
+    "cases.tasks.notification_digest_email": {"queue": "notifications"},
     "audit.tasks.sample_notifications_email": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
