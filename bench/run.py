@@ -161,7 +161,6 @@ def main(argv: list[str] | None = None) -> None:
     proposal = proposal_timings(runs=30 if smoke else 300)
     from directory.authentication import token_issue
     from directory.models import Membership
-
     from patients.models import Enrolment
 
     # A nurse of the kommun where the proposal's patient is enrolled: anyone else's token answers 404.
