@@ -29,7 +29,7 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind, Role
 from patients.models import Patient
 
-from . import selectors
+from . import decisions, selectors
 from .models import (
     CaseStatus,
     CaseTask,
@@ -329,6 +329,7 @@ ACTION_LABELS: dict[str, Any] = {
     A.CLOSE: gettext_lazy("Followed up: close the case"),
     A.WITHDRAW: gettext_lazy("Withdraw the case"),
     A.COMMENT: gettext_lazy("Comment"),
+    **decisions.ACTION_LABELS,
 }
 
 _NEXT_FOR_STATUS: dict[str, Any] = {
@@ -359,6 +360,7 @@ _NEXT_FOR_ME: dict[str, Any] = {
     A.ACTIVATE: gettext_lazy("Once the SIP is in place and the care has started, activate the case."),
     A.START_FOLLOW_UP: gettext_lazy("When the follow-up is due, start it."),
     A.RESUME: gettext_lazy("Record the outcome of the follow-up."),
+    **decisions.NEXT_FOR_ME,
 }
 
 

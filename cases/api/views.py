@@ -392,7 +392,9 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         ReasonSerializer,
         description="The body at the current level finds that it cannot settle the case, which goes to "
         "the next level of the agreement's ladder.",
-        examples=_example("Kan inte avgöras", {"reason": "Frågan gäller hela regionens avtal; RUG bör ta den."}),
+        examples=_example(
+            "Kan inte avgöras", {"reason": "Frågan gäller hela regionens avtal; RUG bör ta den."}
+        ),
     )
     @action(detail=True, methods=["post"], url_path="cannot-settle")
     def cannot_settle(self, request: Request, id: str) -> Response:

@@ -79,3 +79,12 @@ def decision_organisations(case: ResponsibilityCase) -> list[Organisation]:
     first = [found[i] for i in dict.fromkeys(named) if i is not None and i in found]
     rest = sorted((o for o in found.values() if o not in first), key=lambda o: (o.kind, o.name))
     return [*first, *rest]
+
+
+def level_bindings(case: ResponsibilityCase) -> dict[int, bool]:
+    """Whether each level of the case's agreement ladder binds (``True``) or recommends."""
+    if case.agreement_version_id is None:
+        return {}
+    return dict(
+        EscalationLevel.objects.filter(version_id=case.agreement_version_id).values_list("level", "binding")
+    )
