@@ -12,7 +12,7 @@ from agreements.models import EscalationLevel
 from directory.models import Organisation, OrganisationKind
 
 from ..governance import LevelFacts, side_of
-from ..models import CaseEvent, CaseStatus, EscalationDecision, ResponsibilityCase
+from ..models import CaseEvent, CaseStatus, EscalationDecision, EventKind, ResponsibilityCase
 from ..transitions import A
 
 ANSWERS = (A.ACCEPT_RECOMMENDATION, A.DECLINE_RECOMMENDATION, A.CONSENT_SKIP)
@@ -37,7 +37,10 @@ def level_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, LevelFact
     )
     answers: dict[int, dict[str, set[str]]] = {}
     for case_id, action, organisation_id, payload in CaseEvent.objects.filter(
-        case_id__in=list(by_pk), action__in=ANSWERS
+        # A party's answer is a position; the escalation a second consent makes is not one.
+        case_id__in=list(by_pk),
+        action__in=ANSWERS,
+        kind=EventKind.POSITION,
     ).values_list("case_id", "action", "organisation_id", "payload"):
         case = by_pk[case_id]
         side = side_of(case, organisation_id) if organisation_id is not None else None
