@@ -85,9 +85,13 @@ def test_dispute_to_level_3_and_a_governance_decision(world, halland, case_in, a
         u["gp_a"], case, f"cases/{case.public_id}/decline-recommendation", {"reason": "Vi godtar inte."}
     )
     assert response.status_code == 200, response.content
-    escalated_to(2, halland.rug, act(u["coordinator_a"], case, escalate, {"reason": "Avböjd rekommendation."}))
+    escalated_to(
+        2, halland.rug, act(u["coordinator_a"], case, escalate, {"reason": "Avböjd rekommendation."})
+    )
     # RUG finds it cannot settle the case: it goes to level 3 at once.
-    response = act(u["governance"], case, f"cases/{case.public_id}/cannot-settle", {"reason": "Principfråga."})
+    response = act(
+        u["governance"], case, f"cases/{case.public_id}/cannot-settle", {"reason": "Principfråga."}
+    )
     escalated_to(3, halland.gnhh, response)
     # There is no level 4.
     response = act(u["coordinator_a"], case, escalate, {"reason": "Igen."})

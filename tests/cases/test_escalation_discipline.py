@@ -16,7 +16,7 @@ from tests.fixtures.cases import etag
 pytestmark = pytest.mark.django_db
 
 
-def _level(case) -> int:
+def _level(case) -> int | None:
     return ResponsibilityCase.objects.get(pk=case.pk).escalation_level
 
 

@@ -12,6 +12,7 @@ from django.test import Client
 from audit.models import AccessLogEntry
 from cases.models import CaseEvent, EscalationDecision, EventKind, ReviewState
 from directory.models import Organisation, OrganisationKind
+from hemsjukvard.errors import StateConflictError
 from tests.fixtures.agreements import PD, WOUND
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +33,16 @@ def _to_gnhh(drive, case):
     return drive.cannot_settle(case, by="governance")
 
 
-def _decide_post(world, case, *, performs: Organisation, extra: dict[str, str] | None = None) -> dict[str, str]:
+def _decide_post(
+    world, case, *, performs: Organisation, extra: dict[str, str] | None = None
+) -> dict[str, str]:
     o = world.orgs
     case.refresh_from_db()
-    data = {"decide-version": str(case.version), "decide-outcome": "agreed", "decide-reasons": "Enligt § 5.3."}
+    data = {
+        "decide-version": str(case.version),
+        "decide-outcome": "agreed",
+        "decide-reasons": "Enligt § 5.3.",
+    }
     for task in case.tasks.filter(review_state=ReviewState.DISPUTED):
         data[f"decide-split_{task.public_id}_orders"] = str(o["clinic"].public_id)
         data[f"decide-split_{task.public_id}_performs"] = str(performs.public_id)
@@ -52,7 +59,9 @@ def test_the_decider_lands_on_the_case_and_sees_the_decision(world, drive):
     page = _page(u["governance_gnhh"])
 
     response = page.post(
-        f"/cases/{case.public_id}/actions/decide/", _decide_post(world, case, performs=o["kommun_a"]), follow=True
+        f"/cases/{case.public_id}/actions/decide/",
+        _decide_post(world, case, performs=o["kommun_a"]),
+        follow=True,
     )
 
     assert response.status_code == 200, response.content.decode()[:2000]
@@ -69,7 +78,9 @@ def test_the_decider_lands_on_the_case_and_sees_the_decision(world, drive):
         assert _page(u[who]).get(f"/cases/{case.public_id}/").status_code == 200, who
         assert AccessLogEntry.objects.filter(user=u[who], outcome="granted").count() > before, who
     # A body that never handled the case does not see it.
-    other = Organisation.objects.create(name="Annan nämnd", kind=OrganisationKind.JOINT_BODY, region=o["region"])
+    other = Organisation.objects.create(
+        name="Annan nämnd", kind=OrganisationKind.JOINT_BODY, region=o["region"]
+    )
     from tests.fixtures.world import make_user
 
     outsider = make_user("governance.other", (other, "governance"))
@@ -93,7 +104,9 @@ def test_only_the_disputed_tasks_are_decided(world, drive):
     assert str(wound.public_id) not in form
 
     response = page.post(
-        f"/cases/{case.public_id}/actions/decide/", _decide_post(world, case, performs=o["kommun_a"]), follow=True
+        f"/cases/{case.public_id}/actions/decide/",
+        _decide_post(world, case, performs=o["kommun_a"]),
+        follow=True,
     )
     assert response.status_code == 200
     pd.refresh_from_db()
@@ -123,7 +136,8 @@ def test_the_form_shows_positions_first_is_prefilled_and_offers_every_organisati
     performs = re.search(rf'name="decide-split_{task.public_id}_performs".*?</select>', decide, re.S)
     assert performs is not None
     selected = re.search(r'<option value="([^"]+)"[^>]*selected', performs.group(0))
-    assert selected is not None and selected.group(1) == str(o["clinic"].public_id)
+    assert selected is not None
+    assert selected.group(1) == str(o["clinic"].public_id)
     # The mobile team is offered.
     assert str(mobile.public_id) in performs.group(0)
 
@@ -145,10 +159,10 @@ def test_a_missing_split_names_the_task_in_swedish(world, drive):
     response = _page(u["governance_lokal"]).post(f"/cases/{case.public_id}/actions/decide/", data)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Peritonealdialys (PD)" in html
-    assert PD not in html.split('id="action-decide"')[1].split("</section>")[0].replace(
-        f'value="{PD}"', ""
-    )
+    box = html[html.index('id="action-decide"') :]
+    box = box[: box.index("</form>")]
+    assert "Peritonealdialys (PD)" in box
+    assert PD not in box  # never the task's code
     assert not EscalationDecision.objects.filter(case=case).exists()
 
 
@@ -170,7 +184,7 @@ def test_a_recommendation_takes_effect_when_both_parties_accept(world, drive):
     case.refresh_from_db()
     assert case.status == "escalated"
     # One party accepting twice changes nothing: the same side cannot accept again.
-    with pytest.raises(Exception):
+    with pytest.raises(StateConflictError):
         drive.answer(case, by="mas_a")
     case = drive.answer(case, by="gp_a")
     case.refresh_from_db()
@@ -178,7 +192,9 @@ def test_a_recommendation_takes_effect_when_both_parties_accept(world, drive):
     assert case.status == "risk_analysis"
     assert task.review_state == ReviewState.DECIDED
     assert task.agreed_performs == o["kommun_a"]
-    assert CaseEvent.objects.filter(case=case, kind=EventKind.DECIDED, action="accept_recommendation").exists()
+    assert CaseEvent.objects.filter(
+        case=case, kind=EventKind.DECIDED, action="accept_recommendation"
+    ).exists()
 
 
 def test_a_binding_level_settles_at_once(world, drive):
