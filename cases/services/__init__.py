@@ -59,6 +59,8 @@ from .reminders import (
 from .review import (
     case_accept,
     case_dispute,
+    case_dispute_after_rejection,
+    case_review,
     case_state_position,
     case_submit,
 )
@@ -88,10 +90,12 @@ __all__ = [
     "case_comment",
     "case_decide",
     "case_dispute",
+    "case_dispute_after_rejection",
     "case_escalate",
     "case_move",
     "case_open",
     "case_remind_if_overdue",
+    "case_review",
     "case_state_position",
     "case_submit",
     "case_update",

@@ -32,7 +32,7 @@ from ..models import (
     ReviewState,
     TaskReview,
 )
-from ..policies import TaskParties, allowed_actions
+from ..policies import CaseFacts, TaskParties, allowed_actions
 from ..transitions import A
 from .core import (
     S,
@@ -304,34 +304,17 @@ def _agree(task: CaseTask, review: _Review, now: datetime.datetime) -> None:
     task.save()
 
 
-@transaction.atomic
-def case_accept(
-    *,
+def _accept_answers(
     actor: Actor,
     case: ResponsibilityCase,
-    expected_version: int | None,
-    splits: Sequence[Split] = (),
-    reason: str = "",
-) -> ResponsibilityCase:
-    """A party to the proposal accepts it for the tasks named (every task still awaiting its answer if
-    none); each task is agreed once every party it awaits has accepted.
-
-    An unclear task has no proposal to accept: the reviewer states the split (a person decides), or
-    disputes it. The case moves on once no task awaits an answer: to dispute if a task is disputed.
-    """
-    case = _lock(case, expected_version)
-    membership, _facts = _authorise(actor, case, A.ACCEPT)
-    review = _Review.load(case)
-    now = timezone.now()
-    physician_rule = physician_rule_on(timezone.localdate(now))
-    chosen = (
-        [Split(task=t.public_id) for t in review.pending_for(membership.organisation_id)]
-        if not splits
-        else list(splits)
-    )
+    membership: Membership,
+    review: _Review,
+    splits: Sequence[Split],
+    facts: CaseFacts,
+) -> list[dict[str, Any]]:
+    physician_rule = physician_rule_on(timezone.localdate())
     answered: list[dict[str, Any]] = []
-    agreed: list[CaseTask] = []
-    for split in chosen:
+    for split in splits:
         task = _task(review.tasks, split.task, "tasks")
         _answering_task(review, task, membership, "tasks")
         if split.complete:
@@ -344,7 +327,7 @@ def case_accept(
                     "it up, or dispute it."
                 )
                 % {"task": task.task_type},
-                extra={"allowed": allowed_actions(actor, case, _facts), "task": str(task.public_id)},
+                extra={"allowed": allowed_actions(actor, case, facts), "task": str(task.public_id)},
             )
         else:
             orders = _organisation_from_snapshot(task.proposal.get("orders"))
@@ -361,42 +344,115 @@ def case_accept(
             field="tasks",
             physician_rule=physician_rule,
         )
-        review.record(
-            _answer(
-                actor, case, membership, task, ReviewAnswer.ACCEPTED, split=split if split.complete else None
-            )
-        )
+        stated = split if split.complete else None
+        review.record(_answer(actor, case, membership, task, ReviewAnswer.ACCEPTED, split=stated))
         answered.append({"task": str(task.public_id), "task_type": task.task_type.code})
-        if review.all_accepted(task):
+    return answered
+
+
+@transaction.atomic
+def case_review(
+    *,
+    actor: Actor,
+    case: ResponsibilityCase,
+    expected_version: int | None,
+    accept: Sequence[Split] = (),
+    dispute: Sequence[PositionInput] = (),
+    reason: str = "",
+) -> ResponsibilityCase:
+    """A party to the proposal answers for tasks it is party to, in one go: it accepts some (``accept``)
+    and disputes others with its position on each (``dispute``).
+
+    Each task is agreed once every party it awaits has accepted (on the proposal, or on the split a
+    reviewer stated for an unclear task, which has no proposal to accept); a dispute by any party
+    marks that task disputed. The case stays in review while a task awaits an answer; then it is
+    disputed if a task is, and otherwise moves on to the risk analysis or is agreed.
+    """
+    case = _lock(case, expected_version)
+    if not accept and not dispute:
+        raise ValidationError({"tasks": _("Answer for at least one task.")})
+    membership, facts = _authorise(actor, case, A.ACCEPT if accept else A.DISPUTE)
+    if accept and dispute:
+        _authorise(actor, case, A.DISPUTE)
+    review = _Review.load(case)
+    now = timezone.now()
+    answered = _accept_answers(actor, case, membership, review, accept, facts)
+    for item in dispute:
+        task = _task(review.tasks, item.task, "positions")
+        _answering_task(review, task, membership, "positions")
+        review.record(_answer(actor, case, membership, task, ReviewAnswer.DISPUTED, text=item.text))
+        task.review_state = ReviewState.DISPUTED
+        task.save(update_fields=["review_state"])
+    written = _positions(actor, case, membership, review.tasks, dispute) if dispute else []
+    agreed = []
+    for task in review.tasks.values():
+        if task.review_state == ReviewState.PENDING and review.all_accepted(task):
             _agree(task, review, now)
             agreed.append(task)
-    _move(
-        actor,
-        case,
-        to_status=review.status(case),
-        action=A.ACCEPT,
-        membership=membership,
-        kind=EventKind.ACCEPTED,
-        reason=reason,
-        payload={
-            "answered": answered,
-            "tasks": [
-                {
-                    "task": str(t.public_id),
-                    "task_type": t.task_type.code,
-                    "basis": t.agreed_basis,
-                    "orders": _ref(t.agreed_orders),
-                    "performs": _ref(t.agreed_performs),
-                    "follows_up": _ref(t.agreed_follows_up),
-                    **arrangement_payload(t.arrangement, t.arrangement_note),
-                }
-                for t in agreed
-            ],
-        },
-        now=now,
-    )
+    to_status = review.status(case)
+    if accept:
+        _move(
+            actor,
+            case,
+            to_status=to_status,
+            action=A.ACCEPT,
+            membership=membership,
+            kind=EventKind.ACCEPTED,
+            reason=reason if not dispute else "",
+            payload={
+                "answered": answered,
+                "tasks": [
+                    {
+                        "task": str(t.public_id),
+                        "task_type": t.task_type.code,
+                        "basis": t.agreed_basis,
+                        "orders": _ref(t.agreed_orders),
+                        "performs": _ref(t.agreed_performs),
+                        "follows_up": _ref(t.agreed_follows_up),
+                        **arrangement_payload(t.arrangement, t.arrangement_note),
+                    }
+                    for t in agreed
+                ],
+            },
+            now=now,
+        )
+    if dispute:
+        _move(
+            actor,
+            case,
+            to_status=to_status,
+            action=A.DISPUTE,
+            membership=membership,
+            kind=EventKind.DISPUTED,
+            reason=reason,
+            payload={"positions": written},
+            now=now,
+        )
     _save(actor, case, membership=membership)
     return case
+
+
+def case_accept(
+    *,
+    actor: Actor,
+    case: ResponsibilityCase,
+    expected_version: int | None,
+    splits: Sequence[Split] = (),
+    reason: str = "",
+) -> ResponsibilityCase:
+    """A party to the proposal accepts it for the tasks named (every task still awaiting its answer if
+    none); see ``case_review``."""
+    if not splits:
+        with transaction.atomic():
+            locked = _lock(case, expected_version)
+            membership, _facts = _authorise(actor, locked, A.ACCEPT)
+            splits = [
+                Split(task=t.public_id) for t in _Review.load(locked).pending_for(membership.organisation_id)
+            ]
+            return case_review(actor=actor, case=locked, expected_version=None, accept=splits, reason=reason)
+    return case_review(
+        actor=actor, case=case, expected_version=expected_version, accept=splits, reason=reason
+    )
 
 
 def _positions(
@@ -454,7 +510,6 @@ def _positions(
     return written
 
 
-@transaction.atomic
 def case_dispute(
     *,
     actor: Actor,
@@ -463,45 +518,32 @@ def case_dispute(
     positions: Sequence[PositionInput],
     reason: str = "",
 ) -> ResponsibilityCase:
-    """A party disputes tasks it answers for, with its position on each; only those tasks are disputed.
-
-    The case stays in review while another task awaits an answer, and is disputed once none does. After
-    MAS or MAR rejected the risk analysis, the kommun disputes the tasks the analysis covers instead
-    (``case_dispute_after_rejection``).
-    """
-    case = _lock(case, expected_version)
-    if case.status == S.RISK_ANALYSIS:
-        return _dispute_after_rejection(actor, case, positions=positions, reason=reason)
-    membership, _facts = _authorise(actor, case, A.DISPUTE)
-    review = _Review.load(case)
-    if not positions:
-        raise ValidationError({"positions": _("State a position on at least one task.")})
-    for item in positions:
-        task = _task(review.tasks, item.task, "positions")
-        _answering_task(review, task, membership, "positions")
-        review.record(_answer(actor, case, membership, task, ReviewAnswer.DISPUTED, text=item.text))
-        task.review_state = ReviewState.DISPUTED
-        task.save(update_fields=["review_state"])
-    written = _positions(actor, case, membership, review.tasks, positions)
-    _move(
-        actor,
-        case,
-        to_status=review.status(case),
-        action=A.DISPUTE,
-        membership=membership,
-        kind=EventKind.DISPUTED,
-        reason=reason,
-        payload={"positions": written},
+    """A party disputes tasks it answers for, with its position on each; only those tasks are disputed
+    (``case_review``). After MAS or MAR rejected the risk analysis, the kommun disputes the tasks the
+    analysis covers instead (``case_dispute_after_rejection``)."""
+    status = ResponsibilityCase.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+    if status == S.RISK_ANALYSIS:
+        return case_dispute_after_rejection(
+            actor=actor, case=case, expected_version=expected_version, positions=positions, reason=reason
+        )
+    return case_review(
+        actor=actor, case=case, expected_version=expected_version, dispute=positions, reason=reason
     )
-    _save(actor, case, membership=membership)
-    return case
 
 
-def _dispute_after_rejection(
-    actor: Actor, case: ResponsibilityCase, *, positions: Sequence[PositionInput], reason: str
+@transaction.atomic
+def case_dispute_after_rejection(
+    *,
+    actor: Actor,
+    case: ResponsibilityCase,
+    expected_version: int | None,
+    positions: Sequence[PositionInput],
+    reason: str = "",
 ) -> ResponsibilityCase:
-    """MAS or MAR rejected the risk analysis: the kommun disputes the tasks it covers (their agreed split
-    no longer stands) and the case is disputed, on its way to the escalation ladder."""
+    """MAS or MAR rejected the risk analysis: instead of writing a new version, the kommun disputes the
+    tasks it covers (their agreed split no longer stands) and the case is disputed, on its way to the
+    escalation ladder."""
+    case = _lock(case, expected_version)
     membership, _facts = _authorise(actor, case, A.DISPUTE_AFTER_REJECTION)
     tasks = _tasks_by_public_id(case)
     if not positions:

@@ -158,6 +158,7 @@ def test_pd_case_from_draft_to_agreed_through_the_api(world, halland, api):
         "transition",
         "transition",
         "accepted",
+        "accepted",
         "analysis_created",
         "analysis_signed",
         "analysis_approved",
