@@ -361,8 +361,9 @@ class AcceptSerializer(serializers.Serializer[dict[str, Any]]):
         required=False,
         **at_most(MAX_TASKS),
         help_text=_(
-            "Tasks to accept; leave out to accept every task still awaiting review. An unclear task "
-            "needs orders, performs and follows_up."
+            "Tasks to accept, of those your organisation answers for; leave out to accept every task "
+            "still awaiting your organisation's answer. An unclear task needs orders, performs and "
+            "follows_up."
         ),
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
