@@ -15,3 +15,7 @@ class AuditConfig(AppConfig):
         from .documents import LogExtractSource
 
         register(LogExtractSource())
+
+        from .metrics import register as register_metrics
+
+        register_metrics()

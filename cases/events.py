@@ -1,4 +1,5 @@
-"""Which changes of a responsibility case become webhooks: submitted, escalated, decided and agreed.
+"""Which changes of a responsibility case become webhooks: submitted, escalated, decided and agreed;
+and a notification written for the person an API client acts as (``notification.created``).
 
 Published through ``integrations.events.event_publish`` to the clients the case's own access rule lets
 see it; the payload carries the case's id, status and link (and, once escalated, its level).
@@ -10,9 +11,9 @@ from typing import Any
 
 from access.cases import granting_membership
 from integrations.events import api_url, event_publish
-from integrations.models import WebhookEventKind
+from integrations.models import ApiClient, WebhookEventKind
 
-from .models import CaseStatus, EventKind, ResponsibilityCase
+from .models import CaseStatus, EventKind, Notification, ResponsibilityCase
 
 
 def case_events_publish(
@@ -43,5 +44,34 @@ def case_events_publish(
             event_kind,
             may_see=lambda actor: granting_membership(actor, case) is not None,
             data=data,
+        )
+    return ids
+
+
+def notifications_created_publish(*, notification_ids: list[int]) -> list[int]:
+    """``notification.created`` for each notification whose person is an API client's own service user,
+    delivered to that client only: a notification is one person's, and no other client acts as them."""
+    clients = dict(
+        ApiClient.objects.filter(revoked_at__isnull=True, service_user__is_active=True).values_list(
+            "service_user_id", "pk"
+        )
+    )
+    ids: list[int] = []
+    for notification in Notification.objects.filter(
+        pk__in=notification_ids, user_id__in=list(clients)
+    ).select_related("case"):
+        user_id = notification.user_id
+        ids += event_publish(
+            WebhookEventKind.NOTIFICATION_CREATED,
+            may_see=lambda actor, user_id=user_id: actor.user.pk == user_id,  # type: ignore[misc]
+            data={
+                "notification": {
+                    "id": str(notification.public_id),
+                    "kind": notification.kind,
+                    "case": str(notification.case.public_id),
+                    "due_at": notification.due_at.isoformat() if notification.due_at else None,
+                    "url": api_url("v1:notification-detail", notification.public_id),
+                }
+            },
         )
     return ids

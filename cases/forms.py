@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import SplitArrangement, TaskKind
@@ -371,6 +372,9 @@ class HazardForm(forms.Form):
                 self.add_error("measure_owner", _("Say who owns the measure."))
             if not cleaned.get("measure_due"):
                 self.add_error("measure_due", _("Give a due date for the measure."))
+        due = cleaned.get("measure_due")
+        if due is not None and due < timezone.localdate():
+            self.add_error("measure_due", _("A measure's due date cannot be in the past."))
         return cleaned
 
     @property
@@ -392,3 +396,9 @@ class AnalysisForm(VersionedForm):
     review_on = forms.DateField(
         label=_("Review date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean_review_on(self) -> Any:
+        value = self.cleaned_data.get("review_on")
+        if value is not None and value < timezone.localdate():
+            raise ValidationError(_("The review date cannot be in the past."))
+        return value

@@ -690,13 +690,37 @@ class NotificationKind(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
     MAS_INFORMED = "mas_informed", _("MAS informed of a risk analysis")
     CASE_REFERRED = "case_referred", _("A case opened by the vårdcentral before enrolment")
+    # One kind per step of a case (cases.notify says who is told what at which step).
+    REVIEW_REQUESTED = "review_requested", _("Review requested")
+    CASE_SUBMITTED = "case_submitted", _("Case submitted")
+    TASKS_ACCEPTED = "tasks_accepted", _("Tasks accepted")
+    CASE_DISPUTED = "case_disputed", _("Case disputed")
+    POSITION_STATED = "position_stated", _("Position stated")
+    CASE_ESCALATED = "case_escalated", _("Case escalated")
+    CASE_DECIDED = "case_decided", _("Case decided")
+    ANALYSIS_REQUESTED = "analysis_requested", _("Risk analysis requested")
+    SIGNATURE_REQUESTED = "signature_requested", _("Signature requested")
+    APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
+    ANALYSIS_REJECTED = "analysis_rejected", _("Risk analysis rejected")
+    CASE_AGREED = "case_agreed", _("Case agreed")
+    CASE_ACTIVE = "case_active", _("Care started")
+    CASE_WITHDRAWN = "case_withdrawn", _("Case withdrawn")
+    CASE_CLOSED = "case_closed", _("Case closed")
+    COMMENTED = "commented", _("New comment")
+    SIP_STARTED = "sip_started", _("SIP started")
+    SIP_FINALISED = "sip_finalised", _("SIP finalised")
+    SIP_CONSENT_WITHDRAWN = "sip_consent_withdrawn", _("SIP consent withdrawn")
+    SIP_CLOSED = "sip_closed", _("SIP closed")
 
 
 class Notification(PublicIdModel):
-    """An in-app notice to one person (also e-mailed). At most one per person, case, kind and deadline.
+    """An in-app notice to one person (also e-mailed). At most one per person, case, kind and key.
 
     ``deadline_key`` names the thing notified about: the running deadline for a reminder, the risk
-    analysis version for "MAS informed".
+    analysis version for "MAS informed", the case or SIP event for a step (``event:<id>``,
+    ``sip-event:<id>``), so a step retried never notifies twice. ``organisation`` and ``role`` say in
+    which of the person's memberships they are told; ``acts`` whether they must act (or are informed),
+    and ``due_at`` by when.
     """
 
     user = models.ForeignKey(
@@ -711,7 +735,19 @@ class Notification(PublicIdModel):
     kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
     deadline_key = models.CharField(_("deadline"), max_length=64)
     message = models.TextField(_("message"))
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    role = models.CharField(_("role"), max_length=32, blank=True)
+    acts = models.BooleanField(_("must act"), default=False)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
@@ -725,3 +761,30 @@ class Notification(PublicIdModel):
             )
         ]
         indexes = [models.Index(fields=["user", "read_at"])]
+
+
+class EmailChoice(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once, one e-mail per notification")
+    DIGEST = "digest", _("Once a day, one e-mail listing them")
+
+
+class NotificationPreference(models.Model):
+    """How a person wants their notifications e-mailed; without a row, at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    email = models.CharField(
+        _("e-mail"), max_length=16, choices=EmailChoice.choices, default=EmailChoice.IMMEDIATE
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"Notification preference of {self.user_id}: {self.email}"

@@ -31,6 +31,10 @@ class CaseFacts:
     approvals_needed: Mapping[str, str] = field(default_factory=dict)
     approvals_given: frozenset[str] = frozenset()
     specialist_must_sign: bool = False
+    # The one party whose physician signs (or returns) the risk analysis: the party that orders the
+    # tasks it covers, the specialist clinic where a task needs the specialist's active role
+    # (``Party.CLINIC`` or ``Party.VARDCENTRAL``; empty where no task needs an analysis).
+    signer_party: str = ""
     informs_mas: bool = False
     # The people who wrote or signed the current analysis while it waits for approval (four eyes).
     analysis_hands: frozenset[int] = frozenset()
@@ -97,12 +101,17 @@ def party_ids(case: ResponsibilityCase, party: str) -> frozenset[int]:
     return frozenset(i for i in ids if i is not None)
 
 
+# Signing and returning a risk analysis belong to its one named signer, and the role that signs for it.
+SIGNER_ACTIONS = frozenset({A.SIGN_ANALYSIS, A.RETURN_ANALYSIS})
+SIGNER_ROLE = {Party.CLINIC: Role.SPECIALIST, Party.VARDCENTRAL: Role.GP}
+
+
 def _roles_for(transition: Transition, facts: CaseFacts) -> frozenset[str]:
     roles = transition.roles
     if transition.action in (A.APPROVE_ANALYSIS, A.REJECT_ANALYSIS):
         roles = roles & frozenset(facts.approvals_pending.values())
-    elif transition.action == A.SIGN_ANALYSIS and facts.specialist_must_sign:
-        roles = roles & {Role.SPECIALIST}
+    elif transition.action in SIGNER_ACTIONS and facts.signer_party:
+        roles = roles & {SIGNER_ROLE[facts.signer_party]}
     elif transition.action == A.DISPUTE_AFTER_REJECTION and not facts.analysis_rejected:
         roles = frozenset()
     return roles
@@ -116,8 +125,8 @@ def acting_membership(
     organisations = (
         facts.answering if transition.party == Party.TASK_PARTY else party_ids(case, transition.party)
     )
-    if transition.action == A.SIGN_ANALYSIS and facts.specialist_must_sign:
-        organisations = organisations & party_ids(case, Party.CLINIC)
+    if transition.action in SIGNER_ACTIONS and facts.signer_party:
+        organisations = organisations & party_ids(case, facts.signer_party)
     for membership in actor.memberships:
         if membership.role in roles and membership.organisation_id in organisations:
             return membership

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+import zoneinfo
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ from patients.models import Patient
 
 from . import selectors
 from .models import (
+    AnalysisStatus,
     CaseStatus,
     CaseTask,
     EscalationDecision,
@@ -38,10 +40,11 @@ from .models import (
     Position,
     ResponsibilityCase,
     RiskAnalysis,
+    Urgency,
 )
-from .policies import allowed_actions
+from .policies import CaseFacts, allowed_actions
 from .risk import risk_level, risk_score
-from .transitions import A
+from .transitions import A, Party
 
 S = CaseStatus
 
@@ -322,6 +325,7 @@ ACTION_LABELS: dict[str, Any] = {
     A.SIGN_ANALYSIS: gettext_lazy("Sign the risk analysis"),
     A.APPROVE_ANALYSIS: gettext_lazy("Approve the risk analysis"),
     A.REJECT_ANALYSIS: gettext_lazy("Reject the risk analysis"),
+    A.RETURN_ANALYSIS: gettext_lazy("Return the risk analysis with comments"),
     A.ACTIVATE: gettext_lazy("Care has started (activate)"),
     A.START_FOLLOW_UP: gettext_lazy("Start the follow-up"),
     A.RESUME: gettext_lazy("Followed up: care goes on"),
@@ -330,49 +334,275 @@ ACTION_LABELS: dict[str, Any] = {
     A.COMMENT: gettext_lazy("Comment"),
 }
 
-_NEXT_FOR_STATUS: dict[str, Any] = {
-    S.DRAFT: gettext_lazy("The nurse completes the draft and submits it."),
-    S.SUBMITTED: gettext_lazy("The agreement's rules propose a split."),
-    S.IN_REVIEW: gettext_lazy("The vårdcentral's physician reviews the proposed split."),
-    S.RISK_ANALYSIS: gettext_lazy(
-        "The kommun writes the risk analysis and the responsible physician signs it."
-    ),
-    S.AWAITING_APPROVAL: gettext_lazy("MAS or MAR approves or rejects the risk analysis."),
-    S.AGREED: gettext_lazy("Responsibility is agreed: draw up the SIP and start the care."),
-    S.ACTIVE: gettext_lazy("The care is under way; follow it up when due."),
-    S.FOLLOW_UP: gettext_lazy("Follow up: the care goes on, or the case is closed."),
-    S.DISPUTED: gettext_lazy("The parties state their positions; a coordinator may escalate."),
-    S.ESCALATED: gettext_lazy("The joint body at this level decides."),
-    S.CLOSED: gettext_lazy("The case is closed."),
-}
+# --- "Your next step": one function per status, each answering for every role ---------------------
 
-_NEXT_FOR_ME: dict[str, Any] = {
-    A.SUBMIT: gettext_lazy("Check the tasks and submit the case for review."),
-    A.ACCEPT: gettext_lazy("Review the proposed split: accept it, or dispute it with your position."),
-    A.CREATE_ANALYSIS: gettext_lazy("Write the risk analysis for the tasks that need one."),
-    A.SIGN_ANALYSIS: gettext_lazy("Read the risk analysis and sign it."),
-    A.APPROVE_ANALYSIS: gettext_lazy("Approve or reject the risk analysis, with a reason."),
-    A.DECIDE: gettext_lazy("Decide who is responsible for each disputed task, with reasons."),
-    A.ESCALATE: gettext_lazy("Send the dispute to the next level of the escalation ladder."),
-    A.STATE_POSITION: gettext_lazy("State your organisation's position on the disputed tasks."),
-    A.ACTIVATE: gettext_lazy("Once the SIP is in place and the care has started, activate the case."),
-    A.START_FOLLOW_UP: gettext_lazy("When the follow-up is due, start it."),
-    A.RESUME: gettext_lazy("Record the outcome of the follow-up."),
-}
+# The viewer's part on a case, as the next step names it (a person may hold several; the first that
+# has a step wins, ``viewer_parts``).
+KOMMUN_STAFF_ROLES = frozenset({Role.NURSE, Role.REHAB})
+APPROVER_ROLES = frozenset({Role.MAS, Role.MAR})
 
 
 @dataclass(frozen=True)
 class NextStep:
+    """What happens next on a case, said to one person.
+
+    ``code`` names the step (``write_analysis``, ``sign_analysis``, ``wait`` …, for tests and styles),
+    ``who`` the person or body that must act, ``due`` the deadline as a date in Europe/Stockholm.
+    """
+
     for_me: bool
     text: str
+    code: str = ""
+    who: str = ""
+    due: datetime.date | None = None
 
 
-def next_step(case: ResponsibilityCase, actions: Sequence[str]) -> NextStep:
-    """What happens next, said to this person: their own step if they have one."""
-    for action, text in _NEXT_FOR_ME.items():
-        if action in actions:
-            return NextStep(for_me=True, text=str(text))
-    return NextStep(for_me=False, text=str(_NEXT_FOR_STATUS.get(case.status, "")))
+@dataclass(frozen=True)
+class StepFacts:
+    """What the next step depends on: the case, what the viewer may do, and who holds the ball."""
+
+    case: ResponsibilityCase
+    actions: frozenset[str]
+    analysis_status: str | None = None
+    signer: str = ""
+    approver: str = ""
+    # The viewer's organisation has stated a position on every disputed task (nothing more to say).
+    positions_stated: bool = False
+
+    def can(self, *actions: str) -> bool:
+        return any(a in self.actions for a in actions)
+
+    @property
+    def due(self) -> datetime.date | None:
+        due_at = self.case.due_at
+        return timezone.localtime(due_at, STOCKHOLM).date() if due_at is not None else None
+
+
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+
+def _role_at(organisation: Organisation | None, role: str) -> str:
+    label = str(Role(role).label)
+    return f"{label}, {organisation.name}" if organisation is not None else label
+
+
+def _mine(code: str, text: Any, who: str, due: datetime.date | None = None) -> NextStep:
+    return NextStep(for_me=True, text=str(text), code=code, who=who, due=due)
+
+
+def _theirs(code: str, text: Any, who: str, due: datetime.date | None = None) -> NextStep:
+    return NextStep(for_me=False, text=str(text), code=code, who=who, due=due)
+
+
+def _step_draft(f: StepFacts) -> NextStep:
+    who = _role_at(f.case.kommun, Role.NURSE)
+    if f.can(A.SUBMIT, A.UPDATE):
+        return _mine("submit", _("Complete the draft (tasks and background) and submit it for review."), who)
+    return _theirs("wait", _("The kommun's nurse completes the draft and submits it."), who)
+
+
+def _step_submitted(f: StepFacts) -> NextStep:
+    return _theirs("wait", _("The agreement's rules propose a split."), "")
+
+
+def _step_in_review(f: StepFacts) -> NextStep:
+    who = _role_at(f.case.vardcentral, Role.GP)
+    if f.can(A.ACCEPT, A.DISPUTE):
+        return _mine(
+            "review",
+            _("Review the proposed split: accept it, or dispute it with your position."),
+            who,
+            f.due,
+        )
+    return _theirs("wait", _("The vårdcentral's physician reviews the proposed split."), who, f.due)
+
+
+def _step_risk_analysis(f: StepFacts) -> NextStep:
+    writer = _role_at(f.case.kommun, Role.NURSE)
+    if f.analysis_status == AnalysisStatus.DRAFT:
+        if f.can(A.SIGN_ANALYSIS):
+            return _mine(
+                "sign_analysis",
+                _("Read the risk analysis and sign it, or return it to the kommun with comments."),
+                f.signer,
+            )
+        return _theirs(
+            "wait", _("The risk analysis is written; the responsible physician signs it."), f.signer
+        )
+    if f.can(A.CREATE_ANALYSIS):
+        if f.analysis_status == AnalysisStatus.REJECTED:
+            return _mine(
+                "write_analysis",
+                _("The risk analysis was sent back: write a new version (it starts as a copy of the last)."),
+                writer,
+            )
+        return _mine("write_analysis", _("Write the risk analysis for the tasks that need one."), writer)
+    return _theirs(
+        "wait", _("The kommun writes the risk analysis; then the responsible physician signs it."), writer
+    )
+
+
+def _step_awaiting_approval(f: StepFacts) -> NextStep:
+    who = f"{f.approver}, {f.case.kommun.name}" if f.approver else _role_at(f.case.kommun, Role.MAS)
+    if f.can(A.APPROVE_ANALYSIS, A.REJECT_ANALYSIS):
+        return _mine(
+            "approve_analysis", _("Approve the risk analysis, or reject it with a reason."), who, f.due
+        )
+    return _theirs("wait", _("MAS or MAR approves or rejects the risk analysis."), who, f.due)
+
+
+def _step_agreed(f: StepFacts) -> NextStep:
+    who = _role_at(f.case.kommun, Role.NURSE)
+    if f.can(A.ACTIVATE):
+        return _mine(
+            "sip",
+            _(
+                "Responsibility is agreed: draw up and finalise the SIP (the case becomes active then), "
+                "or record that the care has started."
+            ),
+            who,
+        )
+    return _theirs("wait", _("Responsibility is agreed: the kommun draws up the SIP with the parties."), who)
+
+
+def _step_active(f: StepFacts) -> NextStep:
+    who = _role_at(f.case.kommun, Role.NURSE)
+    if f.can(A.START_FOLLOW_UP):
+        return _mine("follow_up", _("The care is under way. When the follow-up is due, start it."), who)
+    return _theirs("wait", _("The care is under way; the kommun follows it up when due."), who)
+
+
+def _step_follow_up(f: StepFacts) -> NextStep:
+    who = _role_at(f.case.kommun, Role.NURSE)
+    if f.can(A.RESUME, A.CLOSE):
+        return _mine(
+            "record_follow_up",
+            _("Record the outcome of the follow-up: the care goes on, or it has ended."),
+            who,
+        )
+    return _theirs("wait", _("The kommun follows up: the care goes on, or the case is closed."), who)
+
+
+def _step_disputed(f: StepFacts) -> NextStep:
+    coordinator = _role_at(f.case.kommun, Role.COORDINATOR)
+    if f.can(A.STATE_POSITION) and not f.positions_stated:
+        return _mine(
+            "state_position", _("State your organisation's position on the disputed tasks."), coordinator
+        )
+    if f.can(A.ESCALATE):
+        return _mine(
+            "escalate",
+            _("The parties' positions are in: send the dispute to the next level of the escalation ladder."),
+            coordinator,
+        )
+    return _theirs(
+        "wait",
+        _("Your position is recorded. The parties state theirs; a coordinator may escalate the dispute."),
+        coordinator,
+    )
+
+
+def _step_escalated(f: StepFacts) -> NextStep:
+    body = f.case.escalation_body
+    who = body.name if body is not None else ""
+    if f.can(A.DECIDE):
+        return _mine(
+            "decide", _("Decide who is responsible for each disputed task, with reasons."), who, f.due
+        )
+    return _theirs("wait", _("The joint body at this level decides."), who, f.due)
+
+
+def _step_closed(f: StepFacts) -> NextStep:
+    return _theirs("closed", _("The case is closed."), "")
+
+
+NEXT_STEPS: dict[str, Callable[[StepFacts], NextStep]] = {
+    S.DRAFT: _step_draft,
+    S.SUBMITTED: _step_submitted,
+    S.IN_REVIEW: _step_in_review,
+    S.RISK_ANALYSIS: _step_risk_analysis,
+    S.AWAITING_APPROVAL: _step_awaiting_approval,
+    S.AGREED: _step_agreed,
+    S.ACTIVE: _step_active,
+    S.FOLLOW_UP: _step_follow_up,
+    S.DISPUTED: _step_disputed,
+    S.ESCALATED: _step_escalated,
+    S.CLOSED: _step_closed,
+}
+
+
+def next_step(facts: StepFacts) -> NextStep:
+    """What happens next, said to this person: the status's function decides for every role."""
+    return NEXT_STEPS[facts.case.status](facts)
+
+
+def analysis_signer(case: ResponsibilityCase, facts: CaseFacts) -> str:
+    """The one named signer of the case's risk analysis (``CaseFacts.signer_party``), in words."""
+    if facts.signer_party == Party.CLINIC:
+        return _role_at(case.specialist_clinic, Role.SPECIALIST)
+    if facts.signer_party == Party.VARDCENTRAL:
+        return _role_at(case.vardcentral, Role.GP)
+    return ""
+
+
+def _approver(facts: CaseFacts) -> str:
+    return " / ".join(sorted({str(Role(r).label) for r in facts.approvals_pending.values()}))
+
+
+def step_facts(
+    *,
+    actor: Actor,
+    case: ResponsibilityCase,
+    actions: Sequence[str],
+    facts: CaseFacts,
+    analysis: RiskAnalysis | None,
+    positions: Sequence[Position] = (),
+) -> StepFacts:
+    """Gather what ``next_step`` needs about ``case`` as ``actor`` sees it (read already checked)."""
+    mine = {m.organisation_id for m in actor.memberships}
+    disputed = [t.pk for t in case.tasks.all() if t.review_state == "disputed"]
+    stated = {p.task_id for p in positions if p.organisation_id in mine}
+    return StepFacts(
+        case=case,
+        actions=frozenset(actions),
+        analysis_status=analysis.status if analysis is not None else None,
+        signer=analysis_signer(case, facts),
+        approver=_approver(facts),
+        positions_stated=bool(disputed) and all(pk in stated for pk in disputed),
+    )
+
+
+# --- The story: why the case was opened, for every party -----------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseStory:
+    background: str
+    trigger: str
+    urgency: str
+    urgent: bool
+    impacts: list[str]
+    shift_planning: str
+
+
+IMPACT_FLAGS = (
+    ("increased_staff_time", gettext_lazy("More staff time (ökad personaltid)")),
+    ("increased_other_costs", gettext_lazy("Other costs (ökade övriga kostnader)")),
+    ("competence_needed", gettext_lazy("Competence needed (kompetenshöjning)")),
+    ("patient_safety_risk", gettext_lazy("Patient-safety risk (patientsäkerhetsrisk)")),
+)
+
+
+def case_story(case: ResponsibilityCase) -> CaseStory:
+    """Background, trigger, urgency and the vårdöverskjutning impact flags, in the page's language."""
+    return CaseStory(
+        background=case.background,
+        trigger=str(case.get_trigger_display()),
+        urgency=str(case.get_urgency_display()),
+        urgent=case.urgency == Urgency.URGENT,
+        impacts=[str(label) for name, label in IMPACT_FLAGS if getattr(case, name)],
+        shift_planning=str(case.get_shift_planning_display()),
+    )
 
 
 @dataclass
@@ -382,6 +612,7 @@ class CasePage:
     identity_visible: bool
     actions: list[str]
     next: NextStep
+    story: CaseStory
     tasks: list[TaskView]
     positions: list[Position]
     decisions: list[EscalationDecision]
@@ -392,38 +623,50 @@ class CasePage:
     disputed: list[CaseTask] = field(default_factory=list)
     open_tasks: list[CaseTask] = field(default_factory=list)
     compliance_warnings: list[str] = field(default_factory=list)
+    # The one physician who signs (or returns) the risk analysis, in words.
+    signer: str = ""
 
 
 def case_page(*, actor: Actor, case: Seen[ResponsibilityCase]) -> CasePage:
     """Arrange a case as ``actor`` read it (``selectors.case_read``) for its page, with the actions the
     table allows."""
     record = case.obj
-    actions = allowed_actions(actor, record, selectors.case_facts(record))
+    facts = selectors.case_facts(record)
+    actions = allowed_actions(actor, record, facts)
     tasks = list(record.tasks.all())
+    positions = list(
+        Position.objects.filter(case=record).select_related(
+            "task__task_type",
+            "organisation",
+            "user",
+            "proposed_orders",
+            "proposed_performs",
+            "proposed_follows_up",
+        )
+    )
+    analysis = selectors.current_analysis(record)
+    step = next_step(
+        step_facts(
+            actor=actor, case=record, actions=actions, facts=facts, analysis=analysis, positions=positions
+        )
+    )
     return CasePage(
         case=record,
         identity_visible=case.identity_visible,
         actions=actions,
-        next=next_step(record, actions),
+        next=step,
+        story=case_story(record),
         tasks=task_views(record),
-        positions=list(
-            Position.objects.filter(case=record).select_related(
-                "task__task_type",
-                "organisation",
-                "user",
-                "proposed_orders",
-                "proposed_performs",
-                "proposed_follows_up",
-            )
-        ),
+        positions=positions,
         decisions=list(EscalationDecision.objects.filter(case=record).select_related("body", "decided_by")),
-        analysis=selectors.current_analysis(record),
+        analysis=analysis,
         organisations=case_organisations(record),
         overdue=is_overdue(record),
         unclear_pending=[t for t in tasks if t.is_unclear and t.review_state == "pending"],
         disputed=[t for t in tasks if t.review_state == "disputed"],
         open_tasks=[t for t in tasks if t.review_state != "accepted"],
         compliance_warnings=compliance_warnings(record),
+        signer=analysis_signer(record, facts),
     )
 
 
@@ -468,6 +711,39 @@ def scored(items: Iterable[tuple[str, int, int]]) -> list[ScoredHazard]:
 
 def scored_hazards(hazards: Iterable[Hazard]) -> list[ScoredHazard]:
     return scored((h.description, h.likelihood, h.consequence) for h in hazards)
+
+
+@dataclass(frozen=True)
+class AnalysisCopy:
+    """The last version of a risk analysis as the initial data of the form for the next one."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    hazards: list[dict[str, Any]] = field(default_factory=list)
+
+
+def analysis_copy(analysis: RiskAnalysis | None) -> AnalysisCopy:
+    """Summary, review date (unless passed), hazards and each hazard's first measure of ``analysis``."""
+    if analysis is None:
+        return AnalysisCopy()
+    today = timezone.localdate()
+    fields: dict[str, Any] = {"summary": analysis.summary}
+    if analysis.review_on is not None and analysis.review_on >= today:
+        fields["review_on"] = analysis.review_on
+    hazards = []
+    for hazard in analysis.hazards.all().order_by("pk"):
+        row: dict[str, Any] = {
+            "description": hazard.description,
+            "likelihood": hazard.likelihood,
+            "consequence": hazard.consequence,
+        }
+        measure = hazard.measures.order_by("pk").first()
+        if measure is not None:
+            row["measure"] = measure.description
+            row["measure_owner"] = measure.owner_organisation
+            if measure.due_on is not None and measure.due_on >= today:
+                row["measure_due"] = measure.due_on
+        hazards.append(row)
+    return AnalysisCopy(fields=fields, hazards=hazards)
 
 
 def parse_uuid(value: str | None) -> uuid.UUID | None:

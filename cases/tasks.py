@@ -1,4 +1,5 @@
-"""Background work on cases: the periodic reminder of passed deadlines, and the e-mails it sends.
+"""Background work on cases: the periodic reminder of passed deadlines, the notification e-mails (at once
+or in a daily digest).
 
 Thin on purpose: ids in, a service does the work. Both tasks are idempotent (see the services).
 """
@@ -31,3 +32,19 @@ def remind_overdue() -> int:
 )
 def notifications_email(notification_ids: Sequence[int]) -> int:
     return sum(services.notification_email(notification_id=i) for i in notification_ids)
+
+
+@shared_task(name="cases.tasks.notifications_digest")
+def notifications_digest() -> int:
+    """Daily (beat): hand each digest to the worker through the outbox, once per person and day."""
+    return services.notifications_digest_schedule(now=timezone.now())
+
+
+@shared_task(
+    name="cases.tasks.notification_digest_email",
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notification_digest_email(user_id: int) -> int:
+    return services.notification_digest_email(user_id=user_id)

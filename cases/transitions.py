@@ -10,7 +10,8 @@ to ``awaiting_approval`` only if a task needs MAS's or MAR's approval (where the
 approve and has the kommun's MAS informed instead, signing agrees the case), and so on.
 
 Parties: ``kommun`` (the case's kommun), ``vardcentral`` (the patient's listed vårdcentral),
-``clinic`` (the ordering specialist clinic), ``physician`` (vårdcentral or clinic), ``body`` (the joint
+``clinic`` (the ordering specialist clinic), ``physician`` (vårdcentral or clinic; for signing or
+returning a risk analysis only the one named signer: ``policies.CaseFacts.signer_party``), ``body`` (the joint
 body of the current escalation level), ``any`` (any of the organisations on the case), ``task_party``
 (an organisation the proposal makes responsible for a task whose review still awaits its answer; see
 ``policies.task_parties``).
@@ -55,6 +56,7 @@ class A:
     SIGN_ANALYSIS = "sign_analysis"
     APPROVE_ANALYSIS = "approve_analysis"
     REJECT_ANALYSIS = "reject_analysis"
+    RETURN_ANALYSIS = "return_analysis"
     ACTIVATE = "activate"
     START_FOLLOW_UP = "start_follow_up"
     RESUME = "resume"
@@ -131,6 +133,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(A.SIGN_ANALYSIS, {S.RISK_ANALYSIS}, (S.AWAITING_APPROVAL, S.AGREED), {Role.GP, Role.SPECIALIST},
        Party.PHYSICIAN, "The responsible physician signs the risk analysis; it goes to MAS/MAR for "
        "approval, or, where no task needs an approval, the case is agreed and the kommun's MAS informed."),
+    _t(A.RETURN_ANALYSIS, {S.RISK_ANALYSIS}, (S.RISK_ANALYSIS,), {Role.GP, Role.SPECIALIST}, Party.PHYSICIAN,
+       "The responsible physician returns the risk analysis unsigned, with comments: the kommun writes a "
+       "new version."),
     _t(A.APPROVE_ANALYSIS, {S.AWAITING_APPROVAL}, (S.AWAITING_APPROVAL, S.AGREED), {Role.MAS, Role.MAR},
        Party.KOMMUN, "MAS (nursing) or MAR (rehab; MAS where MAR is vacant) approves the risk analysis."),
     _t(A.REJECT_ANALYSIS, {S.AWAITING_APPROVAL}, (S.RISK_ANALYSIS,), {Role.MAS, Role.MAR}, Party.KOMMUN,

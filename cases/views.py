@@ -13,7 +13,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -26,6 +27,7 @@ from directory.actor import Actor
 from documents import selectors as document_selectors
 from documents.models import Document, DocumentKind
 from hemsjukvard.errors import StaleVersionError, StateConflictError
+from hemsjukvard.form_once import form_once, form_token
 from hemsjukvard.pages import apply_service_errors
 from patients import selectors as patient_selectors
 from sip import selectors as sip_selectors
@@ -87,6 +89,71 @@ def _catalogue_groups(form: CaseNewForm) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
+def _open_duplicates(
+    actor: Actor, patient: Seen[Any], task_codes: list[str]
+) -> list[Seen[ResponsibilityCase]]:
+    """The patient's open cases (as ``actor`` sees them, logged) asking for any of ``task_codes``."""
+    codes = set(task_codes)
+    return [
+        seen
+        for seen in selectors.cases_for_patient(actor=actor, patient=patient)
+        if codes & {t.task_type.code for t in seen.obj.tasks.all()}
+    ]
+
+
+def _case_create(
+    request: HttpRequest, actor: Actor, patient: Seen[Any], form: CaseNewForm, referring: bool
+) -> HttpResponseBase:
+    """Open the case (and submit it, if asked): a redirect to it, or the form with the service's errors."""
+    submit = "submit" in request.POST and not referring
+    try:
+        # Opened and submitted together or not at all: a refused submit leaves no draft behind.
+        with transaction.atomic():
+            case = _case_open_and_submit(request, actor, patient, form, referring, submit=submit)
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return HttpResponse(status=400)
+    return redirect("cases:detail", public_id=case.public_id)
+
+
+def _case_open_and_submit(
+    request: HttpRequest,
+    actor: Actor,
+    patient: Seen[Any],
+    form: CaseNewForm,
+    referring: bool,
+    *,
+    submit: bool,
+) -> ResponsibilityCase:
+    data = form.cleaned_data
+    case = services.case_open(
+        actor=actor,
+        patient=patient,
+        data=services.CaseInput(
+            trigger=data["trigger"],
+            urgency=data["urgency"],
+            background=data["background"],
+            specialist_clinic=data["specialist_clinic"],
+            increased_staff_time=data["increased_staff_time"],
+            increased_other_costs=data["increased_other_costs"],
+            competence_needed=data["competence_needed"],
+            patient_safety_risk=data["patient_safety_risk"],
+            shift_planning=data["shift_planning"],
+            task_codes=data["tasks"],
+        ),
+    )
+    if referring:
+        messages.success(
+            request, _("The case is saved; the kommun's nurses are told to complete and submit it.")
+        )
+    elif submit:
+        services.case_submit(actor=actor, case=case, expected_version=case.version)
+        messages.success(request, _("The case is submitted; the vårdcentral reviews it."))
+    else:
+        messages.success(request, _("The case is saved as a draft."))
+    return case
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
@@ -98,37 +165,20 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
         referring_membership(actor, patient.obj) is not None
     )
     preview = None
+    duplicates: list[Seen[ResponsibilityCase]] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            case = services.case_open(
-                actor=actor,
-                patient=patient,
-                data=services.CaseInput(
-                    trigger=data["trigger"],
-                    urgency=data["urgency"],
-                    background=data["background"],
-                    specialist_clinic=data["specialist_clinic"],
-                    increased_staff_time=data["increased_staff_time"],
-                    increased_other_costs=data["increased_other_costs"],
-                    competence_needed=data["competence_needed"],
-                    patient_safety_risk=data["patient_safety_risk"],
-                    shift_planning=data["shift_planning"],
-                    task_codes=data["tasks"],
-                ),
-            )
-            if referring:
-                messages.success(
-                    request, _("The case is saved; the kommun's nurses are told to complete and submit it.")
-                )
-            elif "submit" in request.POST:
-                services.case_submit(actor=actor, case=case, expected_version=case.version)
-                messages.success(request, _("The case is submitted; the vårdcentral reviews it."))
-            else:
-                messages.success(request, _("The case is saved as a draft."))
-            return redirect("cases:detail", public_id=case.public_id)
-        except ValidationError as error:
-            apply_service_errors(form, error)
+
+        def attempt() -> HttpResponseBase:
+            # Inside the token's check: a repeated POST goes where the first went, warned or not.
+            duplicates.extend(_open_duplicates(actor, patient, data["tasks"]))
+            if duplicates and not request.POST.get("confirm_duplicate"):
+                return HttpResponse(status=409)
+            return _case_create(request, actor, patient, form, referring)
+
+        outcome = form_once(request, attempt)
+        if isinstance(outcome, HttpResponseRedirect):
+            return outcome
     if request.method == "POST":
         codes = request.POST.getlist("tasks")
         clinic = form.cleaned_data.get("specialist_clinic") if hasattr(form, "cleaned_data") else None
@@ -146,6 +196,8 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
             "groups": _catalogue_groups(form),
             "preview": preview,
             "referring": referring,
+            "duplicates": duplicates,
+            "form_token": form_token(),
         },
         status=status,
     )
@@ -267,6 +319,7 @@ def _render_case(
             "documents": _documents(actor, case, page.analysis),
             "action_labels": presenters.ACTION_LABELS,
             "sip_section": "cases/_sip.html",
+            "form_token": form_token(),
             "case_sip": sip_selectors.sip_started_from_case(case=case),
             "language": get_language(),
         },
@@ -383,6 +436,21 @@ DONE_MESSAGES: dict[str, Any] = {
 }
 
 
+# Actions that create a record (a comment, a position): their form carries a one-time token.
+CREATING_ACTIONS = frozenset({A.COMMENT, A.STATE_POSITION})
+STALE_KEPT = gettext_lazy(
+    "Someone else changed the case while you were writing. What you wrote is kept below, beside the "
+    "case as it is now: check what changed and send it again."
+)
+
+
+def _fresh_version(data: Any, prefix: str, version: int) -> Any:
+    """The person's input with the case's current version, so that it can be sent again as it is."""
+    fresh = data.copy()
+    fresh[f"{prefix}-version"] = str(version)
+    return fresh
+
+
 @login_required
 @require_POST
 def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponseBase:
@@ -397,33 +465,48 @@ def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> Http
             raise Http404
         messages.error(request, _("That action is not possible for you on this case now."))
         return redirect("cases:detail", public_id=case.public_id)
-    if form.is_valid():
-        try:
-            _perform(actor, case, action, form)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        except StaleVersionError:
-            messages.error(
-                request, _("Someone else changed the case while you were reading it. Check it and try again.")
-            )
+    if not form.is_valid():
+        return _render_case(request, actor, seen, bound=(action, form), status=400)
+
+    def attempt() -> HttpResponseBase:
+        _perform(actor, case, action, form)
+        messages.success(request, str(DONE_MESSAGES.get(action, _("Done."))))
+        return redirect("cases:detail", public_id=case.public_id)
+
+    try:
+        return form_once(request, attempt) if action in CREATING_ACTIONS else attempt()
+    except ValidationError as error:
+        apply_service_errors(form, error)
+    except StaleVersionError:
+        # Never throw the person's input away: show it again, bound, beside the case as it is now.
+        seen = selectors.case_read(actor=actor, public_id=public_id)
+        page = presenters.case_page(actor=actor, case=seen)
+        kept = _action_forms(
+            actor, page, _fresh_version(request.POST, form.prefix or action, seen.obj.version), only=action
+        )
+        form = kept.get(action)
+        if form is None:
+            messages.error(request, str(STALE_KEPT))
             return redirect("cases:detail", public_id=case.public_id)
-        except StateConflictError as conflict:
-            form.add_error(None, conflict.message)
-        else:
-            messages.success(request, str(DONE_MESSAGES.get(action, _("Done."))))
-            return redirect("cases:detail", public_id=case.public_id)
+        form.is_valid()
+        form.add_error(None, str(STALE_KEPT))
+        return _render_case(request, actor, seen, bound=(action, form), status=409)
+    except StateConflictError as conflict:
+        form.add_error(None, conflict.message)
     return _render_case(request, actor, seen, bound=(action, form), status=400)
 
 
 # --- Risk analysis ---------------------------------------------------------------------------------
 
 
-def _hazard_formset(page: presenters.CasePage, data: Any = None) -> Any:
+def _hazard_formset(
+    page: presenters.CasePage, data: Any = None, initial: list[dict[str, Any]] | None = None
+) -> Any:
     return HazardFormSet(
         data,
         prefix="hazard",
         form_kwargs={"organisations": page.organisations},
-        initial=None if data is not None else [{} for _i in range(3)],
+        initial=None if data is not None else (initial or [{} for _i in range(3)]),
     )
 
 
@@ -451,6 +534,7 @@ def _render_analysis(
     form: AnalysisForm | None = None,
     formset: Any = None,
     reject_form: ReasonForm | None = None,
+    return_form: ReasonForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     page = presenters.case_page(actor=actor, case=seen)
@@ -459,8 +543,10 @@ def _render_analysis(
     hazards = presenters.scored_hazards(current.hazards.all()) if current else []
     can_write = A.CREATE_ANALYSIS in page.actions
     if can_write and form is None:
-        form = AnalysisForm(initial={"version": case.version})
-        formset = _hazard_formset(page)
+        # A new version starts as a copy of the last one: the kommun changes what was asked, no retyping.
+        copy = presenters.analysis_copy(current)
+        form = AnalysisForm(initial={"version": case.version, **copy.fields})
+        formset = _hazard_formset(page, initial=copy.hazards or None)
     preview = _formset_hazards(formset) if formset is not None and formset.is_bound else []
     documents: list[Document] = []
     if current is not None:
@@ -485,10 +571,12 @@ def _render_analysis(
             "preview_matrix": risk_matrix(preview),
             "preview": preview,
             "reject_form": reject_form or ReasonForm(initial={"version": case.version}, prefix="reject"),
+            "return_form": return_form or ReasonForm(initial={"version": case.version}, prefix="return"),
             "sign_form": VersionedForm(initial={"version": case.version}, prefix="sign"),
             "approve_form": VersionedForm(initial={"version": case.version}, prefix="approve"),
             "documents": documents,
             "can_write": can_write,
+            "form_token": form_token(),
         },
         status=status,
     )
@@ -536,7 +624,8 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
                     measures=measures,
                 )
             )
-        try:
+
+        def attempt() -> HttpResponseBase:
             services.risk_analysis_create(
                 actor=actor,
                 case=case,
@@ -547,19 +636,26 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
                     review_on=form.cleaned_data["review_on"],
                 ),
             )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        except StaleVersionError:
-            form.add_error(
-                None, _("Someone else changed the case while you were writing. Check it and try again.")
-            )
-        except StateConflictError as conflict:
-            form.add_error(None, conflict.message)
-        else:
             messages.success(
                 request, _("The risk analysis is saved; the responsible physician signs it next.")
             )
             return redirect("cases:analysis", public_id=case.public_id)
+
+        try:
+            return form_once(request, attempt)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except StaleVersionError:
+            # The person's hazards stay in the form; it now carries the current version to send again.
+            seen, analyses = _analysis_read(actor, public_id)
+            kept = request.POST.copy()
+            kept["version"] = str(seen.obj.version)
+            form = AnalysisForm(kept)
+            form.is_valid()
+            form.add_error(None, str(STALE_KEPT))
+            return _render_analysis(request, actor, seen, analyses, form=form, formset=formset, status=409)
+        except StateConflictError as conflict:
+            form.add_error(None, conflict.message)
     return _render_analysis(request, actor, seen, analyses, form=form, formset=formset, status=400)
 
 
@@ -590,12 +686,17 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
     actor = Actor.from_request(request)
     analysis = selectors.risk_analysis_get(actor=actor, public_id=public_id)
     case = analysis.case
-    prefix = {A.SIGN_ANALYSIS: "sign", A.APPROVE_ANALYSIS: "approve", A.REJECT_ANALYSIS: "reject"}.get(action)
+    prefix = {
+        A.SIGN_ANALYSIS: "sign",
+        A.APPROVE_ANALYSIS: "approve",
+        A.REJECT_ANALYSIS: "reject",
+        A.RETURN_ANALYSIS: "return",
+    }.get(action)
     if prefix is None:
         raise Http404
     form: VersionedForm = (
         ReasonForm(request.POST, prefix=prefix)
-        if action == A.REJECT_ANALYSIS
+        if action in (A.REJECT_ANALYSIS, A.RETURN_ANALYSIS)
         else VersionedForm(request.POST, prefix=prefix)
     )
     if form.is_valid():
@@ -618,6 +719,15 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
                     actor=actor, case=case, analysis=analysis, expected_version=version
                 )
                 done = _("The risk analysis is approved.")
+            elif action == A.RETURN_ANALYSIS:
+                services.risk_analysis_return(
+                    actor=actor,
+                    case=case,
+                    analysis=analysis,
+                    expected_version=version,
+                    reason=form.cleaned_data["reason"],
+                )
+                done = _("The risk analysis is returned with your comments; the kommun writes a new version.")
             else:
                 services.risk_analysis_reject(
                     actor=actor,
@@ -644,10 +754,13 @@ def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
             messages.success(request, done)
             return redirect("cases:analysis", public_id=case.public_id)
     seen, analyses = _analysis_read(actor, case.public_id)
-    reject_form = form if isinstance(form, ReasonForm) else None
+    reject_form = form if isinstance(form, ReasonForm) and action == A.REJECT_ANALYSIS else None
+    return_form = form if isinstance(form, ReasonForm) and action == A.RETURN_ANALYSIS else None
     if not isinstance(form, ReasonForm) and form.non_field_errors():
         messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
-    return _render_analysis(request, actor, seen, analyses, reject_form=reject_form, status=400)
+    return _render_analysis(
+        request, actor, seen, analyses, reject_form=reject_form, return_form=return_form, status=400
+    )
 
 
 def case_url(case: ResponsibilityCase) -> str:

@@ -359,7 +359,9 @@ class Story:
 
     def sign_analysis(self) -> None:
         assert self.analysis is not None
-        signer = self.specialist() if self.clinic is not None else self.gp()
+        # The one named signer: the physician who orders the tasks the analysis covers.
+        by_clinic = case_selectors.case_facts(self.case).signer_party == "clinic"
+        signer = self.specialist() if by_clinic else self.gp()
         case_services.risk_analysis_sign(
             actor=signer, case=self.case, analysis=self.analysis, expected_version=None
         )

@@ -7,3 +7,8 @@ class DocumentsConfig(AppConfig):
     # SIP, the access log) — see documents.sources.
     name = "documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from .metrics import register
+
+        register()

@@ -7,22 +7,30 @@ Idempotency, in one place:
   same row (``get_or_create`` catches the loser's IntegrityError and reads the winner's row). A failed
   document asked for again is queued again; a ready one is returned as it is and never rendered again.
 * ``document_render`` claims the work with one conditional UPDATE (queued → rendering, or a rendering
-  claim that is stale — older than the task's hard time limit, so its worker is certainly gone — or the
-  same worker process's own claim after a transient error) and checks the row count; without the claim
-  it renders nothing. It stores the PDF with another conditional UPDATE that still requires its claim,
-  so a worker that lost its claim can never overwrite what another one stored.
+  claim that is stale, or the same worker process's own claim after a transient error) and checks the
+  row count; without the claim it renders nothing. It stores the PDF with another conditional UPDATE that
+  still requires its claim, so a worker that lost its claim can never overwrite what another one stored.
+
+A claim is a lease: while a worker renders, a heartbeat renews ``claimed_at`` every
+``DOCUMENT_CLAIM_HEARTBEAT_SECONDS``. A claim not renewed for ``DOCUMENT_CLAIM_LEASE_SECONDS`` belongs to a
+worker that is gone (killed, out of memory, its container stopped). ``documents_requeue_stale``, a beat
+sweep, then queues the document again, and so does asking for it again. So a PDF whose worker died is
+ready within a minute of a worker being back, not after the broker's visibility timeout.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -43,9 +51,81 @@ logger = logging.getLogger(__name__)
 
 
 def claim_stale_after() -> datetime.timedelta:
-    """A rendering claim older than this belongs to a worker that is gone (the hard time limit killed
-    it or it died), so another worker may take the work over."""
-    return datetime.timedelta(seconds=int(settings.CELERY_TASK_TIME_LIMIT) + 5)
+    """A rendering claim not renewed for this long belongs to a worker that is gone, so another worker
+    may take the work over."""
+    return datetime.timedelta(seconds=int(settings.DOCUMENT_CLAIM_LEASE_SECONDS))
+
+
+def queued_resend_after() -> datetime.timedelta:
+    """A queued document not claimed for this long may have lost its message: it is sent again."""
+    return datetime.timedelta(seconds=int(settings.DOCUMENT_QUEUED_RESEND_SECONDS))
+
+
+@contextmanager
+def _heartbeat(document_id: int, worker: str, every: float | None) -> Iterator[None]:
+    """Renew this worker's claim every ``every`` seconds while the block runs (a render is one long call
+    into WeasyPrint, so the renewal runs beside it, on its own database connection)."""
+    if not every:
+        yield
+        return
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(every):
+                Document.objects.filter(
+                    pk=document_id, status=DocumentStatus.RENDERING, claimed_by=worker
+                ).update(claimed_at=timezone.now())
+        except DatabaseError:
+            logger.warning("Document %s: claim not renewed (database error)", document_id, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=renew, name=f"claim-heartbeat-{document_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 5)
+
+
+def _release_stale(document_id: int, now: datetime.datetime) -> bool:
+    """Give a dead worker's document back to the queue, if its claim is still stale; True if it was."""
+    return (
+        Document.objects.filter(
+            pk=document_id, status=DocumentStatus.RENDERING, claimed_at__lt=now - claim_stale_after()
+        ).update(status=DocumentStatus.QUEUED, claimed_by="", queued_at=now, updated_at=now)
+        == 1
+    )
+
+
+@transaction.atomic
+def documents_requeue_stale(*, now: datetime.datetime | None = None) -> int:
+    """The beat sweep: queue again every document whose worker is gone (a claim not renewed within the
+    lease) and every queued document not claimed for ``queued_resend_after`` (its message may be lost).
+    Returns how many were queued; each is sent through the outbox once per sweep, and the claim makes a
+    second delivery harmless."""
+    now = now or timezone.now()
+    stale = list(
+        Document.objects.filter(
+            status=DocumentStatus.RENDERING, claimed_at__lt=now - claim_stale_after()
+        ).values_list("pk", flat=True)[:500]
+    )
+    queued = [pk for pk in stale if _release_stale(pk, now)]
+    lost = list(
+        Document.objects.filter(
+            status=DocumentStatus.QUEUED, queued_at__lt=now - queued_resend_after()
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in lost:
+        if Document.objects.filter(pk=pk, status=DocumentStatus.QUEUED).update(queued_at=now):
+            queued.append(pk)
+    for pk in queued:
+        outbox_enqueue("documents.tasks.render_document", kwargs={"document_id": pk})
+    if stale:
+        logger.warning("Queued again %d document(s) whose worker is gone", len(stale))
+    return len(queued)
 
 
 def _queue(document: Document) -> None:
@@ -116,8 +196,15 @@ def _document_request(*, actor: Actor, kind: str, key: uuid.UUID, language: str,
         if requeued:
             _queue(document)
         document.refresh_from_db()
+    elif document.status == DocumentStatus.RENDERING and (
+        document.claimed_at is None or document.claimed_at < now - claim_stale_after()
+    ):
+        # Its worker is gone: asking again starts a new attempt at once, without waiting for the sweep.
+        if _release_stale(document.pk, now):
+            _queue(document)
+        document.refresh_from_db()
     elif document.status == DocumentStatus.QUEUED and (
-        document.queued_at is None or document.queued_at < now - claim_stale_after()
+        document.queued_at is None or document.queued_at < now - queued_resend_after()
     ):
         # Queued long ago and never claimed: the message may be lost (a flushed broker). Sending it
         # again is harmless, the task claims before it works.
@@ -161,8 +248,13 @@ def _fail(document_id: int, worker: str, reason: str) -> None:
     )
 
 
-def document_render(*, document_id: int, worker: str, delay: float = 0.0) -> RenderOutcome:
+def document_render(
+    *, document_id: int, worker: str, delay: float = 0.0, heartbeat_every: float | None = None
+) -> RenderOutcome:
     """Claim, render and store one document. Safe to call any number of times, from any worker.
+
+    ``heartbeat_every``: renew the claim this often while rendering (the worker passes the setting; an
+    in-process render, as in the demo, needs none).
 
     Content problems (a source that moved on, a refused resource, a template error) mark the document
     failed with the reason. Transient database errors propagate with the claim kept, so the same worker
@@ -180,6 +272,12 @@ def document_render(*, document_id: int, worker: str, delay: float = 0.0) -> Ren
             )
         return RenderOutcome(status=str(current["status"]))
 
+    with _heartbeat(document_id, worker, heartbeat_every):
+        outcome = _render_claimed(document_id, worker, now, delay)
+    return outcome
+
+
+def _render_claimed(document_id: int, worker: str, now: datetime.datetime, delay: float) -> RenderOutcome:
     document = Document.objects.select_related("patient", "requested_by_organisation").get(pk=document_id)
     source_def = source_for(document.kind)
     try:

@@ -42,10 +42,21 @@ def _test_render_delay() -> float:
 )
 def render_document(self: Any, document_id: int) -> str:
     worker = f"{self.request.hostname or socket.gethostname()}:{os.getpid()}"
-    outcome = services.document_render(document_id=document_id, worker=worker, delay=_test_render_delay())
+    outcome = services.document_render(
+        document_id=document_id,
+        worker=worker,
+        delay=_test_render_delay(),
+        heartbeat_every=None if self.request.is_eager else float(settings.DOCUMENT_CLAIM_HEARTBEAT_SECONDS),
+    )
     if outcome.busy_for is not None:
         # Another worker holds a fresh claim. If it finishes, the retry finds the document ready; if it
         # died, the retry finds the claim stale and takes it. Short countdowns keep the retry inside the
         # visibility timeout.
         raise self.retry(countdown=min(outcome.busy_for, BUSY_RETRY_MAX_COUNTDOWN), max_retries=100, exc=None)
     return outcome.status
+
+
+@shared_task(name="documents.tasks.requeue_stale_documents")
+def requeue_stale_documents() -> int:
+    """Beat: documents whose worker is gone are queued again (``services.documents_requeue_stale``)."""
+    return services.documents_requeue_stale()

@@ -25,6 +25,20 @@ from . import selectors, services
 from .models import DocumentStatus
 
 STATUS_TEMPLATE = "printouts/_document.html"
+# How long the fragment waits before asking again, by how often it has asked: a PDF is usually stored
+# within half a second, so the first asks come quickly, and a long render is not asked about every moment.
+POLL_DELAYS_MS = (150, 200, 300, 450, 700, 1000, 1500, 2000)
+
+
+def _polling(poll: int) -> dict[str, int]:
+    """The fragment's next poll: its number and how long to wait for it."""
+    poll = max(0, min(poll, len(POLL_DELAYS_MS) - 1))
+    return {"next_poll": poll + 1, "poll_delay_ms": POLL_DELAYS_MS[poll]}
+
+
+def _poll_number(request: HttpRequest) -> int:
+    value = request.GET.get("poll", "")
+    return int(value) if value.isdigit() and len(value) <= 3 else 0
 
 
 def _back(request: HttpRequest) -> str:
@@ -53,7 +67,7 @@ def document_request(request: HttpRequest) -> HttpResponseBase:
         messages.error(request, message)
         return redirect(_back(request))
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, STATUS_TEMPLATE, {"document": document, "focus": True})
+        return render(request, STATUS_TEMPLATE, {"document": document, "focus": True, **_polling(0)})
     messages.success(request, _("The document is asked for; it is ready in a moment."))
     return redirect(_back(request))
 
@@ -68,7 +82,9 @@ def document_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     actor = Actor.from_request(request)
     document = selectors.document_get(actor=actor, public_id=public_id)
     # Polling never moves focus: the person may be elsewhere on the page; role=status announces it.
-    return render(request, STATUS_TEMPLATE, {"document": document, "focus": False})
+    return render(
+        request, STATUS_TEMPLATE, {"document": document, "focus": False, **_polling(_poll_number(request))}
+    )
 
 
 @login_required

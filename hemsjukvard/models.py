@@ -59,6 +59,8 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # The id of the request that wrote it, sent with the task so its log lines carry it too.
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("outbox message")

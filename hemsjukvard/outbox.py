@@ -34,6 +34,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from hemsjukvard.models import OutboxMessage
+from hemsjukvard.observability.request_id import REQUEST_ID_TASK_HEADER, current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +80,13 @@ def outbox_enqueue(
     check_arguments = getattr(_task(task_name), "__header__", None)
     if check_arguments is not None:
         check_arguments(**kwargs)
+    request_id = current_request_id.get()
     if dedup_key is None:
-        message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
+        message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs, request_id=request_id)
     else:
         message, created = OutboxMessage.objects.get_or_create(
-            dedup_key=dedup_key, defaults={"task_name": task_name, "kwargs": kwargs}
+            dedup_key=dedup_key,
+            defaults={"task_name": task_name, "kwargs": kwargs, "request_id": request_id},
         )
         if not created:
             return None
@@ -96,6 +99,8 @@ def _send(message: OutboxMessage, *, retry_policy: dict[str, float] | None = Non
     options: dict[str, Any] = {"task_id": str(message.public_id)}
     if retry_policy is not None:
         options["retry_policy"] = retry_policy
+    if message.request_id:
+        options["headers"] = {REQUEST_ID_TASK_HEADER: message.request_id}
     _task(message.task_name).apply_async(kwargs=message.kwargs, **options)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +99,9 @@ if not PRODUCTION:
     INSTALLED_APPS += DEVELOPMENT_ONLY_APPS
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id, and every answer is counted and timed.
+    "hemsjukvard.observability.request_id.RequestIdMiddleware",
+    "hemsjukvard.observability.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise, so static files keep their long cache lifetimes; before the rest, so every answer
@@ -322,7 +326,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Time limits stay well inside the broker's visibility timeout, so a task is never handed to a second
 # worker while the first one may still be running it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A killed worker's unacknowledged message comes back after this many seconds: minutes, not hours.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 900)}
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 _visibility_timeout = CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
@@ -332,18 +337,40 @@ if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < _visibility_ti
         "< CELERY_VISIBILITY_TIMEOUT."
     )
 CELERY_TIMEZONE = "Europe/Stockholm"
+# A worker rendering a document renews its claim every DOCUMENT_CLAIM_HEARTBEAT_SECONDS; a claim not
+# renewed for DOCUMENT_CLAIM_LEASE_SECONDS belongs to a worker that is gone, and the
+# documents-requeue-stale sweep queues the document again (documents.services). A queued document whose
+# message may be lost (a Redis that lost what it had accepted) is sent again after
+# DOCUMENT_QUEUED_RESEND_SECONDS.
+DOCUMENT_CLAIM_LEASE_SECONDS = env.int("DOCUMENT_CLAIM_LEASE_SECONDS", default=30)
+DOCUMENT_CLAIM_HEARTBEAT_SECONDS = env.float(
+    "DOCUMENT_CLAIM_HEARTBEAT_SECONDS", default=DOCUMENT_CLAIM_LEASE_SECONDS / 3
+)
+DOCUMENT_QUEUED_RESEND_SECONDS = env.int("DOCUMENT_QUEUED_RESEND_SECONDS", default=600)
+if not 0 < DOCUMENT_CLAIM_HEARTBEAT_SECONDS < DOCUMENT_CLAIM_LEASE_SECONDS:
+    raise ImproperlyConfigured("DOCUMENT_CLAIM_HEARTBEAT_SECONDS must be above 0 and below the lease.")
 # One queue per kind of work, each with a worker service of its own (docker-compose.yml): a PDF never
-# waits behind webhook retries to slow receivers, nor a webhook behind a batch of PDFs. Everything else
-# (reminder e-mails, the outbox relay, the sweeps and snapshots) goes to the default queue.
+# waits behind webhook retries to slow receivers, nor a webhook behind a batch of PDFs, nor an e-mail to
+# a person behind either. Everything else (the outbox relay, the sweeps and snapshots) goes to the
+# default queue.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "documents.tasks.render_document": {"queue": "documents"},
     "figures.tasks.render_figures_report": {"queue": "documents"},
     "integrations.tasks.deliver_webhook": {"queue": "webhooks"},
     "integrations.tasks.requeue_overdue_deliveries": {"queue": "webhooks"},
+    # E-mail to people: a notice that it is someone's turn never waits behind a sweep or a snapshot.
+    "cases.tasks.notifications_email": {"queue": "notifications"},
+    "cases.tasks.notification_digest_email": {"queue": "notifications"},
+    "audit.tasks.sample_notifications_email": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-remind-overdue": {"task": "cases.tasks.remind_overdue", "schedule": 15 * 60},
+    # The daily digest of notifications, for the people who chose it (cases.services.notifications).
+    "cases-notifications-digest": {
+        "task": "cases.tasks.notifications_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "audit-sample-access-log": {"task": "audit.tasks.sample_access_log", "schedule": 60 * 60},
     "purge-idempotency-records": {
         "task": "hemsjukvard.tasks.purge_idempotency_records",
@@ -352,6 +379,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The transactional outbox (hemsjukvard.outbox): publish what could not be sent while Redis was down.
     "hemsjukvard-relay-outbox": {"task": "hemsjukvard.tasks.relay_outbox", "schedule": 60},
     "hemsjukvard-purge-outbox": {"task": "hemsjukvard.tasks.purge_outbox", "schedule": 60 * 60},
+    # Documents whose worker is gone (claim not renewed) are queued again within seconds.
+    "documents-requeue-stale": {"task": "documents.tasks.requeue_stale_documents", "schedule": 15},
     # The snapshot the key figures are counted from (figures.facts); the pages say how old it is.
     "figures-refresh-facts": {"task": "figures.tasks.refresh_figure_facts", "schedule": 15 * 60},
 }
@@ -548,16 +577,44 @@ if OIDC_ENABLED:
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^livez$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Logs: JSON lines in production (LOG_FORMAT=json), text elsewhere; every line carries the request id
+# (hemsjukvard.observability.request_id) and nothing shaped like a personnummer (…redaction).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if ENVIRONMENT == "production" else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+LOG_JSON_FIELDS = "{asctime}{levelname}{name}{message}{request_id}{process}"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "hemsjukvard.observability.request_id.RequestIdFilter"},
+        "personal_data": {"()": "hemsjukvard.observability.redaction.PersonalDataFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": LOG_JSON_FIELDS,
+            "style": "{",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+# Prometheus metrics at /metrics, for a scraper that sends "Authorization: Bearer <METRICS_TOKEN>";
+# without a token the path does not exist.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -6,7 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from identity import views as identity_views
 
-from .health import healthz
+from .health import healthz, livez, readyz
+from .observability.metrics import metrics_view
 
 api_v1 = [
     path("", include("directory.api.urls")),
@@ -32,6 +33,9 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("sip/", include("sip.urls")),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("livez", livez, name="livez"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -158,6 +158,7 @@ class WebhookEventKind(models.TextChoices):
     CASE_DECIDED = "case.decided", _("Case decided")
     DOCUMENT_READY = "document.ready", _("Document ready")
     SIP_FINALISED = "sip.finalised", _("SIP finalised")
+    NOTIFICATION_CREATED = "notification.created", _("Notification created")
 
 
 class WebhookSubscription(PublicIdModel, TimestampedModel):

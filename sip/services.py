@@ -70,6 +70,7 @@ from .models import (
     SipVersion,
     VersionStatus,
 )
+from .notifications import sip_step_notify
 from .policies import PRINCIPAL_KINDS, SipAction, action_allowed_by_status, can_create_sip, editing_membership
 
 # --- The machinery every write shares ----------------------------------------------------------------
@@ -119,7 +120,7 @@ def _event(
     version: SipVersion | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
-    SipEvent.objects.create(
+    event = SipEvent.objects.create(
         sip=sip,
         version=version,
         user=actor.user,
@@ -128,6 +129,7 @@ def _event(
         kind=kind,
         payload=payload or {},
     )
+    sip_step_notify(actor=actor, sip=sip, event=event)  # the plan's organisations are told of the step
 
 
 def _log(actor: Actor, sip: Sip, membership: Membership, action: str) -> None:
@@ -188,10 +190,18 @@ def sip_create_from_case(
 ) -> Sip:
     """Start the plan for an agreed case: its tasks and agreed split become the draft's insatser.
 
-    The case moves from ``agreed`` to ``active`` through the cases service (the SIP is in place), in
-    this same transaction: if the plan cannot be made, the case stays agreed. ``case`` must come from
+    Starting a plan does not make the case active: the case becomes ``active`` when the plan is
+    finalised (``sip_finalise``), or when a person records that the care has started. The case row is
+    locked here, so of two plans started at once from one case only the first is made; only those who
+    may activate the case (the kommun's nurses and therapists) start its plan. ``case`` must come from
     ``cases.selectors.case_get`` (which checked access and logged the read).
     """
+    case = lock_current(
+        ResponsibilityCase.objects.select_related("patient"),
+        case.pk,
+        version_field="version",
+        expected=expected_case_version,
+    )
     if case.status != CaseStatus.AGREED:
         raise StateConflictError(
             _("A SIP is made from an agreed case; this case is %(status)s.")
@@ -200,15 +210,9 @@ def sip_create_from_case(
         )
     if Sip.objects.filter(case=case).exists():
         raise StateConflictError(_("This case already has a SIP."), extra={"status": case.status})
-    # Activating locks the case and checks who may do it (the kommun's nurses and therapists), so of
-    # two plans started at once from one case only the first gets past this line.
-    case = case_services.case_move(
-        actor=actor,
-        case=case,
-        expected_version=expected_case_version,
-        action=CaseAction.ACTIVATE,
-        reason=_("The SIP was started."),
-    )
+    facts = case_selectors.case_facts(case)
+    if CaseAction.ACTIVATE not in case_policies.allowed_actions(actor, case, facts):
+        raise NotPermitted(_("Only the kommun's nurses and therapists start the SIP of a case."))
     membership = editing_membership(actor, {case.kommun_id})
     if membership is None:
         raise NotPermitted(_("Only the care staff on the plan may change it."))
@@ -535,7 +539,27 @@ def sip_finalise(*, actor: Actor, sip: Sip, expected_revision: int | None) -> Si
     )
     sip_finalised_publish(sip=sip, version=version)
     _save(actor, sip, membership)
+    _activate_case(actor, sip)
     return version
+
+
+def _activate_case(actor: Actor, sip: Sip) -> None:
+    """A finalised plan puts the agreed care in place: its case becomes ``active``, through the cases
+    service and only where the person may activate it (otherwise the kommun's nurse records it)."""
+    if sip.case is None:
+        return
+    case = case_selectors.case_reload(case=sip.case)
+    if case.status != CaseStatus.AGREED:
+        return
+    if CaseAction.ACTIVATE not in case_policies.allowed_actions(actor, case, case_selectors.case_facts(case)):
+        return
+    case_services.case_move(
+        actor=actor,
+        case=case,
+        expected_version=None,
+        action=CaseAction.ACTIVATE,
+        reason=_("The SIP was finalised."),
+    )
 
 
 # --- New versions --------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from directory.models import Organisation
 from documents import selectors as document_selectors
 from documents.models import DocumentKind
 from hemsjukvard.errors import StaleVersionError, StateConflictError
+from hemsjukvard.form_once import form_once
 from hemsjukvard.limits import max_length_of
 from hemsjukvard.pages import apply_service_errors, refusal_message
 from sip.models import (
@@ -541,13 +542,21 @@ def sip_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def sip_from_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
     case = case_selectors.case_get(actor=actor, public_id=case_id)
-    try:
+
+    def start() -> HttpResponseBase:
         sip = services.sip_create_from_case(actor=actor, case=case, expected_case_version=None)
+        messages.success(
+            request,
+            _("The SIP is started from the agreed case; the case becomes active when the SIP is finalised."),
+        )
+        return redirect("sip:detail", public_id=sip.public_id)
+
+    try:
+        # A double click or the back button starts one plan: the second POST goes where the first went.
+        return form_once(request, start)
     except (StateConflictError, ValidationError) as error:
         messages.error(request, refusal_message(error))
         return redirect("cases:detail", public_id=case.public_id)
-    messages.success(request, _("The SIP is started from the agreed case; fill it in and finalise it."))
-    return redirect("sip:detail", public_id=sip.public_id)
 
 
 def _problems(error: ValidationError) -> dict[str, list[str]]:

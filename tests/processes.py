@@ -95,9 +95,12 @@ def route_to_test_queues(app: Any, queue: str) -> None:
     )
 
 
-def start_celery_worker(*, name: str, queue: str, env: dict[str, str], log: Path) -> WorkerHandle:
+def start_celery_worker(
+    *, name: str, queue: str, env: dict[str, str], log: Path, beat: bool = False
+) -> WorkerHandle:
     """One prefork worker (one child) on every queue of the test ``queue``, in its own process group;
-    returns once it is ready."""
+    returns once it is ready. ``beat``: the worker runs the beat schedule too (its sweeps)."""
+    beat_args = ["-B", "-s", str(log.with_suffix(".beat-schedule"))] if beat else []
     process = subprocess.Popen(
         [
             str(BIN / "celery"),
@@ -114,6 +117,7 @@ def start_celery_worker(*, name: str, queue: str, env: dict[str, str], log: Path
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *beat_args,
             "-l",
             "INFO",
         ],

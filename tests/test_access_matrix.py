@@ -193,6 +193,12 @@ ROUTES: dict[str, Route] = {
         outsider=HIDDEN_NOT_PATIENT_DATA,
         owner="governance_lokal",
     ),
+    "inbox-read": Route(
+        "notification",
+        (post(404, why="someone else's notification"),),
+        outsider=HIDDEN_NOT_PATIENT_DATA,
+        owner="governance_lokal",
+    ),
     "documents:status": Route("document", (get(),)),
     "documents:download": Route("document", (get(),)),
     "sip:detail": Route("sip", (get(),)),
@@ -283,9 +289,18 @@ ROUTES: dict[str, Route] = {
         "analysis", (post(404, lambda o: {"reason": "Ofullständig."}, why=NOT_THEIRS),)
     ),
     "v1:risk-analysis-sign": Route("analysis", (post(404, why=NOT_THEIRS),)),
+    "v1:risk-analysis-return": Route(
+        "analysis", (post(404, lambda o: {"reason": "Komplettera."}, why=NOT_THEIRS),)
+    ),
     "v1:notification-read": Route(
         "notification",
         (post(404, why="someone else's notification"),),
+        outsider=HIDDEN_NOT_PATIENT_DATA,
+        owner="governance_lokal",
+    ),
+    "v1:notification-detail": Route(
+        "notification",
+        (get(404, why="someone else's notification"),),
         outsider=HIDDEN_NOT_PATIENT_DATA,
         owner="governance_lokal",
     ),

@@ -245,9 +245,35 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
     case = serializers.UUIDField(source="case.public_id", read_only=True)
     kind = serializers.CharField(read_only=True, help_text=_("Why you are notified, e.g. deadline_passed."))
 
+    organisation = serializers.UUIDField(
+        source="organisation.public_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The organisation in which you are told (one of your memberships)."),
+    )
+    role = serializers.CharField(read_only=True, help_text=_("The role in which you are told."))
+    acts = serializers.BooleanField(read_only=True, help_text=_("Whether you must act, or are informed."))
+    due_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text=_("By when to act."))
+
     class Meta:
         model = Notification
-        fields = ["id", "case", "kind", "message", "created_at", "read_at"]
+        fields = [
+            "id",
+            "case",
+            "kind",
+            "organisation",
+            "role",
+            "acts",
+            "message",
+            "due_at",
+            "created_at",
+            "updated_at",
+            "read_at",
+        ]
+
+
+class NotificationsReadSerializer(serializers.Serializer[dict[str, int]]):
+    marked_read = serializers.IntegerField(read_only=True, help_text=_("How many were marked read."))
 
 
 # --- Input -----------------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from .serializers import (
     DisputeSerializer,
     EscalateSerializer,
     NotificationSerializer,
+    NotificationsReadSerializer,
     OptionalReasonSerializer,
     PositionsSerializer,
     ReasonSerializer,
@@ -610,21 +611,59 @@ class RiskAnalysisViewSet(viewsets.ViewSet):
     def reject(self, request: Request, id: str) -> Response:
         return self._act(request, id, ReasonSerializer, services.risk_analysis_reject)
 
+    @_analysis_schema(
+        "Return the risk analysis unsigned, with comments (the physician who signs it)",
+        ReasonSerializer,
+        _example("Återsänd", {"reason": "Beskriv hur peritonit upptäcks och vem som kontaktas nattetid."}),
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_analysis(self, request: Request, id: str) -> Response:
+        return self._act(request, id, ReasonSerializer, services.risk_analysis_return)
+
+
+UNREAD = OpenApiParameter(
+    "unread",
+    bool,
+    description=(
+        "`true` (the default): only unread notifications; `false`: read ones too, e.g. to sync with "
+        "`updated_since` (marking one read changes it)."
+    ),
+)
+
 
 @extend_schema(tags=["notifications"])
 class NotificationViewSet(PaginatedListMixin, viewsets.ViewSet):
+    """The person's own notifications: the steps of their cases that need them or concern them."""
+
     lookup_field = "id"
     lookup_value_converter = "uuid"
 
     @extend_schema(
-        summary="Your unread notifications",
+        summary="Your notifications, newest first",
+        parameters=[UNREAD, UPDATED_SINCE],
         responses={200: NotificationSerializer(many=True), **ERROR_RESPONSES},
     )
     def list(self, request: Request) -> Response:
         actor = Actor.from_request(request)
+        unread = str(request.query_params.get("unread", "true")).lower()
+        if unread not in ("true", "false", "1", "0"):
+            raise ValidationError({"unread": [_("Give true or false.")]})
+        queryset = (
+            selectors.notifications_unread(actor=actor)
+            if unread in ("true", "1")
+            else selectors.notifications_all(actor=actor)
+        )
         paginator = DefaultPagination()
-        page = paginator.paginate_queryset(selectors.notifications_unread(actor=actor), request, view=self)
+        page = paginator.paginate_queryset(filter_updated_since(request, queryset), request, view=self)
         return paginator.get_paginated_response(NotificationSerializer(page or [], many=True).data)
+
+    @extend_schema(
+        summary="One of your notifications",
+        responses={200: NotificationSerializer, **ERROR_RESPONSES},
+    )
+    def retrieve(self, request: Request, id: str) -> Response:
+        notification = selectors.notification_get(actor=Actor.from_request(request), public_id=id)
+        return Response(NotificationSerializer(notification).data)
 
     @extend_schema(
         summary="Mark a notification as read",
@@ -637,3 +676,13 @@ class NotificationViewSet(PaginatedListMixin, viewsets.ViewSet):
         notification = selectors.notification_get(actor=actor, public_id=id)
         updated = services.notification_mark_read(actor=actor, notification=notification)
         return Response(NotificationSerializer(updated).data)
+
+    @extend_schema(
+        summary="Mark all your notifications as read",
+        request=None,
+        responses={200: NotificationsReadSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        count = services.notifications_mark_all_read(actor=Actor.from_request(request))
+        return Response(NotificationsReadSerializer({"marked_read": count}).data)

@@ -26,6 +26,7 @@ from ..models import (
     TaskReview,
 )
 from ..policies import CaseFacts, TaskParties, task_parties
+from ..transitions import Party
 
 APPROVER_FOR_KIND = {"rehab": Role.MAR}
 
@@ -42,6 +43,29 @@ def mar_vacant(*, kommun_id: int, on: datetime.date | None = None) -> bool:
 
 def current_analysis(case: ResponsibilityCase) -> RiskAnalysis | None:
     return RiskAnalysis.objects.filter(case=case).order_by("-number").first()
+
+
+def analysis_signer_party(case: ResponsibilityCase, tasks: Sequence[CaseTask]) -> str:
+    """Whose physician signs the risk analysis of ``tasks``: the one who orders them (domain §9).
+
+    The specialist clinic where a task needs the specialist's active role, or where the clinic orders a
+    task the analysis covers (as agreed, or as proposed before the split is agreed); otherwise the
+    patient's listed vårdcentral.
+    """
+    clinic = case.specialist_clinic_id
+    if clinic is None:
+        return Party.VARDCENTRAL
+    for task in tasks:
+        if task.specialist_active_role_required:
+            return Party.CLINIC
+        orders = task.agreed_orders_id
+        if orders is None:
+            proposed = ((task.proposal or {}).get("orders") or {}).get("organisation") or {}
+            if proposed.get("kind") == OrganisationKind.SPECIALIST_CLINIC:
+                return Party.CLINIC
+        elif orders == clinic:
+            return Party.CLINIC
+    return Party.VARDCENTRAL
 
 
 PROPOSAL_PARTS = ("orders", "performs", "follows_up")
@@ -197,6 +221,7 @@ def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]
             approvals_needed=needed,
             approvals_given=frozenset(given.get(analysis[0], set())) if analysis else frozenset(),
             specialist_must_sign=any(t.specialist_active_role_required for t in tasks),
+            signer_party=analysis_signer_party(case, tasks),
             informs_mas=informs_mas,
             analysis_hands=frozenset(hands.get(analysis[0], set())) if analysis else frozenset(),
             answering=answering.get(case_pk, frozenset()),

@@ -328,7 +328,16 @@ def notifications_unread(*, actor: Actor) -> QuerySet[Notification]:
     """The actor's own unread notifications; they name a case but carry no patient data."""
     return (
         Notification.objects.filter(user=actor.user, read_at__isnull=True)
-        .select_related("case")
+        .select_related("case", "organisation")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def notifications_all(*, actor: Actor) -> QuerySet[Notification]:
+    """The actor's own notifications, read and unread, newest first."""
+    return (
+        Notification.objects.filter(user=actor.user)
+        .select_related("case", "organisation")
         .order_by("-created_at", "-pk")
     )
 

@@ -133,3 +133,13 @@ def work_counts(*, actor: Actor) -> WorkCounts:
 def notifications_for(*, actor: Actor, limit: int = 20) -> list[Notification]:
     """The actor's newest unread notifications (they name a case but carry no patient data)."""
     return list(notifications_unread(actor=actor)[:limit])
+
+
+def notifications_inbox(*, actor: Actor, limit: int = 200) -> list[Notification]:
+    """The actor's own notifications, read and unread, newest first (they name a case by its tasks and
+    carry no patient data, so reading them is not logged)."""
+    return list(
+        Notification.objects.filter(user=actor.user)
+        .select_related("case", "organisation")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -16,9 +16,10 @@ The services live in one module per sub-area and are re-exported here, so caller
 - ``drafts``: open and change a draft;
 - ``review``: submit (the engine proposes), accept, dispute, positions;
 - ``escalation``: escalate and decide;
-- ``risk_analysis``: write, sign, inform MAS, approve, reject;
+- ``risk_analysis``: write, sign or return, inform MAS, approve, reject;
 - ``follow_up``: activate, follow up, resume, close, withdraw, comment;
-- ``reminders``: deadlines and notification e-mail.
+- ``reminders``: deadlines and notification e-mail;
+- ``notifications``: the notification of every step (who, by ``cases.notify``), digests, the inbox.
 """
 
 from .core import (
@@ -50,6 +51,15 @@ from .inputs import (
     PositionInput,
     Split,
 )
+from .notifications import (
+    case_label,
+    case_step_notify,
+    notices_write,
+    notification_digest_email,
+    notification_preference_set,
+    notifications_digest_schedule,
+    notifications_mark_all_read,
+)
 from .reminders import (
     case_remind_if_overdue,
     notification_email,
@@ -69,6 +79,7 @@ from .risk_analysis import (
     risk_analysis_approve,
     risk_analysis_create,
     risk_analysis_reject,
+    risk_analysis_return,
     risk_analysis_sign,
 )
 
@@ -92,19 +103,27 @@ __all__ = [
     "case_dispute",
     "case_dispute_after_rejection",
     "case_escalate",
+    "case_label",
     "case_move",
     "case_open",
     "case_remind_if_overdue",
     "case_review",
     "case_state_position",
+    "case_step_notify",
     "case_submit",
     "case_update",
     "case_withdraw",
+    "notices_write",
+    "notification_digest_email",
     "notification_email",
     "notification_mark_read",
+    "notification_preference_set",
+    "notifications_digest_schedule",
+    "notifications_mark_all_read",
     "overdue_case_ids",
     "risk_analysis_approve",
     "risk_analysis_create",
     "risk_analysis_reject",
+    "risk_analysis_return",
     "risk_analysis_sign",
 ]

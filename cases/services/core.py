@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..policies import CaseFacts, acting_membership, allowed_actions
 from ..transitions import transition_for
+from .notifications import case_step_notify
 
 S = CaseStatus
 DEFAULT_REVIEW_DAYS = 3
@@ -117,7 +118,7 @@ def _record(
     payload: dict[str, Any] | None = None,
     deadline_key: str = "",
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         user=actor.user if actor is not None else None,
         organisation=membership.organisation if membership is not None else None,
@@ -131,6 +132,8 @@ def _record(
         payload=payload or {},
         deadline_key=deadline_key,
     )
+    case_step_notify(actor=actor, case=case, event=event)  # every step tells whoever's turn it is
+    return event
 
 
 def _save(

@@ -17,6 +17,7 @@ from .. import selectors
 from ..models import (
     OPEN_STATUSES,
     CaseEvent,
+    EmailChoice,
     EventKind,
     Notification,
     NotificationKind,
@@ -124,9 +125,12 @@ def overdue_case_ids(*, now: datetime.datetime) -> list[int]:
 
 
 def notification_email(*, notification_id: int) -> bool:
-    """E-mail one notification, at most once: claimed by a conditional update before sending."""
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
+    """E-mail one notification, at most once: claimed by a conditional update before sending. A person
+    who chose the daily digest gets it there instead (``notifications.notification_digest_email``)."""
+    claimed = (
+        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True)
+        .exclude(user__notification_preference__email=EmailChoice.DIGEST)
+        .update(emailed_at=timezone.now())
     )
     if not claimed:
         return False
@@ -139,8 +143,9 @@ def notification_email(*, notification_id: int) -> bool:
     }
     try:
         send_mail(
-            subject=subjects.get(notification.kind, _("Hemsjukvård: a notification")),
-            message=notification.message,
+            subject=subjects.get(notification.kind)
+            or _("Hemsjukvård: %(kind)s") % {"kind": notification.get_kind_display()},
+            message=_email_body(notification),
             from_email=None,
             recipient_list=[notification.user.email],
         )
@@ -151,11 +156,21 @@ def notification_email(*, notification_id: int) -> bool:
     return True
 
 
+def _email_body(notification: Notification) -> str:
+    lines = [notification.message]
+    if notification.due_at is not None:
+        lines.append(
+            _("Due: %(due)s") % {"due": timezone.localtime(notification.due_at).strftime("%Y-%m-%d")}
+        )
+    lines += ["", _("Open your inbox in Hemsjukvård to read it.")]
+    return "\n".join(lines)
+
+
 @transaction.atomic
 def notification_mark_read(*, actor: Actor, notification: Notification) -> Notification:
     if notification.user_id != actor.user.pk:
         raise NotPermitted(_("This notification belongs to someone else."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+        notification.save(update_fields=["read_at", "updated_at"])
     return notification

@@ -41,6 +41,12 @@ from .inputs import AnalysisInput
 
 def _validate_analysis(data: AnalysisInput) -> None:
     errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if data.review_on is not None and data.review_on < today:
+        errors["review_on"] = _("The review date cannot be in the past.")
+    measures = [*data.measures, *(m for hazard in data.hazards for m in hazard.measures)]
+    if any(m.due_on is not None and m.due_on < today for m in measures):
+        errors["measures"] = _("A measure's due date cannot be in the past.")
     if not data.hazards:
         errors["hazards"] = _("Name at least one hazard.")
     for hazard in data.hazards:
@@ -394,6 +400,42 @@ def risk_analysis_reject(
         kind=EventKind.ANALYSIS_REJECTED,
         reason=reason,
         payload={"analysis": str(analysis.public_id), "version": analysis.number, "for_role": for_role},
+    )
+    _save(actor, case, membership=membership)
+    return analysis
+
+
+@transaction.atomic
+def risk_analysis_return(
+    *,
+    actor: Actor,
+    case: ResponsibilityCase,
+    analysis: RiskAnalysis,
+    expected_version: int | None,
+    reason: str,
+) -> RiskAnalysis:
+    """The named signer returns the analysis unsigned, with comments: the kommun writes a new version.
+
+    Only the physician who would sign it (``CaseFacts.signer_party``) may return it, and only while it
+    waits for that signature; the returned version is closed (``rejected``) and the case stays in
+    ``risk_analysis``, held by the kommun.
+    """
+    case = _lock(case, expected_version)
+    membership, _facts = _authorise(actor, case, A.RETURN_ANALYSIS)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what the kommun should change in the risk analysis.")})
+    analysis = _analysis_for_action(case, analysis, AnalysisStatus.DRAFT)
+    analysis.status = AnalysisStatus.REJECTED
+    analysis.save(update_fields=["status"])
+    _move(
+        actor,
+        case,
+        to_status=S.RISK_ANALYSIS,
+        action=A.RETURN_ANALYSIS,
+        membership=membership,
+        kind=EventKind.ANALYSIS_REJECTED,
+        reason=reason,
+        payload={"analysis": str(analysis.public_id), "version": analysis.number, "returned": True},
     )
     _save(actor, case, membership=membership)
     return analysis

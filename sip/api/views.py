@@ -230,8 +230,8 @@ class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
         summary="Start a SIP from an agreed case",
         description=(
             "Starts the SIP for an agreed responsibility case: each task with its agreed split (who "
-            "prescribes, performs and follows up) becomes an insats of the draft, and the case moves "
-            "from *agreed* to *active*. Send the **case's** ETag in If-Match."
+            "prescribes, performs and follows up) becomes an insats of the draft. The case stays *agreed* "
+            "until the SIP is finalised, and then moves to *active*. Send the **case's** ETag in If-Match."
         ),
         request=CreateFromCaseSerializer,
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],

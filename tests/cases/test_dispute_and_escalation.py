@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.models import AccessLogEntry
 from cases import tasks as case_tasks
@@ -140,11 +141,16 @@ def test_missed_review_auto_escalates_and_reminds_once(
     assert case.escalation_body == halland.lokal_a
     assert case.due_at > timezone.now()
     # The GP (owner of the review) and the vårdcentral's coordinator are told, once.
-    recipients = set(Notification.objects.filter(case=case).values_list("user__username", flat=True))
+    recipients = set(
+        Notification.objects.filter(case=case, kind="deadline_passed").values_list(
+            "user__username", flat=True
+        )
+    )
     assert recipients == {"gp.a", "coordinator.vc.a"}
     assert sent == 2
     assert again == 0
-    assert sorted(m.to[0] for m in mail.outbox) == ["coordinator_vc_a@example.org", "gp_a@example.org"]
+    reminders = [m for m in mail.outbox if m.subject == gettext("Hemsjukvård: a deadline has passed")]
+    assert sorted(m.to[0] for m in reminders) == ["coordinator_vc_a@example.org", "gp_a@example.org"]
     events = list(CaseEvent.objects.filter(case=case).order_by("pk").values_list("kind", "action"))
     assert events[-2:] == [("reminder", "remind"), ("escalated", "auto_escalate")]
     assert CaseEvent.objects.filter(case=case, user__isnull=True).count() == 2

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from cases.models import (
@@ -114,7 +117,7 @@ def test_pd_case_from_draft_to_agreed_through_the_api(world, halland, api):
                         {
                             "description": "Utbildning i aseptik",
                             "owner_organisation": str(o["clinic"].public_id),
-                            "due_on": "2026-12-01",
+                            "due_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
                         }
                     ],
                 }

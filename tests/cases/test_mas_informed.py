@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django.utils.translation import gettext
 
 from cases import selectors, services
 from cases.models import (
@@ -37,6 +38,15 @@ from tests.fixtures.cases import ANALYSIS, etag
 from tests.fixtures.world import as_actor, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+def _mas_notes():
+    """The "MAS informed" notifications (every step also tells its people; tested elsewhere)."""
+    return Notification.objects.filter(kind=NotificationKind.MAS_INFORMED)
+
+
+def _informed(outbox: list) -> list:
+    return [m for m in outbox if m.subject == gettext("Hemsjukvård: you are informed of a risk analysis")]
 
 
 @pytest.fixture
@@ -131,11 +141,11 @@ def test_signing_agrees_a_ventilator_case_without_mas_approval(
     assert "Former.Mas.A" not in informed.reason
 
     # Each active MAS of kommun A is notified once, and e-mailed once; nobody else.
-    notified = Notification.objects.filter(case=case)
+    notified = _mas_notes().filter(case=case)
     assert sorted(notified.values_list("user__username", flat=True)) == ["mas.a", "mas2.a"]
     assert set(notified.values_list("kind", flat=True)) == {NotificationKind.MAS_INFORMED}
     assert set(notified.values_list("deadline_key", flat=True)) == {f"analysis:{analysis.public_id}"}
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([u["mas_a"].email, second_mas.email])
+    assert sorted(m.to[0] for m in _informed(mail.outbox)) == sorted([u["mas_a"].email, second_mas.email])
 
     # The timeline through the API shows it to the parties.
     timeline = api(u["nurse_a"]).get(f"/api/v1/cases/{case.public_id}/timeline").json()
@@ -158,15 +168,15 @@ def test_mas_is_informed_once_per_analysis_version(
     specialist = as_actor(world, "specialist")
     with django_capture_on_commit_callbacks(execute=True):
         services.risk_analysis_sign(actor=specialist, case=case, analysis=analysis, expected_version=None)
-    assert Notification.objects.filter(case=case, user=world.users["mas_a"]).count() == 1
-    assert len(mail.outbox) == 1
+    assert _mas_notes().filter(case=case, user=world.users["mas_a"]).count() == 1
+    assert len(_informed(mail.outbox)) == 1
 
     # Informing again of the same version (a retried request, a second worker) adds nothing.
     membership = specialist.memberships[0]
     with django_capture_on_commit_callbacks(execute=True):
         risk_analysis._mas_inform(specialist, case, analysis, membership=membership)
-    assert Notification.objects.filter(case=case, user=world.users["mas_a"]).count() == 1
-    assert len(mail.outbox) == 1
+    assert _mas_notes().filter(case=case, user=world.users["mas_a"]).count() == 1
+    assert len(_informed(mail.outbox)) == 1
 
     # A new version is a new thing to be informed of.
     nurse = as_actor(world, "nurse_a")
@@ -178,8 +188,8 @@ def test_mas_is_informed_once_per_analysis_version(
         services.risk_analysis_sign(actor=specialist, case=case, analysis=second, expected_version=None)
     case.refresh_from_db()
     assert case.status == CaseStatus.AGREED
-    assert Notification.objects.filter(case=case, user=world.users["mas_a"]).count() == 2
-    assert len(mail.outbox) == 2
+    assert _mas_notes().filter(case=case, user=world.users["mas_a"]).count() == 2
+    assert len(_informed(mail.outbox)) == 2
     assert list(
         RiskAnalysis.objects.filter(case=case).order_by("number").values_list("status", flat=True)
     ) == ["mas_informed", "mas_informed"]
@@ -202,7 +212,7 @@ def test_a_mixed_case_still_needs_mas_approval(world, ventilator_rule, case_in, 
     informed = CaseEvent.objects.get(case=case, kind=EventKind.MAS_INFORMED)
     assert informed.payload["tasks"] == [VENTILATOR]
     assert informed.to_status == CaseStatus.AWAITING_APPROVAL
-    assert Notification.objects.filter(case=case, kind=NotificationKind.MAS_INFORMED).count() == 1
+    assert _mas_notes().filter(case=case, kind=NotificationKind.MAS_INFORMED).count() == 1
 
     facts = selectors.case_facts(case)
     assert facts.approvals_needed == {"mas": "mas"}
@@ -216,7 +226,7 @@ def test_a_mixed_case_still_needs_mas_approval(world, ventilator_rule, case_in, 
     assert (decision.for_role, decision.role, decision.user) == ("mas", "mas", u["mas_a"])
     # Approving does not inform a second time.
     assert CaseEvent.objects.filter(case=case, kind=EventKind.MAS_INFORMED).count() == 1
-    assert Notification.objects.filter(case=case, kind=NotificationKind.MAS_INFORMED).count() == 1
+    assert _mas_notes().filter(case=case, kind=NotificationKind.MAS_INFORMED).count() == 1
 
 
 def test_a_mixed_case_rejected_by_mas_goes_back_and_informs_again_for_the_new_version(
@@ -237,7 +247,7 @@ def test_a_mixed_case_rejected_by_mas_goes_back_and_informs_again_for_the_new_ve
     case.refresh_from_db()
     assert case.status == CaseStatus.AWAITING_APPROVAL
     assert CaseEvent.objects.filter(case=case, kind=EventKind.MAS_INFORMED).count() == 2
-    assert Notification.objects.filter(case=case, user=u["mas_a"], kind="mas_informed").count() == 2
+    assert _mas_notes().filter(case=case, user=u["mas_a"], kind="mas_informed").count() == 2
 
 
 def test_a_kommun_without_an_active_mas_is_told_on_the_timeline(world, ventilator_rule, case_in):
@@ -253,7 +263,7 @@ def test_a_kommun_without_an_active_mas_is_told_on_the_timeline(world, ventilato
     informed = CaseEvent.objects.get(case=case, kind=EventKind.MAS_INFORMED)
     assert informed.payload["informed"] == []
     assert informed.reason
-    assert not Notification.objects.filter(case=case).exists()
+    assert not _mas_notes().filter(case=case).exists()
 
 
 def test_an_analysis_no_task_asks_for_is_not_left_waiting_for_an_approval_nobody_may_give(
@@ -275,7 +285,7 @@ def test_an_analysis_no_task_asks_for_is_not_left_waiting_for_an_approval_nobody
     assert (case.status, analysis.status) == (CaseStatus.AGREED, AnalysisStatus.MAS_INFORMED)
     informed = CaseEvent.objects.get(case=case, kind=EventKind.MAS_INFORMED)
     assert informed.payload["tasks"] == []
-    assert Notification.objects.filter(case=case, user=world.users["mas_a"]).count() == 1
+    assert _mas_notes().filter(case=case, user=world.users["mas_a"]).count() == 1
 
 
 def test_the_case_and_analysis_pages_say_mas_was_informed(world, ventilator_rule, case_in):
@@ -332,4 +342,4 @@ def test_signing_answers_the_if_match_of_the_last_read(world, ventilator_rule, c
     )
     assert response.status_code == 412
     assert not CaseEvent.objects.filter(case=case, kind=EventKind.MAS_INFORMED).exists()
-    assert not Notification.objects.exists()
+    assert not _mas_notes().exists()

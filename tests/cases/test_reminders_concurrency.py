@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cases import tasks as case_tasks
 from cases.models import CaseEvent, Notification, ResponsibilityCase
@@ -45,12 +46,12 @@ def test_two_concurrent_runs_remind_once(world, halland, case_in):
     assert not errors, errors
     # gp_a and the vårdcentral's coordinator, per case, once.
     assert sum(results) == 10
-    assert Notification.objects.count() == 10
+    assert Notification.objects.filter(kind="deadline_passed").count() == 10
     assert CaseEvent.objects.filter(kind="reminder").count() == 5
-    assert len(mail.outbox) == 10
+    assert len([m for m in mail.outbox if m.subject == gettext("Hemsjukvård: a deadline has passed")]) == 10
     # A third run later finds nothing new for the same deadlines.
     assert case_tasks.remind_overdue() == 0
-    assert Notification.objects.count() == 10
+    assert Notification.objects.filter(kind="deadline_passed").count() == 10
 
 
 def test_notifications_api_lists_unread_and_marks_read(world, halland, case_in, api):
@@ -59,9 +60,11 @@ def test_notifications_api_lists_unread_and_marks_read(world, halland, case_in, 
     case_tasks.remind_overdue()
     client = api(world.users["gp_a"])
     unread = client.get("/api/v1/notifications").json()
-    assert unread["count"] == 1
-    note = unread["results"][0]
+    # The review asked of the GP at submission, the reminder that its deadline passed, and the
+    # escalation that followed.
+    assert {n["kind"] for n in unread["results"]} == {"review_requested", "deadline_passed", "case_escalated"}
+    note = next(n for n in unread["results"] if n["kind"] == "deadline_passed")
     assert note["case"] == str(case.public_id)
     assert api(world.users["gp_b"]).post(f"/api/v1/notifications/{note['id']}/read").status_code == 404
     assert client.post(f"/api/v1/notifications/{note['id']}/read").status_code == 200
-    assert client.get("/api/v1/notifications").json()["count"] == 0
+    assert client.get("/api/v1/notifications").json()["count"] == 2

@@ -109,6 +109,13 @@ TABLE = {
     ),
     # PD needs the specialist's active role: the specialist signs, not the GP.
     "sign_analysis": ("risk_analysis_written", "risk-analyses/{analysis}/sign", None, {"specialist"}),
+    # The one signer may also return the analysis with comments.
+    "return_analysis": (
+        "risk_analysis_written",
+        "risk-analyses/{analysis}/return",
+        lambda w, c: {"reason": "Komplettera larmvägen."},
+        {"specialist"},
+    ),
     "approve_analysis": ("awaiting_approval", "risk-analyses/{analysis}/approve", None, {"mas_a"}),
     "reject_analysis": (
         "awaiting_approval",

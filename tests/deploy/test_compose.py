@@ -24,7 +24,7 @@ ENV_DB_EXAMPLE = ROOT / ".env.db.example"
 DOCKERFILE = ROOT / "Dockerfile"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 
-WORKERS = ("worker", "worker-documents", "worker-webhooks")
+WORKERS = ("worker", "worker-documents", "worker-notifications", "worker-webhooks")
 APP_SERVICES = ("web", *WORKERS, "beat")
 LONG_RUNNING = ("postgres", "redis", *APP_SERVICES)
 SECRET_NAMES = ("SECRET_KEY", "POSTGRES_PASSWORD", "DATABASE_URL", "PASSWORD", "TOKEN")
@@ -237,7 +237,7 @@ def test_web(services):
     assert any(str(port).endswith(":8000") for port in web["ports"])
     test = web["healthcheck"]["test"]
     assert test[:3] == ["CMD", "python", "-c"], "the slim image has python, not curl"
-    assert "http://127.0.0.1:8000/healthz" in test[3]
+    assert "http://127.0.0.1:8000/readyz" in test[3], "a Redis restart must not take the web containers out"
     assert "ALLOWED_HOSTS" in test[3], "Django rejects a Host header it does not allow"
     compile(test[3], "healthcheck", "exec")
     assert "$" not in test[3], "Compose would try to interpolate it"
@@ -253,6 +253,7 @@ def queues_of(command: list[str]) -> list[str]:
         ("worker", "${CELERY_WORKER_CONCURRENCY:-2}"),
         ("worker-documents", "${CELERY_DOCUMENTS_CONCURRENCY:-2}"),
         ("worker-webhooks", "${CELERY_WEBHOOKS_CONCURRENCY:-4}"),
+        ("worker-notifications", "${CELERY_NOTIFICATIONS_CONCURRENCY:-2}"),
     ],
 )
 def test_worker(services, env_example, name, concurrency):
@@ -272,15 +273,16 @@ def test_worker(services, env_example, name, concurrency):
 
 
 def test_each_queue_has_one_worker_of_its_own(services):
-    """PDFs, webhooks and the rest each have a worker: none waits behind another kind of work."""
+    """PDFs, webhooks, e-mail to people and the rest each have a worker: none waits behind another."""
     from django.conf import settings
 
     routed = {settings.CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in settings.CELERY_TASK_ROUTES.values())}
-    assert routed == {"default", "documents", "webhooks"}
+    assert routed == {"default", "documents", "notifications", "webhooks"}
     consumed = {name: queues_of(command_of(services[name])) for name in WORKERS}
     assert consumed == {
         "worker": ["default", "celery"],  # celery: the one queue before the split, drained after upgrades
         "worker-documents": ["documents"],
+        "worker-notifications": ["notifications"],
         "worker-webhooks": ["webhooks"],
     }
     other_services = set(services) - set(WORKERS)
@@ -422,6 +424,7 @@ def test_dockerfile_bakes_in_no_secret():
 
 GUNICORN_VARIABLES = (
     "GUNICORN_BIND",
+    "GUNICORN_PRELOAD",
     "GUNICORN_WORKERS",
     "GUNICORN_THREADS",
     "GUNICORN_TIMEOUT",
@@ -452,6 +455,8 @@ def test_gunicorn_defaults(monkeypatch):
     assert conf["workers"] == min(2 * cores + 1, conf["MAX_DEFAULT_WORKERS"])
     assert conf["threads"] == 2
     assert conf["worker_class"] == "gthread"
+    assert conf["preload_app"] is True, "workers start warm: the app is loaded before the fork"
+    assert load_gunicorn_conf(monkeypatch, GUNICORN_PRELOAD="false")["preload_app"] is False
     assert conf["bind"] == ["0.0.0.0:8000"]
     assert conf["accesslog"] == "-"
     assert conf["errorlog"] == "-"

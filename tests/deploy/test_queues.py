@@ -1,7 +1,8 @@
 """Tasks are sent to the queue of their kind, on the real broker: a PDF to ``documents``, a webhook
-delivery to ``webhooks``, the rest to ``default`` (CELERY_TASK_ROUTES); each queue has its own worker
-(test_compose). The test broker's Redis is shared by concurrent runs, whose workers consume only their
-own queue names (tests.processes), so what lands in the production-named queues here is this test's."""
+delivery to ``webhooks``, an e-mail to a person to ``notifications``, the rest to ``default``
+(CELERY_TASK_ROUTES); each queue has its own worker (test_compose). The test broker's Redis is shared by
+concurrent runs, whose workers consume only their own queue names (tests.processes), so what lands in
+the production-named queues here is this test's."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.conf import settings
 from hemsjukvard.celery import app
 from tests import processes
 
-QUEUES = ("default", "documents", "webhooks")
+QUEUES = ("default", "documents", "notifications", "webhooks")
 
 
 @pytest.fixture
@@ -56,12 +57,14 @@ def test_a_document_render_and_a_webhook_delivery_go_to_their_own_queues(broker:
     figures = _send("figures.tasks.render_figures_report", report_id=-1)
     webhook = _send("integrations.tasks.deliver_webhook", delivery_id=-1)
     sweep = _send("integrations.tasks.requeue_overdue_deliveries")
+    email = _send("cases.tasks.notifications_email", notification_ids=[])
     relay = _send("hemsjukvard.tasks.relay_outbox")
 
     assert _take(broker, render) == ["documents"]
     assert _take(broker, figures) == ["documents"]
     assert _take(broker, webhook) == ["webhooks"]
     assert _take(broker, sweep) == ["webhooks"]
+    assert _take(broker, email) == ["notifications"]
     assert _take(broker, relay) == ["default"]
 
 
@@ -73,7 +76,8 @@ def test_the_real_task_objects_are_routed_so() -> None:
     router = app.amqp.router
     assert router.route({}, render_document.name)["queue"].name == "documents"
     assert router.route({}, deliver_webhook.name)["queue"].name == "webhooks"
-    assert router.route({}, "cases.tasks.notifications_email")["queue"].name == "default"
+    assert router.route({}, "cases.tasks.notifications_email")["queue"].name == "notifications"
+    assert router.route({}, "cases.tasks.remind_overdue")["queue"].name == "default"
 
 
 def test_every_task_goes_to_a_queue_with_a_worker() -> None:
@@ -88,5 +92,6 @@ def test_the_tests_workers_consume_every_queue_under_their_own_name() -> None:
     assert processes.test_queue_names("q-1") == {
         "default": "q-1",
         "documents": "q-1.documents",
+        "notifications": "q-1.notifications",
         "webhooks": "q-1.webhooks",
     }

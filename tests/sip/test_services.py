@@ -24,12 +24,13 @@ from tests.fixtures.world import as_actor
 pytestmark = pytest.mark.django_db
 
 
-def test_creating_from_an_agreed_case_prefills_the_split_and_activates_the_case(
+def test_creating_from_an_agreed_case_prefills_the_split_and_leaves_the_case_agreed(
     world, agreed_case, sip_from_case
 ):
     o = world.orgs
     agreed_case.refresh_from_db()
-    assert agreed_case.status == CaseStatus.ACTIVE
+    # Starting the plan is not the care starting: the case becomes active when the plan is finalised.
+    assert agreed_case.status == CaseStatus.AGREED
     version = selectors.current_version(sip_from_case)
     assert version.number == 1
     assert version.status == VersionStatus.DRAFT
@@ -62,12 +63,16 @@ def test_a_gp_cannot_start_the_sip_from_the_case_and_the_case_stays_agreed(world
     assert agreed_case.status == CaseStatus.AGREED
 
 
-def test_a_complete_plan_is_finalised(world, sip_from_case, nurse):
+def test_a_complete_plan_is_finalised_and_its_case_becomes_active(world, agreed_case, sip_from_case, nurse):
     fill(sip_from_case, nurse, world)
     version = services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
     assert version.status == VersionStatus.FINALISED
     sip_from_case.refresh_from_db()
     assert sip_from_case.status == SipStatus.FINALISED
+    agreed_case.refresh_from_db()
+    assert agreed_case.status == CaseStatus.ACTIVE
+    event = agreed_case.events.filter(action="activate").get()
+    assert event.reason == "SIP:en fastställdes." or event.reason == "The SIP was finalised."
 
 
 MISSING = {

@@ -214,3 +214,28 @@ def test_access_lost_between_polls_is_a_404_at_once(world, client):
     patient.enrolments.update(ends_on=datetime.date(2025, 6, 1))
     assert client.get(f"/documents/{document.public_id}/status/").status_code == 404
     assert _document_rows(document, outcome=Outcome.DENIED).count() == 1
+
+
+def test_the_poll_asks_early_then_backs_off(world, client):
+    """A PDF is usually stored within half a second: the first poll comes after 150 ms, and each
+    poll waits longer, up to 2 s, so "Klar" shows soon without asking every moment of a long render."""
+    patient = world.patient()
+    document = make_document(world, patient, status=DocumentStatus.RENDERING)
+    client.force_login(world.users["nurse_a"])
+    url = f"/documents/{document.public_id}/status/"
+    delays = []
+    for poll in ("", "1", "2", "3", "7", "50", "x", "-3", "9999999"):
+        body = client.get(f"{url}?poll={poll}").content.decode()
+        delay = body.split('hx-trigger="load delay:', 1)[1].split("ms", 1)[0]
+        delays.append(int(delay))
+    assert delays == [150, 200, 300, 450, 2000, 2000, 150, 150, 150]
+    assert f"{url}?poll=2" in client.get(f"{url}?poll=1").content.decode()
+
+
+def test_a_ready_document_stops_polling(world, client):
+    patient = world.patient()
+    document = make_document(world, patient, status=DocumentStatus.READY)
+    client.force_login(world.users["nurse_a"])
+    body = client.get(f"/documents/{document.public_id}/status/?poll=3").content.decode()
+    assert "hx-get" not in body
+    assert f"/documents/{document.public_id}/download/" in body

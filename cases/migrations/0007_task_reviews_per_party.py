@@ -41,7 +41,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0005_split_arrangements_and_referrals"),
+        ("cases", "0006_notifications_for_every_step"),
         ("directory", "0004_api_token_membership_set_null"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,272 @@
+"""Notifications for every step that needs someone: written in the step's transaction, e-mailed by the
+worker (at once, or in the person's daily digest), published to the API client acting for the person.
+
+``cases.notify`` says who is told what at which step; this module finds the people (every active
+member with the named role in the named organisation, never the person who acted) and writes one
+notification each. The key of a step's notifications is its event (``event:<id>``, ``sip-event:<id>``)
+and notifications are unique per person, case, kind and key, so a step written again notifies nobody
+twice; the e-mails are claimed before they are sent, so a retried task sends none twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements import deadlines
+from agreements.choices import DayKind
+from directory.actor import Actor
+from directory.models import Membership, User
+from hemsjukvard.outbox import outbox_enqueue
+
+from .. import notify, selectors
+from ..models import (
+    CaseEvent,
+    CaseTask,
+    EmailChoice,
+    EventKind,
+    Notification,
+    NotificationPreference,
+    ResponsibilityCase,
+)
+from ..transitions import A
+
+
+def case_label(case: ResponsibilityCase) -> str:
+    """The case named by its tasks (Swedish names), never by its patient."""
+    names = CaseTask.objects.filter(case=case).order_by("pk").values_list("task_type__name_sv", flat=True)
+    return ", ".join(dict.fromkeys(names)) or _("no tasks")
+
+
+def _due(case: ResponsibilityCase, event: CaseEvent) -> datetime.datetime | None:
+    days = event.payload.get("deadline_days") if event.kind == EventKind.ESCALATED else None
+    if isinstance(days, int):
+        # The escalation sets the body's deadline after the step is recorded; the same rule, here.
+        version = case.agreement_version
+        day_kind = version.deadline_day_kind if version is not None else DayKind.WORKING
+        return deadlines.deadline_at(start=event.at, days=days, day_kind=day_kind)
+    return case.due_at
+
+
+def _step(case: ResponsibilityCase, event: CaseEvent) -> notify.Step:
+    approvers: tuple[str, ...] = ()
+    specialist_signs = False
+    if event.action in (A.CREATE_ANALYSIS, A.SIGN_ANALYSIS, A.APPROVE_ANALYSIS):
+        facts = selectors.case_facts(case)
+        approvers = tuple(sorted(set(facts.approvals_pending.values())))
+        specialist_signs = facts.specialist_must_sign
+    return notify.Step(
+        action=event.action,
+        event_kind=event.kind,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        kommun_id=case.kommun_id,
+        vardcentral_id=case.vardcentral_id,
+        clinic_id=case.specialist_clinic_id,
+        body_id=case.escalation_body_id,
+        due_at=_due(case, event),
+        case_label=case_label(case),
+        approver_roles=approvers,
+        specialist_signs=specialist_signs,
+        was_escalated=case.escalation_level is not None,
+    )
+
+
+def case_step_notify(*, actor: Actor | None, case: ResponsibilityCase, event: CaseEvent) -> list[int]:
+    """Tell everyone whose turn (or concern) ``event`` is; called for every recorded case event."""
+    if event.kind not in notify.STEP_EVENT_KINDS:
+        return []
+    return notices_write(
+        acting_user_id=event.user_id,
+        case=case,
+        key=f"event:{event.pk}",
+        notices=notify.case_notices(_step(case, event)),
+    )
+
+
+def notices_write(
+    *, acting_user_id: int | None, case: ResponsibilityCase, key: str, notices: Sequence[notify.Notice]
+) -> list[int]:
+    """One notification per person named by ``notices`` (the first notice naming them wins), in the
+    caller's transaction; e-mail and webhooks go to the outbox. Returns the notifications written."""
+    if not notices:
+        return []
+    memberships = (
+        Membership.objects.active(timezone.localdate())
+        .filter(user__is_active=True)
+        .filter(Q(pk__in=[]) | _any(Q(organisation_id=n.organisation_id, role__in=n.roles) for n in notices))
+        .order_by("user_id", "pk")
+        .values_list("user_id", "organisation_id", "role")
+    )
+    found: dict[tuple[int, str], list[int]] = {}
+    for user_id, organisation_id, role in memberships:
+        found.setdefault((organisation_id, role), []).append(user_id)
+    told: set[int] = set()
+    rows: list[Notification] = []
+    for n in notices:
+        for role in sorted(n.roles):
+            for user_id in found.get((n.organisation_id, role), []):
+                if user_id == acting_user_id or user_id in told:
+                    continue
+                told.add(user_id)
+                rows.append(
+                    Notification(
+                        user_id=user_id,
+                        case=case,
+                        kind=n.kind,
+                        deadline_key=key,
+                        message=n.text,
+                        organisation_id=n.organisation_id,
+                        role=role,
+                        acts=n.acts,
+                        due_at=n.due_at,
+                    )
+                )
+    if not rows:
+        return []
+    existing = set(Notification.objects.filter(case=case, deadline_key=key).values_list("user_id", flat=True))
+    Notification.objects.bulk_create([r for r in rows if r.user_id not in existing], ignore_conflicts=True)
+    written = list(
+        Notification.objects.filter(case=case, deadline_key=key)
+        .exclude(user_id__in=existing)
+        .values_list("pk", flat=True)
+    )
+    notifications_dispatch(notification_ids=written, dedup_key=f"cases.notify:{case.pk}:{key}")
+    return written
+
+
+def _any(conditions: Iterable[Q]) -> Q:
+    combined = Q(pk__in=[])
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
+def _digest_user_ids() -> set[int]:
+    return set(
+        NotificationPreference.objects.filter(email=EmailChoice.DIGEST).values_list("user_id", flat=True)
+    )
+
+
+def notifications_dispatch(*, notification_ids: Sequence[int], dedup_key: str) -> None:
+    """E-mail at once those of ``notification_ids`` whose person wants it so (the rest wait for their
+    digest), and publish ``notification.created`` to the API client acting for each person."""
+    if not notification_ids:
+        return
+    from ..events import notifications_created_publish
+
+    digest = _digest_user_ids()
+    now_ids = list(
+        Notification.objects.filter(pk__in=notification_ids)
+        .exclude(user_id__in=digest)
+        .values_list("pk", flat=True)
+    )
+    if now_ids:
+        outbox_enqueue(
+            "cases.tasks.notifications_email", kwargs={"notification_ids": now_ids}, dedup_key=dedup_key
+        )
+    notifications_created_publish(notification_ids=list(notification_ids))
+
+
+# --- E-mail ----------------------------------------------------------------------------------------
+
+
+def email_choice(user_id: int) -> str:
+    preference = NotificationPreference.objects.filter(user_id=user_id).first()
+    return preference.email if preference is not None else EmailChoice.IMMEDIATE
+
+
+def digest_user_ids() -> list[int]:
+    """The people who want a digest and have notifications not yet e-mailed."""
+    return sorted(
+        set(
+            Notification.objects.filter(
+                emailed_at__isnull=True, user__is_active=True, user_id__in=list(_digest_user_ids())
+            ).values_list("user_id", flat=True)
+        )
+    )
+
+
+def notification_digest_email(*, user_id: int) -> int:
+    """E-mail one person's digest of every notification not yet e-mailed; returns how many it lists.
+
+    The rows are locked while the mail is sent and marked in the same transaction, so two runs at once
+    send one digest, and a failed send leaves them for the next run.
+    """
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(user_id=user_id, emailed_at__isnull=True)
+            .select_related("user")
+            .order_by("created_at", "pk")
+        )
+        if not pending:
+            return 0
+        user: User = pending[0].user
+        if user.email:
+            lines = [
+                f"{timezone.localtime(n.created_at):%Y-%m-%d %H:%M} – {n.get_kind_display()}: {n.message}"
+                for n in pending
+            ]
+            send_mail(
+                subject=_("Hemsjukvård: your notifications of the day (%(count)d)") % {"count": len(pending)},
+                message="\n".join(
+                    [
+                        _("Notifications since your last digest:"),
+                        "",
+                        *lines,
+                        "",
+                        _("Open your inbox to read them."),
+                    ]
+                ),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
+        return len(pending)
+
+
+def notifications_digest_schedule(*, now: datetime.datetime) -> int:
+    """Hand each digest to the worker through the outbox, once per person and day."""
+    day = timezone.localdate(now)
+    scheduled = 0
+    for user_id in digest_user_ids():
+        with transaction.atomic():
+            if outbox_enqueue(
+                "cases.tasks.notification_digest_email",
+                kwargs={"user_id": user_id},
+                dedup_key=f"cases.digest:{user_id}:{day:%Y-%m-%d}",
+            ):
+                scheduled += 1
+    return scheduled
+
+
+# --- The person's own inbox ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, actor: Actor) -> int:
+    """Mark every unread notification of the person read; returns how many."""
+    now = timezone.now()
+    return Notification.objects.filter(user=actor.user, read_at__isnull=True).update(
+        read_at=now, updated_at=now
+    )
+
+
+@transaction.atomic
+def notification_preference_set(*, actor: Actor, email: str) -> NotificationPreference:
+    """How the person wants their notifications e-mailed: at once or in a daily digest."""
+    if email not in EmailChoice.values:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"email": _("Choose at once or a daily digest.")})
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=actor.user, defaults={"email": email}
+    )
+    return preference

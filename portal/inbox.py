@@ -1,0 +1,68 @@
+"""The inbox: every notification of the person, newest first, each linking to its case; mark one or
+all read; choose how notifications are e-mailed (at once or in a daily digest). The lists and writes
+are the cases app's; this page only puts them together.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases import selectors, services
+from cases.models import EmailChoice
+from cases.services.notifications import email_choice
+from directory.actor import Actor
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    return render(
+        request,
+        "portal/inbox.html",
+        {
+            "notifications": selectors.notifications_inbox(actor=actor),
+            "email_choices": EmailChoice.choices,
+            "email_choice": email_choice(actor.user.pk),
+        },
+    )
+
+
+@login_required
+@require_POST
+def inbox_read(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
+    actor = Actor.from_request(request)
+    notification = selectors.notification_get(actor=actor, public_id=public_id)
+    services.notification_mark_read(actor=actor, notification=notification)
+    messages.success(request, _("The notification is marked as read."))
+    return redirect("inbox")
+
+
+@login_required
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponseBase:
+    count = services.notifications_mark_all_read(actor=Actor.from_request(request))
+    messages.success(request, _("%(count)d notifications are marked as read.") % {"count": count})
+    return redirect("inbox")
+
+
+@login_required
+@require_POST
+def inbox_email(request: HttpRequest) -> HttpResponseBase:
+    try:
+        services.notification_preference_set(
+            actor=Actor.from_request(request), email=str(request.POST.get("email", ""))[:16]
+        )
+    except ValidationError:
+        messages.error(request, _("Choose at once or a daily digest."))
+    else:
+        messages.success(request, _("Your choice of e-mail is saved."))
+    return redirect("inbox")
