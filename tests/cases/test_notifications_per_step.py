@@ -172,7 +172,7 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
     "update": (_update, {}),
     "submit": (_submit, {"gp_a": K.REVIEW_REQUESTED, "specialist": K.CASE_SUBMITTED}),
     "accept_some": (_accept_some, {"nurse_a": K.TASKS_ACCEPTED}),
-    "accept": (_accept_to_analysis, {"nurse_a": K.ANALYSIS_REQUESTED, "specialist": K.TASKS_ACCEPTED}),
+    "accept": (_accept_to_analysis, {"nurse_a": K.ANALYSIS_REQUESTED, "gp_a": K.TASKS_ACCEPTED}),
     "accept_agreed": (_accept_to_agreed, {"nurse_a": K.CASE_AGREED, "specialist": K.CASE_AGREED}),
     "dispute": (
         _dispute,
