@@ -192,8 +192,23 @@ class _TaskFieldsForm(VersionedForm):
         return groups
 
 
-class AcceptForm(_TaskFieldsForm):
-    """Accept everything pending; an unclear task needs the reviewer's stated split."""
+class ReviewAnswerChoice:
+    LATER = ""
+    ACCEPT = "accept"
+    DISPUTE = "dispute"
+
+
+REVIEW_ANSWERS = [
+    (ReviewAnswerChoice.LATER, _("Not now")),
+    (ReviewAnswerChoice.ACCEPT, _("Accept")),
+    (ReviewAnswerChoice.DISPUTE, _("Dispute")),
+]
+
+
+class ReviewForm(_TaskFieldsForm):
+    """A party's answers on the tasks awaiting it, in one submit: accept some, dispute others (with a
+    position on each disputed task), leave the rest for later. Accepting an unclear task needs the
+    split the reviewer states; on a disputed task the split is the one the party proposes."""
 
     reason = forms.CharField(
         label=_("Note (optional)"),
@@ -205,8 +220,48 @@ class AcceptForm(_TaskFieldsForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for task in self.tasks:
-            self.split_fields(task, required=True)
+            self.fields[f"answer_{task.public_id}"] = forms.ChoiceField(
+                label=_("Your answer"),
+                choices=REVIEW_ANSWERS,
+                required=False,
+                initial=ReviewAnswerChoice.ACCEPT,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"text_{task.public_id}"] = forms.CharField(
+                label=_("Position (when you dispute)"),
+                required=False,
+                max_length=max_length_of(Position, "text"),
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.split_fields(task, required=False)
             self.arrangement_fields(task)
+
+    def answer_of(self, task: CaseTask) -> str:
+        return str(self.cleaned_data.get(f"answer_{task.public_id}") or "")
+
+    def text_of(self, task: CaseTask) -> str:
+        return str(self.cleaned_data.get(f"text_{task.public_id}") or "").strip()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        answers = {t.public_id: str(cleaned.get(f"answer_{t.public_id}") or "") for t in self.tasks}
+        if not any(answers.values()):
+            raise ValidationError(_("Accept or dispute at least one task."))
+        for task in self.tasks:
+            answer = answers[task.public_id]
+            if (
+                answer == ReviewAnswerChoice.DISPUTE
+                and not str(cleaned.get(f"text_{task.public_id}") or "").strip()
+            ):
+                self.add_error(f"text_{task.public_id}", _("State your position on the task you dispute."))
+            if answer == ReviewAnswerChoice.ACCEPT and task.is_unclear:
+                for part, _label in SPLIT_PARTS:
+                    if cleaned.get(f"split_{task.public_id}_{part}") is None:
+                        self.add_error(
+                            f"split_{task.public_id}_{part}",
+                            _("The responsibility is unclear: state who orders, performs and follows it up."),
+                        )
+        return cleaned
 
 
 class PositionsForm(_TaskFieldsForm):

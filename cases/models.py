@@ -309,6 +309,59 @@ class CaseTask(PublicIdModel):
         return self.proposal_status == ProposalStatus.UNCLEAR
 
 
+class ReviewAnswer(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    DISPUTED = "disputed", _("Disputed")
+
+
+class TaskReview(models.Model):
+    """One party's answer on one task of the proposal: accepted or disputed. Immutable.
+
+    Every organisation the proposal makes responsible for a task answers for it on its own (the
+    vårdcentral, the specialist clinic, the kommun); the task is agreed once every party whose answer
+    it awaits has accepted, and disputed as soon as one party disputes it. A reviewer who accepts an
+    unclear task states the split it accepts (``orders``/``performs``/``follows_up``).
+    """
+
+    case = models.ForeignKey(
+        ResponsibilityCase, verbose_name=_("case"), on_delete=models.PROTECT, related_name="task_reviews"
+    )
+    task = models.ForeignKey(
+        CaseTask, verbose_name=_("task"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation", verbose_name=_("party"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=16)
+    answer = models.CharField(_("answer"), max_length=16, choices=ReviewAnswer.choices)
+    text = models.TextField(_("position"), blank=True)
+    orders = models.ForeignKey(
+        "directory.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    performs = models.ForeignKey(
+        "directory.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    follows_up = models.ForeignKey(
+        "directory.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    arrangement = models.CharField(
+        _("arrangement"), max_length=32, choices=SplitArrangement.choices, blank=True
+    )
+    arrangement_note = models.TextField(_("arrangement: note"), blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("task review")
+        verbose_name_plural = _("task reviews")
+        ordering = ["case", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.organisation_id} {self.answer}"
+
+
 class EventKind(models.TextChoices):
     CREATED = "created", _("Case opened")
     UPDATED = "updated", _("Draft changed")

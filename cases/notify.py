@@ -185,16 +185,17 @@ def case_notices(step: Step) -> list[Notice]:
             )
         case A.ACCEPT | A.DECIDE | A.SIGN_ANALYSIS | A.APPROVE_ANALYSIS if step.to_status == S.AGREED:
             return _agreed(step)
-        case A.DISPUTE:
+        case A.DISPUTE | A.DISPUTE_AFTER_REJECTION:
             text = (
                 _(
-                    "The vårdcentral disputes the case about %(case)s. State your position, or escalate "
-                    "the dispute to the joint body."
+                    "Tasks of the case about %(case)s are disputed. State your position, or escalate the "
+                    "dispute to the joint body."
                 )
                 % names
             )
             return [
                 *_notice(step.kommun_id, {Role.COORDINATOR, Role.NURSE}, K.CASE_DISPUTED, text, acts=True),
+                *_notice(step.vardcentral_id, {Role.GP}, K.CASE_DISPUTED, text, acts=True),
                 *_notice(step.clinic_id, {Role.SPECIALIST}, K.CASE_DISPUTED, text, acts=True),
             ]
         case A.STATE_POSITION:

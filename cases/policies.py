@@ -7,7 +7,7 @@ construction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from directory.actor import Actor
@@ -41,10 +41,45 @@ class CaseFacts:
     analysis_hands: frozenset[int] = frozenset()
     # What has happened at the current escalation level (``cases.governance``); ``None`` unless escalated.
     level: LevelFacts | None = None
+    # In review: the organisations that still have an unanswered task (``task_parties``).
+    answering: frozenset[int] = frozenset()
+    # The current risk analysis was rejected by MAS/MAR (the kommun may dispute instead of rewriting).
+    analysis_rejected: bool = False
 
     @property
     def approvals_pending(self) -> dict[str, str]:
         return {need: by for need, by in self.approvals_needed.items() if need not in self.approvals_given}
+
+
+@dataclass(frozen=True)
+class TaskParties:
+    """Who answers for one task in review.
+
+    ``may_answer``: every organisation the proposal makes responsible for the task (orders, performs or
+    follows up); ``awaited``: those whose acceptance the task needs before it is agreed.
+    """
+
+    may_answer: frozenset[int]
+    awaited: frozenset[int]
+
+
+def task_parties(
+    *, named: Iterable[int | None], unclear: bool, kommun_id: int, vardcentral_id: int | None
+) -> TaskParties:
+    """Who answers for a task, from the organisations its proposal names.
+
+    The region's side answers for what the proposal asks of it: the listed vårdcentral for what it
+    orders, performs or follows up, the specialist clinic (or mobile team) for what it orders or does.
+    The kommun asked for the task, so its request stands as its acceptance of what it is asked to do,
+    but its nurse, MAS or MAR may dispute the task while it is open; where the proposal names only the
+    kommun, the kommun confirms it. An unclear task has no proposal to accept: the vårdcentral (the
+    kommun where the patient has none) states the split.
+    """
+    parties = {i for i in named if i is not None}
+    if unclear:
+        parties |= {vardcentral_id if vardcentral_id is not None else kommun_id, kommun_id}
+    awaited = (parties - {kommun_id}) or {kommun_id}
+    return TaskParties(may_answer=frozenset(parties | awaited), awaited=frozenset(awaited))
 
 
 def party_ids(case: ResponsibilityCase, party: str) -> frozenset[int]:
@@ -80,6 +115,8 @@ def _roles_for(transition: Transition, facts: CaseFacts) -> frozenset[str]:
         roles = roles & frozenset(facts.approvals_pending.values())
     elif transition.action in SIGNER_ACTIONS and facts.signer_party:
         roles = roles & {SIGNER_ROLE[facts.signer_party]}
+    elif transition.action == A.DISPUTE_AFTER_REJECTION and not facts.analysis_rejected:
+        roles = frozenset()
     return roles
 
 
@@ -88,7 +125,9 @@ def acting_membership(
 ) -> Membership | None:
     """The membership in which ``actor`` may take ``transition`` on ``case`` (status aside), if any."""
     roles = _roles_for(transition, facts)
-    organisations = party_ids(case, transition.party)
+    organisations = (
+        facts.answering if transition.party == Party.TASK_PARTY else party_ids(case, transition.party)
+    )
     if transition.action in SIGNER_ACTIONS and facts.signer_party:
         organisations = organisations & party_ids(case, facts.signer_party)
     for membership in actor.memberships:

@@ -308,17 +308,16 @@ def task_views(case: ResponsibilityCase) -> list[TaskView]:
 
 
 def case_organisations(case: ResponsibilityCase) -> list[Organisation]:
-    """The organisations a split on this case may name: its parties and the region."""
-    ids = [case.kommun_id, case.vardcentral_id, case.specialist_clinic_id, case.kommun.region_id]
-    found = {o.pk: o for o in Organisation.objects.filter(pk__in=[i for i in ids if i is not None])}
-    return [found[i] for i in dict.fromkeys(ids) if i is not None and i in found]
+    """The organisations a split on this case may name (``selectors.assignable_organisations``)."""
+    return selectors.assignable_organisations(case)
 
 
 ACTION_LABELS: dict[str, Any] = {
     A.UPDATE: gettext_lazy("Change the draft"),
     A.SUBMIT: gettext_lazy("Submit for review"),
-    A.ACCEPT: gettext_lazy("Accept the split"),
+    A.ACCEPT: gettext_lazy("Review the split: accept or dispute"),
     A.DISPUTE: gettext_lazy("Dispute"),
+    A.DISPUTE_AFTER_REJECTION: gettext_lazy("Dispute the tasks instead of a new version"),
     A.STATE_POSITION: gettext_lazy("State a position"),
     A.ESCALATE: gettext_lazy("Escalate"),
     A.DECIDE: gettext_lazy("Record the decision"),

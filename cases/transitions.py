@@ -12,7 +12,9 @@ approve and has the kommun's MAS informed instead, signing agrees the case), and
 Parties: ``kommun`` (the case's kommun), ``vardcentral`` (the patient's listed vårdcentral),
 ``clinic`` (the ordering specialist clinic), ``physician`` (vårdcentral or clinic; for signing or
 returning a risk analysis only the one named signer: ``policies.CaseFacts.signer_party``), ``body`` (the joint
-body of the current escalation level), ``any`` (any of the organisations on the case).
+body of the current escalation level), ``any`` (any of the organisations on the case), ``task_party``
+(an organisation the proposal makes responsible for a task whose review still awaits its answer; see
+``policies.task_parties``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Party:
     PHYSICIAN = "physician"
     BODY = "body"
     ANY = "any"
+    TASK_PARTY = "task_party"
     SYSTEM = "system"
 
 
@@ -44,6 +47,7 @@ class A:
     SUBMIT = "submit"
     ACCEPT = "accept"
     DISPUTE = "dispute"
+    DISPUTE_AFTER_REJECTION = "dispute_after_rejection"
     STATE_POSITION = "state_position"
     ESCALATE = "escalate"
     AUTO_ESCALATE = "auto_escalate"
@@ -87,6 +91,9 @@ def _t(
 
 
 KOMMUN_STAFF = {Role.NURSE, Role.REHAB}
+# Who answers for a party to a task in review: the vårdcentral's GP, the clinic's specialist, the
+# kommun's nurse, MAS or MAR.
+REVIEWERS = {Role.GP, Role.SPECIALIST, Role.NURSE, Role.MAS, Role.MAR}
 PARTY_ROLES = {
     Role.NURSE,
     Role.REHAB,
@@ -108,12 +115,19 @@ TRANSITIONS: tuple[Transition, ...] = (
        "Change the draft (tasks, background, impact flags)."),
     _t(A.SUBMIT, {S.DRAFT}, (S.SUBMITTED, S.IN_REVIEW), KOMMUN_STAFF, Party.KOMMUN,
        "Submit: the agreement's rules propose the split and the vårdcentral reviews it."),
-    _t(A.ACCEPT, {S.IN_REVIEW}, (S.IN_REVIEW, S.RISK_ANALYSIS, S.AGREED), {Role.GP}, Party.VARDCENTRAL,
-       "Accept the proposed split for some or all tasks (an unclear task needs a stated split)."),
-    _t(A.DISPUTE, {S.IN_REVIEW}, (S.DISPUTED,), {Role.GP}, Party.VARDCENTRAL,
-       "Dispute tasks, stating the vårdcentral's position on each."),
+    _t(A.ACCEPT, {S.IN_REVIEW}, (S.IN_REVIEW, S.DISPUTED, S.RISK_ANALYSIS, S.AGREED), REVIEWERS,
+       Party.TASK_PARTY,
+       "Accept the proposed split for some or all of the tasks the party answers for (an unclear task "
+       "needs a stated split); a task is agreed once every party to it has accepted."),
+    _t(A.DISPUTE, {S.IN_REVIEW}, (S.IN_REVIEW, S.DISPUTED), REVIEWERS, Party.TASK_PARTY,
+       "Dispute tasks the party answers for, stating its position on each; only those tasks are "
+       "disputed, and the case is disputed once no task awaits an answer."),
+    _t(A.DISPUTE_AFTER_REJECTION, {S.RISK_ANALYSIS}, (S.DISPUTED,), {Role.NURSE, Role.MAS, Role.MAR},
+       Party.KOMMUN,
+       "After MAS or MAR rejected the risk analysis, the kommun disputes the tasks it covers (instead "
+       "of writing a new version)."),
     _t(A.STATE_POSITION, {S.DISPUTED, S.ESCALATED}, (),
-       {Role.NURSE, Role.REHAB, Role.GP, Role.SPECIALIST, Role.COORDINATOR}, Party.ANY,
+       {Role.NURSE, Role.REHAB, Role.MAS, Role.MAR, Role.GP, Role.SPECIALIST, Role.COORDINATOR}, Party.ANY,
        "State (or correct, as a new entry) a party's position on a disputed task."),
     _t(A.ESCALATE, {S.DISPUTED, S.ESCALATED}, (S.ESCALATED,), {Role.COORDINATOR}, Party.ANY,
        "Send the dispute to level 1, or on to the next level once the current level cannot settle it "

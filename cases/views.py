@@ -32,9 +32,8 @@ from hemsjukvard.pages import apply_service_errors
 from patients import selectors as patient_selectors
 from sip import selectors as sip_selectors
 
-from . import decisions, presenters, selectors, services
+from . import decisions, presenters, review_page, selectors, services
 from .forms import (
-    AcceptForm,
     AnalysisForm,
     CaseNewForm,
     CommentForm,
@@ -43,6 +42,8 @@ from .forms import (
     OptionalReasonForm,
     PositionsForm,
     ReasonForm,
+    ReviewAnswerChoice,
+    ReviewForm,
     VersionedForm,
 )
 from .governance import tasks_to_decide
@@ -278,21 +279,25 @@ def _decide_form(page: presenters.CasePage, data: Any, initial: dict[str, Any]) 
     )
 
 
-def _action_forms(page: presenters.CasePage, data: Any = None, only: str = "") -> dict[str, Any]:
+def _action_forms(
+    actor: Actor, page: presenters.CasePage, data: Any = None, only: str = ""
+) -> dict[str, Any]:
     """An unbound form per action the person may take (or the one bound form that failed)."""
     case = page.case
     initial = {"version": case.version}
     organisations = page.organisations
+    awaiting = review_page.tasks_awaiting(actor, case) if A.ACCEPT in page.actions else []
     builders: dict[str, Callable[[Any], Any]] = {
         A.SUBMIT: lambda d: VersionedForm(d, initial=initial, prefix="submit"),
-        A.ACCEPT: lambda d: AcceptForm(
-            d, initial=initial, prefix="accept", tasks=page.unclear_pending, organisations=organisations
+        # One form answers for every task awaiting the person's organisation: accept some, dispute others.
+        A.ACCEPT: lambda d: ReviewForm(
+            d, initial=initial, prefix="accept", tasks=awaiting, organisations=organisations
         ),
-        A.DISPUTE: lambda d: PositionsForm(
+        A.DISPUTE_AFTER_REJECTION: lambda d: PositionsForm(
             d,
             initial=initial,
-            prefix="dispute",
-            tasks=[t.task for t in page.tasks if t.task.review_state == "pending"],
+            prefix="dispute_after_rejection",
+            tasks=review_page.tasks_analysed(case),
             organisations=organisations,
         ),
         A.STATE_POSITION: lambda d: PositionsForm(
@@ -330,7 +335,7 @@ def _render_case(
 ) -> HttpResponse:
     page = presenters.case_page(actor=actor, case=seen)
     case = page.case
-    forms = _action_forms(page)
+    forms = _action_forms(actor, page)
     if bound is not None:
         forms[bound[0]] = bound[1]
     # The timeline as the API reads it (``selectors.case_events``), newest first on the page.
@@ -346,6 +351,7 @@ def _render_case(
             "forms": forms,
             "bound_action": bound[0] if bound else "",
             "events": events,
+            "review_rows": review_page.review_rows(case),
             "comments": [e for e in events if e.kind == "comment"],
             "documents": _documents(actor, case, page.analysis, page),
             "ladder": decisions.ladder_status(case, page.decisions, level),
@@ -394,25 +400,37 @@ def _perform(actor: Actor, case: ResponsibilityCase, action: str, form: Any) -> 
     if action == A.SUBMIT:
         services.case_submit(**common)
     elif action == A.ACCEPT:
-        splits = [
-            services.Split(task=t.task.public_id)
-            for t in presenters.task_views(case)
-            if t.task.review_state == "pending" and not t.task.is_unclear
-        ]
+        accept, dispute = [], []
         for task in form.tasks:
             split = form.split_of(task)
-            splits.append(
-                services.Split(
-                    task=task.public_id,
-                    orders=split["orders"],
-                    performs=split["performs"],
-                    follows_up=split["follows_up"],
-                    **form.arrangement_of(task),
+            answer = form.answer_of(task)
+            if answer == ReviewAnswerChoice.ACCEPT:
+                stated = split if None not in split.values() else {}
+                accept.append(
+                    services.Split(
+                        task=task.public_id,
+                        orders=stated.get("orders"),
+                        performs=stated.get("performs"),
+                        follows_up=stated.get("follows_up"),
+                        **(form.arrangement_of(task) if stated else {}),
+                    )
                 )
-            )
-        services.case_accept(splits=splits, reason=data.get("reason", ""), **common)
-    elif action == A.DISPUTE:
-        services.case_dispute(positions=_positions(form), reason=data.get("reason", ""), **common)
+            elif answer == ReviewAnswerChoice.DISPUTE:
+                dispute.append(
+                    services.PositionInput(
+                        task=task.public_id,
+                        text=form.text_of(task),
+                        orders=split["orders"],
+                        performs=split["performs"],
+                        follows_up=split["follows_up"],
+                        **form.arrangement_of(task),
+                    )
+                )
+        services.case_review(accept=accept, dispute=dispute, reason=data.get("reason", ""), **common)
+    elif action == A.DISPUTE_AFTER_REJECTION:
+        services.case_dispute_after_rejection(
+            positions=_positions(form), reason=data.get("reason", ""), **common
+        )
     elif action == A.STATE_POSITION:
         services.case_state_position(positions=_positions(form), **common)
     elif action == A.ESCALATE:
@@ -451,8 +469,9 @@ def _perform(actor: Actor, case: ResponsibilityCase, action: str, form: Any) -> 
 
 DONE_MESSAGES: dict[str, Any] = {
     A.SUBMIT: gettext_lazy("The case is submitted; the vårdcentral reviews it."),
-    A.ACCEPT: gettext_lazy("The split is accepted."),
+    A.ACCEPT: gettext_lazy("Your answers are recorded."),
     A.DISPUTE: gettext_lazy("The tasks are disputed and your position is recorded."),
+    A.DISPUTE_AFTER_REJECTION: gettext_lazy("The tasks are disputed and your position is recorded."),
     A.STATE_POSITION: gettext_lazy("Your position is recorded."),
     A.ESCALATE: gettext_lazy("The case is escalated to the next level."),
     A.DECIDE: gettext_lazy("The decision is recorded."),
@@ -488,7 +507,7 @@ def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> Http
     seen = selectors.case_read(actor=actor, public_id=public_id)
     case = seen.obj
     page = presenters.case_page(actor=actor, case=seen)
-    forms = _action_forms(page, request.POST, only=action)
+    forms = _action_forms(actor, page, request.POST, only=action)
     form = forms.get(action)
     if form is None:
         if action not in presenters.ACTION_LABELS:
@@ -512,7 +531,7 @@ def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> Http
         seen = selectors.case_read(actor=actor, public_id=public_id)
         page = presenters.case_page(actor=actor, case=seen)
         kept = _action_forms(
-            page, _fresh_version(request.POST, form.prefix or action, seen.obj.version), only=action
+            actor, page, _fresh_version(request.POST, form.prefix or action, seen.obj.version), only=action
         )
         form = kept.get(action)
         if form is None:

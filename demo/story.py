@@ -165,58 +165,98 @@ class Story:
     def submit(self) -> None:
         self.case = case_services.case_submit(actor=self.nurse(), case=self.case, expected_version=None)
 
+    def reviewer(self, organisation_id: int) -> Actor:
+        """Who answers for ``organisation_id`` in a review: its GP, specialist, nurse or MAS."""
+        for role in (Role.GP, Role.SPECIALIST, Role.NURSE, Role.MAS):
+            try:
+                return self.cast.actor(role, organisation_id)
+            except LookupError:
+                continue
+        raise DemoCasesError(f"nobody answers for organisation {organisation_id}")
+
+    def _awaiting(self, tasks: list[CaseTask]) -> dict[int, list[CaseTask]]:
+        """``tasks`` by the organisation whose answer each still awaits (every party to it in turn)."""
+        self.refresh()
+        parties = case_selectors.task_parties_for([(self.case, tasks)])
+        answers = case_selectors.task_answers_many([t.pk for t in tasks])
+        waiting: dict[int, list[CaseTask]] = {}
+        for task in tasks:
+            for organisation_id in sorted(parties[task.pk].awaited - set(answers.get(task.pk, {}))):
+                waiting.setdefault(organisation_id, []).append(task)
+        return waiting
+
+    def _accept(self, tasks: list[CaseTask]) -> None:
+        """Every party each of ``tasks`` awaits accepts it (the reviewer states a split where unclear)."""
+        for organisation_id, mine in self._awaiting(tasks).items():
+            splits = [
+                self._fallback_split(t)
+                if t.proposal_status == ProposalStatus.UNCLEAR
+                else case_services.Split(t.public_id)
+                for t in mine
+            ]
+            reason = (
+                "Ansvaret för LSS-bostaden är oreglerat; vårdcentralen tar ordinationsansvaret tills vidare."
+                if organisation_id == self.vardcentral.pk
+                and any(t.proposal_status == ProposalStatus.UNCLEAR for t in mine)
+                else ""
+            )
+            self.case = case_services.case_accept(
+                actor=self.reviewer(organisation_id),
+                case=self.case,
+                expected_version=None,
+                splits=splits,
+                reason=reason,
+            )
+
+    def _pending(self) -> list[CaseTask]:
+        tasks = self.case.tasks.select_related("task_type").order_by("pk")
+        return [t for t in tasks if t.review_state == ReviewState.PENDING]
+
     def accept(self, *, partial: bool = False) -> None:
-        tasks = list(self.case.tasks.select_related("task_type").order_by("pk"))
-        pending = [t for t in tasks if t.review_state == ReviewState.PENDING]
-        if partial:
-            pending = pending[:1]
-        splits = [
-            self._fallback_split(t)
-            if t.proposal_status == ProposalStatus.UNCLEAR
-            else case_services.Split(t.public_id)
-            for t in pending
-        ]
-        reason = (
-            "Ansvaret för LSS-bostaden är oreglerat; vårdcentralen tar ordinationsansvaret tills vidare."
-            if any(t.proposal_status == ProposalStatus.UNCLEAR for t in pending)
-            else ""
-        )
-        self.case = case_services.case_accept(
-            actor=self.gp(), case=self.case, expected_version=None, splits=splits, reason=reason
-        )
+        pending = self._pending()
+        self._accept(pending[:1] if partial else pending)
 
     def dispute(self) -> None:
         scenario = self.scenario
         orders, performs, follows_up = (self.org(k) for k in (scenario.gp_split or ("vc", "kommun", "vc")))
         tasks = list(self.case.tasks.select_related("task_type").order_by("pk"))
-        # The GP disputes the task the scenario is about; for an unclear case every unclear task.
+        # The task the scenario is about (for an unclear case every unclear task) is disputed by the
+        # vårdcentral where it answers for it, else by the clinic, else by the party it awaits.
         disputed = [t for t in tasks if t.proposal_status == ProposalStatus.UNCLEAR] or tasks[:1]
-        undisputed = [t for t in tasks if t not in disputed and t.review_state == ReviewState.PENDING]
-        if undisputed:
-            # What nobody disputes is accepted as proposed; only the disputed tasks go to the joint bodies.
-            self.case = case_services.case_accept(
+        parties = case_selectors.task_parties_for([(self.case, disputed)])[disputed[0].pk]
+        if self.vardcentral.pk in parties.may_answer:
+            disputer, text = self.vardcentral.pk, scenario.gp_position
+            reason = "Vårdcentralen delar inte förslaget."
+        elif self.clinic is not None and self.clinic.pk in parties.may_answer:
+            disputer, text = self.clinic.pk, scenario.specialist_position or scenario.gp_position
+            reason = "Specialistkliniken delar inte förslaget."
+        else:
+            disputer, text = min(parties.awaited), scenario.gp_position
+            reason = "Förslaget delas inte."
+        self.case = case_services.case_dispute(
+            actor=self.reviewer(disputer),
+            case=self.case,
+            expected_version=None,
+            positions=[
+                case_services.PositionInput(
+                    task=t.public_id, text=text, orders=orders, performs=performs, follows_up=follows_up
+                )
+                for t in disputed
+            ],
+            reason=reason,
+        )
+        # The tasks nobody disputes are answered by their parties (agreed at once); then the case is
+        # disputed, for the disputed tasks only.
+        self._accept(self._pending())
+        if disputer != self.vardcentral.pk and scenario.gp_position:
+            self.case = case_services.case_state_position(
                 actor=self.gp(),
                 case=self.case,
                 expected_version=None,
-                splits=[case_services.Split(t.public_id) for t in undisputed],
+                positions=[
+                    case_services.PositionInput(task=t.public_id, text=scenario.gp_position) for t in disputed
+                ],
             )
-        positions = [
-            case_services.PositionInput(
-                task=t.public_id,
-                text=scenario.gp_position,
-                orders=orders,
-                performs=performs,
-                follows_up=follows_up,
-            )
-            for t in disputed
-        ]
-        self.case = case_services.case_dispute(
-            actor=self.gp(),
-            case=self.case,
-            expected_version=None,
-            positions=positions,
-            reason="Vårdcentralen delar inte förslaget.",
-        )
         kommun_split = self._fallback_split(disputed[0])
         self.case = case_services.case_state_position(
             actor=self.nurse(),
@@ -235,7 +275,7 @@ class Story:
                 for t in disputed
             ],
         )
-        if self.clinic is not None and scenario.specialist_position:
+        if self.clinic is not None and scenario.specialist_position and disputer != self.clinic.pk:
             self.case = case_services.case_state_position(
                 actor=self.specialist(),
                 case=self.case,

@@ -479,6 +479,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentStatusEnum": "documents.models.DocumentStatus",
         "AnalysisStatusEnum": "cases.models.AnalysisStatus",
         "CaseProposalStatusEnum": "cases.models.ProposalStatus",
+        "TaskReviewAnswerEnum": "cases.models.ReviewAnswer",
         "RuleProposalStatusEnum": "agreements.choices.ProposalStatus",
         "WebhookEventKindEnum": "integrations.models.WebhookEventKind",
         "WebhookDeliveryStatusEnum": "integrations.models.DeliveryStatus",

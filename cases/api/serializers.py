@@ -35,6 +35,7 @@ from ..models import (
     Notification,
     Position,
     ResponsibilityCase,
+    ReviewAnswer,
     RiskAnalysis,
     ShiftPlanning,
     Trigger,
@@ -42,6 +43,17 @@ from ..models import (
 )
 
 # --- Output ----------------------------------------------------------------------------------------
+
+
+class TaskReviewSerializer(serializers.Serializer[Any]):
+    """One party's answer on a task: accepted or disputed, by whom, for which organisation."""
+
+    user = PersonRefSerializer(read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+    role = serializers.CharField(read_only=True)
+    at = serializers.DateTimeField(read_only=True)
+    answer = serializers.ChoiceField(choices=ReviewAnswer.choices, read_only=True)
+    text = serializers.CharField(read_only=True, help_text=_("The party's position, where it disputed."))
 
 
 class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
@@ -54,6 +66,9 @@ class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
     agreed_orders = OrganisationRefSerializer(read_only=True, allow_null=True)
     agreed_performs = OrganisationRefSerializer(read_only=True, allow_null=True)
     agreed_follows_up = OrganisationRefSerializer(read_only=True, allow_null=True)
+    reviews = TaskReviewSerializer(
+        many=True, read_only=True, help_text=_("Each party's answer on the task, oldest first.")
+    )
 
     class Meta:
         model = CaseTask
@@ -75,6 +90,7 @@ class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
             "agreed_at",
             "arrangement",
             "arrangement_note",
+            "reviews",
         ]
 
 
@@ -371,8 +387,9 @@ class AcceptSerializer(serializers.Serializer[dict[str, Any]]):
         required=False,
         **at_most(MAX_TASKS),
         help_text=_(
-            "Tasks to accept; leave out to accept every task still awaiting review. An unclear task "
-            "needs orders, performs and follows_up."
+            "Tasks to accept, of those your organisation answers for; leave out to accept every task "
+            "still awaiting your organisation's answer. An unclear task needs orders, performs and "
+            "follows_up."
         ),
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
@@ -507,6 +524,17 @@ def _case_task_representation(task: CaseTask, refs: _Refs, zone: datetime.tzinfo
         "agreed_at": _iso_datetime(task.agreed_at, zone),
         "arrangement": _choice(task.arrangement),
         "arrangement_note": task.arrangement_note,
+        "reviews": [
+            {
+                "user": refs.person(review.user),
+                "organisation": refs.organisation(review.organisation),
+                "role": review.role,
+                "at": _iso_datetime(review.at, zone),
+                "answer": _choice(review.answer),
+                "text": review.text,
+            }
+            for review in task.reviews.all()
+        ],
     }
 
 

@@ -285,6 +285,11 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
     @_action_schema(
         "Accept the proposed split",
         AcceptSerializer,
+        description="Every organisation the proposal makes responsible for a task answers for it: the "
+        "listed vårdcentral for what it orders, performs or follows up, the specialist clinic for what it "
+        "orders, the kommun (nurse, MAS or MAR) for what it is asked to perform. A task is agreed once "
+        "every party it awaits has accepted; each answer is listed under the task's `reviews`. Naming a "
+        "task your organisation does not answer for is refused (403).",
         examples=_example("Godta förslaget", {"reason": "Enligt överenskommelsen § 5.3."}),
     )
     @action(detail=True, methods=["post"])
@@ -297,13 +302,17 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
     @_action_schema(
         "Dispute tasks",
         DisputeSerializer,
+        description="A party to a task disputes it with its position: only the tasks named are disputed, "
+        "and the case becomes `disputed` once no task awaits an answer. After MAS or MAR rejected the "
+        "risk analysis (status `risk_analysis`), the kommun may dispute the tasks the analysis covers "
+        "instead of writing a new version (action `dispute_after_rejection`).",
         examples=_example(
-            "Vårdcentralen bestrider",
+            "Njurmedicin bestrider",
             {
                 "positions": [
                     {
                         "task": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-                        "text": "PD kräver specialistens aktiva medverkan; njurmedicin bör ordinera.",
+                        "text": "Utan utbildning av kommunens sjuksköterskor bör njurmedicin utföra PD.",
                     }
                 ]
             },

@@ -10,11 +10,15 @@
 
 from .facts import (
     APPROVER_FOR_KIND,
+    assignable_organisations,
     case_facts,
     case_facts_many,
     current_analysis,
     deadline_recipients,
     mar_vacant,
+    task_answers_many,
+    task_parties_for,
+    task_parties_many,
 )
 from .reads import (
     LIST_KEYS,
@@ -57,6 +61,7 @@ __all__ = [
     "WorkLists",
     "_case_queryset",  # how a case is loaded with what its page and its facts need; tests build on it
     "analyses_awaiting_approval",
+    "assignable_organisations",
     "case_events",
     "case_facts",
     "case_facts_many",
@@ -82,6 +87,9 @@ __all__ = [
     "risk_analyses_for_case",
     "risk_analysis_get",
     "risk_analysis_reload",
+    "task_answers_many",
+    "task_parties_for",
+    "task_parties_many",
     "work_counts",
     "work_lists",
 ]

@@ -7,22 +7,26 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import replace
 
+from django.db.models import Q
 from django.utils import timezone
 
 from agreements.choices import ApproverRole
-from directory.models import Membership, OrganisationKind, Role
+from directory.models import Membership, Organisation, OrganisationKind, Role
 from directory.models import User as DirectoryUser
 
 from ..models import (
     AnalysisDecision,
     AnalysisStatus,
     AnalysisVerdict,
+    CaseStatus,
     CaseTask,
     ResponsibilityCase,
+    ReviewState,
     RiskAnalysis,
     Signature,
+    TaskReview,
 )
-from ..policies import CaseFacts
+from ..policies import CaseFacts, TaskParties, task_parties
 from ..transitions import Party
 from .levels import level_facts_many
 
@@ -66,6 +70,76 @@ def analysis_signer_party(case: ResponsibilityCase, tasks: Sequence[CaseTask]) -
     return Party.VARDCENTRAL
 
 
+PROPOSAL_PARTS = ("orders", "performs", "follows_up")
+
+
+def _named_public_ids(task: CaseTask) -> list[str]:
+    proposal = task.proposal or {}
+    return [
+        proposal[part]["organisation"]["id"]
+        for part in PROPOSAL_PARTS
+        if (proposal.get(part) or {}).get("organisation")
+    ]
+
+
+def task_parties_many(cases: Sequence[ResponsibilityCase]) -> dict[int, TaskParties]:
+    """Who answers for each task of ``cases`` (``policies.task_parties``), by task pk, in one query.
+
+    The cases' tasks must be loaded (``case.tasks.all()``).
+    """
+    return task_parties_for([(case, list(case.tasks.all())) for case in cases])
+
+
+def task_parties_for(
+    cases: Sequence[tuple[ResponsibilityCase, Sequence[CaseTask]]],
+) -> dict[int, TaskParties]:
+    """``task_parties_many`` for tasks given with their case; the organisations come from the
+    proposal as it was made at submit."""
+    tasks = [(case, task) for case, loaded in cases for task in loaded]
+    public_ids = {pid for _case, task in tasks for pid in _named_public_ids(task)}
+    pks = (
+        dict(Organisation.objects.filter(public_id__in=public_ids).values_list("public_id", "pk"))
+        if public_ids
+        else {}
+    )
+    by_public_id = {str(public_id): pk for public_id, pk in pks.items()}
+    return {
+        task.pk: task_parties(
+            named=[by_public_id.get(pid) for pid in _named_public_ids(task)],
+            unclear=task.is_unclear,
+            kommun_id=case.kommun_id,
+            vardcentral_id=case.vardcentral_id,
+        )
+        for case, task in tasks
+    }
+
+
+def task_answers_many(task_ids: Sequence[int]) -> dict[int, dict[int, TaskReview]]:
+    """The latest answer of each party on each task (by task pk, then organisation pk)."""
+    answers: dict[int, dict[int, TaskReview]] = {}
+    if not task_ids:
+        return answers
+    for review in TaskReview.objects.filter(task_id__in=list(task_ids)).order_by("at", "pk"):
+        answers.setdefault(review.task_id, {})[review.organisation_id] = review
+    return answers
+
+
+def _answering(cases: Sequence[ResponsibilityCase]) -> dict[int, frozenset[int]]:
+    """For each case in review: the organisations with a task still awaiting their answer."""
+    in_review = [case for case in cases if case.status == CaseStatus.IN_REVIEW]
+    if not in_review:
+        return {}
+    parties = task_parties_many(in_review)
+    pending = [
+        task for case in in_review for task in case.tasks.all() if task.review_state == ReviewState.PENDING
+    ]
+    answers = task_answers_many([t.pk for t in pending])
+    answering: dict[int, set[int]] = {case.pk: set() for case in in_review}
+    for task in pending:
+        answering[task.case_id] |= parties[task.pk].may_answer - set(answers.get(task.pk, {}))
+    return {pk: frozenset(orgs) for pk, orgs in answering.items()}
+
+
 def case_facts(case: ResponsibilityCase) -> CaseFacts:
     """What the transition guards need to know about ``case`` (see ``policies.CaseFacts``)."""
     return case_facts_many([case])[case.pk]
@@ -79,13 +153,16 @@ def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]
 
 
 def _analysis_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]:
-    """The risk analysis's facts for many cases (a list page) in at most three queries.
+    """The review's and the risk analysis's facts for many cases (a list page) in at most five queries.
 
     The cases' tasks must be loaded with their task types (``_case_queryset`` prefetches them).
     """
     needing = {case.pk: [t for t in case.tasks.all() if t.requires_risk_analysis] for case in cases}
     needing = {pk: tasks for pk, tasks in needing.items() if tasks}
-    facts: dict[int, CaseFacts] = {case.pk: CaseFacts() for case in cases}
+    answering = _answering(cases)
+    facts: dict[int, CaseFacts] = {
+        case.pk: CaseFacts(answering=answering.get(case.pk, frozenset())) for case in cases
+    }
     if not needing:
         return facts
     by_pk = {case.pk: case for case in cases}
@@ -156,6 +233,12 @@ def _analysis_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseF
             signer_party=analysis_signer_party(case, tasks),
             informs_mas=informs_mas,
             analysis_hands=frozenset(hands.get(analysis[0], set())) if analysis else frozenset(),
+            answering=answering.get(case_pk, frozenset()),
+            analysis_rejected=(
+                case.status == CaseStatus.RISK_ANALYSIS
+                and analysis is not None
+                and analysis[2] == AnalysisStatus.REJECTED
+            ),
         )
     return facts
 
@@ -173,3 +256,28 @@ def deadline_recipients(case: ResponsibilityCase) -> list[DirectoryUser]:
         .values_list("user_id", flat=True)
     )
     return list(DirectoryUser.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+
+
+ASSIGNABLE_REGION_KINDS = (OrganisationKind.SPECIALIST_CLINIC, OrganisationKind.MOBILE_TEAM)
+
+
+def assignable_organisations(case: ResponsibilityCase) -> list[Organisation]:
+    """Every organisation a split on ``case`` may name (in a review, a position or a decision).
+
+    The case's parties (kommun, listed vårdcentral, specialist clinic), the organisations its
+    proposals named, the region itself, and the region's specialist clinics and mobile teams (ASIH
+    among them), which the agreement's rules may assign even where the case names none of them.
+    """
+    ids: list[int | None] = [case.kommun_id, case.vardcentral_id, case.specialist_clinic_id]
+    named = [pid for task in case.tasks.all() for pid in _named_public_ids(task)]
+    region_id = Organisation.objects.filter(pk=case.kommun_id).values_list("region_id", flat=True).first()
+    found = Organisation.objects.filter(
+        Q(pk__in=[i for i in ids if i is not None])
+        | Q(public_id__in=named)
+        | Q(pk=region_id)
+        | Q(region_id=region_id, kind__in=ASSIGNABLE_REGION_KINDS, is_active=True)
+    )
+    first = {pk: n for n, pk in enumerate(i for i in ids if i is not None)}
+    return sorted(
+        found, key=lambda o: (first.get(o.pk, len(first)), o.kind != OrganisationKind.REGION, o.name)
+    )

@@ -36,6 +36,7 @@ from ..models import (
     Notification,
     ResponsibilityCase,
     RiskAnalysis,
+    TaskReview,
 )
 
 
@@ -55,7 +56,14 @@ def _case_queryset() -> QuerySet[ResponsibilityCase]:
             "tasks",
             queryset=CaseTask.objects.select_related(
                 "task_type", "agreed_orders", "agreed_performs", "agreed_follows_up"
-            ).order_by("pk"),
+            )
+            .prefetch_related(
+                Prefetch(
+                    "reviews",
+                    queryset=TaskReview.objects.select_related("organisation", "user").order_by("at", "pk"),
+                )
+            )
+            .order_by("pk"),
         )
     )
 

@@ -73,6 +73,8 @@ from .reminders import (
 from .review import (
     case_accept,
     case_dispute,
+    case_dispute_after_rejection,
+    case_review,
     case_state_position,
     case_submit,
 )
@@ -106,11 +108,13 @@ __all__ = [
     "case_consent_skip",
     "case_decide",
     "case_dispute",
+    "case_dispute_after_rejection",
     "case_escalate",
     "case_label",
     "case_move",
     "case_open",
     "case_remind_if_overdue",
+    "case_review",
     "case_state_position",
     "case_step_notify",
     "case_submit",

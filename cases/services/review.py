@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,8 +18,9 @@ from agreements.engine import PartyAssignment, TaskProposal, rules_propose_split
 from agreements.models import AgreementVersion
 from directory.actor import Actor
 from directory.models import Membership, Organisation
-from hemsjukvard.errors import StateConflictError
+from hemsjukvard.errors import NotPermitted, StateConflictError
 
+from .. import selectors
 from ..models import (
     AgreedBasis,
     CaseTask,
@@ -27,9 +28,11 @@ from ..models import (
     Position,
     ProposalStatus,
     ResponsibilityCase,
+    ReviewAnswer,
     ReviewState,
+    TaskReview,
 )
-from ..policies import allowed_actions
+from ..policies import CaseFacts, TaskParties, allowed_actions
 from ..transitions import A
 from .core import (
     S,
@@ -174,7 +177,7 @@ def case_submit(
     return case
 
 
-# --- Review: accept and dispute --------------------------------------------------------------------
+# --- Review: every party to a task answers for it ------------------------------------------------------
 
 
 def _organisation_from_snapshot(snapshot: dict[str, Any] | None) -> Organisation | None:
@@ -183,7 +186,252 @@ def _organisation_from_snapshot(snapshot: dict[str, Any] | None) -> Organisation
     return Organisation.objects.filter(public_id=snapshot["organisation"]["id"]).first()
 
 
+@dataclass
+class _Review:
+    """The tasks of a case under review, who answers for each and the answers given so far."""
+
+    tasks: dict[uuid.UUID, CaseTask]
+    parties: dict[int, TaskParties]
+    answers: dict[int, dict[int, TaskReview]]
+
+    @classmethod
+    def load(cls, case: ResponsibilityCase) -> _Review:
+        tasks = _tasks_by_public_id(case)
+        loaded = list(tasks.values())
+        parties = selectors.task_parties_for([(case, loaded)])
+        return cls(tasks, parties, selectors.task_answers_many([t.pk for t in loaded]))
+
+    def answerable(self, task: CaseTask, organisation_id: int) -> bool:
+        return (
+            task.review_state == ReviewState.PENDING and organisation_id in self.parties[task.pk].may_answer
+        )
+
+    def answered(self, task: CaseTask, organisation_id: int) -> bool:
+        return organisation_id in self.answers.get(task.pk, {})
+
+    def pending_for(self, organisation_id: int) -> list[CaseTask]:
+        return [
+            t
+            for t in self.tasks.values()
+            if self.answerable(t, organisation_id) and not self.answered(t, organisation_id)
+        ]
+
+    def record(self, review: TaskReview) -> None:
+        self.answers.setdefault(review.task_id, {})[review.organisation_id] = review
+
+    def all_accepted(self, task: CaseTask) -> bool:
+        given = self.answers.get(task.pk, {})
+        return all(
+            org in given and given[org].answer == ReviewAnswer.ACCEPTED
+            for org in self.parties[task.pk].awaited
+        )
+
+    def status(self, case: ResponsibilityCase) -> str:
+        """In review while a task awaits an answer; then disputed if a task is; else settled."""
+        states = {t.review_state for t in self.tasks.values()}
+        if ReviewState.PENDING in states:
+            return S.IN_REVIEW
+        if ReviewState.DISPUTED in states:
+            return S.DISPUTED
+        return _settled_status(case)
+
+
+def _answering_task(review: _Review, task: CaseTask, membership: Membership, field_name: str) -> None:
+    """Refuse an answer on ``task`` by ``membership``'s organisation unless it is one still awaited."""
+    organisation_id = membership.organisation_id
+    if organisation_id not in review.parties[task.pk].may_answer:
+        raise NotPermitted(
+            _("%(organisation)s does not answer for %(task)s.")
+            % {"organisation": membership.organisation, "task": task.task_type}
+        )
+    if task.review_state != ReviewState.PENDING or review.answered(task, organisation_id):
+        raise ValidationError(
+            {field_name: _("%(task)s has already been reviewed.") % {"task": task.task_type}}
+        )
+
+
+def _answer(
+    actor: Actor,
+    case: ResponsibilityCase,
+    membership: Membership,
+    task: CaseTask,
+    answer: str,
+    *,
+    text: str = "",
+    split: Split | PositionInput | None = None,
+) -> TaskReview:
+    return TaskReview.objects.create(
+        case=case,
+        task=task,
+        organisation=membership.organisation,
+        user=actor.user,
+        role=membership.role,
+        answer=answer,
+        text=text,
+        orders=split.orders if split is not None else None,
+        performs=split.performs if split is not None else None,
+        follows_up=split.follows_up if split is not None else None,
+        arrangement=split.arrangement if split is not None else "",
+        arrangement_note=split.arrangement_note if split is not None else "",
+    )
+
+
+def _agree(task: CaseTask, review: _Review, now: datetime.datetime) -> None:
+    """Every party the task awaits has accepted: the task is agreed, on the split a reviewer stated
+    (an unclear task) or else on the proposal."""
+    stated = [
+        r
+        for r in review.answers.get(task.pk, {}).values()
+        if r.answer == ReviewAnswer.ACCEPTED and r.performs_id is not None
+    ]
+    if stated:
+        latest = max(stated, key=lambda r: (r.at, r.pk))
+        task.agreed_orders, task.agreed_performs, task.agreed_follows_up = (
+            latest.orders,
+            latest.performs,
+            latest.follows_up,
+        )
+        task.arrangement, task.arrangement_note = latest.arrangement, latest.arrangement_note
+        task.agreed_basis = AgreedBasis.REVIEWER if task.is_unclear else AgreedBasis.PROPOSAL
+    else:
+        task.agreed_orders = _organisation_from_snapshot(task.proposal.get("orders"))
+        task.agreed_performs = _organisation_from_snapshot(task.proposal.get("performs"))
+        task.agreed_follows_up = _organisation_from_snapshot(task.proposal.get("follows_up"))
+        task.arrangement, task.arrangement_note = "", ""
+        task.agreed_basis = AgreedBasis.PROPOSAL
+    task.review_state = ReviewState.ACCEPTED
+    task.agreed_at = now
+    task.save()
+
+
+def _accept_answers(
+    actor: Actor,
+    case: ResponsibilityCase,
+    membership: Membership,
+    review: _Review,
+    splits: Sequence[Split],
+    facts: CaseFacts,
+) -> list[dict[str, Any]]:
+    physician_rule = physician_rule_on(timezone.localdate())
+    answered: list[dict[str, Any]] = []
+    for split in splits:
+        task = _task(review.tasks, split.task, "tasks")
+        _answering_task(review, task, membership, "tasks")
+        if split.complete:
+            orders, performs, follows_up = split.orders, split.performs, split.follows_up
+            arrangement, arrangement_note = split.arrangement, split.arrangement_note
+        elif task.is_unclear:
+            raise StateConflictError(
+                _(
+                    "The responsibility for %(task)s is unclear: state who orders, performs and follows "
+                    "it up, or dispute it."
+                )
+                % {"task": task.task_type},
+                extra={"allowed": allowed_actions(actor, case, facts), "task": str(task.public_id)},
+            )
+        else:
+            orders = _organisation_from_snapshot(task.proposal.get("orders"))
+            performs = _organisation_from_snapshot(task.proposal.get("performs"))
+            follows_up = _organisation_from_snapshot(task.proposal.get("follows_up"))
+            arrangement, arrangement_note = "", ""
+        split_check(
+            task=task,
+            orders=orders,
+            performs=performs,
+            follows_up=follows_up,
+            arrangement=arrangement,
+            arrangement_note=arrangement_note,
+            field="tasks",
+            physician_rule=physician_rule,
+        )
+        stated = split if split.complete else None
+        review.record(_answer(actor, case, membership, task, ReviewAnswer.ACCEPTED, split=stated))
+        answered.append({"task": str(task.public_id), "task_type": task.task_type.code})
+    return answered
+
+
 @transaction.atomic
+def case_review(
+    *,
+    actor: Actor,
+    case: ResponsibilityCase,
+    expected_version: int | None,
+    accept: Sequence[Split] = (),
+    dispute: Sequence[PositionInput] = (),
+    reason: str = "",
+) -> ResponsibilityCase:
+    """A party to the proposal answers for tasks it is party to, in one go: it accepts some (``accept``)
+    and disputes others with its position on each (``dispute``).
+
+    Each task is agreed once every party it awaits has accepted (on the proposal, or on the split a
+    reviewer stated for an unclear task, which has no proposal to accept); a dispute by any party
+    marks that task disputed. The case stays in review while a task awaits an answer; then it is
+    disputed if a task is, and otherwise moves on to the risk analysis or is agreed.
+    """
+    case = _lock(case, expected_version)
+    if not accept and not dispute:
+        raise ValidationError({"tasks": _("Answer for at least one task.")})
+    membership, facts = _authorise(actor, case, A.ACCEPT if accept else A.DISPUTE)
+    if accept and dispute:
+        _authorise(actor, case, A.DISPUTE)
+    review = _Review.load(case)
+    now = timezone.now()
+    answered = _accept_answers(actor, case, membership, review, accept, facts)
+    for item in dispute:
+        task = _task(review.tasks, item.task, "positions")
+        _answering_task(review, task, membership, "positions")
+        review.record(_answer(actor, case, membership, task, ReviewAnswer.DISPUTED, text=item.text))
+        task.review_state = ReviewState.DISPUTED
+        task.save(update_fields=["review_state"])
+    written = _positions(actor, case, membership, review.tasks, dispute) if dispute else []
+    agreed = []
+    for task in review.tasks.values():
+        if task.review_state == ReviewState.PENDING and review.all_accepted(task):
+            _agree(task, review, now)
+            agreed.append(task)
+    to_status = review.status(case)
+    if accept:
+        _move(
+            actor,
+            case,
+            to_status=to_status,
+            action=A.ACCEPT,
+            membership=membership,
+            kind=EventKind.ACCEPTED,
+            reason=reason if not dispute else "",
+            payload={
+                "answered": answered,
+                "tasks": [
+                    {
+                        "task": str(t.public_id),
+                        "task_type": t.task_type.code,
+                        "basis": t.agreed_basis,
+                        "orders": _ref(t.agreed_orders),
+                        "performs": _ref(t.agreed_performs),
+                        "follows_up": _ref(t.agreed_follows_up),
+                        **arrangement_payload(t.arrangement, t.arrangement_note),
+                    }
+                    for t in agreed
+                ],
+            },
+            now=now,
+        )
+    if dispute:
+        _move(
+            actor,
+            case,
+            to_status=to_status,
+            action=A.DISPUTE,
+            membership=membership,
+            kind=EventKind.DISPUTED,
+            reason=reason,
+            payload={"positions": written},
+            now=now,
+        )
+    _save(actor, case, membership=membership)
+    return case
+
+
 def case_accept(
     *,
     actor: Actor,
@@ -192,93 +440,19 @@ def case_accept(
     splits: Sequence[Split] = (),
     reason: str = "",
 ) -> ResponsibilityCase:
-    """The vårdcentral accepts the proposed split for the tasks named (all still pending if none).
-
-    An unclear task has no proposal to accept: the reviewer states the split (a person decides), or
-    disputes it. The case moves on once no task awaits review.
-    """
-    case = _lock(case, expected_version)
-    membership, _facts = _authorise(actor, case, A.ACCEPT)
-    tasks = _tasks_by_public_id(case)
-    now = timezone.now()
-    physician_rule = physician_rule_on(timezone.localdate(now))
-    chosen = (
-        [Split(task=t.public_id) for t in tasks.values() if t.review_state == ReviewState.PENDING]
-        if not splits
-        else list(splits)
-    )
-    accepted = []
-    for split in chosen:
-        task = _task(tasks, split.task, "tasks")
-        if task.review_state != ReviewState.PENDING:
-            raise ValidationError(
-                {"tasks": _("%(task)s has already been reviewed.") % {"task": task.task_type}}
-            )
-        if split.complete:
-            task.agreed_orders, task.agreed_performs, task.agreed_follows_up = (
-                split.orders,
-                split.performs,
-                split.follows_up,
-            )
-            task.arrangement, task.arrangement_note = split.arrangement, split.arrangement_note
-            task.agreed_basis = AgreedBasis.REVIEWER if task.is_unclear else AgreedBasis.PROPOSAL
-        elif task.is_unclear:
-            raise StateConflictError(
-                _(
-                    "The responsibility for %(task)s is unclear: state who orders, performs and follows "
-                    "it up, or dispute it."
-                )
-                % {"task": task.task_type},
-                extra={"allowed": allowed_actions(actor, case, _facts), "task": str(task.public_id)},
-            )
-        else:
-            task.agreed_orders = _organisation_from_snapshot(task.proposal.get("orders"))
-            task.agreed_performs = _organisation_from_snapshot(task.proposal.get("performs"))
-            task.agreed_follows_up = _organisation_from_snapshot(task.proposal.get("follows_up"))
-            task.arrangement, task.arrangement_note = "", ""
-            task.agreed_basis = AgreedBasis.PROPOSAL
-        split_check(
-            task=task,
-            orders=task.agreed_orders,
-            performs=task.agreed_performs,
-            follows_up=task.agreed_follows_up,
-            arrangement=task.arrangement,
-            arrangement_note=task.arrangement_note,
-            field="tasks",
-            physician_rule=physician_rule,
-        )
-        task.review_state = ReviewState.ACCEPTED
-        task.agreed_at = now
-        task.save()
-        accepted.append(task)
-    pending = [t for t in tasks.values() if t.review_state == ReviewState.PENDING]
-    to_status = S.IN_REVIEW if pending else _settled_status(case)
-    _move(
-        actor,
-        case,
-        to_status=to_status,
-        action=A.ACCEPT,
-        membership=membership,
-        kind=EventKind.ACCEPTED,
-        reason=reason,
-        payload={
-            "tasks": [
-                {
-                    "task": str(t.public_id),
-                    "task_type": t.task_type.code,
-                    "basis": t.agreed_basis,
-                    "orders": _ref(t.agreed_orders),
-                    "performs": _ref(t.agreed_performs),
-                    "follows_up": _ref(t.agreed_follows_up),
-                    **arrangement_payload(t.arrangement, t.arrangement_note),
-                }
-                for t in accepted
+    """A party to the proposal accepts it for the tasks named (every task still awaiting its answer if
+    none); see ``case_review``."""
+    if not splits:
+        with transaction.atomic():
+            locked = _lock(case, expected_version)
+            membership, _facts = _authorise(actor, locked, A.ACCEPT)
+            splits = [
+                Split(task=t.public_id) for t in _Review.load(locked).pending_for(membership.organisation_id)
             ]
-        },
-        now=now,
+            return case_review(actor=actor, case=locked, expected_version=None, accept=splits, reason=reason)
+    return case_review(
+        actor=actor, case=case, expected_version=expected_version, accept=splits, reason=reason
     )
-    _save(actor, case, membership=membership)
-    return case
 
 
 def _positions(
@@ -287,8 +461,6 @@ def _positions(
     membership: Membership,
     tasks: dict[uuid.UUID, CaseTask],
     positions: Iterable[PositionInput],
-    *,
-    mark_disputed: bool,
 ) -> list[dict[str, Any]]:
     written = []
     physician_rule = physician_rule_on(timezone.localdate())
@@ -306,14 +478,7 @@ def _positions(
             field="positions",
             physician_rule=physician_rule,
         )
-        if mark_disputed:
-            if task.review_state != ReviewState.PENDING:
-                raise ValidationError(
-                    {"positions": _("%(task)s has already been reviewed.") % {"task": task.task_type}}
-                )
-            task.review_state = ReviewState.DISPUTED
-            task.save(update_fields=["review_state"])
-        elif task.review_state not in (ReviewState.DISPUTED, ReviewState.PENDING):
+        if task.review_state not in (ReviewState.DISPUTED, ReviewState.PENDING):
             raise ValidationError({"positions": _("%(task)s is not in dispute.") % {"task": task.task_type}})
         position = Position.objects.create(
             case=case,
@@ -345,7 +510,6 @@ def _positions(
     return written
 
 
-@transaction.atomic
 def case_dispute(
     *,
     actor: Actor,
@@ -354,20 +518,68 @@ def case_dispute(
     positions: Sequence[PositionInput],
     reason: str = "",
 ) -> ResponsibilityCase:
-    """The vårdcentral disputes tasks, with its position on each; the case becomes ``disputed``."""
+    """A party disputes tasks it answers for, with its position on each; only those tasks are disputed
+    (``case_review``). After MAS or MAR rejected the risk analysis, the kommun disputes the tasks the
+    analysis covers instead (``case_dispute_after_rejection``)."""
+    status = ResponsibilityCase.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+    if status == S.RISK_ANALYSIS:
+        return case_dispute_after_rejection(
+            actor=actor, case=case, expected_version=expected_version, positions=positions, reason=reason
+        )
+    return case_review(
+        actor=actor, case=case, expected_version=expected_version, dispute=positions, reason=reason
+    )
+
+
+@transaction.atomic
+def case_dispute_after_rejection(
+    *,
+    actor: Actor,
+    case: ResponsibilityCase,
+    expected_version: int | None,
+    positions: Sequence[PositionInput],
+    reason: str = "",
+) -> ResponsibilityCase:
+    """MAS or MAR rejected the risk analysis: instead of writing a new version, the kommun disputes the
+    tasks it covers (their agreed split no longer stands) and the case is disputed, on its way to the
+    escalation ladder."""
     case = _lock(case, expected_version)
-    membership, _facts = _authorise(actor, case, A.DISPUTE)
+    membership, _facts = _authorise(actor, case, A.DISPUTE_AFTER_REJECTION)
     tasks = _tasks_by_public_id(case)
-    written = _positions(actor, case, membership, tasks, positions, mark_disputed=True)
+    if not positions:
+        raise ValidationError({"positions": _("State a position on at least one task.")})
+    for item in positions:
+        task = _task(tasks, item.task, "positions")
+        if not task.requires_risk_analysis or task.review_state not in (
+            ReviewState.ACCEPTED,
+            ReviewState.DECIDED,
+        ):
+            raise ValidationError(
+                {"positions": _("The risk analysis does not cover %(task)s.") % {"task": task.task_type}}
+            )
+        TaskReview.objects.create(
+            case=case,
+            task=task,
+            organisation=membership.organisation,
+            user=actor.user,
+            role=membership.role,
+            answer=ReviewAnswer.DISPUTED,
+            text=item.text,
+        )
+        task.review_state = ReviewState.DISPUTED
+        task.agreed_orders = task.agreed_performs = task.agreed_follows_up = None
+        task.agreed_basis, task.agreed_at = "", None
+        task.save()
+    written = _positions(actor, case, membership, tasks, positions)
     _move(
         actor,
         case,
         to_status=S.DISPUTED,
-        action=A.DISPUTE,
+        action=A.DISPUTE_AFTER_REJECTION,
         membership=membership,
         kind=EventKind.DISPUTED,
         reason=reason,
-        payload={"positions": written},
+        payload={"positions": written, "after_rejection": True},
     )
     _save(actor, case, membership=membership)
     return case
@@ -385,7 +597,7 @@ def case_state_position(
     case = _lock(case, expected_version)
     membership, _facts = _authorise(actor, case, A.STATE_POSITION)
     tasks = _tasks_by_public_id(case)
-    written = _positions(actor, case, membership, tasks, positions, mark_disputed=False)
+    written = _positions(actor, case, membership, tasks, positions)
     _record(
         actor,
         case,

@@ -46,12 +46,14 @@ def test_dispute_escalated_and_decided_by_governance(live_server, world, halland
     case = case_in(CaseStatus.IN_REVIEW)
     url = f"{live_server.url}/cases/{case.public_id}/"
 
-    gp = as_user("gp.a")
-    gp.goto(url)
+    # The clinic that orders PD answers for it: it disputes it in the review form.
+    specialist = as_user("specialist")
+    specialist.goto(url)
     task = case.tasks.get()
-    gp.fill(f"#id_dispute-text_{task.public_id}", "Specialistvården bör utföra PD.")
-    gp.locator("#action-dispute button[type=submit]").click()
-    gp.wait_for_load_state()
+    specialist.check(f"input[name='accept-answer_{task.public_id}'][value='dispute']")
+    specialist.fill(f"#id_accept-text_{task.public_id}", "Specialistvården bör utföra PD.")
+    specialist.locator("#action-accept button[type=submit]").click()
+    specialist.wait_for_load_state()
     case.refresh_from_db()
     assert case.status == CaseStatus.DISPUTED
 

@@ -25,8 +25,9 @@ def test_dispute_to_level_3_and_a_governance_decision(world, halland, case_in, a
     case = case_in("in_review")
     task = case.tasks.get()
 
+    # The kommun, asked to perform PD, disputes it.
     response = act(
-        u["gp_a"],
+        u["nurse_a"],
         case,
         f"cases/{case.public_id}/dispute",
         {
@@ -42,10 +43,10 @@ def test_dispute_to_level_3_and_a_governance_decision(world, halland, case_in, a
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "disputed"
 
-    # The kommun states its position; a correction is a new entry, never an edit.
+    # The clinic states its position; a correction is a new entry, never an edit.
     for text in ("Kommunen kan utföra PD efter utbildning.", "Rättelse: efter utbildning och med jour."):
         response = act(
-            u["nurse_a"],
+            u["specialist"],
             case,
             f"cases/{case.public_id}/positions",
             {"positions": [{"task": str(task.public_id), "text": text}]},

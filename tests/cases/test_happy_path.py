@@ -82,10 +82,20 @@ def test_pd_case_from_draft_to_agreed_through_the_api(world, halland, api):
     assert pd_task["proposal"]["section"]["number"] == "5.3"
     assert pd_task["requires_risk_analysis"] is True
 
-    # The GP accepts: PD needs a risk analysis.
+    # The GP accepts what the vårdcentral answers for (wound care): it is agreed at once, while PD
+    # awaits the clinic that orders it.
     body, tag = _get(api, u["gp_a"], case_id)
     assert body["allowed_actions"][:2] == ["accept", "dispute"]
     body = _post(api, u["gp_a"], f"cases/{case_id}/accept", tag).json()
+    assert body["status"] == "in_review"
+    states = {t["task_type"]: t["review_state"] for t in body["tasks"]}
+    assert states == {PD: "pending", WOUND: "accepted"}
+    assert "accept" not in body["allowed_actions"]
+
+    # The specialist accepts PD, which the clinic orders: PD needs a risk analysis.
+    body, tag = _get(api, u["specialist"], case_id)
+    assert body["allowed_actions"][:2] == ["accept", "dispute"]
+    body = _post(api, u["specialist"], f"cases/{case_id}/accept", tag).json()
     assert body["status"] == "risk_analysis"
     assert {t["review_state"] for t in body["tasks"]} == {"accepted"}
 
@@ -150,6 +160,7 @@ def test_pd_case_from_draft_to_agreed_through_the_api(world, halland, api):
         "updated",
         "transition",
         "transition",
+        "accepted",
         "accepted",
         "analysis_created",
         "analysis_signed",

@@ -303,6 +303,7 @@ def test_the_review_page_refuses_the_kommun_and_records_the_arrangement(world: W
     prefix = f"accept-split_{task.public_id}"
     form = {
         "accept-version": case.version,
+        f"accept-answer_{task.public_id}": "accept",
         f"{prefix}_orders": str(o["vc_a"].public_id),
         f"{prefix}_performs": str(o["kommun_a"].public_id),
         f"{prefix}_follows_up": str(o["vc_a"].public_id),

@@ -25,6 +25,7 @@ from cases.models import (
     NotificationKind,
     NotificationPreference,
     ResponsibilityCase,
+    RiskAnalysis,
 )
 from cases.selectors import case_get
 from cases.transitions import TRANSITIONS, A
@@ -59,7 +60,8 @@ def _accept_some(d: CaseDriver) -> Done:
 
 
 def _accept_to_analysis(d: CaseDriver) -> Done:
-    return Done(d.accept(d.to(S.IN_REVIEW)), "gp_a")
+    # PD is the clinic's to accept (it orders it).
+    return Done(d.accept(d.to(S.IN_REVIEW)), "specialist")
 
 
 def _accept_to_agreed(d: CaseDriver) -> Done:
@@ -67,7 +69,14 @@ def _accept_to_agreed(d: CaseDriver) -> Done:
 
 
 def _dispute(d: CaseDriver) -> Done:
-    return Done(d.dispute(d.to(S.IN_REVIEW)), "gp_a")
+    # The kommun disputes PD, which it is asked to perform.
+    return Done(d.dispute(d.to(S.IN_REVIEW), by="nurse_a"), "nurse_a")
+
+
+def _dispute_after_rejection(d: CaseDriver) -> Done:
+    case = d.to(S.AWAITING_APPROVAL)
+    d.reject(case, RiskAnalysis.objects.filter(case=case).latest("number"))
+    return Done(d.dispute(case, by="mas_a", text="Risken kan inte hanteras i kommunen."), "mas_a")
 
 
 def _state_position(d: CaseDriver) -> Done:
@@ -163,11 +172,20 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
     "update": (_update, {}),
     "submit": (_submit, {"gp_a": K.REVIEW_REQUESTED, "specialist": K.CASE_SUBMITTED}),
     "accept_some": (_accept_some, {"nurse_a": K.TASKS_ACCEPTED}),
-    "accept": (_accept_to_analysis, {"nurse_a": K.ANALYSIS_REQUESTED, "specialist": K.TASKS_ACCEPTED}),
+    "accept": (_accept_to_analysis, {"nurse_a": K.ANALYSIS_REQUESTED, "gp_a": K.TASKS_ACCEPTED}),
     "accept_agreed": (_accept_to_agreed, {"nurse_a": K.CASE_AGREED, "specialist": K.CASE_AGREED}),
     "dispute": (
         _dispute,
-        {"coordinator_a": K.CASE_DISPUTED, "nurse_a": K.CASE_DISPUTED, "specialist": K.CASE_DISPUTED},
+        {"coordinator_a": K.CASE_DISPUTED, "gp_a": K.CASE_DISPUTED, "specialist": K.CASE_DISPUTED},
+    ),
+    "dispute_after_rejection": (
+        _dispute_after_rejection,
+        {
+            "coordinator_a": K.CASE_DISPUTED,
+            "nurse_a": K.CASE_DISPUTED,
+            "gp_a": K.CASE_DISPUTED,
+            "specialist": K.CASE_DISPUTED,
+        },
     ),
     "state_position": (
         _state_position,

@@ -33,6 +33,9 @@ EVERYONE = [
     "nobody",
 ]
 KOMMUN_STAFF = {"nurse_a", "rehab_a"}
+# PD is ordered by the clinic and performed by the kommun: its specialist answers for it, and the
+# kommun's nurse, MAS or MAR may answer too; the vårdcentral is no party to it.
+PD_PARTIES = {"specialist", "nurse_a", "mas_a", "mar_a"}
 
 
 def _task(case):
@@ -57,18 +60,34 @@ def _split(world, case):
 TABLE = {
     "update": ("draft", "cases/{id}", lambda w, c: {"background": "Ändrad."}, KOMMUN_STAFF),
     "submit": ("draft", "cases/{id}/submit", None, KOMMUN_STAFF),
-    "accept": ("in_review", "cases/{id}/accept", None, {"gp_a"}),
+    "accept": ("in_review", "cases/{id}/accept", None, PD_PARTIES),
     "dispute": (
         "in_review",
         "cases/{id}/dispute",
         lambda w, c: {"positions": [{"task": _task(c), "text": "Nej."}]},
-        {"gp_a"},
+        PD_PARTIES,
+    ),
+    # After MAS rejected the analysis the kommun may dispute the tasks it covers (same route).
+    "dispute_after_rejection": (
+        "analysis_rejected",
+        "cases/{id}/dispute",
+        lambda w, c: {"positions": [{"task": _task(c), "text": "Risken är för stor."}]},
+        {"nurse_a", "mas_a", "mar_a"},
     ),
     "state_position": (
         "disputed",
         "cases/{id}/positions",
         lambda w, c: {"positions": [{"task": _task(c), "text": "Vår syn."}]},
-        {"nurse_a", "rehab_a", "gp_a", "coordinator_a", "coordinator_vc_a", "specialist"},
+        {
+            "nurse_a",
+            "rehab_a",
+            "mas_a",
+            "mar_a",
+            "gp_a",
+            "coordinator_a",
+            "coordinator_vc_a",
+            "specialist",
+        },
     ),
     "escalate": (
         "disputed",
@@ -152,6 +171,14 @@ def _bring(case_in, world, status):
     from tests.fixtures.cases import ANALYSIS
     from tests.fixtures.world import as_actor
 
+    if status == "analysis_rejected":
+        case = case_in("awaiting_approval")
+        analysis = RiskAnalysis.objects.filter(case=case).latest("number")
+        services.risk_analysis_reject(
+            actor=as_actor(world, "mas_a"), case=case, analysis=analysis, expected_version=None, reason="Nej."
+        )
+        case.refresh_from_db()
+        return case
     if status == "risk_analysis_written":
         case = case_in("risk_analysis")
         services.risk_analysis_create(

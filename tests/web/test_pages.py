@@ -43,20 +43,23 @@ def test_case_page_is_404_for_other_organisations_and_logged(world, halland, cas
 
 
 def test_case_page_shows_only_allowed_actions(world, halland, case_in, client):
-    case = case_in(CaseStatus.IN_REVIEW)
-    client.force_login(world.users["nurse_a"])
-    page = client.get(f"/cases/{case.public_id}/").content.decode()
-    assert 'id="action-accept"' not in page
-    assert 'id="action-withdraw"' in page
+    case = case_in(CaseStatus.IN_REVIEW)  # PD: the clinic orders it, the kommun performs it
     client.force_login(world.users["gp_a"])
+    page = client.get(f"/cases/{case.public_id}/").content.decode()
+    assert 'id="action-accept"' not in page  # the vårdcentral is no party to PD
+    assert 'id="action-withdraw"' not in page
+    client.force_login(world.users["specialist"])
     page = client.get(f"/cases/{case.public_id}/").content.decode()
     assert 'id="action-accept"' in page
     assert 'id="action-withdraw"' not in page
+    client.force_login(world.users["nurse_a"])
+    page = client.get(f"/cases/{case.public_id}/").content.decode()
+    assert 'id="action-withdraw"' in page
 
 
 def test_action_not_allowed_changes_nothing(world, halland, case_in, client):
     case = case_in(CaseStatus.IN_REVIEW)
-    client.force_login(world.users["nurse_a"])
+    client.force_login(world.users["gp_a"])
     response = client.post(f"/cases/{case.public_id}/actions/accept/", {"accept-version": case.version})
     assert response.status_code == 302
     case.refresh_from_db()
