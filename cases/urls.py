@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import draft_views, views
 
 app_name = "cases"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/<uuid:patient_id>/", views.case_new, name="new"),
     path("new/<uuid:patient_id>/proposal/", views.case_proposal, name="proposal"),
     path("<uuid:public_id>/", views.case_detail, name="detail"),
+    path("<uuid:public_id>/edit/", draft_views.case_edit, name="edit"),
     path("<uuid:public_id>/actions/<slug:action>/", views.case_action, name="action"),
     path("<uuid:public_id>/risk-analysis/", views.case_analysis, name="analysis"),
     path("<uuid:public_id>/risk-analysis/matrix/", views.analysis_matrix_preview, name="analysis-matrix"),

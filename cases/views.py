@@ -66,14 +66,38 @@ def notification_read(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 # --- New case --------------------------------------------------------------------------------------
 
 
-def _new_case_form(request: HttpRequest, patient: Any, data: Any = None) -> CaseNewForm:
+def _new_case_form(
+    request: HttpRequest,
+    patient: Any,
+    data: Any = None,
+    *,
+    form_class: type[CaseNewForm] = CaseNewForm,
+    initial: dict[str, Any] | None = None,
+) -> CaseNewForm:
+    """The case form (a new case's, or a draft's: ``CaseDraftForm``) with the clinics and the catalogue."""
     region_id = patient.folkbokforing_kommun.region_id
     catalogue = presenters.task_catalogue()
-    return CaseNewForm(
+    return form_class(
         data,
         clinics=presenters.specialist_clinics(region_id=region_id),
         task_choices=[(t.code, presenters.task_name(t)) for t in catalogue],
-        initial={"urgency": "routine", "shift_planning": "unknown"},
+        initial=initial or {"urgency": "routine", "shift_planning": "unknown"},
+    )
+
+
+def _case_input(data: dict[str, Any]) -> services.CaseInput:
+    """The case form's cleaned data as the services take it."""
+    return services.CaseInput(
+        trigger=data["trigger"],
+        urgency=data["urgency"],
+        background=data["background"],
+        specialist_clinic=data["specialist_clinic"],
+        increased_staff_time=data["increased_staff_time"],
+        increased_other_costs=data["increased_other_costs"],
+        competence_needed=data["competence_needed"],
+        patient_safety_risk=data["patient_safety_risk"],
+        shift_planning=data["shift_planning"],
+        task_codes=data["tasks"],
     )
 
 
@@ -124,23 +148,7 @@ def _case_open_and_submit(
     *,
     submit: bool,
 ) -> ResponsibilityCase:
-    data = form.cleaned_data
-    case = services.case_open(
-        actor=actor,
-        patient=patient,
-        data=services.CaseInput(
-            trigger=data["trigger"],
-            urgency=data["urgency"],
-            background=data["background"],
-            specialist_clinic=data["specialist_clinic"],
-            increased_staff_time=data["increased_staff_time"],
-            increased_other_costs=data["increased_other_costs"],
-            competence_needed=data["competence_needed"],
-            patient_safety_risk=data["patient_safety_risk"],
-            shift_planning=data["shift_planning"],
-            task_codes=data["tasks"],
-        ),
-    )
+    case = services.case_open(actor=actor, patient=patient, data=_case_input(form.cleaned_data))
     if referring:
         messages.success(
             request, _("The case is saved; the kommun's nurses are told to complete and submit it.")
