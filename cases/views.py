@@ -45,9 +45,9 @@ from .forms import (
     ReasonForm,
     VersionedForm,
 )
-from .models import AnalysisStatus, ResponsibilityCase, RiskAnalysis
+from .models import AnalysisStatus, CaseStatus, ResponsibilityCase, RiskAnalysis
 from .risk import risk_matrix
-from .services.drafts import referring_membership
+from .services.drafts import draft_missing, referring_membership
 from .transitions import A
 
 # --- Notifications (listed on the home page, portal.views) -----------------------------------------
@@ -323,6 +323,8 @@ def _render_case(
             "sip_section": "cases/_sip.html",
             "form_token": form_token(),
             "case_sip": sip_selectors.sip_started_from_case(case=case),
+            # What a draft still lacks before it can be submitted, shown before anyone tries.
+            "draft_missing": list(draft_missing(case).values()) if case.status == CaseStatus.DRAFT else [],
             "language": get_language(),
         },
         status=status,

@@ -50,6 +50,10 @@ def test_the_new_case_page_saves_an_incomplete_draft_and_the_case_page_says_it_i
     assert "Utkast – inte skickat" in page
     assert f'href="{_edit(case)}"' in page
     assert "Ändra utkastet" in page
+    # What is still missing is named before anyone tries to submit.
+    assert "Innan utkastet kan skickas:" in page
+    assert MISSING_TASKS in page
+    assert MISSING_BACKGROUND in page
 
 
 def test_only_those_who_may_change_the_draft_get_the_link(world, halland, drive, client):
