@@ -49,10 +49,11 @@ class CaseNewForm(forms.Form):
         empty_label=_("None"),
         help_text=_("For specialised tasks (e.g. PD): the clinic that orders them."),
     )
+    # A draft is saved as it is, even without tasks; submitting names what is missing.
     tasks = forms.MultipleChoiceField(
         label=_("Tasks asked of the municipality"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one task.")},
+        required=False,
     )
     background = forms.CharField(
         label=_("Background"),
@@ -90,6 +91,29 @@ class CaseNewForm(forms.Form):
         tasks = self.fields["tasks"]
         assert isinstance(tasks, forms.MultipleChoiceField)
         tasks.choices = list(task_choices)
+
+
+class CaseDraftForm(CaseNewForm):
+    """The new-case form for changing a draft: it carries the version the person read."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    @staticmethod
+    def initial_from(case: ResponsibilityCase) -> dict[str, Any]:
+        """The form filled in as the draft is: its fields, the tasks ticked and the version read."""
+        return {
+            "trigger": case.trigger,
+            "urgency": case.urgency,
+            "specialist_clinic": case.specialist_clinic.public_id if case.specialist_clinic else None,
+            "tasks": [t.task_type.code for t in case.tasks.select_related("task_type").order_by("pk")],
+            "background": case.background,
+            "increased_staff_time": case.increased_staff_time,
+            "increased_other_costs": case.increased_other_costs,
+            "competence_needed": case.competence_needed,
+            "patient_safety_risk": case.patient_safety_risk,
+            "shift_planning": case.shift_planning,
+            "version": case.version,
+        }
 
 
 # A reason or comment is kept on the case's event.

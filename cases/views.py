@@ -1,4 +1,5 @@
-"""Case pages: a new case with the live proposal, the case page with its actions, the risk analysis.
+"""Case pages: a new case with the live proposal, the case page with its actions (the risk analysis
+pages are ``cases.analysis_views``, a draft's edit page ``cases.draft_views``).
 
 Views parse input, call a selector or a service and render. Which actions a person sees comes from
 ``cases.policies.allowed_actions`` (the transition table), the same function the API and services use.
@@ -22,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.seen import Seen
-from audit.records import RECORD_ANALYSIS, RECORD_PROPOSAL
+from audit.records import RECORD_PROPOSAL
 from directory.actor import Actor
 from documents import selectors as document_selectors
-from documents.models import Document, DocumentKind
+from documents.models import DocumentKind
 from hemsjukvard.errors import StaleVersionError, StateConflictError
 from hemsjukvard.form_once import form_once, form_token
 from hemsjukvard.pages import apply_service_errors
@@ -34,11 +35,9 @@ from sip import selectors as sip_selectors
 
 from . import decisions, presenters, review_page, selectors, services
 from .forms import (
-    AnalysisForm,
     CaseNewForm,
     CommentForm,
     DecideForm,
-    HazardFormSet,
     OptionalReasonForm,
     PositionsForm,
     ReasonForm,
@@ -47,10 +46,9 @@ from .forms import (
     VersionedForm,
 )
 from .governance import tasks_to_decide
-from .models import AnalysisStatus, ResponsibilityCase, RiskAnalysis
-from .risk import risk_matrix
+from .models import CaseStatus, ResponsibilityCase, RiskAnalysis
 from .selectors.levels import decision_organisations, level_bindings
-from .services.drafts import referring_membership
+from .services.drafts import draft_missing, referring_membership
 from .transitions import A
 
 # --- Notifications (listed on the home page, portal.views) -----------------------------------------
@@ -69,14 +67,38 @@ def notification_read(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 # --- New case --------------------------------------------------------------------------------------
 
 
-def _new_case_form(request: HttpRequest, patient: Any, data: Any = None) -> CaseNewForm:
+def _new_case_form(
+    request: HttpRequest,
+    patient: Any,
+    data: Any = None,
+    *,
+    form_class: type[CaseNewForm] = CaseNewForm,
+    initial: dict[str, Any] | None = None,
+) -> CaseNewForm:
+    """The case form (a new case's, or a draft's: ``CaseDraftForm``) with the clinics and the catalogue."""
     region_id = patient.folkbokforing_kommun.region_id
     catalogue = presenters.task_catalogue()
-    return CaseNewForm(
+    return form_class(
         data,
         clinics=presenters.specialist_clinics(region_id=region_id),
         task_choices=[(t.code, presenters.task_name(t)) for t in catalogue],
-        initial={"urgency": "routine", "shift_planning": "unknown"},
+        initial=initial or {"urgency": "routine", "shift_planning": "unknown"},
+    )
+
+
+def _case_input(data: dict[str, Any]) -> services.CaseInput:
+    """The case form's cleaned data as the services take it."""
+    return services.CaseInput(
+        trigger=data["trigger"],
+        urgency=data["urgency"],
+        background=data["background"],
+        specialist_clinic=data["specialist_clinic"],
+        increased_staff_time=data["increased_staff_time"],
+        increased_other_costs=data["increased_other_costs"],
+        competence_needed=data["competence_needed"],
+        patient_safety_risk=data["patient_safety_risk"],
+        shift_planning=data["shift_planning"],
+        task_codes=data["tasks"],
     )
 
 
@@ -127,23 +149,7 @@ def _case_open_and_submit(
     *,
     submit: bool,
 ) -> ResponsibilityCase:
-    data = form.cleaned_data
-    case = services.case_open(
-        actor=actor,
-        patient=patient,
-        data=services.CaseInput(
-            trigger=data["trigger"],
-            urgency=data["urgency"],
-            background=data["background"],
-            specialist_clinic=data["specialist_clinic"],
-            increased_staff_time=data["increased_staff_time"],
-            increased_other_costs=data["increased_other_costs"],
-            competence_needed=data["competence_needed"],
-            patient_safety_risk=data["patient_safety_risk"],
-            shift_planning=data["shift_planning"],
-            task_codes=data["tasks"],
-        ),
-    )
+    case = services.case_open(actor=actor, patient=patient, data=_case_input(form.cleaned_data))
     if referring:
         messages.success(
             request, _("The case is saved; the kommun's nurses are told to complete and submit it.")
@@ -361,6 +367,8 @@ def _render_case(
             "sip_section": "cases/_sip.html",
             "form_token": form_token(),
             "case_sip": sip_selectors.sip_started_from_case(case=case),
+            # What a draft still lacks before it can be submitted, shown before anyone tries.
+            "draft_missing": list(draft_missing(case).values()) if case.status == CaseStatus.DRAFT else [],
             "language": get_language(),
         },
         status=status,
@@ -543,273 +551,6 @@ def case_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> Http
     except StateConflictError as conflict:
         form.add_error(None, conflict.message)
     return _render_case(request, actor, seen, bound=(action, form), status=400)
-
-
-# --- Risk analysis ---------------------------------------------------------------------------------
-
-
-def _hazard_formset(
-    page: presenters.CasePage, data: Any = None, initial: list[dict[str, Any]] | None = None
-) -> Any:
-    return HazardFormSet(
-        data,
-        prefix="hazard",
-        form_kwargs={"organisations": page.organisations},
-        initial=None if data is not None else (initial or [{} for _i in range(3)]),
-    )
-
-
-def _formset_hazards(formset: Any) -> list[presenters.ScoredHazard]:
-    items = []
-    for form in formset.forms:
-        data = form.cleaned_data if form.is_valid() else {}
-        if str(data.get("description") or "").strip() and data.get("likelihood") and data.get("consequence"):
-            items.append((data["description"], int(data["likelihood"]), int(data["consequence"])))
-    return presenters.scored(items)
-
-
-def _analysis_read(actor: Actor, public_id: uuid.UUID) -> tuple[Seen[ResponsibilityCase], list[RiskAnalysis]]:
-    """The case read as a read of its risk analysis (logged so), and every version of the analysis."""
-    seen = selectors.case_read(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
-    return seen, selectors.risk_analyses(case=seen.obj)
-
-
-def _render_analysis(
-    request: HttpRequest,
-    actor: Actor,
-    seen: Seen[ResponsibilityCase],
-    analyses: list[RiskAnalysis],
-    *,
-    form: AnalysisForm | None = None,
-    formset: Any = None,
-    reject_form: ReasonForm | None = None,
-    return_form: ReasonForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    page = presenters.case_page(actor=actor, case=seen)
-    case = page.case
-    current = analyses[0] if analyses else None
-    hazards = presenters.scored_hazards(current.hazards.all()) if current else []
-    can_write = A.CREATE_ANALYSIS in page.actions
-    if can_write and form is None:
-        # A new version starts as a copy of the last one: the kommun changes what was asked, no retyping.
-        copy = presenters.analysis_copy(current)
-        form = AnalysisForm(initial={"version": case.version, **copy.fields})
-        formset = _hazard_formset(page, initial=copy.hazards or None)
-    preview = _formset_hazards(formset) if formset is not None and formset.is_bound else []
-    documents: list[Document] = []
-    if current is not None:
-        documents = document_selectors.documents_listed(
-            actor=actor,
-            documents=document_selectors.documents_for_source(
-                actor=actor, kind=DocumentKind.RISK_ANALYSIS, source_id=current.public_id
-            )[:5],
-        )
-    return render(
-        request,
-        "cases/risk_analysis.html",
-        {
-            "case": case,
-            "page": page,
-            "analyses": analyses,
-            "current": current,
-            "hazards": hazards,
-            "matrix": risk_matrix(hazards),
-            "form": form,
-            "formset": formset,
-            "preview_matrix": risk_matrix(preview),
-            "preview": preview,
-            "reject_form": reject_form or ReasonForm(initial={"version": case.version}, prefix="reject"),
-            "return_form": return_form or ReasonForm(initial={"version": case.version}, prefix="return"),
-            "sign_form": VersionedForm(initial={"version": case.version}, prefix="sign"),
-            "approve_form": VersionedForm(initial={"version": case.version}, prefix="approve"),
-            "documents": documents,
-            "can_write": can_write,
-            "form_token": form_token(),
-        },
-        status=status,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
-    actor = Actor.from_request(request)
-    seen, analyses = _analysis_read(actor, public_id)
-    case = seen.obj
-    if request.method == "GET":
-        return _render_analysis(request, actor, seen, analyses)
-    page = presenters.case_page(actor=actor, case=seen)
-    form = AnalysisForm(request.POST)
-    formset = _hazard_formset(page, request.POST)
-    if "add_hazard" in request.POST:
-        data = request.POST.copy()
-        data["hazard-TOTAL_FORMS"] = str(int(data.get("hazard-TOTAL_FORMS", "1")) + 1)
-        formset = _hazard_formset(page, data)
-        form = AnalysisForm(data)
-        form.is_valid()
-        formset.is_valid()
-        return _render_analysis(request, actor, seen, analyses, form=form, formset=formset)
-    if form.is_valid() and formset.is_valid():
-        hazards = []
-        for hazard_form in formset.forms:
-            data = hazard_form.cleaned_data
-            if not str(data.get("description") or "").strip():
-                continue
-            measures = []
-            if str(data.get("measure") or "").strip():
-                measures.append(
-                    services.MeasureInput(
-                        description=data["measure"],
-                        owner_organisation=data["measure_owner"],
-                        due_on=data["measure_due"],
-                    )
-                )
-            hazards.append(
-                services.HazardInput(
-                    description=data["description"],
-                    likelihood=int(data["likelihood"]),
-                    consequence=int(data["consequence"]),
-                    measures=measures,
-                )
-            )
-
-        def attempt() -> HttpResponseBase:
-            services.risk_analysis_create(
-                actor=actor,
-                case=case,
-                expected_version=form.cleaned_data.get("version") or None,
-                data=services.AnalysisInput(
-                    hazards=hazards,
-                    summary=form.cleaned_data["summary"],
-                    review_on=form.cleaned_data["review_on"],
-                ),
-            )
-            messages.success(
-                request, _("The risk analysis is saved; the responsible physician signs it next.")
-            )
-            return redirect("cases:analysis", public_id=case.public_id)
-
-        try:
-            return form_once(request, attempt)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        except StaleVersionError:
-            # The person's hazards stay in the form; it now carries the current version to send again.
-            seen, analyses = _analysis_read(actor, public_id)
-            kept = request.POST.copy()
-            kept["version"] = str(seen.obj.version)
-            form = AnalysisForm(kept)
-            form.is_valid()
-            form.add_error(None, str(STALE_KEPT))
-            return _render_analysis(request, actor, seen, analyses, form=form, formset=formset, status=409)
-        except StateConflictError as conflict:
-            form.add_error(None, conflict.message)
-    return _render_analysis(request, actor, seen, analyses, form=form, formset=formset, status=400)
-
-
-@login_required
-@require_POST
-def analysis_matrix_preview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """The matrix as the person fills the hazards in (htmx); nothing is stored."""
-    actor = Actor.from_request(request)
-    seen = selectors.case_read(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
-    page = presenters.case_page(actor=actor, case=seen)
-    formset = _hazard_formset(page, request.POST)
-    preview = _formset_hazards(formset)
-    return render(
-        request,
-        "cases/_risk_matrix.html",
-        {
-            "matrix": risk_matrix(preview),
-            "hazards": preview,
-            "matrix_id": "preview-matrix",
-            "live": True,
-        },
-    )
-
-
-@login_required
-@require_POST
-def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponseBase:
-    actor = Actor.from_request(request)
-    analysis = selectors.risk_analysis_get(actor=actor, public_id=public_id)
-    case = analysis.case
-    prefix = {
-        A.SIGN_ANALYSIS: "sign",
-        A.APPROVE_ANALYSIS: "approve",
-        A.REJECT_ANALYSIS: "reject",
-        A.RETURN_ANALYSIS: "return",
-    }.get(action)
-    if prefix is None:
-        raise Http404
-    form: VersionedForm = (
-        ReasonForm(request.POST, prefix=prefix)
-        if action in (A.REJECT_ANALYSIS, A.RETURN_ANALYSIS)
-        else VersionedForm(request.POST, prefix=prefix)
-    )
-    if form.is_valid():
-        version = form.cleaned_data.get("version") or None
-        try:
-            if action == A.SIGN_ANALYSIS:
-                signed = services.risk_analysis_sign(
-                    actor=actor, case=case, analysis=analysis, expected_version=version
-                )
-                done = (
-                    _("The risk analysis is signed and goes to MAS/MAR for approval.")
-                    if signed.status == AnalysisStatus.SIGNED
-                    else _(
-                        "The risk analysis is signed. No approval is needed: the case is agreed and the "
-                        "kommun's MAS is informed."
-                    )
-                )
-            elif action == A.APPROVE_ANALYSIS:
-                services.risk_analysis_approve(
-                    actor=actor, case=case, analysis=analysis, expected_version=version
-                )
-                done = _("The risk analysis is approved.")
-            elif action == A.RETURN_ANALYSIS:
-                services.risk_analysis_return(
-                    actor=actor,
-                    case=case,
-                    analysis=analysis,
-                    expected_version=version,
-                    reason=form.cleaned_data["reason"],
-                )
-                done = _("The risk analysis is returned with your comments; the kommun writes a new version.")
-            else:
-                services.risk_analysis_reject(
-                    actor=actor,
-                    case=case,
-                    analysis=analysis,
-                    expected_version=version,
-                    reason=form.cleaned_data["reason"],
-                )
-                done = _("The risk analysis is rejected; the kommun writes a new version.")
-        except services.FourEyesRefused as refused:
-            messages.error(request, str(refused))
-            seen, analyses = _analysis_read(actor, case.public_id)
-            return _render_analysis(request, actor, seen, analyses, reject_form=None, status=403)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        except StaleVersionError:
-            messages.error(
-                request, _("Someone else changed the case while you were reading it. Check it and try again.")
-            )
-            return redirect("cases:analysis", public_id=case.public_id)
-        except StateConflictError as conflict:
-            form.add_error(None, conflict.message)
-        else:
-            messages.success(request, done)
-            return redirect("cases:analysis", public_id=case.public_id)
-    seen, analyses = _analysis_read(actor, case.public_id)
-    reject_form = form if isinstance(form, ReasonForm) and action == A.REJECT_ANALYSIS else None
-    return_form = form if isinstance(form, ReasonForm) and action == A.RETURN_ANALYSIS else None
-    if not isinstance(form, ReasonForm) and form.non_field_errors():
-        messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
-    return _render_analysis(
-        request, actor, seen, analyses, reject_form=reject_form, return_form=return_form, status=400
-    )
 
 
 def case_url(case: ResponsibilityCase) -> str:

@@ -174,6 +174,13 @@ ROUTES: dict[str, Route] = {
     ),
     "cases:proposal": Route("patient", (post(200, why=PREVIEW),)),
     "cases:detail": Route("case", (get(),)),
+    "cases:edit": Route(
+        "case",
+        (
+            get(302, why="only a draft is changed, by the kommun's staff: the page sends others to the case"),
+            post(302, lambda o: {"trigger": "discharge"}, why=PAGE_REDIRECT),
+        ),
+    ),
     "cases:action": Route(
         "case",
         (post(302, lambda o: {"reason": "Fel patient."}, why=PAGE_REDIRECT),),

@@ -314,6 +314,16 @@ class CaseCreateSerializer(CaseWriteSerializer):
     patient = serializers.UUIDField()
 
 
+class CaseDraftUpdateSerializer(CaseWriteSerializer):
+    """A change to a draft, saved as it is: the tasks may be emptied; submitting asks for them."""
+
+    tasks = serializers.ListField(
+        child=serializers.SlugField(max_length=max_length_of(CareTaskType, "code")),
+        **at_most(MAX_TASKS),
+        help_text=_("Codes of the care task types asked for; may be empty while the case is a draft."),
+    )
+
+
 # A reason or comment is kept on the case's event (CaseEvent.reason).
 REASON_MAX_LENGTH = max_length_of(CaseEvent, "reason")
 

@@ -44,10 +44,10 @@ from ..transitions import A
 from .serializers import (
     AcceptSerializer,
     CaseCreateSerializer,
+    CaseDraftUpdateSerializer,
     CaseEventSerializer,
     CaseSerializer,
     CaseTaskSerializer,
-    CaseWriteSerializer,
     CommentSerializer,
     DecideSerializer,
     DisputeSerializer,
@@ -238,7 +238,7 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
 
     @extend_schema(
         summary="Change a draft case",
-        request=CaseWriteSerializer(partial=True),
+        request=CaseDraftUpdateSerializer(partial=True),
         parameters=[IF_MATCH],
         responses={200: CaseSerializer, **WRITE_ERRORS},
         examples=_example("Lägg till bakgrund", {"background": "Behöver PD-byte kl 22 och 06."}),
@@ -247,7 +247,7 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         actor = Actor.from_request(request)
         case = selectors.case_get(actor=actor, public_id=id)
         version = _version_from_if_match(request, case)
-        serializer = CaseWriteSerializer(data=request.data, partial=True)
+        serializer = CaseDraftUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         task_codes = fields.pop("tasks", None)

@@ -49,9 +49,8 @@ def _validate_input(fields: dict[str, Any], task_codes: Sequence[str] | None) ->
         errors["specialist_clinic"] = _("Choose a specialist clinic.")
     task_types: list[CareTaskType] = []
     if task_codes is not None:
+        # A draft may be saved without tasks; submitting asks for them (``draft_missing``).
         codes = list(dict.fromkeys(task_codes))
-        if not codes:
-            errors["tasks"] = _("Name at least one task.")
         found = {t.code: t for t in CareTaskType.objects.filter(code__in=codes, is_active=True)}
         missing = [code for code in codes if code not in found]
         if missing:
@@ -60,6 +59,36 @@ def _validate_input(fields: dict[str, Any], task_codes: Sequence[str] | None) ->
     if errors:
         raise ValidationError(errors)
     return task_types
+
+
+def draft_missing(case: ResponsibilityCase) -> dict[str, str]:
+    """What a draft still lacks before it can be submitted: one message per missing piece, by field.
+
+    A draft is saved as it is (the nurse may stop half-way); submitting hands it to the other parties,
+    who need the tasks asked for and the reason for asking (the background) to review it.
+    """
+    missing: dict[str, str] = {}
+    task_types = [t.task_type for t in CaseTask.objects.filter(case=case).select_related("task_type")]
+    if not task_types:
+        missing["tasks"] = _("No task is chosen: choose at least one task.")
+    else:
+        retired = sorted(str(t.name_sv) for t in task_types if not t.is_active)
+        if retired:
+            missing["tasks"] = _(
+                "These tasks are no longer in the catalogue; remove them or choose others: %(names)s."
+            ) % {"names": ", ".join(retired)}
+    if not case.background.strip():
+        missing["background"] = _("The background is missing: say why the tasks are asked for.")
+    if not case.trigger:
+        missing["trigger"] = _("The trigger is missing: choose what led to the case.")
+    return missing
+
+
+def draft_require_complete(case: ResponsibilityCase) -> None:
+    """Refuse to submit an incomplete draft, naming every missing piece at once; nothing is written."""
+    missing = draft_missing(case)
+    if missing:
+        raise ValidationError(missing)
 
 
 # Who at the listed vårdcentral may open a case before enrolment for the kommun to complete.

@@ -46,6 +46,7 @@ from .core import (
     _task,
     _tasks_by_public_id,
 )
+from .drafts import draft_require_complete
 from .hard_rules import arrangement_payload, physician_rule_on, split_check
 from .inputs import PositionInput, Split
 
@@ -151,9 +152,8 @@ def case_submit(
     """Submit a draft: the agreement's rules propose a split per task; the vårdcentral reviews it."""
     case = _lock(case, expected_version)
     membership, _facts = _authorise(actor, case, A.SUBMIT)
+    draft_require_complete(case)
     tasks = list(CaseTask.objects.filter(case=case).select_related("task_type").order_by("pk"))
-    if not tasks:
-        raise ValidationError({"tasks": _("Name at least one task before submitting.")})
     now = timezone.now()
     _propose(actor, case, tasks, timezone.localdate(now))
     case.submitted_at = now

@@ -31,6 +31,7 @@ def test_pd_case_from_nurse_to_sip_pdf(live_server, world, halland, as_user):
     nurse.select_option("#id_specialist_clinic", label="Njurmedicin Test")
     nurse.fill("#task-filter", "Perito")
     nurse.locator(f"input[name=tasks][value={PD}]").check()
+    nurse.fill("#id_background", "Utskriven från njurmedicin med PD; påsbyten fyra gånger dagligen.")
     proposal = nurse.locator("#proposal")
     proposal.get_by_text("Njurmedicin Test").first.wait_for()
     assert "A kommun" in proposal.inner_text()

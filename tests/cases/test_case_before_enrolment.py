@@ -35,6 +35,7 @@ def _open(api: Any, user: Any, patient: Any, world: World) -> Any:
         {
             "patient": str(patient.public_id),
             "trigger": "new_enrolment",
+            "background": "Kan inte ta sig till vårdcentralen; planering inför beslut om inskrivning.",
             "specialist_clinic": str(world.orgs["clinic"].public_id),
             "tasks": [PD],
         },

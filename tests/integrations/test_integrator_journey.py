@@ -128,7 +128,12 @@ def test_create_follow_and_fetch_the_sip_as_fhir_from_the_schema_alone(
     opened = ok(
         journal.call(
             "cases_create",
-            body={"patient": str(patient.public_id), "trigger": "changed_needs", "tasks": [WOUND]},
+            body={
+                "patient": str(patient.public_id),
+                "trigger": "changed_needs",
+                "background": "Bensår som behöver omläggning varannan dag.",
+                "tasks": [WOUND],
+            },
         ),
         201,
     )
