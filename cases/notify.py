@@ -73,6 +73,11 @@ class Step:
     approver_roles: tuple[str, ...] = ()
     specialist_signs: bool = False
     was_escalated: bool = False
+    # In review: the organisations that still have a task to answer for (``CaseFacts.answering``).
+    answering_ids: tuple[int, ...] = ()
+    # The escalation level and its body's name, once escalated.
+    level: int | None = None
+    body_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,48 @@ def _parties(step: Step, kind: str, text: str, *, coordinator: bool = False) -> 
     ]
 
 
+def _reviewer_roles(step: Step, organisation_id: int) -> frozenset[str]:
+    """Who answers for a task in an organisation: the kommun's nurses, the vårdcentral's GPs, the
+    clinic's specialists, and in any other (a mobile team) its specialists and nurses."""
+    if organisation_id == step.kommun_id:
+        return frozenset({Role.NURSE})
+    if organisation_id == step.vardcentral_id:
+        return frozenset({Role.GP})
+    if organisation_id == step.clinic_id:
+        return frozenset({Role.SPECIALIST})
+    return frozenset({Role.SPECIALIST, Role.NURSE})
+
+
+def _review_requested(step: Step, names: dict[str, str]) -> list[Notice]:
+    """Every party that still answers for a task of the case is asked to, by the review deadline."""
+    text = (
+        _(
+            "Review the tasks your organisation answers for in the case about %(case)s: accept or dispute "
+            "each by %(due)s."
+        )
+        % names
+    )
+    notices: list[Notice] = []
+    for organisation_id in step.answering_ids:
+        notices += _notice(
+            organisation_id,
+            _reviewer_roles(step, organisation_id),
+            K.REVIEW_REQUESTED,
+            text,
+            acts=True,
+            due_at=step.due_at,
+        )
+    return notices
+
+
+def _coordinators(step: Step, kind: str, text: str, *, acts: bool) -> list[Notice]:
+    """Both sides' coordinators: the kommun's and the listed vårdcentral's."""
+    return [
+        *_notice(step.kommun_id, {Role.COORDINATOR}, kind, text, acts=acts),
+        *_notice(step.vardcentral_id, {Role.COORDINATOR}, kind, text, acts=acts),
+    ]
+
+
 def _analysis_requested(step: Step) -> list[Notice]:
     return _notice(
         step.kommun_id,
@@ -140,8 +187,8 @@ def case_notices(step: Step) -> list[Notice]:
     names = {"case": case, "due": due}
     match step.action:
         case A.SUBMIT if step.to_status == S.IN_REVIEW:
-            return [
-                *_notice(
+            if not step.answering_ids:  # an older caller that did not say who answers: the vårdcentral
+                return _notice(
                     step.vardcentral_id,
                     {Role.GP},
                     K.REVIEW_REQUESTED,
@@ -152,15 +199,8 @@ def case_notices(step: Step) -> list[Notice]:
                     % names,
                     acts=True,
                     due_at=step.due_at,
-                ),
-                *_notice(
-                    step.clinic_id,
-                    {Role.SPECIALIST},
-                    K.CASE_SUBMITTED,
-                    _("A case about %(case)s names your clinic as ordering; the vårdcentral reviews it.")
-                    % names,
-                ),
-            ]
+                )
+            return _review_requested(step, names)
         case A.ACCEPT if step.to_status == S.IN_REVIEW:
             return _notice(
                 step.kommun_id,
@@ -168,22 +208,84 @@ def case_notices(step: Step) -> list[Notice]:
                 K.TASKS_ACCEPTED,
                 _("Some tasks of the case about %(case)s are accepted; the others wait for review.") % names,
             )
-        case A.ACCEPT | A.DECIDE if step.to_status == S.RISK_ANALYSIS:
-            kind = K.CASE_DECIDED if step.action == A.DECIDE else K.TASKS_ACCEPTED
+        case A.ACCEPT | A.DECIDE | A.ACCEPT_RECOMMENDATION if step.to_status == S.RISK_ANALYSIS:
+            decided = step.action in (A.DECIDE, A.ACCEPT_RECOMMENDATION)
+            kind = K.CASE_DECIDED if decided else K.TASKS_ACCEPTED
             text = (
                 _("The joint body has decided the case about %(case)s; a risk analysis follows.")
-                if step.action == A.DECIDE
+                if decided
                 else _("The split of the case about %(case)s is accepted; a risk analysis follows.")
             ) % names
             return [*_analysis_requested(step), *_parties(step, kind, text, coordinator=step.was_escalated)]
-        case A.DECIDE if step.to_status == S.CLOSED:
+        case A.DECIDE if step.to_status == S.ESCALATED:
+            # A recommending level decided: each party accepts it, or not, for its side.
+            text = (
+                _(
+                    "The joint body recommends how to settle the case about %(case)s: accept it for your "
+                    "party, or say why you do not."
+                )
+                % names
+            )
+            return [
+                *_notice(step.kommun_id, {Role.COORDINATOR}, K.CASE_DECIDED, text, acts=True),
+                *_notice(step.vardcentral_id, {Role.GP, Role.COORDINATOR}, K.CASE_DECIDED, text, acts=True),
+                *_notice(step.clinic_id, {Role.SPECIALIST}, K.CASE_DECIDED, text, acts=True),
+                *_notice(
+                    step.kommun_id,
+                    {Role.NURSE},
+                    K.CASE_DECIDED,
+                    _("The joint body recommends how to settle the case about %(case)s.") % names,
+                ),
+            ]
+        case A.ACCEPT_RECOMMENDATION if step.to_status == S.ESCALATED:
+            text = _("A party accepts the joint body's recommendation for the case about %(case)s.") % names
+            return [
+                *_parties(step, K.POSITION_STATED, text, coordinator=True),
+                *_notice(step.body_id, {Role.GOVERNANCE}, K.POSITION_STATED, text),
+            ]
+        case A.DECLINE_RECOMMENDATION:
+            text = (
+                _(
+                    "A party does not accept the joint body's recommendation for the case about %(case)s: "
+                    "a coordinator may send it to the next level."
+                )
+                % names
+            )
+            return [
+                *_coordinators(step, K.POSITION_STATED, text, acts=True),
+                *_notice(step.body_id, {Role.GOVERNANCE}, K.POSITION_STATED, text),
+            ]
+        case A.CONSENT_SKIP if step.event_kind == EventKind.POSITION:
+            text = (
+                _(
+                    "A party consents to skip this level for the case about %(case)s; the case moves on "
+                    "once the other party consents too."
+                )
+                % names
+            )
+            return _coordinators(step, K.POSITION_STATED, text, acts=True)
+        case A.RETURN_ANALYSIS:
+            return _notice(
+                step.kommun_id,
+                {Role.NURSE},
+                K.ANALYSIS_REJECTED,
+                _(
+                    "The physician returned the risk analysis of the case about %(case)s with comments: "
+                    "write a new version."
+                )
+                % names,
+                acts=True,
+            )
+        case A.DECIDE | A.ACCEPT_RECOMMENDATION if step.to_status == S.CLOSED:
             return _parties(
                 step,
                 K.CASE_DECIDED,
                 _("The joint body has decided the case about %(case)s and closed it.") % names,
                 coordinator=True,
             )
-        case A.ACCEPT | A.DECIDE | A.SIGN_ANALYSIS | A.APPROVE_ANALYSIS if step.to_status == S.AGREED:
+        case A.ACCEPT | A.DECIDE | A.ACCEPT_RECOMMENDATION | A.SIGN_ANALYSIS | A.APPROVE_ANALYSIS if (
+            step.to_status == S.AGREED
+        ):
             return _agreed(step)
         case A.DISPUTE | A.DISPUTE_AFTER_REJECTION:
             text = (
@@ -205,20 +307,27 @@ def case_notices(step: Step) -> list[Notice]:
                 *_parties(step, K.POSITION_STATED, text, coordinator=True),
                 *_notice(body, {Role.GOVERNANCE}, K.POSITION_STATED, text),
             ]
-        case A.ESCALATE | A.AUTO_ESCALATE:
+        case A.ESCALATE | A.AUTO_ESCALATE | A.CANNOT_SETTLE | A.CONSENT_SKIP if (
+            step.event_kind == EventKind.ESCALATED
+        ):
             return [
                 *_notice(
                     step.body_id,
                     {Role.GOVERNANCE},
                     K.CASE_ESCALATED,
-                    _("The case about %(case)s is escalated to your body: decide it by %(due)s.") % names,
+                    _(
+                        "The case about %(case)s is escalated to your body (level %(level)s): decide it "
+                        "by %(due)s."
+                    )
+                    % {**names, "level": step.level or ""},
                     acts=True,
                     due_at=step.due_at,
                 ),
                 *_parties(
                     step,
                     K.CASE_ESCALATED,
-                    _("The case about %(case)s is escalated to the joint body.") % names,
+                    _("The case about %(case)s is escalated to %(body)s (level %(level)s).")
+                    % {**names, "body": step.body_name, "level": step.level or ""},
                     coordinator=True,
                 ),
             ]

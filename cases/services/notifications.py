@@ -35,7 +35,7 @@ from ..models import (
     NotificationPreference,
     ResponsibilityCase,
 )
-from ..transitions import A
+from ..transitions import A, Party
 
 
 def case_label(case: ResponsibilityCase) -> str:
@@ -57,10 +57,13 @@ def _due(case: ResponsibilityCase, event: CaseEvent) -> datetime.datetime | None
 def _step(case: ResponsibilityCase, event: CaseEvent) -> notify.Step:
     approvers: tuple[str, ...] = ()
     specialist_signs = False
+    answering: tuple[int, ...] = ()
     if event.action in (A.CREATE_ANALYSIS, A.SIGN_ANALYSIS, A.APPROVE_ANALYSIS):
         facts = selectors.case_facts(case)
         approvers = tuple(sorted(set(facts.approvals_pending.values())))
-        specialist_signs = facts.specialist_must_sign
+        specialist_signs = facts.signer_party == Party.CLINIC
+    elif event.action == A.SUBMIT:
+        answering = tuple(sorted(selectors.case_facts(case).answering))
     return notify.Step(
         action=event.action,
         event_kind=event.kind,
@@ -75,6 +78,9 @@ def _step(case: ResponsibilityCase, event: CaseEvent) -> notify.Step:
         approver_roles=approvers,
         specialist_signs=specialist_signs,
         was_escalated=case.escalation_level is not None,
+        answering_ids=answering,
+        level=case.escalation_level,
+        body_name=case.escalation_body.name if case.escalation_body is not None else "",
     )
 
 

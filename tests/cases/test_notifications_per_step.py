@@ -97,9 +97,47 @@ def _auto_escalate(d: CaseDriver) -> Done:
 
 
 def _decide(d: CaseDriver) -> Done:
+    # Lokal samverkan recommends: the case waits, escalated, for both parties to accept.
     case = d.decide(d.to(S.ESCALATED))
-    assert case.status == S.RISK_ANALYSIS
+    assert case.status == S.ESCALATED
     return Done(case, "governance_lokal")
+
+
+def _accept_recommendation(d: CaseDriver) -> Done:
+    case = d.answer(d.decide(d.to(S.ESCALATED)), by="coordinator_a")
+    case = d.answer(case, by="gp_a")
+    assert case.status == S.RISK_ANALYSIS
+    return Done(case, "gp_a")
+
+
+def _decline_recommendation(d: CaseDriver) -> Done:
+    return Done(d.answer(d.decide(d.to(S.ESCALATED)), by="gp_a", accept=False), "gp_a")
+
+
+def _cannot_settle(d: CaseDriver) -> Done:
+    case = d.cannot_settle(d.to(S.ESCALATED))
+    assert case.escalation_level == 2
+    return Done(case, "governance_lokal")
+
+
+def _consent_skip(d: CaseDriver) -> Done:
+    return Done(d.consent_skip(d.to(S.ESCALATED), by="coordinator_a"), "coordinator_a")
+
+
+def _return_analysis(d: CaseDriver) -> Done:
+    case = d.to(S.RISK_ANALYSIS)
+    analysis = d.analyse(case)
+    case.refresh_from_db()
+    signer = d.signer(case)
+    services.risk_analysis_return(
+        actor=as_actor(d.world, signer),
+        case=case,
+        analysis=analysis,
+        expected_version=None,
+        reason="Åtgärd saknas för infektionsrisken.",
+    )
+    case.refresh_from_db()
+    return Done(case, signer)
 
 
 def _decide_withdrawn(d: CaseDriver) -> Done:
@@ -170,7 +208,9 @@ def _update(d: CaseDriver) -> Done:
 # action (or step) -> (how to get there, {person: kind}); a person absent from the dict got nothing.
 CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
     "update": (_update, {}),
-    "submit": (_submit, {"gp_a": K.REVIEW_REQUESTED, "specialist": K.CASE_SUBMITTED}),
+    # Each party the proposal makes answer for a task is asked: the clinic for PD, which it orders; the
+    # vårdcentral for the wound care.
+    "submit": (_submit, {"gp_a": K.REVIEW_REQUESTED, "specialist": K.REVIEW_REQUESTED}),
     "accept_some": (_accept_some, {"nurse_a": K.TASKS_ACCEPTED}),
     "accept": (_accept_to_analysis, {"nurse_a": K.ANALYSIS_REQUESTED, "gp_a": K.TASKS_ACCEPTED}),
     "accept_agreed": (_accept_to_agreed, {"nurse_a": K.CASE_AGREED, "specialist": K.CASE_AGREED}),
@@ -213,15 +253,41 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
     "decide": (
         _decide,
         {
-            "nurse_a": K.ANALYSIS_REQUESTED,
             "coordinator_a": K.CASE_DECIDED,
+            "coordinator_vc_a": K.CASE_DECIDED,
+            "nurse_a": K.CASE_DECIDED,
             "gp_a": K.CASE_DECIDED,
             "specialist": K.CASE_DECIDED,
         },
     ),
+    "accept_recommendation": (
+        _accept_recommendation,
+        {"nurse_a": K.ANALYSIS_REQUESTED, "coordinator_a": K.CASE_DECIDED, "specialist": K.CASE_DECIDED},
+    ),
+    "decline_recommendation": (
+        _decline_recommendation,
+        {
+            "coordinator_a": K.POSITION_STATED,
+            "coordinator_vc_a": K.POSITION_STATED,
+            "governance_lokal": K.POSITION_STATED,
+        },
+    ),
+    "cannot_settle": (
+        _cannot_settle,
+        {
+            "governance": K.CASE_ESCALATED,
+            "nurse_a": K.CASE_ESCALATED,
+            "coordinator_a": K.CASE_ESCALATED,
+            "gp_a": K.CASE_ESCALATED,
+            "specialist": K.CASE_ESCALATED,
+        },
+    ),
+    "consent_skip": (_consent_skip, {"coordinator_vc_a": K.POSITION_STATED}),
+    "return_analysis": (_return_analysis, {"nurse_a": K.ANALYSIS_REJECTED}),
     "decide_withdrawn": (
         _decide_withdrawn,
         {
+            "coordinator_vc_a": K.CASE_DECIDED,
             "nurse_a": K.CASE_DECIDED,
             "coordinator_a": K.CASE_DECIDED,
             "gp_a": K.CASE_DECIDED,
