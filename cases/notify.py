@@ -14,10 +14,13 @@ the access rule, names the patient.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from directory.models import OrganisationKind, Role
@@ -85,6 +88,22 @@ class Notice:
     due_at: datetime.datetime | None = None
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _in_the_site_language(rule: Callable[P, R]) -> Callable[P, R]:
+    """A notice is written once and read by others, in lists, e-mails and integrations: in the site's
+    language (Swedish), never in the language of the person whose step it was."""
+
+    @functools.wraps(rule)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return rule(*args, **kwargs)
+
+    return wrapped
+
+
 def _date(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d") if moment is not None else ""
 
@@ -132,6 +151,7 @@ def _agreed(step: Step) -> list[Notice]:
     return _parties(step, K.CASE_AGREED, text, coordinator=step.was_escalated)
 
 
+@_in_the_site_language
 def case_notices(step: Step) -> list[Notice]:
     """Who is told of ``step``, those who must act first (a person gets one notice per step)."""
     if step.event_kind not in STEP_EVENT_KINDS:
@@ -282,6 +302,7 @@ SIP_STEPS: dict[str, str] = {
 }
 
 
+@_in_the_site_language
 def sip_notices(
     *, sip_event_kind: str, organisations: Iterable[tuple[int, str]], case_label: str
 ) -> list[Notice]:
