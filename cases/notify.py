@@ -267,6 +267,18 @@ def case_notices(step: Step) -> list[Notice]:
                 _("The risk analysis of the case about %(case)s is rejected: write a new version.") % names,
                 acts=True,
             )
+        case A.RETURN_ANALYSIS:
+            return _notice(
+                step.kommun_id,
+                {Role.NURSE},
+                K.ANALYSIS_REJECTED,
+                _(
+                    "The physician has returned the risk analysis of the case about %(case)s unsigned, "
+                    "with comments: write a new version."
+                )
+                % names,
+                acts=True,
+            )
         case A.ACTIVATE:
             return _parties(
                 step, K.CASE_ACTIVE, _("The care in the case about %(case)s has started.") % names

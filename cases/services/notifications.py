@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,6 +32,7 @@ from ..models import (
     EmailChoice,
     EventKind,
     Notification,
+    NotificationKind,
     NotificationPreference,
     ResponsibilityCase,
 )
@@ -175,6 +176,63 @@ def notifications_dispatch(*, notification_ids: Sequence[int], dedup_key: str) -
 
 
 # --- E-mail ----------------------------------------------------------------------------------------
+
+
+def email_subject(notification: Notification) -> str:
+    subjects: dict[str, str] = {
+        NotificationKind.DEADLINE_PASSED: _("Hemsjukvård: a deadline has passed"),
+        NotificationKind.MAS_INFORMED: _("Hemsjukvård: you are informed of a risk analysis"),
+    }
+    return subjects.get(notification.kind) or _("Hemsjukvård: %(kind)s") % {
+        "kind": notification.get_kind_display()
+    }
+
+
+def email_body(notification: Notification) -> str:
+    lines = [notification.message]
+    if notification.due_at is not None:
+        lines.append(
+            _("Due: %(due)s") % {"due": timezone.localtime(notification.due_at).strftime("%Y-%m-%d")}
+        )
+    lines += ["", _("Open your inbox in Hemsjukvård to read it.")]
+    return "\n".join(lines)
+
+
+def notifications_email(*, notification_ids: Sequence[int]) -> int:
+    """E-mail at once each of ``notification_ids`` whose person has not chosen the daily digest, each at
+    most once; returns how many were claimed (a person without an address is claimed, not mailed).
+
+    One step may tell many people: the rows are claimed together (locked, marked e-mailed and committed)
+    before anything is sent, in a constant number of queries, and the mails share one connection. A send
+    that fails gives back the claims not yet sent and raises, so the task's retry sends only those.
+    """
+    with transaction.atomic():
+        claimed = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=list(notification_ids), emailed_at__isnull=True)
+            .exclude(user__notification_preference__email=EmailChoice.DIGEST)
+            .select_related("user")
+            .order_by("pk")
+        )
+        if not claimed:
+            return 0
+        Notification.objects.filter(pk__in=[n.pk for n in claimed]).update(emailed_at=timezone.now())
+    to_send = [n for n in claimed if n.user.email]
+    if to_send:
+        connection = get_connection()
+        for index, notification in enumerate(to_send):
+            try:
+                send_mail(
+                    subject=email_subject(notification),
+                    message=email_body(notification),
+                    from_email=None,
+                    recipient_list=[notification.user.email],
+                    connection=connection,
+                )
+            except Exception:
+                Notification.objects.filter(pk__in=[n.pk for n in to_send[index:]]).update(emailed_at=None)
+                raise
+    return len(claimed)
 
 
 def email_choice(user_id: int) -> str:

@@ -118,6 +118,21 @@ def _reject(d: CaseDriver) -> Done:
     return Done(case, "mas_a")
 
 
+def _return_analysis(d: CaseDriver) -> Done:
+    case = d.to(S.RISK_ANALYSIS)
+    analysis = d.analyse(case)
+    signer = d.signer(case)
+    services.risk_analysis_return(
+        actor=as_actor(d.world, signer),
+        case=case,
+        analysis=analysis,
+        expected_version=None,
+        reason="Beskriv vem som svarar på larm nattetid.",
+    )
+    case.refresh_from_db()
+    return Done(case, signer)
+
+
 def _activate(d: CaseDriver) -> Done:
     return Done(d.to(S.ACTIVE), "nurse_a")
 
@@ -217,6 +232,7 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
         {"nurse_a": K.CASE_AGREED, "gp_a": K.CASE_AGREED, "specialist": K.CASE_AGREED},
     ),
     "reject_analysis": (_reject, {"nurse_a": K.ANALYSIS_REJECTED}),
+    "return_analysis": (_return_analysis, {"nurse_a": K.ANALYSIS_REJECTED}),
     "activate": (_activate, {"gp_a": K.CASE_ACTIVE, "specialist": K.CASE_ACTIVE}),
     "start_follow_up": (_start_follow_up, {}),
     "resume": (_resume, {}),

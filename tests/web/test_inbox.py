@@ -138,7 +138,7 @@ def test_header_count_on_every_page_is_the_unread_count_and_drops_after_reading(
         assert response.status_code == 200, path
         assert _badge(response.content.decode()) == 2, path
 
-    browser.post(f"/inbox/{unread.first().public_id}/read/")  # type: ignore[union-attr]
+    browser.post(f"/inbox/{unread.first().public_id}/read/")
     assert _badge(browser.get("/").content.decode()) == 1
     browser.post("/inbox/read-all/")
     assert _badge(browser.get("/patients/").content.decode()) == 0
