@@ -1,5 +1,6 @@
 """The inbox: every notification of the person, newest first, each linking to its case; mark one or
-all read; choose how notifications are e-mailed (at once or in a daily digest). The lists and writes
+all read (opening the case of an unread notice marks it read: a POST, so that a GET changes nothing);
+choose how notifications are e-mailed (at once or in a daily digest). The lists and writes
 are the cases app's; this page only puts them together.
 
 A page holds ``PAGE_SIZE`` notices (a person may have thousands); a page number past the end shows the
@@ -52,6 +53,10 @@ def inbox_read(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
     notification = selectors.notification_get(actor=actor, public_id=public_id)
     services.notification_mark_read(actor=actor, notification=notification)
+    if request.POST.get("open"):
+        # "Open the case" on an unread notice: read, and on to the case (which answers 404 to a person
+        # who can no longer see it).
+        return redirect("cases:detail", public_id=notification.case.public_id)
     messages.success(request, _("The notification is marked as read."))
     return redirect("inbox")
 

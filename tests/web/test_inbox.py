@@ -55,7 +55,7 @@ def test_lists_own_notices_newest_first_with_case_link_and_stockholm_due_date(wo
 
     page = signed_in(gp).get("/inbox/").content.decode()
 
-    assert page.index(f"/cases/{second.public_id}/") < page.index(f"/cases/{first.public_id}/")
+    assert page.index(f"/inbox/{newer.public_id}/read/") < page.index(f"/inbox/{older.public_id}/read/")
     assert "2026-03-11" in page
     assert "2026-03-10" not in page
     assert str(older.public_id) in page
@@ -155,10 +155,30 @@ def test_a_notice_about_a_case_no_longer_visible_shows_and_the_case_answers_404(
     )
     browser = signed_in(gp, Membership.objects.get(user=gp, organisation=world.orgs["vc_b"]))
 
+    notice = Notification.objects.get(user=gp, case=case)
+    assert browser.get("/inbox/").status_code == 200
+    opened = browser.post(f"/inbox/{notice.public_id}/read/", {"open": "1"})
+    assert opened["Location"] == f"/cases/{case.public_id}/"
+    assert browser.get(opened["Location"]).status_code == 404
     inbox = browser.get("/inbox/")
     assert inbox.status_code == 200
-    assert f"/cases/{case.public_id}/" in inbox.content.decode()
-    assert browser.get(f"/cases/{case.public_id}/").status_code == 404
+    assert f'href="/cases/{case.public_id}/"' in inbox.content.decode()
+
+
+def test_opening_the_case_of_an_unread_notice_marks_it_read(world, drive):
+    case = _submitted(drive)
+    gp = world.users["gp_a"]
+    notice = Notification.objects.get(user=gp, case=case)
+    browser = signed_in(gp)
+    assert _badge(browser.get("/inbox/").content.decode()) == 1
+
+    opened = browser.post(f"/inbox/{notice.public_id}/read/", {"open": "1"}, follow=True)
+
+    assert opened.redirect_chain == [(f"/cases/{case.public_id}/", 302)]
+    assert opened.status_code == 200
+    assert _badge(opened.content.decode()) == 0
+    notice.refresh_from_db()
+    assert notice.read_at is not None
 
 
 def test_the_inbox_is_swedish_even_when_the_step_was_taken_in_english(world, drive):
