@@ -11,7 +11,7 @@ twice; the e-mails are claimed before they are sent, so a retried task sends non
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from django.core.mail import get_connection, send_mail
 from django.db import transaction
@@ -309,12 +309,14 @@ def notifications_digest_schedule(*, now: datetime.datetime) -> int:
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, actor: Actor) -> int:
-    """Mark every unread notification of the person read; returns how many."""
+def notifications_mark_all_read(*, actor: Actor, organisation_ids: Collection[int] | None = None) -> int:
+    """Mark every unread notification of the person read (only those told in ``organisation_ids`` when
+    given: a client acting for the person reaches no further); returns how many."""
     now = timezone.now()
-    return Notification.objects.filter(user=actor.user, read_at__isnull=True).update(
-        read_at=now, updated_at=now
-    )
+    unread = Notification.objects.filter(user=actor.user, read_at__isnull=True)
+    if organisation_ids is not None:
+        unread = unread.filter(organisation_id__in=list(organisation_ids))
+    return unread.update(read_at=now, updated_at=now)
 
 
 @transaction.atomic
