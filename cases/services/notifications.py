@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Iterable, Sequence
 
+from django.conf import settings
 from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agreements import deadlines
@@ -220,18 +221,22 @@ def notifications_email(*, notification_ids: Sequence[int]) -> int:
     to_send = [n for n in claimed if n.user.email]
     if to_send:
         connection = get_connection()
-        for index, notification in enumerate(to_send):
-            try:
-                send_mail(
-                    subject=email_subject(notification),
-                    message=email_body(notification),
-                    from_email=None,
-                    recipient_list=[notification.user.email],
-                    connection=connection,
-                )
-            except Exception:
-                Notification.objects.filter(pk__in=[n.pk for n in to_send[index:]]).update(emailed_at=None)
-                raise
+        # In the site's language (Swedish), also when the task runs inside the request of someone
+        # reading the site in English (tasks run in-process in development).
+        with translation.override(settings.LANGUAGE_CODE):
+            for index, notification in enumerate(to_send):
+                try:
+                    send_mail(
+                        subject=email_subject(notification),
+                        message=email_body(notification),
+                        from_email=None,
+                        recipient_list=[notification.user.email],
+                        connection=connection,
+                    )
+                except Exception:
+                    unsent = [n.pk for n in to_send[index:]]
+                    Notification.objects.filter(pk__in=unsent).update(emailed_at=None)
+                    raise
     return len(claimed)
 
 
@@ -268,24 +273,26 @@ def notification_digest_email(*, user_id: int) -> int:
             return 0
         user: User = pending[0].user
         if user.email:
-            lines = [
-                f"{timezone.localtime(n.created_at):%Y-%m-%d %H:%M} – {n.get_kind_display()}: {n.message}"
-                for n in pending
-            ]
-            send_mail(
-                subject=_("Hemsjukvård: your notifications of the day (%(count)d)") % {"count": len(pending)},
-                message="\n".join(
-                    [
-                        _("Notifications since your last digest:"),
-                        "",
-                        *lines,
-                        "",
-                        _("Open your inbox to read them."),
-                    ]
-                ),
-                from_email=None,
-                recipient_list=[user.email],
-            )
+            with translation.override(settings.LANGUAGE_CODE):
+                lines = [
+                    f"{timezone.localtime(n.created_at):%Y-%m-%d %H:%M} – {n.get_kind_display()}: {n.message}"
+                    for n in pending
+                ]
+                send_mail(
+                    subject=_("Hemsjukvård: your notifications of the day (%(count)d)")
+                    % {"count": len(pending)},
+                    message="\n".join(
+                        [
+                            _("Notifications since your last digest:"),
+                            "",
+                            *lines,
+                            "",
+                            _("Open your inbox to read them."),
+                        ]
+                    ),
+                    from_email=None,
+                    recipient_list=[user.email],
+                )
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
         return len(pending)
 

@@ -1,6 +1,6 @@
 """One step tells many people in a constant number of queries: a case submitted to a vårdcentral with
 ten GPs costs no more queries than one with a single GP, and e-mailing them costs no query per GP
-beyond a constant either."""
+beyond a constant either; the e-mails are Swedish whoever took the step."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from cases.models import Notification, NotificationKind
 from directory.models import Role
@@ -63,3 +64,21 @@ def test_e_mailing_ten_gps_costs_no_query_per_gp_beyond_a_constant(
     one = emailed(0)
     ten = emailed(9)
     assert ten <= one + 3, (one, ten)
+
+
+def test_the_e_mail_is_swedish_when_the_step_is_taken_in_english(
+    world, drive, eager_celery, django_capture_on_commit_callbacks
+):
+    """In development the worker runs inside the request: the nurse reading in English must not send the
+    GP an English e-mail."""
+    world.users["gp_a"].email = "gp.a@example.org"
+    world.users["gp_a"].save(update_fields=["email"])
+    case = drive.open(tasks=(PD,))
+    mail.outbox.clear()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        drive.submit(case)
+    sent = [m for m in mail.outbox if m.to == ["gp.a@example.org"]]
+    assert len(sent) == 1
+    assert sent[0].subject == "Hemsjukvård: Granskning begärd"
+    assert sent[0].body.startswith("Granska den föreslagna ansvarsfördelningen")
+    assert "Öppna din inkorg" in sent[0].body
