@@ -1,10 +1,10 @@
 """Who may see a responsibility case, and how a case is shown to them.
 
 A case is seen by the members, in a care role (``roles.CASE_PARTY_ROLES``, never ``admin``), of the
-organisations it names (``access.parties``), and by the members of each joint body that has decided on
-it. Whether the patient's identity is shown with the case is
-the patient's rule (``access.patients.identity_visible``): the same for a case page, a row of a work list
-and the patient's own page.
+organisations it names (``access.parties``), and by the members of each joint body that has handled it
+(the case was escalated to the body, or the body decided on it). Whether the patient's identity is
+shown with the case is the patient's rule (``access.patients.identity_visible``): the same for a case
+page, a row of a work list and the patient's own page.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from cases.models import EscalationDecision, ResponsibilityCase
+from cases.models import CaseEvent, EscalationDecision, EventKind, ResponsibilityCase
 from directory.actor import Actor
 from directory.models import Membership
 
@@ -36,21 +36,28 @@ def _deciding_memberships(actor: Actor) -> dict[int, Membership]:
     return {m.organisation_id: m for m in actor.memberships if m.role in DECIDING_ROLES}
 
 
+def _escalations_to(bodies: dict[int, Membership]) -> QuerySet[CaseEvent]:
+    """The escalation events that sent a case to one of ``bodies`` (the event names the body)."""
+    public_ids = [str(m.organisation.public_id) for m in bodies.values()]
+    return CaseEvent.objects.filter(kind=EventKind.ESCALATED, payload__body__id__in=public_ids)
+
+
 def visible_cases_q(actor: Actor) -> Q:
     """A filter on ``ResponsibilityCase`` keeping exactly the cases ``granting_membership`` allows."""
     q = case_parties_q(party_organisation_ids(actor))
     bodies = _deciding_memberships(actor)
     if bodies:
         q |= Q(Exists(EscalationDecision.objects.filter(case=OuterRef("pk"), body_id__in=list(bodies))))
+        q |= Q(Exists(_escalations_to(bodies).filter(case=OuterRef("pk"))))
     return q
 
 
 def granting_membership(actor: Actor, case: ResponsibilityCase) -> Membership | None:
     """The first membership of ``actor`` that lets them see ``case``, or ``None``.
 
-    A joint body sees a case while it is escalated to the body, and keeps reading it once it has decided
-    on it (its decision stays its record); only the body of the current level acts on it
-    (``cases.policies``).
+    A joint body sees a case while it is escalated to the body, and keeps reading it once the case has
+    moved on (its decision, or its part in the escalation, stays its record); only the body of the
+    current level acts on it (``cases.policies``).
     """
     on_case = case_organisation_ids(case)
     for membership in actor.memberships:
@@ -65,6 +72,10 @@ def granting_membership(actor: Actor, case: ResponsibilityCase) -> Membership | 
         )
         if decided is not None:
             return bodies[decided]
+        by_public_id = {str(m.organisation.public_id): m for m in bodies.values()}
+        for handled in _escalations_to(bodies).filter(case=case).values_list("payload__body__id", flat=True):
+            if str(handled) in by_public_id:
+                return by_public_id[str(handled)]
     return None
 
 

@@ -346,6 +346,16 @@ def version_document(version: AgreementVersion) -> dict[str, Any]:
             "count": version.deadline_day_kind,
             "review_days": version.review_deadline_days,
             "approval_days": version.approval_deadline_days,
+            **(
+                {"urgent_review_days": version.urgent_review_deadline_days}
+                if version.urgent_review_deadline_days
+                else {}
+            ),
+            **(
+                {"urgent_approval_days": version.urgent_approval_deadline_days}
+                if version.urgent_approval_deadline_days
+                else {}
+            ),
             "auto_escalate_unanswered_review": version.auto_escalate_unanswered_review,
         },
         "settings": version_settings(version),
@@ -358,6 +368,10 @@ def version_document(version: AgreementVersion) -> dict[str, Any]:
                     else organisation_ref(level.body)
                 ),
                 "deadline_days": level.deadline_days,
+                **(
+                    {"urgent_deadline_days": level.urgent_deadline_days} if level.urgent_deadline_days else {}
+                ),
+                "binding": level.binding,
             }
             for level in levels
         ],

@@ -383,6 +383,8 @@ class _Importer:
         version.deadline_day_kind = deadlines.get("count", DayKind.WORKING)
         version.review_deadline_days = deadlines.get("review_days", 3)
         version.approval_deadline_days = deadlines.get("approval_days", 5)
+        version.urgent_review_deadline_days = deadlines.get("urgent_review_days")
+        version.urgent_approval_deadline_days = deadlines.get("urgent_approval_days")
         version.auto_escalate_unanswered_review = deadlines.get("auto_escalate_unanswered_review", False)
         apply_settings(version, self.data.get("settings") or {})
         version.threshold_section = None
@@ -448,6 +450,8 @@ class _Importer:
                 body_ref=EscalationBodyRef.ORGANISATION if named else EscalationBodyRef.KOMMUN_JOINT_BODY,
                 body=self.bodies.get(index) if named else None,
                 deadline_days=entry["deadline_days"],
+                urgent_deadline_days=entry.get("urgent_deadline_days"),
+                binding=entry.get("binding", True),
             )
             if (not named or level.body is not None) and self._clean(
                 level, ["escalation", index], {"body": ["body"]}

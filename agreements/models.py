@@ -231,6 +231,13 @@ class AgreementVersion(AgreementSettings, PublicIdModel, TimestampedModel):
         default=5,
         help_text=_("Days MAS or MAR has to approve or reject a risk analysis."),
     )
+    # Shorter deadlines for cases marked urgent ("Brådskande"); empty: the ordinary deadline applies.
+    urgent_review_deadline_days = models.PositiveSmallIntegerField(
+        _("review deadline, urgent cases (days)"), null=True, blank=True
+    )
+    urgent_approval_deadline_days = models.PositiveSmallIntegerField(
+        _("approval deadline, urgent cases (days)"), null=True, blank=True
+    )
     auto_escalate_unanswered_review = models.BooleanField(
         _("escalate an unanswered review"),
         default=False,
@@ -671,6 +678,17 @@ class EscalationLevel(models.Model):
         limit_choices_to={"kind": OrganisationKind.JOINT_BODY},
     )
     deadline_days = models.PositiveSmallIntegerField(_("deadline (days)"))
+    urgent_deadline_days = models.PositiveSmallIntegerField(
+        _("deadline, urgent cases (days)"), null=True, blank=True
+    )
+    binding = models.BooleanField(
+        _("decision binds"),
+        default=True,
+        help_text=_(
+            "Whether the body's decision binds the parties; otherwise it is a recommendation that takes "
+            "effect when both parties accept it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("escalation level")

@@ -98,6 +98,8 @@ class EscalationStep:
     day_kind: str
     body: Organisation | None
     body_ref: str
+    binding: bool = True
+    urgent_deadline_days: int | None = None
 
 
 def escalation_ladder(
@@ -128,6 +130,8 @@ def escalation_ladder(
             day_kind=version.deadline_day_kind,
             body=local_body if level.body_ref == EscalationBodyRef.KOMMUN_JOINT_BODY else level.body,
             body_ref=level.body_ref,
+            binding=level.binding,
+            urgent_deadline_days=level.urgent_deadline_days,
         )
         for level in levels
     ]

@@ -366,6 +366,8 @@ def agreement_version_new_draft(
         deadline_day_kind=source.deadline_day_kind,
         review_deadline_days=source.review_deadline_days,
         approval_deadline_days=source.approval_deadline_days,
+        urgent_review_deadline_days=source.urgent_review_deadline_days,
+        urgent_approval_deadline_days=source.urgent_approval_deadline_days,
         auto_escalate_unanswered_review=source.auto_escalate_unanswered_review,
         **{name: getattr(source, name) for name in VERSION_SETTING_FIELDS},
     )
@@ -403,6 +405,8 @@ def agreement_version_new_draft(
             body_ref=level.body_ref,
             body_id=level.body_id,
             deadline_days=level.deadline_days,
+            urgent_deadline_days=level.urgent_deadline_days,
+            binding=level.binding,
         )
         for level in source.escalation_levels.order_by("level")
     )

@@ -161,9 +161,14 @@ def main(argv: list[str] | None = None) -> None:
     proposal = proposal_timings(runs=30 if smoke else 300)
     from directory.authentication import token_issue
     from directory.models import Membership
+    from patients.models import Enrolment
 
+    # A nurse of the kommun where the proposal's patient is enrolled: anyone else's token answers 404.
+    enrolling_kommun = Enrolment.objects.filter(
+        patient__public_id=proposal["patient"], ends_on__isnull=True
+    ).values_list("kommun_id", flat=True)[0]
     halland_nursing = (
-        Membership.objects.filter(organisation__name="Varbergs kommun", role="nurse")
+        Membership.objects.filter(organisation_id=enrolling_kommun, role="nurse")
         .select_related("user")
         .order_by("pk")[0]
     )

@@ -13,7 +13,9 @@ class CasesConfig(AppConfig):
         # app's registry (see documents.sources).
         from documents.sources import register
 
+        from .decision_notice import DecisionNoticeSource
         from .documents import EscalationNoticeSource, RiskAnalysisSource
 
         register(RiskAnalysisSource())
         register(EscalationNoticeSource())
+        register(DecisionNoticeSource())

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from directory.actor import Actor
 from directory.models import Membership, Role
 
+from .governance import LevelFacts, level_allows
 from .models import CaseStatus, ResponsibilityCase
 from .transitions import TRANSITIONS, A, Party, Transition
 
@@ -38,6 +39,8 @@ class CaseFacts:
     informs_mas: bool = False
     # The people who wrote or signed the current analysis while it waits for approval (four eyes).
     analysis_hands: frozenset[int] = frozenset()
+    # What has happened at the current escalation level (``cases.governance``); ``None`` unless escalated.
+    level: LevelFacts | None = None
 
     @property
     def approvals_pending(self) -> dict[str, str]:
@@ -106,5 +109,6 @@ def allowed_actions(actor: Actor, case: ResponsibilityCase, facts: CaseFacts) ->
         if t.party != Party.SYSTEM
         and case.status in t.sources
         and not (t.action in FOUR_EYES_ACTIONS and actor.user.pk in facts.analysis_hands)
-        and acting_membership(actor, case, t, facts) is not None
+        and (membership := acting_membership(actor, case, t, facts)) is not None
+        and level_allows(t.action, case, facts.level, membership.organisation_id)
     ]

@@ -30,7 +30,7 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind, Role
 from patients.models import Patient
 
-from . import selectors
+from . import decisions, selectors
 from .models import (
     AnalysisStatus,
     CaseStatus,
@@ -333,6 +333,7 @@ ACTION_LABELS: dict[str, Any] = {
     A.CLOSE: gettext_lazy("Followed up: close the case"),
     A.WITHDRAW: gettext_lazy("Withdraw the case"),
     A.COMMENT: gettext_lazy("Comment"),
+    **decisions.ACTION_LABELS,
 }
 
 # --- "Your next step": one function per status, each answering for every role ---------------------
@@ -506,9 +507,18 @@ def _step_disputed(f: StepFacts) -> NextStep:
 def _step_escalated(f: StepFacts) -> NextStep:
     body = f.case.escalation_body
     who = body.name if body is not None else ""
+    if f.can(A.ACCEPT_RECOMMENDATION):
+        return _mine("recommendation", str(decisions.NEXT_FOR_ME[A.ACCEPT_RECOMMENDATION]), who, f.due)
     if f.can(A.DECIDE):
+        text = (
+            str(decisions.NEXT_FOR_ME[A.CANNOT_SETTLE])
+            if f.can(A.CANNOT_SETTLE)
+            else _("Decide who is responsible for each disputed task, with reasons.")
+        )
+        return _mine("decide", text, who, f.due)
+    if f.can(A.ESCALATE):
         return _mine(
-            "decide", _("Decide who is responsible for each disputed task, with reasons."), who, f.due
+            "escalate", _("Send the dispute to the next level of the escalation ladder."), who, f.due
         )
     return _theirs("wait", _("The joint body at this level decides."), who, f.due)
 

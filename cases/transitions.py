@@ -48,6 +48,10 @@ class A:
     ESCALATE = "escalate"
     AUTO_ESCALATE = "auto_escalate"
     DECIDE = "decide"
+    CANNOT_SETTLE = "cannot_settle"
+    ACCEPT_RECOMMENDATION = "accept_recommendation"
+    DECLINE_RECOMMENDATION = "decline_recommendation"
+    CONSENT_SKIP = "consent_skip"
     CREATE_ANALYSIS = "create_analysis"
     SIGN_ANALYSIS = "sign_analysis"
     APPROVE_ANALYSIS = "approve_analysis"
@@ -94,6 +98,9 @@ PARTY_ROLES = {
     Role.GOVERNANCE,
 }
 ANALYSIS_EDITABLE = {S.RISK_ANALYSIS, S.AGREED, S.ACTIVE}
+# Who answers a joint body's recommendation for their party (the kommun, or the region side).
+RECOMMENDATION_ROLES = {Role.COORDINATOR, Role.GP, Role.SPECIALIST, Role.MAS, Role.MAR}
+SETTLED = (S.RISK_ANALYSIS, S.AGREED, S.CLOSED)
 
 # fmt: off
 TRANSITIONS: tuple[Transition, ...] = (
@@ -109,11 +116,21 @@ TRANSITIONS: tuple[Transition, ...] = (
        {Role.NURSE, Role.REHAB, Role.GP, Role.SPECIALIST, Role.COORDINATOR}, Party.ANY,
        "State (or correct, as a new entry) a party's position on a disputed task."),
     _t(A.ESCALATE, {S.DISPUTED, S.ESCALATED}, (S.ESCALATED,), {Role.COORDINATOR}, Party.ANY,
-       "Send the dispute to the next level of the agreement's escalation ladder."),
+       "Send the dispute to level 1, or on to the next level once the current level cannot settle it "
+       "(a party declined its recommendation, or its deadline passed; cases.governance)."),
     _t(A.AUTO_ESCALATE, {S.IN_REVIEW}, (S.ESCALATED,), set(), Party.SYSTEM,
        "An unanswered review passed its deadline and the agreement escalates it."),
-    _t(A.DECIDE, {S.ESCALATED}, (S.RISK_ANALYSIS, S.AGREED, S.CLOSED), {Role.GOVERNANCE}, Party.BODY,
-       "The body at the current level decides the split per task, with reasons."),
+    _t(A.DECIDE, {S.ESCALATED}, (S.ESCALATED, *SETTLED), {Role.GOVERNANCE}, Party.BODY,
+       "The body at the current level decides the split per disputed task, with reasons: binding, or a "
+       "recommendation (the case stays escalated until both parties accept it)."),
+    _t(A.CANNOT_SETTLE, {S.ESCALATED}, (S.ESCALATED,), {Role.GOVERNANCE}, Party.BODY,
+       "The body at the current level records that it cannot settle the case; it goes to the next level."),
+    _t(A.ACCEPT_RECOMMENDATION, {S.ESCALATED}, (S.ESCALATED, *SETTLED), RECOMMENDATION_ROLES, Party.ANY,
+       "A party accepts the body's recommendation; once both parties have, it takes effect."),
+    _t(A.DECLINE_RECOMMENDATION, {S.ESCALATED}, (), RECOMMENDATION_ROLES, Party.ANY,
+       "A party declines the body's recommendation, with a reason; the case may go to the next level."),
+    _t(A.CONSENT_SKIP, {S.ESCALATED}, (S.ESCALATED,), {Role.COORDINATOR}, Party.ANY,
+       "A party's coordinator consents to skip the current level; the second party's consent escalates."),
     _t(A.CREATE_ANALYSIS, ANALYSIS_EDITABLE, (S.RISK_ANALYSIS,), KOMMUN_STAFF, Party.KOMMUN,
        "Write a (new version of the) risk analysis."),
     _t(A.SIGN_ANALYSIS, {S.RISK_ANALYSIS}, (S.AWAITING_APPROVAL, S.AGREED), {Role.GP, Role.SPECIALIST},

@@ -32,7 +32,7 @@ from hemsjukvard.pages import apply_service_errors
 from patients import selectors as patient_selectors
 from sip import selectors as sip_selectors
 
-from . import presenters, selectors, services
+from . import decisions, presenters, selectors, services
 from .forms import (
     AcceptForm,
     AnalysisForm,
@@ -45,8 +45,10 @@ from .forms import (
     ReasonForm,
     VersionedForm,
 )
+from .governance import tasks_to_decide
 from .models import AnalysisStatus, ResponsibilityCase, RiskAnalysis
 from .risk import risk_matrix
+from .selectors.levels import decision_organisations, level_bindings
 from .services.drafts import referring_membership
 from .transitions import A
 
@@ -228,8 +230,16 @@ def case_proposal(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
 # --- The case page ---------------------------------------------------------------------------------
 
 
-def _documents(actor: Actor, case: ResponsibilityCase, analysis: RiskAnalysis | None) -> dict[str, Any]:
-    found: dict[str, Any] = {"escalation": [], "analysis": []}
+def _documents(
+    actor: Actor, case: ResponsibilityCase, analysis: RiskAnalysis | None, page: presenters.CasePage
+) -> dict[str, Any]:
+    found: dict[str, Any] = {"escalation": [], "analysis": [], "decisions": {}}
+    for decision in page.decisions:
+        found["decisions"][decision.pk] = list(
+            document_selectors.documents_for_source(
+                actor=actor, kind=DocumentKind.DECISION_NOTICE, source_id=decision.public_id
+            )[:5]
+        )
     if case.escalation_level is not None:
         found["escalation"] = list(
             document_selectors.documents_for_source(
@@ -243,8 +253,29 @@ def _documents(actor: Actor, case: ResponsibilityCase, analysis: RiskAnalysis | 
             )[:5]
         )
     # The two lists are one list of the case's documents on the page: logged in one write.
-    document_selectors.documents_listed(actor=actor, documents=[*found["escalation"], *found["analysis"]])
+    decided = [d for docs in found["decisions"].values() for d in docs]
+    document_selectors.documents_listed(
+        actor=actor, documents=[*found["escalation"], *found["analysis"], *decided]
+    )
     return found
+
+
+def _decide_form(page: presenters.CasePage, data: Any, initial: dict[str, Any]) -> DecideForm:
+    """The body's decision on the disputed tasks, every organisation the agreement can assign offered,
+    starting from the proposal and the parties' latest positions."""
+    tasks = tasks_to_decide(t.task for t in page.tasks)
+    organisations = decision_organisations(page.case)
+    return DecideForm(
+        data,
+        initial={
+            **initial,
+            "outcome": "agreed",
+            **decisions.decision_initial(tasks, page.positions, organisations),
+        },
+        prefix="decide",
+        tasks=tasks,
+        organisations=organisations,
+    )
 
 
 def _action_forms(page: presenters.CasePage, data: Any = None, only: str = "") -> dict[str, Any]:
@@ -268,9 +299,13 @@ def _action_forms(page: presenters.CasePage, data: Any = None, only: str = "") -
             d, initial=initial, prefix="position", tasks=page.disputed, organisations=organisations
         ),
         A.ESCALATE: lambda d: ReasonForm(d, initial=initial, prefix="escalate"),
-        A.DECIDE: lambda d: DecideForm(
-            d, initial=initial, prefix="decide", tasks=page.open_tasks, organisations=organisations
+        A.DECIDE: lambda d: _decide_form(page, d, initial),
+        A.CANNOT_SETTLE: lambda d: ReasonForm(d, initial=initial, prefix="cannot_settle"),
+        A.ACCEPT_RECOMMENDATION: lambda d: OptionalReasonForm(
+            d, initial=initial, prefix="accept_recommendation"
         ),
+        A.DECLINE_RECOMMENDATION: lambda d: ReasonForm(d, initial=initial, prefix="decline_recommendation"),
+        A.CONSENT_SKIP: lambda d: ReasonForm(d, initial=initial, prefix="consent_skip"),
         A.WITHDRAW: lambda d: ReasonForm(d, initial=initial, prefix="withdraw"),
         A.COMMENT: lambda d: CommentForm(d, initial=initial, prefix="comment"),
         A.ACTIVATE: lambda d: OptionalReasonForm(d, initial=initial, prefix="activate"),
@@ -300,6 +335,8 @@ def _render_case(
         forms[bound[0]] = bound[1]
     # The timeline as the API reads it (``selectors.case_events``), newest first on the page.
     events = list(reversed(selectors.case_events(case=case)))
+    names = {str(t.task.public_id): presenters.task_name(t.task.task_type) for t in page.tasks}
+    level = selectors.case_facts(case).level
     return render(
         request,
         "cases/case_detail.html",
@@ -310,7 +347,10 @@ def _render_case(
             "bound_action": bound[0] if bound else "",
             "events": events,
             "comments": [e for e in events if e.kind == "comment"],
-            "documents": _documents(actor, case, page.analysis),
+            "documents": _documents(actor, case, page.analysis, page),
+            "ladder": decisions.ladder_status(case, page.decisions, level),
+            "decision_views": decisions.decision_views(page.decisions, level_bindings(case), names),
+            "level_binding": level.binding if level is not None else True,
             "action_labels": presenters.ACTION_LABELS,
             "sip_section": "cases/_sip.html",
             "form_token": form_token(),
@@ -391,6 +431,14 @@ def _perform(actor: Actor, case: ResponsibilityCase, action: str, form: Any) -> 
                 )
             )
         services.case_decide(outcome=data["outcome"], reasons=data["reasons"], splits=splits, **common)
+    elif action == A.CANNOT_SETTLE:
+        services.case_cannot_settle(reasons=data["reason"], **common)
+    elif action in (A.ACCEPT_RECOMMENDATION, A.DECLINE_RECOMMENDATION):
+        services.case_answer_recommendation(
+            accept=action == A.ACCEPT_RECOMMENDATION, reason=data.get("reason", ""), **common
+        )
+    elif action == A.CONSENT_SKIP:
+        services.case_consent_skip(reason=data["reason"], **common)
     elif action == A.WITHDRAW:
         services.case_withdraw(reason=data["reason"], **common)
     elif action == A.COMMENT:
@@ -414,6 +462,7 @@ DONE_MESSAGES: dict[str, Any] = {
     A.START_FOLLOW_UP: gettext_lazy("The follow-up has started."),
     A.RESUME: gettext_lazy("The care goes on."),
     A.CLOSE: gettext_lazy("The case is closed."),
+    **decisions.DONE_MESSAGES,
 }
 
 

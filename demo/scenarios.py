@@ -695,6 +695,10 @@ LEVEL_COMMENTS = {
     1: "Lokal samverkan har behandlat ärendet utan att parterna enats. Lyfts till RUG.",
     2: "RUG har inte kunnat enas om tolkningen av överenskommelsen. Ärendet lyfts till GNHH.",
 }
+DECLINE_REASON = (
+    "Vårdcentralen godtar inte rekommendationen: ordinationen kräver specialistkompetens som vårdcentralen "
+    "saknar."
+)
 ESCALATE_REASONS = {
     1: "Parterna är oeniga om ansvaret; ärendet lyfts till lokal samverkan.",
     2: "Lokal samverkan har inte enats; frågan gäller tolkningen av överenskommelsen.",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from agreements.choices import TaskKind
 from cases import selectors as case_selectors
 from cases import services as case_services
+from cases.governance import tasks_to_decide
 from cases.models import (
     CaseStatus,
     CaseTask,
@@ -35,6 +36,7 @@ from .scenarios import (
     ANALYSIS_PATHS,
     DECIDED_WITHDRAWN,
     DECISION_WITHDRAWN,
+    DECLINE_REASON,
     DISPUTE_PATHS,
     DISPUTED,
     DRAFT,
@@ -189,6 +191,15 @@ class Story:
         tasks = list(self.case.tasks.select_related("task_type").order_by("pk"))
         # The GP disputes the task the scenario is about; for an unclear case every unclear task.
         disputed = [t for t in tasks if t.proposal_status == ProposalStatus.UNCLEAR] or tasks[:1]
+        undisputed = [t for t in tasks if t not in disputed and t.review_state == ReviewState.PENDING]
+        if undisputed:
+            # What nobody disputes is accepted as proposed; only the disputed tasks go to the joint bodies.
+            self.case = case_services.case_accept(
+                actor=self.gp(),
+                case=self.case,
+                expected_version=None,
+                splits=[case_services.Split(t.public_id) for t in undisputed],
+            )
         positions = [
             case_services.PositionInput(
                 task=t.public_id,
@@ -234,15 +245,24 @@ class Story:
                     for t in disputed
                 ],
             )
-        # Tasks nobody disputes are accepted as proposed only once the dispute is decided.
+
+    def governance(self) -> Actor:
+        return self.cast.actor(Role.GOVERNANCE, _require(self.case.escalation_body_id))
 
     def escalate(self) -> None:
+        """Up one level, as the ladder allows: lokal samverkan recommends and the vårdcentral declines,
+        so the kommun's coordinator takes the case on; RUG finds it cannot settle the case."""
         level = (self.case.escalation_level or 0) + 1
-        if level > 1:
-            governance = self.cast.actor(Role.GOVERNANCE, _require(self.case.escalation_body_id))
-            self.case = case_services.case_comment(
-                actor=governance, case=self.case, expected_version=None, text=LEVEL_COMMENTS[level - 1]
+        if level == 2:
+            self._decide(reasons=self.scenario.decision)
+            self.case = case_services.case_answer_recommendation(
+                actor=self.gp(), case=self.case, expected_version=None, accept=False, reason=DECLINE_REASON
             )
+        elif level == 3:
+            self.case = case_services.case_cannot_settle(
+                actor=self.governance(), case=self.case, expected_version=None, reasons=LEVEL_COMMENTS[2]
+            )
+            return
         self.case = case_services.case_escalate(
             actor=self.coordinator(), case=self.case, expected_version=None, reason=ESCALATE_REASONS[level]
         )
@@ -255,26 +275,35 @@ class Story:
         case_services.case_remind_if_overdue(case_id=self.case.pk, now=timezone.now())
         self.refresh()
 
-    def decide(self, *, withdraw: bool) -> None:
-        governance = self.cast.actor(Role.GOVERNANCE, _require(self.case.escalation_body_id))
+    def _decide(self, *, reasons: str, withdraw: bool = False) -> None:
         if withdraw:
             self.case = case_services.case_decide(
-                actor=governance,
+                actor=self.governance(),
                 case=self.case,
                 expected_version=None,
                 outcome="withdrawn",
-                reasons=self.rng.choice(DECISION_WITHDRAWN),
+                reasons=reasons,
             )
             return
-        tasks = self.case.tasks.select_related("task_type").exclude(review_state=ReviewState.ACCEPTED)
+        tasks = tasks_to_decide(self.case.tasks.select_related("task_type"))
         self.case = case_services.case_decide(
-            actor=governance,
+            actor=self.governance(),
             case=self.case,
             expected_version=None,
             outcome="agreed",
-            reasons=self.scenario.decision,
+            reasons=reasons,
             splits=[self._fallback_split(t) for t in tasks],
         )
+
+    def decide(self, *, withdraw: bool) -> None:
+        """The body at the case's level decides; where it only recommends, both parties accept."""
+        reasons = self.rng.choice(DECISION_WITHDRAWN) if withdraw else self.scenario.decision
+        self._decide(reasons=reasons, withdraw=withdraw)
+        if self.case.status == CaseStatus.ESCALATED:
+            for actor in (self.coordinator(), self.gp()):
+                self.case = case_services.case_answer_recommendation(
+                    actor=actor, case=self.case, expected_version=None, accept=True
+                )
 
     # -- risk analysis --
     def write_analysis(self) -> None:

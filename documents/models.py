@@ -25,6 +25,7 @@ class DocumentKind(models.TextChoices):
     SIP_CARE_PLAN = "sip_care_plan", _("SIP care plan")
     ESCALATION_NOTICE = "escalation_notice", _("Escalation notice")
     RISK_ANALYSIS = "risk_analysis", _("Risk analysis")
+    DECISION_NOTICE = "decision_notice", _("Decision notice")
 
 
 class DocumentStatus(models.TextChoices):

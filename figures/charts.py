@@ -13,18 +13,21 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
 
 from .present import SUPPRESSED, chart_value, count_text, share_text
 from .selectors import FLAGS, Cell, Kpis, MonthlySeries, ShiftTable
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported where a chart is drawn, not when the module is: importing it costs most of a
+# second, which every web worker would otherwise pay before its first request, whatever the page.
 
 RC: dict[str, Any] = {
     "font.family": "DejaVu Sans",
@@ -40,6 +43,8 @@ HATCHES = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")
 
 
 def _rc() -> Any:
+    import matplotlib
+
     return matplotlib.rc_context(RC)  # type: ignore[arg-type]  # our keys are valid rcParams
 
 
@@ -71,6 +76,8 @@ def flag_labels() -> dict[str, str]:
 
 
 def _svg(figure: Figure, *, key: str, title: str) -> SafeString:
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
     buffer = io.StringIO()
     FigureCanvasSVG(figure)
     figure.savefig(buffer, format="svg", metadata={"Date": None})
@@ -90,6 +97,8 @@ def _svg(figure: Figure, *, key: str, title: str) -> SafeString:
 
 
 def _figure(width: float = 7.0, height: float = 3.4) -> Figure:
+    from matplotlib.figure import Figure
+
     return Figure(figsize=(width, height), layout="constrained")
 
 

@@ -273,6 +273,19 @@ ROUTES: dict[str, Route] = {
             ),
         ),
     ),
+    "v1:case-cannot-settle": Route(
+        "case",
+        (
+            post(
+                MAY,
+                lambda o: {"reason": "Principfråga."},
+                why="recording that the level cannot settle the case is the body's own decision",
+            ),
+        ),
+    ),
+    "v1:case-accept-recommendation": Route("case", (post(403),)),
+    "v1:case-decline-recommendation": Route("case", (post(403, lambda o: {"reason": "Nej."}),)),
+    "v1:case-consent-skip": Route("case", (post(403, lambda o: {"reason": "Hoppa över."}),)),
     "v1:case-dispute": Route("case", (post(409, _task_positions, why=STATE_FIRST),)),
     "v1:case-escalate": Route("case", (post(403, lambda o: {"reason": "Vidare till GNHH."}),)),
     "v1:case-positions": Route("case", (post(403, _task_positions),)),

@@ -152,7 +152,7 @@ class LegalReferenceInline(_DraftOnlyInline, admin.TabularInline[LegalReference,
 
 class EscalationLevelInline(_DraftOnlyInline, admin.TabularInline[EscalationLevel, AgreementVersion]):
     model = EscalationLevel
-    fields = ["level", "body_ref", "body", "deadline_days"]
+    fields = ["level", "body_ref", "body", "deadline_days", "urgent_deadline_days", "binding"]
     extra = 0
 
 
@@ -217,6 +217,8 @@ class AgreementVersionForm(forms.ModelForm[AgreementVersion]):
             "deadline_day_kind",
             "review_deadline_days",
             "approval_deadline_days",
+            "urgent_review_deadline_days",
+            "urgent_approval_deadline_days",
             "auto_escalate_unanswered_review",
             *VERSION_SETTING_FIELDS,
         ]
@@ -271,6 +273,7 @@ class AgreementVersionAdmin(ThroughServices, admin.ModelAdmin[AgreementVersion])
                 "fields": [
                     "deadline_day_kind",
                     ("review_deadline_days", "approval_deadline_days"),
+                    ("urgent_review_deadline_days", "urgent_approval_deadline_days"),
                     "auto_escalate_unanswered_review",
                 ]
             },

@@ -172,7 +172,7 @@ class EscalationLevelSerializer(serializers.ModelSerializer[EscalationLevel]):
 
     class Meta:
         model = EscalationLevel
-        fields = ["level", "body_ref", "body", "deadline_days"]
+        fields = ["level", "body_ref", "body", "deadline_days", "urgent_deadline_days", "binding"]
         read_only_fields = fields
 
 
@@ -180,6 +180,22 @@ class DeadlinesSerializer(serializers.Serializer[dict[str, Any]]):
     day_kind = serializers.ChoiceField(choices=DayKind.choices, source="deadline_day_kind")
     review_days = serializers.IntegerField(source="review_deadline_days", min_value=1, max_value=3650)
     approval_days = serializers.IntegerField(source="approval_deadline_days", min_value=1, max_value=3650)
+    urgent_review_days = serializers.IntegerField(
+        source="urgent_review_deadline_days",
+        min_value=1,
+        max_value=3650,
+        allow_null=True,
+        required=False,
+        help_text=_("The review deadline for an urgent case; the ordinary one if empty."),
+    )
+    urgent_approval_days = serializers.IntegerField(
+        source="urgent_approval_deadline_days",
+        min_value=1,
+        max_value=3650,
+        allow_null=True,
+        required=False,
+        help_text=_("The approval deadline for an urgent case; the ordinary one if empty."),
+    )
     auto_escalate_unanswered_review = serializers.BooleanField()
 
 

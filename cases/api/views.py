@@ -390,6 +390,61 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         return self._act(request, id, DecideSerializer, call)
 
     @_action_schema(
+        "Record that the level cannot settle the case",
+        ReasonSerializer,
+        description="The body at the current level finds that it cannot settle the case, which goes to "
+        "the next level of the agreement's ladder.",
+        examples=_example(
+            "Kan inte avgöras", {"reason": "Frågan gäller hela regionens avtal; RUG bör ta den."}
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="cannot-settle")
+    def cannot_settle(self, request: Request, id: str) -> Response:
+        def call(*, reason: str, **kwargs: Any) -> ResponsibilityCase:
+            return services.case_cannot_settle(reasons=reason, **kwargs)
+
+        return self._act(request, id, ReasonSerializer, call)
+
+    @_action_schema(
+        "Accept the body's recommendation",
+        OptionalReasonSerializer,
+        description="Your party (the kommun, or the region side) accepts the recommendation of the "
+        "current level; once both parties have, it takes effect as the decision.",
+        examples=_example("Godta", {"reason": "Kommunen godtar rekommendationen."}),
+    )
+    @action(detail=True, methods=["post"], url_path="accept-recommendation")
+    def accept_recommendation(self, request: Request, id: str) -> Response:
+        def call(**kwargs: Any) -> ResponsibilityCase:
+            return services.case_answer_recommendation(accept=True, **kwargs)
+
+        return self._act(request, id, OptionalReasonSerializer, call)
+
+    @_action_schema(
+        "Decline the body's recommendation",
+        ReasonSerializer,
+        description="Your party does not accept the recommendation; a coordinator may then send the case "
+        "to the next level.",
+        examples=_example("Godtas inte", {"reason": "Regionen saknar resurser att utföra insatsen."}),
+    )
+    @action(detail=True, methods=["post"], url_path="decline-recommendation")
+    def decline_recommendation(self, request: Request, id: str) -> Response:
+        def call(**kwargs: Any) -> ResponsibilityCase:
+            return services.case_answer_recommendation(accept=False, **kwargs)
+
+        return self._act(request, id, ReasonSerializer, call)
+
+    @_action_schema(
+        "Consent to skip the current level",
+        ReasonSerializer,
+        description="A party's coordinator consents to skip the current level; when both parties have "
+        "consented, the case goes to the next level.",
+        examples=_example("Hoppa över", {"reason": "Båda parter vill ha ett bindande beslut snabbt."}),
+    )
+    @action(detail=True, methods=["post"], url_path="consent-skip")
+    def consent_skip(self, request: Request, id: str) -> Response:
+        return self._act(request, id, ReasonSerializer, services.case_consent_skip)
+
+    @_action_schema(
         "Withdraw the case",
         ReasonSerializer,
         examples=_example("Återkallad", {"reason": "Patienten har flyttat till särskilt boende."}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import replace
 
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from ..models import (
 )
 from ..policies import CaseFacts
 from ..transitions import Party
+from .levels import level_facts_many
 
 APPROVER_FOR_KIND = {"rehab": Role.MAR}
 
@@ -70,7 +72,14 @@ def case_facts(case: ResponsibilityCase) -> CaseFacts:
 
 
 def case_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]:
-    """``case_facts`` for many cases (a list page) in at most three queries, however many cases.
+    """``case_facts`` for many cases: the risk analysis's facts and the escalation level's."""
+    facts = _analysis_facts_many(cases)
+    levels = level_facts_many(cases)
+    return {pk: replace(f, level=levels[pk]) if pk in levels else f for pk, f in facts.items()}
+
+
+def _analysis_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseFacts]:
+    """The risk analysis's facts for many cases (a list page) in at most three queries.
 
     The cases' tasks must be loaded with their task types (``_case_queryset`` prefetches them).
     """

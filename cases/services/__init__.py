@@ -33,8 +33,12 @@ from .drafts import (
     case_update,
 )
 from .escalation import (
+    case_answer_recommendation,
+    case_cannot_settle,
+    case_consent_skip,
     case_decide,
     case_escalate,
+    task_label,
 )
 from .follow_up import (
     SIMPLE_MOVES,
@@ -97,7 +101,10 @@ __all__ = [
     "S",
     "Split",
     "case_accept",
+    "case_answer_recommendation",
+    "case_cannot_settle",
     "case_comment",
+    "case_consent_skip",
     "case_decide",
     "case_dispute",
     "case_escalate",
@@ -124,4 +131,5 @@ __all__ = [
     "risk_analysis_reject",
     "risk_analysis_return",
     "risk_analysis_sign",
+    "task_label",
 ]

@@ -29,6 +29,7 @@ from ..models import (
     CaseTask,
     EventKind,
     ResponsibilityCase,
+    Urgency,
 )
 from ..policies import CaseFacts, acting_membership, allowed_actions
 from ..transitions import transition_for
@@ -89,11 +90,15 @@ def _set_owner(case: ResponsibilityCase, facts: CaseFacts | None, now: datetime.
         case S.IN_REVIEW:
             case.owner_organisation_id, case.owner_role = case.vardcentral_id, Role.GP
             days = version.review_deadline_days if version else DEFAULT_REVIEW_DAYS
+            if version and case.urgency == Urgency.URGENT and version.urgent_review_deadline_days:
+                days = version.urgent_review_deadline_days
             case.due_at = _due(case, days, now)
         case S.AWAITING_APPROVAL:
             pending = sorted(set((facts or CaseFacts()).approvals_pending.values())) or [Role.MAS]
             case.owner_organisation_id, case.owner_role = case.kommun_id, pending[0]
             days = version.approval_deadline_days if version else DEFAULT_APPROVAL_DAYS
+            if version and case.urgency == Urgency.URGENT and version.urgent_approval_deadline_days:
+                days = version.urgent_approval_deadline_days
             case.due_at = _due(case, days, now)
         case S.DISPUTED:
             case.owner_organisation_id, case.owner_role = case.kommun_id, Role.COORDINATOR

@@ -70,12 +70,20 @@ def test_any_authenticated_user_reads_agreements(
         "day_kind": "working_days",
         "review_days": 3,
         "approval_days": 5,
+        "urgent_review_days": 1,
+        "urgent_approval_days": 2,
         "auto_escalate_unanswered_review": True,
     }
     assert [level["body"]["name"] if level["body"] else None for level in body["escalation"]] == [
         None,
         "RUG Halland",
         "GNHH",
+    ]
+    # Lokal samverkan and RUG recommend, GNHH decides; each level is shorter for an urgent case.
+    assert [(level["binding"], level["urgent_deadline_days"]) for level in body["escalation"]] == [
+        (False, 3),
+        (False, 5),
+        (True, 10),
     ]
     assert body["threshold_section"]["number"] == "3.1"
 

@@ -106,6 +106,11 @@ def varied(world: World, halland: Halland, case_in: Callable[..., Responsibility
             )
         ],
     )
+    # Lokal samverkan recommends; both parties accept, and the recommendation settles the task.
+    for who in ("coordinator_a", "gp_a"):
+        made["decided"] = services.case_answer_recommendation(
+            actor=as_actor(world, who), case=made["decided"], expected_version=None, accept=True
+        )
     overdue = made[CaseStatus.IN_REVIEW]
     ResponsibilityCase.objects.filter(pk=overdue.pk).update(
         due_at=timezone.now() - datetime.timedelta(days=2),

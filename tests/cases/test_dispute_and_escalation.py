@@ -1,4 +1,6 @@
-"""Disputes climb the agreement's ladder until a body decides; an unanswered review may escalate itself."""
+"""Disputes climb the agreement's ladder until a body settles them; an unanswered review may escalate
+itself. A level climbs only when it cannot settle the case (its body says so, or a party declines its
+recommendation, or its deadline passes)."""
 
 from __future__ import annotations
 
@@ -51,22 +53,52 @@ def test_dispute_to_level_3_and_a_governance_decision(world, halland, case_in, a
         assert response.status_code == 200, response.content
     assert Position.objects.filter(case=case).count() == 3
 
-    # The nurse may not escalate; the coordinator may, level by level.
+    # The nurse may not escalate; the coordinator may ask level 1.
     assert act(u["nurse_a"], case, f"cases/{case.public_id}/escalate", {"reason": "x"}).status_code == 403
-    bodies = [halland.lokal_a, halland.rug, halland.gnhh]
-    for level, body in enumerate(bodies, start=1):
-        response = act(u["coordinator_a"], case, f"cases/{case.public_id}/escalate", {"reason": "Oenighet."})
+
+    def escalated_to(level, body, response):
         assert response.status_code == 200, response.content
         data = response.json()
         assert data["status"] == "escalated"
         assert data["escalation_level"] == level
         assert data["escalation_body"]["id"] == str(body.public_id)
         assert data["due_at"] is not None
+
+    escalate = f"cases/{case.public_id}/escalate"
+    escalated_to(1, halland.lokal_a, act(u["coordinator_a"], case, escalate, {"reason": "Oenighet."}))
+    # Level 1 recommends; the vårdcentral declines, so the coordinator may take the case on to level 2.
+    recommendation = {
+        "outcome": "agreed",
+        "reasons": "Lokal samverkan rekommenderar att kommunen utför PD.",
+        "splits": [
+            {
+                "task": str(task.public_id),
+                "orders": str(o["clinic"].public_id),
+                "performs": str(o["kommun_a"].public_id),
+                "follows_up": str(o["clinic"].public_id),
+            }
+        ],
+    }
+    response = act(u["governance_lokal"], case, f"cases/{case.public_id}/decide", recommendation)
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "escalated"
+    response = act(
+        u["gp_a"], case, f"cases/{case.public_id}/decline-recommendation", {"reason": "Vi godtar inte."}
+    )
+    assert response.status_code == 200, response.content
+    escalated_to(
+        2, halland.rug, act(u["coordinator_a"], case, escalate, {"reason": "Avböjd rekommendation."})
+    )
+    # RUG finds it cannot settle the case: it goes to level 3 at once.
+    response = act(
+        u["governance"], case, f"cases/{case.public_id}/cannot-settle", {"reason": "Principfråga."}
+    )
+    escalated_to(3, halland.gnhh, response)
     # There is no level 4.
-    response = act(u["coordinator_a"], case, f"cases/{case.public_id}/escalate", {"reason": "Igen."})
+    response = act(u["coordinator_a"], case, escalate, {"reason": "Igen."})
     assert response.status_code == 409
 
-    # Only a member of the level-3 body decides; the bodies of levels 1 and 2 no longer see the case.
+    # Only a member of the level-3 body decides.
     decision = {
         "outcome": "agreed",
         "reasons": "Enligt § 5.3 utför kommunen PD; njurmedicin ordinerar och följer upp.",
@@ -79,8 +111,9 @@ def test_dispute_to_level_3_and_a_governance_decision(world, halland, case_in, a
             }
         ],
     }
-    assert act(u["governance"], case, f"cases/{case.public_id}/decide", decision).status_code == 404
-    assert act(u["governance_lokal"], case, f"cases/{case.public_id}/decide", decision).status_code == 404
+    # The earlier levels' bodies still read the case (they handled it) but act on it no more.
+    assert act(u["governance"], case, f"cases/{case.public_id}/decide", decision).status_code == 403
+    assert act(u["governance_lokal"], case, f"cases/{case.public_id}/decide", decision).status_code == 403
     response = act(u["governance_gnhh"], case, f"cases/{case.public_id}/decide", decision)
     assert response.status_code == 200, response.content
     data = response.json()
@@ -88,11 +121,11 @@ def test_dispute_to_level_3_and_a_governance_decision(world, halland, case_in, a
     assert data["status"] == "risk_analysis"
     assert data["tasks"][0]["review_state"] == "decided"
     assert data["tasks"][0]["agreed_performs"]["id"] == str(o["kommun_a"].public_id)
-    decided = EscalationDecision.objects.get(case=case)
+    decided = EscalationDecision.objects.get(case=case, level=3)
     assert decided.level == 3
     assert decided.decided_by == u["governance_gnhh"]
     # The body that decided keeps reading the case and its decision (logged through its membership), and
-    # acts on it no more; the bodies that never decided on it still do not see it.
+    # acts on it no more; so do the bodies of the levels that handled the case before it.
     gnhh = u["governance_gnhh"].memberships.get()
     before = AccessLogEntry.objects.filter(user=u["governance_gnhh"], outcome="granted").count()
     read = api(u["governance_gnhh"]).get(f"/api/v1/cases/{case.public_id}")
@@ -103,7 +136,8 @@ def test_dispute_to_level_3_and_a_governance_decision(world, halland, case_in, a
     assert logged.first().organisation_id == gnhh.organisation_id
     again = act(u["governance_gnhh"], case, f"cases/{case.public_id}/decide", decision)
     assert again.status_code == 409
-    assert api(u["governance"]).get(f"/api/v1/cases/{case.public_id}").status_code == 404
+    assert api(u["governance"]).get(f"/api/v1/cases/{case.public_id}").status_code == 200
+    assert api(u["governance_lokal"]).get(f"/api/v1/cases/{case.public_id}").status_code == 200
     page = Client()
     page.force_login(u["governance_gnhh"])
     assert page.get(f"/cases/{case.public_id}/").status_code == 200

@@ -8,12 +8,14 @@ threads, each with its own PostgreSQL connection, through the whole API stack.
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases.models import CaseEvent, EventKind, ResponsibilityCase
@@ -131,7 +133,9 @@ def test_a_repeated_escalation_answers_the_same_and_a_skipped_level_is_refused(w
     case.refresh_from_db()
     assert case.escalation_level == 1
     assert _escalations(case) == 1
-    # With the current ETag the coordinator goes on to level 2.
+    # Once level 1 cannot settle the case (here its deadline passed), the coordinator goes on to level 2
+    # with the current ETag.
+    ResponsibilityCase.objects.filter(pk=case.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
     onward = coordinator.post(url, {"reason": "Vidare.", "level": 2}, format="json", HTTP_IF_MATCH=etag(case))
     assert onward.status_code == 200
     assert onward.json()["escalation_level"] == 2

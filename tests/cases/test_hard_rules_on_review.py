@@ -274,6 +274,11 @@ def test_a_governance_decision_cannot_give_the_kommun_physician_care(
             )
         ],
     )
+    # Lokal samverkan recommends: the split holds once both parties accept it.
+    for who in ("coordinator_a", "gp_a"):
+        decided = services.case_answer_recommendation(
+            actor=as_actor(world, who), case=decided, expected_version=None, accept=True
+        )
     assert decided.status == CaseStatus.AGREED
     task.refresh_from_db()
     assert (task.agreed_performs, task.arrangement) == (

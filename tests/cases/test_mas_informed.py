@@ -8,6 +8,7 @@ that also has a task MAS approves (tracheostomy care, here PD) still waits for t
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -45,7 +46,7 @@ def _mas_notes():
     return Notification.objects.filter(kind=NotificationKind.MAS_INFORMED)
 
 
-def _informed(outbox: list) -> list:
+def _informed(outbox: list[Any]) -> list[Any]:
     return [m for m in outbox if m.subject == gettext("Hemsjukvård: you are informed of a risk analysis")]
 
 

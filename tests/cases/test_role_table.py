@@ -82,6 +82,31 @@ TABLE = {
         lambda w, c: {"outcome": "agreed", "reasons": "Beslut.", "splits": [_split(w, c)]},
         {"governance_lokal"},
     ),
+    "cannot_settle": (
+        "escalated",
+        "cases/{id}/cannot-settle",
+        lambda w, c: {"reason": "Principfråga."},
+        {"governance_lokal"},
+    ),
+    # Level 1 (lokal samverkan) recommends; each party answers for itself.
+    "accept_recommendation": (
+        "recommended",
+        "cases/{id}/accept-recommendation",
+        None,
+        {"mas_a", "mar_a", "coordinator_a", "gp_a", "coordinator_vc_a", "specialist"},
+    ),
+    "decline_recommendation": (
+        "recommended",
+        "cases/{id}/decline-recommendation",
+        lambda w, c: {"reason": "Godtas inte."},
+        {"mas_a", "mar_a", "coordinator_a", "gp_a", "coordinator_vc_a", "specialist"},
+    ),
+    "consent_skip": (
+        "escalated",
+        "cases/{id}/consent-skip",
+        lambda w, c: {"reason": "Hoppa över."},
+        {"coordinator_a", "coordinator_vc_a"},
+    ),
     "create_analysis": (
         "risk_analysis",
         "cases/{id}/risk-analyses",
@@ -132,6 +157,14 @@ def _bring(case_in, world, status):
         services.risk_analysis_create(
             actor=as_actor(world, "nurse_a"), case=case, expected_version=None, data=ANALYSIS
         )
+        case.refresh_from_db()
+        return case
+    if status == "recommended":
+        from cases.models import DecisionOutcome
+        from tests.fixtures.cases import CaseDriver
+
+        case = case_in("escalated")
+        CaseDriver(world).decide(case, outcome=DecisionOutcome.AGREED)
         case.refresh_from_db()
         return case
     return case_in(status)

@@ -424,6 +424,7 @@ def test_dockerfile_bakes_in_no_secret():
 
 GUNICORN_VARIABLES = (
     "GUNICORN_BIND",
+    "GUNICORN_PRELOAD",
     "GUNICORN_WORKERS",
     "GUNICORN_THREADS",
     "GUNICORN_TIMEOUT",
@@ -454,6 +455,8 @@ def test_gunicorn_defaults(monkeypatch):
     assert conf["workers"] == min(2 * cores + 1, conf["MAX_DEFAULT_WORKERS"])
     assert conf["threads"] == 2
     assert conf["worker_class"] == "gthread"
+    assert conf["preload_app"] is True, "workers start warm: the app is loaded before the fork"
+    assert load_gunicorn_conf(monkeypatch, GUNICORN_PRELOAD="false")["preload_app"] is False
     assert conf["bind"] == ["0.0.0.0:8000"]
     assert conf["accesslog"] == "-"
     assert conf["errorlog"] == "-"
