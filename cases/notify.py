@@ -188,22 +188,25 @@ def case_notices(step: Step) -> list[Notice]:
                 K.TASKS_ACCEPTED,
                 _("Some tasks of the case about %(case)s are accepted; the others wait for review.") % names,
             )
-        case A.ACCEPT | A.DECIDE if step.to_status == S.RISK_ANALYSIS:
-            kind = K.CASE_DECIDED if step.action == A.DECIDE else K.TASKS_ACCEPTED
+        case A.ACCEPT | A.DECIDE | A.ACCEPT_RECOMMENDATION if step.to_status == S.RISK_ANALYSIS:
+            decided = step.action in (A.DECIDE, A.ACCEPT_RECOMMENDATION)
+            kind = K.CASE_DECIDED if decided else K.TASKS_ACCEPTED
             text = (
                 _("The joint body has decided the case about %(case)s; a risk analysis follows.")
-                if step.action == A.DECIDE
+                if decided
                 else _("The split of the case about %(case)s is accepted; a risk analysis follows.")
             ) % names
             return [*_analysis_requested(step), *_parties(step, kind, text, coordinator=step.was_escalated)]
-        case A.DECIDE if step.to_status == S.CLOSED:
+        case A.DECIDE | A.ACCEPT_RECOMMENDATION if step.to_status == S.CLOSED:
             return _parties(
                 step,
                 K.CASE_DECIDED,
                 _("The joint body has decided the case about %(case)s and closed it.") % names,
                 coordinator=True,
             )
-        case A.ACCEPT | A.DECIDE | A.SIGN_ANALYSIS | A.APPROVE_ANALYSIS if step.to_status == S.AGREED:
+        case A.ACCEPT | A.DECIDE | A.ACCEPT_RECOMMENDATION | A.SIGN_ANALYSIS | A.APPROVE_ANALYSIS if (
+            step.to_status == S.AGREED
+        ):
             return _agreed(step)
         case A.DISPUTE:
             text = (
@@ -224,7 +227,31 @@ def case_notices(step: Step) -> list[Notice]:
                 *_parties(step, K.POSITION_STATED, text, coordinator=True),
                 *_notice(body, {Role.GOVERNANCE}, K.POSITION_STATED, text),
             ]
-        case A.ESCALATE | A.AUTO_ESCALATE:
+        case A.DECIDE if step.to_status == S.ESCALATED:
+            # A level that recommends: the decision takes effect when both parties accept it.
+            text = (
+                _(
+                    "The joint body recommends a split of the disputed tasks of the case about %(case)s: "
+                    "accept or decline the recommendation."
+                )
+                % names
+            )
+            # Those who may answer it (``transitions.RECOMMENDATION_ROLES``) act; the kommun's nurses hear.
+            return [
+                *_notice(step.kommun_id, {Role.COORDINATOR, Role.MAS}, K.CASE_DECIDED, text, acts=True),
+                *_notice(step.vardcentral_id, {Role.GP}, K.CASE_DECIDED, text, acts=True),
+                *_notice(step.clinic_id, {Role.SPECIALIST}, K.CASE_DECIDED, text, acts=True),
+                *_notice(step.kommun_id, {Role.NURSE}, K.CASE_DECIDED, text),
+            ]
+        case A.ACCEPT_RECOMMENDATION | A.DECLINE_RECOMMENDATION | A.CONSENT_SKIP if (
+            step.event_kind == EventKind.POSITION
+        ):
+            text = _("A party has answered on the escalated case about %(case)s.") % names
+            return [
+                *_parties(step, K.POSITION_STATED, text, coordinator=True),
+                *_notice(step.body_id, {Role.GOVERNANCE}, K.POSITION_STATED, text),
+            ]
+        case A.ESCALATE | A.AUTO_ESCALATE | A.CANNOT_SETTLE | A.CONSENT_SKIP:
             return [
                 *_notice(
                     step.body_id,
@@ -237,7 +264,12 @@ def case_notices(step: Step) -> list[Notice]:
                 *_parties(
                     step,
                     K.CASE_ESCALATED,
-                    _("The case about %(case)s is escalated to the joint body.") % names,
+                    (
+                        _("The case about %(case)s is escalated to the joint body.")
+                        if step.action in (A.ESCALATE, A.AUTO_ESCALATE)
+                        else _("The case about %(case)s goes to the next level of the joint bodies.")
+                    )
+                    % names,
                     coordinator=True,
                 ),
             ]

@@ -89,12 +89,31 @@ def _auto_escalate(d: CaseDriver) -> Done:
 
 def _decide(d: CaseDriver) -> Done:
     case = d.decide(d.to(S.ESCALATED))
-    assert case.status == S.RISK_ANALYSIS
+    assert case.status == S.ESCALATED  # lokal samverkan recommends
     return Done(case, "governance_lokal")
 
 
 def _decide_withdrawn(d: CaseDriver) -> Done:
     return Done(d.decide(d.to(S.ESCALATED), outcome=DecisionOutcome.WITHDRAWN), "governance_lokal")
+
+
+def _accept_recommendation(d: CaseDriver) -> Done:
+    case = d.answer(d.decide(d.to(S.ESCALATED)), by="coordinator_a")
+    case = d.answer(case, by="gp_a")
+    assert case.status == S.RISK_ANALYSIS
+    return Done(case, "gp_a")
+
+
+def _decline_recommendation(d: CaseDriver) -> Done:
+    return Done(d.answer(d.decide(d.to(S.ESCALATED)), by="gp_a", accept=False), "gp_a")
+
+
+def _cannot_settle(d: CaseDriver) -> Done:
+    return Done(d.cannot_settle(d.to(S.ESCALATED)), "governance_lokal")
+
+
+def _consent_skip(d: CaseDriver) -> Done:
+    return Done(d.consent_skip(d.to(S.ESCALATED), by="coordinator_a"), "coordinator_a")
 
 
 def _create_analysis(d: CaseDriver) -> Done:
@@ -207,22 +226,57 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
             "specialist": K.CASE_ESCALATED,
         },
     ),
+    # Lokal samverkan recommends: those who may answer the recommendation act on it.
     "decide": (
         _decide,
         {
-            "nurse_a": K.ANALYSIS_REQUESTED,
             "coordinator_a": K.CASE_DECIDED,
+            "mas_a": K.CASE_DECIDED,
             "gp_a": K.CASE_DECIDED,
             "specialist": K.CASE_DECIDED,
+            "nurse_a": K.CASE_DECIDED,
         },
     ),
     "decide_withdrawn": (
         _decide_withdrawn,
         {
-            "nurse_a": K.CASE_DECIDED,
             "coordinator_a": K.CASE_DECIDED,
+            "mas_a": K.CASE_DECIDED,
             "gp_a": K.CASE_DECIDED,
             "specialist": K.CASE_DECIDED,
+            "nurse_a": K.CASE_DECIDED,
+        },
+    ),
+    "accept_recommendation": (
+        _accept_recommendation,
+        {"nurse_a": K.ANALYSIS_REQUESTED, "coordinator_a": K.CASE_DECIDED, "specialist": K.CASE_DECIDED},
+    ),
+    "decline_recommendation": (
+        _decline_recommendation,
+        {
+            "nurse_a": K.POSITION_STATED,
+            "coordinator_a": K.POSITION_STATED,
+            "specialist": K.POSITION_STATED,
+            "governance_lokal": K.POSITION_STATED,
+        },
+    ),
+    "cannot_settle": (
+        _cannot_settle,
+        {
+            "governance": K.CASE_ESCALATED,
+            "nurse_a": K.CASE_ESCALATED,
+            "coordinator_a": K.CASE_ESCALATED,
+            "gp_a": K.CASE_ESCALATED,
+            "specialist": K.CASE_ESCALATED,
+        },
+    ),
+    "consent_skip": (
+        _consent_skip,
+        {
+            "nurse_a": K.POSITION_STATED,
+            "gp_a": K.POSITION_STATED,
+            "specialist": K.POSITION_STATED,
+            "governance_lokal": K.POSITION_STATED,
         },
     ),
     "create_analysis": (_create_analysis, {"specialist": K.SIGNATURE_REQUESTED}),
