@@ -1,5 +1,5 @@
 """Which changes of a responsibility case become webhooks: submitted, escalated, decided and agreed;
-and a notification written for the person an API client acts as (``notification.created``).
+and a notification written for a person an API client acts as (``notification.created``).
 
 Published through ``integrations.events.event_publish`` to the clients the case's own access rule lets
 see it; the payload carries the case's id, status and link (and, once escalated, its level).
@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from access.cases import granting_membership
+from directory.models import Role
 from integrations.events import api_url, event_publish
-from integrations.models import ApiClient, WebhookEventKind
+from integrations.models import ApiClient, ClientAccess, WebhookEventKind, WebhookSubscription
 
 from .models import CaseStatus, EventKind, Notification, ResponsibilityCase
 
@@ -49,26 +50,49 @@ def case_events_publish(
 
 
 def notifications_created_publish(*, notification_ids: list[int]) -> list[int]:
-    """``notification.created`` for each notification whose person is an API client's own service user,
-    delivered to that client only: a notification is one person's, and no other client acts as them."""
-    clients = dict(
-        ApiClient.objects.filter(revoked_at__isnull=True, service_user__is_active=True).values_list(
-            "service_user_id", "pk"
-        )
+    """``notification.created`` for each notification, delivered only to the API clients that act as its
+    person: the client whose own service user it is, and every read-and-write client that may call on
+    behalf of the person (``X-On-Behalf-Of``) in the organisation the person is told in, which must be in
+    the client's scope (``integrations.delegation``: a person with an HSA-id, never as administrator).
+
+    The payload names the notification, its kind, case and due time, the person's HSA-id (the value for
+    ``X-On-Behalf-Of``; none for a service user) and a link; no patient data. The link answers only a
+    call as that person.
+    """
+    subscribed = list(
+        WebhookSubscription.objects.filter(
+            is_active=True, client__revoked_at__isnull=True, client__service_user__is_active=True
+        ).values_list("client_id", "client__service_user_id", "client__access", "events")
     )
+    clients = {c: (u, a) for c, u, a, events in subscribed if WebhookEventKind.NOTIFICATION_CREATED in events}
+    if not clients:
+        return []
+    service_users = {user_id for user_id, _access in clients.values()}
+    on_behalf = [c for c, (_user, access) in clients.items() if access == ClientAccess.READ_WRITE]
+    scopes: dict[int, set[int]] = {}
+    for client_id, organisation_id in ApiClient.scope_organisations.through.objects.filter(
+        apiclient_id__in=on_behalf, organisation__is_active=True
+    ).values_list("apiclient_id", "organisation_id"):
+        scopes.setdefault(organisation_id, set()).add(clients[client_id][0])
     ids: list[int] = []
-    for notification in Notification.objects.filter(
-        pk__in=notification_ids, user_id__in=list(clients)
-    ).select_related("case"):
-        user_id = notification.user_id
+    for notification in Notification.objects.filter(pk__in=notification_ids).select_related("case", "user"):
+        person = notification.user
+        receivers: set[int] = set()
+        if person.pk in service_users:
+            receivers.add(person.pk)
+        elif person.hsa_id and notification.role != Role.ADMIN and notification.organisation_id is not None:
+            receivers |= scopes.get(notification.organisation_id, set())
+        if not receivers:
+            continue
         ids += event_publish(
             WebhookEventKind.NOTIFICATION_CREATED,
-            may_see=lambda actor, user_id=user_id: actor.user.pk == user_id,  # type: ignore[misc]
+            may_see=lambda actor, receivers=receivers: actor.user.pk in receivers,  # type: ignore[misc]
             data={
                 "notification": {
                     "id": str(notification.public_id),
                     "kind": notification.kind,
                     "case": str(notification.case.public_id),
+                    "person": person.hsa_id or None,
                     "due_at": notification.due_at.isoformat() if notification.due_at else None,
                     "url": api_url("v1:notification-detail", notification.public_id),
                 }

@@ -14,10 +14,13 @@ the access rule, names the patient.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from directory.models import OrganisationKind, Role
@@ -88,6 +91,22 @@ class Notice:
     acts: bool
     text: str
     due_at: datetime.datetime | None = None
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _in_the_site_language(rule: Callable[P, R]) -> Callable[P, R]:
+    """A notice is written once and read by others, in lists, e-mails and integrations: in the site's
+    language (Swedish), never in the language of the person whose step it was."""
+
+    @functools.wraps(rule)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return rule(*args, **kwargs)
+
+    return wrapped
 
 
 def _date(moment: datetime.datetime | None) -> str:
@@ -179,6 +198,7 @@ def _agreed(step: Step) -> list[Notice]:
     return _parties(step, K.CASE_AGREED, text, coordinator=step.was_escalated)
 
 
+@_in_the_site_language
 def case_notices(step: Step) -> list[Notice]:
     """Who is told of ``step``, those who must act first (a person gets one notice per step)."""
     if step.event_kind not in STEP_EVENT_KINDS:
@@ -227,7 +247,8 @@ def case_notices(step: Step) -> list[Notice]:
                 % names
             )
             return [
-                *_notice(step.kommun_id, {Role.COORDINATOR}, K.CASE_DECIDED, text, acts=True),
+                # Those who may answer it (``transitions.RECOMMENDATION_ROLES``) act; the nurses hear.
+                *_notice(step.kommun_id, {Role.COORDINATOR, Role.MAS}, K.CASE_DECIDED, text, acts=True),
                 *_notice(step.vardcentral_id, {Role.GP, Role.COORDINATOR}, K.CASE_DECIDED, text, acts=True),
                 *_notice(step.clinic_id, {Role.SPECIALIST}, K.CASE_DECIDED, text, acts=True),
                 *_notice(
@@ -357,6 +378,18 @@ def case_notices(step: Step) -> list[Notice]:
                 _("The risk analysis of the case about %(case)s is rejected: write a new version.") % names,
                 acts=True,
             )
+        case A.RETURN_ANALYSIS:
+            return _notice(
+                step.kommun_id,
+                {Role.NURSE},
+                K.ANALYSIS_REJECTED,
+                _(
+                    "The physician has returned the risk analysis of the case about %(case)s unsigned, "
+                    "with comments: write a new version."
+                )
+                % names,
+                acts=True,
+            )
         case A.ACTIVATE:
             return _parties(
                 step, K.CASE_ACTIVE, _("The care in the case about %(case)s has started.") % names
@@ -392,6 +425,7 @@ SIP_STEPS: dict[str, str] = {
 }
 
 
+@_in_the_site_language
 def sip_notices(
     *, sip_event_kind: str, organisations: Iterable[tuple[int, str]], case_label: str
 ) -> list[Notice]:

@@ -31,7 +31,7 @@ def remind_overdue() -> int:
     max_retries=5,
 )
 def notifications_email(notification_ids: Sequence[int]) -> int:
-    return sum(services.notification_email(notification_id=i) for i in notification_ids)
+    return services.notifications_email(notification_ids=notification_ids)
 
 
 @shared_task(name="cases.tasks.notifications_digest")

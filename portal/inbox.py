@@ -1,6 +1,10 @@
 """The inbox: every notification of the person, newest first, each linking to its case; mark one or
-all read; choose how notifications are e-mailed (at once or in a daily digest). The lists and writes
+all read (opening the case of an unread notice marks it read: a POST, so that a GET changes nothing);
+choose how notifications are e-mailed (at once or in a daily digest). The lists and writes
 are the cases app's; this page only puts them together.
+
+A page holds ``PAGE_SIZE`` notices (a person may have thousands); a page number past the end shows the
+last page, as Django's paginator does.
 """
 
 from __future__ import annotations
@@ -10,9 +14,11 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors, services
@@ -20,16 +26,21 @@ from cases.models import EmailChoice
 from cases.services.notifications import email_choice
 from directory.actor import Actor
 
+PAGE_SIZE = 50
+
 
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     actor = Actor.from_request(request)
+    paginator = Paginator(selectors.notifications_all(actor=actor), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "portal/inbox.html",
         {
-            "notifications": selectors.notifications_inbox(actor=actor),
+            "notifications": page.object_list,
+            "page": page,
             "email_choices": EmailChoice.choices,
             "email_choice": email_choice(actor.user.pk),
         },
@@ -42,6 +53,10 @@ def inbox_read(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
     notification = selectors.notification_get(actor=actor, public_id=public_id)
     services.notification_mark_read(actor=actor, notification=notification)
+    if request.POST.get("open"):
+        # "Open the case" on an unread notice: read, and on to the case (which answers 404 to a person
+        # who can no longer see it).
+        return redirect("cases:detail", public_id=notification.case.public_id)
     messages.success(request, _("The notification is marked as read."))
     return redirect("inbox")
 
@@ -50,7 +65,13 @@ def inbox_read(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
 @require_POST
 def inbox_read_all(request: HttpRequest) -> HttpResponseBase:
     count = services.notifications_mark_all_read(actor=Actor.from_request(request))
-    messages.success(request, _("%(count)d notifications are marked as read.") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d notification is marked as read.", "%(count)d notifications are marked as read.", count
+        )
+        % {"count": count},
+    )
     return redirect("inbox")
 
 

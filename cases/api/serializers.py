@@ -33,6 +33,7 @@ from ..models import (
     Hazard,
     Measure,
     Notification,
+    NotificationKind,
     Position,
     ResponsibilityCase,
     ReviewAnswer,
@@ -243,7 +244,9 @@ class RiskAnalysisSerializer(serializers.ModelSerializer[RiskAnalysis]):
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     case = serializers.UUIDField(source="case.public_id", read_only=True)
-    kind = serializers.CharField(read_only=True, help_text=_("Why you are notified, e.g. deadline_passed."))
+    kind = serializers.ChoiceField(
+        choices=NotificationKind.choices, read_only=True, help_text=_("Why you are notified.")
+    )
 
     organisation = serializers.UUIDField(
         source="organisation.public_id",
@@ -270,6 +273,7 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
             "updated_at",
             "read_at",
         ]
+        read_only_fields = fields
 
 
 class NotificationsReadSerializer(serializers.Serializer[dict[str, int]]):

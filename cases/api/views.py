@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -38,7 +39,7 @@ from hemsjukvard.api.schema import ERROR_RESPONSES, IF_MATCH, WRITE_ERRORS
 from patients.selectors import patient_get
 
 from .. import selectors, services
-from ..models import CaseStatus, ResponsibilityCase, RiskAnalysis
+from ..models import CaseStatus, Notification, ResponsibilityCase, RiskAnalysis
 from ..policies import allowed_actions
 from ..transitions import A
 from .serializers import (
@@ -686,9 +687,26 @@ UNREAD = OpenApiParameter(
 )
 
 
+def _delegated_organisations(request: Request) -> set[int] | None:
+    """On a call on behalf of a person (``X-On-Behalf-Of``), the organisations the client may act for
+    them in; ``None`` on the person's own call, which reaches all of their notifications."""
+    delegated = getattr(request.auth, "delegated_memberships", None)
+    return None if delegated is None else {m.organisation_id for m in delegated}
+
+
+def _own_notification(request: Request, id: str) -> tuple[Actor, Notification]:
+    actor = Actor.from_request(request)
+    notification = selectors.notification_get(actor=actor, public_id=id)
+    scope = _delegated_organisations(request)
+    if scope is not None and notification.organisation_id not in scope:
+        raise Http404(_("No notification found."))
+    return actor, notification
+
+
 @extend_schema(tags=["notifications"])
 class NotificationViewSet(PaginatedListMixin, viewsets.ViewSet):
-    """The person's own notifications: the steps of their cases that need them or concern them."""
+    """The person's own notifications: the steps of their cases that need them or concern them. A client
+    calling on behalf of a person sees those the person is told in the organisations of its scope."""
 
     lookup_field = "id"
     lookup_value_converter = "uuid"
@@ -708,6 +726,9 @@ class NotificationViewSet(PaginatedListMixin, viewsets.ViewSet):
             if unread in ("true", "1")
             else selectors.notifications_all(actor=actor)
         )
+        scope = _delegated_organisations(request)
+        if scope is not None:
+            queryset = queryset.filter(organisation_id__in=scope)
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(filter_updated_since(request, queryset), request, view=self)
         return paginator.get_paginated_response(NotificationSerializer(page or [], many=True).data)
@@ -717,7 +738,7 @@ class NotificationViewSet(PaginatedListMixin, viewsets.ViewSet):
         responses={200: NotificationSerializer, **ERROR_RESPONSES},
     )
     def retrieve(self, request: Request, id: str) -> Response:
-        notification = selectors.notification_get(actor=Actor.from_request(request), public_id=id)
+        _actor, notification = _own_notification(request, id)
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(
@@ -727,8 +748,7 @@ class NotificationViewSet(PaginatedListMixin, viewsets.ViewSet):
     )
     @action(detail=True, methods=["post"])
     def read(self, request: Request, id: str) -> Response:
-        actor = Actor.from_request(request)
-        notification = selectors.notification_get(actor=actor, public_id=id)
+        actor, notification = _own_notification(request, id)
         updated = services.notification_mark_read(actor=actor, notification=notification)
         return Response(NotificationSerializer(updated).data)
 
@@ -739,5 +759,7 @@ class NotificationViewSet(PaginatedListMixin, viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
-        count = services.notifications_mark_all_read(actor=Actor.from_request(request))
+        count = services.notifications_mark_all_read(
+            actor=Actor.from_request(request), organisation_ids=_delegated_organisations(request)
+        )
         return Response(NotificationsReadSerializer({"marked_read": count}).data)

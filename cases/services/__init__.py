@@ -62,6 +62,7 @@ from .notifications import (
     notification_digest_email,
     notification_preference_set,
     notifications_digest_schedule,
+    notifications_email,
     notifications_mark_all_read,
 )
 from .reminders import (
@@ -126,6 +127,7 @@ __all__ = [
     "notification_mark_read",
     "notification_preference_set",
     "notifications_digest_schedule",
+    "notifications_email",
     "notifications_mark_all_read",
     "overdue_case_ids",
     "risk_analysis_approve",

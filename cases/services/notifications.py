@@ -11,12 +11,13 @@ twice; the e-mails are claimed before they are sent, so a retried task sends non
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agreements import deadlines
@@ -32,6 +33,7 @@ from ..models import (
     EmailChoice,
     EventKind,
     Notification,
+    NotificationKind,
     NotificationPreference,
     ResponsibilityCase,
 )
@@ -183,6 +185,67 @@ def notifications_dispatch(*, notification_ids: Sequence[int], dedup_key: str) -
 # --- E-mail ----------------------------------------------------------------------------------------
 
 
+def email_subject(notification: Notification) -> str:
+    subjects: dict[str, str] = {
+        NotificationKind.DEADLINE_PASSED: _("Hemsjukvård: a deadline has passed"),
+        NotificationKind.MAS_INFORMED: _("Hemsjukvård: you are informed of a risk analysis"),
+    }
+    return subjects.get(notification.kind) or _("Hemsjukvård: %(kind)s") % {
+        "kind": notification.get_kind_display()
+    }
+
+
+def email_body(notification: Notification) -> str:
+    lines = [notification.message]
+    if notification.due_at is not None:
+        lines.append(
+            _("Due: %(due)s") % {"due": timezone.localtime(notification.due_at).strftime("%Y-%m-%d")}
+        )
+    lines += ["", _("Open your inbox in Hemsjukvård to read it.")]
+    return "\n".join(lines)
+
+
+def notifications_email(*, notification_ids: Sequence[int]) -> int:
+    """E-mail at once each of ``notification_ids`` whose person has not chosen the daily digest, each at
+    most once; returns how many were claimed (a person without an address is claimed, not mailed).
+
+    One step may tell many people: the rows are claimed together (locked, marked e-mailed and committed)
+    before anything is sent, in a constant number of queries, and the mails share one connection. A send
+    that fails gives back the claims not yet sent and raises, so the task's retry sends only those.
+    """
+    with transaction.atomic():
+        claimed = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=list(notification_ids), emailed_at__isnull=True)
+            .exclude(user__notification_preference__email=EmailChoice.DIGEST)
+            .select_related("user")
+            .order_by("pk")
+        )
+        if not claimed:
+            return 0
+        Notification.objects.filter(pk__in=[n.pk for n in claimed]).update(emailed_at=timezone.now())
+    to_send = [n for n in claimed if n.user.email]
+    if to_send:
+        connection = get_connection()
+        # In the site's language (Swedish), also when the task runs inside the request of someone
+        # reading the site in English (tasks run in-process in development).
+        with translation.override(settings.LANGUAGE_CODE):
+            for index, notification in enumerate(to_send):
+                try:
+                    send_mail(
+                        subject=email_subject(notification),
+                        message=email_body(notification),
+                        from_email=None,
+                        recipient_list=[notification.user.email],
+                        connection=connection,
+                    )
+                except Exception:
+                    unsent = [n.pk for n in to_send[index:]]
+                    Notification.objects.filter(pk__in=unsent).update(emailed_at=None)
+                    raise
+    return len(claimed)
+
+
 def email_choice(user_id: int) -> str:
     preference = NotificationPreference.objects.filter(user_id=user_id).first()
     return preference.email if preference is not None else EmailChoice.IMMEDIATE
@@ -216,24 +279,26 @@ def notification_digest_email(*, user_id: int) -> int:
             return 0
         user: User = pending[0].user
         if user.email:
-            lines = [
-                f"{timezone.localtime(n.created_at):%Y-%m-%d %H:%M} – {n.get_kind_display()}: {n.message}"
-                for n in pending
-            ]
-            send_mail(
-                subject=_("Hemsjukvård: your notifications of the day (%(count)d)") % {"count": len(pending)},
-                message="\n".join(
-                    [
-                        _("Notifications since your last digest:"),
-                        "",
-                        *lines,
-                        "",
-                        _("Open your inbox to read them."),
-                    ]
-                ),
-                from_email=None,
-                recipient_list=[user.email],
-            )
+            with translation.override(settings.LANGUAGE_CODE):
+                lines = [
+                    f"{timezone.localtime(n.created_at):%Y-%m-%d %H:%M} – {n.get_kind_display()}: {n.message}"
+                    for n in pending
+                ]
+                send_mail(
+                    subject=_("Hemsjukvård: your notifications of the day (%(count)d)")
+                    % {"count": len(pending)},
+                    message="\n".join(
+                        [
+                            _("Notifications since your last digest:"),
+                            "",
+                            *lines,
+                            "",
+                            _("Open your inbox to read them."),
+                        ]
+                    ),
+                    from_email=None,
+                    recipient_list=[user.email],
+                )
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
         return len(pending)
 
@@ -257,12 +322,14 @@ def notifications_digest_schedule(*, now: datetime.datetime) -> int:
 
 
 @transaction.atomic
-def notifications_mark_all_read(*, actor: Actor) -> int:
-    """Mark every unread notification of the person read; returns how many."""
+def notifications_mark_all_read(*, actor: Actor, organisation_ids: Collection[int] | None = None) -> int:
+    """Mark every unread notification of the person read (only those told in ``organisation_ids`` when
+    given: a client acting for the person reaches no further); returns how many."""
     now = timezone.now()
-    return Notification.objects.filter(user=actor.user, read_at__isnull=True).update(
-        read_at=now, updated_at=now
-    )
+    unread = Notification.objects.filter(user=actor.user, read_at__isnull=True)
+    if organisation_ids is not None:
+        unread = unread.filter(organisation_id__in=list(organisation_ids))
+    return unread.update(read_at=now, updated_at=now)
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +16,6 @@ from .. import selectors
 from ..models import (
     OPEN_STATUSES,
     CaseEvent,
-    EmailChoice,
     EventKind,
     Notification,
     NotificationKind,
@@ -26,6 +24,7 @@ from ..models import (
 from ..transitions import A
 from .core import S, _record, _ref, _save
 from .escalation import _escalate
+from .notifications import notifications_email
 
 # --- Deadlines -------------------------------------------------------------------------------------
 
@@ -125,45 +124,9 @@ def overdue_case_ids(*, now: datetime.datetime) -> list[int]:
 
 
 def notification_email(*, notification_id: int) -> bool:
-    """E-mail one notification, at most once: claimed by a conditional update before sending. A person
-    who chose the daily digest gets it there instead (``notifications.notification_digest_email``)."""
-    claimed = (
-        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True)
-        .exclude(user__notification_preference__email=EmailChoice.DIGEST)
-        .update(emailed_at=timezone.now())
-    )
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("user").get(pk=notification_id)
-    if not notification.user.email:
-        return True
-    subjects: dict[str, str] = {
-        NotificationKind.DEADLINE_PASSED: _("Hemsjukvård: a deadline has passed"),
-        NotificationKind.MAS_INFORMED: _("Hemsjukvård: you are informed of a risk analysis"),
-    }
-    try:
-        send_mail(
-            subject=subjects.get(notification.kind)
-            or _("Hemsjukvård: %(kind)s") % {"kind": notification.get_kind_display()},
-            message=_email_body(notification),
-            from_email=None,
-            recipient_list=[notification.user.email],
-        )
-    except Exception:
-        # Give the claim back so the task's retry sends it; then let the error surface.
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        raise
-    return True
-
-
-def _email_body(notification: Notification) -> str:
-    lines = [notification.message]
-    if notification.due_at is not None:
-        lines.append(
-            _("Due: %(due)s") % {"due": timezone.localtime(notification.due_at).strftime("%Y-%m-%d")}
-        )
-    lines += ["", _("Open your inbox in Hemsjukvård to read it.")]
-    return "\n".join(lines)
+    """E-mail one notification, at most once (``notifications.notifications_email``). A person who chose
+    the daily digest gets it there instead (``notifications.notification_digest_email``)."""
+    return notifications_email(notification_ids=[notification_id]) == 1
 
 
 @transaction.atomic

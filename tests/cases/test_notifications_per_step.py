@@ -255,6 +255,7 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
         {
             "coordinator_a": K.CASE_DECIDED,
             "coordinator_vc_a": K.CASE_DECIDED,
+            "mas_a": K.CASE_DECIDED,
             "nurse_a": K.CASE_DECIDED,
             "gp_a": K.CASE_DECIDED,
             "specialist": K.CASE_DECIDED,
@@ -288,6 +289,7 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
         _decide_withdrawn,
         {
             "coordinator_vc_a": K.CASE_DECIDED,
+            "mas_a": K.CASE_DECIDED,
             "nurse_a": K.CASE_DECIDED,
             "coordinator_a": K.CASE_DECIDED,
             "gp_a": K.CASE_DECIDED,

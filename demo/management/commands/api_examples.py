@@ -333,10 +333,13 @@ def _capture_case(capture: _Capture, scene: _Scene) -> None:
         nurse.get(f"/risk-analyses/{approved['id']}"),
     )
     for role in (Role.NURSE, Role.MAS, Role.COORDINATOR):
-        answer = _as_user(_username(role, scene.kommun), role).get("/notifications?page_size=1")
+        reader = _as_user(_username(role, scene.kommun), role)
+        answer = reader.get("/notifications?page_size=1")
         if answer["results"]:
             capture.add("Notification", "Påminnelse", "GET /api/v1/notifications", answer["results"][0])
             capture.page("Notification", answer)
+            marked = reader.call("POST", "/notifications/read-all")
+            capture.add("NotificationsRead", "Alla lästa", "POST /api/v1/notifications/read-all", marked)
             break
     else:
         raise CaptureError(f"Nobody in {scene.kommun.name} has a notification.")
