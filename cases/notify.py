@@ -76,7 +76,7 @@ class Step:
     approver_roles: tuple[str, ...] = ()
     specialist_signs: bool = False
     was_escalated: bool = False
-    # In review: the organisations that still have a task to answer for (``CaseFacts.answering``).
+    # In review: the organisations whose acceptance a task still needs (``CaseFacts.awaited``).
     answering_ids: tuple[int, ...] = ()
     # The escalation level and its body's name, once escalated.
     level: int | None = None

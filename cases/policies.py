@@ -43,6 +43,8 @@ class CaseFacts:
     level: LevelFacts | None = None
     # In review: the organisations that still have an unanswered task (``task_parties``).
     answering: frozenset[int] = frozenset()
+    # In review: of those, the organisations whose acceptance a task still needs (``TaskParties.awaited``).
+    awaited: frozenset[int] = frozenset()
     # The current risk analysis was rejected by MAS/MAR (the kommun may dispute instead of rewriting).
     analysis_rejected: bool = False
 

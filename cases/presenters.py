@@ -369,6 +369,9 @@ class StepFacts:
     approver: str = ""
     # The viewer's organisation has stated a position on every disputed task (nothing more to say).
     positions_stated: bool = False
+    # In review: the viewer's organisation is one whose acceptance a task still needs; and who those are.
+    review_awaits_me: bool = False
+    reviewers: str = ""
 
     def can(self, *actions: str) -> bool:
         return any(a in self.actions for a in actions)
@@ -407,15 +410,17 @@ def _step_submitted(f: StepFacts) -> NextStep:
 
 
 def _step_in_review(f: StepFacts) -> NextStep:
-    who = _role_at(f.case.vardcentral, Role.GP)
-    if f.can(A.ACCEPT, A.DISPUTE):
+    who = f.reviewers or _role_at(f.case.vardcentral, Role.GP)
+    # The kommun may still dispute what it asked for, but its request stands as its acceptance: only
+    # a party whose answer a task needs is told it is its turn.
+    if f.review_awaits_me and f.can(A.ACCEPT, A.DISPUTE):
         return _mine(
             "review",
             _("Review the proposed split: accept it, or dispute it with your position."),
             who,
             f.due,
         )
-    return _theirs("wait", _("The vårdcentral's physician reviews the proposed split."), who, f.due)
+    return _theirs("wait", _("The parties the proposal makes responsible review the split."), who, f.due)
 
 
 def _step_risk_analysis(f: StepFacts) -> NextStep:
@@ -579,7 +584,33 @@ def step_facts(
         signer=analysis_signer(case, facts),
         approver=_approver(facts),
         positions_stated=bool(disputed) and all(pk in stated for pk in disputed),
+        review_awaits_me=bool(mine & facts.awaited),
+        reviewers=_reviewers(case, facts),
     )
+
+
+def _reviewers(case: ResponsibilityCase, facts: CaseFacts) -> str:
+    """The parties whose answer the review still needs, in words (the vårdcentral's GP, the clinic's
+    specialist, the kommun's nurse, or another organisation by name)."""
+    roles = {
+        case.vardcentral_id: Role.GP,
+        case.specialist_clinic_id: Role.SPECIALIST,
+        case.kommun_id: Role.NURSE,
+    }
+    named = {o.pk: o for o in (case.vardcentral, case.specialist_clinic, case.kommun) if o is not None}
+    words = []
+    for organisation_id in sorted(facts.awaited):
+        organisation = named.get(organisation_id)
+        if organisation is None:
+            words.append(
+                str(
+                    Organisation.objects.filter(pk=organisation_id).values_list("name", flat=True).first()
+                    or ""
+                )
+            )
+        else:
+            words.append(_role_at(organisation, roles[organisation_id]))
+    return "; ".join(w for w in words if w)
 
 
 # --- The story: why the case was opened, for every party -----------------------------------------

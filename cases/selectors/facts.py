@@ -124,20 +124,29 @@ def task_answers_many(task_ids: Sequence[int]) -> dict[int, dict[int, TaskReview
     return answers
 
 
-def _answering(cases: Sequence[ResponsibilityCase]) -> dict[int, frozenset[int]]:
-    """For each case in review: the organisations with a task still awaiting their answer."""
+def _answering(
+    cases: Sequence[ResponsibilityCase],
+) -> tuple[dict[int, frozenset[int]], dict[int, frozenset[int]]]:
+    """For each case in review: the organisations with a task they may still answer for, and of those
+    the ones whose acceptance a task still needs."""
     in_review = [case for case in cases if case.status == CaseStatus.IN_REVIEW]
     if not in_review:
-        return {}
+        return {}, {}
     parties = task_parties_many(in_review)
     pending = [
         task for case in in_review for task in case.tasks.all() if task.review_state == ReviewState.PENDING
     ]
     answers = task_answers_many([t.pk for t in pending])
     answering: dict[int, set[int]] = {case.pk: set() for case in in_review}
+    awaited: dict[int, set[int]] = {case.pk: set() for case in in_review}
     for task in pending:
-        answering[task.case_id] |= parties[task.pk].may_answer - set(answers.get(task.pk, {}))
-    return {pk: frozenset(orgs) for pk, orgs in answering.items()}
+        answered = set(answers.get(task.pk, {}))
+        answering[task.case_id] |= parties[task.pk].may_answer - answered
+        awaited[task.case_id] |= parties[task.pk].awaited - answered
+    return (
+        {pk: frozenset(orgs) for pk, orgs in answering.items()},
+        {pk: frozenset(orgs) for pk, orgs in awaited.items()},
+    )
 
 
 def case_facts(case: ResponsibilityCase) -> CaseFacts:
@@ -159,9 +168,12 @@ def _analysis_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseF
     """
     needing = {case.pk: [t for t in case.tasks.all() if t.requires_risk_analysis] for case in cases}
     needing = {pk: tasks for pk, tasks in needing.items() if tasks}
-    answering = _answering(cases)
+    answering, awaited = _answering(cases)
     facts: dict[int, CaseFacts] = {
-        case.pk: CaseFacts(answering=answering.get(case.pk, frozenset())) for case in cases
+        case.pk: CaseFacts(
+            answering=answering.get(case.pk, frozenset()), awaited=awaited.get(case.pk, frozenset())
+        )
+        for case in cases
     }
     if not needing:
         return facts
@@ -234,6 +246,7 @@ def _analysis_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseF
             informs_mas=informs_mas,
             analysis_hands=frozenset(hands.get(analysis[0], set())) if analysis else frozenset(),
             answering=answering.get(case_pk, frozenset()),
+            awaited=awaited.get(case_pk, frozenset()),
             analysis_rejected=(
                 case.status == CaseStatus.RISK_ANALYSIS
                 and analysis is not None

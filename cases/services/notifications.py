@@ -65,7 +65,7 @@ def _step(case: ResponsibilityCase, event: CaseEvent) -> notify.Step:
         approvers = tuple(sorted(set(facts.approvals_pending.values())))
         specialist_signs = facts.signer_party == Party.CLINIC
     elif event.action == A.SUBMIT:
-        answering = tuple(sorted(selectors.case_facts(case).answering))
+        answering = tuple(sorted(selectors.case_facts(case).awaited))
     return notify.Step(
         action=event.action,
         event_kind=event.kind,

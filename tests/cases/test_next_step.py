@@ -87,7 +87,8 @@ W = "wait"
 TABLE: dict[str, tuple[str, ...]] = {
     "draft": ("SUBMIT", W, W, W, W, W),
     "submitted": (W, W, W, W, W, W),
-    "in_review": (W, W, "REVIEW", W, W, W),
+    # PD is the clinic's to review (it orders it); the kommun's request stands as its acceptance.
+    "in_review": (W, W, W, "REVIEW", W, W),
     # No analysis yet: the kommun writes it; nobody is told to sign what does not exist.
     "risk_analysis": ("WRITE_ANALYSIS", W, W, W, W, W),
     # PD needs the specialist's active role: only the specialist signs.
@@ -98,8 +99,8 @@ TABLE: dict[str, tuple[str, ...]] = {
     # An active case: the follow-up, never "write the risk analysis".
     "active": ("FOLLOW_UP", W, W, W, W, W),
     "follow_up": ("RECORD_FOLLOW_UP", W, W, W, W, W),
-    # The GP disputed with a position: nothing more is asked of them.
-    "disputed": ("STATE_POSITION", W, W, "STATE_POSITION", "STATE_POSITION", W),
+    # The clinic disputed PD with a position: nothing more is asked of it; the other parties state theirs.
+    "disputed": ("STATE_POSITION", "STATE_POSITION", "STATE_POSITION", W, "STATE_POSITION", W),
     "escalated": (W, W, W, W, W, "DECIDE"),
     "closed": ("closed", "closed", "closed", "closed", "closed", "closed"),
 }
@@ -142,7 +143,7 @@ def test_the_step_names_who_acts_and_the_deadline_as_a_stockholm_date(
 ) -> None:
     case = drive.to(CaseStatus.IN_REVIEW)
     step = _step(world, case, "nurse_a")
-    assert "Vårdcentralen A" in step.who
+    assert "Njurmedicin Test" in step.who  # PD awaits the clinic that orders it
     assert case.due_at is not None
     assert step.due == case.due_at.astimezone(zoneinfo.ZoneInfo("Europe/Stockholm")).date()
 

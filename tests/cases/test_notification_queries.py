@@ -38,14 +38,15 @@ def _submit_queries(drive: Any) -> tuple[int, Any]:
 def test_submitting_to_ten_gps_costs_what_submitting_to_one_costs(
     world, drive, django_assert_max_num_queries
 ):
+    # PD is the clinic's to review (it orders it), the wound care the vårdcentral's.
     baseline, case = _submit_queries(drive)
-    assert Notification.objects.filter(case=case, kind=NotificationKind.REVIEW_REQUESTED).count() == 1
+    assert Notification.objects.filter(case=case, kind=NotificationKind.REVIEW_REQUESTED).count() == 2
 
     _gps(world, 9)
     case = drive.open(tasks=(PD, WOUND))
     with django_assert_max_num_queries(baseline):
         case = drive.submit(case)
-    assert Notification.objects.filter(case=case, kind=NotificationKind.REVIEW_REQUESTED).count() == 10
+    assert Notification.objects.filter(case=case, kind=NotificationKind.REVIEW_REQUESTED).count() == 11
 
 
 def test_e_mailing_ten_gps_costs_no_query_per_gp_beyond_a_constant(
@@ -53,7 +54,7 @@ def test_e_mailing_ten_gps_costs_no_query_per_gp_beyond_a_constant(
 ):
     def emailed(extra_gps: int) -> int:
         _gps(world, extra_gps)
-        case = drive.open(tasks=(PD,))
+        case = drive.open(tasks=(WOUND,))
         mail.outbox.clear()
         with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
             drive.submit(case)
@@ -73,12 +74,12 @@ def test_the_e_mail_is_swedish_when_the_step_is_taken_in_english(
     GP an English e-mail."""
     world.users["gp_a"].email = "gp.a@example.org"
     world.users["gp_a"].save(update_fields=["email"])
-    case = drive.open(tasks=(PD,))
+    case = drive.open(tasks=(WOUND,))
     mail.outbox.clear()
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         drive.submit(case)
     sent = [m for m in mail.outbox if m.to == ["gp.a@example.org"]]
     assert len(sent) == 1
     assert sent[0].subject == "Hemsjukvård: Granskning begärd"
-    assert sent[0].body.startswith("Granska den föreslagna ansvarsfördelningen")
+    assert sent[0].body.startswith("Granska de insatser er organisation svarar för")
     assert "Öppna din inkorg" in sent[0].body
