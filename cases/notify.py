@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from directory.models import OrganisationKind, Role
 
 from .models import CaseStatus, EventKind, NotificationKind
+from .policies import reviewer_roles
 from .transitions import A
 
 S = CaseStatus
@@ -139,15 +140,12 @@ def _parties(step: Step, kind: str, text: str, *, coordinator: bool = False) -> 
 
 
 def _reviewer_roles(step: Step, organisation_id: int) -> frozenset[str]:
-    """Who answers for a task in an organisation: the kommun's nurses, the vårdcentral's GPs, the
-    clinic's specialists, and in any other (a mobile team) its specialists and nurses."""
-    if organisation_id == step.kommun_id:
-        return frozenset({Role.NURSE})
-    if organisation_id == step.vardcentral_id:
-        return frozenset({Role.GP})
-    if organisation_id == step.clinic_id:
-        return frozenset({Role.SPECIALIST})
-    return frozenset({Role.SPECIALIST, Role.NURSE})
+    return reviewer_roles(
+        organisation_id,
+        kommun_id=step.kommun_id,
+        vardcentral_id=step.vardcentral_id,
+        clinic_id=step.clinic_id,
+    )
 
 
 def _review_requested(step: Step, names: dict[str, str]) -> list[Notice]:

@@ -65,6 +65,20 @@ class TaskParties:
     awaited: frozenset[int]
 
 
+def reviewer_roles(
+    organisation_id: int, *, kommun_id: int, vardcentral_id: int | None, clinic_id: int | None
+) -> frozenset[str]:
+    """Who answers for a task in an organisation: the kommun's nurses, the vårdcentral's GPs, the
+    clinic's specialists, and in any other (a mobile team) its specialists and nurses."""
+    if organisation_id == kommun_id:
+        return frozenset({Role.NURSE})
+    if organisation_id == vardcentral_id:
+        return frozenset({Role.GP})
+    if organisation_id == clinic_id:
+        return frozenset({Role.SPECIALIST})
+    return frozenset({Role.SPECIALIST, Role.NURSE})
+
+
 def task_parties(
     *, named: Iterable[int | None], unclear: bool, kommun_id: int, vardcentral_id: int | None
 ) -> TaskParties:

@@ -26,7 +26,7 @@ from ..models import (
     Signature,
     TaskReview,
 )
-from ..policies import CaseFacts, TaskParties, task_parties
+from ..policies import CaseFacts, TaskParties, reviewer_roles, task_parties
 from ..transitions import Party
 from .levels import level_facts_many
 
@@ -257,16 +257,25 @@ def _analysis_facts_many(cases: Sequence[ResponsibilityCase]) -> dict[int, CaseF
 
 
 def deadline_recipients(case: ResponsibilityCase) -> list[DirectoryUser]:
-    """The owner of the running deadline and the coordinators of the owner's organisation."""
+    """The owner of the running deadline and the coordinators of the owner's organisation; in review,
+    every party whose answer a task still awaits (and its coordinators), not only the vårdcentral."""
     if case.owner_organisation_id is None:
         return []
     roles: set[str] = {Role.COORDINATOR}
     if case.owner_role:
         roles.add(case.owner_role)
+    wanted = Q(organisation_id=case.owner_organisation_id, role__in=roles)
+    if case.status == CaseStatus.IN_REVIEW:
+        for organisation_id in case_facts(case).awaited:
+            answering = reviewer_roles(
+                organisation_id,
+                kommun_id=case.kommun_id,
+                vardcentral_id=case.vardcentral_id,
+                clinic_id=case.specialist_clinic_id,
+            )
+            wanted |= Q(organisation_id=organisation_id, role__in={*answering, Role.COORDINATOR})
     user_ids = (
-        Membership.objects.active(timezone.localdate())
-        .filter(organisation_id=case.owner_organisation_id, role__in=roles)
-        .values_list("user_id", flat=True)
+        Membership.objects.active(timezone.localdate()).filter(wanted).values_list("user_id", flat=True)
     )
     return list(DirectoryUser.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
 
