@@ -36,8 +36,9 @@ def _fits(schema: dict[str, Any], path: str, method: str, status: int, body: Any
 
 
 def _two_notices(drive: Any, world: Any) -> tuple[Notification, Notification]:
-    drive.submit(drive.open(tasks=(PD,)))
-    drive.submit(drive.open(tasks=(WOUND,)))
+    # The GP reviews the wound care, the clinic the PD it orders: each is asked twice.
+    drive.submit(drive.open(tasks=(PD, WOUND)))
+    drive.submit(drive.open(tasks=(PD, WOUND)))
     older, newer = Notification.objects.filter(user=world.users["gp_a"]).order_by("created_at", "pk")
     return older, newer
 
@@ -125,7 +126,7 @@ def test_read_all_touches_only_the_callers(world, drive, api, schema):
 
 
 def test_pages_are_bounded(world, drive, api, schema, django_assert_max_num_queries):
-    case = drive.submit(drive.open(tasks=(PD,)))
+    case = drive.submit(drive.open(tasks=(WOUND,)))
     gp = world.users["gp_a"]
     Notification.objects.bulk_create(
         Notification(

@@ -45,10 +45,10 @@ def test_the_client_told_of_a_step_gets_its_own_notification_and_no_patient_data
         _subscribe(issued, receiver.url)
     patient = world.patient(given_name="Åsa", family_name="Öberg")
     case = drive.submit(drive.open(patient=patient, tasks=(PD, WOUND)))
-    assert not WebhookDelivery.objects.filter(kind=EVENT).exists()  # the vårdcentral reviews: no client told
+    assert not WebhookDelivery.objects.filter(kind=EVENT).exists()  # the region side reviews: no client told
 
     with django_capture_on_commit_callbacks(execute=True):
-        drive.dispute(case)
+        drive.dispute(case, by="gp_a", tasks=[WOUND])
 
     told = {
         n.user_id: n
@@ -95,7 +95,7 @@ def test_notices_to_people_no_client_may_act_for_are_not_published(world, drive,
     issued = make_client("Journal A", scope=("kommun_a",), access=ClientAccess.READ_WRITE)
     _subscribe(issued, receiver.url)
 
-    drive.submit(drive.open(tasks=(PD,)))  # the GP and the specialist are told, outside its scope
+    drive.submit(drive.open(tasks=(WOUND,)))  # the GP is told, outside its scope
 
     assert Notification.objects.filter(user=world.users["gp_a"]).exists()
     assert not WebhookDelivery.objects.filter(kind=EVENT).exists()
@@ -105,7 +105,7 @@ def test_a_revoked_client_gets_nothing(world, drive, make_client, receiver):
     issued = make_client("Journal A", scope=("kommun_a",))
     _subscribe(issued, receiver.url)
     services.api_client_revoke(client=issued.client)
-    case = drive.submit(drive.open(tasks=(PD,)))
+    case = drive.submit(drive.open(tasks=(WOUND,)))
 
     drive.dispute(case)
 
@@ -129,7 +129,7 @@ def test_a_client_acting_for_the_notified_person_gets_the_event_and_reads_it_as_
     journal_b = make_client("Journal B", scope=("kommun_b",), access=ClientAccess.READ_WRITE)
     for issued in (journal, statistics, journal_b):
         _subscribe(issued, receiver.url)
-    case = drive.submit(drive.open(tasks=(PD,)))
+    case = drive.submit(drive.open(tasks=(WOUND,)))
 
     with django_capture_on_commit_callbacks(execute=True):
         drive.dispute(case)
@@ -162,9 +162,9 @@ def test_on_behalf_of_a_person_a_client_reaches_only_the_notices_of_its_scope(wo
     person = make_user("nurse.and.gp", (world.orgs["kommun_a"], Role.NURSE), (world.orgs["vc_b"], Role.GP))
     hsa_id = _hsa(person, "SE2321000115-E00000000X01")
     world.users["nurse_and_gp"] = person
-    in_a = drive.dispute(drive.submit(drive.open(tasks=(PD,))))
+    in_a = drive.dispute(drive.submit(drive.open(tasks=(WOUND,))))
     patient_b = world.patient(kommun="kommun_b", vardcentral="vc_b")
-    in_b = drive.submit(drive.open(patient=patient_b, tasks=(PD,), by="nurse_b"), by="nurse_b")
+    in_b = drive.submit(drive.open(patient=patient_b, tasks=(WOUND,), by="nurse_b"), by="nurse_b")
     told_a = Notification.objects.get(user=person, case=in_a)
     told_b = Notification.objects.get(user=person, case=in_b)
     assert told_a.organisation_id == world.orgs["kommun_a"].pk

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from cases.models import EmailChoice, Notification, NotificationKind, NotificationPreference
 from directory.models import Membership, Role
-from tests.fixtures.agreements import PD, WOUND
+from tests.fixtures.agreements import WOUND
 from tests.fixtures.clients import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -38,11 +38,11 @@ def _rows(page: str) -> int:
 
 
 def _submitted(drive: Any, *tasks: str) -> Any:
-    return drive.submit(drive.open(tasks=tasks or (PD,)))
+    return drive.submit(drive.open(tasks=tasks or (WOUND,)))
 
 
 def test_lists_own_notices_newest_first_with_case_link_and_stockholm_due_date(world, drive):
-    first = _submitted(drive, PD)
+    first = _submitted(drive, WOUND)
     second = _submitted(drive, WOUND)
     gp = world.users["gp_a"]
     older, newer = (
@@ -78,7 +78,7 @@ def test_never_lists_or_marks_another_persons_notice(world, drive):
 
 
 def test_mark_one_and_all_read_only_by_post_with_csrf(world, drive):
-    _submitted(drive, PD)
+    _submitted(drive, WOUND)
     _submitted(drive, WOUND)
     gp = world.users["gp_a"]
     one, two = Notification.objects.filter(user=gp).order_by("pk")
@@ -126,7 +126,7 @@ def test_email_choice_is_saved_and_shown(world):
 
 
 def test_header_count_on_every_page_is_the_unread_count_and_drops_after_reading(world, drive):
-    _submitted(drive, PD)
+    _submitted(drive, WOUND)
     case = _submitted(drive, WOUND)
     gp = world.users["gp_a"]
     browser = signed_in(gp)
@@ -182,7 +182,7 @@ def test_opening_the_case_of_an_unread_notice_marks_it_read(world, drive):
 
 
 def test_the_inbox_is_swedish_even_when_the_step_was_taken_in_english(world, drive):
-    case = drive.open(tasks=(PD,))
+    case = drive.open(tasks=(WOUND,))
     with translation.override("en"):
         drive.submit(case)
     notice = Notification.objects.get(user=world.users["gp_a"], case=case)
