@@ -60,14 +60,18 @@ def source_readable(actor: Actor, documents: Sequence[Document]) -> set[int]:
 
 
 def document_membership(actor: Actor, document: Document) -> Membership | None:
-    """The membership through which ``actor`` may read ``document`` (all three rules), or ``None``."""
+    """The membership through which ``actor`` may read ``document`` (all three rules), or ``None``.
+
+    Where the patient rule gives none, the kind's own record may (``DocumentSource.grant``: a joint
+    body reads the decision notices of a case it handled); such a reader is never care staff, so only
+    a print without a protected identity is theirs."""
     patient = document.patient
+    facts = patient_facts(patient)
     membership = print_grant(
-        actor,
-        patient_facts(patient),
-        protected_identity=patient.protected_identity,
-        identity_masked=document.identity_masked,
+        actor, facts, protected_identity=patient.protected_identity, identity_masked=document.identity_masked
     )
+    if membership is None and (document.identity_masked or not patient.protected_identity):
+        membership = source_for(document.kind).grant(actor=actor, source_id=document.source_id)
     if membership is None or not source_readable(actor, [document]):
         return None
     return membership

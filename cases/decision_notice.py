@@ -17,12 +17,14 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from access.cases import granting_membership as case_grant
 from access.cases import visible_cases_q
 from cases import selectors as case_selectors
 from cases.models import CaseEvent, CaseStatus, DecisionOutcome, EscalationDecision, ResponsibilityCase
 from cases.selectors.levels import level_bindings
 from cases.transitions import A
 from directory.actor import Actor
+from directory.models import Membership
 from documents.models import DocumentKind
 from documents.sources import DocumentSource, PdfHeader
 from patients.models import Patient
@@ -123,6 +125,11 @@ class DecisionNoticeSource(DocumentSource[EscalationDecision]):
 
     def load_for_render(self, *, source_id: uuid.UUID) -> EscalationDecision:
         return _queryset().get(public_id=source_id)
+
+    def grant(self, *, actor: Actor, source_id: uuid.UUID) -> Membership | None:
+        # Every body that handled the case keeps reading it (``access.cases``), and so its decisions.
+        decision = EscalationDecision.objects.select_related("case").filter(public_id=source_id).first()
+        return case_grant(actor, decision.case) if decision is not None else None
 
     def readable(self, *, actor: Actor, source_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
         visible = EscalationDecision.objects.filter(

@@ -51,6 +51,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from directory.actor import Actor
+from directory.models import Membership
 from hemsjukvard.pdf import css_string
 from patients.models import Patient
 
@@ -124,6 +125,12 @@ class DocumentSource(ABC, Generic[S]):
 
     def check_printable(self, source: S) -> None:
         """Raise ``StateConflictError`` when the source cannot have this document (yet)."""
+
+    def grant(self, *, actor: Actor, source_id: uuid.UUID) -> Membership | None:
+        """A membership through which the kind's own record lets ``actor`` read its documents where the
+        patient rule does not: a joint body that handled a case reads that case's decision notices
+        after the case has left it. ``None`` by default: the patient rule alone decides."""
+        return None
 
     def readable(self, *, actor: Actor, source_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
         """Which of these sources ``actor`` may read, by the kind's own rule and without logging (the

@@ -85,3 +85,33 @@ def test_protected_identity_is_masked_on_the_decision_notice(
     text = pdf_text(_content(masked))
     assert "Öberg" not in text
     assert "********-****" in text
+
+
+def test_every_body_that_handled_the_case_downloads_its_decision_notices_after_it_moved_on(
+    drive, case_world: CaseWorld, eager_celery: None, django_capture_on_commit_callbacks
+) -> None:
+    """GNHH decides and the case is agreed: the body no longer stands on the case, but its members (and
+    lokal samverkan's and RUG's) still read and download the notice of what they decided, logged."""
+    from audit.models import AccessLogEntry, Outcome
+
+    case = drive.decide(case_world.case, reasons="Kommunen utför PD.")
+    case = drive.answer(case, by="gp_a", accept=False, reason="Vi godtar inte.")
+    case = drive.escalate(case)
+    case = drive.cannot_settle(case, by="governance")
+    case = drive.decide(case, by="governance_gnhh", reasons="GNHH beslutar.")
+    decision = EscalationDecision.objects.get(case=case, level=3)
+    gnhh = case_world.world.users["governance_gnhh"]
+    document = _print(Actor.for_user(gnhh), decision, django_capture_on_commit_callbacks)
+    for key in ("governance_gnhh", "governance", "governance_lokal", "nurse_a"):
+        browser = Client()
+        browser.force_login(case_world.world.users[key])
+        answer = browser.get(f"/documents/{document.public_id}/download/")
+        assert answer.status_code == 200, key
+        assert answer["Content-Type"] == "application/pdf"
+    assert AccessLogEntry.objects.filter(
+        user=gnhh, record_id=str(document.public_id), outcome=Outcome.GRANTED
+    ).exists()
+    # Someone who never handled the case still gets nothing.
+    outsider = Client()
+    outsider.force_login(case_world.world.users["gp_b"])
+    assert outsider.get(f"/documents/{document.public_id}/download/").status_code == 404

@@ -111,7 +111,7 @@ def test_embedded_default_renders_in_process(
         "Utbildning i aseptisk teknik",
         "Specialist Test",  # the signature
         "Approved",
-        "2026-06-01",  # review date
+        "2031-06-01",  # review date
         "Page 1 of",
     ):
         assert expected in text, expected
