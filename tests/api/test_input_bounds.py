@@ -55,6 +55,7 @@ from sip.models import (
 # The model each input serializer writes to; its text fields of the same name take that field's length.
 MODEL_OF: dict[type[serializers.BaseSerializer[Any]], type[models.Model]] = {
     case_api.CaseWriteSerializer: ResponsibilityCase,
+    case_api.CaseDraftUpdateSerializer: ResponsibilityCase,
     case_api.CaseCreateSerializer: ResponsibilityCase,
     case_api.PositionSerializer: Position,
     case_api.DecideSerializer: EscalationDecision,

@@ -218,10 +218,13 @@ def test_after_mas_rejects_the_kommun_may_dispute_instead_of_a_new_version(world
         "disputed",
     )
 
-    # On to the escalation ladder, where the body decides the disputed task.
+    # On to the escalation ladder, where the body recommends on the disputed task and both parties
+    # accept the recommendation.
     case = drive.escalate(case)
     assert case.status == "escalated"
     case = drive.decide(case, split={"orders": "clinic", "performs": "clinic", "follows_up": "clinic"})
+    case = drive.answer(case, by="coordinator_a")
+    case = drive.answer(case, by="specialist")
     pd_task = case.tasks.get()
     assert pd_task.review_state == "decided"
     assert pd_task.agreed_performs == o["clinic"]

@@ -44,24 +44,25 @@ def test_two_concurrent_runs_remind_once(world, halland, case_in):
         thread.join()
 
     assert not errors, errors
-    # gp_a and the vårdcentral's coordinator, per case, once.
-    assert sum(results) == 10
-    assert Notification.objects.filter(kind="deadline_passed").count() == 10
+    # Per case, once: gp_a and the vårdcentral's coordinator (who hold the review), and the clinic's
+    # specialist, whose answer on the PD it orders the review still awaits.
+    assert sum(results) == 15
+    assert Notification.objects.filter(kind="deadline_passed").count() == 15
     assert CaseEvent.objects.filter(kind="reminder").count() == 5
-    assert len([m for m in mail.outbox if m.subject == gettext("Hemsjukvård: a deadline has passed")]) == 10
+    assert len([m for m in mail.outbox if m.subject == gettext("Hemsjukvård: a deadline has passed")]) == 15
     # A third run later finds nothing new for the same deadlines.
     assert case_tasks.remind_overdue() == 0
-    assert Notification.objects.filter(kind="deadline_passed").count() == 10
+    assert Notification.objects.filter(kind="deadline_passed").count() == 15
 
 
 def test_notifications_api_lists_unread_and_marks_read(world, halland, case_in, api):
     case = case_in("in_review")
     ResponsibilityCase.objects.filter(pk=case.pk).update(due_at=timezone.now() - datetime.timedelta(hours=2))
     case_tasks.remind_overdue()
-    client = api(world.users["gp_a"])
+    client = api(world.users["specialist"])
     unread = client.get("/api/v1/notifications").json()
-    # The review asked of the GP at submission, the reminder that its deadline passed, and the
-    # escalation that followed.
+    # The review asked of the clinic (it orders the PD) at submission, the reminder that its deadline
+    # passed, and the escalation that followed.
     assert {n["kind"] for n in unread["results"]} == {"review_requested", "deadline_passed", "case_escalated"}
     note = next(n for n in unread["results"] if n["kind"] == "deadline_passed")
     assert note["case"] == str(case.public_id)

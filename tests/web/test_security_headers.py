@@ -153,7 +153,11 @@ def test_the_key_pages_load_the_scripts_from_static_files(world, client, pages):
     client.force_login(world.users["nurse_a"])
     finder = InlineCodeFinder()
     finder.feed(client.get(pages["case"]).content.decode())
-    assert finder.scripts == ["/static/vendor/htmx/htmx.min.js", "/static/js/app.js"]
+    assert finder.scripts == [
+        "/static/vendor/htmx/htmx.min.js",
+        "/static/js/app.js",
+        "/static/js/submit_once.js",
+    ]
 
 
 def test_htmx_is_configured_not_to_insert_styles_nor_evaluate_code(world, client):
