@@ -115,7 +115,7 @@ def case_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
         _save_draft(actor, case, form, submit=submit)
         messages.success(
             request,
-            _("The case is submitted; the vårdcentral reviews it.")
+            _("The case is submitted; the parties responsible for its tasks review it.")
             if submit
             else _("The case is saved as a draft."),
         )

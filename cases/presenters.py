@@ -31,6 +31,7 @@ from directory.models import Organisation, OrganisationKind, Role
 from patients.models import Patient
 
 from . import decisions, selectors
+from .governance import LevelFacts
 from .models import (
     AnalysisStatus,
     CaseStatus,
@@ -372,6 +373,8 @@ class StepFacts:
     # In review: the viewer's organisation is one whose acceptance a task still needs; and who those are.
     review_awaits_me: bool = False
     reviewers: str = ""
+    # Escalated: what has happened at the current level (``cases.governance``).
+    level: LevelFacts | None = None
 
     def can(self, *actions: str) -> bool:
         return any(a in self.actions for a in actions)
@@ -511,8 +514,11 @@ def _step_disputed(f: StepFacts) -> NextStep:
 def _step_escalated(f: StepFacts) -> NextStep:
     body = f.case.escalation_body
     who = body.name if body is not None else ""
+    parties = "; ".join(o.name for o in (f.case.kommun, f.case.vardcentral) if o is not None)
+    coordinators = _role_at(f.case.kommun, Role.COORDINATOR)
+    level = f.level
     if f.can(A.ACCEPT_RECOMMENDATION):
-        return _mine("recommendation", str(decisions.NEXT_FOR_ME[A.ACCEPT_RECOMMENDATION]), who, f.due)
+        return _mine("recommendation", str(decisions.NEXT_FOR_ME[A.ACCEPT_RECOMMENDATION]), parties, f.due)
     if f.can(A.DECIDE):
         text = (
             str(decisions.NEXT_FOR_ME[A.CANNOT_SETTLE])
@@ -521,9 +527,19 @@ def _step_escalated(f: StepFacts) -> NextStep:
         )
         return _mine("decide", text, who, f.due)
     if f.can(A.ESCALATE):
-        return _mine(
-            "escalate", _("Send the dispute to the next level of the escalation ladder."), who, f.due
+        text = _("Send the dispute to the next level of the escalation ladder.")
+        return _mine("escalate", text, coordinators, f.due)
+    if level is not None and level.skip_consents and f.can(A.CONSENT_SKIP):
+        text = _("The other party consents to skip this level: consent too, or let the body decide.")
+        return _mine("consent_skip", text, parties, f.due)
+    if level is not None and level.recommendation_open:
+        text = _("The parties answer the joint body's recommendation; it takes effect when both accept it.")
+        return _theirs("wait", text, parties, f.due)
+    if level is not None and level.declined_by:
+        text = _(
+            "A party did not accept the recommendation: a coordinator may send the case to the next level."
         )
+        return _theirs("wait", text, coordinators, f.due)
     return _theirs("wait", _("The joint body at this level decides."), who, f.due)
 
 
@@ -585,6 +601,7 @@ def step_facts(
         approver=_approver(facts),
         positions_stated=bool(disputed) and all(pk in stated for pk in disputed),
         review_awaits_me=bool(mine & facts.awaited),
+        level=facts.level,
         reviewers=_reviewers(case, facts),
     )
 

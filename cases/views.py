@@ -156,7 +156,7 @@ def _case_open_and_submit(
         )
     elif submit:
         services.case_submit(actor=actor, case=case, expected_version=case.version)
-        messages.success(request, _("The case is submitted; the vårdcentral reviews it."))
+        messages.success(request, _("The case is submitted; the parties responsible for its tasks review it."))
     else:
         messages.success(request, _("The case is saved as a draft."))
     return case
@@ -476,7 +476,7 @@ def _perform(actor: Actor, case: ResponsibilityCase, action: str, form: Any) -> 
 
 
 DONE_MESSAGES: dict[str, Any] = {
-    A.SUBMIT: gettext_lazy("The case is submitted; the vårdcentral reviews it."),
+    A.SUBMIT: gettext_lazy("The case is submitted; the parties responsible for its tasks review it."),
     A.ACCEPT: gettext_lazy("Your answers are recorded."),
     A.DISPUTE: gettext_lazy("The tasks are disputed and your position is recorded."),
     A.DISPUTE_AFTER_REJECTION: gettext_lazy("The tasks are disputed and your position is recorded."),

@@ -168,3 +168,27 @@ def test_one_named_signer_the_physician_who_orders(world: World, drive: CaseDriv
     assert "return_analysis" in allowed_actions(as_actor(world, "gp_a"), case, facts)
     assert _step(world, case, "gp_a").code == "sign_analysis"
     assert _step(world, case, "specialist").code == "wait"
+
+
+def test_on_the_ladder_the_step_follows_the_recommendation_and_names_who_acts(
+    world: World, drive: CaseDriver
+) -> None:
+    """Lokal samverkan recommends: each party is asked to answer it (the parties named as who acts), the
+    nurse and the body wait for the parties; a party declines: a coordinator may take the case on."""
+    case = drive.decide(drive.to(CaseStatus.ESCALATED))
+    for who in ("gp_a", "coordinator_a"):
+        step = _step(world, case, who)
+        assert (step.for_me, step.code) == (True, "recommendation"), who
+        assert "A kommun" in step.who and "Vårdcentralen A" in step.who
+    for who in ("nurse_a", "governance_lokal"):
+        step = _step(world, case, who)
+        assert (step.for_me, step.code) == (False, "wait"), who
+        assert "rekommendation" in step.text, who
+
+    case = drive.answer(case, by="gp_a", accept=False)
+    step = _step(world, case, "coordinator_a")
+    assert (step.for_me, step.code) == (True, "escalate")
+    assert "Samordnare" in step.who or "samordnare" in step.who.lower()
+    nurse = _step(world, case, "nurse_a")
+    assert (nurse.for_me, nurse.code) == (False, "wait")
+    assert "nästa nivå" in nurse.text
