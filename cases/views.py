@@ -156,7 +156,9 @@ def _case_open_and_submit(
         )
     elif submit:
         services.case_submit(actor=actor, case=case, expected_version=case.version)
-        messages.success(request, _("The case is submitted; the parties responsible for its tasks review it."))
+        messages.success(
+            request, _("The case is submitted; the parties responsible for its tasks review it.")
+        )
     else:
         messages.success(request, _("The case is saved as a draft."))
     return case
