@@ -180,11 +180,16 @@ def test_missed_review_auto_escalates_and_reminds_once(
             "user__username", flat=True
         )
     )
-    assert recipients == {"gp.a", "coordinator.vc.a"}
-    assert sent == 2
+    # The review's holders and the clinic, whose answer on the PD it orders the review still awaits.
+    assert recipients == {"gp.a", "coordinator.vc.a", "specialist"}
+    assert sent == 3
     assert again == 0
     reminders = [m for m in mail.outbox if m.subject == gettext("Hemsjukvård: a deadline has passed")]
-    assert sorted(m.to[0] for m in reminders) == ["coordinator_vc_a@example.org", "gp_a@example.org"]
+    assert sorted(m.to[0] for m in reminders) == [
+        "coordinator_vc_a@example.org",
+        "gp_a@example.org",
+        "specialist@example.org",
+    ]
     events = list(CaseEvent.objects.filter(case=case).order_by("pk").values_list("kind", "action"))
     assert events[-2:] == [("reminder", "remind"), ("escalated", "auto_escalate")]
     assert CaseEvent.objects.filter(case=case, user__isnull=True).count() == 2
