@@ -89,8 +89,15 @@ def test_dispute_escalated_and_decided_by_governance(live_server, world, halland
     body.locator("#action-decide button[type=submit]").click()
     body.wait_for_load_state()
     case.refresh_from_db()
-    assert case.status == CaseStatus.RISK_ANALYSIS
+    # Lokal samverkan recommends: the case waits for both parties to accept the recommendation.
+    assert case.status == CaseStatus.ESCALATED
     assert case.decisions.count() == 1
+    for party in (coordinator, specialist):
+        party.goto(url)
+        party.locator("#action-accept_recommendation button[type=submit]").click()
+        party.wait_for_load_state()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RISK_ANALYSIS
 
 
 def test_nurse_of_another_kommun_gets_the_404_page(live_server, world, halland, case_in, as_user):

@@ -44,13 +44,14 @@ def test_pd_case_from_nurse_to_sip_pdf(live_server, world, halland, as_user):
     case = ResponsibilityCase.objects.get()
     assert case.status == CaseStatus.IN_REVIEW
 
-    gp = as_user("gp.a")
-    gp.goto(_case_url(live_server, case))
-    screenshot(gp, "03-case-gp-review")
-    axe_problems["case page"] = axe_violations(gp)
-    assert gp.locator("#action-dispute").count() == 1
-    gp.locator("#action-accept button[type=submit]").click()
-    gp.wait_for_load_state()
+    # PD is ordered by the clinic: its specialist reviews it (accept or dispute, per task, in one form).
+    reviewer = as_user("specialist")
+    reviewer.goto(_case_url(live_server, case))
+    screenshot(reviewer, "03-case-specialist-review")
+    axe_problems["case page"] = axe_violations(reviewer)
+    assert reviewer.locator("#action-accept input[value=dispute]").count() == 1
+    reviewer.locator("#action-accept button[type=submit]").click()
+    reviewer.wait_for_load_state()
     case.refresh_from_db()
     assert case.status == CaseStatus.RISK_ANALYSIS
 
