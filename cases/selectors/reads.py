@@ -117,8 +117,9 @@ def cases_listed(
     """The cases ``ids`` of ``cases`` (a ``case_list``, so still only what the actor may see) as the
     actor sees them, in the order of ``ids``, each one logged as listed.
 
-    Loaded as ``_case_queryset`` loads them but in four small queries (the cases with patient and opener,
-    their tasks with task types, and every organisation named, once), and one log write.
+    Loaded as ``_case_queryset`` loads them but in five small queries (the cases with patient and opener,
+    their tasks with task types, the parties' answers on them, and every organisation named, once), and
+    one log write.
     """
     if not ids:
         return []
@@ -127,7 +128,19 @@ def cases_listed(
         .select_related("patient", "opened_by")
         .prefetch_related(None)
         .prefetch_related(
-            Prefetch("tasks", queryset=CaseTask.objects.select_related("task_type").order_by("pk"))
+            Prefetch(
+                "tasks",
+                queryset=CaseTask.objects.select_related("task_type")
+                .prefetch_related(
+                    Prefetch(
+                        "reviews",
+                        queryset=TaskReview.objects.select_related("organisation", "user").order_by(
+                            "at", "pk"
+                        ),
+                    )
+                )
+                .order_by("pk"),
+            )
         )
         .filter(pk__in=list(ids))
         .order_by()
