@@ -11,6 +11,7 @@ import zoneinfo
 from collections.abc import Callable
 
 import pytest
+from django.utils import translation
 
 from cases import presenters, selectors
 from cases.models import CaseStatus, ResponsibilityCase
@@ -175,21 +176,22 @@ def test_on_the_ladder_the_step_follows_the_recommendation_and_names_who_acts(
 ) -> None:
     """Lokal samverkan recommends: each party is asked to answer it (the parties named as who acts), the
     nurse and the body wait for the parties; a party declines: a coordinator may take the case on."""
-    case = drive.decide(drive.to(CaseStatus.ESCALATED))
-    for who in ("gp_a", "coordinator_a"):
-        step = _step(world, case, who)
-        assert (step.for_me, step.code) == (True, "recommendation"), who
-        assert "A kommun" in step.who
-        assert "Vårdcentralen A" in step.who
-    for who in ("nurse_a", "governance_lokal"):
-        step = _step(world, case, who)
-        assert (step.for_me, step.code) == (False, "wait"), who
-        assert "rekommendation" in step.text, who
+    with translation.override("sv"):  # the texts as a Swedish reader gets them
+        case = drive.decide(drive.to(CaseStatus.ESCALATED))
+        for who in ("gp_a", "coordinator_a"):
+            step = _step(world, case, who)
+            assert (step.for_me, step.code) == (True, "recommendation"), who
+            assert "A kommun" in step.who
+            assert "Vårdcentralen A" in step.who
+        for who in ("nurse_a", "governance_lokal"):
+            step = _step(world, case, who)
+            assert (step.for_me, step.code) == (False, "wait"), who
+            assert "rekommendation" in step.text, who
 
-    case = drive.answer(case, by="gp_a", accept=False)
-    step = _step(world, case, "coordinator_a")
-    assert (step.for_me, step.code) == (True, "escalate")
-    assert "Samordnare" in step.who or "samordnare" in step.who.lower()
-    nurse = _step(world, case, "nurse_a")
-    assert (nurse.for_me, nurse.code) == (False, "wait")
-    assert "nästa nivå" in nurse.text
+        case = drive.answer(case, by="gp_a", accept=False)
+        step = _step(world, case, "coordinator_a")
+        assert (step.for_me, step.code) == (True, "escalate")
+        assert "Samordnare" in step.who or "samordnare" in step.who.lower()
+        nurse = _step(world, case, "nurse_a")
+        assert (nurse.for_me, nurse.code) == (False, "wait")
+        assert "nästa nivå" in nurse.text
