@@ -13,7 +13,8 @@ from collections.abc import Callable
 import pytest
 from django.utils import translation
 
-from cases import presenters, selectors
+from cases import next_step as next_step_module
+from cases import selectors
 from cases.models import CaseStatus, ResponsibilityCase
 from cases.policies import allowed_actions
 from tests.fixtures.agreements import REHAB
@@ -107,12 +108,12 @@ TABLE: dict[str, tuple[str, ...]] = {
 }
 
 
-def _step(world: World, case: ResponsibilityCase, who: str) -> presenters.NextStep:
+def _step(world: World, case: ResponsibilityCase, who: str) -> next_step_module.NextStep:
     actor = as_actor(world, who)
     facts = selectors.case_facts(case)
     actions = allowed_actions(actor, case, facts)
-    return presenters.next_step(
-        presenters.step_facts(
+    return next_step_module.next_step(
+        next_step_module.step_facts(
             actor=actor,
             case=case,
             actions=actions,
@@ -124,7 +125,7 @@ def _step(world: World, case: ResponsibilityCase, who: str) -> presenters.NextSt
 
 
 def test_every_status_has_a_step_function() -> None:
-    assert set(presenters.NEXT_STEPS) == set(CaseStatus.values)
+    assert set(next_step_module.NEXT_STEPS) == set(CaseStatus.values)
     assert set(CaseStatus.values) <= set(TABLE)
 
 
