@@ -10,16 +10,21 @@
     }
   }
 
+  // Lower case without diacritics, so "marta" finds "Märta" and "ost" finds "öst".
+  function folded(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
   function setUpFilters(root) {
     (root || document).querySelectorAll("input[data-filter]").forEach(function (input) {
       var list = document.querySelector(input.getAttribute("data-filter"));
       var status = document.getElementById(input.id + "-status");
       if (!list) { return; }
       input.addEventListener("input", function () {
-        var words = input.value.toLowerCase().trim().split(/\s+/).filter(Boolean);
+        var words = folded(input.value).trim().split(/\s+/).filter(Boolean);
         var shown = 0;
         list.querySelectorAll(".task-option").forEach(function (option) {
-          var text = option.textContent.toLowerCase();
+          var text = folded(option.textContent);
           var checked = option.querySelector("input:checked");
           var match = checked || words.every(function (w) { return text.indexOf(w) !== -1; });
           option.hidden = !match;
