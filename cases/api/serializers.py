@@ -310,7 +310,7 @@ class CaseWriteSerializer(serializers.Serializer[dict[str, Any]]):
         child=serializers.SlugField(max_length=max_length_of(CareTaskType, "code")),
         min_length=1,
         **at_most(MAX_TASKS),
-        help_text=_("Codes of the care task types asked for, e.g. peritoneal-dialysis."),
+        help_text=_("Codes of the care task types asked for, e.g. peritoneal_dialysis."),
     )
 
 

@@ -77,7 +77,7 @@ CASE_EXAMPLE = {
     "competence_needed": True,
     "patient_safety_risk": True,
     "shift_planning": "planned",
-    "tasks": ["peritoneal-dialysis"],
+    "tasks": ["peritoneal_dialysis"],
 }
 
 

@@ -1,6 +1,6 @@
 """Pagination, ordering and ``updated_since`` shared by every list endpoint.
 
-* Page numbers by default (``page``, ``page_size`` ≤ 100).
+* Page numbers by default (``page``, ``page_size`` from 1 to 100; outside that a 400).
 * Large lists (cases, documents) also take ``cursor``: send ``?cursor=`` (empty) to start and follow
   ``next``. Cursor pages are ordered by ``(updated_at, id)``, oldest change first, so a client that keeps
   the last ``next`` link (or the newest ``updated_at`` it saw, as ``updated_since``) can sync.
@@ -22,18 +22,48 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-
-class DefaultPagination(PageNumberPagination):
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
+MAX_PAGE_SIZE = 100
 
 
-class _UpdatedAtCursor(CursorPagination):
+class _BoundedPageSize:
+    """``page_size`` between 1 and ``MAX_PAGE_SIZE``, or a 400 that says so (never a silent cap, whose
+    ``next`` link would repeat the size that was not served)."""
+
+    page_size: int | None = 25
+    page_size_query_param: str | None = "page_size"
+    max_page_size: int | None = MAX_PAGE_SIZE
+
+    def get_page_size(self, request: Request) -> int | None:
+        name = self.page_size_query_param or "page_size"
+        limit = self.max_page_size or MAX_PAGE_SIZE
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= limit:
+            raise ValidationError({name: [_("Give a page size from 1 to %(max)d.") % {"max": limit}]})
+        return size
+
+    def bounded(self, parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {**parameter["schema"], "minimum": 1, "maximum": self.max_page_size}
+                parameter["description"] = (
+                    f"Number of results per page, 1 to {self.max_page_size} (default {self.page_size})."
+                )
+        return parameters
+
+
+class DefaultPagination(_BoundedPageSize, PageNumberPagination):
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        return self.bounded(super().get_schema_operation_parameters(view))
+
+
+class _UpdatedAtCursor(_BoundedPageSize, CursorPagination):
     ordering = ("updated_at", "pk")
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class SyncPagination(DefaultPagination):

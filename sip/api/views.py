@@ -62,7 +62,7 @@ DRAFT_EXAMPLE = {
     "insatser": [
         {
             "description": "Peritonealdialys (PD), påsbyte kl 22 och 06",
-            "task_type": "peritoneal-dialysis",
+            "task_type": "peritoneal_dialysis",
             "responsible": "9b2e6f1a-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
             "orders": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
             "follows_up": "7c9e6679-7425-40de-944b-e07fc1f90ae7",

@@ -26,3 +26,22 @@ def test_cases_cursor_and_updated_since(world, halland, case_in, api):
     assert client.get("/api/v1/cases", {"ordering": "patient"}).status_code == 400
     # page-number pagination stays the default
     assert client.get("/api/v1/cases").json()["count"] == 3
+
+
+@pytest.mark.parametrize("size", ["0", "101", "1000", "-5", "ten"])
+@pytest.mark.parametrize("cursor", [False, True])
+def test_a_page_size_out_of_bounds_is_refused_not_capped(world, halland, api, size, cursor):
+    client = api(world.users["nurse_a"])
+    query = {"page_size": size, **({"cursor": ""} if cursor else {})}
+    response = client.get("/api/v1/cases", query)
+    assert response.status_code == 400
+    assert "page_size" in response.json()["error"]["fields"]
+
+
+def test_the_largest_page_size_is_served_and_next_repeats_it(world, halland, case_in, api):
+    for _ in range(3):
+        case_in()
+    client = api(world.users["nurse_a"])
+    assert len(client.get("/api/v1/cases", {"page_size": 100}).json()["results"]) == 3
+    first = client.get("/api/v1/cases", {"page_size": 2}).json()
+    assert "page_size=2" in first["next"]
