@@ -587,6 +587,9 @@ RULE_EXAMPLE = {
 }
 
 
+ROLES = ("orders", "performs", "follows_up")
+
+
 @extend_schema(tags=["agreements"])
 class ResponsibilityRuleViewSet(_DraftPartViewSet):
     part_model = ResponsibilityRule
@@ -597,6 +600,11 @@ class ResponsibilityRuleViewSet(_DraftPartViewSet):
     create_service = staticmethod(services.rule_create)
     change_service = staticmethod(services.rule_change)
     delete_service = staticmethod(services.rule_delete)
+    # The model's errors under the request's names: ``performs_party`` is asked for as ``performs``.
+    error_field_names = {
+        **{f"{role}_{part}": role for role in ROLES for part in ("party", "organisation")},
+        **dict.fromkeys(CONDITION_FIELDS, "conditions"),
+    }
 
     @extend_schema(
         summary="List responsibility rules",
@@ -630,7 +638,7 @@ class ResponsibilityRuleViewSet(_DraftPartViewSet):
             for field in ("task_type", "housing_setting", "enrolment_requirement", "section")
             if field in data
         }
-        for role in ("orders", "performs", "follows_up"):
+        for role in ROLES:
             if role in data:
                 changes[f"{role}_party"] = data[role]["party"]
                 changes[f"{role}_organisation"] = data[role].get("organisation")

@@ -96,11 +96,21 @@ def _from_domain(exc: Exception) -> Exception:
     return exc
 
 
+def _request_fields(messages: dict[str, list[str]], context: dict[str, Any]) -> dict[str, list[str]]:
+    """A model's errors under the names the request used: a view whose fields differ from its model's
+    says how in ``error_field_names`` (model field → request field)."""
+    names: dict[str, str] = getattr(context.get("view"), "error_field_names", {})
+    renamed: dict[str, list[str]] = {}
+    for field, field_messages in messages.items():
+        renamed.setdefault(names.get(field, field), []).extend(field_messages)
+    return renamed
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     exc = _from_domain(exc)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            exc = exceptions.ValidationError(exc.message_dict)
+            exc = exceptions.ValidationError(_request_fields(exc.message_dict, context))
         else:
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
     elif isinstance(exc, Http404):
