@@ -296,6 +296,31 @@ class AgreementVersionWriteSerializer(serializers.Serializer[dict[str, Any]]):
     settings = AgreementSettingsSerializer(required=False)
 
 
+class AgreementVersionCopySerializer(serializers.Serializer[dict[str, Any]]):
+    """A new draft that copies a version: everything but its number, start and title."""
+
+    based_on = serializers.SlugRelatedField(
+        slug_field="public_id",
+        queryset=AgreementVersion.objects.all(),
+        help_text=_("Copy sections, rules, deadlines and ladder from this version."),
+    )
+    version = serializers.CharField(max_length=max_length_of(AgreementVersion, "version"))
+    title = serializers.CharField(max_length=max_length_of(AgreementVersion, "title"), required=False)
+    valid_from = serializers.DateField()
+
+
+class AgreementVersionNewSerializer(AgreementVersionWriteSerializer):
+    """A new draft from nothing: the agreement, its parties and the housing settings it covers."""
+
+    based_on = None  # type: ignore[assignment]  # DRF: removes the inherited field
+    agreement = serializers.SlugRelatedField(slug_field="public_id", queryset=Agreement.objects.all())
+    title = serializers.CharField(max_length=max_length_of(AgreementVersion, "title"))
+    kommuner = serializers.ListField(child=_organisation_field(), **at_most(MAX_KOMMUNER))
+    housing_settings = serializers.ListField(
+        child=HousingSettingItemField(), **at_most(len(HousingSetting.values))
+    )
+
+
 class SectionSerializer(serializers.ModelSerializer[Section]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     version = serializers.UUIDField(source="version.public_id", read_only=True)

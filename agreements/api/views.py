@@ -19,8 +19,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import exceptions, status, viewsets
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,6 +44,8 @@ from .serializers import (
     CONDITION_FIELDS,
     AgreementCreateSerializer,
     AgreementSerializer,
+    AgreementVersionCopySerializer,
+    AgreementVersionNewSerializer,
     AgreementVersionSerializer,
     AgreementVersionWriteSerializer,
     CareTaskTypeSerializer,
@@ -211,7 +213,11 @@ class AgreementVersionViewSet(PaginatedListMixin, viewsets.ViewSet):
             "rules, legal references, deadlines, ladder, parties) is copied, and only `version`, "
             "`valid_from` and `title` are taken from the request. Region administrators only."
         ),
-        request=AgreementVersionWriteSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="AgreementVersionCreate",
+            serializers=[AgreementVersionCopySerializer, AgreementVersionNewSerializer],
+            resource_type_field_name=None,
+        ),
         responses={201: AgreementVersionSerializer, **CREATE_ERRORS},
         examples=[
             OpenApiExample(
@@ -228,28 +234,27 @@ class AgreementVersionViewSet(PaginatedListMixin, viewsets.ViewSet):
     )
     def create(self, request: Request) -> Response:
         actor = Actor.from_request(request)
-        serializer = AgreementVersionWriteSerializer(data=request.data)
+        # Two shapes (the schema's oneOf): a copy of a version, or a version from nothing.
+        copy = isinstance(request.data, Mapping) and "based_on" in request.data
+        serializer: serializers.Serializer[dict[str, Any]] = (
+            AgreementVersionCopySerializer(data=request.data)
+            if copy
+            else AgreementVersionNewSerializer(data=request.data)
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        source: AgreementVersion | None = data.get("based_on")
-        agreement: Agreement | None = source.agreement if source is not None else data.get("agreement")
-        if agreement is None:
-            raise exceptions.ValidationError({"agreement": [_("Name the agreement or based_on.")]})
-        if source is not None:
+        if copy:
             version = services.agreement_version_new_draft(
                 actor=actor,
-                source=source,
+                source=data["based_on"],
                 version=data["version"],
                 valid_from=data["valid_from"],
                 title=data.get("title", ""),
             )
         else:
-            missing = [f for f in ("title", "kommuner", "housing_settings") if f not in data]
-            if missing:
-                raise exceptions.ValidationError({field: [_("This field is required.")] for field in missing})
             version = services.agreement_version_create(
                 actor=actor,
-                version=AgreementVersion(agreement=agreement, **self._changes(data)),
+                version=AgreementVersion(agreement=data["agreement"], **self._changes(data)),
                 kommuner=data["kommuner"],
             )
         return _respond(AgreementVersionSerializer, self._get(request, version.public_id), status_code=201)

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yaml
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from agreements.choices import AgreementStatus
@@ -449,3 +451,33 @@ def test_the_proposal_needs_authentication(
     response = _propose(api(None), region_halland.patient().public_id, ["insulin_injection"])
     assert response.status_code == 401
     assert not AccessLogEntry.objects.exists()
+
+
+def test_a_version_from_nothing_says_in_the_schema_and_the_answer_what_it_requires(
+    region_halland: World, demo_version: AgreementVersion, api: Api
+) -> None:
+    """The schema's two shapes of a new version are the ones the API checks: a copy (``based_on``) needs
+    its number and start; a version from nothing also its agreement, title, kommuner and settings."""
+    schema = yaml.safe_load((settings.BASE_DIR / "openapi.yaml").read_text(encoding="utf-8"))
+    components = schema["components"]["schemas"]
+    shapes = {
+        name: set(components[name].get("required", []))
+        for name in ("AgreementVersionCopyRequest", "AgreementVersionNewRequest")
+    }
+    assert shapes["AgreementVersionCopyRequest"] == {"based_on", "version", "valid_from"}
+    required_new = {"agreement", "version", "valid_from", "title", "kommuner", "housing_settings"}
+    assert shapes["AgreementVersionNewRequest"] == required_new
+
+    client = api(region_halland.users["admin_halland"])
+    before = AgreementVersion.objects.count()
+    bare = client.post(
+        f"{P}/agreement-versions",
+        {"agreement": str(demo_version.agreement.public_id), "version": "2027.1", "valid_from": "2027-01-01"},
+        format="json",
+    )
+    assert bare.status_code == 400
+    assert set(bare.json()["error"]["fields"]) == {"title", "kommuner", "housing_settings"}
+    nothing = client.post(f"{P}/agreement-versions", {}, format="json")
+    assert nothing.status_code == 400
+    assert set(nothing.json()["error"]["fields"]) == required_new
+    assert AgreementVersion.objects.count() == before
