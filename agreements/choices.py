@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    # Put in force, to start on its ``valid_from``: the version before it stays in force until then.
+    SCHEDULED = "scheduled", _("Scheduled")
     IN_FORCE = "in_force", _("In force")
     SUPERSEDED = "superseded", _("Superseded")
 

@@ -577,7 +577,7 @@ def agreement_import(
             "sha256": hashlib.sha256(text.encode()).hexdigest(),
         },
     )
-    if wanted_status == AgreementStatus.IN_FORCE:
+    if wanted_status in (AgreementStatus.IN_FORCE, AgreementStatus.SCHEDULED):
         try:
             version = services.agreement_version_put_in_force(actor=actor, version=version)
         except ValidationError as exc:

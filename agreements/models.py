@@ -735,6 +735,7 @@ class AgreementEventAction(models.TextChoices):
     CREATED = "created", _("Created")
     CHANGED = "changed", _("Changed")
     PUT_IN_FORCE = "put_in_force", _("Put in force")
+    STARTED = "started", _("Came into force")
     SUPERSEDED = "superseded", _("Superseded")
     DRAFT_CREATED = "draft_created", _("New draft version created")
     RULE_SAVED = "rule_saved", _("Rule saved")

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.actor import Actor
@@ -317,19 +318,12 @@ def agreement_version_put_in_force(
     version.supersedes = others.filter(valid_from__lt=version.valid_from).order_by("-valid_from").first()
     if others.filter(valid_from__gt=version.valid_from).exists():
         version.status = AgreementStatus.SUPERSEDED
+    elif version.valid_from > timezone.localdate():
+        # Proposals use the version before it until its first day (``agreement_versions_start``).
+        version.status = AgreementStatus.SCHEDULED
     else:
         version.status = AgreementStatus.IN_FORCE
-        for previous in others.filter(status=AgreementStatus.IN_FORCE).select_for_update():
-            previous.status = AgreementStatus.SUPERSEDED
-            previous.revision += 1
-            previous.save(update_fields=["status", "revision", "updated_at"])
-            agreement_event_record(
-                actor=actor,
-                agreement=agreement,
-                version=previous,
-                action=AgreementEventAction.SUPERSEDED,
-                detail={"by": str(version.public_id)},
-            )
+        _supersede_earlier(actor=actor, version=version)
     version.revision += 1
     version.save(update_fields=["status", "supersedes", "revision", "updated_at"])
     touch(agreement)
@@ -341,6 +335,61 @@ def agreement_version_put_in_force(
         detail={"status": version.status},
     )
     return version
+
+
+def _supersede_earlier(*, actor: Actor | None, version: AgreementVersion) -> None:
+    """The versions in force before ``version`` (now in force) become superseded, each an event."""
+    earlier = AgreementVersion.objects.filter(
+        agreement_id=version.agreement_id,
+        status=AgreementStatus.IN_FORCE,
+        valid_from__lt=version.valid_from,
+    ).exclude(pk=version.pk)
+    for previous in earlier.select_for_update():
+        previous.status = AgreementStatus.SUPERSEDED
+        previous.revision += 1
+        previous.save(update_fields=["status", "revision", "updated_at"])
+        agreement_event_record(
+            actor=actor,
+            agreement=version.agreement,
+            version=previous,
+            action=AgreementEventAction.SUPERSEDED,
+            detail={"by": str(version.public_id)},
+        )
+
+
+@transaction.atomic
+def agreement_versions_start(*, today: datetime.date | None = None) -> int:
+    """Scheduled versions whose first day has come are in force, and the versions before them
+    superseded (the beat runs this every hour); returns how many versions started."""
+    today = today or timezone.localdate()
+    started = 0
+    due = (
+        AgreementVersion.objects.select_for_update(of=("self",))
+        .filter(status=AgreementStatus.SCHEDULED, valid_from__lte=today)
+        .select_related("agreement")
+        .order_by("agreement_id", "valid_from")
+    )
+    for version in due:
+        later_due = AgreementVersion.objects.filter(
+            agreement_id=version.agreement_id,
+            status=AgreementStatus.SCHEDULED,
+            valid_from__gt=version.valid_from,
+            valid_from__lte=today,
+        ).exists()
+        version.status = AgreementStatus.SUPERSEDED if later_due else AgreementStatus.IN_FORCE
+        version.revision += 1
+        version.save(update_fields=["status", "revision", "updated_at"])
+        agreement_event_record(
+            actor=None,
+            agreement=version.agreement,
+            version=version,
+            action=AgreementEventAction.STARTED,
+            detail={"status": version.status},
+        )
+        _supersede_earlier(actor=None, version=version)
+        touch(version.agreement)
+        started += 1
+    return started
 
 
 @transaction.atomic

@@ -366,6 +366,11 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-remind-overdue": {"task": "cases.tasks.remind_overdue", "schedule": 15 * 60},
+    # A version put in force ahead of its first day comes into force on it (agreements.services).
+    "agreements-start-scheduled-versions": {
+        "task": "agreements.tasks.start_scheduled_versions",
+        "schedule": 60 * 60,
+    },
     # The daily digest of notifications, for the people who chose it (cases.services.notifications).
     "cases-notifications-digest": {
         "task": "cases.tasks.notifications_digest",

@@ -608,7 +608,7 @@ class ResponsibilityRuleViewSet(_DraftPartViewSet):
     # The model's errors under the request's names: ``performs_party`` is asked for as ``performs``.
     error_field_names = {
         **{f"{role}_{part}": role for role in ROLES for part in ("party", "organisation")},
-        **dict.fromkeys(CONDITION_FIELDS, "conditions"),
+        **{field: f"conditions.{field}" for field in CONDITION_FIELDS},
     }
 
     @extend_schema(

@@ -96,13 +96,18 @@ def _from_domain(exc: Exception) -> Exception:
     return exc
 
 
-def _request_fields(messages: dict[str, list[str]], context: dict[str, Any]) -> dict[str, list[str]]:
+def _request_fields(messages: dict[str, list[str]], context: dict[str, Any]) -> dict[str, Any]:
     """A model's errors under the names the request used: a view whose fields differ from its model's
-    says how in ``error_field_names`` (model field → request field)."""
+    says how in ``error_field_names`` (model field → request field; ``a.b`` for field ``b`` of the
+    request's object ``a``, nested as a serializer's own errors are)."""
     names: dict[str, str] = getattr(context.get("view"), "error_field_names", {})
-    renamed: dict[str, list[str]] = {}
+    renamed: dict[str, Any] = {}
     for field, field_messages in messages.items():
-        renamed.setdefault(names.get(field, field), []).extend(field_messages)
+        *outer, name = names.get(field, field).split(".")
+        target = renamed
+        for part in outer:
+            target = target.setdefault(part, {})
+        target.setdefault(name, []).extend(field_messages)
     return renamed
 
 

@@ -178,7 +178,8 @@ def test_the_region_admin_writes_and_reads_back_the_setting(
         HTTP_IF_MATCH=read["ETag"],
     )
     assert refused.status_code == 400, refused.json()
-    assert "approver_role" in refused.json()["error"]["fields"]
+    # Under the request's own names: ``approver_role`` of ``conditions``.
+    assert "approver_role" in refused.json()["error"]["fields"]["conditions"]
     stored.refresh_from_db()
     assert stored.risk_analysis_required is True
     # An unknown value is a 400 too.
