@@ -33,6 +33,9 @@ from rest_framework.test import APIClient
 
 from agreements.choices import ApproverRole, CareLevel, PartyRef, TaskKind
 from agreements.models import CareTaskType, ResponsibilityRule
+from integrations import services as integrations
+from integrations.models import ClientAccess
+from integrations.services import IssuedSecret
 from tests.api.test_response_examples import validator
 from tests.fixtures.agreements import PD, WOUND, Halland
 from tests.fixtures.world import PASSWORD, World
@@ -94,6 +97,25 @@ def more_rules(halland: Halland) -> None:
     )
 
 
+NURSE_HSA_ID = "SE2321000115-E00000000A01"
+
+
+@pytest.fixture
+def journal(world: World) -> IssuedSecret:
+    """Kommun A's care documentation system, registered as an API client that reads and writes in kommun
+    A, and the kommun nurse's HSA-id, by which it names her when it acts for her."""
+    nurse = world.users["nurse_a"]
+    nurse.hsa_id = NURSE_HSA_ID
+    nurse.save(update_fields=["hsa_id"])
+    return integrations.api_client_create(
+        name="Journalsystem A kommun",
+        organisation=world.orgs["kommun_a"],
+        scope=[world.orgs["kommun_a"]],
+        access=ClientAccess.READ_WRITE,
+        contact_email="it@example.org",
+    )
+
+
 # --- The integration's client: nothing but the schema ------------------------------------------------
 
 
@@ -144,8 +166,17 @@ class Contract:
         for (where, name), parameter in declared.items():
             if where == "header" and parameter.get("required"):
                 assert name in headers, f"{operation_id} requires the header {name}"
+        schemes = self.schema["components"]["securitySchemes"]
+        by_security = {
+            schemes[name]["name"]
+            for requirement in operation.get("security", [])
+            for name in requirement
+            if schemes[name].get("in") == "header"
+        }
         for name in headers:
-            assert ("header", name) in declared, f"{operation_id} declares no header {name}"
+            assert ("header", name) in declared or name in by_security, (
+                f"{operation_id} takes no header {name}"
+            )
         for name in query or {}:
             assert ("query", name) in declared, f"{operation_id} declares no query parameter {name}"
         body = operation.get("requestBody")
@@ -196,6 +227,8 @@ class Person:
     key: str
     client: APIClient
     etags: dict[str, str] = field(default_factory=dict)
+    # Sent with every call: ``X-On-Behalf-Of`` for a person acting through their organisation's system.
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -219,8 +252,32 @@ class Integration:
             self.people[key] = Person(key, client)
         return self.people[key]
 
-    def call(self, key: str, operation_id: str, **kwargs: Any) -> Answer:
-        return self.contract.call(self.sign_in(key).client, operation_id, **kwargs)
+    def sign_in_through(self, key: str, system: IssuedSecret, hsa_id: str) -> Person:
+        """The person works in their organisation's system, which calls the API with its own access token
+        (``POST /oauth/token``, client credentials) on their behalf (``X-On-Behalf-Of``: their HSA-id)."""
+        answer = self.contract.call(
+            APIClient(),
+            "oauth_token_create",
+            json={
+                "grant_type": "client_credentials",
+                "client_id": system.client.client_id,
+                "client_secret": system.secret,
+                "scope": "read write",
+            },
+        )
+        assert answer.status == 200, answer.body
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {answer.body['access_token']}")
+        self.people[key] = Person(key, client, headers={"X-On-Behalf-Of": hsa_id})
+        return self.people[key]
+
+    def call(
+        self, key: str, operation_id: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Answer:
+        person = self.sign_in(key)
+        return self.contract.call(
+            person.client, operation_id, headers={**person.headers, **(headers or {})}, **kwargs
+        )
 
     # The case, read before acting on it, as the person would open it from a notice.
 
@@ -282,19 +339,22 @@ class Integration:
         kind: str,
         *,
         naming: str,
+        asks: str,
         acts: bool,
     ) -> dict[str, Any]:
-        """``key`` was told of the case (named by ``naming``, one of its tasks) with a notice of
-        ``kind``; marks it read, as the person who opened it."""
+        """``key`` was told of the case with one notice of ``kind`` that names the case (``naming``, one
+        of its tasks) and says what is asked (``asks``, words of the Swedish text) and, where there is a
+        deadline, its date; the person opens it, which marks it read."""
         found = self.notices(key, case_id, since)
-        kinds = [n["kind"] for n in found]
         matching = [n for n in found if n["kind"] == kind]
-        assert matching, f"{key} was not told {kind} (told {kinds})"
+        assert matching, f"{key} was not told {kind} (told {[n['kind'] for n in found]})"
         [notice] = matching
         assert naming in notice["message"], (key, notice["message"])
+        assert asks in notice["message"], (key, notice["message"])
         assert notice["acts"] is acts, (key, kind, notice)
-        if acts:
-            assert notice["message"], notice
+        if notice["due_at"] is not None and "senast" in notice["message"]:
+            due = timezone.localtime(datetime.datetime.fromisoformat(notice["due_at"]))
+            assert f"senast {due:%Y-%m-%d}" in notice["message"], (key, notice)
         read = self.call(key, "notifications_read_create", path_params={"id": notice["id"]})
         assert read.status == 200
         assert read.body["read_at"] is not None
@@ -371,10 +431,14 @@ def open_case(api: Integration, tasks: list[str], background: str) -> dict[str, 
 # --- (a) PD + TPN + medication: review, risk analysis, approval, SIP ---------------------------------
 
 
-def test_pd_tpn_and_medication_from_request_to_finalised_sip(integration: Integration) -> None:
+def test_pd_tpn_and_medication_from_request_to_finalised_sip(
+    integration: Integration, journal: IssuedSecret
+) -> None:
     api = integration
     o = api.world.orgs
-    for key in ("nurse_a", "gp_a", "gp_b", "specialist", "mas_a", "mas_b", "coordinator_a"):
+    # The nurse works in the kommun's journal system; the others use tokens of their own.
+    api.sign_in_through("nurse_a", journal, NURSE_HSA_ID)
+    for key in ("gp_a", "gp_b", "specialist", "mas_a", "mas_b", "coordinator_a"):
         api.sign_in(key)
 
     since = now()
@@ -386,8 +450,18 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(integration: Integr
     assert {t["review_state"] for t in case["tasks"]} == {"pending"}
 
     # Submitted: the clinic reviews what it orders (PD, TPN), the vårdcentral the medication.
-    specialist_notice = api.told("specialist", case_id, since, "review_requested", naming=pd_name, acts=True)
-    gp_notice = api.told("gp_a", case_id, since, "review_requested", naming=pd_name, acts=True)
+    specialist_notice = api.told(
+        "specialist",
+        case_id,
+        since,
+        "review_requested",
+        naming=pd_name,
+        asks="godta eller bestrid",
+        acts=True,
+    )
+    gp_notice = api.told(
+        "gp_a", case_id, since, "review_requested", naming=pd_name, asks="godta eller bestrid", acts=True
+    )
     assert specialist_notice["organisation"] == str(o["clinic"].public_id)
     assert gp_notice["organisation"] == str(o["vc_a"].public_id)
     assert gp_notice["due_at"] is not None
@@ -401,7 +475,15 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(integration: Integr
     assert states == {PD: "accepted", TPN: "accepted", MEDICATION: "pending"}
     assert tasks_of(case)[PD]["agreed_orders"]["id"] == str(o["clinic"].public_id)
     assert tasks_of(case)[TPN]["reviews"][0]["organisation"]["id"] == str(o["clinic"].public_id)
-    api.told("nurse_a", case_id, since, "tasks_accepted", naming=pd_name, acts=False)
+    api.told(
+        "nurse_a",
+        case_id,
+        since,
+        "tasks_accepted",
+        naming=pd_name,
+        asks="godtagna; de övriga väntar",
+        acts=False,
+    )
     api.not_told(case_id, since, "gp_a", "mas_a")
     assert "accept" not in api.read_case("specialist", case_id)["allowed_actions"]
 
@@ -418,8 +500,18 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(integration: Integr
     assert case["status"] == "risk_analysis"
     assert {t["review_state"] for t in case["tasks"]} == {"accepted"}
     assert tasks_of(case)[MEDICATION]["agreed_orders"]["id"] == str(o["vc_a"].public_id)
-    api.told("nurse_a", case_id, since, "analysis_requested", naming=pd_name, acts=True)
-    api.told("specialist", case_id, since, "tasks_accepted", naming=pd_name, acts=False)
+    api.told(
+        "nurse_a", case_id, since, "analysis_requested", naming=pd_name, asks="Skriv riskanalysen", acts=True
+    )
+    api.told(
+        "specialist",
+        case_id,
+        since,
+        "tasks_accepted",
+        naming=pd_name,
+        asks="godtagen; en riskanalys följer",
+        acts=False,
+    )
     api.not_told(case_id, since, "mas_a", "gp_b")
 
     # The nurse writes the risk analysis: the specialist, the one named signer, is asked to sign.
@@ -455,8 +547,10 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(integration: Integr
     assert written.status == 201, written.body
     assert written.etag  # the case's new ETag
     analysis_id = written.body["id"]
-    assert written.body["status"] == "draft" or written.body["signatures"] == []
-    api.told("specialist", case_id, since, "signature_requested", naming=pd_name, acts=True)
+    assert (written.body["status"], written.body["signatures"]) == ("draft", [])
+    api.told(
+        "specialist", case_id, since, "signature_requested", naming=pd_name, asks="läs och signera", acts=True
+    )
     api.not_told(case_id, since, "gp_a", "mas_a")
     assert "sign_analysis" not in api.read_case("gp_a", case_id)["allowed_actions"]
 
@@ -473,7 +567,9 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(integration: Integr
     )
     assert [s["organisation"]["id"] for s in signed["signatures"]] == [str(o["clinic"].public_id)]
     assert api.read_case("specialist", case_id)["status"] == "awaiting_approval"
-    approval = api.told("mas_a", case_id, since, "approval_requested", naming=pd_name, acts=True)
+    approval = api.told(
+        "mas_a", case_id, since, "approval_requested", naming=pd_name, asks="godkänn eller avslå", acts=True
+    )
     assert approval["due_at"] is not None
     api.not_told(case_id, since, "mas_b", "gp_a", "nurse_a")
 
@@ -491,7 +587,7 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(integration: Integr
     assert case["status"] == "agreed"
     assert case["agreed_at"] is not None
     for key in ("nurse_a", "gp_a", "specialist"):
-        api.told(key, case_id, since, "case_agreed", naming=pd_name, acts=False)
+        api.told(key, case_id, since, "case_agreed", naming=pd_name, asks="Upprätta SIP", acts=False)
     api.not_told(case_id, since, "mas_b", "gp_b")
 
     # The nurse starts the SIP from the case (with the case's ETag): each party on it is asked to plan.
@@ -507,7 +603,7 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(integration: Integr
     insatser = started.body["current_version"]["insatser"]
     assert len(insatser) == 3
     for key in ("gp_a", "specialist"):
-        api.told(key, case_id, since, "sip_started", naming=pd_name, acts=True)
+        api.told(key, case_id, since, "sip_started", naming=pd_name, asks="delta i planeringen", acts=True)
     api.not_told(case_id, since, "gp_b", "mas_b")
     assert api.read_case("nurse_a", case_id)["status"] == "agreed"
 
@@ -547,10 +643,10 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(integration: Integr
         "nurse_a", "sips_finalise_create", path_params={"id": sip_id}, headers={"If-Match": str(filled.etag)}
     )
     assert finalised.status == 200, finalised.body
-    assert finalised.body["status"] == "finalised" or finalised.body["current_version"]["status"] == "final"
+    assert finalised.body["status"] == "finalised"
     assert api.read_case("nurse_a", case_id)["status"] == "active"
     for key in ("gp_a", "specialist"):
-        api.told(key, case_id, since, "sip_finalised", naming=pd_name, acts=False)
+        api.told(key, case_id, since, "sip_finalised", naming=pd_name, asks="läs er del", acts=False)
     api.not_told(case_id, since, "gp_b", "mas_b")
 
 
@@ -619,7 +715,15 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
     assert all(tasks_of(case)[code]["agreed_at"] for code in (PD, TPN, MEDICATION))
     assert tasks_of(case)[WOUND]["agreed_at"] is None
     for key in ("coordinator_a", "nurse_a", "specialist"):
-        api.told(key, case_id, since, "case_disputed", naming=wound_name, acts=True)
+        api.told(
+            key,
+            case_id,
+            since,
+            "case_disputed",
+            naming=wound_name,
+            asks="Ange er ståndpunkt, eller eskalera",
+            acts=True,
+        )
     api.not_told(case_id, since, "gp_a", "mas_a", "governance_lokal", "gp_b")
 
     # The kommun's coordinator escalates: lokal samverkan (level 1) is asked to decide.
@@ -634,9 +738,25 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
     )
     assert (case["status"], case["escalation_level"]) == ("escalated", 1)
     assert case["escalation_body"]["id"] == str(o["lokal_a"].public_id)
-    notice = api.told("governance_lokal", case_id, since, "case_escalated", naming=wound_name, acts=True)
+    notice = api.told(
+        "governance_lokal",
+        case_id,
+        since,
+        "case_escalated",
+        naming=wound_name,
+        asks="avgör det senast",
+        acts=True,
+    )
     assert notice["due_at"] is not None
-    api.told("gp_a", case_id, since, "case_escalated", naming=wound_name, acts=False)
+    api.told(
+        "gp_a",
+        case_id,
+        since,
+        "case_escalated",
+        naming=wound_name,
+        asks="eskalerat till Lokal samverkan A (nivå 1)",
+        acts=False,
+    )
     api.not_told(case_id, since, "governance", "governance_gnhh", "gp_b")
     # Nobody climbs alone: a second escalation before level 1 has decided is refused.
     refused = api.act(
@@ -666,8 +786,24 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
     assert case["status"] == "escalated"
     assert tasks_of(case)[WOUND]["review_state"] == "disputed"
     for key in ("coordinator_a", "mas_a", "gp_a", "coordinator_vc_a", "specialist"):
-        api.told(key, case_id, since, "case_decided", naming=wound_name, acts=True)
-    api.told("nurse_a", case_id, since, "case_decided", naming=wound_name, acts=False)
+        api.told(
+            key,
+            case_id,
+            since,
+            "case_decided",
+            naming=wound_name,
+            asks="godta rekommendationen för er part",
+            acts=True,
+        )
+    api.told(
+        "nurse_a",
+        case_id,
+        since,
+        "case_decided",
+        naming=wound_name,
+        asks="rekommenderar hur ärendet",
+        acts=False,
+    )
     api.not_told(case_id, since, "governance", "governance_gnhh", "gp_b")
 
     # The kommun accepts the recommendation; the vårdcentral does not.
@@ -688,8 +824,24 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
     )
     assert case["status"] == "escalated"
     for key in ("coordinator_a", "coordinator_vc_a"):
-        api.told(key, case_id, since, "position_stated", naming=wound_name, acts=True)
-    api.told("governance_lokal", case_id, since, "position_stated", naming=wound_name, acts=False)
+        api.told(
+            key,
+            case_id,
+            since,
+            "position_stated",
+            naming=wound_name,
+            asks="godtar inte samverkansorganets rekommendation",
+            acts=True,
+        )
+    api.told(
+        "governance_lokal",
+        case_id,
+        since,
+        "position_stated",
+        naming=wound_name,
+        asks="godtar inte samverkansorganets rekommendation",
+        acts=False,
+    )
     api.not_told(case_id, since, "governance", "governance_gnhh")
 
     # Declined: the coordinator sends it on to RUG (level 2), which finds it cannot settle it.
@@ -703,7 +855,9 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
         headers={"Idempotency-Key": str(uuid.uuid4())},
     )
     assert (case["status"], case["escalation_level"]) == ("escalated", 2)
-    api.told("governance", case_id, since, "case_escalated", naming=wound_name, acts=True)
+    api.told(
+        "governance", case_id, since, "case_escalated", naming=wound_name, asks="avgör det senast", acts=True
+    )
     api.not_told(case_id, since, "governance_gnhh")
     since = now()
     case = api.act(
@@ -715,7 +869,15 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
     )
     assert (case["status"], case["escalation_level"]) == ("escalated", 3)
     assert case["escalation_body"]["id"] == str(o["gnhh"].public_id)
-    api.told("governance_gnhh", case_id, since, "case_escalated", naming=wound_name, acts=True)
+    api.told(
+        "governance_gnhh",
+        case_id,
+        since,
+        "case_escalated",
+        naming=wound_name,
+        asks="avgör det senast",
+        acts=True,
+    )
     api.not_told(case_id, since, "governance_lokal")
 
     # GNHH decides, binding: the wound care is settled and the case goes on to the risk analysis.
@@ -732,9 +894,19 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
     assert wound["review_state"] == "decided"
     assert wound["agreed_performs"]["id"] == str(o["kommun_a"].public_id)
     assert wound["agreed_orders"]["id"] == str(o["vc_a"].public_id)
-    api.told("nurse_a", case_id, since, "analysis_requested", naming=wound_name, acts=True)
+    api.told(
+        "nurse_a",
+        case_id,
+        since,
+        "analysis_requested",
+        naming=wound_name,
+        asks="Skriv riskanalysen",
+        acts=True,
+    )
     for key in ("coordinator_a", "gp_a", "specialist"):
-        api.told(key, case_id, since, "case_decided", naming=wound_name, acts=False)
+        api.told(
+            key, case_id, since, "case_decided", naming=wound_name, asks="har beslutat i ärendet", acts=False
+        )
     api.not_told(case_id, since, "gp_b", "governance_lokal")
 
     # Every party fetches the decision notice of the binding decision: the same PDF for each.
