@@ -397,6 +397,26 @@ def tasks_of(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {t["task_type"]: t for t in case["tasks"]}
 
 
+def fetch_pdf(api: Integration, key: str, kind: str, source_id: str) -> str:
+    """Ask for the PDF of a record, follow it until it is ready (the worker renders it as the request
+    commits) and download it; the document's id."""
+    requested = api.call(
+        key,
+        "documents_create",
+        json={"kind": kind, "source_id": source_id},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert requested.status in (200, 202), requested.body
+    document_id = str(requested.body["id"])
+    status = api.call(key, "documents_retrieve", path_params={"id": document_id})
+    assert status.body["status"] == "ready", status.body
+    pdf = api.call(key, "documents_download_retrieve", path_params={"id": document_id})
+    assert pdf.status == 200
+    assert pdf.content_type == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    return document_id
+
+
 def open_case(api: Integration, tasks: list[str], background: str) -> dict[str, Any]:
     """The nurse finds the patient by personnummer and opens and submits the case."""
     patient = api.world.patient(given_name="Greta", family_name="Andersson")
@@ -649,6 +669,14 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(
         api.told(key, case_id, since, "sip_finalised", naming=pd_name, asks="läs er del", acts=False)
     api.not_told(case_id, since, "gp_b", "mas_b")
 
+    # The specialist, told, reads the plan and prints it.
+    plan = api.call("specialist", "sips_retrieve", path_params={"id": sip_id})
+    assert plan.status == 200
+    version = plan.body["current_version"]
+    assert version["status"] == "finalised"
+    assert {i["task_type"] for i in version["insatser"]} == {PD, TPN, MEDICATION}
+    fetch_pdf(api, "specialist", "sip_care_plan", version["id"])
+
 
 # --- (b) four tasks, one disputed, up the ladder to a binding decision -------------------------------
 
@@ -685,8 +713,11 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
     wound_name = tasks_of(case)[WOUND]["task_type_name"]
     wound_id = tasks_of(case)[WOUND]["id"]
 
-    # The clinic accepts PD and TPN; the GP accepts the medication and disputes the wound care.
-    api.act("specialist", case_id, "cases_accept_create", action="accept", json={})
+    # The clinic accepts PD and TPN, agreed at once while the vårdcentral has yet to answer; the GP
+    # accepts the medication and disputes the wound care.
+    case = api.act("specialist", case_id, "cases_accept_create", action="accept", json={})
+    assert case["status"] == "in_review"
+    assert all(tasks_of(case)[code]["agreed_at"] for code in (PD, TPN))
     medication_id = tasks_of(api.read_case("gp_a", case_id))[MEDICATION]["id"]
     api.act(
         "gp_a", case_id, "cases_accept_create", action="accept", json={"tasks": [{"task": medication_id}]}
@@ -766,7 +797,9 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
         json={"reason": "Vi vill vidare.", "level": 2},
         expect=409,
     )
-    assert refused["error"]
+    assert refused["error"]["level"] == 1
+    assert "escalate" not in refused["error"]["allowed"]
+    assert api.read_case("coordinator_a", case_id)["escalation_level"] == 1
 
     # Level 1 recommends, on the disputed task only.
     since = now()
@@ -915,22 +948,14 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
         *_earlier, binding = list(_decisions(api, key, case_id))
         assert binding["payload"]["level"] == 3
         assert binding["payload"]["binding"] is True
-        requested = api.call(
-            key,
-            "documents_create",
-            json={"kind": "decision_notice", "source_id": binding["payload"]["decision"]},
-            headers={"Idempotency-Key": str(uuid.uuid4())},
-        )
-        assert requested.status in (200, 202), requested.body
-        document_id = requested.body["id"]
-        documents.add(document_id)
-        status = api.call(key, "documents_retrieve", path_params={"id": document_id})
-        assert status.body["status"] == "ready", status.body
-        pdf = api.call(key, "documents_download_retrieve", path_params={"id": document_id})
-        assert pdf.status == 200
-        assert pdf.content_type == "application/pdf"
-        assert pdf.content.startswith(b"%PDF-")
+        documents.add(fetch_pdf(api, key, "decision_notice", binding["payload"]["decision"]))
     assert len(documents) == 1
+    listed = api.call(
+        "gp_a",
+        "documents_list",
+        query={"kind": "decision_notice", "source_id": binding["payload"]["decision"]},
+    )
+    assert [d["id"] for d in listed.body["results"]] == list(documents)
     # Another kommun's vårdcentral does not get it.
     outsider = api.call(
         "gp_b",
