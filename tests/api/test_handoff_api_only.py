@@ -443,9 +443,15 @@ def open_case(api: Integration, tasks: list[str], background: str) -> dict[str, 
     assert created.status == 201, created.body
     assert created.body["status"] == "draft"
     case_id = str(created.body["id"])
-    submitted = api.act("nurse_a", case_id, "cases_submit_create", action="submit")
-    assert submitted["status"] == "in_review"
-    return submitted
+    # Submitted with the ETag of the answer that created it, without reading it again.
+    assert "submit" in created.body["allowed_actions"]
+    submitted = api.call(
+        "nurse_a", "cases_submit_create", path_params={"id": case_id}, headers={"If-Match": str(created.etag)}
+    )
+    assert submitted.status == 200, submitted.body
+    assert submitted.body["status"] == "in_review"
+    body: dict[str, Any] = submitted.body
+    return body
 
 
 # --- (a) PD + TPN + medication: review, risk analysis, approval, SIP ---------------------------------
@@ -487,6 +493,10 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(
     assert gp_notice["due_at"] is not None
     api.not_told(case_id, since, "gp_b", "mas_a", "mas_b")
 
+    # The GP opens the case from the notice, but the specialist answers first.
+    assert "accept" in api.read_case("gp_a", case_id)["allowed_actions"]
+    read_before = api.people["gp_a"].etags[case_id]
+
     # The specialist accepts every task awaiting the clinic: PD and TPN are agreed at once.
     since = now()
     case = api.act("specialist", case_id, "cases_accept_create", action="accept", json={})
@@ -507,9 +517,19 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(
     api.not_told(case_id, since, "gp_a", "mas_a")
     assert "accept" not in api.read_case("specialist", case_id)["allowed_actions"]
 
-    # The GP accepts the medication, naming it: the case goes on to the risk analysis.
+    # The GP's answer on the case as first read is refused as stale (412), and nothing changes; read
+    # again, the GP accepts the medication, naming it: the case goes on to the risk analysis.
     since = now()
+    stale = api.call(
+        "gp_a",
+        "cases_accept_create",
+        path_params={"id": case_id},
+        json={},
+        headers={"If-Match": read_before},
+    )
+    assert stale.status == 412, stale.body
     medication = tasks_of(api.read_case("gp_a", case_id))[MEDICATION]
+    assert medication["review_state"] == "pending"
     case = api.act(
         "gp_a",
         case_id,
