@@ -30,6 +30,7 @@ from ..models import (
     CaseTask,
     DecisionOutcome,
     EscalationDecision,
+    EventKind,
     Hazard,
     Measure,
     Notification,
@@ -153,7 +154,9 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
 
 
 class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):
-    kind = serializers.CharField(read_only=True, help_text=_("What happened: a transition, a comment, ..."))
+    kind = serializers.ChoiceField(
+        choices=EventKind.choices, read_only=True, help_text=_("What happened: a transition, a comment, ...")
+    )
     user = PersonRefSerializer(read_only=True, allow_null=True)
     organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     payload = serializers.JSONField(
