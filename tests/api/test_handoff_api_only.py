@@ -2,16 +2,20 @@
 
 Every request is built from the committed schema: an operation is looked up by its ``operationId``, its
 path template filled in, its required headers checked and its JSON body validated against the request
-schema; every answer must be a status the operation declares and fit the schema of that status. Each
-person signs in with ``POST /api/v1/auth/token`` and writes with the ETag of their own last read. After
-every step the next party reads ``/api/v1/notifications`` (with ``updated_since``) and finds a notice
-naming the case and what is asked of them, while a party the step does not concern finds none.
+schema; every answer must be a status the operation declares and fit the schema of that status (objects
+closed: a field the schema does not name fails). Each person signs in with ``POST /api/v1/auth/token``,
+except the kommun nurse of case (a), who works in the kommun's journal system: it takes a client-credentials
+token and calls on her behalf (``X-On-Behalf-Of``). Writes carry the ETag of the person's last read or of
+the answer before; a stale one is refused (412). After every step the next party reads
+``/api/v1/notifications`` (with ``updated_since``) and finds a notice naming the case (by id and by its
+tasks), what is asked of them and by which date, while a party the step does not concern finds none.
 
 Two cases are walked: (a) PD, TPN and medication administration: the clinic's specialist accepts what the
 clinic orders, the GP the rest, the nurse writes the risk analysis, the specialist (the named signer)
-signs, MAS approves, and the nurse draws up and finalises the SIP; (b) four tasks of which one is
-disputed: the other three are agreed at once, lokal samverkan recommends, the vårdcentral declines, RUG
-cannot settle it, GNHH decides (binding), and every party fetches the decision notice PDF.
+signs, MAS approves, and the nurse draws up and finalises the SIP, which the specialist prints; (b) four
+tasks of which one is disputed: the other three are agreed at once, lokal samverkan recommends, the
+kommun accepts and the vårdcentral declines, RUG cannot settle it, GNHH decides (binding), and every
+party fetches the decision notice PDF.
 """
 
 from __future__ import annotations
@@ -859,14 +863,21 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
     )
     api.not_told(case_id, since, "governance", "governance_gnhh", "gp_b")
 
-    # The kommun accepts the recommendation; the vårdcentral does not.
-    api.act(
+    # The kommun accepts the recommendation: the region side hears of it, the next level does not.
+    since = now()
+    case = api.act(
         "coordinator_a",
         case_id,
         "cases_accept_recommendation_create",
         action="accept_recommendation",
         json={"reason": "Kommunen godtar."},
     )
+    assert case["status"] == "escalated"
+    for key in ("gp_a", "governance_lokal"):
+        api.told(key, case_id, since, "position_stated", naming=wound_name, asks="En part godtar", acts=False)
+    api.not_told(case_id, since, "governance", "governance_gnhh", "gp_b")
+    # The kommun has answered for its side; the vårdcentral does not accept.
+    assert "accept_recommendation" not in api.read_case("mas_a", case_id)["allowed_actions"]
     since = now()
     case = api.act(
         "gp_a",
