@@ -30,6 +30,7 @@ from ..models import (
     CaseTask,
     DecisionOutcome,
     EscalationDecision,
+    EventKind,
     Hazard,
     Measure,
     Notification,
@@ -153,10 +154,19 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
 
 
 class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):
-    kind = serializers.CharField(read_only=True, help_text=_("What happened: a transition, a comment, ..."))
+    kind = serializers.ChoiceField(
+        choices=EventKind.choices, read_only=True, help_text=_("What happened: a transition, a comment, ...")
+    )
     user = PersonRefSerializer(read_only=True, allow_null=True)
     organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
-    payload = serializers.JSONField(read_only=True)
+    payload = serializers.JSONField(
+        read_only=True,
+        help_text=_(
+            "What the step recorded, by kind. A joint body's decision (kind `decided`) names its `level`, "
+            "`body`, `outcome`, whether it is `binding`, the `splits` per task and the `decision`'s id, "
+            "which is the `source_id` of its decision notice (`POST /documents`, kind `decision_notice`)."
+        ),
+    )
 
     class Meta:
         model = CaseEvent

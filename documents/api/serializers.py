@@ -21,7 +21,8 @@ class DocumentRequestSerializer(serializers.Serializer[Any]):
     source_id = serializers.UUIDField(
         help_text=_(
             "The public id of the record to print: the risk-analysis version for `risk_analysis`, the "
-            "case for `escalation_notice`, the SIP version for `sip_care_plan`."
+            "case for `escalation_notice`, the SIP version for `sip_care_plan`, the joint body's decision "
+            "for `decision_notice` (`payload.decision` of the case's timeline event of kind `decided`)."
         )
     )
     language = serializers.ChoiceField(

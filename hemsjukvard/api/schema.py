@@ -20,6 +20,21 @@ ERROR_BODY = inline_serializer(
                 # A field's messages, or for a nested object (e.g. a patient's `enrolment`) its own
                 # field → messages map.
                 "fields": serializers.DictField(child=serializers.JSONField(), required=False),
+                # What a refusal because of the record's state says about it (``StateConflictError``'s
+                # extra): a client reads these instead of parsing the message.
+                "allowed": serializers.ListField(
+                    child=serializers.CharField(),
+                    required=False,
+                    help_text="On a 409 about a case: the actions you may take on it now, as in its "
+                    "`allowed_actions`.",
+                ),
+                "status": serializers.CharField(
+                    required=False, help_text="On a 409: the record's status, which refused the request."
+                ),
+                "level": serializers.IntegerField(
+                    required=False,
+                    help_text="On a 409 about an escalation: the escalation level it concerns.",
+                ),
             },
         )
     },
