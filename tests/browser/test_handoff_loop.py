@@ -97,7 +97,7 @@ class Told:
 
     def __post_init__(self) -> None:
         self.by_user = {u.pk: key for key, u in self.world.users.items()}
-        self.emails = {u.email: key for u in self.world.users.values() for key in [self.by_user[u.pk]]}
+        self.emails = {u.email: key for key, u in self.world.users.items()}
 
     def step(self, case: ResponsibilityCase) -> dict[str, Any]:
         """The notifications written on ``case`` since the last step, as {person: kind} (a sorted tuple
