@@ -129,12 +129,13 @@ def _notice(
 
 
 def _parties(step: Step, kind: str, text: str, *, coordinator: bool = False) -> list[Notice]:
-    """The kommun's nurses, the vårdcentral's GPs and the clinic's specialists (and the kommun's
-    coordinators where the case has been in dispute), informed."""
+    """The kommun's nurses, the vårdcentral's GPs and the clinic's specialists (and both sides'
+    coordinators, who take the case up the ladder, where it has been in dispute), informed."""
     kommun_roles = {Role.NURSE, Role.COORDINATOR} if coordinator else {Role.NURSE}
+    vardcentral_roles = {Role.GP, Role.COORDINATOR} if coordinator else {Role.GP}
     return [
         *_notice(step.kommun_id, kommun_roles, kind, text),
-        *_notice(step.vardcentral_id, {Role.GP}, kind, text),
+        *_notice(step.vardcentral_id, vardcentral_roles, kind, text),
         *_notice(step.clinic_id, {Role.SPECIALIST}, kind, text),
     ]
 

@@ -229,12 +229,18 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
     ),
     "state_position": (
         _state_position,
-        {"coordinator_a": K.POSITION_STATED, "gp_a": K.POSITION_STATED, "specialist": K.POSITION_STATED},
+        {
+            "coordinator_a": K.POSITION_STATED,
+            "coordinator_vc_a": K.POSITION_STATED,
+            "gp_a": K.POSITION_STATED,
+            "specialist": K.POSITION_STATED,
+        },
     ),
     "escalate": (
         _escalate,
         {
             "governance_lokal": K.CASE_ESCALATED,
+            "coordinator_vc_a": K.CASE_ESCALATED,
             "nurse_a": K.CASE_ESCALATED,
             "gp_a": K.CASE_ESCALATED,
             "specialist": K.CASE_ESCALATED,
@@ -244,6 +250,7 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
         _auto_escalate,
         {
             "governance_lokal": K.CASE_ESCALATED,
+            "coordinator_vc_a": K.CASE_ESCALATED,
             "nurse_a": K.CASE_ESCALATED,
             "coordinator_a": K.CASE_ESCALATED,
             "gp_a": K.CASE_ESCALATED,
@@ -263,7 +270,12 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
     ),
     "accept_recommendation": (
         _accept_recommendation,
-        {"nurse_a": K.ANALYSIS_REQUESTED, "coordinator_a": K.CASE_DECIDED, "specialist": K.CASE_DECIDED},
+        {
+            "nurse_a": K.ANALYSIS_REQUESTED,
+            "coordinator_a": K.CASE_DECIDED,
+            "coordinator_vc_a": K.CASE_DECIDED,
+            "specialist": K.CASE_DECIDED,
+        },
     ),
     "decline_recommendation": (
         _decline_recommendation,
@@ -277,6 +289,7 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
         _cannot_settle,
         {
             "governance": K.CASE_ESCALATED,
+            "coordinator_vc_a": K.CASE_ESCALATED,
             "nurse_a": K.CASE_ESCALATED,
             "coordinator_a": K.CASE_ESCALATED,
             "gp_a": K.CASE_ESCALATED,
