@@ -323,7 +323,7 @@ def agreement_version_put_in_force(
         version.status = AgreementStatus.SCHEDULED
     else:
         version.status = AgreementStatus.IN_FORCE
-        _supersede_earlier(actor=actor, version=version)
+        supersede_earlier(actor=actor, version=version)
     version.revision += 1
     version.save(update_fields=["status", "supersedes", "revision", "updated_at"])
     touch(agreement)
@@ -337,7 +337,7 @@ def agreement_version_put_in_force(
     return version
 
 
-def _supersede_earlier(*, actor: Actor | None, version: AgreementVersion) -> None:
+def supersede_earlier(*, actor: Actor | None, version: AgreementVersion) -> None:
     """The versions in force before ``version`` (now in force) become superseded, each an event."""
     earlier = AgreementVersion.objects.filter(
         agreement_id=version.agreement_id,
@@ -355,41 +355,6 @@ def _supersede_earlier(*, actor: Actor | None, version: AgreementVersion) -> Non
             action=AgreementEventAction.SUPERSEDED,
             detail={"by": str(version.public_id)},
         )
-
-
-@transaction.atomic
-def agreement_versions_start(*, today: datetime.date | None = None) -> int:
-    """Scheduled versions whose first day has come are in force, and the versions before them
-    superseded (the beat runs this every hour); returns how many versions started."""
-    today = today or timezone.localdate()
-    started = 0
-    due = (
-        AgreementVersion.objects.select_for_update(of=("self",))
-        .filter(status=AgreementStatus.SCHEDULED, valid_from__lte=today)
-        .select_related("agreement")
-        .order_by("agreement_id", "valid_from")
-    )
-    for version in due:
-        later_due = AgreementVersion.objects.filter(
-            agreement_id=version.agreement_id,
-            status=AgreementStatus.SCHEDULED,
-            valid_from__gt=version.valid_from,
-            valid_from__lte=today,
-        ).exists()
-        version.status = AgreementStatus.SUPERSEDED if later_due else AgreementStatus.IN_FORCE
-        version.revision += 1
-        version.save(update_fields=["status", "revision", "updated_at"])
-        agreement_event_record(
-            actor=None,
-            agreement=version.agreement,
-            version=version,
-            action=AgreementEventAction.STARTED,
-            detail={"status": version.status},
-        )
-        _supersede_earlier(actor=None, version=version)
-        touch(version.agreement)
-        started += 1
-    return started
 
 
 @transaction.atomic

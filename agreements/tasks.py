@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import services
+from . import scheduling
 
 
 @shared_task(name="agreements.tasks.start_scheduled_versions")
 def start_scheduled_versions() -> int:
     """Hourly: versions put in force ahead of their first day come into force on it."""
-    return services.agreement_versions_start()
+    return scheduling.agreement_versions_start()

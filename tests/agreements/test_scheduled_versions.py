@@ -10,11 +10,8 @@ from django.utils import timezone
 
 from agreements.choices import AgreementStatus
 from agreements.models import AgreementEvent, AgreementEventAction, AgreementVersion
-from agreements.services import (
-    agreement_version_new_draft,
-    agreement_version_put_in_force,
-    agreement_versions_start,
-)
+from agreements.scheduling import agreement_versions_start
+from agreements.services import agreement_version_new_draft, agreement_version_put_in_force
 from agreements.tasks import start_scheduled_versions
 
 pytestmark = pytest.mark.django_db

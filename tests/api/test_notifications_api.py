@@ -144,10 +144,14 @@ def test_pages_are_bounded(world, drive, api, schema, django_assert_max_num_quer
     assert default["count"] == 251
     assert len(default["results"]) == 25
     with django_assert_max_num_queries(25):
-        largest = client.get(URL, {"page_size": 10_000})
+        largest = client.get(URL, {"page_size": 100})
     _fits(schema, URL, "get", 200, largest.json())
     assert len(largest.json()["results"]) == 100
-    assert largest.json()["next"] is not None
+    assert "page_size=100" in largest.json()["next"]
+    # More than the largest page is refused with a reason, not silently cut.
+    too_many = client.get(URL, {"page_size": 10_000})
+    assert too_many.status_code == 400
+    assert "page_size" in too_many.json()["error"]["fields"]
     assert client.get(URL, {"page": 999}).status_code == 404
 
 
