@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,8 @@ from agreements import deadlines
 from agreements import selectors as agreement_selectors
 from directory.actor import Actor
 from directory.models import Membership, Organisation
+from documents.models import DocumentKind
+from documents.services import document_request
 from hemsjukvard.errors import StaleVersionError, StateConflictError
 
 from ..governance import SIDES, LevelFacts, level_allows, side_of, tasks_to_decide
@@ -47,6 +51,8 @@ from .core import (
 )
 from .hard_rules import arrangement_payload, physician_rule_on, split_check
 from .inputs import Split
+
+logger = logging.getLogger(__name__)
 
 # --- Escalation ------------------------------------------------------------------------------------
 
@@ -361,7 +367,23 @@ def case_decide(
         now=now,
     )
     _save(actor, case, membership=membership)
+    transaction.on_commit(lambda: _print_decision_notice(actor, decision.public_id))
     return case
+
+
+def _print_decision_notice(actor: Actor, decision_id: uuid.UUID) -> None:
+    """Once the decision is committed, the worker renders its decision notice, listed on the case for
+    every party (each may print its own copy as well). The decision stands if this fails: the notice
+    can be asked for on the case page, so a failure here is logged, not raised."""
+    try:
+        document_request(
+            actor=actor,
+            kind=DocumentKind.DECISION_NOTICE,
+            source_id=decision_id,
+            language=settings.LANGUAGE_CODE,
+        )
+    except Exception:
+        logger.exception("The decision notice of decision %s was not queued", decision_id)
 
 
 def _split_of(entry: dict[str, Any]) -> Split:

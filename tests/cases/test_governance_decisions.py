@@ -12,6 +12,7 @@ from django.test import Client
 from audit.models import AccessLogEntry
 from cases.models import CaseEvent, EscalationDecision, EventKind, ReviewState
 from directory.models import Organisation, OrganisationKind
+from documents.models import Document, DocumentContent, DocumentKind, DocumentStatus
 from hemsjukvard.errors import StateConflictError
 from tests.fixtures.agreements import PD, WOUND
 
@@ -205,3 +206,26 @@ def test_a_binding_level_settles_at_once(world, drive):
     case.refresh_from_db()
     assert case.status == "risk_analysis"
     assert case.tasks.get().review_state == ReviewState.DECIDED
+
+
+def test_the_decision_notice_is_printed_by_the_worker_when_the_body_decides(
+    world, drive, eager_celery, django_capture_on_commit_callbacks
+):
+    """Nobody has to ask for it: once the decision is committed, its notice is queued and rendered, and
+    the parties find it listed on the case."""
+    case = drive.submit(drive.open())
+    case = drive.dispute(case)
+    case = _to_gnhh(drive, case)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = drive.decide(case, by="governance_gnhh")
+    decision = EscalationDecision.objects.filter(case=case).order_by("-level").first()
+    assert decision is not None
+    assert decision.level == 3
+    notice = Document.objects.get(kind=DocumentKind.DECISION_NOTICE, source_id=decision.public_id)
+    assert notice.status == DocumentStatus.READY
+    assert bytes(DocumentContent.objects.get(document=notice).content).startswith(b"%PDF-")
+    assert notice.requested_by == world.users["governance_gnhh"]
+
+    page = _page(world.users["gp_a"]).get(f"/cases/{case.public_id}/")
+    assert page.status_code == 200
+    assert f"/documents/{notice.public_id}/" in page.content.decode()
