@@ -457,7 +457,7 @@ def sip_update_draft(
 def finalise_problems(version: SipVersion, *, today: datetime.date) -> dict[str, list[str]]:
     """What stops ``version`` from being finalised, per element, in words a nurse understands."""
     problems: dict[str, list[str]] = {}
-    insatser = list(version.insatser.all())
+    insatser = list(version.insatser.select_related("case_task__task_type"))
     if not insatser:
         problems["insatser"] = [
             _("List the insatser the person needs: what is to be done (the plan's first element).")
@@ -494,7 +494,39 @@ def finalise_problems(version: SipVersion, *, today: datetime.date) -> dict[str,
         problems["follow_up_on"] = [_("The follow-up date has already passed; choose a later date.")]
     if version.interpreter_needed and not version.interpreter_language.strip():
         problems["interpreter_language"] = [_("Say which language the interpreter speaks.")]
+    around_the_clock = _contact_path_problem(version, insatser)
+    if around_the_clock:
+        problems["contact_paths"] = [around_the_clock]
     return problems
+
+
+# Outside office hours: the periods a 24/7 contact path must cover besides the day.
+AFTER_HOURS = (ContactPeriod.EVENING_NIGHT, ContactPeriod.WEEKEND)
+
+
+def _contact_path_problem(version: SipVersion, insatser: list[SipInsats]) -> str | None:
+    """Where the agreement's rule for a task asks for a contact path around the clock (the proposal's
+    ``contact_24_7_required``, as agreed on the case), the plan names who to call, with a phone number,
+    in the evening and night and at weekends: the person and their family must never be told that
+    nobody answers."""
+    needing = sorted(
+        {
+            str(insats.case_task.task_type)
+            for insats in insatser
+            if insats.case_task is not None
+            and ((insats.case_task.proposal or {}).get("conditions") or {}).get("contact_24_7_required")
+        }
+    )
+    if not needing:
+        return None
+    covered = {path.period for path in version.contact_paths.all() if path.who.strip() and path.phone.strip()}
+    missing = [str(ContactPeriod(period).label).lower() for period in AFTER_HOURS if period not in covered]
+    if not missing:
+        return None
+    return _(
+        "%(tasks)s need a contact path around the clock: say who the person calls, with a phone number, "
+        "for %(periods)s."
+    ) % {"tasks": ", ".join(needing), "periods": ", ".join(missing)}
 
 
 def _consent_problem(version: SipVersion, *, today: datetime.date) -> str | None:

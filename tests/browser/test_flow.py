@@ -99,6 +99,11 @@ def test_pd_case_from_nurse_to_sip_pdf(live_server, world, halland, as_user):
     nurse.fill("#id_consent_given_on", datetime.date.today().isoformat())
     nurse.fill("#id_contact_0_who", "Kommunsjuksköterska dag")
     nurse.fill("#id_contact_0_phone", "0340-123 45")
+    # PD asks for a contact path around the clock: evening and night, and weekends too.
+    nurse.fill("#id_contact_1_who", "Kommunens nattpatrull")
+    nurse.fill("#id_contact_1_phone", "0340-123 99")
+    nurse.fill("#id_contact_2_who", "Njurmedicin helgjour")
+    nurse.fill("#id_contact_2_phone", "035-333 33")
     nurse.fill("#id_follow_up_on", (datetime.date.today() + datetime.timedelta(days=30)).isoformat())
     screenshot(nurse, "07-sip-editor")
     axe_problems["sip"] = axe_violations(nurse)

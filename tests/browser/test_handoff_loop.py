@@ -262,6 +262,11 @@ def test_pd_tpn_and_medication_each_party_told_in_turn(
     nurse.fill("#id_consent_given_on", datetime.date.today().isoformat())
     nurse.fill("#id_contact_0_who", "Kommunsjuksköterska dag")
     nurse.fill("#id_contact_0_phone", "0340-123 45")
+    # PD asks for a contact path around the clock: evening and night, and weekends too.
+    nurse.fill("#id_contact_1_who", "Kommunens nattpatrull")
+    nurse.fill("#id_contact_1_phone", "0340-123 99")
+    nurse.fill("#id_contact_2_who", "Njurmedicin helgjour")
+    nurse.fill("#id_contact_2_phone", "035-333 33")
     nurse.fill("#id_follow_up_on", (datetime.date.today() + datetime.timedelta(days=30)).isoformat())
     _click(nurse, "button[formaction*='finalise']")
     screenshot(nurse, "handoff-a-03-sip-finalised")

@@ -113,6 +113,28 @@ def test_expired_consent_and_past_follow_up_date_block_finalising(world, sip_fro
     assert set(caught.value.message_dict) == {"consent", "follow_up_on"}
 
 
+def test_a_sip_with_pd_cannot_be_finalised_without_a_24_7_contact_path(world, sip_from_case, nurse):
+    """The agreement's rule for PD asks for a contact path around the clock: a plan that names only a
+    daytime number (the family told nobody answers at night) is not finalised, and says what is missing."""
+    daytime_only = [
+        services.ContactPathInput(period="day", who="Hemsjukvården A kommun", phone="0340-111 11")
+    ]
+    fill(sip_from_case, nurse, world, contact_paths=daytime_only)
+    with translation.override("sv"), pytest.raises(ValidationError) as caught:
+        services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    assert set(caught.value.message_dict) == {"contact_paths"}
+    message = caught.value.message_dict["contact_paths"][0]
+    assert "Peritonealdialys (PD)" in message
+    assert "kväll och natt" in message
+    assert "helger och helgdagar" in message
+    assert "Enkel sårvård" not in message  # wound care asks for no such path
+    assert SipVersion.objects.get(sip=sip_from_case).status == VersionStatus.DRAFT
+
+    # The evening, night and weekend numbers added, the plan is finalised.
+    fill(sip_from_case, nurse, world)
+    services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+
+
 def test_a_finalised_version_is_immutable_in_the_services(world, sip_from_case, nurse):
     fill(sip_from_case, nurse, world)
     services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
