@@ -14,6 +14,7 @@ a case locks the case first, but no plan row exists yet then, so the two orders 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -324,8 +325,24 @@ def _validate_changes(changes: DraftChanges) -> None:
             add("contact_paths", _("Choose daytime, evening and night, or weekends."))
         if not path.who.strip() or not path.phone.strip():
             add("contact_paths", _("Say who to call and the phone number."))
+        elif not looks_like_a_phone_number(path.phone):
+            add(
+                "contact_paths",
+                _("%(phone)s is not a phone number: give digits, e.g. 0340-123 45 or +46 70 123 45 67.")
+                % {"phone": path.phone.strip()[:40]},
+            )
     if errors:
         raise ValidationError(errors)
+
+
+PHONE = re.compile(r"^\+?[0-9(][0-9 ()/-]*[0-9]$")
+
+
+def looks_like_a_phone_number(text: str) -> bool:
+    """Digits with the separators people write (spaces, hyphens, brackets, a slash, a leading +), and
+    at least five digits: a number someone can dial at night, not a name or a note."""
+    value = text.strip()
+    return bool(PHONE.match(value)) and sum(c.isdigit() for c in value) >= 5
 
 
 def _replace_rows(version: SipVersion, changes: DraftChanges) -> list[str]:
@@ -541,6 +558,8 @@ def _consent_problem(version: SipVersion, *, today: datetime.date) -> str | None
         )
     if version.consent_given_by == ConsentGivenBy.REPRESENTATIVE and not version.consent_representative_role:
         return _("Say in what role the representative gave consent (e.g. guardian or trustee).")
+    if version.consent_given_on > today:
+        return _("The consent cannot be dated in the future; give the day it was given.")
     if version.consent_valid_to is not None and version.consent_valid_to < today:
         return _("The consent was valid until %(date)s; record a new consent.") % {
             "date": version.consent_valid_to.isoformat()

@@ -135,6 +135,30 @@ def test_a_sip_with_pd_cannot_be_finalised_without_a_24_7_contact_path(world, si
     services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
 
 
+def test_a_consent_dated_in_the_future_blocks_finalising(world, sip_from_case, nurse):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    fill(sip_from_case, nurse, world, consent_given_on=tomorrow)
+    with translation.override("sv"), pytest.raises(ValidationError) as caught:
+        services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    assert set(caught.value.message_dict) == {"consent"}
+    assert "framtiden" in caught.value.message_dict["consent"][0]
+
+
+@pytest.mark.parametrize("phone", ["ring Anna", "070", "kvällstid", "0340-12 34 5x"])
+def test_a_contact_path_needs_a_number_that_can_be_dialled(world, sip_from_case, nurse, phone):
+    paths = [services.ContactPathInput(period="day", who="Hemsjukvården A", phone=phone)]
+    with translation.override("sv"), pytest.raises(ValidationError) as caught:
+        fill(sip_from_case, nurse, world, contact_paths=paths)
+    assert "inte ett telefonnummer" in caught.value.message_dict["contact_paths"][0]
+
+
+@pytest.mark.parametrize("phone", ["0340-123 45", "+46 70 123 45 67", "(031) 390 06 01", "08/123 456"])
+def test_phone_numbers_as_people_write_them_are_kept(world, sip_from_case, nurse, phone):
+    paths = [services.ContactPathInput(period="day", who="Hemsjukvården A", phone=phone)]
+    version = fill(sip_from_case, nurse, world, contact_paths=paths)
+    assert [p.phone for p in version.contact_paths.all()] == [phone]
+
+
 def test_a_finalised_version_is_immutable_in_the_services(world, sip_from_case, nurse):
     fill(sip_from_case, nurse, world)
     services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
