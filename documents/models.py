@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hemsjukvard.db import PublicIdModel, TimestampedModel
@@ -26,6 +27,16 @@ class DocumentKind(models.TextChoices):
     ESCALATION_NOTICE = "escalation_notice", _("Escalation notice")
     RISK_ANALYSIS = "risk_analysis", _("Risk analysis")
     DECISION_NOTICE = "decision_notice", _("Decision notice")
+
+
+# The kinds' names in a download's file name (Swedish, as the people who keep the files speak).
+FILE_NAMES = {
+    "sip_care_plan": "sip-vardplan",
+    "escalation_notice": "eskaleringsunderlag",
+    "risk_analysis": "riskanalys",
+    "decision_notice": "beslutsmeddelande",
+    "access_log_extract": "loggutdrag",
+}
 
 
 class DocumentStatus(models.TextChoices):
@@ -107,7 +118,12 @@ class Document(PublicIdModel, TimestampedModel):
 
     @property
     def filename(self) -> str:
-        return f"{self.kind}-{self.source_id}-{self.source_version}-{self.language}.pdf"
+        """What the download is called: the kind in Swedish, the day it was made and a short id (never
+        the patient's name: the file may stay in a shared computer's downloads)."""
+        made = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
+        name = FILE_NAMES.get(self.kind, self.kind.replace("_", "-"))
+        language = "" if self.language == settings.LANGUAGE_CODE else f"-{self.language}"
+        return f"{name}-{made.isoformat()}-{str(self.source_id)[:8]}{language}.pdf"
 
 
 class DocumentContent(models.Model):
