@@ -24,16 +24,25 @@
         var words = folded(input.value).trim().split(/\s+/).filter(Boolean);
         var shown = 0;
         list.querySelectorAll(".task-option").forEach(function (option) {
-          var text = folded(option.textContent);
-          var checked = option.querySelector("input:checked");
-          var match = checked || words.every(function (w) { return text.indexOf(w) !== -1; });
-          option.hidden = !match;
+          var box = option.querySelector("input");
+          var match = words.every(function (w) { return folded(option.textContent).indexOf(w) !== -1; });
+          // A ticked task stays in sight, but out of the Tab order while it does not match: Tab, Space
+          // from the search reaches what was searched for and never unticks an earlier choice.
+          var kept = !match && box && box.checked;
+          option.hidden = !match && !kept;
+          option.classList.toggle("kept-ticked", Boolean(kept));
+          if (box) {
+            if (kept) { box.setAttribute("tabindex", "-1"); } else { box.removeAttribute("tabindex"); }
+          }
           if (match) { shown += 1; }
         });
         list.querySelectorAll(".task-group").forEach(function (group) {
           group.hidden = !group.querySelector(".task-option:not([hidden])");
         });
-        if (status) { status.textContent = status.getAttribute("data-template") ? status.getAttribute("data-template").replace("%s", shown) : String(shown); }
+        if (status) {
+          var template = shown === 0 && words.length ? status.getAttribute("data-none") : status.getAttribute("data-template");
+          status.textContent = template ? template.replace("%s", shown) : String(shown);
+        }
       });
     });
   }

@@ -38,8 +38,19 @@ def test_the_search_hides_what_does_not_match_and_tab_space_ticks_only_what_is_s
     assert ticked.first.get_attribute("value") == WOUND
     assert not nurse.locator(f"#task-options input[value={PD}]").is_checked()
 
-    # A ticked task stays in sight whatever is typed next; clearing the search shows every task again.
+    # A ticked task stays in sight whatever is typed next, but the next Tab, Space from the search ticks
+    # the task searched for and never unticks the earlier one.
     nurse.fill("#task-filter", "perito")
     assert nurse.locator("#task-options .task-option:visible").count() == 2
+    nurse.focus("#task-filter")
+    nurse.keyboard.press("Tab")
+    nurse.keyboard.press("Space")
+    assert nurse.locator(f"#task-options input[value={PD}]").is_checked()
+    assert nurse.locator(f"#task-options input[value={WOUND}]").is_checked()
+    # A search that matches nothing says so, and the ticked tasks stay.
+    nurse.fill("#task-filter", "xyzzy")
+    assert "Ingen insats matchar" in nurse.locator("#task-filter-status").inner_text()
+    assert nurse.locator("#task-options input[name=tasks]:checked").count() == 2
+    # Clearing the search shows every task again.
     nurse.fill("#task-filter", "")
     assert nurse.locator("#task-options .task-option:visible").count() == total
