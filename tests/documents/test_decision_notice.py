@@ -62,15 +62,18 @@ def test_a_recommendation_and_a_binding_decision_print(
     case = drive.cannot_settle(case, by="governance")
     case = drive.decide(case, by="governance_gnhh", reasons="GNHH beslutar enligt § 5.3.")
     decision = EscalationDecision.objects.get(case=case, level=3)
-    text = pdf_text(_content(_print(nurse, decision, django_capture_on_commit_callbacks)))
+    printed = _print(nurse, decision, django_capture_on_commit_callbacks)
+    text = pdf_text(_content(printed))
     for expected in ("Bindande beslut", "GNHH Test", "GNHH beslutar enligt § 5.3.", "Riskanalys"):
         assert expected in text, expected
     # Listed on the case page with its decision.
     page = Client()
     page.force_login(case_world.world.users["nurse_a"])
     html = page.get(f"/cases/{case.public_id}/").content.decode()
-    assert f'value="{decision.public_id}"' in html
-    assert "Skapa beslutsmeddelandet (PDF)" in html
+    assert f"/documents/{printed.public_id}/" in html
+    # A decision does not change: once its notice is made, the page offers no second one.
+    assert f'value="{decision.public_id}"' not in html
+    assert "Skapa beslutsmeddelandet (PDF)" not in html
 
 
 def test_protected_identity_is_masked_on_the_decision_notice(
