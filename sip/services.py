@@ -528,7 +528,7 @@ def _contact_path_problem(version: SipVersion, insatser: list[SipInsats]) -> str
     nobody answers."""
     needing = sorted(
         {
-            str(insats.case_task.task_type)
+            case_services.task_label(insats.case_task)
             for insats in insatser
             if insats.case_task is not None
             and ((insats.case_task.proposal or {}).get("conditions") or {}).get("contact_24_7_required")

@@ -125,6 +125,7 @@ def test_a_sip_with_pd_cannot_be_finalised_without_a_24_7_contact_path(world, si
     assert set(caught.value.message_dict) == {"contact_paths"}
     message = caught.value.message_dict["contact_paths"][0]
     assert "Peritonealdialys (PD)" in message
+    assert "peritoneal" not in message  # the task by its name, never its code
     assert "kväll och natt" in message
     assert "helger och helgdagar" in message
     assert "Enkel sårvård" not in message  # wound care asks for no such path
