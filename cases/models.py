@@ -698,6 +698,7 @@ class NotificationKind(models.TextChoices):
     POSITION_STATED = "position_stated", _("Position stated")
     CASE_ESCALATED = "case_escalated", _("Case escalated")
     CASE_DECIDED = "case_decided", _("Case decided")
+    RECOMMENDATION_MADE = "recommendation_made", _("Recommendation to answer")
     ANALYSIS_REQUESTED = "analysis_requested", _("Risk analysis requested")
     SIGNATURE_REQUESTED = "signature_requested", _("Signature requested")
     APPROVAL_REQUESTED = "approval_requested", _("Approval requested")

@@ -231,10 +231,14 @@ def case_notices(step: Step) -> list[Notice]:
             decided = step.action in (A.DECIDE, A.ACCEPT_RECOMMENDATION)
             kind = K.CASE_DECIDED if decided else K.TASKS_ACCEPTED
             text = (
-                _("The joint body has decided the case about %(case)s; a risk analysis follows.")
+                _(
+                    "%(body)s has decided the case about %(case)s; the decision notice is on the case page "
+                    "and a risk analysis follows."
+                )
+                % {**names, "body": step.body_name or _("The joint body")}
                 if decided
-                else _("The split of the case about %(case)s is accepted; a risk analysis follows.")
-            ) % names
+                else _("The split of the case about %(case)s is accepted; a risk analysis follows.") % names
+            )
             return [*_analysis_requested(step), *_parties(step, kind, text, coordinator=step.was_escalated)]
         case A.DECIDE if step.to_status == S.ESCALATED:
             # A recommending level decided: each party accepts it, or not, for its side.
@@ -247,13 +251,17 @@ def case_notices(step: Step) -> list[Notice]:
             )
             return [
                 # Those who may answer it (``transitions.RECOMMENDATION_ROLES``) act; the nurses hear.
-                *_notice(step.kommun_id, {Role.COORDINATOR, Role.MAS}, K.CASE_DECIDED, text, acts=True),
-                *_notice(step.vardcentral_id, {Role.GP, Role.COORDINATOR}, K.CASE_DECIDED, text, acts=True),
-                *_notice(step.clinic_id, {Role.SPECIALIST}, K.CASE_DECIDED, text, acts=True),
+                *_notice(
+                    step.kommun_id, {Role.COORDINATOR, Role.MAS}, K.RECOMMENDATION_MADE, text, acts=True
+                ),
+                *_notice(
+                    step.vardcentral_id, {Role.GP, Role.COORDINATOR}, K.RECOMMENDATION_MADE, text, acts=True
+                ),
+                *_notice(step.clinic_id, {Role.SPECIALIST}, K.RECOMMENDATION_MADE, text, acts=True),
                 *_notice(
                     step.kommun_id,
                     {Role.NURSE},
-                    K.CASE_DECIDED,
+                    K.RECOMMENDATION_MADE,
                     _("The joint body recommends how to settle the case about %(case)s.") % names,
                 ),
             ]

@@ -348,16 +348,16 @@ def test_one_task_disputed_climbs_the_ladder_to_a_binding_decision(
     assert (case.status, case.escalation_level) == (CaseStatus.ESCALATED, 1)  # a recommendation
     # Each side accepts or declines the recommendation (the nurse only hears of it).
     assert told.step(case) == dict.fromkeys(
-        ("coordinator_a", "mas_a", "coordinator_vc_a", "gp_a", "specialist", "nurse_a"), K.CASE_DECIDED
+        ("coordinator_a", "mas_a", "coordinator_vc_a", "gp_a", "specialist", "nurse_a"), K.RECOMMENDATION_MADE
     )
 
     # The kommun accepts the recommendation; the vårdcentral does not.
-    _from_inbox(coordinator, world, "coordinator_a", case, K.CASE_DECIDED)
+    _from_inbox(coordinator, world, "coordinator_a", case, K.RECOMMENDATION_MADE)
     _click(coordinator, "#action-accept_recommendation button[type=submit]")
     assert told.step(case) == dict.fromkeys(
         ("nurse_a", "coordinator_vc_a", "gp_a", "specialist", "governance_lokal"), K.POSITION_STATED
     )
-    _from_inbox(gp, world, "gp_a", case, K.CASE_DECIDED)
+    _from_inbox(gp, world, "gp_a", case, K.RECOMMENDATION_MADE)
     gp.fill("#id_decline_recommendation-reason", "Vårdcentralen har ingen läkare i särskilt boende.")
     _click(gp, "#action-decline_recommendation button[type=submit]")
     case.refresh_from_db()

@@ -260,12 +260,13 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
     "decide": (
         _decide,
         {
-            "coordinator_a": K.CASE_DECIDED,
-            "coordinator_vc_a": K.CASE_DECIDED,
-            "mas_a": K.CASE_DECIDED,
-            "nurse_a": K.CASE_DECIDED,
-            "gp_a": K.CASE_DECIDED,
-            "specialist": K.CASE_DECIDED,
+            # Level 1 recommends: each party is asked to answer it (the nurse hears of it).
+            "coordinator_a": K.RECOMMENDATION_MADE,
+            "coordinator_vc_a": K.RECOMMENDATION_MADE,
+            "mas_a": K.RECOMMENDATION_MADE,
+            "nurse_a": K.RECOMMENDATION_MADE,
+            "gp_a": K.RECOMMENDATION_MADE,
+            "specialist": K.RECOMMENDATION_MADE,
         },
     ),
     "accept_recommendation": (
@@ -301,12 +302,13 @@ CASE_STEPS: dict[str, tuple[Callable[[CaseDriver], Done], dict[str, str]]] = {
     "decide_withdrawn": (
         _decide_withdrawn,
         {
-            "coordinator_vc_a": K.CASE_DECIDED,
-            "mas_a": K.CASE_DECIDED,
-            "nurse_a": K.CASE_DECIDED,
-            "coordinator_a": K.CASE_DECIDED,
-            "gp_a": K.CASE_DECIDED,
-            "specialist": K.CASE_DECIDED,
+            # A recommending level (level 1) recommends withdrawal: the parties answer it.
+            "coordinator_vc_a": K.RECOMMENDATION_MADE,
+            "mas_a": K.RECOMMENDATION_MADE,
+            "nurse_a": K.RECOMMENDATION_MADE,
+            "coordinator_a": K.RECOMMENDATION_MADE,
+            "gp_a": K.RECOMMENDATION_MADE,
+            "specialist": K.RECOMMENDATION_MADE,
         },
     ),
     "create_analysis": (_create_analysis, {"specialist": K.SIGNATURE_REQUESTED}),

@@ -178,7 +178,7 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
             key,
             case_id,
             since,
-            "case_decided",
+            "recommendation_made",
             naming=wound_name,
             asks="godta rekommendationen för er part",
             acts=True,
@@ -187,7 +187,7 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
         "nurse_a",
         case_id,
         since,
-        "case_decided",
+        "recommendation_made",
         naming=wound_name,
         asks="rekommenderar hur ärendet",
         acts=False,
@@ -300,7 +300,7 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
     )
     for key in ("coordinator_a", "gp_a", "specialist"):
         api.told(
-            key, case_id, since, "case_decided", naming=wound_name, asks="har beslutat i ärendet", acts=False
+            key, case_id, since, "case_decided", naming=wound_name, asks="har avgjort ärendet", acts=False
         )
     api.not_told(case_id, since, "gp_b", "governance_lokal")
 
