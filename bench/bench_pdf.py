@@ -57,7 +57,7 @@ def two_page_html() -> str:
         language="sv",
         identity="Åsa Öberg, 19400312-9816",
         identity_masked=False,
-        reference="Dokument 0f6c · Riskanalys 3fa8 · version 2-approved-s1-d1",
+        reference="Dokument 0f6c9a1b · Riskanalys · utskrivet 2026-12-07 09:30",
         created=now,
         page_label="Sida",
         of_label="av",

@@ -311,12 +311,12 @@ def _render_claimed(document_id: int, worker: str, now: datetime.datetime, delay
                 language=document.language,
                 identity=patient_identity(document.patient, masked=document.identity_masked),
                 identity_masked=document.identity_masked,
-                reference=_("Document %(document)s · %(kind)s %(source)s · version %(version)s")
+                # What a reader can quote to find the print again; never an internal version key.
+                reference=_("Document %(document)s · %(kind)s · printed %(printed)s")
                 % {
-                    "document": document.public_id,
+                    "document": str(document.public_id)[:8],
                     "kind": source_def.label,
-                    "source": document.source_id,
-                    "version": document.source_version,
+                    "printed": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
                 },
                 created=now,
                 page_label=_("Page"),

@@ -66,6 +66,10 @@ def test_a_recommendation_and_a_binding_decision_print(
     text = pdf_text(_content(printed))
     for expected in ("Bindande beslut", "GNHH Test", "GNHH beslutar enligt § 5.3.", "Riskanalys"):
         assert expected in text, expected
+    # The footer names the print as a reader can quote it, never by an internal version key.
+    assert f"Dokument {str(printed.public_id)[:8]}" in text
+    assert "utskrivet" in text
+    assert printed.source_version not in text
     # Listed on the case page with its decision.
     page = Client()
     page.force_login(case_world.world.users["nurse_a"])
