@@ -180,13 +180,13 @@ def _coordinators(step: Step, kind: str, text: str, *, acts: bool) -> list[Notic
 
 
 def _analysis_requested(step: Step) -> list[Notice]:
-    return _notice(
-        step.kommun_id,
-        {Role.NURSE},
-        K.ANALYSIS_REQUESTED,
-        _("Write the risk analysis of the case about %(case)s.") % {"case": step.case_label},
-        acts=True,
+    names = {"case": step.case_label, "body": step.body_name or _("The joint body")}
+    text = (
+        _("%(body)s has settled the dispute over %(case)s: write the risk analysis of the case.") % names
+        if step.action in (A.DECIDE, A.ACCEPT_RECOMMENDATION)
+        else _("Write the risk analysis of the case about %(case)s.") % names
     )
+    return _notice(step.kommun_id, {Role.NURSE}, K.ANALYSIS_REQUESTED, text, acts=True)
 
 
 def _agreed(step: Step) -> list[Notice]:

@@ -295,7 +295,7 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
         since,
         "analysis_requested",
         naming=wound_name,
-        asks="Skriv riskanalysen",
+        asks="har avgjort oenigheten",
         acts=True,
     )
     for key in ("coordinator_a", "gp_a", "specialist"):
