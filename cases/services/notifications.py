@@ -87,12 +87,14 @@ def _step(case: ResponsibilityCase, event: CaseEvent) -> notify.Step:
 
 
 def _turns_done(case: ResponsibilityCase, event: CaseEvent) -> None:
-    """"Your turn" ends for whoever acted, and for everyone once the case has moved on (a new status,
-    level or decision): an old notice never asks for what can no longer be done. The new step's notices
-    say whose turn it is now."""
+    """A notice's "your turn" ends for whoever acted, and for everyone once the case has moved on (a
+    new status, level or decision): an old notice never asks for what can no longer be done. The new
+    step's notices say whose turn it is now."""
     moved = event.from_status != event.to_status or event.kind in (EventKind.ESCALATED, EventKind.DECIDED)
     done = Notification.objects.filter(case=case, acts=True)
     if not moved:
+        if event.user_id is None:
+            return
         done = done.filter(user_id=event.user_id)
     done.update(acts=False, updated_at=timezone.now())
 

@@ -1,5 +1,5 @@
-""" "Your turn" ends when the person has acted, and for everyone once the case has moved on: the inbox
-never asks for what can no longer be done, and the new step says whose turn it is now."""
+"""A notice's "your turn" ends when the person has acted, and for everyone once the case has moved on:
+the inbox never asks for what can no longer be done, and the new step says whose turn it is now."""
 
 from __future__ import annotations
 
