@@ -14,7 +14,6 @@ a case locks the case first, but no plan row exists yet then, so the two orders 
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,6 +41,7 @@ from hemsjukvard.writes import lock_current, save_next_version
 from patients.models import Patient
 
 from . import selectors
+from .contact_paths import contact_path_problem, looks_like_a_phone_number
 from .events import sip_finalised_publish
 from .inputs import CONSENT_FIELDS as CONSENT_FIELDS
 from .inputs import DRAFT_FIELDS as DRAFT_FIELDS
@@ -335,16 +335,6 @@ def _validate_changes(changes: DraftChanges) -> None:
         raise ValidationError(errors)
 
 
-PHONE = re.compile(r"^\+?[0-9(][0-9 ()/-]*[0-9]$")
-
-
-def looks_like_a_phone_number(text: str) -> bool:
-    """Digits with the separators people write (spaces, hyphens, brackets, a slash, a leading +), and
-    at least five digits: a number someone can dial at night, not a name or a note."""
-    value = text.strip()
-    return bool(PHONE.match(value)) and sum(c.isdigit() for c in value) >= 5
-
-
 def _replace_rows(version: SipVersion, changes: DraftChanges) -> list[str]:
     changed = []
     if changes.insatser is not None:
@@ -511,39 +501,10 @@ def finalise_problems(version: SipVersion, *, today: datetime.date) -> dict[str,
         problems["follow_up_on"] = [_("The follow-up date has already passed; choose a later date.")]
     if version.interpreter_needed and not version.interpreter_language.strip():
         problems["interpreter_language"] = [_("Say which language the interpreter speaks.")]
-    around_the_clock = _contact_path_problem(version, insatser)
+    around_the_clock = contact_path_problem(version, insatser)
     if around_the_clock:
         problems["contact_paths"] = [around_the_clock]
     return problems
-
-
-# Outside office hours: the periods a 24/7 contact path must cover besides the day.
-AFTER_HOURS = (ContactPeriod.EVENING_NIGHT, ContactPeriod.WEEKEND)
-
-
-def _contact_path_problem(version: SipVersion, insatser: list[SipInsats]) -> str | None:
-    """Where the agreement's rule for a task asks for a contact path around the clock (the proposal's
-    ``contact_24_7_required``, as agreed on the case), the plan names who to call, with a phone number,
-    in the evening and night and at weekends: the person and their family must never be told that
-    nobody answers."""
-    needing = sorted(
-        {
-            case_services.task_label(insats.case_task)
-            for insats in insatser
-            if insats.case_task is not None
-            and ((insats.case_task.proposal or {}).get("conditions") or {}).get("contact_24_7_required")
-        }
-    )
-    if not needing:
-        return None
-    covered = {path.period for path in version.contact_paths.all() if path.who.strip() and path.phone.strip()}
-    missing = [str(ContactPeriod(period).label).lower() for period in AFTER_HOURS if period not in covered]
-    if not missing:
-        return None
-    return _(
-        "%(tasks)s need a contact path around the clock: say who the person calls, with a phone number, "
-        "for %(periods)s."
-    ) % {"tasks": ", ".join(needing), "periods": ", ".join(missing)}
 
 
 def _consent_problem(version: SipVersion, *, today: datetime.date) -> str | None:
