@@ -9,6 +9,7 @@ reports each one on the console): a test fails if a page needed anything the pol
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -96,6 +97,29 @@ def as_user(browser: Any, live_server: Any, csp_violations: list[str]) -> Iterat
     yield login
     for context in contexts:
         context.close()
+
+
+def fill_sip_editor(page: Any) -> None:
+    """What a plan for kommun A's patient Greta Andersson needs to be finalised, typed into the SIP editor:
+    huvudansvar, no other measures, her consent, a follow-up date and a contact path around the clock
+    (PD asks for one: evening and night, and weekends too)."""
+    today = datetime.date.today()
+    page.select_option("#id_huvudansvar", label="A kommun")
+    page.locator("#id_no_other_measures").check()
+    page.select_option("#id_consent_given_by", index=1)
+    page.fill("#id_consent_given_by_name", "Greta Andersson")
+    page.fill("#id_consent_scope", "Hela planen")
+    page.fill("#id_consent_given_on", today.isoformat())
+    for index, (who, phone) in enumerate(
+        [
+            ("Kommunsjuksköterska dag", "0340-123 45"),
+            ("Kommunens nattpatrull", "0340-123 99"),
+            ("Njurmedicin helgjour", "035-333 33"),
+        ]
+    ):
+        page.fill(f"#id_contact_{index}_who", who)
+        page.fill(f"#id_contact_{index}_phone", phone)
+    page.fill("#id_follow_up_on", (today + datetime.timedelta(days=30)).isoformat())
 
 
 def screenshot(page: Any, name: str) -> None:

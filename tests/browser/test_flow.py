@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
 from cases.models import CaseStatus, ResponsibilityCase
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, fill_sip_editor, screenshot
 from tests.fixtures.agreements import PD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -91,20 +89,7 @@ def test_pd_case_from_nurse_to_sip_pdf(live_server, world, halland, as_user):
     nurse.locator("button[formaction*='finalise']").click()
     nurse.locator(".error-summary").first.wait_for()
     assert "huvudansvar" in nurse.locator(".error-summary").first.inner_text()
-    nurse.select_option("#id_huvudansvar", label="A kommun")
-    nurse.locator("#id_no_other_measures").check()
-    nurse.select_option("#id_consent_given_by", index=1)
-    nurse.fill("#id_consent_given_by_name", "Greta Andersson")
-    nurse.fill("#id_consent_scope", "Hela planen")
-    nurse.fill("#id_consent_given_on", datetime.date.today().isoformat())
-    nurse.fill("#id_contact_0_who", "Kommunsjuksköterska dag")
-    nurse.fill("#id_contact_0_phone", "0340-123 45")
-    # PD asks for a contact path around the clock: evening and night, and weekends too.
-    nurse.fill("#id_contact_1_who", "Kommunens nattpatrull")
-    nurse.fill("#id_contact_1_phone", "0340-123 99")
-    nurse.fill("#id_contact_2_who", "Njurmedicin helgjour")
-    nurse.fill("#id_contact_2_phone", "035-333 33")
-    nurse.fill("#id_follow_up_on", (datetime.date.today() + datetime.timedelta(days=30)).isoformat())
+    fill_sip_editor(nurse)
     screenshot(nurse, "07-sip-editor")
     axe_problems["sip"] = axe_violations(nurse)
     nurse.locator("button[formaction*='finalise']").click()

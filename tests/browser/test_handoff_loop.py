@@ -15,15 +15,12 @@ downloads the decision notice.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.core import mail
 
-from agreements.choices import ApproverRole, CareLevel, PartyRef, TaskKind
-from agreements.models import CareTaskType, ResponsibilityRule
 from cases.models import (
     CaseStatus,
     DecisionOutcome,
@@ -34,57 +31,13 @@ from cases.models import (
     ReviewState,
 )
 from hemsjukvard.models import OutboxMessage
-from tests.browser.conftest import screenshot
-from tests.fixtures.agreements import PD, WOUND, Halland
+from tests.browser.conftest import fill_sip_editor, screenshot
+from tests.fixtures.agreements import MEDICATION, PD, TPN, WOUND, Halland
 from tests.fixtures.world import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 K = NotificationKind
-TPN = "parenteral-nutrition"
-MEDICATION = "medication-administration"
-
-
-@pytest.fixture
-def handoff_rules(halland: Halland) -> Halland:
-    """TPN as PD (the clinic orders and follows up, the kommun performs, MAS approves the analysis) and
-    medication administration as the agreement has it (the vårdcentral orders and follows up)."""
-    version = halland.version
-    section = version.sections.get(number="5.3")
-    tpn = CareTaskType.objects.create(
-        code=TPN,
-        name_sv="Parenteral nutrition (TPN)",
-        name_en="Parenteral nutrition",
-        kind=TaskKind.SPECIALISED,
-        care_level=CareLevel.SPECIALISED,
-    )
-    ResponsibilityRule.objects.create(
-        version=version,
-        task_type=tpn,
-        section=section,
-        orders_party=PartyRef.CASE_SPECIALIST_CLINIC,
-        performs_party=PartyRef.ENROLMENT_KOMMUN,
-        follows_up_party=PartyRef.CASE_SPECIALIST_CLINIC,
-        risk_analysis_required=True,
-        approver_role=ApproverRole.MAS,
-        specialist_active_role_required=True,
-    )
-    medication = CareTaskType.objects.create(
-        code=MEDICATION,
-        name_sv="Läkemedelshantering och administrering",
-        name_en="Medication administration",
-        kind=TaskKind.NURSING,
-        care_level=CareLevel.PRIMARY,
-    )
-    ResponsibilityRule.objects.create(
-        version=version,
-        task_type=medication,
-        section=section,
-        orders_party=PartyRef.LISTED_VARDCENTRAL,
-        performs_party=PartyRef.ENROLMENT_KOMMUN,
-        follows_up_party=PartyRef.LISTED_VARDCENTRAL,
-    )
-    return halland
 
 
 @dataclass
@@ -186,7 +139,7 @@ def people(as_user: Any) -> dict[str, Any]:
 
 
 def test_pd_tpn_and_medication_each_party_told_in_turn(
-    live_server: Any, world: World, handoff_rules: Halland, people: dict[str, Any]
+    live_server: Any, world: World, tpn_and_medication: Halland, people: dict[str, Any]
 ) -> None:
     told = Told(world)
     patient = world.patient(given_name="Greta", family_name="Andersson")
@@ -254,20 +207,7 @@ def test_pd_tpn_and_medication_each_party_told_in_turn(
     with nurse.expect_navigation(url="**/sip/*/"):
         nurse.locator("form[action*='/sip/from-case/'] button").click()
     assert told.step(case) == {"gp_a": K.SIP_STARTED, "specialist": K.SIP_STARTED}
-    nurse.select_option("#id_huvudansvar", label="A kommun")
-    nurse.locator("#id_no_other_measures").check()
-    nurse.select_option("#id_consent_given_by", index=1)
-    nurse.fill("#id_consent_given_by_name", "Greta Andersson")
-    nurse.fill("#id_consent_scope", "Hela planen")
-    nurse.fill("#id_consent_given_on", datetime.date.today().isoformat())
-    nurse.fill("#id_contact_0_who", "Kommunsjuksköterska dag")
-    nurse.fill("#id_contact_0_phone", "0340-123 45")
-    # PD asks for a contact path around the clock: evening and night, and weekends too.
-    nurse.fill("#id_contact_1_who", "Kommunens nattpatrull")
-    nurse.fill("#id_contact_1_phone", "0340-123 99")
-    nurse.fill("#id_contact_2_who", "Njurmedicin helgjour")
-    nurse.fill("#id_contact_2_phone", "035-333 33")
-    nurse.fill("#id_follow_up_on", (datetime.date.today() + datetime.timedelta(days=30)).isoformat())
+    fill_sip_editor(nurse)
     _click(nurse, "button[formaction*='finalise']")
     screenshot(nurse, "handoff-a-03-sip-finalised")
     # Finalising the plan makes the case active: the parties are told of both.
@@ -281,7 +221,7 @@ def test_pd_tpn_and_medication_each_party_told_in_turn(
 
 
 def test_one_task_disputed_climbs_the_ladder_to_a_binding_decision(
-    live_server: Any, world: World, handoff_rules: Halland, people: dict[str, Any]
+    live_server: Any, world: World, tpn_and_medication: Halland, people: dict[str, Any]
 ) -> None:
     told = Told(world)
     patient = world.patient(given_name="Sven", family_name="Lindqvist")

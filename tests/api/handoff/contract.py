@@ -1,5 +1,12 @@
 """An integration's client built from nothing but the committed ``openapi.yaml``, and the fixtures of the
-handoff walks (see ``tests/api/handoff`` test modules)."""
+handoff walks in this package.
+
+Every request is built from the schema: an operation is looked up by its ``operationId``, its path
+template filled in, its required headers checked and its JSON body validated against the request
+schema; every answer must be a status the operation declares and fit the schema of that status (objects
+closed: a field the schema does not name fails). Writes carry the ETag of the person's last read or of
+the answer before.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +25,6 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from agreements.choices import ApproverRole, CareLevel, PartyRef, TaskKind
-from agreements.models import CareTaskType, ResponsibilityRule
 from integrations import services as integrations
 from integrations.models import ClientAccess
 from integrations.services import IssuedSecret
@@ -27,8 +32,6 @@ from tests.api.test_response_examples import validator
 from tests.fixtures.agreements import Halland
 from tests.fixtures.world import PASSWORD, World
 
-TPN = "parenteral-nutrition"
-MEDICATION = "medication-administration"
 METHODS = ("get", "post", "put", "patch", "delete")
 PARAMETER = re.compile(r"{(\w+)}")
 
@@ -37,49 +40,6 @@ PARAMETER = re.compile(r"{(\w+)}")
 def schema() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
     return loaded
-
-
-@pytest.fixture
-def more_rules(halland: Halland) -> None:
-    """Parenteral nutrition as PD (the clinic orders and follows up, the kommun performs, MAS approves
-    the risk analysis), and medication administration ordered by the listed vårdcentral (domain §8)."""
-    version = halland.version
-    section = version.sections.get(number="5.3")
-    tpn = CareTaskType.objects.create(
-        code=TPN,
-        name_sv="Parenteral nutrition (TPN)",
-        name_en="Parenteral nutrition",
-        kind=TaskKind.SPECIALISED,
-        care_level=CareLevel.SPECIALISED,
-    )
-    medication = CareTaskType.objects.create(
-        code=MEDICATION,
-        name_sv="Läkemedelsadministrering",
-        name_en="Medication administration",
-        kind=TaskKind.NURSING,
-        care_level=CareLevel.PRIMARY,
-    )
-    ResponsibilityRule.objects.create(
-        version=version,
-        task_type=tpn,
-        section=section,
-        orders_party=PartyRef.CASE_SPECIALIST_CLINIC,
-        performs_party=PartyRef.ENROLMENT_KOMMUN,
-        follows_up_party=PartyRef.CASE_SPECIALIST_CLINIC,
-        risk_analysis_required=True,
-        approver_role=ApproverRole.MAS,
-        specialist_active_role_required=True,
-        training_required=True,
-        contact_24_7_required=True,
-    )
-    ResponsibilityRule.objects.create(
-        version=version,
-        task_type=medication,
-        section=section,
-        orders_party=PartyRef.LISTED_VARDCENTRAL,
-        performs_party=PartyRef.ENROLMENT_KOMMUN,
-        follows_up_party=PartyRef.LISTED_VARDCENTRAL,
-    )
 
 
 NURSE_HSA_ID = "SE2321000115-E00000000A01"
@@ -368,7 +328,7 @@ def integration(
     schema: dict[str, Any],
     world: World,
     halland: Halland,
-    more_rules: None,
+    tpn_and_medication: Halland,
     django_capture_on_commit_callbacks,
 ) -> Integration:
     return Integration(Contract(schema, lambda: django_capture_on_commit_callbacks(execute=True)), world)

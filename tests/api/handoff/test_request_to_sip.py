@@ -1,21 +1,11 @@
-"""The handoff loop driven through the REST API alone, as an integration that has only ``openapi.yaml``.
+"""Handoff case (a) through the REST API alone, as an integration that has only ``openapi.yaml``
+(the schema-only client and its rules are in ``contract``).
 
-Every request is built from the committed schema: an operation is looked up by its ``operationId``, its
-path template filled in, its required headers checked and its JSON body validated against the request
-schema; every answer must be a status the operation declares and fit the schema of that status (objects
-closed: a field the schema does not name fails). Each person signs in with ``POST /api/v1/auth/token``,
-except the kommun nurse of case (a), who works in the kommun's journal system: it takes a client-credentials
-token and calls on her behalf (``X-On-Behalf-Of``). Writes carry the ETag of the person's last read or of
-the answer before; a stale one is refused (412). After every step the next party reads
-``/api/v1/notifications`` (with ``updated_since``) and finds a notice naming the case (by id and by its
-tasks), what is asked of them and by which date, while a party the step does not concern finds none.
-
-Two cases are walked: (a) PD, TPN and medication administration: the clinic's specialist accepts what the
-clinic orders, the GP the rest, the nurse writes the risk analysis, the specialist (the named signer)
-signs, MAS approves, and the nurse draws up and finalises the SIP, which the specialist prints; (b) four
-tasks of which one is disputed: the other three are agreed at once, lokal samverkan recommends, the
-kommun accepts and the vårdcentral declines, RUG cannot settle it, GNHH decides (binding), and every
-party fetches the decision notice PDF.
+PD, TPN and medication administration: the kommun nurse works in the kommun's journal system (client
+credentials, ``X-On-Behalf-Of``); the clinic's specialist accepts what the clinic orders, the GP the rest
+(a stale ETag is refused with 412 first); the nurse writes the risk analysis, the specialist (the named
+signer) signs, MAS approves, and the nurse draws up and finalises the SIP, which the specialist prints.
+After every step the next party finds a notice naming the case and what is asked; others find none.
 """
 
 from __future__ import annotations
@@ -27,9 +17,9 @@ import pytest
 from django.utils import timezone
 
 from integrations.services import IssuedSecret
-from tests.fixtures.agreements import PD
+from tests.fixtures.agreements import MEDICATION, PD, TPN
 
-from .contract import MEDICATION, NURSE_HSA_ID, TPN, Integration, fetch_pdf, now, open_case, tasks_of
+from .contract import NURSE_HSA_ID, Integration, fetch_pdf, now, open_case, tasks_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_rate_limit_counters")]
 
