@@ -5,16 +5,22 @@ A case names its kommun, the patient's listed vårdcentral, the ordering special
 is escalated, the joint body of the current level. Members of those organisations see the case
 (``access.cases``), and while the case is open they see its patient too (``access.patients``). Both
 read it from here, so the two rules cannot name different organisations, and neither has to import the
-other.
+other. The kommuner a patient's cases and enrolments name are read here too, in the same query: they
+decide whom the kommun's MAS and MAR reach.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, IntegerField, OuterRef, Q, Value
 
 from cases.models import OPEN_STATUSES, CaseStatus, ResponsibilityCase
+from patients.models import Enrolment
+
+# The status column's value for an enrolment row in ``case_facts_many``'s union: never a case status.
+_ENROLMENT = "(enrolment)"
 
 
 def case_parties_q(organisation_ids: Collection[int]) -> Q:
@@ -48,19 +54,65 @@ def patients_with_open_case_q(organisation_ids: Collection[int]) -> Q:
     return Q(Exists(open_cases))
 
 
-def organisations_on_open_cases(patient_id: int) -> frozenset[int]:
-    return organisations_on_open_cases_many([patient_id]).get(patient_id, frozenset())
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a patient's cases and enrolments tell the patient rule.
+
+    ``open_case_organisations``: the organisations named on the patient's open cases. ``kommuner_in_care``:
+    the kommuner that give, gave or were asked to give the patient health care: an enrolment there, open
+    or ended, or a case with the kommun as party, in any state but draft (MAS and MAR follow up that care,
+    lex Maria included, after it has ended).
+    """
+
+    open_case_organisations: frozenset[int] = frozenset()
+    kommuner_in_care: frozenset[int] = frozenset()
 
 
-def organisations_on_open_cases_many(patient_ids: Collection[int]) -> dict[int, frozenset[int]]:
-    """For each patient, the organisations named on their open cases; one query for all of them."""
-    found: dict[int, set[int]] = {}
-    rows = ResponsibilityCase.objects.filter(patient_id__in=list(patient_ids), status__in=OPEN_STATUSES)
-    for patient_id, kommun_id, vardcentral_id, clinic_id, status, body_id in rows.values_list(
+def case_facts(patient_id: int) -> CaseFacts:
+    return case_facts_many([patient_id]).get(patient_id, CaseFacts())
+
+
+def case_facts_many(patient_ids: Collection[int]) -> dict[int, CaseFacts]:
+    """``CaseFacts`` for each patient; one query for all of them (the cases and the enrolments together)."""
+    ids = list(patient_ids)
+    no_org = Value(None, output_field=IntegerField())
+    cases = ResponsibilityCase.objects.filter(patient_id__in=ids).values_list(
         "patient_id", "kommun_id", "vardcentral_id", "specialist_clinic_id", "status", "escalation_body_id"
+    )
+    enrolments = Enrolment.objects.filter(patient_id__in=ids).values_list(
+        "patient_id", "kommun_id", no_org, no_org, Value(_ENROLMENT, output_field=CharField()), no_org
+    )
+    open_orgs: dict[int, set[int]] = {}
+    kommuner: dict[int, set[int]] = {}
+    for patient_id, kommun_id, vardcentral_id, clinic_id, status, body_id in cases.union(
+        enrolments, all=True
     ):
-        ids = found.setdefault(patient_id, set())
-        ids.update(i for i in (kommun_id, vardcentral_id, clinic_id) if i is not None)
+        in_care = kommuner.setdefault(patient_id, set())
+        if kommun_id is not None and status != CaseStatus.DRAFT:  # a draft has asked nobody yet
+            in_care.add(kommun_id)
+        if status not in OPEN_STATUSES:
+            continue
+        orgs = open_orgs.setdefault(patient_id, set())
+        orgs.update(i for i in (kommun_id, vardcentral_id, clinic_id) if i is not None)
         if status == CaseStatus.ESCALATED and body_id is not None:
-            ids.add(body_id)
-    return {patient_id: frozenset(ids) for patient_id, ids in found.items()}
+            orgs.add(body_id)
+    return {
+        patient_id: CaseFacts(
+            open_case_organisations=frozenset(open_orgs.get(patient_id, ())),
+            kommuner_in_care=frozenset(kommuner[patient_id]),
+        )
+        for patient_id in kommuner
+    }
+
+
+def kommun_care_q(kommun_ids: Collection[int]) -> Q:
+    """A filter on ``Patient``: patients to whom one of ``kommun_ids`` gives, gave or was asked to give
+    health care (``CaseFacts.kommuner_in_care``)."""
+    ids = list(kommun_ids)
+    if not ids:
+        return Q(pk__in=[])
+    enrolled = Enrolment.objects.filter(patient=OuterRef("pk"), kommun_id__in=ids)
+    asked = ResponsibilityCase.objects.filter(patient=OuterRef("pk"), kommun_id__in=ids).exclude(
+        status=CaseStatus.DRAFT
+    )
+    return Q(Exists(enrolled)) | Q(Exists(asked))

@@ -4,7 +4,10 @@ The rule, in one place (HSL and PDL: access follows the care relationship):
 
 * a member of a **kommun** sees patients with an open enrolment in that kommun, and patients folkbokförda
   there who live in special housing (the kommun is principal for health care there, HSL 12 kap. 1 §);
-* **MAS and MAR** see every patient folkbokförd in or enrolled by their kommun;
+* **MAS and MAR** see the patients their kommun gives, gave or is asked to give health care: enrolled
+  there now or before, or named on a case with the kommun as party, open or closed (they follow up that
+  care, lex Maria included, after it has ended); not every person folkbokförd in the kommun, most of
+  whom receive no kommunal hälso- och sjukvård (need to know, PDL 4 kap.);
 * a member of a **vårdcentral** sees the patients listed there;
 * a member of any organisation **named on one of the patient's open cases** sees the patient
   (``access.parties``);
@@ -47,7 +50,7 @@ from directory.actor import Actor
 from directory.models import Membership, OrganisationKind, Role
 from patients.models import Enrolment, HousingSetting, Patient
 
-from .parties import organisations_on_open_cases, organisations_on_open_cases_many, patients_with_open_case_q
+from .parties import CaseFacts, case_facts, case_facts_many, kommun_care_q, patients_with_open_case_q
 from .roles import (
     CASE_PARTY_ROLES,
     EMERGENCY_ROLES,
@@ -68,6 +71,8 @@ class PatientFacts:
     listed_vardcentral_id: int | None
     open_enrolment_kommun_id: int | None
     case_organisation_ids: Collection[int] = ()
+    # The kommuner that give, gave or were asked to give the patient health care (``CaseFacts``).
+    kommuner_in_care: Collection[int] = ()
 
 
 def _memberships(actor: Actor, kind: str, roles: frozenset[str]) -> list[Membership]:
@@ -88,9 +93,12 @@ def granting_membership(actor: Actor, facts: PatientFacts) -> Membership | None:
         if kind == OrganisationKind.KOMMUN and role in KOMMUN_CARE_ROLES:
             if facts.open_enrolment_kommun_id == org_id:
                 return membership
-            if facts.folkbokforing_kommun_id == org_id and (
-                role in KOMMUN_OVERSIGHT_ROLES or facts.housing_setting == HousingSetting.SPECIAL_HOUSING
+            if (
+                facts.folkbokforing_kommun_id == org_id
+                and facts.housing_setting == HousingSetting.SPECIAL_HOUSING
             ):
+                return membership
+            if role in KOMMUN_OVERSIGHT_ROLES and org_id in facts.kommuner_in_care:
                 return membership
         if (
             kind == OrganisationKind.VARDCENTRAL
@@ -160,7 +168,7 @@ def visible_patients_q(actor: Actor) -> Q:
         )
         q |= Q(folkbokforing_kommun_id__in=kommun_care, housing_setting=HousingSetting.SPECIAL_HOUSING)
     if oversight:
-        q |= Q(folkbokforing_kommun_id__in=oversight)
+        q |= kommun_care_q(oversight)
     if vardcentraler:
         q |= Q(listed_vardcentral_id__in=vardcentraler)
     case_orgs = {m.organisation_id for m in actor.memberships if m.role in CASE_PARTY_ROLES}
@@ -213,7 +221,8 @@ def patient_facts(patient: Patient, *, with_cases: bool = True) -> PatientFacts:
 
     The open enrolment comes from the ``open_enrolment_kommun_id`` annotation when the patient was loaded
     with it (``patients.selectors`` does), from one query otherwise; the organisations on the patient's
-    open cases cost one more query (``with_cases=False`` leaves them out).
+    cases and enrolments (the organisations on open cases, the kommuner in care) cost one more query
+    (``with_cases=False`` leaves them out).
     """
     annotated, open_kommun = _annotated_open_kommun(patient)
     if not annotated:
@@ -225,8 +234,15 @@ def patient_facts(patient: Patient, *, with_cases: bool = True) -> PatientFacts:
         housing_setting=patient.housing_setting,
         listed_vardcentral_id=patient.listed_vardcentral_id,
         open_enrolment_kommun_id=open_kommun,
-        case_organisation_ids=organisations_on_open_cases(patient.pk) if with_cases else (),
+        **_case_fields(case_facts(patient.pk) if with_cases else CaseFacts()),
     )
+
+
+def _case_fields(found: CaseFacts) -> dict[str, frozenset[int]]:
+    return {
+        "case_organisation_ids": found.open_case_organisations,
+        "kommuner_in_care": found.kommuner_in_care,
+    }
 
 
 @dataclass(frozen=True)
@@ -263,9 +279,9 @@ def patients_granted(*, actor: Actor, patients: Sequence[Patient]) -> dict[int, 
         granted[patient.pk] = granting_membership(actor, facts)
     through_cases = [pk for pk, membership in granted.items() if membership is None]
     if through_cases:
-        case_orgs = organisations_on_open_cases_many(through_cases)
+        found = case_facts_many(through_cases)
         for pk in through_cases:
-            facts_of[pk] = dataclasses.replace(facts_of[pk], case_organisation_ids=case_orgs.get(pk, ()))
+            facts_of[pk] = dataclasses.replace(facts_of[pk], **_case_fields(found.get(pk, CaseFacts())))
             granted[pk] = granting_membership(actor, facts_of[pk])
     protected = {p.pk: p.protected_identity for p in patients}
     return {

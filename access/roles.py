@@ -16,7 +16,8 @@ from directory.models import Role
 # Members of a kommun in these roles reach the patients enrolled there (and folkbokförda there in
 # special housing, where the kommun is principal for health care).
 KOMMUN_CARE_ROLES = frozenset({Role.NURSE, Role.REHAB, Role.MAS, Role.MAR, Role.COORDINATOR})
-# MAS and MAR reach every patient folkbokförd in or enrolled by their kommun.
+# MAS and MAR reach the patients their kommun gives, gave or is asked to give health care (enrolled now or
+# before, or on a case with the kommun as party, open or closed).
 KOMMUN_OVERSIGHT_ROLES = frozenset({Role.MAS, Role.MAR})
 KOMMUN_NURSING_STAFF = frozenset({Role.NURSE, Role.REHAB, Role.MAS, Role.MAR})
 # Members of a vårdcentral in these roles reach the patients listed there.

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -227,7 +229,9 @@ class UserAdmin(ScopedAdmin[User], BaseUserAdmin[User]):
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
         if admin_scope(request).superuser:
-            return super().get_readonly_fields(request, obj)
+            # Superusers are made only with ``manage.py createsuperuser``, on the server: not with a tick
+            # in the browser, where a stolen session could make one.
+            return [*super().get_readonly_fields(request, obj), "is_superuser"]
         readonly = ["last_login", "date_joined"]
         if obj is not None and obj.has_usable_password():
             # Once the user has chosen a password, a new address would let the administrator have the
@@ -535,3 +539,28 @@ class AdminEventAdmin(ScopedAdmin[AdminEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: AdminEvent | None = None) -> bool:
         return False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Groups carry the Django permissions that the administration's own rules sit on top of: only a
+    superuser changes them, whatever permissions a group has been given (an organisation administrator
+    who could edit groups could give their own group more)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return admin_scope(request).superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin_scope(request).superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return admin_scope(request).superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin_scope(request).superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin_scope(request).superuser

@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from directory.admin import ScopedAdmin
-from directory.administration import AdminScope, admin_event_record, admin_scope, jsonable, snapshot_diff
+from directory.administration import AdminScope, admin_event_record, admin_scope, snapshot_diff
 from directory.models import AdminEventAction
 
 from . import services
@@ -40,20 +40,6 @@ def _show_secret(request: HttpRequest, issued: services.IssuedSecret) -> None:
             issued.secret,
         ),
     )
-
-
-def _client_snapshot(client: ApiClient) -> dict[str, Any]:
-    """What the record says about a client (never a secret)."""
-    return {
-        "name": client.name,
-        "client_id": client.client_id,
-        "organisation": jsonable(client.organisation),
-        "access": client.access,
-        "contact_name": client.contact_name,
-        "contact_email": client.contact_email,
-        "scope": jsonable(client.scope_organisations.all()) if client.pk else [],
-        "revoked_at": jsonable(client.revoked_at),
-    }
 
 
 def _record(request: HttpRequest, client: ApiClient, action: str, changes: dict[str, Any]) -> None:
@@ -116,7 +102,7 @@ class ApiClientAdmin(ScopedAdmin[ApiClient]):
         scope = list(form.cleaned_data["scope_organisations"])
         try:
             if change:
-                before = _client_snapshot(ApiClient.objects.get(pk=obj.pk))
+                before = services.api_client_snapshot(ApiClient.objects.get(pk=obj.pk))
                 services.api_client_update(
                     client=obj,
                     scope=scope,
@@ -125,7 +111,12 @@ class ApiClientAdmin(ScopedAdmin[ApiClient]):
                     contact_email=obj.contact_email,
                 )
                 obj.refresh_from_db()
-                _record(request, obj, AdminEventAction.CHANGED, snapshot_diff(before, _client_snapshot(obj)))
+                _record(
+                    request,
+                    obj,
+                    AdminEventAction.CHANGED,
+                    snapshot_diff(before, services.api_client_snapshot(obj)),
+                )
             else:
                 issued = services.api_client_create(
                     name=obj.name,
@@ -140,7 +131,7 @@ class ApiClientAdmin(ScopedAdmin[ApiClient]):
                     request,
                     obj,
                     AdminEventAction.CREATED,
-                    {name: [None, value] for name, value in _client_snapshot(obj).items()},
+                    {name: [None, value] for name, value in services.api_client_snapshot(obj).items()},
                 )
                 _show_secret(request, issued)
         except ValidationError as exc:
@@ -171,10 +162,10 @@ class ApiClientAdmin(ScopedAdmin[ApiClient]):
         for client in queryset:
             if client.is_revoked:
                 continue
-            before = _client_snapshot(client)
+            before = services.api_client_snapshot(client)
             with transaction.atomic():
                 client = services.api_client_revoke(client=client)
-                changes = snapshot_diff(before, _client_snapshot(client))
+                changes = snapshot_diff(before, services.api_client_snapshot(client))
                 _record(request, client, AdminEventAction.REVOKED, changes)
         messages.success(request, _("Revoked."))
 
@@ -189,7 +180,7 @@ class ApiClientAdmin(ScopedAdmin[ApiClient]):
 
     def _record_deletions(self, request: HttpRequest, clients: list[ApiClient]) -> None:
         for client in clients:
-            snapshot = _client_snapshot(client)
+            snapshot = services.api_client_snapshot(client)
             _record(request, client, AdminEventAction.DELETED, {k: [v, None] for k, v in snapshot.items()})
 
 

@@ -19,6 +19,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directory.administration import jsonable
 from directory.models import Membership, Organisation, Role, User
 
 from .models import (
@@ -432,3 +434,17 @@ def deliveries_overdue(*, now: datetime.datetime, slack: datetime.timedelta) -> 
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:500]
     )
+
+
+def api_client_snapshot(client: ApiClient) -> dict[str, Any]:
+    """What the record says about a client, for the administration's change log (never a secret)."""
+    return {
+        "name": client.name,
+        "client_id": client.client_id,
+        "organisation": jsonable(client.organisation),
+        "access": client.access,
+        "contact_name": client.contact_name,
+        "contact_email": client.contact_email,
+        "scope": jsonable(client.scope_organisations.all()) if client.pk else [],
+        "revoked_at": jsonable(client.revoked_at),
+    }

@@ -83,7 +83,7 @@ CASE_EXAMPLE = {
 
 def _version_from_if_match(request: Request, case: ResponsibilityCase) -> int:
     # A write on a case is a step of its process: it must name the version it was decided on, never "*".
-    require_if_match(request, etag_for(case, version=case.version), allow_wildcard=False)
+    require_if_match(request, etag_for(case, version=case.version))
     return case.version
 
 
@@ -364,7 +364,7 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
     def escalate(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
         case = selectors.case_get(actor=actor, public_id=id)
-        current = if_match_current(request, etag_for(case, version=case.version), allow_wildcard=False)
+        current = if_match_current(request, etag_for(case, version=case.version))
         data = _validated(EscalateSerializer, request)
         # A stale read goes to the service too: it answers a repeat of an escalation that is done, and
         # refuses anything else as stale (412).

@@ -39,24 +39,23 @@ class WildcardPreconditionRefused(PreconditionRequired):
     )
 
 
-def if_match_current(request: Request, current: str, *, allow_wildcard: bool = True) -> bool:
+def if_match_current(request: Request, current: str) -> bool:
     """Whether the request's ``If-Match`` names ``current``: ``False`` when stale (the caller decides
-    whether that is 412), 428 when missing, and 428 for ``*`` where ``allow_wildcard`` is off.
+    whether that is 412), 428 when missing, and 428 for ``*``.
 
-    ``*`` matches any version, so on a state transition it would let a request act on whatever state it
-    finds (twenty "escalate" requests would climb twenty levels): transitions refuse it.
+    ``*`` matches any version, so it would let a request act on whatever state it finds (twenty
+    "escalate" requests would climb twenty levels, a SIP would be finalised over a colleague's edit):
+    every write names the version it was made on.
     """
     header = request.headers.get("If-Match")
     if not header:
         raise PreconditionRequired()
     candidates = {value.strip().removeprefix("W/") for value in header.split(",")}
     if "*" in candidates:
-        if not allow_wildcard:
-            raise WildcardPreconditionRefused()
-        return True
+        raise WildcardPreconditionRefused()
     return current in candidates
 
 
-def require_if_match(request: Request, current: str, *, allow_wildcard: bool = True) -> None:
-    if not if_match_current(request, current, allow_wildcard=allow_wildcard):
+def require_if_match(request: Request, current: str) -> None:
+    if not if_match_current(request, current):
         raise PreconditionFailed()

@@ -79,7 +79,10 @@ IF_MATCH_ERRORS = {
     412: OpenApiResponse(
         ERROR_BODY, description="Changed since your read: read it again and redo your change."
     ),
-    428: OpenApiResponse(ERROR_BODY, description="`If-Match` with the ETag of your last read is missing."),
+    428: OpenApiResponse(
+        ERROR_BODY,
+        description="`If-Match` with the ETag of your last read is missing, or is `*` (no write takes it).",
+    ),
 }
 # A write the resource's current state does not allow.
 STATE_CONFLICT = OpenApiResponse(

@@ -115,3 +115,43 @@ def test_a_superusers_api_client_changes_are_recorded_without_the_secret(
 def _shown_secret(response: Any) -> str:
     shown = [str(m) for m in response.context["messages"]]
     return next(m for m in shown if "client_secret" in m).split("<code>")[-1].split("</code>")[0]
+
+
+@pytest.mark.django_db
+def test_a_superuser_cannot_make_another_superuser_in_the_browser(
+    aw: AdminWorld, as_superuser: Client
+) -> None:
+    url = f"/admin/directory/user/{aw.other_user.pk}/change/"
+    page = as_superuser.get(url).content.decode()
+    assert 'name="is_superuser"' not in page  # shown read-only, not as a box to tick
+    data = form_data(page, first_name="Ändrad")
+    data["is_superuser"] = ["on"]  # a hand-made post
+    assert as_superuser.post(url, data).status_code == 302
+    aw.other_user.refresh_from_db()
+    assert (aw.other_user.first_name, aw.other_user.is_superuser) == ("Ändrad", False)
+
+
+@pytest.mark.django_db
+def test_groups_are_a_superusers_even_where_a_group_may_change_groups(
+    aw: AdminWorld, as_admin: Client
+) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    # Suppose a superuser once gave the administrators' group the permissions on groups: an organisation
+    # administrator must still not be able to give their own group more.
+    group = aw.admin.groups.first()
+    assert group is not None
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="auth", codename__endswith="_group")
+    )
+    before = set(group.permissions.values_list("pk", flat=True))
+    assert as_admin.get("/admin/auth/group/").status_code == 403
+    assert as_admin.get(f"/admin/auth/group/{group.pk}/change/").status_code == 403
+    everything = list(Permission.objects.values_list("pk", flat=True))
+    post = as_admin.post(
+        f"/admin/auth/group/{group.pk}/change/", {"name": group.name, "permissions": everything}
+    )
+    assert post.status_code == 403
+    assert set(Group.objects.get(pk=group.pk).permissions.values_list("pk", flat=True)) == before
+    assert as_admin.post("/admin/auth/group/add/", {"name": "Egen"}).status_code == 403
+    assert not Group.objects.filter(name="Egen").exists()

@@ -150,15 +150,23 @@ def test_others_may_not_change_the_agreement(
     before = ResponsibilityRule.objects.count()
     assert client.post(f"{P}/responsibility-rules", _rule_body(draft), format="json").status_code == 403
     rule = draft.rules.get(task_type__code="insulin_injection")
+    owner = api(region_halland.users["admin_halland"])
+    rule_etag = owner.get(f"{P}/responsibility-rules/{rule.public_id}")["ETag"]
+    draft_etag = owner.get(f"{P}/agreement-versions/{draft.public_id}")["ETag"]
     patch = client.patch(
         f"{P}/responsibility-rules/{rule.public_id}",
         {"conditions": {"delegation_allowed": False}},
         format="json",
-        HTTP_IF_MATCH="*",
+        HTTP_IF_MATCH=rule_etag,
     )
     assert patch.status_code == 403
-    assert client.delete(f"{P}/responsibility-rules/{rule.public_id}", HTTP_IF_MATCH="*").status_code == 403
-    put_in_force = client.post(f"{P}/agreement-versions/{draft.public_id}/put-in-force", HTTP_IF_MATCH="*")
+    assert (
+        client.delete(f"{P}/responsibility-rules/{rule.public_id}", HTTP_IF_MATCH=rule_etag).status_code
+        == 403
+    )
+    put_in_force = client.post(
+        f"{P}/agreement-versions/{draft.public_id}/put-in-force", HTTP_IF_MATCH=draft_etag
+    )
     assert put_in_force.status_code == 403
     assert ResponsibilityRule.objects.count() == before
     assert draft.rules.get(pk=rule.pk).delegation_allowed is True
@@ -188,11 +196,13 @@ def test_a_rule_of_a_version_in_force_is_a_conflict(
     region_halland: World, demo_version: AgreementVersion, api: Api
 ) -> None:
     rule = demo_version.rules.get(task_type__code="insulin_injection")
-    response = api(region_halland.users["admin_halland"]).patch(
+    client = api(region_halland.users["admin_halland"])
+    etag = client.get(f"{P}/responsibility-rules/{rule.public_id}")["ETag"]
+    response = client.patch(
         f"{P}/responsibility-rules/{rule.public_id}",
         {"conditions": {"delegation_allowed": False}},
         format="json",
-        HTTP_IF_MATCH="*",
+        HTTP_IF_MATCH=etag,
     )
     assert response.status_code == 409
     rule.refresh_from_db()

@@ -1,4 +1,5 @@
-"""Every mutable resource: an ETag on GET; writes without If-Match are 428, with a stale one 412."""
+"""Every mutable resource: an ETag on GET; writes without If-Match are 428, with ``*`` 428 (it would
+act on whatever state it finds), with a stale one 412."""
 
 from __future__ import annotations
 
@@ -63,6 +64,10 @@ def test_etag_and_if_match(world, halland, case_in, sip_from_case, api, resource
     missing = write(url + suffix, body, format="json")
     assert missing.status_code == 428, missing.content
     assert missing.json()["error"]["code"] == "precondition_required"
+    wildcard = write(url + suffix, body, format="json", HTTP_IF_MATCH="*")
+    assert wildcard.status_code == 428, wildcard.content
+    assert wildcard.json()["error"]["code"] == "if_match_wildcard"
+    assert client.get(url)["ETag"] == read["ETag"]
     stale = write(url + suffix, body, format="json", HTTP_IF_MATCH=STALE)
     assert stale.status_code == 412
     assert stale.json()["error"]["code"] == "precondition_failed"

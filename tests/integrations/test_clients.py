@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import AccessLogEntry, Outcome
 from cases.models import CaseEvent, EventKind
-from directory.models import Membership, Role
+from directory.models import AdminEvent, Membership, Role
 from integrations import services
 from integrations.models import ApiClient, ClientAccess
 from tests.fixtures.cases import etag
@@ -221,6 +221,15 @@ def test_management_command_creates_rotates_lists_and_revokes(world) -> None:
     call_command("api_client", "revoke", "Lifecare SIP", stdout=io.StringIO())
     client.refresh_from_db()
     assert client.is_revoked
+    # Each change from the shell is an administration event like one made in the admin, never a secret.
+    events = AdminEvent.objects.filter(object_type="api_client", object_id=str(client.public_id))
+    assert list(events.order_by("at", "pk").values_list("action", flat=True)) == [
+        "created",
+        "secret_rotated",
+        "revoked",
+    ]
+    assert all(e.actor is None and e.actor_label.startswith("manage.py api_client") for e in events)
+    assert lines["client_secret"] not in str(list(events.values_list("changes", flat=True)))
 
 
 def test_admin_creates_and_rotates_showing_the_secret_once(world, client) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from access.patients import granting_membership, patient_facts
 from audit.models import AccessLogEntry, Outcome
+from cases.models import CaseStatus, ResponsibilityCase
 from directory.actor import Actor
-from patients.models import HousingSetting, Patient
+from patients.models import Enrolment, HousingSetting, Patient
 from patients.selectors import patients_visible
 
 pytestmark = pytest.mark.django_db
@@ -67,11 +71,52 @@ def test_unknown_patient_is_the_same_404(world, api):
     assert AccessLogEntry.objects.filter(outcome=Outcome.DENIED, patient=None).count() == 1
 
 
-def test_not_enrolled_patient_is_not_the_kommun_nurses_but_mas_sees_everyone_folkbokford(world, api):
+def test_not_enrolled_patient_is_not_the_kommun_nurses_and_listing_is_the_vardcentrals(world, api):
     patient = world.patient(enrolled=False)
     assert api(world.users["nurse_a"]).get(_url(patient)).status_code == 404
-    assert api(world.users["mas_a"]).get(_url(patient)).status_code == 200
     assert api(world.users["gp_a"]).get(_url(patient)).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["mas_a", "mar_a"])
+def test_mas_of_a_kommun_cannot_read_a_folkbokford_person_with_no_kommun_care(world, api, who):
+    """Need to know: most people folkbokförda in a kommun receive no kommunal hälso- och sjukvård, and
+    its MAS and MAR have no business reading them."""
+    patient = world.patient(enrolled=False)
+    response = api(world.users[who]).get(_url(patient))
+    assert response.status_code == 404
+    assert AccessLogEntry.objects.get(user=world.users[who], patient=patient).outcome == Outcome.DENIED
+    listed = api(world.users[who]).get("/api/v1/patients").json()["results"]
+    assert str(patient.public_id) not in {row["id"] for row in listed}
+
+
+def _with_ended_enrolment(world) -> Patient:
+    patient = world.patient(enrolled=False)
+    Enrolment.objects.create(
+        patient=patient,
+        kommun=world.orgs["kommun_a"],
+        starts_on=datetime.date(2025, 1, 1),
+        ends_on=datetime.date(2025, 6, 30),
+        threshold_justification="Kan inte ta sig till vårdcentralen.",
+        enrolled_by=world.users["nurse_a"],
+    )
+    return patient
+
+
+@pytest.mark.parametrize("who", ["mas_a", "mar_a"])
+def test_mas_follows_up_care_that_has_ended(world, halland, case_in, api, who):
+    """An ended enrolment, or a closed case that asked the kommun, keeps the patient within reach of the
+    kommun's MAS and MAR (a lex Maria investigation comes after the care), not of its nurses."""
+    ended = _with_ended_enrolment(world)
+    asked = world.patient()
+    case = case_in(CaseStatus.IN_REVIEW, patient=asked)
+    ResponsibilityCase.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=timezone.now())
+    Enrolment.objects.filter(patient=asked).delete()  # only the closed case ties the patient to the kommun
+    for patient in (ended, asked):
+        assert api(world.users[who]).get(_url(patient)).status_code == 200
+        assert api(world.users["nurse_a"]).get(_url(patient)).status_code == 404
+        assert api(world.users["mas_b"]).get(_url(patient)).status_code == 404
+    listed = {row["id"] for row in api(world.users[who]).get("/api/v1/patients").json()["results"]}
+    assert {str(ended.public_id), str(asked.public_id)} <= listed
 
 
 def test_special_housing_makes_the_kommun_principal_without_enrolment(world, api):
@@ -117,6 +162,7 @@ def test_database_filter_and_pure_rule_agree(world):
     patients = [
         world.patient(),
         world.patient(enrolled=False),
+        _with_ended_enrolment(world),
         world.patient(kommun="kommun_b", vardcentral="vc_b"),
         world.patient(enrolled=False, vardcentral=None, housing=HousingSetting.SPECIAL_HOUSING),
         world.patient(kommun="kommun_b", vardcentral="vc_a", enrolled=False),

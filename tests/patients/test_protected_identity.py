@@ -3,13 +3,14 @@ kommun's MAS records a change, with a reason, as its own logged event."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 
 from audit.models import AccessLogEntry, Action
 from directory.models import Role
-from patients.models import Patient, ProtectedIdentityChange
+from patients.models import Enrolment, Patient, ProtectedIdentityChange
 from tests.fixtures.world import make_personnummer, make_user
 
 pytestmark = pytest.mark.django_db
@@ -165,8 +166,16 @@ def test_no_other_role_changes_it(world, api, protected, who, status):
     assert not ProtectedIdentityChange.objects.exists()
 
 
-def test_the_mas_of_the_kommun_of_folkbokforing_may_change_it(world, api):
+def test_the_mas_of_the_kommun_of_folkbokforing_may_change_it_after_the_care_there_ended(world, api):
     patient = world.patient(protected=True, kommun="kommun_b", vardcentral="vc_b", enrolled=False)
+    Enrolment.objects.create(
+        patient=patient,
+        kommun=world.orgs["kommun_b"],
+        starts_on=datetime.date(2025, 1, 1),
+        ends_on=datetime.date(2025, 6, 30),
+        threshold_justification="Kan inte ta sig till vårdcentralen.",
+        enrolled_by=world.users["nurse_b"],
+    )
     client = api(world.users["mas_b"])
     response = client.post(
         _url(patient, "/protected-identity"),

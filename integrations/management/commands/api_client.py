@@ -1,4 +1,8 @@
-"""Manage API clients from the shell: create, rotate, revoke, list. Secrets are printed once."""
+"""Manage API clients from the shell: create, rotate, revoke, list. Secrets are printed once.
+
+Every change is an administration event, like one made in the admin, labelled with the command and the
+server account that ran it.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
-from directory.models import Organisation
+from directory.administration import admin_event_record, snapshot_diff
+from directory.models import AdminEventAction, Organisation
+from identity.totp import server_source
 from integrations import services
 from integrations.models import ApiClient, ClientAccess
 
@@ -39,6 +46,18 @@ def _client(ref: str) -> ApiClient:
     return client
 
 
+def _record(client: ApiClient, action: str, changes: dict[str, Any]) -> None:
+    admin_event_record(
+        request=None,
+        action=action,
+        target=client,
+        organisation=client.organisation,
+        changes=changes,
+        object_type="api_client",
+        source=server_source("api_client"),
+    )
+
+
 class Command(BaseCommand):
     help = "Create, rotate, revoke or list API clients (OAuth2 client credentials)."
 
@@ -64,21 +83,34 @@ class Command(BaseCommand):
         action = options["action"]
         try:
             if action == "create":
-                issued = services.api_client_create(
-                    name=options["name"],
-                    organisation=_organisation(options["organisation"]),
-                    scope=[_organisation(ref) for ref in options["scope"]],
-                    access=options["access"],
-                    contact_name=options["contact_name"],
-                    contact_email=options["contact_email"],
-                )
+                with transaction.atomic():  # the client and its record, or neither
+                    issued = services.api_client_create(
+                        name=options["name"],
+                        organisation=_organisation(options["organisation"]),
+                        scope=[_organisation(ref) for ref in options["scope"]],
+                        access=options["access"],
+                        contact_name=options["contact_name"],
+                        contact_email=options["contact_email"],
+                    )
+                    snapshot = services.api_client_snapshot(issued.client)
+                    _record(
+                        issued.client, AdminEventAction.CREATED, {k: [None, v] for k, v in snapshot.items()}
+                    )
                 self._print_secret(issued)
             elif action == "rotate":
                 hours = options["grace_hours"]
                 grace = datetime.timedelta(hours=hours) if hours is not None else None
-                self._print_secret(services.api_client_rotate(client=_client(options["client"]), grace=grace))
+                with transaction.atomic():
+                    issued = services.api_client_rotate(client=_client(options["client"]), grace=grace)
+                    _record(issued.client, AdminEventAction.SECRET_ROTATED, {})
+                self._print_secret(issued)
             elif action == "revoke":
-                client = services.api_client_revoke(client=_client(options["client"]))
+                client = _client(options["client"])
+                before = services.api_client_snapshot(client)
+                with transaction.atomic():
+                    client = services.api_client_revoke(client=client)
+                    changes = snapshot_diff(before, services.api_client_snapshot(client))
+                    _record(client, AdminEventAction.REVOKED, changes)
                 self.stdout.write(f"revoked {client.name} ({client.client_id})")
             else:
                 for client in ApiClient.objects.prefetch_related("scope_organisations").order_by("name"):
