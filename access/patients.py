@@ -229,20 +229,19 @@ def patient_facts(patient: Patient, *, with_cases: bool = True) -> PatientFacts:
         open_kommun = (
             Enrolment.objects.open().filter(patient=patient).values_list("kommun_id", flat=True).first()
         )
-    return PatientFacts(
+    facts = PatientFacts(
         folkbokforing_kommun_id=patient.folkbokforing_kommun_id,
         housing_setting=patient.housing_setting,
         listed_vardcentral_id=patient.listed_vardcentral_id,
         open_enrolment_kommun_id=open_kommun,
-        **_case_fields(case_facts(patient.pk) if with_cases else CaseFacts()),
     )
+    return _with_cases(facts, case_facts(patient.pk)) if with_cases else facts
 
 
-def _case_fields(found: CaseFacts) -> dict[str, frozenset[int]]:
-    return {
-        "case_organisation_ids": found.open_case_organisations,
-        "kommuner_in_care": found.kommuner_in_care,
-    }
+def _with_cases(facts: PatientFacts, found: CaseFacts) -> PatientFacts:
+    return dataclasses.replace(
+        facts, case_organisation_ids=found.open_case_organisations, kommuner_in_care=found.kommuner_in_care
+    )
 
 
 @dataclass(frozen=True)
@@ -281,7 +280,7 @@ def patients_granted(*, actor: Actor, patients: Sequence[Patient]) -> dict[int, 
     if through_cases:
         found = case_facts_many(through_cases)
         for pk in through_cases:
-            facts_of[pk] = dataclasses.replace(facts_of[pk], **_case_fields(found.get(pk, CaseFacts())))
+            facts_of[pk] = _with_cases(facts_of[pk], found.get(pk, CaseFacts()))
             granted[pk] = granting_membership(actor, facts_of[pk])
     protected = {p.pk: p.protected_identity for p in patients}
     return {
