@@ -55,6 +55,14 @@ def participant_identifies(kind: str, organisation_id: int | None) -> bool:
     )
 
 
+def participant_represents_the_person(participant: SipParticipant) -> bool:
+    """Whether ``participant`` is the person or a private person who may speak for them (a närstående,
+    a god man): a plan is made with the person, so one of these takes part."""
+    return participant.kind == ParticipantKind.PERSON or participant_identifies(
+        participant.kind, participant.organisation_id
+    )
+
+
 def identifying_fields(record: object) -> frozenset[str]:
     """The fields of ``record`` (a row of a plan) that hold the person's identity or a närstående's."""
     if isinstance(record, SipParticipant):

@@ -51,7 +51,7 @@ from .inputs import DraftChanges as DraftChanges
 from .inputs import InsatsInput as InsatsInput
 from .inputs import OtherMeasureInput as OtherMeasureInput
 from .inputs import ParticipantInput as ParticipantInput
-from .masking import keep_masked_values
+from .masking import keep_masked_values, participant_represents_the_person
 from .models import (
     ConsentGivenBy,
     ConsentWithdrawal,
@@ -182,6 +182,9 @@ def _new_sip(
         interpreter_needed=patient.interpreter_needed,
         interpreter_language=patient.interpreter_language,
     )
+    # A SIP is made with the person (HSL 16 kap. 4 §): they are the first participant from the start.
+    name = f"{patient.given_name} {patient.family_name}".strip()
+    SipParticipant.objects.create(version=version, position=1, name=name, kind=ParticipantKind.PERSON)
     return sip, version
 
 
@@ -484,6 +487,10 @@ def finalise_problems(version: SipVersion, *, today: datetime.date) -> dict[str,
                 "List what others than the kommun and the region will do, such as next of kin or "
                 "Försäkringskassan (the plan's third element), or state that no one else does anything."
             )
+        ]
+    if not any(participant_represents_the_person(p) for p in version.participants.all()):
+        problems["participants"] = [
+            _("The plan is made with the person: list them, or who represents them, among the participants.")
         ]
     if version.huvudansvar_id is None:
         problems["huvudansvar"] = [

@@ -145,6 +145,30 @@ def test_a_consent_dated_in_the_future_blocks_finalising(world, sip_from_case, n
     assert "framtiden" in caught.value.message_dict["consent"][0]
 
 
+def test_a_new_plan_starts_with_the_person_among_the_participants(world, sip_from_case):
+    version = sip_from_case.versions.get()
+    patient = sip_from_case.patient
+    assert [(p.kind, p.name) for p in version.participants.all()] == [
+        ("person", f"{patient.given_name} {patient.family_name}")
+    ]
+
+
+def test_a_plan_made_without_the_person_or_a_representative_cannot_be_finalised(world, sip_from_case, nurse):
+    staff_only = [
+        services.ParticipantInput(name="Eva Ek", kind="kommun", organisation=world.orgs["kommun_a"]),
+        services.ParticipantInput(name="Bo Berg", kind="region", organisation=world.orgs["vc_a"]),
+    ]
+    fill(sip_from_case, nurse, world, participants=staff_only)
+    with translation.override("sv"), pytest.raises(ValidationError) as caught:
+        services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    assert set(caught.value.message_dict) == {"participants"}
+    assert "tillsammans med personen" in caught.value.message_dict["participants"][0]
+    # A god man who speaks for the person will do.
+    guardian = services.ParticipantInput(name="Gun God", kind="other", role="God man")
+    fill(sip_from_case, nurse, world, participants=[*staff_only, guardian])
+    assert services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None).status == "finalised"
+
+
 @pytest.mark.parametrize("phone", ["ring Anna", "070", "kvällstid", "0340-12 34 5x"])
 def test_a_contact_path_needs_a_number_that_can_be_dialled(world, sip_from_case, nurse, phone):
     paths = [services.ContactPathInput(period="day", who="Hemsjukvården A", phone=phone)]
