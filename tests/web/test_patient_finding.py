@@ -56,7 +56,9 @@ def test_filters_narrow_the_list_and_stay_in_the_address(world, halland, case_in
     home = world.patient(given_name="Hedvig", family_name="Hemma")
     sabo = world.patient(given_name="Sara", family_name="Säbo", housing=HousingSetting.SPECIAL_HOUSING)
     other_vc = world.patient(given_name="Vera", family_name="Annan", vardcentral="vc_b")
-    not_enrolled = world.patient(given_name="Nils", family_name="Oinskriven", kommun="kommun_a", enrolled=False)
+    not_enrolled = world.patient(
+        given_name="Nils", family_name="Oinskriven", kommun="kommun_a", enrolled=False
+    )
     case_in(CaseStatus.IN_REVIEW, patient=home)
     case_in(CaseStatus.IN_REVIEW, patient=sabo, tasks=(WOUND,))
     client = signed_in(world.users["mas_a"])  # MAS sees every patient folkbokförd in the kommun
