@@ -142,7 +142,7 @@ def test_case_search_finds_by_number_name_and_personnummer_and_logs(world, halla
     assert (
         AccessLogEntry.objects.filter(
             action="list",
-            record_type="case",
+            record_type=RECORD_CASE,
             record_id=str(case.public_id),
             user=world.users["coordinator_a"],
         ).count()
