@@ -84,8 +84,10 @@ def walk_as(membership: Membership) -> tuple[int, list[str]]:
             continue
         if response.status_code >= 500:
             errors.append(f"{who}: GET {page} answered {response.status_code}")
-    # My work narrowed and sorted as a person may keep it (the sort's ranking, the organisation filter).
-    client.post("/my-work/filters/", {"urgent": "on", "overdue": "on", "status": "in_review", "sort": "urgent"})
+    # My work narrowed and sorted as a person may keep it (the ranks of the sort).
+    client.post(
+        "/my-work/filters/", {"urgent": "on", "overdue": "on", "status": "in_review", "sort": "urgent"}
+    )
     narrowed = client.get("/")
     if narrowed.status_code != 200:
         errors.append(f"{who}: My work, filtered, answered {narrowed.status_code}")
