@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from patients.models import HousingSetting
+from tests.browser.conftest import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +31,7 @@ def test_marta_finds_marta_and_a_filter_stays_in_the_address(live_server, world,
     assert nurse.locator("table tbody tr").count() == 1
     assert "Märta Säbo" in nurse.locator("table tbody").inner_text()
     assert "housing=special_housing" in nurse.url
+    assert not axe_violations(nurse)
     assert "q=marta" in nurse.url
 
     # The address alone reproduces the list, in a new tab.
@@ -38,3 +40,12 @@ def test_marta_finds_marta_and_a_filter_stays_in_the_address(live_server, world,
     assert again.locator("table tbody tr").count() == 1
     assert again.locator("#id_housing").input_value() == "special_housing"
     assert again.locator("#q").input_value() == "marta"
+
+    # A personnummer nobody can have is explained, and the hint is tied to the search field.
+    nurse.fill("#q", "19400231-1234")
+    nurse.locator("form.filter-form button[type=submit]").click()
+    nurse.wait_for_load_state()
+    assert "kan inte vara ett personnummer" in nurse.locator("#q-problem").inner_text()
+    assert "q-problem" in (nurse.locator("#q").get_attribute("aria-describedby") or "")
+    assert nurse.locator("#emergency-heading").count() == 0
+    assert not axe_violations(nurse)
