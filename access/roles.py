@@ -59,6 +59,9 @@ PROTECTED_IDENTITY_ROLES = frozenset({Role.MAS})
 
 # Who approves a risk analysis (MAR for rehabilitation, MAS otherwise and when there is no MAR).
 APPROVER_ROLES = frozenset({Role.MAS, Role.MAR})
+# Who searches every case they may see (``cases.search_views``): those who follow up deadlines and
+# patient safety across the organisation, not only their own work. What each finds is still the case rule's.
+CASE_SEARCH_ROLES = frozenset({Role.COORDINATOR, Role.MAS, Role.MAR})
 
 # --- SIPs: who keeps a plan (``sip.policies``) ---------------------------------------------------------
 

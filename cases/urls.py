@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import analysis_views, draft_views, views
+from . import analysis_views, draft_views, search_views, views
 
 app_name = "cases"
 
 urlpatterns = [
+    path("search/", search_views.case_search, name="search"),
     path("new/<uuid:patient_id>/", views.case_new, name="new"),
     path("new/<uuid:patient_id>/proposal/", views.case_proposal, name="proposal"),
     path("<uuid:public_id>/", views.case_detail, name="detail"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from directory.models import Organisation, Role, User
+from hemsjukvard.search import search_name_of
 from patients.models import Enrolment, HousingSetting, Patient
 from patients.personnummer import IdentityKind
 
@@ -400,6 +401,8 @@ def _patient(
         identity_kind=IdentityKind.PERSONNUMMER.value,
         given_name=spec.given_name,
         family_name=spec.family_name,
+        # bulk_create does not call save(), which keeps the search key of a single patient.
+        search_name=search_name_of(spec.given_name, spec.family_name),
         street_address=spec.street_address,
         postal_code=spec.postal_code,
         city=spec.city,

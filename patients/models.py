@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import OrganisationKind
 from hemsjukvard.db import PublicIdModel, TimestampedModel
+from hemsjukvard.search import search_name_of
 
 from .personnummer import IdentityKind, format_identity
 
@@ -38,6 +41,10 @@ class Patient(PublicIdModel, TimestampedModel):
     )
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
+    # The names folded for search (``patients.search``); kept by ``save`` and by every bulk write.
+    search_name = models.CharField(
+        _("name as searched"), max_length=201, blank=True, db_default="", editable=False
+    )
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -102,6 +109,14 @@ class Patient(PublicIdModel, TimestampedModel):
     def __str__(self) -> str:
         # Never the name: str() ends up in logs and admin messages shown to many people.
         return f"Patient {self.public_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived column, not a rule: the name as a search compares it, written with the name.
+        self.search_name = search_name_of(self.given_name, self.family_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"given_name", "family_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def formatted_identity(self) -> str:

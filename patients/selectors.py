@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from access.cases import visible_cases_q
 from access.patients import (
     PatientFacts,
     emergency_membership,
@@ -31,8 +33,10 @@ from access.seen import Seen
 from audit.models import Action, Outcome, Purpose
 from audit.records import RECORD_ENROLMENT, RECORD_PATIENT
 from audit.services import Access, access_log_record
+from cases.models import OPEN_STATUSES, ResponsibilityCase
 from directory.actor import Actor
 from directory.models import Membership
+from hemsjukvard.search import fold
 
 from .models import Enrolment, Patient
 from .personnummer import parse_identity
@@ -50,9 +54,49 @@ def patients_visible(*, actor: Actor) -> QuerySet[Patient]:
 _DIGITS = re.compile(r"^[\d\-+ ]{6,}$")
 
 
-def patient_list(*, actor: Actor, search: str = "") -> QuerySet[Patient]:
-    """Visible patients, optionally searched by personnummer or name, unread: choose a page of it and
-    show that page through ``patients_listed``, which logs it.
+@dataclass(frozen=True)
+class PatientFilters:
+    """What the patient list may be narrowed to, besides the search (each empty value: no filter).
+
+    ``open_case`` and ``task_type`` look only at open cases the person may see themselves: a filter never
+    tells about a case of another organisation that the person could not open.
+    """
+
+    housing: str = ""
+    vardcentral: uuid.UUID | None = None
+    enrolled: bool | None = None
+    open_case: bool | None = None
+    task_type: str = ""
+
+
+def _filtered(queryset: QuerySet[Patient], *, actor: Actor, filters: PatientFilters) -> QuerySet[Patient]:
+    if filters.housing:
+        queryset = queryset.filter(housing_setting=filters.housing)
+    if filters.vardcentral is not None:
+        queryset = queryset.filter(listed_vardcentral__public_id=filters.vardcentral)
+    if filters.enrolled is not None:
+        enrolled = Exists(Enrolment.objects.filter(patient=OuterRef("pk"), ends_on__isnull=True))
+        queryset = queryset.filter(enrolled if filters.enrolled else ~enrolled)
+    if filters.open_case is not None or filters.task_type:
+        open_cases = ResponsibilityCase.objects.filter(
+            patient=OuterRef("pk"), status__in=OPEN_STATUSES
+        ).filter(visible_cases_q(actor))
+        if filters.open_case is not None:
+            queryset = queryset.filter(Exists(open_cases) if filters.open_case else ~Exists(open_cases))
+        if filters.task_type:
+            queryset = queryset.filter(Exists(open_cases.filter(tasks__task_type__code=filters.task_type)))
+    return queryset
+
+
+def patient_list(
+    *, actor: Actor, search: str = "", filters: PatientFilters | None = None
+) -> QuerySet[Patient]:
+    """Visible patients, optionally searched by personnummer or name and narrowed by ``filters``,
+    unread: choose a page of it and show that page through ``patients_listed``, which logs it.
+
+    A name is searched in ``search_name`` (``hemsjukvard.search``): each word typed, folded the same way,
+    must occur in the patient's folded name, so "marta" finds Märta and "OSTLUND" finds Östlund, on
+    PostgreSQL and SQLite alike.
 
     A search never matches on the identity of a patient with skyddad identitet whom the actor may not
     identify: finding such a patient by name would reveal exactly what the masking hides. For the same
@@ -63,6 +107,8 @@ def patient_list(*, actor: Actor, search: str = "") -> QuerySet[Patient]:
     queryset = _with_open_enrolment(patients_visible(actor=actor)).select_related(
         "folkbokforing_kommun", "listed_vardcentral", "fast_lakarkontakt", "fast_vardkontakt"
     )
+    if filters is not None:
+        queryset = _filtered(queryset, actor=actor, filters=filters)
     search = search.strip()
     if search:
         if _DIGITS.match(search):
@@ -74,8 +120,8 @@ def patient_list(*, actor: Actor, search: str = "") -> QuerySet[Patient]:
             else:
                 queryset = queryset.filter(personal_identity=digits)
         else:
-            for word in search.split():
-                queryset = queryset.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+            for word in fold(search).split():
+                queryset = queryset.filter(search_name__contains=word)
         # Every patient found may be identified: the name order reveals nothing masked.
         return queryset.filter(identity_visible_q(actor)).order_by("family_name", "given_name", "pk")
     return _in_name_order_masked_last(queryset, actor=actor)

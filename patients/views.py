@@ -23,7 +23,7 @@ from access.roles import ENROLLING_ROLES
 from access.seen import Seen
 from audit.extract import extract_membership
 from cases import selectors as case_selectors
-from cases.presenters import work_rows
+from cases.presenters import task_catalogue, task_name, work_rows
 from cases.services.drafts import referring_membership
 from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
@@ -36,6 +36,7 @@ from sip import selectors as sip_selectors
 
 from . import selectors, services
 from .emergency import may_use_emergency_access, patient_get_emergency_by_identity
+from .list_filters import PatientFilterForm, identity_problem, vardcentraler_for
 from .personnummer import parse_identity
 from .policies import can_enrol
 
@@ -116,8 +117,9 @@ class EmergencyAccessForm(forms.Form):
 
 def _emergency_offer(actor: Actor, query: str, found: int) -> str | None:
     """The personnummer to offer emergency access for, from a search that found none of the person's
-    patients. Offered whether or not such a patient exists, so the offer itself reveals nothing."""
-    if found or not query or not may_use_emergency_access(actor):
+    patients. Offered whether or not such a patient exists, so the offer itself reveals nothing; never
+    for a number nobody can have (a wrong check digit, a date that does not exist or lies ahead)."""
+    if found or not query or not may_use_emergency_access(actor) or identity_problem(query):
         return None
     try:
         return parse_identity(query).formatted
@@ -136,19 +138,34 @@ def _enrolling_kommuner(actor: Actor) -> list[Organisation]:
 @login_required
 @require_GET
 def patient_list(request: HttpRequest) -> HttpResponse:
+    """The patients the person may see: searched by personnummer or name (whatever the accents and
+    case), narrowed by the filters in the address (``patients.list_filters``), 25 a page."""
     actor = Actor.from_request(request)
-    query = request.GET.get("q", "")
-    page = Paginator(selectors.patient_list(actor=actor, search=query), 25).get_page(request.GET.get("page"))
+    form = PatientFilterForm(
+        request.GET,
+        vardcentraler=vardcentraler_for(actor),
+        tasks=[(t.code, task_name(t)) for t in task_catalogue()],
+    )
+    valid = form.is_valid()
+    query = form.search.strip()
+    patients = selectors.patient_list(actor=actor, search=query, filters=form.filters())
+    page = Paginator(patients, 25).get_page(request.GET.get("page"))
     shown = selectors.patients_listed(actor=actor, patients=list(page.object_list))
     can_open = any(m.role in ("nurse", "rehab") for m in actor.memberships)
-    emergency_identity = _emergency_offer(actor, query.strip(), page.paginator.count)
+    emergency_identity = None if form.any_filter else _emergency_offer(actor, query, page.paginator.count)
+    kept = request.GET.copy()
+    kept.pop("page", None)
     return render(
         request,
         "patients/patient_list.html",
         {
+            "form": form,
             "page": page,
             "patients": shown,
             "query": query,
+            "identity_problem": identity_problem(query),
+            "filtered": form.any_filter,
+            "address": kept.urlencode(),
             "can_open_cases": can_open,
             "emergency_form": (
                 EmergencyAccessForm(initial={"personal_identity": emergency_identity})
@@ -156,6 +173,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 else None
             ),
         },
+        status=200 if valid else 400,
     )
 
 

@@ -1,24 +1,26 @@
-"""The home page: my work, the cases, risk analyses and escalations waiting for the person, and their
-notifications. Every list comes from the cases app; this page only puts them together.
+"""The home page: my work, the cases, risk analyses and escalations waiting for the person, their
+patients' running cases, and their notifications. Every list comes from the cases app; this page only
+puts them together, narrowed and sorted as the person chose (``portal.work_filters``).
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from access.roles import APPROVER_ROLES
+from access.roles import APPROVER_ROLES, CASE_SEARCH_ROLES
 from cases import presenters, selectors
 from directory.actor import Actor
 
+from .work_filters import WorkFilterForm, keep, kept_form, organisations_for
 
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    actor = Actor.from_request(request)
-    lists = selectors.work_lists(actor=actor)
+
+def _home(request: HttpRequest, actor: Actor, form: WorkFilterForm, *, status: int = 200) -> HttpResponse:
+    lists = selectors.work_lists(actor=actor, filters=form.filters())
     roles = {m.role for m in actor.memberships}
     return render(
         request,
@@ -27,9 +29,40 @@ def home(request: HttpRequest) -> HttpResponse:
             "waiting": presenters.work_rows(lists.waiting),
             "approvals": presenters.work_rows(lists.approvals),
             "escalations": presenters.work_rows(lists.escalations),
+            "mine": presenters.work_rows(lists.mine),
             "notifications": selectors.notifications_for(actor=actor),
             "is_approver": bool(roles & APPROVER_ROLES),
             "is_governance": "governance" in roles,
             "can_open_cases": bool(roles & {"nurse", "rehab"}),
+            "can_search_cases": bool(roles & CASE_SEARCH_ROLES),
+            "filter_form": form,
+            "narrowed": form.narrowed,
         },
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    return _home(request, actor, kept_form(actor.user, organisations_for(actor)))
+
+
+@login_required
+@require_POST
+def work_filters(request: HttpRequest) -> HttpResponseBase:
+    """Keep the person's filters and sort of My work (or forget them: ``reset``), then show My work."""
+    actor = Actor.from_request(request)
+    organisations = organisations_for(actor)
+    if request.POST.get("reset"):
+        form = WorkFilterForm({}, organisations=organisations)
+        form.is_valid()
+        keep(actor.user, form)
+        messages.success(request, _("My work shows everything again."))
+        return redirect("home")
+    form = WorkFilterForm(request.POST, organisations=organisations)
+    if not form.is_valid():
+        return _home(request, actor, form, status=400)
+    keep(actor.user, form)
+    return redirect("home")

@@ -247,6 +247,7 @@ PATIENT_COLUMNS = [
     "identity_kind",
     "given_name",
     "family_name",
+    "search_name",
     "street_address",
     "postal_code",
     "city",
@@ -299,6 +300,7 @@ def patients_load(
         STREETS,
         demo_personnummer,
     )
+    from hemsjukvard.search import search_name_of
 
     kommuner: list[tuple[Kommun, Region]] = []
     weights: list[float] = []
@@ -333,6 +335,8 @@ def patients_load(
         pk = next_id + i
         public_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         protected = rng.random() < 0.005
+        given = rng.choice(PATIENT_GIVEN_NAMES_FEMALE if female else PATIENT_GIVEN_NAMES_MALE)
+        family = rng.choice(FAMILY_NAMES)
         patients.add(
             "\t".join(
                 (
@@ -342,8 +346,9 @@ def patients_load(
                     stamp,
                     identity,
                     "personnummer",
-                    rng.choice(PATIENT_GIVEN_NAMES_FEMALE if female else PATIENT_GIVEN_NAMES_MALE),
-                    rng.choice(FAMILY_NAMES),
+                    given,
+                    family,
+                    search_name_of(given, family),
                     f"{rng.choice(STREETS)} {rng.randint(1, 60)}",
                     f"{rng.randint(100, 999)} {rng.randint(10, 99)}",
                     kommun.name.removeprefix("Kommun "),

@@ -3,6 +3,7 @@
 
 * ``reads``: a case, a list of cases, a timeline, risk analyses and notifications, read for a person:
   access-checked (``access.cases``) and logged;
+* ``search``: the case search of coordinators, MAS and MAR;
 * ``worklist``: the work lists of the home page ("My work") and their counts;
 * ``facts``: what the transition guards and the reminders need about cases already loaded (reads the
   system makes for itself).
@@ -41,10 +42,14 @@ from .reads import (
     risk_analysis_get,
     risk_analysis_reload,
 )
+from .search import CaseSearch, case_organisation_choices, case_search
 from .worklist import (
+    SORTS,
     WorkCounts,
+    WorkFilters,
     WorkLists,
     analyses_awaiting_approval,
+    cases_of_my_patients,
     cases_waiting,
     escalations_at_my_level,
     notifications_for,
@@ -56,8 +61,11 @@ from .worklist import (
 __all__ = [
     "APPROVER_FOR_KIND",
     "LIST_KEYS",
+    "SORTS",
     "CaseFilters",
+    "CaseSearch",
     "WorkCounts",
+    "WorkFilters",
     "WorkLists",
     "_case_queryset",  # how a case is loaded with what its page and its facts need; tests build on it
     "analyses_awaiting_approval",
@@ -68,11 +76,14 @@ __all__ = [
     "case_get",
     "case_list",
     "case_list_keys",
+    "case_organisation_choices",
     "case_read",
     "case_reload",
+    "case_search",
     "case_timeline",
     "cases_for_patient",
     "cases_listed",
+    "cases_of_my_patients",
     "cases_waiting",
     "current_analysis",
     "deadline_recipients",

@@ -1,5 +1,13 @@
-"""The work lists of the home page ("My work"): cases waiting for the person, risk analyses waiting for
-their approval, escalations at their joint body's level, and how many there are of each.
+"""The work lists of the home page ("My work"): what waits for the person (cases, risk analyses waiting
+for their approval, escalations at their joint body's level) and how many there are of each, and,
+apart from those, their patients' running cases ("Mina patienter").
+
+Only what waits for the person is counted on the navigation's badge. A case whose agreed care is
+running (``active``) waits for nobody until its follow-up is started, so it is listed under the
+person's patients, not as waiting: otherwise the badge grew with every patient in care.
+
+Every list may be narrowed and sorted (``WorkFilters``: urgent, overdue, status, an organisation the
+case names; by deadline, urgency, newest or latest changed); the counts are never filtered.
 
 The lists are read by ``work_lists``, which checks access (every list is a ``case_list``), logs every
 case shown in one write and returns each row as a ``Seen[ResponsibilityCase]``, whose
@@ -15,12 +23,13 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from access.cases import with_patient_open_enrolment
+from access.parties import case_parties_q
 from access.roles import APPROVER_ROLES, CASE_PARTY_ROLES
 from access.seen import Seen
 from directory.actor import Actor
 from directory.models import Role
 
-from ..models import OPEN_STATUSES, CaseStatus, Notification, ResponsibilityCase
+from ..models import OPEN_STATUSES, CaseStatus, Notification, ResponsibilityCase, Urgency
 from .reads import case_list, cases_shown, notifications_unread
 
 S = CaseStatus
@@ -42,27 +51,84 @@ def _owned_q(actor: Actor) -> Q:
 
 
 def _overdue_first(queryset: QuerySet[ResponsibilityCase]) -> QuerySet[ResponsibilityCase]:
+    return _sorted(queryset, SORT_DUE)
+
+
+SORT_DUE = "due"
+SORT_URGENT = "urgent"
+SORT_NEWEST = "newest"
+SORT_UPDATED = "updated"
+SORTS = (SORT_DUE, SORT_URGENT, SORT_NEWEST, SORT_UPDATED)
+
+
+def _sorted(queryset: QuerySet[ResponsibilityCase], sort: str) -> QuerySet[ResponsibilityCase]:
+    """``queryset`` in the order ``sort`` names (never by anything about the patient's identity)."""
     now = timezone.now()
-    return queryset.annotate(
+    ranked = queryset.annotate(
         overdue_rank=Case(
             When(due_at__lt=now, then=Value(0)),
             When(due_at__isnull=False, then=Value(1)),
             default=Value(2),
             output_field=IntegerField(),
-        )
-    ).order_by("overdue_rank", "due_at", "-created_at", "pk")
+        ),
+        urgency_rank=Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1)),
+    )
+    if sort == SORT_URGENT:
+        return ranked.order_by("urgency_rank", "overdue_rank", "due_at", "-created_at", "pk")
+    if sort == SORT_NEWEST:
+        return ranked.order_by("-created_at", "-pk")
+    if sort == SORT_UPDATED:
+        return ranked.order_by("-updated_at", "-pk")
+    return ranked.order_by("overdue_rank", "due_at", "-created_at", "pk")
+
+
+@dataclass(frozen=True)
+class WorkFilters:
+    """How the person narrows and sorts My work. ``organisation`` is the id of an organisation the case
+    names (its kommun, vårdcentral, clinic or the joint body it is escalated to)."""
+
+    urgent: bool = False
+    overdue: bool = False
+    status: str = ""
+    organisation: int | None = None
+    sort: str = SORT_DUE
+
+
+def _narrowed(queryset: QuerySet[ResponsibilityCase], filters: WorkFilters) -> QuerySet[ResponsibilityCase]:
+    if filters.urgent:
+        queryset = queryset.filter(urgency=Urgency.URGENT)
+    if filters.overdue:
+        queryset = queryset.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.organisation is not None:
+        queryset = queryset.filter(case_parties_q([filters.organisation]))
+    return _sorted(queryset, filters.sort if filters.sort in SORTS else SORT_DUE)
 
 
 def cases_waiting(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
-    """Open cases waiting for the actor (by the owner of the running deadline), overdue first; unread."""
+    """Open cases waiting for the actor (by the owner of the running deadline), overdue first; unread.
+    A case whose care is running (``active``) waits for no one: it is one of ``cases_of_my_patients``."""
     visible = case_list(actor=actor)
     approvals = Q(status=S.AWAITING_APPROVAL) & Q(
         owner_role__in=[m.role for m in actor.memberships if m.role in APPROVER_ROLES]
     )
     escalated = Q(status=S.ESCALATED)
     return _overdue_first(
-        visible.filter(status__in=OPEN_STATUSES).filter(_owned_q(actor)).exclude(approvals).exclude(escalated)
+        visible.filter(status__in=OPEN_STATUSES)
+        .filter(_owned_q(actor))
+        .exclude(approvals)
+        .exclude(escalated)
+        .exclude(status=S.ACTIVE)
     )
+
+
+def cases_of_my_patients(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
+    """Mina patienter: the running cases (agreed care under way, ``active``) naming an organisation the
+    actor gives care in; nothing waits for them there until the follow-up. Joint bodies have no patients
+    of their own. Unread."""
+    caring = {m.organisation_id for m in actor.memberships if m.role in CASE_PARTY_ROLES - {Role.GOVERNANCE}}
+    return _overdue_first(case_list(actor=actor).filter(status=S.ACTIVE).filter(case_parties_q(caring)))
 
 
 def analyses_awaiting_approval(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
@@ -84,27 +150,34 @@ def escalations_at_my_level(*, actor: Actor) -> QuerySet[ResponsibilityCase]:
 
 @dataclass(frozen=True)
 class WorkLists:
-    """The three lists of "My work", as the person sees them (and as they were logged)."""
+    """The lists of "My work", as the person sees them (and as they were logged): what waits for them
+    (``waiting``, ``approvals``, ``escalations``) and their patients' running cases (``mine``)."""
 
     waiting: list[Seen[ResponsibilityCase]] = field(default_factory=list)
     approvals: list[Seen[ResponsibilityCase]] = field(default_factory=list)
     escalations: list[Seen[ResponsibilityCase]] = field(default_factory=list)
+    mine: list[Seen[ResponsibilityCase]] = field(default_factory=list)
 
 
-def work_lists(*, actor: Actor, limit: int = WORK_LIST_SHOWN) -> WorkLists:
-    """The first ``limit`` cases of each work list, overdue first, every case shown logged in one write."""
+def work_lists(
+    *, actor: Actor, limit: int = WORK_LIST_SHOWN, filters: WorkFilters | None = None
+) -> WorkLists:
+    """The first ``limit`` cases of each work list, narrowed and sorted by ``filters`` (overdue first by
+    default), every case shown logged in one write."""
+    filters = filters or WorkFilters()
     lists = [
-        list(with_patient_open_enrolment(queryset)[:limit])
+        list(with_patient_open_enrolment(_narrowed(queryset, filters))[:limit])
         for queryset in (
             cases_waiting(actor=actor),
             analyses_awaiting_approval(actor=actor),
             escalations_at_my_level(actor=actor),
+            cases_of_my_patients(actor=actor),
         )
     ]
-    shown = cases_shown(actor, [case for cases in lists for case in cases])
+    shown = cases_shown(actor, list({case.pk: case for cases in lists for case in cases}.values()))
     by_pk = {seen.obj.pk: seen for seen in shown}
-    waiting, approvals, escalations = ([by_pk[c.pk] for c in cases if c.pk in by_pk] for cases in lists)
-    return WorkLists(waiting=waiting, approvals=approvals, escalations=escalations)
+    waiting, approvals, escalations, mine = ([by_pk[c.pk] for c in cases if c.pk in by_pk] for cases in lists)
+    return WorkLists(waiting=waiting, approvals=approvals, escalations=escalations, mine=mine)
 
 
 @dataclass(frozen=True)

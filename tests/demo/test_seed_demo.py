@@ -24,6 +24,7 @@ from directory.models import (
     Role,
     User,
 )
+from hemsjukvard.search import search_name_of
 from patients.models import Enrolment, Patient
 from patients.personnummer import IdentityKind, luhn_check_digit, parse_identity
 
@@ -189,6 +190,8 @@ def test_the_patients_are_fictional_and_enrolled_once(small_world):
         assert parsed.digits == patient.personal_identity
         assert parsed.kind is IdentityKind.PERSONNUMMER
         assert demo_world.is_demo_personnummer(patient.personal_identity)
+        # Written in bulk, without save(): the name search's folded name is written all the same.
+        assert patient.search_name == search_name_of(patient.given_name, patient.family_name) != ""
         assert patient.listed_vardcentral is not None
         assert patient.listed_vardcentral.kommun_id == patient.folkbokforing_kommun_id
         assert Membership.objects.filter(

@@ -115,3 +115,62 @@ def test_sip_editor_rows(world: World) -> None:
         grow,
         rows=lambda response: response.content.count(b'name="insats_remove"'),
     )
+
+
+# --- Finding: the patient list's search and filters, My work's parts and filters, the case search -----
+
+
+def test_patient_list_searched_and_filtered(world: World) -> None:
+    """A search with accents and every patient filter costs the same for 3 rows as for 20."""
+    client = _page_client(world, "nurse_a")
+    params = {
+        "q": "marta",
+        "housing": "ordinary_home",
+        "vardcentral": str(world.orgs["vc_a"].public_id),
+        "enrolled": "yes",
+        "open_case": "no",
+    }
+    assert_flat(
+        lambda: client.get("/patients/", params),
+        lambda n: [world.patient(given_name="Märta") for _ in range(n)],
+        rows=lambda response: response.content.count(b'href="/patients/'),
+    )
+
+
+def test_my_work_with_my_patients_and_a_kept_choice(world: World, case_in: Any) -> None:
+    """The nurse's My work, sorted as she chose, costs the same with 3 running cases as with 20."""
+    from cases.models import CaseStatus
+
+    client = _page_client(world, "nurse_a")
+    kommun = str(world.orgs["kommun_a"].public_id)
+    client.post("/my-work/filters/", {"sort": "newest", "organisation": kommun})
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            case_in(CaseStatus.ACTIVE)
+        # Taking 20 cases to active takes a while: the session's once-a-minute bookkeeping happens here,
+        # not in the counted request.
+        client.get("/")
+
+    assert_flat(
+        lambda: client.get("/"),
+        grow,
+        rows=lambda response: response.content.split(b'id="mine-heading"')[1].count(b'href="/cases/'),
+    )
+
+
+def test_case_search_page(world: World, case_in: Any) -> None:
+    from cases.models import CaseStatus
+
+    client = _page_client(world, "coordinator_a")
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            case_in(CaseStatus.IN_REVIEW)
+        client.get("/cases/search/")  # the session's once-a-minute bookkeeping, outside the counts
+
+    assert_flat(
+        lambda: client.get("/cases/search/", {"status": "in_review", "q": "karin"}),
+        grow,
+        rows=lambda response: response.content.count(b'href="/cases/'),
+    )
