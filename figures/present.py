@@ -120,9 +120,8 @@ def share_change_text(now: Share, before: Share) -> str:
 
 
 def days_change_text(now: float | None, now_group: Cell, before: float | None, before_group: Cell) -> str:
-    if days_text(now, group=now_group) == NOTHING or days_text(before, group=before_group) == NOTHING:
+    if now is None or before is None or now_group.suppressed or before_group.suppressed:
         return ""
-    assert now is not None and before is not None  # days_text said so
     difference = Decimal(str(now)) - Decimal(str(before))
     days = number_text(difference, 1)
     return _("%(days)s days") % {
