@@ -15,10 +15,12 @@ is written as the tables write it (``figures.present``), small groups as "<5".
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -61,10 +63,19 @@ FLOW_STATUSES = (
 UNCLEAR_BARS = 12
 
 
-def _rc() -> Any:
-    import matplotlib
+# One chart at a time per process: matplotlib's first import is not safe to run in two threads at once
+# (a threaded server asks for a page's five pictures together), and ``rc_context`` changes its global
+# settings for as long as a chart is drawn.
+_DRAWING = threading.RLock()
 
-    return matplotlib.rc_context(RC)  # type: ignore[arg-type]  # our keys are valid rcParams
+
+@contextlib.contextmanager
+def _rc() -> Iterator[None]:
+    with _DRAWING:
+        import matplotlib
+
+        with matplotlib.rc_context(RC):  # type: ignore[arg-type]  # our keys are valid rcParams
+            yield
 
 
 @dataclass(frozen=True)
@@ -302,7 +313,9 @@ def unclear_by_task_type(rows: Sequence[UnclearRow]) -> Chart:
                 for n, patch in enumerate(bars.patches):
                     patch.set_gid(f"series-{name}-{n}")
                 _label_bars(axes, bars, cells, horizontal=True)
-            axes.set_yticks(positions, [textwrap.fill(row.label, 32) for row in shown])
+            axes.set_yticks(
+                positions, [textwrap.fill(row.label, 32, break_long_words=False) for row in shown]
+            )
             axes.invert_yaxis()
             axes.set_xlabel(_("Tasks with unclear responsibility, on cases submitted in the period"))
             _count_axis(axes, "x")
@@ -327,9 +340,11 @@ def impact_heat_map(table: ShiftTable) -> Chart:
     rows = list(table.rows)
 
     def draw() -> SafeString:
-        from matplotlib.ticker import FuncFormatter
-
         with _rc():
+            # Only once ``matplotlib`` itself is imported (``_rc``): imported first, its ``ticker``
+            # module imports itself again half-way.
+            from matplotlib.ticker import FuncFormatter
+
             figure = _figure(7.2, max(2.4, 0.42 * len(rows) + 1.6))
             axes = figure.add_subplot()
             if not rows:
@@ -360,7 +375,9 @@ def impact_heat_map(table: ShiftTable) -> Chart:
             # Column labels above the grid, wrapped, so that none runs into the next.
             axes.xaxis.tick_top()
             axes.set_xticks(
-                [i + 0.5 for i in range(len(FLAGS))], [textwrap.fill(names[f], 14) for f in FLAGS], fontsize=8
+                [i + 0.5 for i in range(len(FLAGS))],
+                [textwrap.fill(names[f], 16, break_long_words=False) for f in FLAGS],
+                fontsize=8,
             )
             axes.set_yticks(
                 [i + 0.5 for i in range(len(rows))],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from directory.models import Organisation, OrganisationKind
 from hemsjukvard.csv import csv_document
 
 from . import charts, selectors
+from .charts import Chart
 from .facts import Facts, facts_cached, facts_get, snapshot_facts
 from .present import (
     NOTHING,
@@ -225,7 +227,7 @@ class Dashboard:
     kpis: Kpis
     tiles: tuple[Tile, ...]
     tables: tuple[Table, ...]
-    charts: tuple[charts.Chart, ...]
+    charts: tuple[Chart, ...]
     # The moment every figure on it describes (``figures.facts``), and whether they come from the snapshot.
     as_of: datetime.datetime
     snapshot: bool
@@ -246,7 +248,7 @@ class Dashboard:
     def shift_tables(self) -> tuple[Table, ...]:
         return tuple(t for t in self.tables if t.key.startswith("shift-"))
 
-    def chart(self, key: str) -> charts.Chart:
+    def chart(self, key: str) -> Chart:
         return next(c for c in self.charts if c.key == key)
 
     def figure(self, key: str) -> Table:
@@ -275,15 +277,15 @@ FIGURE_KEYS = (
 CHART_KEYS = ("cases-over-time", "lead-time", "escalations", "unclear", "heat-map")
 
 
-def _remembered(facts: Facts, chart: charts.Chart) -> charts.Chart:
+def _remembered(facts: Facts, chart: Chart) -> Chart:
     """``chart`` whose picture, once drawn, is remembered with the snapshot's figures (``facts_cached``)
     under the data it draws and the language: the same data in the same language always gives the same
     picture. Figures counted live are drawn afresh."""
     import hashlib
 
     digest = hashlib.sha256(repr((chart.key, chart.title, chart.rows, get_language())).encode()).hexdigest()
-    draw: Callable[[], charts.SafeString] = chart.draw
-    return charts.Chart(
+    draw: Callable[[], SafeString] = chart.draw
+    return Chart(
         key=chart.key,
         title=chart.title,
         columns=chart.columns,

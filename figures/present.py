@@ -40,7 +40,7 @@ def number_text(value: int | float | Decimal, decimals: int = 0) -> str:
     rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     sign = "-" if rounded < 0 else ""
     whole, _dot, fraction = f"{abs(rounded):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
