@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import CaseStatus
 
-from .present import NO_BREAK_SPACE, chart_value, count_text, number_text, share_text
+from .present import chart_value, count_text, number_text, share_text
 from .selectors import FLAGS, Cell, Kpis, MonthlySeries, ShiftTable, UnclearRow
 
 if TYPE_CHECKING:
@@ -341,10 +341,6 @@ def impact_heat_map(table: ShiftTable) -> Chart:
 
     def draw() -> SafeString:
         with _rc():
-            # Only once ``matplotlib`` itself is imported (``_rc``): imported first, its ``ticker``
-            # module imports itself again half-way.
-            from matplotlib.ticker import FuncFormatter
-
             figure = _figure(7.2, max(2.4, 0.42 * len(rows) + 1.6))
             axes = figure.add_subplot()
             if not rows:
@@ -391,11 +387,6 @@ def impact_heat_map(table: ShiftTable) -> Chart:
             axes.tick_params(length=0)
             for spine in axes.spines.values():
                 spine.set_visible(False)
-            colorbar = figure.colorbar(mesh, ax=axes, shrink=0.8, pad=0.02)
-            colorbar.set_label(_("Share of the task type's cases"), fontsize=8)
-            colorbar.ax.yaxis.set_major_formatter(
-                FuncFormatter(lambda value, _position: f"{number_text(value * 100)}{NO_BREAK_SPACE}%")
-            )
             return _svg(figure, key="heat-map", title=title)
 
     return Chart(

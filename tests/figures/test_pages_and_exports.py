@@ -146,7 +146,7 @@ def test_charts_are_valid_svg_with_series_and_text_alternatives(world, six_patie
     assert "series-heat-map" in heat
     assert "data:" not in str(keys["heat-map"].svg)
     lead = dict(keys["lead-time"].rows)
-    assert lead["0–3"] == "1"
+    assert lead["0–3"] == "<5"  # one case: a small group, as everywhere
 
     response = signed_in(world.users["nurse_a"]).get(f"/figures/?{PERIOD}")
     html = response.content.decode()
