@@ -92,6 +92,16 @@ def test_pdf_report_is_a4_landscape(world, api, mixed, django_capture_on_commit_
     pdf = PdfReader(io.BytesIO(signed_in(world.users["nurse_a"]).get(detail["download_url"]).content))
     box = pdf.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+    # Every piece of text starts inside the page's right margin (14 mm ≈ 40 pt): no table runs off it.
+    starts: list[float] = []
+    for page in pdf.pages:
+        page.extract_text(
+            visitor_text=lambda text, cm, tm, _font, _size: (
+                starts.append(cm[4] + tm[4] * cm[0]) if text.strip() else None
+            )
+        )
+    assert starts
+    assert max(starts) < 842 - 40, max(starts)
 
 
 def test_drill_down_only_for_those_who_may_see_the_cases(world, mixed):
@@ -129,3 +139,6 @@ def test_page_is_small_and_has_no_embedded_pictures(world, mixed):
     print(f"figures page: {len(response.content)} bytes in {seconds * 1000:.0f} ms")
     assert len(response.content) < 150_000
     assert "data:image" not in response.content.decode()
+    for chart in response.context["board"].charts:
+        # The PDF pipeline fetches no data: URL, so no chart may embed a raster image.
+        assert "data:" not in str(chart.svg), chart.key
