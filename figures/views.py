@@ -68,10 +68,9 @@ def chart_svg(request: HttpRequest, key: str) -> HttpResponse:
     if key not in CHART_KEYS:
         raise Http404
     board = dashboard_build(scope=scope, period=period)
-    response = HttpResponse(str(board.chart(key).svg), content_type="image/svg+xml; charset=utf-8")
-    # Aggregates only, but of one person's selection: kept by that browser alone, and briefly.
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    # Kept by no cache, like every answer (``hemsjukvard.security_headers``); drawn once per snapshot
+    # on the server (``dashboard._remembered``).
+    return HttpResponse(str(board.chart(key).svg), content_type="image/svg+xml; charset=utf-8")
 
 
 @login_required
