@@ -319,7 +319,8 @@ def unclear_by_task_type(rows: Sequence[UnclearRow]) -> Chart:
             axes.invert_yaxis()
             axes.set_xlabel(_("Tasks with unclear responsibility, on cases submitted in the period"))
             _count_axis(axes, "x")
-            axes.legend(loc="lower right", frameon=False, fontsize=8)
+            # Above the bars, never on them.
+            axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, frameon=False, fontsize=8)
             return _svg(figure, key="unclear", title=title)
 
     return Chart(
