@@ -50,7 +50,7 @@ shows. Inside the refresh transaction, before anyone can see the new snapshot, t
 default period of every region's dashboard and of the country's key figures
 (``figures.dashboard.dashboard_warm``), the scopes that take a second or more to count, and draws
 their charts. Counts are remembered without their labels, which are put on in the reader's language;
-a drawn chart is remembered under its data, its language and whether small groups are suppressed.
+a drawn chart is remembered under its data and its language.
 
 **Which scopes read the snapshot:** every scope (vårdcentral, kommun, region, country), once a snapshot
 exists. Measured at national scale, a kommun took 1.8–2.7 s counted live (0.2–0.3 s from the snapshot)

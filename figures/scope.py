@@ -10,9 +10,9 @@ Who sees what (issue 7):
 
 Inside and outside: a person views a scope *from inside* when they hold a (non-admin) membership in the
 very organisation whose figures are shown — a kommun's nurse looking at that kommun, a region coordinator
-looking at the whole region. Everyone else looks *from outside*: a governance member looking at the
-region or at a kommun, a region coordinator looking at one kommun. Pages viewed from outside, and every
-export (CSV, PDF) whoever makes it, show groups of fewer than five patients as "<5".
+looking at the whole region. Everyone else looks *from outside*. It changes no figure: groups of fewer
+than five patients show as "<5" to everyone, on the page as in every export (``figures.present``); who
+may see the cases behind a figure is the access rule's question (``figures.drilldown``).
 """
 
 from __future__ import annotations
@@ -47,10 +47,6 @@ class FigureScope:
     name: str
     region_id: int
     inside: bool
-
-    @property
-    def suppress_on_page(self) -> bool:
-        return not self.inside
 
     def cases_q(self, prefix: str = "") -> Q:
         """A filter on ``ResponsibilityCase`` (or, with ``prefix``, on a model that points at one)."""

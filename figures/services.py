@@ -75,10 +75,9 @@ def report_render(*, report_id: int) -> str:
         with translation.override(report.language):
             organisation: Organisation = report.scope_organisation
             scope = scope_for(organisation)
-            # A report is an export: small groups are always suppressed.
-            dashboard = dashboard_build(
-                scope=scope, period=Period(report.period_start, report.period_end), suppress=True
-            )
+            # The figures the page shows for this selection, written out by the same code (one
+            # suppression rule, ``figures.present``).
+            dashboard = dashboard_build(scope=scope, period=Period(report.period_start, report.period_end))
             rendered = render_pdf(
                 TEMPLATE,
                 {

@@ -1,20 +1,26 @@
-"""Figures pages: the dashboard, the CSV of each figure and the PDF report."""
+"""Figures pages: the dashboard, each chart's picture, the CSV of each figure, the cases behind a figure
+and the PDF report."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from cases import presenters
+from cases.selectors import case_list_keys, cases_listed
 from directory.actor import Actor
 
 from . import selectors, services
-from .dashboard import FIGURE_KEYS, csv_bytes, dashboard_build
+from .dashboard import CHART_KEYS, FIGURE_KEYS, csv_bytes, dashboard_build
+from .drilldown import PAGE_SIZE, drill_cases, drill_get, may_list_cases
+from .facts import facts_get
 from .models import ReportStatus
 from .scope import FigureScope, figure_scope_get, figure_scopes
 
@@ -31,10 +37,16 @@ def _scope_and_period(request: HttpRequest) -> tuple[Actor, FigureScope, selecto
     return actor, scope, period, error
 
 
+def _selection(scope: FigureScope, period: selectors.Period) -> str:
+    """The query string that names a selection: the same on every link of the page."""
+    return f"scope={scope.public_id}&from={period.start.isoformat()}&to={period.end.isoformat()}"
+
+
 @login_required
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor, scope, period, error = _scope_and_period(request)
-    board = dashboard_build(scope=scope, period=period, suppress=scope.suppress_on_page)
+    board = dashboard_build(scope=scope, period=period)
     return render(
         request,
         "figures/dashboard.html",
@@ -42,17 +54,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "board": board,
             "scopes": figure_scopes(actor=actor),
             "error": error,
-            "figure_keys": FIGURE_KEYS,
+            "selection": _selection(scope, period),
+            "may_list_cases": may_list_cases(actor=actor, scope=scope),
         },
     )
 
 
 @login_required
+@require_GET
+def chart_svg(request: HttpRequest, key: str) -> HttpResponse:
+    """One chart's picture, for the dashboard's ``<img>`` (the page stays small and never waits for it)."""
+    _actor, scope, period, _error = _scope_and_period(request)
+    if key not in CHART_KEYS:
+        raise Http404
+    board = dashboard_build(scope=scope, period=period)
+    # Kept by no cache, like every answer (``hemsjukvard.security_headers``); drawn once per snapshot
+    # on the server (``dashboard._remembered``).
+    return HttpResponse(str(board.chart(key).svg), content_type="image/svg+xml; charset=utf-8")
+
+
+@login_required
+@require_GET
 def figure_csv(request: HttpRequest, key: str) -> HttpResponse:
     _actor, scope, period, _error = _scope_and_period(request)
     if key not in FIGURE_KEYS:
         raise Http404
-    board = dashboard_build(scope=scope, period=period, suppress=True)
+    board = dashboard_build(scope=scope, period=period)
     try:
         table = board.figure(key)
     except KeyError:
@@ -60,6 +87,34 @@ def figure_csv(request: HttpRequest, key: str) -> HttpResponse:
     response = HttpResponse(csv_bytes(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{key}-{period.start}-{period.end}.csv"'
     return response
+
+
+@login_required
+@require_GET
+def figure_cases(request: HttpRequest, figure: str) -> HttpResponse:
+    """The cases behind a figure that the reader may see (``figures.drilldown``), each one logged."""
+    actor, scope, period, error = _scope_and_period(request)
+    if error:
+        raise Http404(error)
+    if not may_list_cases(actor=actor, scope=scope):
+        raise PermissionDenied(_("Your roles let you see the figures, not the cases behind them."))
+    drill = drill_get(figure=figure, scope=scope, period=period, facts=facts_get())
+    cases = drill_cases(actor=actor, drill=drill)
+    ids = list(case_list_keys(cases).values_list("pk", flat=True)[: PAGE_SIZE + 1])
+    shown = cases_listed(actor=actor, cases=cases, ids=ids[:PAGE_SIZE])
+    return render(
+        request,
+        "figures/cases.html",
+        {
+            "drill": drill,
+            "scope": scope,
+            "period": period,
+            "rows": presenters.work_rows(shown),
+            "more": len(ids) > PAGE_SIZE,
+            "page_size": PAGE_SIZE,
+            "selection": _selection(scope, period),
+        },
+    )
 
 
 @login_required

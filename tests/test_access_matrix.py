@@ -128,6 +128,8 @@ CLIENT_OWN = "webhook subscriptions are an API client's own; a person's token is
 NOT_AN_OBJECT = {
     "password_reset_confirm": "a one-time password link (uidb64 and token), checked by Django's own view",
     "figures:csv": "the key names a figure (a chart of the dashboard), not an object",
+    "figures:chart": "the key names a chart of the dashboard, not an object",
+    "figures:cases": "the key names a figure; the list is the access rule's (tests/figures/test_story.py)",
 }
 
 ROUTES: dict[str, Route] = {

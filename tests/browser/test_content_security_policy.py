@@ -65,7 +65,7 @@ def test_key_pages_and_htmx_work_without_a_violation(
     mas.goto(f"{live_server.url}/figures/?from=2025-01-01&to=2025-03-31")
     charts = mas.locator("img.chart-image")
     charts.first.wait_for()
-    assert charts.count() == 4
+    assert charts.count() == 5
     drawn = "[...document.querySelectorAll('img.chart-image')].every(i => i.complete && i.naturalWidth)"
     assert mas.evaluate(drawn)
     mas.goto(f"{live_server.url}/access-log/")

@@ -34,14 +34,13 @@ def six_patients(world):
     refresh_facts()
 
 
-def test_nurse_sees_own_kommun_unsuppressed_on_the_page(world, three_patients):
+def test_nurse_sees_own_kommun_suppressed_like_every_export(world, three_patients):
     response = signed_in(world.users["nurse_a"]).get(f"/figures/?{PERIOD}")
     assert response.status_code == 200
     board = response.context["board"]
     assert board.scope.name == "A kommun"
-    assert not board.suppress
     table = board.table("shift-task_type")
-    assert table.rows[0][:2] == ("pd sv", "3")
+    assert table.rows[0][:2] == ("pd sv", "<5")
 
 
 def test_governance_sees_the_region_from_outside_suppressed(world, three_patients, six_patients):
@@ -49,7 +48,6 @@ def test_governance_sees_the_region_from_outside_suppressed(world, three_patient
     assert response.status_code == 200
     board = response.context["board"]
     assert board.scope.kind == "region"
-    assert board.suppress
     rows = {row[0]: row for row in board.table("shift-task_type").rows}
     assert rows["pd sv"][1] == "<5"
     assert rows["wound sv"][1] == "6"
@@ -131,37 +129,42 @@ def test_charts_are_valid_svg_with_series_and_text_alternatives(world, six_patie
     for case in ResponsibilityCase.objects.all():
         event(case, at("2025-02-01"), EventKind.TRANSITION, "in_review")
     refresh_facts()
-    board = dashboard_build(scope=scope, period=period, suppress=False)
+    board = dashboard_build(scope=scope, period=period)
     keys = {chart.key: chart for chart in board.charts}
-    assert set(keys) == {"cases-over-time", "lead-time", "escalations", "heat-map"}
+    assert set(keys) == {"cases-over-time", "lead-time", "escalations", "unclear", "heat-map"}
     for chart in board.charts:
         root = ET.fromstring(str(chart.svg))  # noqa: S314 (our own output)
         assert root.tag == f"{SVG}svg"
         assert root.get("aria-describedby") == chart.table_id
         assert root.find(f"{SVG}title") is not None
-        assert chart.rows, chart.key
+        assert chart.rows or chart.key == "unclear", chart.key
     over_time = ET.fromstring(str(keys["cases-over-time"].svg))  # noqa: S314
     ids = {el.get("id") for el in over_time.iter() if el.get("id")}
-    assert any(i.startswith("series-in_review-") for i in ids)
+    assert any(i.startswith("series-submitted-") for i in ids) or not keys["cases-over-time"].rows[0][1:]
     heat_root = ET.fromstring(str(keys["heat-map"].svg))  # noqa: S314
     heat = {el.get("id") for el in heat_root.iter() if el.get("id")}
     assert "series-heat-map" in heat
     assert "data:" not in str(keys["heat-map"].svg)
     lead = dict(keys["lead-time"].rows)
-    assert lead["0–3"] == "1"
+    assert lead["0–3"] == "<5"  # one case: a small group, as everywhere
 
     response = signed_in(world.users["nurse_a"]).get(f"/figures/?{PERIOD}")
     html = response.content.decode()
-    assert html.count("<figcaption") == 4
+    assert html.count("<figcaption") == 5
     assert 'aria-describedby="chart-heat-map-data"' in html
+    assert "data:image" not in html
+    svg = signed_in(world.users["nurse_a"]).get(f"/figures/charts/heat-map.svg?{PERIOD}")
+    assert svg["Content-Type"].startswith("image/svg+xml")
+    ET.fromstring(svg.content)  # noqa: S314 (our own output)
     assert 'id="chart-heat-map-data"' in html
 
 
 def test_suppressed_chart_draws_nothing_for_small_groups(world, three_patients):
     scope = figure_scope_get(actor=Actor.for_user(world.users["nurse_a"]))
     table = selectors.shift_table(scope=scope, period=selectors.period_parse("2025-01-01", "2025-03-31"))
-    chart = charts.impact_heat_map(table, suppress=True)
+    chart = charts.impact_heat_map(table)
     assert chart.rows[0][1] == "<5"
+    assert chart.rows[0][2] == "–"  # the share of a "<5" group is not given
     assert "&lt;5" in str(chart.svg)
 
 
