@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from directory.actor import Actor
+from hemsjukvard.db_router import replica_reads
 
 from . import selectors, services
 from .dashboard import FIGURE_KEYS, csv_bytes, dashboard_build
@@ -32,6 +33,7 @@ def _scope_and_period(request: HttpRequest) -> tuple[Actor, FigureScope, selecto
 
 
 @login_required
+@replica_reads
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor, scope, period, error = _scope_and_period(request)
     board = dashboard_build(scope=scope, period=period, suppress=scope.suppress_on_page)
@@ -48,6 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def figure_csv(request: HttpRequest, key: str) -> HttpResponse:
     _actor, scope, period, _error = _scope_and_period(request)
     if key not in FIGURE_KEYS:
