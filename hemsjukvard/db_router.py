@@ -73,6 +73,8 @@ class _State:
     usable: bool = False
     reason: str = ""
     lag: float = 0.0
+    # What the last warning was about (unreachable, lagging); empty while the replica is in use.
+    warned: str = ""
 
 
 _state = _State()
@@ -101,13 +103,15 @@ def _check() -> tuple[bool, str, float]:
 
 
 def _set(usable: bool, reason: str, lag: float) -> None:
+    kind = reason.split(":", 1)[0]
     with _state_lock:
-        was = _state.usable
+        warned = _state.warned
         _state.checked_at, _state.usable, _state.reason, _state.lag = time.monotonic(), usable, reason, lag
+        _state.warned = "" if usable else kind
     LAG_SECONDS.set(lag)
-    if was and not usable:
+    if not usable and kind != warned:
         logger.warning("the read replica is not used, the primary answers instead (%s)", reason)
-    elif usable and not was:
+    elif usable and warned:
         logger.info("the read replica is used again (%.1f s behind)", lag)
 
 
@@ -124,7 +128,6 @@ def replica_state_forget() -> None:
     """Check the replica again at the next read (after its settings or its server changed)."""
     with _state_lock:
         _state.checked_at = float("-inf")
-        _state.usable = False
 
 
 def read_alias() -> str:
