@@ -58,7 +58,7 @@ class Replica:
     def answers(self) -> bool:
         try:
             with self.connect() as conn:
-                return bool(conn.execute("SELECT pg_is_in_recovery()").fetchone()[0])  # type: ignore[index]
+                return bool(conn.execute("SELECT pg_is_in_recovery()").fetchone()[0])
         except psycopg.Error:
             return False
 
@@ -67,11 +67,11 @@ class Replica:
         with psycopg.connect(
             host="127.0.0.1", port=primary_port, user="postgres", autocommit=True
         ) as primary:
-            target = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]  # type: ignore[index]
+            target = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
         deadline = time.monotonic() + timeout
         while True:
             with self.connect() as conn:
-                done = conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]).fetchone()[0]  # type: ignore[index]
+                done = conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]).fetchone()[0]
             if done:
                 return
             if time.monotonic() > deadline:
@@ -80,7 +80,7 @@ class Replica:
 
     def execute(self, sql: str) -> None:
         with self.connect() as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
 
     def stop(self) -> None:
         subprocess.run(
@@ -105,7 +105,7 @@ def replica_start(primary_port: int = 5432) -> Replica:
         raise ReplicaUnavailableError(f"no primary on port {primary_port}: {error}") from error
     with primary:
         settings = {
-            name: str(primary.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]
+            name: str(primary.execute(f"SHOW {name}").fetchone()[0])
             for name in ("wal_level", "server_version_num", *AT_LEAST_PRIMARY)
         }
     if settings["wal_level"] not in ("replica", "logical") or settings["max_wal_senders"] == "0":

@@ -202,7 +202,7 @@ def test_a_mixed_load_through_the_proxy_errs_nowhere_and_does_everything_once(
     time.sleep(1)  # a duplicate delivery would land now
     mails = region.mails()
     assert len(mails) == to_mail.count(), f"{len(mails)} mails for {to_mail.count()} notifications"
-    recipients = Counter(re.search(r"^To: (.+)$", m, re.MULTILINE).group(1) for m in mails)  # type: ignore[union-attr]
+    recipients = Counter(re.search(r"^To: (.+)$", m, re.MULTILINE).group(1) for m in mails)
     expected = Counter(to_mail.values_list("user__email", flat=True))
     assert recipients == expected
     for handle in region.stack.processes:
