@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from access.roles import LOG_REVIEWER_ROLES
 from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind
+from hemsjukvard.db_router import read_alias
 from hemsjukvard.stats import percentile_cont
 from patients.models import Enrolment, Patient
 
@@ -161,11 +162,13 @@ def review_queries() -> Iterator[None]:
     A quarter of the country's log is 1.8 M index entries, so the planner's cost passes the JIT
     threshold and each query spent 0.3–0.4 s compiling before it read a row, more than the 7-day
     count itself takes (audit/README.md, "The review at national scale"). ``SET LOCAL`` holds for this
-    transaction only, so the pooled connection keeps the server's setting.
+    transaction only, so the pooled connection keeps the server's setting. On the read replica when
+    the page reads from it (``hemsjukvard.db_router``).
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":  # the quick start's SQLite has no JIT to turn off
-            with connection.cursor() as cursor:
+    alias = read_alias()
+    with transaction.atomic(using=alias):
+        if connections[alias].vendor == "postgresql":  # the quick start's SQLite has no JIT to turn off
+            with connections[alias].cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
         yield
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from directory.actor import Actor
 from hemsjukvard.csv import csv_document
+from hemsjukvard.db_router import replica_reads
 
 from . import extract as extract_selectors
 from . import review
@@ -62,6 +63,7 @@ def _selection(request: HttpRequest) -> tuple[Actor, review.ReviewSelection, str
 
 
 @login_required
+@replica_reads
 def review_page(request: HttpRequest) -> HttpResponse:
     with review.review_queries():
         actor, selection, error = _selection(request)
@@ -117,6 +119,7 @@ def review_mark(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def review_export(request: HttpRequest) -> HttpResponse:
     with review.review_queries():
         actor, selection, _error = _selection(request)

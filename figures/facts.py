@@ -39,10 +39,10 @@ e.g. right after a deployment). ``FiguresSnapshot.as_of`` is the moment the data
 PostgreSQL all five tables are read in one REPEATABLE READ transaction, so they describe the same
 instant — and the page, the API (``as_of``) and the PDF report say "figures as of …", adding that they
 are older than usual when two refreshes have been missed. One refresh runs at a time (an advisory
-lock); one that starts while another runs does nothing. At national scale (bench/README.md) a refresh
-that finds nothing changed takes 40–80 s of the worker (8.5 M rows compared), the first one several
-minutes; a refresh that rewrote much of a table vacuums it afterwards, so that the figures can be
-answered from the covering indexes at once.
+lock held for its transaction); one that starts while another runs does nothing. At national scale
+(bench/README.md) a refresh that finds nothing changed takes 40–80 s of the worker (8.5 M rows
+compared), the first one several minutes; a refresh that rewrote much of a table vacuums it
+afterwards, so that the figures can be answered from the covering indexes at once.
 
 **Remembered figures.** A snapshot never changes, so whatever is counted from it is remembered in the
 cache under its ``as_of`` (``facts_cached``): exact, and gone from use the moment the next snapshot
@@ -74,7 +74,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -123,6 +123,8 @@ BEAT_ENTRY = "figures-refresh-facts"
 STINT_ENDS = (EventKind.ESCALATED, EventKind.DECIDED, EventKind.WITHDRAWN)
 # The advisory lock that lets one refresh run at a time ("figures" in ASCII).
 REFRESH_LOCK = 0x66696775726573
+# PostgreSQL's "could not serialize access" (SQLSTATE).
+SERIALIZATION_FAILURE = "40001"
 # The vårdöverskjutning impact flags of a case (``cases.models.ResponsibilityCase``).
 SHIFT_FLAGS = ("increased_staff_time", "increased_other_costs", "competence_needed", "patient_safety_risk")
 
@@ -466,26 +468,30 @@ def facts_refresh(*, then: Callable[[], object] | None = None) -> Refreshed | No
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
             (locked,) = cursor.fetchone()
         return _refresh(then) if locked else None
-    # The lock is taken before the transaction, so that its snapshot is taken after any other
-    # refresh has committed (otherwise it would rewrite rows that refresh just wrote).
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [REFRESH_LOCK])
-        (locked,) = cursor.fetchone()
-    if not locked:
-        return None
+    # One REPEATABLE READ transaction whose first statement takes the lock for that transaction only:
+    # nothing outlives the transaction, as PgBouncer's transaction pooling asks (a session's lock would
+    # stay with whichever server connection took it, and no refresh would run again). The snapshot is
+    # taken with that statement, a moment before the lock is: a refresh that commits within that moment
+    # has rewritten the snapshot row this one rewrites too, and REPEATABLE READ refuses that ("could not
+    # serialize"), which is the same answer as a lock not got: another refresh did the work.
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REFRESH_LOCK])
+                (locked,) = cursor.fetchone()
+            if not locked:
+                return None
             result = _refresh(then)
-        # After a first or a large refresh, mark the new rows visible to all now, rather than whenever
-        # autovacuum comes by (if it is on at all): until then every figure reads the table's pages
-        # instead of answering from its covering indexes (bench/README.md: 3–4× slower).
-        with connection.cursor() as cursor:
-            for table in result.rewritten:
-                cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
-        return result
-    finally:
-        if connection.is_usable():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK])
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != SERIALIZATION_FAILURE:
+            raise
+        logger.info("figures refresh: another refresh committed as this one started; it did the work")
+        return None
+    # After a first or a large refresh, mark the new rows visible to all now, rather than whenever
+    # autovacuum comes by (if it is on at all): until then every figure reads the table's pages
+    # instead of answering from its covering indexes (bench/README.md: 3–4× slower).
+    with connection.cursor() as cursor:
+        for table in result.rewritten:
+            cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
+    return result

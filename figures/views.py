@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import presenters
 from cases.selectors import case_list_keys, cases_listed
 from directory.actor import Actor
+from hemsjukvard.db_router import replica_reads
 
 from . import selectors, services
 from .dashboard import CHART_KEYS, FIGURE_KEYS, csv_bytes, dashboard_build
@@ -44,6 +45,7 @@ def _selection(scope: FigureScope, period: selectors.Period) -> str:
 
 @login_required
 @require_GET
+@replica_reads
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor, scope, period, error = _scope_and_period(request)
     board = dashboard_build(scope=scope, period=period)
@@ -62,6 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def chart_svg(request: HttpRequest, key: str) -> HttpResponse:
     """One chart's picture, for the dashboard's ``<img>`` (the page stays small and never waits for it)."""
     _actor, scope, period, _error = _scope_and_period(request)
@@ -75,6 +78,7 @@ def chart_svg(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def figure_csv(request: HttpRequest, key: str) -> HttpResponse:
     _actor, scope, period, _error = _scope_and_period(request)
     if key not in FIGURE_KEYS:

@@ -162,13 +162,38 @@ _default_db = (
 DATABASES = {"default": env.db_url("DATABASE_URL", default=_default_db)}
 if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production needs a PostgreSQL DATABASE_URL (postgres://...).")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
-        "DB_CONNECT_TIMEOUT", default=5
-    )
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# DATABASE_POOLED=true: DATABASE_URL points at PgBouncer in transaction pooling mode (deploy/pgbouncer.ini),
+# which lends each transaction whichever server connection is free. Nothing may then outlive a
+# transaction: no server-side cursors (QuerySet.iterator() reads through a client-side cursor), no
+# session-level advisory locks (figures.facts takes a transaction's), no prepared statements (off in
+# Django's psycopg backend). Each gunicorn thread still keeps its connection to PgBouncer (cheap); the
+# few server connections behind it are PgBouncer's (default_pool_size).
+DATABASE_POOLED = env.bool("DATABASE_POOLED", default=False)
+# DATABASE_REPLICA_URL: a streaming replica of the same database. The figures, the access-log review and
+# the exports read from it (hemsjukvard.db_router); everything else, and every write, uses DATABASE_URL.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    # Tests have one database: the replica is the default one there (a test starts a real replica).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# A replica further behind than this, or not answering, is not read from: the primary answers (logged,
+# and counted in hemsjukvard_db_replica_fallbacks_total). Its state is checked at most this often.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=30.0)
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=5.0)
+DATABASE_ROUTERS = ["hemsjukvard.db_router.ReplicaRouter"]
+for _alias, _db in DATABASES.items():
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+        # A connection kept open is tried before reuse: a PgBouncer or replica restart costs no error.
+        _db["CONN_HEALTH_CHECKS"] = True
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLED
+        _db.setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+            "DB_REPLICA_CONNECT_TIMEOUT" if _alias == "replica" else "DB_CONNECT_TIMEOUT",
+            default=2 if _alias == "replica" else 5,
+        )
+    elif _alias != "default":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL URL (postgres://...).")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The covering indexes (``include=``) serve PostgreSQL; the demo's SQLite keeps only their keys.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

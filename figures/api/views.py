@@ -15,6 +15,7 @@ from figures import selectors, services
 from figures.scope import FigureScope, figure_scope_get, figure_scopes
 from figures.selectors import FLAGS, Kpis, Period, ShiftRow
 from hemsjukvard.api.schema import ERROR_RESPONSES
+from hemsjukvard.db_router import replica_reads
 
 from .serializers import (
     KpisSerializer,
@@ -82,6 +83,7 @@ class ShiftTableView(APIView):
         ],
         responses={200: ShiftTableSerializer, **ERROR_RESPONSES},
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         scope, period = _context(request)
         table = selectors.shift_table(
@@ -153,6 +155,7 @@ class KpisView(APIView):
         parameters=PERIOD_PARAMETERS,
         responses={200: KpisSerializer, **ERROR_RESPONSES},
     )
+    @replica_reads
     def get(self, request: Request) -> Response:
         scope, period = _context(request)
         data = {**_head(scope, period), **_kpis(selectors.kpis(scope=scope, period=period))}

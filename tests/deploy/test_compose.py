@@ -104,8 +104,34 @@ def all_strings(node: object) -> Iterator[str]:
 # --- docker-compose.yml -----------------------------------------------------------------------
 
 
+SCALE_OUT = ("web2", "proxy", "pgbouncer")
+
+
 def test_services(services):
-    assert set(services) == {*LONG_RUNNING, "migrate"}
+    assert set(services) == {*LONG_RUNNING, "migrate", *SCALE_OUT}
+
+
+def test_scale_out_services_are_opt_in_and_consistent(services):
+    """A second web instance behind nginx (--profile scaled) and PgBouncer (--profile pooled): off by
+    default, the second instance exactly the first, nginx balancing over both from deploy/nginx.conf."""
+    assert services["web2"]["profiles"] == ["scaled"]
+    assert services["proxy"]["profiles"] == ["scaled"]
+    assert services["pgbouncer"]["profiles"] == ["pooled"]
+    for key in ("command", "image", "env_file", "volumes", "healthcheck", "environment"):
+        assert services["web2"][key] == services["web"][key], key
+    assert services["web2"]["ports"] != services["web"]["ports"]
+    proxy = services["proxy"]
+    assert "./deploy/nginx.conf:/etc/nginx/templates/nginx.conf.template:ro" in proxy["volumes"]
+    assert proxy["environment"]["NGINX_UPSTREAM_SERVERS"] == "server web:8000; server web2:8000;"
+    pgbouncer = services["pgbouncer"]
+    assert "./deploy/pgbouncer.ini:/etc/pgbouncer/pgbouncer.ini.template:ro" in pgbouncer["volumes"]
+    assert pgbouncer["environment"]["PGBOUNCER_SERVER_HOST"] == "postgres"
+    assert env_files(pgbouncer) == [".env"]
+    template = (ROOT / "deploy" / "pgbouncer.ini").read_text()
+    assert re.search(r"^pool_mode = transaction$", template, re.MULTILINE)
+    entrypoint = (ROOT / "deploy" / "pgbouncer" / "entrypoint.sh").read_text()
+    for name in sorted(set(re.findall(r"\$\{([A-Z_]+)\}", template))):
+        assert f"${{{name}}}" in entrypoint, f"the entrypoint does not fill in {name}"
 
 
 def test_images_and_build(services):

@@ -19,6 +19,7 @@ SERVED = set(
                 ROOT / "hemsjukvard/observability/kernel_gauges.py",
                 ROOT / "documents/metrics.py",
                 ROOT / "audit/metrics.py",
+                ROOT / "hemsjukvard/db_router.py",
             ]
         ),
     )
