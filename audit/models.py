@@ -107,8 +107,15 @@ class AccessLogReview(PublicIdModel):
     another kommun's patient) and each reviews its own part.
     """
 
+    # No constraint in the database: on the log partitioned by month (migration 0007) a unique
+    # constraint, and so a foreign key's target, must include ``at``. Entries are never deleted; an
+    # archived month's entries come back with its partition (audit.archive).
     entry = models.ForeignKey(
-        AccessLogEntry, verbose_name=_("log entry"), on_delete=models.PROTECT, related_name="reviews"
+        AccessLogEntry,
+        verbose_name=_("log entry"),
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        db_constraint=False,
     )
     kommun = models.ForeignKey(
         "directory.Organisation", verbose_name=_("kommun"), on_delete=models.PROTECT, related_name="+"
@@ -156,7 +163,7 @@ class AccessLogSample(PublicIdModel):
 
 class AccessLogSampleItem(models.Model):
     sample = models.ForeignKey(AccessLogSample, on_delete=models.CASCADE, related_name="items")
-    entry = models.ForeignKey(AccessLogEntry, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(AccessLogEntry, on_delete=models.PROTECT, related_name="+", db_constraint=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sample", "entry"], name="access_sample_item_once")]
