@@ -104,8 +104,10 @@ BEGIN
         -- Rows that arrived while the month had no partition move into it. Detached, the DEFAULT
         -- partition loses its cloned triggers for the moment and gets them back when attached again.
         ALTER TABLE audit_accesslogentry DETACH PARTITION audit_accesslogentry_default;
+        -- Protected before the rows arrive: their deferred foreign-key checks would forbid the ALTER.
         EXECUTE format('CREATE TABLE %I PARTITION OF audit_accesslogentry FOR VALUES FROM (%L) TO (%L)',
                        name, low, high);
+        PERFORM audit_accesslog_protect_partition(name::regclass);
         EXECUTE format('INSERT INTO %I SELECT * FROM audit_accesslogentry_default WHERE at >= %L AND at < %L',
                        name, low, high);
         DELETE FROM audit_accesslogentry_default WHERE at >= low AND at < high;
@@ -113,8 +115,8 @@ BEGIN
     ELSE
         EXECUTE format('CREATE TABLE %I PARTITION OF audit_accesslogentry FOR VALUES FROM (%L) TO (%L)',
                        name, low, high);
+        PERFORM audit_accesslog_protect_partition(name::regclass);
     END IF;
-    PERFORM audit_accesslog_protect_partition(name::regclass);
     RETURN true;
 END;
 $$;
@@ -152,6 +154,26 @@ $$;
 REVOKE EXECUTE ON FUNCTION audit_accesslog_protect_partition(regclass) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION audit_accesslog_create_partition(date) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION audit_accesslog_drop_partition(date, bigint) FROM PUBLIC;
+"""
+
+# Whoever may write the log (the application's role) may create the months ahead and drop an archived
+# month through the functions above; deploy/db-roles.sql grants the same.
+GRANT_TO_WRITERS = """
+DO $$
+DECLARE
+    grantee text;
+BEGIN
+    FOR grantee IN
+        SELECT DISTINCT a.grantee::regrole::text
+        FROM pg_class c, aclexplode(c.relacl) a
+        WHERE c.oid = 'audit_accesslogentry'::regclass AND a.grantee NOT IN (0, c.relowner)
+          AND a.privilege_type = 'INSERT'
+    LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION audit_accesslog_create_partition(date), '
+                       'audit_accesslog_drop_partition(date, bigint) TO %s', grantee);
+    END LOOP;
+END
+$$;
 """
 
 DROP_FUNCTIONS = """
@@ -255,6 +277,7 @@ def forwards(apps: Any, schema_editor: Any) -> None:
             schema_editor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}", None)
     schema_editor.execute(FUNCTIONS, None)
     _rebuild(schema_editor, partitioned=True)
+    schema_editor.execute(GRANT_TO_WRITERS, None)
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:
