@@ -115,7 +115,8 @@ def _rows_of(month: datetime.date) -> list[dict[str, object]]:
     high = timezone.make_aware(
         datetime.datetime.combine(partitions.add_months(month, 1), datetime.time()), datetime.UTC
     )
-    return list(AccessLogEntry.objects.filter(at__gte=low, at__lt=high).order_by("id").values())
+    rows = AccessLogEntry.objects.filter(at__gte=low, at__lt=high).order_by("id").values()
+    return [dict(row) for row in rows]
 
 
 def test_the_log_is_partitioned_and_every_partition_is_append_only():
@@ -284,3 +285,16 @@ def test_a_retention_below_five_years_is_refused_at_startup():
     assert result.returncode != 0
     assert "AUDIT_LOG_RETENTION_YEARS is 3" in result.stderr
     assert "HSLF-FS 2016:40" in result.stderr
+
+
+def test_the_beat_tasks_create_ahead_and_archive_what_is_due(world, archive_dir):
+    from audit import tasks
+
+    for name in ("audit.tasks.create_log_partitions", "audit.tasks.archive_log_partitions"):
+        assert any(entry["task"] == name for entry in settings.CELERY_BEAT_SCHEDULE.values()), name
+    assert tasks.create_log_partitions() == []  # migrate made them
+    partitions.create_partition(OLD_MONTH)
+    _plant(world, OLD_MONTH, 4)
+    assert tasks.archive_log_partitions() == ["audit_accesslogentry_2019_03"]
+    assert archive.verify(OLD_MONTH).rows == 4
+    assert partitions.archivable_months() == []
