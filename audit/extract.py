@@ -32,7 +32,7 @@ from directory.models import Membership, OrganisationKind, Role
 from patients.models import Enrolment, Patient
 
 from .models import AccessLogEntry, AccessLogExtract, Action, Outcome, Purpose
-from .records import RECORD_EXTRACT
+from .records import RECORD_EXTRACT, record_type_label
 from .services import Access, access_log_record
 
 
@@ -182,7 +182,7 @@ def log_extract_rows(extract: AccessLogExtract) -> list[ExtractRow]:
                 at=entry.at,
                 unit=entry.organisation_label or "–",
                 role=role,
-                record_type=entry.record_type,
+                record_type=record_type_label(entry.record_type),
                 action=str(Action(entry.action).label) if entry.action in Action.values else entry.action,
                 emergency=entry.purpose == Purpose.EMERGENCY_ACCESS,
             )

@@ -99,6 +99,13 @@ class AccessLogEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_label} {self.action} {self.record_type}"
 
+    @property
+    def record_type_label(self) -> str:
+        """The record type as the interface names it (``records.TYPE_LABELS``)."""
+        from .records import record_type_label
+
+        return record_type_label(self.record_type)
+
 
 class AccessLogReview(PublicIdModel):
     """A MAS's or MAR's review of one log entry, with a note. The log itself is never changed.
