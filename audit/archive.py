@@ -127,16 +127,19 @@ def _copy_out(cursor: Any, partition: str, target: IO[bytes]) -> None:
 
 
 def export(month: datetime.date, *, using: str = DEFAULT_DB_ALIAS) -> Manifest:
-    """Write a month's partition and its manifest to the archive storage (replacing an unfinished one)."""
+    """Write a month's partition and its manifest to the archive storage.
+
+    An archive already there is never replaced by different content: a month restored and archived
+    again gives the same bytes (the rows in id order, gzip without a timestamp), so its manifest is kept
+    (and a damaged file beside it written again); anything else is refused.
+    """
     month = partitions.month_start(month)
     name = partitions.partition_name(month)
     if month not in partitions.monthly_partitions(using):
         raise ArchiveError(f"the access log has no partition for {month:%Y-%m}")
     data_name, manifest_name = _names(month)
     storage = _storage()
-    for existing in (manifest_name, data_name):
-        if storage.exists(existing):
-            storage.delete(existing)
+    existing = read_manifest(month) if storage.exists(manifest_name) else None
     with tempfile.TemporaryFile() as raw:
         with connections[using].cursor() as cursor:
             _copy_out(cursor.cursor, name, raw)
@@ -146,8 +149,17 @@ def export(month: datetime.date, *, using: str = DEFAULT_DB_ALIAS) -> Manifest:
         rows = sum(1 for _record in _records(raw)) - 1
         raw.seek(0)
         checksum = _sha256(raw)
+        if existing is not None and existing.sha256 != checksum:
+            raise ArchiveError(
+                f"{month:%Y-%m} is archived already ({manifest_name}) with other content: "
+                "restore that archive, or move it away, first"
+            )
+        if storage.exists(data_name):  # an export interrupted before its manifest, or a damaged copy
+            storage.delete(data_name)
         raw.seek(0)
         saved = storage.save(data_name, File(raw))
+    if existing is not None:
+        return existing
     manifest = Manifest(
         partition=name,
         period_start=f"{month:%Y-%m-%d}T00:00:00+00:00",

@@ -26,7 +26,7 @@ from audit.extract import log_extract_create, log_extract_rows
 from audit.models import AccessLogEntry, Action, Outcome, Purpose
 from audit.services import Access, access_log_record
 from directory.actor import Actor
-from tests.audit.test_append_only import acting_as, refused, roles  # noqa: F401 (a fixture)
+from tests.audit.test_append_only import REFUSED, acting_as, refused, roles  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -249,10 +249,17 @@ def test_an_archive_that_does_not_match_its_manifest_is_neither_dropped_nor_rest
     assert _rows_of(OLD_MONTH) == before
     with pytest.raises(archive.ArchiveError, match="SHA-256"):
         archive.restore_partition(OLD_MONTH)
+    # Exported again, the same rows give the same bytes: the damaged file is written again.
+    assert archive.export(OLD_MONTH) == manifest
+    assert archive.verify(OLD_MONTH) == manifest
     # A month still in the database is not restored over.
-    archive.export(OLD_MONTH)
     with pytest.raises(archive.ArchiveError, match="already has a partition"):
         archive.restore_partition(OLD_MONTH)
+    # Nor is an archive replaced by other content (here: a row more in the month).
+    _plant(world, OLD_MONTH, 1)
+    with pytest.raises(archive.ArchiveError, match="archived already"):
+        archive.export(OLD_MONTH)
+    assert archive.verify(OLD_MONTH) == manifest
 
 
 def test_a_month_within_the_retention_is_not_archived(world, archive_dir):
@@ -298,3 +305,17 @@ def test_the_beat_tasks_create_ahead_and_archive_what_is_due(world, archive_dir)
     assert tasks.archive_log_partitions() == ["audit_accesslogentry_2019_03"]
     assert archive.verify(OLD_MONTH).rows == 4
     assert partitions.archivable_months() == []
+
+
+def test_the_application_role_archives_and_only_the_owner_restores(world, roles, archive_dir):  # noqa: F811
+    partitions.create_partition(OLD_MONTH)
+    before = _plant(world, OLD_MONTH, 6)
+    with acting_as(roles.app):
+        assert archive.archive_partition(OLD_MONTH).rows == 6
+        assert _rows_of(OLD_MONTH) == []
+        with pytest.raises(REFUSED, match="permission denied"), transaction.atomic():
+            archive.restore_partition(OLD_MONTH)
+    with acting_as(roles.owner):
+        assert archive.restore_partition(OLD_MONTH) == 6
+    assert _rows_of(OLD_MONTH) == before
+    _assert_append_only("audit_accesslogentry_2019_03", OLD_MONTH)
