@@ -213,6 +213,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--generate", action="store_true", help="generate the world first (unpartitioned)")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--inserts", type=int, default=50)
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="measure the log as it is (partitioned or not) and add the figures to "
+        "partitioning-<scale>-repeats.json: repeats in the other order tell drift in the machine's load "
+        "from the difference (migrate audit 0006 turns the log back into one table)",
+    )
     args = parser.parse_args(argv)
     if args.generate:
         generator = [sys.executable, str(ROOT / "bench" / "generate_national.py"), "--scale", str(args.scale)]
@@ -231,6 +238,18 @@ def main(argv: list[str] | None = None) -> None:
 
     from audit import partitions
 
+    if args.measure_only:
+        partitioned = partitions.is_partitioned()
+        label = "after" if partitioned else "before"
+        figures = measure(
+            label=label, partitioned=partitioned, runs=args.runs, inserts=args.inserts, plans=[]
+        )
+        figures["measured_at"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        figures["load_average"] = os.getloadavg()
+        path = RESULTS / f"partitioning-{args.scale}-repeats.json"
+        repeats = json.loads(path.read_text()) if path.exists() else []
+        path.write_text(json.dumps([*repeats, figures], indent=2, default=str) + "\n")
+        return
     if partitions.is_partitioned():
         raise SystemExit("The access log is already partitioned: generate the world with --unpartitioned.")
     plans: list[str] = []
