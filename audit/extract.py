@@ -186,8 +186,8 @@ def log_extract_rows(extract: AccessLogExtract) -> list[ExtractRow]:
     groups: dict[tuple[object, ...], int] = {}
     for entry in entries:
         emergency = entry.purpose == Purpose.EMERGENCY_ACCESS
-        key = (entry.user_id, entry.api_client, entry.organisation_label, entry.role, entry.record_type)
-        key += (entry.action, emergency)
+        key: tuple[object, ...] = (entry.user_id, entry.api_client, entry.organisation_label, entry.role)
+        key += (entry.record_type, entry.action, emergency)
         index = groups.get(key)
         if index is not None and entry.at - rows[index].at <= GROUP_WINDOW:
             grouped = rows[index]

@@ -185,6 +185,23 @@ DROP FUNCTION audit_accesslog_month_start(date);
 DROP FUNCTION audit_accesslog_partition_name(date);
 """
 
+REVOKE_ALL = """
+DO $$
+DECLARE
+    grantee text;
+BEGIN
+    REVOKE ALL ON audit_accesslogentry FROM PUBLIC;
+    FOR grantee IN
+        SELECT DISTINCT a.grantee::regrole::text
+        FROM pg_class c, aclexplode(c.relacl) a
+        WHERE c.oid = 'audit_accesslogentry'::regclass AND a.grantee NOT IN (0, c.relowner)
+    LOOP
+        EXECUTE format('REVOKE ALL ON audit_accesslogentry FROM %s', grantee);
+    END LOOP;
+END
+$$;
+"""
+
 # The tables that referenced an entry by a foreign key, and the constraint as migration 0003 made it.
 REFERENCING = ("audit_accesslogreview", "audit_accesslogsampleitem")
 
@@ -252,6 +269,9 @@ def _rebuild(schema_editor: Any, *, partitioned: bool) -> None:
         execute(definition)
         if enabled == "A":
             execute(f"ALTER TABLE {TABLE} ENABLE ALWAYS TRIGGER {name}")
+    # Exactly the privileges the table had: not what the owner's default privileges give a new table
+    # (row changes, which the log must not grant).
+    execute(REVOKE_ALL)
     for grantee, privilege in grants:
         execute(f"GRANT {privilege} ON {TABLE} TO {grantee}")
     if not partitioned:
