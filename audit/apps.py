@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +12,13 @@ class AuditConfig(AppConfig):
     verbose_name = _("Access log")
 
     def ready(self) -> None:
+        # The log is kept at least five years: a shorter retention stops the process here.
+        from .partitions import check_retention
+
+        check_retention()
+        # Every migrate tops up the monthly partitions ahead (audit.partitions).
+        post_migrate.connect(_create_partitions, sender=self)
+
         # The patient's log extract is printed by the documents worker (see documents.sources).
         from documents.sources import register
 
@@ -19,3 +29,9 @@ class AuditConfig(AppConfig):
         from .metrics import register as register_metrics
 
         register_metrics()
+
+
+def _create_partitions(*, using: str, **kwargs: Any) -> None:
+    from .partitions import ensure_partitions
+
+    ensure_partitions(using=using)

@@ -99,6 +99,13 @@ class AccessLogEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_label} {self.action} {self.record_type}"
 
+    @property
+    def record_type_label(self) -> str:
+        """The record type as the interface names it (``records.TYPE_LABELS``)."""
+        from .records import record_type_label
+
+        return record_type_label(self.record_type)
+
 
 class AccessLogReview(PublicIdModel):
     """A MAS's or MAR's review of one log entry, with a note. The log itself is never changed.
@@ -107,8 +114,15 @@ class AccessLogReview(PublicIdModel):
     another kommun's patient) and each reviews its own part.
     """
 
+    # No constraint in the database: on the log partitioned by month (migration 0007) a unique
+    # constraint, and so a foreign key's target, must include ``at``. Entries are never deleted; an
+    # archived month's entries come back with its partition (audit.archive).
     entry = models.ForeignKey(
-        AccessLogEntry, verbose_name=_("log entry"), on_delete=models.PROTECT, related_name="reviews"
+        AccessLogEntry,
+        verbose_name=_("log entry"),
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        db_constraint=False,
     )
     kommun = models.ForeignKey(
         "directory.Organisation", verbose_name=_("kommun"), on_delete=models.PROTECT, related_name="+"
@@ -156,7 +170,7 @@ class AccessLogSample(PublicIdModel):
 
 class AccessLogSampleItem(models.Model):
     sample = models.ForeignKey(AccessLogSample, on_delete=models.CASCADE, related_name="items")
-    entry = models.ForeignKey(AccessLogEntry, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(AccessLogEntry, on_delete=models.PROTECT, related_name="+", db_constraint=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sample", "entry"], name="access_sample_item_once")]

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 # A patient and their enrolment, registration and protected identity (patients).
 RECORD_PATIENT: Final = "patient"
 RECORD_ENROLMENT: Final = "enrolment"
@@ -45,3 +48,26 @@ RECORD_TYPES: Final = frozenset(
         RECORD_EXTRACT,
     }
 )
+
+# What the review, its export and the patient's extract show for each record type (Swedish in the
+# interface). A value without a label (none today) is shown as stored.
+TYPE_LABELS: Final[dict[str, Promise]] = {
+    RECORD_PATIENT: _("Patient"),
+    RECORD_ENROLMENT: _("Enrolment"),
+    RECORD_REGISTRATION: _("Patient registration"),
+    RECORD_PROTECTED_IDENTITY: _("Protected identity"),
+    RECORD_CASE: _("Responsibility case"),
+    RECORD_TIMELINE: _("Case timeline"),
+    RECORD_ANALYSIS: _("Risk analysis"),
+    RECORD_PROPOSAL: _("Responsibility proposal"),
+    RECORD_SIP: _("SIP"),
+    RECORD_DOCUMENT: _("Document"),
+    RECORD_LOG_ENTRY: _("Access log entry"),
+    RECORD_REVIEW: _("Access log review"),
+    RECORD_EXTRACT: _("Log extract"),
+}
+
+
+def record_type_label(value: str) -> str:
+    label = TYPE_LABELS.get(value)
+    return str(label) if label is not None else value

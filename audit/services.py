@@ -58,7 +58,7 @@ def _entry(
     )
 
 
-# The columns written, in the order of ``_row``. ``at`` is the moment of the access, the same for every
+# The columns written, in the order of ``_row``. ``at`` is the moment of the access, one value for every
 # row of one call; the database fills ``id``.
 _COLUMNS = (
     "at",
@@ -92,10 +92,16 @@ def _insert_sql() -> str:
     if [field.name for field in fields] != list(_COLUMNS):
         raise RuntimeError("a column of the access log's INSERT is not on AccessLogEntry")
     columns = ", ".join(quote(field.column) for field in fields)
-    arrays = ", ".join(f"%s::{str(field.db_type(connection)).split('(')[0]}[]" for field in fields)
+    arrays = ", ".join(f"%s::{str(field.db_type(connection)).split('(')[0]}[]" for field in fields[1:])
     table = quote(AccessLogEntry._meta.db_table)
-    # Names and types come from the model, never from input; the values are parameters.
-    return f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({arrays})"  # noqa: S608
+    # Names and types come from the model, never from input; the values are parameters. ``at`` is one
+    # value for all rows, the time the database gives them (``audit_access_time``, migration 0007): the
+    # rows are routed to their month's partition by the same time the append-only trigger sets, so no
+    # row is ever routed to a month its final time is not in.
+    return (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        f"SELECT audit_access_time(%s::timestamptz), * FROM UNNEST({arrays})"
+    )
 
 
 def access_log_record(
@@ -141,8 +147,8 @@ def access_log_record(
             organisations.append(membership.organisation_id)
             organisation_labels.append(membership.organisation.name)
     user = actor.user
-    columns: list[list[Any]] = [
-        [timezone.now()] * count,
+    columns: list[Any] = [
+        timezone.now(),
         [user.pk] * count,
         [_user_label(actor)] * count,
         [actor.api_client] * count,

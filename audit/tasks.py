@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import sampling
+from . import archive, partitions, sampling
 
 
 @shared_task(
@@ -27,3 +27,25 @@ def sample_access_log() -> int:
 )
 def sample_notifications_email(sample_id: int) -> int:
     return sampling.notifications_email(sample_id=sample_id)
+
+
+@shared_task(
+    name="audit.tasks.create_log_partitions",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def create_log_partitions() -> list[str]:
+    """The access log's partitions for this month and the months ahead (AUDIT_LOG_PARTITIONS_AHEAD)."""
+    return partitions.ensure_partitions()
+
+
+@shared_task(
+    name="audit.tasks.archive_log_partitions",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def archive_log_partitions() -> list[str]:
+    """Archive, verify, then drop every month older than the retention (audit.archive)."""
+    return [manifest.partition for manifest in archive.archive_due()]

@@ -24,6 +24,7 @@ from hemsjukvard.db_router import replica_reads
 from . import extract as extract_selectors
 from . import review
 from .models import AccessLogEntry, Action, Outcome, Purpose
+from .records import TYPE_LABELS
 
 EXPORT_LIMIT = 10_000
 MASKED = "*****"
@@ -92,6 +93,9 @@ def review_page(request: HttpRequest) -> HttpResponse:
             "error": error,
             "flag_choices": labels,
             "actions": Action.choices,
+            "record_types": sorted(
+                ((value, str(label)) for value, label in TYPE_LABELS.items()), key=lambda item: item[1]
+            ),
             "query": query.urlencode(),
         },
     )
@@ -158,7 +162,7 @@ def review_export(request: HttpRequest) -> HttpResponse:
             entry.role,
             entry.organisation_label,
             _patient_label(entry),
-            entry.record_type,
+            entry.record_type_label,
             shown["action"].get(entry.action, entry.action),
             shown["outcome"].get(entry.outcome, entry.outcome),
             shown["purpose"].get(entry.purpose, entry.purpose),

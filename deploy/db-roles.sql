@@ -50,8 +50,9 @@ BEGIN
     EXECUTE format('REVOKE CREATE ON SCHEMA public FROM %I', app_role);
     EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', app_role);
 
-    -- A database made before the roles existed: its tables, views, free-standing sequences and
-    -- functions pass to the owner (not an extension's: pg_trgm keeps its own).
+    -- A database made before the roles existed: its tables (the access log's monthly partitions too,
+    -- which depend on their parent), views, free-standing sequences and functions pass to the owner
+    -- (not an extension's: pg_trgm keeps its own).
     FOR item IN
         SELECT c.oid::regclass AS name, c.relkind
         FROM pg_class c
@@ -59,10 +60,12 @@ BEGIN
         WHERE n.nspname = 'public'
           AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
           AND c.relowner <> owner_role::regrole
-          AND NOT EXISTS (
+          AND (c.relispartition OR NOT EXISTS (
               SELECT FROM pg_depend d
               WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e')
-          )
+                -- a partitioned table depends on itself through its partition key
+                AND NOT (d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid)
+          ))
         ORDER BY c.relkind = 'S'
     LOOP
         EXECUTE format('ALTER %s %s OWNER TO %I',
@@ -94,15 +97,32 @@ BEGIN
         'ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO %I',
         owner_role, app_role
     );
-    -- ... except row changes of the append-only tables (their triggers refuse them to every role too;
-    -- migration audit 0006 revokes the same when it runs after this).
+    -- ... except row changes of the append-only tables and of every monthly partition of the access
+    -- log (their triggers refuse them to every role too; migrations audit 0006 and 0007 revoke the same
+    -- when they run after this, and a partition created later has them revoked as it is created).
     FOR item IN
         SELECT to_regclass('public.' || t) AS name
         FROM unnest(ARRAY['audit_accesslogentry', 'audit_accesslogreview', 'audit_accesslogextract']) AS t
+        UNION ALL
+        SELECT inhrelid::regclass FROM pg_inherits
+        WHERE inhparent = to_regclass('public.audit_accesslogentry')
     LOOP
         IF item.name IS NOT NULL THEN
             EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM %I', item.name, app_role);
         END IF;
+    END LOOP;
+    -- The access log's partitions (migration audit 0007): the application's beat tasks create the
+    -- months ahead and drop a month once it is archived and older than five years, through functions
+    -- that run as the owner and do only that. Nobody else may call them.
+    FOR item IN
+        SELECT p.oid::regprocedure AS name
+        FROM pg_proc p
+        JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public'
+          AND p.proname IN ('audit_accesslog_create_partition', 'audit_accesslog_drop_partition')
+    LOOP
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', item.name);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', item.name, app_role);
     END LOOP;
 END
 $roles$;

@@ -330,6 +330,14 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 # Static files carry the Content-Security-Policy too; they stay cacheable.
 WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
+
+# --- The access log: retention and archive (audit.partitions, audit.archive) ---------------------
+# Kept at least five years (HSLF-FS 2016:40 4 kap. 9 §): a lower value stops every process at start
+# (audit.partitions.check_retention). A month is archived and dropped once it ended that long ago.
+AUDIT_LOG_RETENTION_YEARS = env.int("AUDIT_LOG_RETENTION_YEARS", default=5)
+AUDIT_LOG_PARTITIONS_AHEAD = env.int("AUDIT_LOG_PARTITIONS_AHEAD", default=3)
+AUDIT_LOG_ARCHIVE_DIR = env.path("AUDIT_LOG_ARCHIVE_DIR", default=BASE_DIR / "var" / "access-log-archive")
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -338,6 +346,11 @@ STORAGES = {
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
+    },
+    # The access log's archive of months older than the retention (audit.archive).
+    "audit_log_archive": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(AUDIT_LOG_ARCHIVE_DIR), "file_permissions_mode": 0o440},
     },
 }
 
@@ -402,6 +415,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=7, minute=0),
     },
     "audit-sample-access-log": {"task": "audit.tasks.sample_access_log", "schedule": 60 * 60},
+    # The access log's monthly partitions: created months ahead; a month older than the retention is
+    # archived and dropped (audit.partitions, audit.archive).
+    "audit-create-log-partitions": {"task": "audit.tasks.create_log_partitions", "schedule": 6 * 60 * 60},
+    "audit-archive-log-partitions": {
+        "task": "audit.tasks.archive_log_partitions",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "purge-idempotency-records": {
         "task": "hemsjukvard.tasks.purge_idempotency_records",
         "schedule": 60 * 60,

@@ -240,3 +240,24 @@ def test_access_log_still_append_only_with_reviews(world, planted):
         AccessLogEntry.objects.filter(pk=e["emergency"].pk).update(reason="changed")
     assert Membership.objects.exists()
     _ = access_log_record, Access
+
+
+def test_record_types_are_named_in_swedish(world, planted):
+    """The review page, its filter, its export and the patient's extract name the record, not its code."""
+    pa, _pb, e = planted
+    client = signed_in(world.users["mas_a"])
+    page = client.get("/access-log/", HTTP_ACCEPT_LANGUAGE="sv")
+    html = page.content.decode()
+    assert e["a_reads_a"].record_type == "patient"
+    assert '<option value="responsibility_case">Ansvarsärende</option>' in html
+    assert "<td>Patient</td>" in html
+    assert ">patient_registration<" not in html
+    filtered = client.get("/access-log/?record_type=access_log_extract", HTTP_ACCEPT_LANGUAGE="sv")
+    assert '<option value="access_log_extract" selected>Loggutdrag</option>' in filtered.content.decode()
+    exported = client.get("/access-log/export.csv", HTTP_ACCEPT_LANGUAGE="sv")
+    assert exported.status_code == 200
+    assert b";Patient;" in exported.content
+    response = client.post(f"/access-log/patients/{pa.public_id}/extract", HTTP_ACCEPT_LANGUAGE="sv")
+    rows = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="sv").context["rows"]
+    assert {row.record_type for row in rows} >= {"Patient"}
+    assert not {row.record_type for row in rows} & {"patient", "responsibility_case"}

@@ -135,7 +135,8 @@ def test_the_application_role_may_read_and_write_rows_only(deployment: Deploymen
         ).fetchall()
         assert len(rows) > 50
         for table, select, insert, update, delete, truncate, trigger, owns in rows:
-            append_only = table in APPEND_ONLY
+            # The access log's monthly partitions are as append-only as the log (audit migration 0007).
+            append_only = table in APPEND_ONLY or table.startswith("audit_accesslogentry_")
             assert (select, insert) == (True, True), table
             assert (update, delete) == (not append_only, not append_only), table
             assert (truncate, trigger, owns) == (False, False, False), table
@@ -168,17 +169,28 @@ def test_the_application_role_cannot_step_around_the_append_only_rule(
 
 
 def test_a_back_dated_row_gets_the_databases_time(deployment: Deployment) -> None:
+    """The database sets the time of the application's row. The log is partitioned by month (audit
+    migration 0007), and a row cannot be moved to another month by that trigger: a time in another month
+    is refused, one in this month is replaced, and the application's own INSERT routes its rows by the
+    time the database will give them (``audit_access_time``)."""
+    insert = (
+        "INSERT INTO audit_accesslogentry (at, user_label, api_client, role, organisation_label, "
+        "record_type, record_id, action, outcome, purpose, reason) "
+        "VALUES ({at}, 'nurse', '', '', '', 'patient', '', 'read', 'granted', 'care_relationship', '') "
+        "RETURNING at"
+    )
     with deployment.connect(deployment.app) as app:
         (now,) = app.execute("SELECT statement_timestamp()").fetchone() or (None,)
-        (at,) = app.execute(
-            "INSERT INTO audit_accesslogentry (at, user_label, api_client, role, organisation_label, "
-            "record_type, record_id, action, outcome, purpose, reason) "
-            "VALUES ('2001-01-01T00:00:00Z', 'nurse', '', '', '', 'patient', '', 'read', 'granted', "
-            "'care_relationship', '') RETURNING at"
-        ).fetchone() or (None,)
         assert now is not None
-        assert at is not None
-        assert at >= now
+        assert "another partition" in refused(app, insert.format(at="'2001-01-01T00:00:00Z'"))
+        this_month = "date_trunc('month', statement_timestamp() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+        for at in (this_month, "audit_access_time('2001-01-01T00:00:00Z')"):
+            (stored,) = app.execute(insert.format(at=at)).fetchone() or (None,)
+            assert stored is not None
+            assert stored >= now, at
+        assert app.execute("SELECT count(*) FROM audit_accesslogentry WHERE at < %s", [now]).fetchone() == (
+            0,
+        )
 
 
 def test_the_roles_script_can_run_again(deployment: Deployment) -> None:
