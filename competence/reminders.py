@@ -1,7 +1,8 @@
 """Reminders the registers send before a safety condition lapses, and the re-reviews agreements ask for.
 
 Notifications go through the cases' notification system (one ``Notification`` per person, case, kind
-and key, so a sweep run twice tells nobody twice) and are e-mailed by the worker through the outbox.
+and key, so a sweep run twice tells nobody twice) and are e-mailed by the worker through the outbox
+(at once, or in the person's daily digest), like every notification of a case step.
 A notification belongs to a case: a transfer or delegation about to expire is told on each case that
 relies on it (an agreed or active case whose task the unit performs, or the case tasks a delegation is
 linked to). The daily beat task (``competence.tasks.safety_reminders``) runs them all.
@@ -27,8 +28,8 @@ from cases.models import (
     ResponsibilityCase,
     RiskAnalysis,
 )
+from cases.services.notifications import notifications_dispatch
 from directory.models import Membership, Role
-from hemsjukvard.outbox import outbox_enqueue
 
 from .models import CompetenceTransfer, Delegation, ReReview, ReReviewSource
 from .rules import in_force_q, needs_training, task_name
@@ -57,6 +58,8 @@ def _notify(
         if due is not None
         else None
     )
+    told = Notification.objects.filter(case_id=case_id, kind=kind, deadline_key=key)
+    already = set(told.values_list("user_id", flat=True))
     Notification.objects.bulk_create(
         [
             Notification(
@@ -68,24 +71,17 @@ def _notify(
                 acts=True,
                 due_at=due_at,
             )
-            for user_id in sorted(set(user_ids))
+            for user_id in sorted(set(user_ids) - already)
         ],
         ignore_conflicts=True,
     )
-    return list(
-        Notification.objects.filter(
-            case_id=case_id, kind=kind, deadline_key=key, emailed_at__isnull=True
-        ).values_list("pk", flat=True)
-    )
+    return list(told.exclude(user_id__in=already).values_list("pk", flat=True))
 
 
 def _email(notification_ids: list[int], dedup_key: str) -> None:
-    if notification_ids:
-        outbox_enqueue(
-            "cases.tasks.notifications_email",
-            kwargs={"notification_ids": notification_ids},
-            dedup_key=dedup_key,
-        )
+    """E-mail (at once, or in the person's digest) and publish ``notification.created``, as for every
+    notification of a case step."""
+    notifications_dispatch(notification_ids=notification_ids, dedup_key=dedup_key)
 
 
 @transaction.atomic

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from . import reminders
 
@@ -12,8 +13,10 @@ from . import reminders
 def safety_reminders() -> int:
     """Make the re-reviews due, and remind about them and about trainings and delegations about to end."""
     today = timezone.localdate()
-    reminders.rereviews_sync(today=today)
-    written = len(reminders.rereviews_remind(today=today))
-    written += len(reminders.trainings_remind_expiring(today=today))
-    written += len(reminders.delegations_remind_expiring(today=today))
+    # Notices are read by others, in lists, e-mails and integrations: in the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        reminders.rereviews_sync(today=today)
+        written = len(reminders.rereviews_remind(today=today))
+        written += len(reminders.trainings_remind_expiring(today=today))
+        written += len(reminders.delegations_remind_expiring(today=today))
     return written
