@@ -40,7 +40,8 @@ def test_training_about_to_expire_reminds_the_performing_unit_on_each_case_relyi
     written = reminders.trainings_remind_expiring(today=today)
     assert _told(NotificationKind.TRAINING_EXPIRING) == {("nurse.a", case.pk), ("mas.a", case.pk)}
     message = Notification.objects.filter(pk__in=written).first().message
-    assert "peritonealdialys (PD)" in message and "A kommun" in message
+    assert "peritonealdialys (PD)" in message
+    assert "A kommun" in message
     assert OutboxMessage.objects.filter(
         task_name="cases.tasks.notifications_email", dedup_key__startswith="competence.training:"
     ).exists()
