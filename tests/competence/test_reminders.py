@@ -15,6 +15,8 @@ from cases.models import CaseStatus, CaseTask, Notification, NotificationKind
 from competence import reminders, services
 from competence.models import CompetenceTransfer, ReReview, ReReviewSource
 from competence.tasks import safety_reminders
+from figures import selectors as figure_selectors
+from figures.scope import figure_scope_get
 from hemsjukvard.models import OutboxMessage
 from tests.fixtures.agreements import PD, WOUND
 from tests.fixtures.cases import ANALYSIS
@@ -86,6 +88,12 @@ def test_rule_review_after_days_makes_a_re_review_that_reminds_the_owner_when_du
     assert _told(NotificationKind.REREVIEW_DUE) == {("nurse.a", case.pk)}
     assert reminders.rereviews_remind(today=later) == []
     assert reminders.overdue_rereview_count(today=later) == 1
+    # The figures count it for kommun A, not for kommun B.
+    for key, expected in (("mas_a", 1), ("mas_b", 0)):
+        scope = figure_scope_get(
+            actor=as_actor(world, key), public_id=world.orgs[key.replace("mas", "kommun")].public_id
+        )
+        assert figure_selectors.overdue_rereviews(scope=scope, today=later).value == expected
 
 
 def test_risk_analysis_review_date_makes_a_re_review_for_nurse_and_mas(world, drive):
