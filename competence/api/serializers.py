@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from agreements.api.serializers import TaskTypeRefSerializer
 from agreements.models import CareTaskType
 from cases.models import CaseTask
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
@@ -15,12 +16,6 @@ from directory.models import Organisation
 from ..models import NAMES_MAX, TEXT_MAX, CompetenceTransfer, Delegation
 
 MAX_LINKED_TASKS = 20
-
-
-class TaskTypeRefSerializer(serializers.ModelSerializer[CareTaskType]):
-    class Meta:
-        model = CareTaskType
-        fields = ["code", "name_sv", "name_en"]
 
 
 class CompetenceTransferSerializer(serializers.ModelSerializer[CompetenceTransfer]):

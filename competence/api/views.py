@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -25,6 +25,13 @@ from .serializers import (
     ReasonInputSerializer,
     case_tasks_named,
 )
+
+
+def _example(name: str, value: dict[str, Any]) -> list[OpenApiExample]:
+    return [OpenApiExample(name, value=value, request_only=True)]
+
+
+REVOKE_EXAMPLE = _example("Återkalla", {"reason": "Personen har slutat; ny delegering vid behov."})
 
 
 def _validated(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
@@ -62,6 +69,19 @@ class CompetenceTransferViewSet(PaginatedListMixin, viewsets.ViewSet):
         ),
         request=CompetenceTransferInputSerializer,
         responses={201: CompetenceTransferSerializer, **ERROR_RESPONSES},
+        examples=_example(
+            "PD-utbildning från njurmedicin",
+            {
+                "task_type": "peritoneal_dialysis",
+                "training_unit": "7c0e8a52-2f0b-4f57-9d0e-3d0f4a3b8c11",
+                "trainers": "Karin Lind, PD-sjuksköterska",
+                "receiving_unit": "0b6c2b9e-5d7f-4a53-8a51-2a6f0f1d9e22",
+                "trained_staff": "Hemsjukvårdens sjuksköterskor (8 personer)",
+                "trained_on": "2026-03-02",
+                "valid_until": "2027-03-01",
+                "note": "Teori och praktisk övning.",
+            },
+        ),
     )
     def create(self, request: Request) -> Response:
         transfer = services.transfer_record(
@@ -80,6 +100,7 @@ class CompetenceTransferViewSet(PaginatedListMixin, viewsets.ViewSet):
         summary="Revoke a competence transfer",
         request=ReasonInputSerializer,
         responses={200: CompetenceTransferSerializer, **ERROR_RESPONSES},
+        examples=REVOKE_EXAMPLE,
     )
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, id: uuid.UUID) -> Response:
@@ -116,6 +137,19 @@ class DelegationViewSet(PaginatedListMixin, viewsets.ViewSet):
         ),
         request=DelegationInputSerializer,
         responses={201: DelegationSerializer, **ERROR_RESPONSES},
+        examples=_example(
+            "Insulin till undersköterska",
+            {
+                "task_type": "insulin_injection",
+                "receiver_name": "Sara Nilsson",
+                "receiver_title": "Undersköterska, hemtjänsten",
+                "receiver_organisation": "0b6c2b9e-5d7f-4a53-8a51-2a6f0f1d9e22",
+                "decision": "Delegerar subkutan insulingivning med penna enligt ordination.",
+                "valid_from": "2026-03-02",
+                "valid_until": "2027-03-01",
+                "case_tasks": ["3f1a7c2e-8b4d-4e6f-9a0b-1c2d3e4f5a6b"],
+            },
+        ),
     )
     def create(self, request: Request) -> Response:
         actor = Actor.from_request(request)
@@ -134,6 +168,7 @@ class DelegationViewSet(PaginatedListMixin, viewsets.ViewSet):
         summary="Revoke a delegation",
         request=ReasonInputSerializer,
         responses={200: DelegationSerializer, **ERROR_RESPONSES},
+        examples=REVOKE_EXAMPLE,
     )
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, id: uuid.UUID) -> Response:
@@ -147,6 +182,7 @@ class DelegationViewSet(PaginatedListMixin, viewsets.ViewSet):
         summary="Link a delegation to a case task",
         request=LinkInputSerializer,
         responses={200: DelegationSerializer, **ERROR_RESPONSES},
+        examples=_example("Koppla till insatsen", {"case_task": "3f1a7c2e-8b4d-4e6f-9a0b-1c2d3e4f5a6b"}),
     )
     @action(detail=True, methods=["post"], url_path="case-tasks")
     def link(self, request: Request, id: uuid.UUID) -> Response:

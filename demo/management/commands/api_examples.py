@@ -449,11 +449,28 @@ def _capture_sip_and_integrator(capture: _Capture, scene: _Scene, receiver_url: 
     capture.add("SipFollowUp", "Uppföljning med ny version", "POST /api/v1/sips/{id}/follow-ups", follow_up)
 
 
+def _capture_registers(capture: _Capture, scene: _Scene) -> None:
+    """A competence transfer the kommun has received, and a delegation its nurse has given."""
+    nurse = scene.nurse
+    transfers = _list(nurse, "/competence-transfers")
+    capture.add(
+        "CompetenceTransfer",
+        "Kompetensöverföring",
+        "GET /api/v1/competence-transfers",
+        transfers["results"][0],
+    )
+    capture.page("CompetenceTransfer", transfers)
+    delegations = _list(nurse, "/delegations")
+    capture.add("Delegation", "Delegering", "GET /api/v1/delegations", delegations["results"][0])
+    capture.page("Delegation", delegations)
+
+
 def _capture_all(capture: _Capture, receiver_url: str) -> None:
     scene = _Scene.build()
     _capture_people(capture, scene)
     _capture_agreement(capture)
     _capture_case(capture, scene)
+    _capture_registers(capture, scene)
     _capture_figures(capture)
     _capture_sip_and_integrator(capture, scene, receiver_url)
 
