@@ -135,3 +135,17 @@ def test_the_pages_list_and_record_trainings(world):
         "Anna Nurse"
         not in signed_in(world.users["mas_b"]).get(reverse("competence:register")).content.decode()
     )
+
+
+def test_the_case_page_tells_the_nurse_which_training_is_missing(world, case_in):
+    CompetenceTransfer.objects.filter(receiving_unit=world.orgs["kommun_a"]).delete()
+    case = case_in(CaseStatus.AGREED, tasks=(PD,))
+    page = signed_in(world.users["nurse_a"]).get(reverse("cases:detail", args=[case.public_id]))
+    assert "Kompetensöverföring för peritonealdialys (PD) till A kommun saknas" in page.content.decode()
+    refused = signed_in(world.users["nurse_a"]).post(
+        reverse("cases:action", args=[case.public_id, "activate"]), {"activate-version": case.version}
+    )
+    assert refused.status_code == 400
+    assert "Kompetensöverföring för peritonealdialys (PD) till A kommun saknas" in refused.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.AGREED
