@@ -17,13 +17,20 @@ from .models import NAMES_MAX, TEXT_MAX
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+class TaskTypeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Task types by their Swedish name, as the nurse knows them (not the catalogue code)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name_sv)
+
+
 def _units(actor: Actor, kinds: tuple[str, ...]) -> QuerySet[Organisation]:
     regions = {m.organisation.region_id or m.organisation_id for m in actor.memberships}
     return Organisation.objects.filter(region_id__in=regions, kind__in=kinds, is_active=True).order_by("name")
 
 
 class TransferForm(forms.Form):
-    task_type = forms.ModelChoiceField(CareTaskType.objects.none(), label=_("Task"))
+    task_type = TaskTypeChoiceField(CareTaskType.objects.none(), label=_("Task"))
     training_unit = forms.ModelChoiceField(Organisation.objects.none(), label=_("Training unit"))
     trainers = forms.CharField(
         label=_("Trained by"), max_length=NAMES_MAX, help_text=_("The names of those who gave the training.")
@@ -51,7 +58,7 @@ class TransferForm(forms.Form):
 
 
 class DelegationForm(forms.Form):
-    task_type = forms.ModelChoiceField(CareTaskType.objects.none(), label=_("Task"))
+    task_type = TaskTypeChoiceField(CareTaskType.objects.none(), label=_("Task"))
     receiver_name = forms.CharField(label=_("Delegated to (name)"), max_length=200)
     receiver_title = forms.CharField(label=_("Their title"), max_length=200, required=False)
     receiver_organisation = forms.ModelChoiceField(Organisation.objects.none(), label=_("Their employer"))
