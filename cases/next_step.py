@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from competence.rules import missing_training
 from directory.actor import Actor
 from directory.models import Organisation, Role
 
@@ -150,6 +151,13 @@ def _step_awaiting_approval(f: StepFacts) -> NextStep:
 
 def _step_agreed(f: StepFacts) -> NextStep:
     who = _role_at(f.case.kommun, Role.NURSE)
+    # The agreement's training condition: the care cannot start until the transfer is recorded.
+    missing = missing_training(f.case, on=timezone.localdate())
+    if missing:
+        text = _(
+            "%(missing)s: record the competence transfer (Competence and delegation) before the care starts."
+        ) % {"missing": "; ".join(missing)}
+        return _mine("training", text, who) if f.can(A.ACTIVATE) else _theirs("training", text, who)
     if f.can(A.ACTIVATE):
         return _mine(
             "sip",

@@ -49,6 +49,7 @@ from patients.models import Enrolment, HousingSetting, Patient
 from patients.selectors import patient_get
 from sip.models import Sip
 
+from .registers import seed_delegations, seed_trainings
 from .scenarios import (
     AGE_DAYS,
     ANALYSIS_PATHS,
@@ -263,6 +264,7 @@ def seed_cases(
     if not _agreement_in_force():
         report.skipped_reason = "no demo agreement is loaded"
         return report
+    seed_trainings(seed=seed)  # before any case starts: the training condition holds for them too
     present = existing_demo_numbers()
     wanted = [n for n in range(1, count + 1) if n not in present]
     report.present = count - len(wanted)
@@ -296,6 +298,7 @@ def seed_cases(
         report.by_path[path] += 1
         if progress and (done % step == 0 or done == len(wanted)):
             progress(f"  cases: {done} of {len(wanted)} new")
+    seed_delegations(seed=seed)
     return report
 
 

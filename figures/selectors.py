@@ -63,6 +63,8 @@ from cases.models import (
     ShiftPlanning,
     Trigger,
 )
+from competence.models import ReReview
+from competence.reminders import overdue_rereviews_q
 from directory.models import Organisation
 from hemsjukvard.stats import DaysBetween, percentiles
 
@@ -352,6 +354,8 @@ class Kpis:
     # The moment the figures describe: now when counted live, the refresh when read from the snapshot.
     as_of: datetime.datetime = field(default_factory=timezone.now)
     snapshot: bool = False
+    # Re-reviews past their date (``competence.reminders``); counted live, like SIPs past follow-up.
+    overdue_rereviews: Cell | None = None
 
     @property
     def disputed_share(self) -> Share:
@@ -597,6 +601,14 @@ def sips_past_follow_up(*, scope: FigureScope, today: datetime.date | None = Non
     return _count(sips)
 
 
+def overdue_rereviews(*, scope: FigureScope, today: datetime.date | None = None) -> Cell:
+    """Re-reviews (a rule's "review again within N days", a risk analysis's review date) past their date
+    and not done, on the scope's cases. Always counted live."""
+    today = today or timezone.localdate()
+    rows = ReReview.objects.filter(scope.cases_q("case__"), overdue_rereviews_q(today))
+    return _count(rows, patient="case__patient")
+
+
 def readmissions(*, scope: FigureScope, period: Period, facts: Facts | None = None) -> tuple[Cell, Cell]:
     cells = period_figures(scope=scope, period=period, facts=facts)
     return cells["discharge"], cells["readmitted"]
@@ -618,7 +630,11 @@ def kpis(
     else:
         figures = _kpis(scope, period, now, facts)
     today = timezone.localdate(now) if now is not None else timezone.localdate()
-    return dataclasses.replace(figures, sips_past_follow_up=sips_past_follow_up(scope=scope, today=today))
+    return dataclasses.replace(
+        figures,
+        sips_past_follow_up=sips_past_follow_up(scope=scope, today=today),
+        overdue_rereviews=overdue_rereviews(scope=scope, today=today),
+    )
 
 
 def _kpis(scope: FigureScope, period: Period, now: datetime.datetime, facts: Facts) -> Kpis:

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "sip",
+    "competence",
     "figures",
     "fhir_export",
     "integrations",
@@ -413,6 +414,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-notifications-digest": {
         "task": "cases.tasks.notifications_digest",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Re-reviews due, and trainings and delegations about to end (competence.reminders).
+    "competence-safety-reminders": {
+        "task": "competence.tasks.safety_reminders",
+        "schedule": crontab(hour=6, minute=30),
     },
     "audit-sample-access-log": {"task": "audit.tasks.sample_access_log", "schedule": 60 * 60},
     # The access log's monthly partitions: created months ahead; a month older than the retention is

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("documents.api.urls")),
     path("", include("figures.api.urls")),
     path("", include("sip.api.urls")),
+    path("", include("competence.api.urls")),
     path("", include("fhir_export.api.urls")),
     path("", include("integrations.api.urls")),
 ]
@@ -32,6 +33,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("documents/", include("documents.urls")),
     path("sip/", include("sip.urls")),
+    path("competence/", include("competence.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("livez", livez, name="livez"),

@@ -34,6 +34,7 @@ from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.models import CaseStatus, ResponsibilityCase
 from cases.transitions import A as CaseAction
+from competence.rules import missing_training
 from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind
 from hemsjukvard.errors import NotPermitted, StateConflictError
@@ -572,6 +573,8 @@ def _activate_case(actor: Actor, sip: Sip) -> None:
         return
     if CaseAction.ACTIVATE not in case_policies.allowed_actions(actor, case, case_selectors.case_facts(case)):
         return
+    if missing_training(case, on=timezone.localdate()):
+        return  # the case stays agreed until the competence transfer is recorded (competence.rules)
     case_services.case_move(
         actor=actor,
         case=case,

@@ -132,8 +132,44 @@ NOT_AN_OBJECT = {
     "figures:cases": "the key names a figure; the list is the access rule's (tests/figures/test_story.py)",
 }
 
+NOT_A_REGISTER_READER = (
+    "the registers of trainings and delegations are the care units' own, not a joint body's"
+)
+
+
+def _reason(o: Objects) -> dict[str, Any]:
+    return {"reason": "Fel uppgifter."}
+
+
 ROUTES: dict[str, Route] = {
     # --- Pages ------------------------------------------------------------------------------------
+    "competence:transfer-revoke": Route(
+        "competence_transfer",
+        (post(404, _reason, why=NOT_A_REGISTER_READER),),
+        outsider=HIDDEN_NOT_PATIENT_DATA,
+    ),
+    "competence:delegation-revoke": Route(
+        "delegation", (post(404, _reason, why=NOT_A_REGISTER_READER),), outsider=HIDDEN_NOT_PATIENT_DATA
+    ),
+    "v1:competence-transfer-detail": Route(
+        "competence_transfer", (get(404, why=NOT_A_REGISTER_READER),), outsider=HIDDEN_NOT_PATIENT_DATA
+    ),
+    "v1:competence-transfer-revoke": Route(
+        "competence_transfer",
+        (post(404, _reason, why=NOT_A_REGISTER_READER),),
+        outsider=HIDDEN_NOT_PATIENT_DATA,
+    ),
+    "v1:delegation-detail": Route(
+        "delegation", (get(404, why=NOT_A_REGISTER_READER),), outsider=HIDDEN_NOT_PATIENT_DATA
+    ),
+    "v1:delegation-revoke": Route(
+        "delegation", (post(404, _reason, why=NOT_A_REGISTER_READER),), outsider=HIDDEN_NOT_PATIENT_DATA
+    ),
+    "v1:delegation-link": Route(
+        "delegation",
+        (post(404, lambda o: {"case_task": str(o.ids["task"])}, why=NOT_A_REGISTER_READER),),
+        outsider=HIDDEN_NOT_PATIENT_DATA,
+    ),
     "patients:detail": Route("patient", (get(),)),
     "patients:enrol": Route(
         "patient",
@@ -496,6 +532,7 @@ def written() -> dict[str, list[dict[str, Any]]]:
         "integrations",
         "audit",
         "hemsjukvard",
+        "competence",
     )
     for label in labels:
         for model in apps.get_app_config(label).get_models():

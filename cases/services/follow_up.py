@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from competence.rules import missing_training
 from directory.actor import Actor
 
 from ..models import (
@@ -30,11 +32,19 @@ SIMPLE_MOVES = {
 def case_move(
     *, actor: Actor, case: ResponsibilityCase, expected_version: int | None, action: str, reason: str = ""
 ) -> ResponsibilityCase:
-    """The follow-up cycle: ``activate``, ``start_follow_up``, ``resume`` and ``close``."""
+    """The follow-up cycle: ``activate``, ``start_follow_up``, ``resume`` and ``close``.
+
+    The agreed care does not start (``activate``) while a task the kommun performs needs a competence
+    transfer that is not recorded and in force (the agreement's training condition, ``competence.rules``).
+    """
     if action not in SIMPLE_MOVES:
         raise ValueError(f"{action} is not a simple move")
     case = _lock(case, expected_version)
     membership, _facts = _authorise(actor, case, action)
+    if action == A.ACTIVATE:
+        missing = missing_training(case, on=timezone.localdate())
+        if missing:
+            raise ValidationError({"training": missing})
     if action == A.CLOSE:
         case.closure = Closure.COMPLETED
     _move(actor, case, to_status=SIMPLE_MOVES[action], action=action, membership=membership, reason=reason)

@@ -180,3 +180,16 @@ def test_a_second_run_adds_nothing(seeded):
 def test_no_cases_when_asked_for_none():
     seed("--patients", "20", "--cases", "0")
     assert not ResponsibilityCase.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_world_has_trainings_and_delegations_so_its_specialised_cases_start(seeded):
+    from competence.models import CompetenceTransfer, Delegation
+    from competence.rules import missing_training
+
+    assert CompetenceTransfer.objects.filter(receiving_unit__name="Hylte kommun").exists()
+    assert Delegation.objects.filter(consulted_with__startswith="MAS").count() == 1
+    assert Delegation.objects.count() >= 6
+    today = timezone.localdate()
+    for case in ResponsibilityCase.objects.filter(status=CaseStatus.ACTIVE):
+        assert missing_training(case, on=today) == []

@@ -67,6 +67,8 @@ ANCHOR = datetime.datetime(2026, 3, 16, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm
 # Dates that come from the demo's data (the agreement file, the seeded enrolments), not from the day the
 # command ran: kept as they are.
 DATA_DATE_FIELDS = frozenset({"valid_from", "valid_to", "starts_on", "ends_on"})
+# Except in the registers, whose dates the demo sets from the day of the run: they move like the times.
+RUN_DATED_COMPONENTS = frozenset({"CompetenceTransfer", "Delegation"})
 # Secrets in answers (shown once to their owner): cut to the marker that says what they are, if any.
 SECRET_FIELDS = frozenset({"secret", "token", "access_token", "client_secret"})
 _SECRET_MARKER = re.compile(r"^(hsv[a-z]+|whsec)_")
@@ -449,11 +451,28 @@ def _capture_sip_and_integrator(capture: _Capture, scene: _Scene, receiver_url: 
     capture.add("SipFollowUp", "Uppföljning med ny version", "POST /api/v1/sips/{id}/follow-ups", follow_up)
 
 
+def _capture_registers(capture: _Capture, scene: _Scene) -> None:
+    """A competence transfer the kommun has received, and a delegation its nurse has given."""
+    nurse = scene.nurse
+    transfers = _list(nurse, "/competence-transfers")
+    capture.add(
+        "CompetenceTransfer",
+        "Kompetensöverföring",
+        "GET /api/v1/competence-transfers",
+        transfers["results"][0],
+    )
+    capture.page("CompetenceTransfer", transfers)
+    delegations = _list(nurse, "/delegations")
+    capture.add("Delegation", "Delegering", "GET /api/v1/delegations", delegations["results"][0])
+    capture.page("Delegation", delegations)
+
+
 def _capture_all(capture: _Capture, receiver_url: str) -> None:
     scene = _Scene.build()
     _capture_people(capture, scene)
     _capture_agreement(capture)
     _capture_case(capture, scene)
+    _capture_registers(capture, scene)
     _capture_figures(capture)
     _capture_sip_and_integrator(capture, scene, receiver_url)
 
@@ -469,6 +488,7 @@ class _Stabiliser:
         self.day_shift = datetime.timedelta(days=(ANCHOR.date() - timezone.localdate(started)).days)
         self.ids: dict[str, str] = {}
         self.zone = ZoneInfo(settings.TIME_ZONE)
+        self.data_dates = DATA_DATE_FIELDS
 
     def fake_id(self, real: str) -> str:
         key = real.lower()
@@ -484,7 +504,7 @@ class _Stabiliser:
             moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00")) + self.shift
             moment = moment.astimezone(self.zone).replace(second=0, microsecond=0)
             return moment.isoformat().replace("+00:00", "Z")
-        if _DATE.match(value) and key not in DATA_DATE_FIELDS:
+        if _DATE.match(value) and key not in self.data_dates:
             return (datetime.date.fromisoformat(value) + self.day_shift).isoformat()
         value = value.replace("http://testserver", BASE_URL)
         value = _TIME_IN_TEXT.sub(lambda match: self.local_time(match.group(1)), value)
@@ -541,6 +561,7 @@ def _stabilise(capture: _Capture, started: datetime.datetime) -> dict[str, Compo
     stabiliser = _Stabiliser(started)
     stable: dict[str, ComponentExamples] = {}
     for component, captured in capture.components.items():
+        stabiliser.data_dates = frozenset() if component in RUN_DATED_COMPONENTS else DATA_DATE_FIELDS
         examples = [Example(name=name, value=stabiliser.value(value)) for name, value in captured.examples]
         page = None
         if captured.page is not None:

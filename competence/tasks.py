@@ -1,0 +1,22 @@
+"""Background work on the registers: the daily sweep of reminders and re-reviews (beat)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone, translation
+
+from . import reminders
+
+
+@shared_task(name="competence.tasks.safety_reminders")
+def safety_reminders() -> int:
+    """Make the re-reviews due, and remind about them and about trainings and delegations about to end."""
+    today = timezone.localdate()
+    # Notices are read by others, in lists, e-mails and integrations: in the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        reminders.rereviews_sync(today=today)
+        written = len(reminders.rereviews_remind(today=today))
+        written += len(reminders.trainings_remind_expiring(today=today))
+        written += len(reminders.delegations_remind_expiring(today=today))
+    return written
