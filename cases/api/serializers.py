@@ -583,6 +583,7 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
         out.append(
             {
                 "id": str(case.public_id),
+                "number": case.number,
                 "patient": str(case.patient.public_id),
                 "status": _choice(case.status),
                 "allowed_actions": list(getattr(case, "allowed_actions", [])),
