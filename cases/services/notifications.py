@@ -210,7 +210,7 @@ def email_subject(notification: Notification) -> str:
 
 
 def email_body(notification: Notification) -> str:
-    lines = [_("Case %(id)s") % {"id": notification.case.number}, notification.message]
+    lines = [notification.message, _("Case %(id)s") % {"id": notification.case.number}]
     if notification.due_at is not None:
         lines.append(_("Due: %(due)s") % {"due": deadlines.last_day_text(notification.due_at)})
     lines += ["", _("Open your inbox in Hemsjukvård to read it.")]
