@@ -31,13 +31,14 @@ def test_the_escalation_notice_the_risk_analysis_and_the_decision_notice_carry_t
     nurse = Actor.for_user(case_world.world.users["nurse_a"])
     captured = django_capture_on_commit_callbacks
 
-    for kind, source in (
-        (DocumentKind.ESCALATION_NOTICE, case.public_id),
-        (DocumentKind.RISK_ANALYSIS, case_world.analysis.public_id),
+    analysed = case_world.analysis.case  # another case of the same patient
+    for kind, source, of_case in (
+        (DocumentKind.ESCALATION_NOTICE, case.public_id, case),
+        (DocumentKind.RISK_ANALYSIS, case_world.analysis.public_id, analysed),
     ):
         text = _text(nurse, kind, source, captured)
-        assert f"Ärende{case.number}" in text, kind
-        assert str(case.public_id) not in text, kind
+        assert f"Ärende{of_case.number}" in text, kind
+        assert str(of_case.public_id) not in text, kind
 
     case = drive.decide(case, reasons="Kommunen utför PD efter utbildning.")
     decision = EscalationDecision.objects.get(case=case, level=1)
