@@ -148,3 +148,21 @@ def escalation_deadline_at(
 ) -> datetime.datetime:
     """When an escalation level with ``days`` to decide runs out, counted the agreement's way."""
     return deadline_at(start=start, days=days, day_kind=settings.deadline_day_kind)
+
+
+def last_day(due_at: datetime.datetime) -> tuple[datetime.date, bool]:
+    """The day a deadline instant falls on as people say it, and whether it is a whole-day deadline.
+
+    ``deadline_at`` sets a deadline at the start of the day after its last day, so an instant at
+    midnight in Sweden reads "by 12 December" (the day before), never "by 13 December 00:00".
+    """
+    local = due_at.astimezone(STOCKHOLM)
+    if local.time() == datetime.time.min:
+        return local.date() - datetime.timedelta(days=1), True
+    return local.date(), False
+
+
+def last_day_text(due_at: datetime.datetime) -> str:
+    """A deadline in a message: ``2026-12-12`` for a whole-day deadline, ``2026-12-12 14:30`` otherwise."""
+    day, whole_day = last_day(due_at)
+    return day.isoformat() if whole_day else f"{day.isoformat()} {due_at.astimezone(STOCKHOLM):%H:%M}"

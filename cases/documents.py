@@ -124,7 +124,7 @@ def _task_name(task: CaseTask) -> str:
 
 
 def _case_reference(case: ResponsibilityCase) -> str:
-    return _("Case %(id)s") % {"id": case.public_id}
+    return _("Case %(id)s") % {"id": case.number}
 
 
 # --- Risk analysis --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from agreements.choices import SplitArrangement
 from directory.models import OrganisationKind
 from hemsjukvard.db import PublicIdModel, TimestampedModel
 
+from .numbering import next_case_number
 from .risk import is_high, risk_score
 
 
@@ -66,6 +67,9 @@ class Closure(models.TextChoices):
 class ResponsibilityCase(PublicIdModel, TimestampedModel):
     """Ansvarsärende: one question of responsibility for one patient's home health care."""
 
+    number = models.CharField(
+        _("case number"), max_length=32, unique=True, editable=False, default=next_case_number
+    )
     patient = models.ForeignKey(
         "patients.Patient", verbose_name=_("patient"), on_delete=models.PROTECT, related_name="cases"
     )

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements import deadlines
 from competence.rules import missing_training
 from directory.actor import Actor
 from directory.models import Organisation, Role
@@ -71,7 +72,7 @@ class StepFacts:
     @property
     def due(self) -> datetime.date | None:
         due_at = self.case.due_at
-        return timezone.localtime(due_at, STOCKHOLM).date() if due_at is not None else None
+        return deadlines.last_day(due_at)[0] if due_at is not None else None
 
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")

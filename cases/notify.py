@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from agreements import deadlines
 from directory.models import OrganisationKind, Role
 
 from .models import CaseStatus, EventKind, NotificationKind
@@ -111,7 +112,8 @@ def _in_the_site_language(rule: Callable[P, R]) -> Callable[P, R]:
 
 
 def _date(moment: datetime.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d") if moment is not None else ""
+    # A deadline: the last day it runs, not the midnight after it.
+    return deadlines.last_day_text(moment) if moment is not None else ""
 
 
 def _notice(

@@ -118,8 +118,9 @@ class Document(PublicIdModel, TimestampedModel):
 
     @property
     def filename(self) -> str:
-        """What the download is called: the kind in Swedish, the day it was made and a short id (never
-        the patient's name: the file may stay in a shared computer's downloads)."""
+        """The file name of a record kept by the care parties: the kind in Swedish, the day it was made
+        and a short id (never the patient's name: the file may stay in a shared computer's downloads).
+        A SIP, which is handed to the person, is named by ``documents.filenames`` instead."""
         made = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
         name = FILE_NAMES.get(self.kind, self.kind.replace("_", "-"))
         language = "" if self.language == settings.LANGUAGE_CODE else f"-{self.language}"

@@ -22,6 +22,7 @@ from hemsjukvard.errors import StateConflictError
 from hemsjukvard.pages import refusal_message
 
 from . import selectors, services
+from .filenames import content_disposition
 from .models import DocumentStatus
 
 STATUS_TEMPLATE = "printouts/_document.html"
@@ -95,7 +96,7 @@ def document_download(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     if document.status != DocumentStatus.READY or content is None:
         return render(request, "printouts/not_ready.html", {"document": document}, status=409)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["Content-Disposition"] = content_disposition(document)
     response["Content-Length"] = str(len(content))
     response["Cache-Control"] = "private, no-store"
     return response

@@ -10,6 +10,7 @@ Three modes, chosen by ``HEMSJUKVARD_ENV``:
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from pathlib import Path
 
@@ -320,6 +321,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Stockholm"  # shown to people; stored in UTC because USE_TZ is on
 USE_TZ = True
+
+# Human case numbers, e.g. HSV-2026-000123 (cases.numbering): the installation's prefix.
+CASE_NUMBER_PREFIX = env.str("CASE_NUMBER_PREFIX", default="HSV")
+if not re.fullmatch(r"[A-Z0-9]{1,10}", CASE_NUMBER_PREFIX):
+    raise ImproperlyConfigured("CASE_NUMBER_PREFIX must be 1 to 10 capital letters (A-Z) or digits.")
 
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "/static/"

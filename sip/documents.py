@@ -98,6 +98,7 @@ class ContactRow:
 class SipCarePlanReport:
     header: PdfHeader
     number: int
+    case_number: str
     finalised_on: str
     finalised_by: str
     what_matters: str
@@ -162,7 +163,7 @@ def _withdrawal_text(withdrawal: ConsentWithdrawal | None, *, identity_visible: 
 
 
 def _version_for_render() -> QuerySet[SipVersion]:
-    return selectors.version_queryset().select_related("sip__patient", "sip__owner_organisation")
+    return selectors.version_queryset().select_related("sip__patient", "sip__owner_organisation", "sip__case")
 
 
 class SipCarePlanSource(DocumentSource[SipVersion]):
@@ -210,6 +211,7 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
         return SipCarePlanReport(
             header=header,
             number=source.number,
+            case_number=source.sip.case.number if source.sip.case else "",
             finalised_on=_date(source.finalised_at.date() if source.finalised_at else None),
             finalised_by=(
                 f"{source.finalised_by.display_name}, {source.finalised_by_organisation.name}"

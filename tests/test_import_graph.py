@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "agreements.threshold",
             "cases.risk",
             "cases.models",
+            "cases.numbering",
             "sip.models",
             "documents.models",
             "integrations.models",

@@ -98,6 +98,11 @@ class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
 
 class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    number = serializers.CharField(
+        read_only=True,
+        max_length=32,
+        help_text=_("The case number people read out, e.g. HSV-2026-000123; unique, never changes."),
+    )
     patient = serializers.UUIDField(source="patient.public_id", read_only=True)
     opened_by = PersonRefSerializer(read_only=True)
     opened_by_organisation = OrganisationRefSerializer(read_only=True)
@@ -114,6 +119,7 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
         model = ResponsibilityCase
         fields = [
             "id",
+            "number",
             "patient",
             "status",
             "allowed_actions",
@@ -577,6 +583,7 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
         out.append(
             {
                 "id": str(case.public_id),
+                "number": case.number,
                 "patient": str(case.patient.public_id),
                 "status": _choice(case.status),
                 "allowed_actions": list(getattr(case, "allowed_actions", [])),

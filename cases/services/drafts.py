@@ -131,7 +131,7 @@ def _tell_the_kommun(case: ResponsibilityCase, membership: Membership) -> None:
     message = _(
         "%(organisation)s has opened case %(case)s for a patient who is not enrolled: the planning before "
         "a decision on enrolment. Complete the case and submit it."
-    ) % {"organisation": membership.organisation.name, "case": case.public_id}
+    ) % {"organisation": membership.organisation.name, "case": case.number}
     Notification.objects.bulk_create(
         [
             Notification(

@@ -41,9 +41,9 @@ from ..transitions import A, Party
 
 
 def case_label(case: ResponsibilityCase) -> str:
-    """The case named by its tasks (Swedish names), never by its patient."""
+    """The case named by its number and its tasks (Swedish names), never by its patient."""
     names = CaseTask.objects.filter(case=case).order_by("pk").values_list("task_type__name_sv", flat=True)
-    return ", ".join(dict.fromkeys(names)) or _("no tasks")
+    return f"{case.number} ({', '.join(dict.fromkeys(names)) or _('no tasks')})"
 
 
 def _due(case: ResponsibilityCase, event: CaseEvent) -> datetime.datetime | None:
@@ -210,11 +210,9 @@ def email_subject(notification: Notification) -> str:
 
 
 def email_body(notification: Notification) -> str:
-    lines = [notification.message]
+    lines = [notification.message, _("Case %(id)s") % {"id": notification.case.number}]
     if notification.due_at is not None:
-        lines.append(
-            _("Due: %(due)s") % {"due": timezone.localtime(notification.due_at).strftime("%Y-%m-%d")}
-        )
+        lines.append(_("Due: %(due)s") % {"due": deadlines.last_day_text(notification.due_at)})
     lines += ["", _("Open your inbox in Hemsjukvård to read it.")]
     return "\n".join(lines)
 
@@ -232,7 +230,7 @@ def notifications_email(*, notification_ids: Sequence[int]) -> int:
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=list(notification_ids), emailed_at__isnull=True)
             .exclude(user__notification_preference__email=EmailChoice.DIGEST)
-            .select_related("user")
+            .select_related("user", "case")
             .order_by("pk")
         )
         if not claimed:
@@ -286,7 +284,7 @@ def notification_digest_email(*, user_id: int) -> int:
         pending = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(user_id=user_id, emailed_at__isnull=True)
-            .select_related("user")
+            .select_related("user", "case")
             .order_by("created_at", "pk")
         )
         if not pending:
@@ -295,7 +293,8 @@ def notification_digest_email(*, user_id: int) -> int:
         if user.email:
             with translation.override(settings.LANGUAGE_CODE):
                 lines = [
-                    f"{timezone.localtime(n.created_at):%Y-%m-%d %H:%M} – {n.get_kind_display()}: {n.message}"
+                    f"{timezone.localtime(n.created_at):%Y-%m-%d %H:%M} – {n.case.number} – "
+                    f"{n.get_kind_display()}: {n.message}"
                     for n in pending
                 ]
                 send_mail(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements import deadlines
 from directory.actor import Actor
 from hemsjukvard.errors import NotPermitted
 from hemsjukvard.outbox import outbox_enqueue
@@ -33,9 +34,9 @@ def _reminder_message(case: ResponsibilityCase) -> str:
     return _(
         "The deadline for case %(case)s (%(status)s) passed on %(due)s. Please act on it or hand it on."
     ) % {
-        "case": case.public_id,
+        "case": case.number,
         "status": case.get_status_display(),
-        "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M") if case.due_at else "",
+        "due": deadlines.last_day_text(case.due_at) if case.due_at else "",
     }
 
 

@@ -260,7 +260,7 @@ def _mas_inform(
     message = _(
         "Version %(version)s of the risk analysis of case %(case)s is signed. The agreement asks you "
         "to be informed of it, not to approve it: open the case to read it."
-    ) % {"version": analysis.number, "case": case.public_id}
+    ) % {"version": analysis.number, "case": case.number}
     Notification.objects.bulk_create(
         [
             Notification(

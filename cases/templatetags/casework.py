@@ -5,10 +5,16 @@ The navigation's helpers are ``portal.templatetags.navigation``.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.dateformat import time_format
+from django.utils.html import format_html
 
+from agreements.deadlines import last_day
 from cases.presenters import ACTION_LABELS, PARTY_LABELS
 
 register = template.Library()
@@ -51,3 +57,18 @@ def document_kind(value: str) -> str:
     from documents.sources import registered_kinds
 
     return dict(registered_kinds()).get(value, value)
+
+
+@register.filter
+def deadline(due_at: datetime.datetime | None) -> str:
+    """A deadline as people read it: "12 dec" for a whole-day deadline, "12 dec 14:30" otherwise.
+
+    The year is added when it is not this year. A ``<time>`` element carries the exact instant.
+    """
+    if due_at is None:
+        return "–"
+    day, whole_day = last_day(due_at)
+    shown = date_format(day, "j b" if day.year == timezone.localdate().year else "j b Y")
+    if not whole_day:
+        shown = f"{shown} {time_format(timezone.localtime(due_at), 'H:i')}"
+    return format_html('<time datetime="{}">{}</time>', due_at.isoformat(), shown)

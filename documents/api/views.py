@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from directory.actor import Actor
 from documents import selectors, services
+from documents.filenames import content_disposition
 from documents.models import DocumentStatus
 from hemsjukvard.api.concurrency import etag_for
 from hemsjukvard.api.errors import Conflict
@@ -134,7 +135,7 @@ class DocumentViewSet(PaginatedListMixin, viewsets.ViewSet):
                 extra={"status": document.status, "failure_reason": document.failure_reason},
             )
         response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+        response["Content-Disposition"] = content_disposition(document)
         response["Content-Length"] = str(len(content))
         response["ETag"] = f'"{document.sha256}"'
         response["Cache-Control"] = "private, no-store"

@@ -47,9 +47,40 @@
     });
   }
 
+  // The tasks ticked so far, listed above the submit button: on a long form the ticks near the top are
+  // out of sight by the time the person submits.
+  function setUpChosenLists(root) {
+    (root || document).querySelectorAll("ul[data-chosen-list]").forEach(function (list) {
+      var options = document.querySelector(list.getAttribute("data-chosen-list"));
+      var section = list.closest("section") || list.parentNode;
+      var count = section.querySelector("[data-chosen-count]");
+      if (!options) { return; }
+      function render() {
+        list.textContent = "";
+        var ticked = options.querySelectorAll("input[type=checkbox]:checked");
+        ticked.forEach(function (box) {
+          var label = box.closest("label");
+          var item = document.createElement("li");
+          item.textContent = (label ? label.textContent : box.value).trim();
+          list.appendChild(item);
+        });
+        if (ticked.length === 0) {
+          var none = document.createElement("li");
+          none.className = "hint";
+          none.textContent = list.getAttribute("data-none") || "";
+          list.appendChild(none);
+        }
+        if (count) { count.textContent = "(" + ticked.length + ")"; }
+      }
+      options.addEventListener("change", render);
+      render();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusFirst(document);
     setUpFilters(document);
+    setUpChosenLists(document);
   });
 
   // After an htmx swap that the person asked for, move focus to what changed (if it says so).

@@ -7,6 +7,7 @@ names who acts and, where the status has a deadline, the date (Europe/Stockholm)
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 from collections.abc import Callable
 
@@ -147,7 +148,10 @@ def test_the_step_names_who_acts_and_the_deadline_as_a_stockholm_date(
     step = _step(world, case, "nurse_a")
     assert "Njurmedicin Test" in step.who  # PD awaits the clinic that orders it
     assert case.due_at is not None
-    assert step.due == case.due_at.astimezone(zoneinfo.ZoneInfo("Europe/Stockholm")).date()
+    local_due = case.due_at.astimezone(zoneinfo.ZoneInfo("Europe/Stockholm"))
+    # A whole-day deadline runs out at midnight; the step names the last day, not the day after.
+    assert local_due.time() == datetime.time.min
+    assert step.due == local_due.date() - datetime.timedelta(days=1)
 
     written = _written(drive)
     assert "Njurmedicin Test" in _step(world, written, "nurse_a").who

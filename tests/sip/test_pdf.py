@@ -89,3 +89,23 @@ def test_protected_identity_is_masked_for_a_reader_who_may_not_see_it(world, cas
     assert patient.formatted_identity not in specialist_text
     assert "Peritonealdialys (PD)" in specialist_text
     assert "Hemlig Person" in _pdf_text(nurse, version)
+
+
+def test_the_plan_names_its_case_and_downloads_under_the_persons_name(world, sip_from_case, nurse, client):
+    from documents.filenames import ascii_fold
+    from documents.models import Document
+
+    fill(sip_from_case, nurse, world)
+    version = services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    text = _pdf_text(nurse, version)
+    assert "Ärendenummer" in text  # the facts' names and values are laid out apart
+    assert sip_from_case.case.number in "".join(text.split())
+
+    document = Document.objects.get(kind="sip_care_plan", source_id=version.public_id)
+    client.force_login(world.users["nurse_a"])
+    response = client.get(f"/documents/{document.public_id}/download/")
+    assert response.status_code == 200
+    patient = sip_from_case.patient
+    day = timezone.localdate(document.created_at).isoformat()
+    name = ascii_fold(f"SIP-{patient.given_name}-{patient.family_name}-{day}-v{version.number}.pdf")
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{name}"; filename*=UTF-8')
