@@ -561,7 +561,7 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
                                 "description": "Utbildning och kompetensbevis för alla som utför PD",
                                 "owner_organisation": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
                                 "owner_name": "PD-sjuksköterska, njurmedicin",
-                                "due_on": "2026-12-01",
+                                "due_on": "2027-03-01",
                             }
                         ],
                     }
