@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("sip.api.urls")),
     path("", include("fhir_export.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("audit.api.urls")),
 ]
 
 urlpatterns = [
