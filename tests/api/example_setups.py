@@ -240,7 +240,7 @@ def _integrator(w: ExampleWorld) -> Caller:
     token = integrations.client_token_issue(client=issued.client, scope="read write")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.token}")
-    return Caller(issued.client.name, client)
+    return Caller(issued.client.name, client, authorization=f"Bearer {token.token}")
 
 
 def webhook_subscriptions_create(w: ExampleWorld) -> Prepared:

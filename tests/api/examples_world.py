@@ -52,13 +52,14 @@ class Caller:
     label: str
     client: APIClient
     headers: dict[str, str] = field(default_factory=dict)
+    authorization: str = ""  # the Authorization header its client sends, for clients of other kinds
 
 
 def as_member(membership: Membership) -> Caller:
     raw, _token = token_issue(user=membership.user, membership=membership)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    return Caller(f"{membership.user.username} ({membership.role})", client)
+    return Caller(f"{membership.user.username} ({membership.role})", client, authorization=f"Bearer {raw}")
 
 
 def member(username: str, role: str | None = None) -> Membership:
@@ -84,6 +85,7 @@ class ExampleWorld:
     used_patients: set[int] = field(default_factory=set)
     recommended: ResponsibilityCase | None = None
     ended: Patient | None = None
+    integrator: tuple[Caller, Any] | None = None  # an API client and its webhook subscription's id
 
     def call(self, caller: Caller, operation_id: str, **kwargs: Any) -> Answer:
         headers = {**caller.headers, **kwargs.pop("headers", {})}
