@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("competence.api.urls")),
     path("", include("fhir_export.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("audit.api.urls")),
 ]
 
 urlpatterns = [

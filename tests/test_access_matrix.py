@@ -269,6 +269,9 @@ ROUTES: dict[str, Route] = {
     "v1:patient-protected-identity": Route(
         "patient", (post(403, lambda o: {"protected_identity": True, "reason": "Beslut från Skatteverket."}),)
     ),
+    "v1:patient-log-extract-log-extract": Route(
+        "patient", (post(403, lambda o: {"language": "sv"}),), owner="mas_a"
+    ),
     "v1:enrolment-detail": Route("enrolment", (get(),)),
     "v1:enrolment-end": Route(
         "enrolment", (post(403, lambda o: {"ends_on": "2025-06-01", "reason": "Flyttat."}),)

@@ -149,6 +149,7 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
             "submitted_at",
             "agreed_at",
             "closed_at",
+            "updated_at",
         ]
 
     def get_overdue(self, case: ResponsibilityCase) -> bool:
@@ -613,6 +614,7 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
                 "submitted_at": _iso_datetime(case.submitted_at, zone),
                 "agreed_at": _iso_datetime(case.agreed_at, zone),
                 "closed_at": _iso_datetime(case.closed_at, zone),
+                "updated_at": _iso_datetime(case.updated_at, zone),
             }
         )
     return out

@@ -27,6 +27,7 @@ from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, if_match_current, require_if_match
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
 from hemsjukvard.api.pagination import (
+    AFTER_ID,
     UPDATED_SINCE,
     DefaultPagination,
     PaginatedListMixin,
@@ -178,6 +179,7 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
             OpenApiParameter("task_type", str, description="A care task type code."),
             OpenApiParameter("overdue", bool, description="Only cases past (or not past) their deadline."),
             UPDATED_SINCE,
+            AFTER_ID,
             ordering_parameter(CASE_ORDERING, "-created_at"),
         ],
         responses={200: CaseSerializer(many=True), **ERROR_RESPONSES},
@@ -200,9 +202,11 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         queryset = filter_updated_since(request, selectors.case_list(actor=actor, filters=filters))
         paginator = SyncPagination()
         # The page is chosen over the cases table alone, then its rows are loaded (selectors.case_list_keys).
-        page = paginator.paginate_queryset(
-            apply_ordering(request, selectors.case_list_keys(queryset), CASE_ORDERING), request, view=self
-        )
+        keys = selectors.case_list_keys(queryset)
+        # A sync (``updated_since``) keeps its order, (updated_at, id), unless another is asked for.
+        if "updated_since" not in params or "ordering" in params:
+            keys = apply_ordering(request, keys, CASE_ORDERING)
+        page = paginator.paginate_queryset(keys, request, view=self)
         shown = selectors.cases_listed(actor=actor, cases=queryset, ids=[case.pk for case in page or []])
         cases = [seen.obj for seen in shown]
         facts = selectors.case_facts_many(cases)
@@ -561,7 +565,7 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
                                 "description": "Utbildning och kompetensbevis för alla som utför PD",
                                 "owner_organisation": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
                                 "owner_name": "PD-sjuksköterska, njurmedicin",
-                                "due_on": "2026-12-01",
+                                "due_on": "2027-03-01",
                             }
                         ],
                     }
@@ -713,7 +717,7 @@ class NotificationViewSet(PaginatedListMixin, viewsets.ViewSet):
 
     @extend_schema(
         summary="Your notifications, newest first",
-        parameters=[UNREAD, UPDATED_SINCE],
+        parameters=[UNREAD, UPDATED_SINCE, AFTER_ID],
         responses={200: NotificationSerializer(many=True), **ERROR_RESPONSES},
     )
     def list(self, request: Request) -> Response:

@@ -90,7 +90,7 @@ class TokenView(APIView):
             OpenApiExample(
                 "Sjuksköterska som också är MAS",
                 value={
-                    "username": "nurse.varberg",
+                    "username": "nurse.falkenberg",
                     "password": "…",
                     "membership": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
                 },

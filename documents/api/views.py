@@ -17,7 +17,13 @@ from documents.models import DocumentStatus
 from hemsjukvard.api.concurrency import etag_for
 from hemsjukvard.api.errors import Conflict
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
-from hemsjukvard.api.pagination import UPDATED_SINCE, PaginatedListMixin, SyncPagination, filter_updated_since
+from hemsjukvard.api.pagination import (
+    AFTER_ID,
+    UPDATED_SINCE,
+    PaginatedListMixin,
+    SyncPagination,
+    filter_updated_since,
+)
 from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES
 
 from .serializers import DocumentRequestSerializer, DocumentSerializer
@@ -85,6 +91,7 @@ class DocumentViewSet(PaginatedListMixin, viewsets.ViewSet):
             OpenApiParameter("kind", str, required=True, description="The document kind."),
             OpenApiParameter("source_id", OpenApiTypes.UUID, required=True, description="The record."),
             UPDATED_SINCE,
+            AFTER_ID,
         ],
         responses={200: DocumentSerializer(many=True), **ERROR_RESPONSES},
     )

@@ -4,15 +4,21 @@
 * Large lists (cases, documents) also take ``cursor``: send ``?cursor=`` (empty) to start and follow
   ``next``. Cursor pages are ordered by ``(updated_at, id)``, oldest change first, so a client that keeps
   the last ``next`` link (or the newest ``updated_at`` it saw, as ``updated_since``) can sync.
+* ``updated_since`` (with ``after_id``) on the lists a client keeps in step (cases, SIPs, documents,
+  notifications): the list is ordered by ``(updated_at, id)``, oldest change first, and with both only
+  the records after that pair are listed. A client that sends the ``updated_at`` and ``id`` of the last
+  record it saw pages without gaps and without repeats, also while records change: a record changed
+  after it was seen comes again, later, with its new ``updated_at``.
 """
 
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
@@ -124,14 +130,41 @@ UPDATED_SINCE = OpenApiParameter(
     datetime.datetime,
     description=(
         "Only records changed at or after this moment (ISO 8601 with a time zone, e.g. "
-        "`2026-05-01T08:00:00+02:00`). Combine with `cursor` to sync."
+        "`2026-05-01T08:00:00+02:00`), ordered by `(updated_at, id)`, oldest change first. To sync "
+        "without gaps or repeats, send the `updated_at` and `id` of the last record you saw as "
+        "`updated_since` and `after_id`."
+    ),
+)
+AFTER_ID = OpenApiParameter(
+    "after_id",
+    uuid.UUID,
+    description=(
+        "With `updated_since`: leave out the records changed at exactly that moment whose id is this one "
+        "or sorts before it, i.e. list only those after the pair `(updated_since, after_id)`."
     ),
 )
 
 
 def filter_updated_since(request: Request, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The records changed since ``updated_since`` (after ``after_id`` at that moment), in the sync order
+    ``(updated_at, id)``; the queryset as it is without ``updated_since``."""
     moment = parse_updated_since(request)
-    return queryset if moment is None else queryset.filter(updated_at__gte=moment)
+    raw_after = request.query_params.get("after_id")
+    after = None
+    if raw_after is not None:
+        try:
+            after = uuid.UUID(raw_after.strip())
+        except ValueError:
+            raise ValidationError({"after_id": [_("Give the id of the last record you saw.")]}) from None
+        if moment is None:
+            raise ValidationError({"after_id": [_("Give updated_since with after_id.")]})
+    if moment is None:
+        return queryset
+    if after is None:
+        changed = queryset.filter(updated_at__gte=moment)
+    else:
+        changed = queryset.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, public_id__gt=after))
+    return changed.order_by("updated_at", "public_id")
 
 
 def parse_updated_since(request: Request) -> datetime.datetime | None:

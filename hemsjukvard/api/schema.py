@@ -35,6 +35,25 @@ ERROR_BODY = inline_serializer(
                     required=False,
                     help_text="On a 409 about an escalation: the escalation level it concerns.",
                 ),
+                "analysis_status": serializers.CharField(
+                    required=False,
+                    help_text="On a 409 about a risk analysis: its status, which refused the request.",
+                ),
+                "current": serializers.UUIDField(
+                    required=False,
+                    allow_null=True,
+                    help_text="On a 409 about an older version of a risk analysis: the current version's id.",
+                ),
+                "task": serializers.UUIDField(
+                    required=False, help_text="On a 409 about one task of a case: the task's id."
+                ),
+                "patient": serializers.UUIDField(
+                    required=False,
+                    help_text="On a 409 `already_registered`: the id of the patient already registered.",
+                ),
+                "failure_reason": serializers.CharField(
+                    required=False, help_text="On a 409 about a failed document: why it could not be made."
+                ),
             },
         )
     },

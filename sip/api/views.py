@@ -21,7 +21,13 @@ from cases import selectors as case_selectors
 from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, require_if_match
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
-from hemsjukvard.api.pagination import UPDATED_SINCE, PaginatedListMixin, SyncPagination, parse_updated_since
+from hemsjukvard.api.pagination import (
+    AFTER_ID,
+    UPDATED_SINCE,
+    PaginatedListMixin,
+    SyncPagination,
+    filter_updated_since,
+)
 from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES, IF_MATCH, WRITE_ERRORS
 from patients.selectors import patient_get
 
@@ -185,6 +191,7 @@ class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
         parameters=[
             OpenApiParameter("patient", OpenApiTypes.UUID, description="Only this patient's plans."),
             UPDATED_SINCE,
+            AFTER_ID,
         ],
         responses={200: SipSerializer(many=True), **ERROR_RESPONSES},
     )
@@ -192,7 +199,7 @@ class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
         actor = Actor.from_request(request)
         query = _ListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        queryset = selectors.sip_list(actor=actor, updated_since=parse_updated_since(request))
+        queryset = filter_updated_since(request, selectors.sip_list(actor=actor))
         if "patient" in query.validated_data:
             patient = patient_get(actor=actor, public_id=query.validated_data["patient"])
             queryset = queryset.filter(patient=patient.obj)
