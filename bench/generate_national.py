@@ -156,6 +156,12 @@ def main(argv: list[str] | None = None) -> None:
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
             )
+        # Cases opened after the load take the next case numbers (cases.numbering), after the loaded ones.
+        conn.execute(
+            "INSERT INTO cases_casenumbercounter (name, value) "
+            "SELECT 'case_number', COALESCE(max(id), 0) FROM cases_responsibilitycase "
+            "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"
+        )
         conn.execute("SET session_replication_role = DEFAULT")
         timed("foreign keys checked", timings, lambda: foreign_keys_check(conn, LOADED_TABLES))
 

@@ -47,6 +47,7 @@ CASE_COLUMNS = [
     "agreed_at",
     "closed_at",
     "version",
+    "number",
 ]
 TASK_COLUMNS = [
     "id",
@@ -312,6 +313,8 @@ def cases_load(
                     _text(_ts(agreed_at) if agreed_at else None),
                     _text(_ts(closed_at) if closed_at else None),
                     str(len(timeline)),
+                    # The installation's sequence follows the row ids; the generator sets the counter after.
+                    f"HSV-{created.year}-{case_pk:06d}",
                 )
             )
             + "\n"

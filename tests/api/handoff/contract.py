@@ -305,7 +305,12 @@ class Integration:
         assert notice["acts"] is acts, (key, kind, notice)
         if notice["due_at"] is not None and "senast" in notice["message"]:
             due = timezone.localtime(datetime.datetime.fromisoformat(notice["due_at"]))
-            assert f"senast {due:%Y-%m-%d}" in notice["message"], (key, notice)
+            # ``due_at`` is the instant the time runs out; one at midnight ends a whole day, the day before,
+            # and that last day is what the text names ("senast 2026-12-21" for 2026-12-22T00:00).
+            last_day = (
+                due.date() - datetime.timedelta(days=1) if due.time() == datetime.time.min else due.date()
+            )
+            assert f"senast {last_day:%Y-%m-%d}" in notice["message"], (key, notice)
         read = self.call(key, "notifications_read_create", path_params={"id": notice["id"]})
         assert read.status == 200
         assert read.body["read_at"] is not None
