@@ -77,11 +77,24 @@ def case_facts_many(patient_ids: Collection[int]) -> dict[int, CaseFacts]:
     ids = list(patient_ids)
     no_org = Value(None, output_field=IntegerField())
     # Unordered: SQLite refuses an ORDER BY inside a compound statement (the models order by default).
-    cases = ResponsibilityCase.objects.filter(patient_id__in=ids).order_by().values_list(
-        "patient_id", "kommun_id", "vardcentral_id", "specialist_clinic_id", "status", "escalation_body_id"
+    cases = (
+        ResponsibilityCase.objects.filter(patient_id__in=ids)
+        .order_by()
+        .values_list(
+            "patient_id",
+            "kommun_id",
+            "vardcentral_id",
+            "specialist_clinic_id",
+            "status",
+            "escalation_body_id",
+        )
     )
-    enrolments = Enrolment.objects.filter(patient_id__in=ids).order_by().values_list(
-        "patient_id", "kommun_id", no_org, no_org, Value(_ENROLMENT, output_field=CharField()), no_org
+    enrolments = (
+        Enrolment.objects.filter(patient_id__in=ids)
+        .order_by()
+        .values_list(
+            "patient_id", "kommun_id", no_org, no_org, Value(_ENROLMENT, output_field=CharField()), no_org
+        )
     )
     open_orgs: dict[int, set[int]] = {}
     kommuner: dict[int, set[int]] = {}
