@@ -14,10 +14,11 @@ from rest_framework.test import APIClient
 
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
 from cases.governance import tasks_to_decide
-from cases.models import AnalysisStatus, CaseStatus, ResponsibilityCase
+from cases.models import AnalysisStatus, CaseStatus, CaseTask, ResponsibilityCase
+from competence.models import CompetenceTransfer, Delegation
 from demo.people import DEFAULT_PASSWORD
 from directory.actor import Actor
-from directory.models import Membership, Role
+from directory.models import Membership, Organisation, OrganisationKind, Role
 from integrations import services as integrations
 from integrations.models import ClientAccess
 from patients.models import Enrolment
@@ -556,6 +557,123 @@ def sips_follow_ups_create(w: ExampleWorld) -> Prepared:
     return prepared
 
 
+# --- The registers of competence transfer and delegation -------------------------------------------------
+
+
+def _delegator(delegation: Delegation) -> Caller:
+    """The person who delegated, acting in the membership in which they delegated."""
+    membership = (
+        Membership.objects.active()
+        .filter(user=delegation.delegated_by, organisation=delegation.delegating_organisation)
+        .select_related("user", "organisation")
+        .order_by("pk")
+        .first()
+    )
+    assert membership is not None, f"the delegator of {delegation} has no membership"
+    return as_member(membership)
+
+
+def _insulin_task() -> CaseTask:
+    """A demo case's task of giving insulin injections that the case's rule lets be delegated (the demo
+    has such a task only in a case of another kommun than Varberg)."""
+    tasks = CaseTask.objects.filter(task_type__code="insulin_injection").select_related("case__kommun")
+    for task in tasks.order_by("pk"):
+        if ((task.proposal or {}).get("conditions") or {}).get("delegation_allowed"):
+            return task
+    raise AssertionError("the demo world has no insulin task that may be delegated")
+
+
+def _kommun_nurse_of(kommun: Organisation) -> Caller | None:
+    nurse = (
+        Membership.objects.active()
+        .filter(organisation=kommun, role=Role.NURSE, user__is_active=True)
+        .select_related("user", "organisation")
+        .order_by("pk")
+        .first()
+    )
+    return as_member(nurse) if nurse is not None else None
+
+
+def _insulin_delegation(kommun: Organisation) -> Delegation:
+    """The demo's delegation of insulin injections by a nurse of ``kommun``, in force."""
+    found = (
+        Delegation.objects.filter(
+            task_type__code="insulin_injection", delegating_organisation=kommun, revoked_at__isnull=True
+        )
+        .select_related("delegated_by", "delegating_organisation")
+        .order_by("pk")
+        .first()
+    )
+    assert found is not None, f"the demo world has no insulin delegation in {kommun}"
+    return found
+
+
+def competence_transfers_create(w: ExampleWorld) -> Prepared:
+    """The kommun's nurse records the training the ordering clinic gave the kommun's nurses."""
+    return Prepared(
+        kommun_nurse(),
+        ids={
+            "training_unit": organisation(CLINIC).public_id,
+            "receiving_unit": organisation(KOMMUN).public_id,
+        },
+    )
+
+
+def competence_transfers_revoke_create(w: ExampleWorld) -> Prepared:
+    """A training another kommun of the region received, revoked by that kommun's nurse (Varberg's
+    trainings stay in force: its cases' tasks need them to start)."""
+    for transfer in (
+        CompetenceTransfer.objects.filter(
+            receiving_unit__kind=OrganisationKind.KOMMUN, revoked_at__isnull=True
+        )
+        .exclude(receiving_unit__name=KOMMUN)
+        .order_by("pk")
+    ):
+        nurse = _kommun_nurse_of(transfer.receiving_unit)
+        if nurse is not None:
+            return Prepared(nurse, path_params={"id": transfer.public_id})
+    raise AssertionError("the demo world has no training of another kommun to revoke")
+
+
+def delegations_create(w: ExampleWorld) -> Prepared:
+    """A nurse of the kommun whose case has a delegable insulin task delegates it to the kommun's own
+    staff, linked to that task."""
+    task = _insulin_task()
+    nurse = _kommun_nurse_of(task.case.kommun)
+    assert nurse is not None, f"the demo world has no nurse in {task.case.kommun}"
+    return Prepared(
+        nurse,
+        ids={"receiver_organisation": task.case.kommun.public_id},
+        values={"case_tasks": [str(task.public_id)]},
+    )
+
+
+def delegations_revoke_create(w: ExampleWorld) -> Prepared:
+    """The vårdcentral physician revokes the B12 injections they delegated to the kommun's staff."""
+    delegation = (
+        Delegation.objects.filter(
+            delegating_organisation__kind=OrganisationKind.VARDCENTRAL, revoked_at__isnull=True
+        )
+        .select_related("delegated_by", "delegating_organisation")
+        .order_by("pk")
+        .first()
+    )
+    assert delegation is not None, "the demo world has no delegation by a vårdcentral physician"
+    return Prepared(_delegator(delegation), path_params={"id": delegation.public_id})
+
+
+def delegations_case_tasks_create(w: ExampleWorld) -> Prepared:
+    """The kommun's nurse who delegated insulin injections links the delegation to the kommun's case's
+    delegable insulin task."""
+    task = _insulin_task()
+    delegation = _insulin_delegation(task.case.kommun)
+    return Prepared(
+        _delegator(delegation),
+        path_params={"id": delegation.public_id},
+        ids={"case_task": task.public_id},
+    )
+
+
 SETUPS: dict[str, Setup] = {
     "auth_token_create": auth_token_create,
     "oauth_token_create": oauth_token_create,
@@ -601,6 +719,11 @@ SETUPS: dict[str, Setup] = {
     "sips_draft_partial_update": sips_draft_partial_update,
     "sips_follow_ups_create": sips_follow_ups_create,
     "sips_withdraw_consent_create": _finalised_sip,
+    "competence_transfers_create": competence_transfers_create,
+    "competence_transfers_revoke_create": competence_transfers_revoke_create,
+    "delegations_create": delegations_create,
+    "delegations_case_tasks_create": delegations_case_tasks_create,
+    "delegations_revoke_create": delegations_revoke_create,
     "task_types_partial_update": task_types_partial_update,
     # After every example that makes an event: the subscriptions' deliveries would go out (to a host that
     # is not there) as the requests commit.

@@ -13,6 +13,7 @@ from typing import Any
 
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule, Section
 from cases.models import Notification, ResponsibilityCase, RiskAnalysis
+from competence.models import CompetenceTransfer, Delegation
 from directory.models import Membership
 from documents.models import Document
 from figures.models import FiguresReport
@@ -215,6 +216,14 @@ SEEDS: dict[str, Seed] = {
     "webhook_subscriptions_retrieve": subscription,
     "webhook_subscriptions_deliveries_list": subscription,
     "webhook_subscriptions_destroy": subscription,
+    "competence_transfers_list": plain(kommun_nurse),
+    "competence_transfers_retrieve": by_id(
+        _nurse_with(lambda: _first(CompetenceTransfer.objects.filter(receiving_unit__name=KOMMUN)).public_id)
+    ),
+    "delegations_list": plain(kommun_nurse),
+    "delegations_retrieve": by_id(
+        _nurse_with(lambda: _first(Delegation.objects.filter(receiver_organisation__name=KOMMUN)).public_id)
+    ),
     "auth_logout_create": _logout,
 }
 # Sent last: they take away what the calls before use (a subscription, the caller's token).

@@ -30,6 +30,8 @@ from cases.models import (
     ResponsibilityCase,
     RiskAnalysis,
 )
+from competence.api import serializers as competence_api
+from competence.models import CompetenceTransfer, Delegation
 from directory.api.serializers import PASSWORD_MAX_LENGTH, TokenRequestSerializer
 from directory.models import User
 from hemsjukvard.limits import SECTION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH, max_length_of
@@ -86,6 +88,8 @@ MODEL_OF: dict[type[serializers.BaseSerializer[Any]], type[models.Model]] = {
     OAuthTokenRequestSerializer: ApiClient,
     SubscriptionCreateSerializer: WebhookSubscription,
     SubscriptionUpdateSerializer: WebhookSubscription,
+    competence_api.CompetenceTransferInputSerializer: CompetenceTransfer,
+    competence_api.DelegationInputSerializer: Delegation,
 }
 # Text fields named differently from the model field they are kept in.
 KEPT_IN: dict[tuple[type[serializers.BaseSerializer[Any]], str], tuple[type[models.Model], str]] = {
@@ -97,6 +101,15 @@ KEPT_IN: dict[tuple[type[serializers.BaseSerializer[Any]], str], tuple[type[mode
     (case_api.EscalateSerializer, "reason"): (CaseEvent, "reason"),
     (patient_api.EnrolmentEndSerializer, "reason"): (Enrolment, "end_reason"),
 }
+
+
+def _declared(model: type[models.Model], name: str) -> int:
+    """The max_length the model field declares (on a TextField, where ``max_length_of`` sees free text)."""
+    length = model._meta.get_field(name).max_length
+    assert length is not None, f"{model.__name__}.{name} declares no max_length"
+    return int(length)
+
+
 # Deliberately other than the model field's length, and why.
 EXCEPTIONS: dict[tuple[type[serializers.BaseSerializer[Any]], str], int] = {
     # Sent as YYYYMMDD-NNNN (13 characters), stored as 12 digits.
@@ -105,6 +118,14 @@ EXCEPTIONS: dict[tuple[type[serializers.BaseSerializer[Any]], str], int] = {
     (agreement_api.SectionWriteSerializer, "text"): SECTION_TEXT_MAX_LENGTH,
     # Only its hash is stored.
     (TokenRequestSerializer, "password"): PASSWORD_MAX_LENGTH,
+    # The registers' free texts are TextFields with a max_length of their own (shorter than the kernel
+    # limit), which their services check too: the input takes that length.
+    (competence_api.CompetenceTransferInputSerializer, "note"): _declared(CompetenceTransfer, "note"),
+    (competence_api.ReasonInputSerializer, "reason"): _declared(CompetenceTransfer, "revoke_reason"),
+    (competence_api.DelegationInputSerializer, "decision"): _declared(Delegation, "decision"),
+    (competence_api.DelegationInputSerializer, "consultation_note"): _declared(
+        Delegation, "consultation_note"
+    ),
 }
 
 
@@ -208,6 +229,13 @@ def test_every_input_serializer_is_bound_or_known_to_have_no_model() -> None:
         "DeadlinesSerializer",
         "ResponsibilityRuleWriteSerializer",
         "ProposalRequestSerializer",
+        # Revokes a training or a delegation; its reason is kept in either register's revoke_reason
+        # (EXCEPTIONS checks its length).
+        "ReasonInputSerializer",
+        # Only a case task's id, to link a delegation to.
+        "LinkInputSerializer",
+        # Only the log extract's language, a choice; the extract is a document made from the access log.
+        "LogExtractSerializer",
         # The schema's oneOf of two request shapes, each of which is checked on its own.
         "PolymorphicProxySerializer",
     }
