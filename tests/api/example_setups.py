@@ -281,7 +281,7 @@ def patients_emergency_access_create(w: ExampleWorld) -> Prepared:
 def patients_enrolments_create(w: ExampleWorld) -> Prepared:
     """The patient whose enrolment the example of ``enrolments_end_create`` ended (on 2026-11-20) is
     enrolled anew (from 2026-11-22), by the kommun's MAS: without an open enrolment, the nurses no longer
-    see the patient, MAS sees everyone folkbokförd in the kommun."""
+    see the patient, while MAS still reaches a patient the kommun gave care."""
     assert w.ended is not None, "run after enrolments_end_create"
     return Prepared(
         as_user("mas.varberg"),

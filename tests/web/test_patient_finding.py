@@ -11,7 +11,7 @@ import pytest
 
 from audit.models import AccessLogEntry
 from cases.models import CaseStatus
-from patients.models import HousingSetting
+from patients.models import Enrolment, HousingSetting
 from patients.personnummer import luhn_check_digit
 from tests.fixtures.agreements import PD, WOUND
 from tests.fixtures.clients import signed_in
@@ -59,9 +59,18 @@ def test_filters_narrow_the_list_and_stay_in_the_address(world, halland, case_in
     not_enrolled = world.patient(
         given_name="Nils", family_name="Oinskriven", kommun="kommun_a", enrolled=False
     )
+    # Enrolled before, not now: within the MAS's reach (the kommun gave him care), not enrolled today.
+    Enrolment.objects.create(
+        patient=not_enrolled,
+        kommun=world.orgs["kommun_a"],
+        starts_on=datetime.date(2025, 1, 1),
+        ends_on=datetime.date(2025, 6, 30),
+        threshold_justification="Kan inte ta sig till vårdcentralen.",
+        enrolled_by=world.users["nurse_a"],
+    )
     case_in(CaseStatus.IN_REVIEW, patient=home)
     case_in(CaseStatus.IN_REVIEW, patient=sabo, tasks=(WOUND,))
-    client = signed_in(world.users["mas_a"])  # MAS sees every patient folkbokförd in the kommun
+    client = signed_in(world.users["mas_a"])  # MAS reaches the patients the kommun gives or gave care
 
     def names(**params):
         return sorted(listed(get(client, **params).content.decode()))
