@@ -41,7 +41,9 @@ def protected_identity_membership(actor: Actor, facts: PatientFacts) -> Membersh
     """The membership through which ``actor`` may change the patient's skyddad identitet, or ``None``.
 
     A MAS of the kommun responsible for the patient: where they are enrolled, or where they are
-    folkbokförda. Never a care role through an ordinary correction (``patient_update`` refuses the field).
+    folkbokförda, and only for a patient the MAS may read at all (``access.patients``: one the kommun
+    gives, gave or was asked to give care; the API answers 404 before this is asked). Never a care role
+    through an ordinary correction (``patient_update`` refuses the field).
     """
     kommuner = {facts.open_enrolment_kommun_id, facts.folkbokforing_kommun_id} - {None}
     for membership in actor.memberships:
