@@ -1,8 +1,9 @@
 """Case, risk-analysis and notification routes (mounted under /api/v1/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
+from .preferences import EmailPreferenceView
 from .views import CaseViewSet, NotificationViewSet, RiskAnalysisViewSet
 
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)
@@ -10,4 +11,11 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("risk-analyses", RiskAnalysisViewSet, basename="risk-analysis")
 router.register("notifications", NotificationViewSet, basename="notification")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "notifications/email-preference",
+        EmailPreferenceView.as_view(),
+        name="notification-email-preference",
+    ),
+    *router.urls,
+]

@@ -674,7 +674,17 @@ def delegations_case_tasks_create(w: ExampleWorld) -> Prepared:
     )
 
 
+def notifications_email_preference_update(w: ExampleWorld) -> Prepared:
+    """The nurse reads her choice first and sends its ETag with the new one."""
+    nurse = kommun_nurse()
+    answer = w.call(nurse, "notifications_email_preference_retrieve")
+    assert answer.status == 200, answer.body
+    assert answer.etag, "the read gives no ETag"
+    return Prepared(nurse, headers={"If-Match": answer.etag})
+
+
 SETUPS: dict[str, Setup] = {
+    "notifications_email_preference_update": notifications_email_preference_update,
     "auth_token_create": auth_token_create,
     "oauth_token_create": oauth_token_create,
     "agreement_versions_create": agreement_versions_create,

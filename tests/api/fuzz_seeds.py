@@ -162,6 +162,7 @@ SEEDS: dict[str, Seed] = {
     "notifications_retrieve": by_id(_notified),
     "notifications_read_create": by_id(_notified),
     "notifications_read_all_create": plain(_notified_caller),
+    "notifications_email_preference_retrieve": plain(kommun_nurse),
     "documents_list": plain(
         kommun_nurse,
         kind=lambda: "risk_analysis",
