@@ -1,5 +1,6 @@
 """Which changes of a responsibility case become webhooks: submitted, escalated, decided and agreed;
-and a notification written for a person an API client acts as (``notification.created``).
+every recorded change of the case, its tasks or its risk analyses (``case.changed``, naming the kind of
+change); and a notification written for a person an API client acts as (``notification.created``).
 
 Published through ``integrations.events.event_publish`` to the clients the case's own access rule lets
 see it; the payload carries the case's id, status and link (and, once escalated, its level).
@@ -47,6 +48,24 @@ def case_events_publish(
             data=data,
         )
     return ids
+
+
+def case_changed_publish(*, case: ResponsibilityCase, change: str) -> list[int]:
+    """``case.changed`` for one recorded event of the case (``change`` is the event's kind, e.g.
+    ``accepted`` for a task review or ``analysis_signed``): a client that follows every change reads the
+    case, its tasks and analyses again from the link, or syncs cases with ``updated_since``."""
+    return event_publish(
+        WebhookEventKind.CASE_CHANGED,
+        may_see=lambda actor: granting_membership(actor, case) is not None,
+        data={
+            "case": {
+                "id": str(case.public_id),
+                "status": case.status,
+                "url": api_url("v1:case-detail", case.public_id),
+            },
+            "change": change,
+        },
+    )
 
 
 def notifications_created_publish(*, notification_ids: list[int]) -> list[int]:

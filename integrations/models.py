@@ -156,6 +156,7 @@ class WebhookEventKind(models.TextChoices):
     CASE_AGREED = "case.agreed", _("Case agreed")
     CASE_ESCALATED = "case.escalated", _("Case escalated")
     CASE_DECIDED = "case.decided", _("Case decided")
+    CASE_CHANGED = "case.changed", _("Case changed (any step, task or risk analysis)")
     DOCUMENT_READY = "document.ready", _("Document ready")
     SIP_FINALISED = "sip.finalised", _("SIP finalised")
     NOTIFICATION_CREATED = "notification.created", _("Notification created")

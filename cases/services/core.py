@@ -21,7 +21,7 @@ from hemsjukvard.errors import NotPermitted, StateConflictError
 from hemsjukvard.writes import lock_current, save_next_version
 
 from .. import selectors
-from ..events import case_events_publish
+from ..events import case_changed_publish, case_events_publish
 from ..models import (
     ANALYSIS_IN_EFFECT,
     CaseEvent,
@@ -138,6 +138,7 @@ def _record(
         deadline_key=deadline_key,
     )
     case_step_notify(actor=actor, case=case, event=event)  # every step tells whoever's turn it is
+    case_changed_publish(case=case, change=kind)
     return event
 
 

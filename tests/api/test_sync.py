@@ -17,7 +17,7 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
-from cases.models import Notification, ResponsibilityCase
+from cases.models import CaseStatus, Notification, ResponsibilityCase
 from directory.models import User
 from tests.fixtures.cases import CaseDriver
 
@@ -117,3 +117,26 @@ def test_after_id_needs_updated_since(world, api):
     )
     assert answer.status_code == 400
     assert set(answer.json()["error"]["fields"]) == {"after_id"}
+
+
+def test_a_task_review_and_a_risk_analysis_relist_their_case(world, halland, api):
+    """Tasks and risk analyses are parts of their case: each change of one moves the case's
+    ``updated_at`` (and ETag), so a client syncing cases is told, and reads the parts again."""
+    drive = CaseDriver(world)
+    reviewed = drive.submit(drive.open())
+    analysed = drive.to(CaseStatus.RISK_ANALYSIS)
+    untouched = drive.submit(drive.open())
+    client = api(world.users["nurse_a"])
+    since = timezone.now()
+    assert sync(client, "/api/v1/cases", since, lambda page: None) == []
+
+    drive.accept(reviewed)
+    drive.analyse(analysed)
+    seen = {record_id for record_id, _stamp in sync(client, "/api/v1/cases", since, lambda page: None)}
+    assert seen == {str(reviewed.public_id), str(analysed.public_id)}
+    assert str(untouched.public_id) not in seen
+    tasks = client.get(f"/api/v1/cases/{reviewed.public_id}/tasks").json()
+    assert tasks
+    assert {t["review_state"] for t in tasks} == {"accepted"}
+    analyses = client.get(f"/api/v1/cases/{analysed.public_id}/risk-analyses").json()
+    assert len(analyses) == 1

@@ -99,12 +99,25 @@ def test_only_subscribers_whose_scope_reaches_the_case_get_events(
     case = case_in(CaseStatus.AGREED)
 
     kinds = {
-        name: sorted(WebhookDelivery.objects.filter(subscription=sub).values_list("kind", flat=True))
+        name: sorted(
+            WebhookDelivery.objects.filter(subscription=sub)
+            .exclude(kind="case.changed")
+            .values_list("kind", flat=True)
+        )
         for name, sub in subscriptions.items()
     }
     assert kinds["Kommun A"] == ["case.agreed", "case.submitted"]
     assert kinds["Vårdcentral A EHR"] == ["case.agreed", "case.submitted"]
     assert kinds["Kommun B"] == []
+    changes = {
+        name: WebhookDelivery.objects.filter(subscription=sub, kind="case.changed").count()
+        for name, sub in subscriptions.items()
+    }
+    assert changes == {
+        "Kommun A": case.events.count(),
+        "Vårdcentral A EHR": case.events.count(),
+        "Kommun B": 0,
+    }
     one = WebhookDelivery.objects.filter(kind="case.agreed").first()
     assert set(one.payload) == {"id", "type", "created_at", "data"}
     assert set(one.payload["data"]["case"]) == {"id", "status", "url"}
@@ -274,3 +287,24 @@ def test_a_read_only_client_cannot_manage_subscriptions(world, make_client, how:
     assert reader.get(path).status_code == 200
     assert reader.get("/api/v1/webhook-subscriptions").status_code == 200
     assert reader.get(f"{path}/deliveries").status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_recorded_change_of_a_case_is_a_case_changed_event(world, make_client, case_in) -> None:
+    """A client following ``case.changed`` hears of each step, task review and risk analysis, with
+    the kind of change and a link, and no patient data; a client whose scope misses the case hears
+    nothing."""
+    follower = make_client("Kommun A följer", scope=("kommun_a",))
+    stranger = make_client("Kommun B följer", scope=("kommun_b",))
+    for issued in (follower, stranger):
+        services.subscription_create(
+            client=issued.client, url="https://a.example.org/h", events=["case.changed"]
+        )
+    case = case_in(CaseStatus.AGREED)
+    recorded = list(case.events.order_by("pk").values_list("kind", flat=True))
+    delivered = WebhookDelivery.objects.filter(subscription__client=follower.client).order_by("pk")
+    assert [d.payload["data"]["change"] for d in delivered] == recorded
+    assert "accepted" in recorded
+    assert "analysis_signed" in recorded or "analysis_created" in recorded
+    assert set(delivered[0].payload["data"]["case"]) == {"id", "status", "url"}
+    assert not WebhookDelivery.objects.filter(subscription__client=stranger.client).exists()
