@@ -21,11 +21,13 @@ from rest_framework import serializers
 from agreements.api import serializers as agreement_api
 from agreements.models import Agreement, AgreementVersion, CareTaskType, ResponsibilityRule, Section
 from cases.api import serializers as case_api
+from cases.api.preferences import EmailPreferenceSerializer
 from cases.models import (
     CaseEvent,
     EscalationDecision,
     Hazard,
     Measure,
+    NotificationPreference,
     Position,
     ResponsibilityCase,
     RiskAnalysis,
@@ -57,6 +59,7 @@ from sip.models import (
 # The model each input serializer writes to; its text fields of the same name take that field's length.
 MODEL_OF: dict[type[serializers.BaseSerializer[Any]], type[models.Model]] = {
     case_api.CaseWriteSerializer: ResponsibilityCase,
+    EmailPreferenceSerializer: NotificationPreference,
     case_api.CaseDraftUpdateSerializer: ResponsibilityCase,
     case_api.CaseCreateSerializer: ResponsibilityCase,
     case_api.PositionSerializer: Position,
