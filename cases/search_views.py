@@ -35,7 +35,7 @@ class CaseSearchForm(forms.Form):
     q = forms.CharField(
         label=gettext_lazy("Case number, patient's name or personnummer"),
         help_text=gettext_lazy(
-            "The case number is the beginning of the case's id, as on its documents (at least 4 characters)."
+            "The case number as on its documents (HSV-2026-000123, or only 123), or the beginning of its id."
         ),
         required=False,
         max_length=100,

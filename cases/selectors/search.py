@@ -1,5 +1,6 @@
-"""The case search of coordinators, MAS and MAR: every case they may see, found by the case's number (the
-beginning of its id), the patient's name or personnummer, and narrowed by status, task and organisation.
+"""The case search of coordinators, MAS and MAR: every case they may see, found by its case number
+(``HSV-2026-000123``, or only its sequence, ``123``), the beginning of its id, the patient's name or
+personnummer, and narrowed by status, task and organisation.
 
 It is ``case_list`` narrowed, so it finds only what the case rule lets the person see, and a page of it
 is shown and logged through ``cases_listed`` like every list of cases. A case whose patient has skyddad
@@ -24,11 +25,29 @@ from patients.models import Patient
 from patients.personnummer import parse_identity
 
 from ..models import ResponsibilityCase
+from ..numbering import DIGITS
 from .reads import CaseFilters, case_list
 
 # The beginning of a case's id as printed on its documents ("Ärende 3f2a…"): hex digits and dashes.
 _ID_PREFIX = re.compile(r"^[0-9a-f][0-9a-f-]{3,35}$")
 _DIGITS = re.compile(r"^[\d\-+ ]{6,}$")
+# A case number as people read it out: the whole number, or its sequence with or without the year.
+_CASE_NUMBER = re.compile(r"^(?:([a-z]{2,8})-)?(?:(\d{4})-)?(\d{1,9})$")
+
+
+def _by_case_number(query: str) -> Q:
+    """``HSV-2026-000123`` (any case of letters), ``2026-123`` or ``123``; a longer run of digits alone
+    is a personnummer, not a case's sequence."""
+    match = _CASE_NUMBER.match(query)
+    if match is None or (query.isdigit() and len(query) > DIGITS):
+        return Q(pk__in=[])
+    prefix, year, sequence = match.groups()
+    found = Q(number__endswith="-" + sequence.zfill(DIGITS))
+    if year:
+        found &= Q(number__contains=f"-{year}-")
+    if prefix:
+        found &= Q(number__istartswith=prefix + "-")
+    return found
 
 
 @dataclass(frozen=True)
@@ -48,6 +67,7 @@ def _matching(query: str, actor: Actor) -> Q:
     """The cases ``query`` names: by id prefix, or by the patient's personnummer or name."""
     lowered = query.lower()
     found = Q(pk__in=[])
+    found |= _by_case_number(lowered.replace(" ", ""))
     if _ID_PREFIX.match(lowered):
         found |= Q(public_id__startswith=lowered)
     if _DIGITS.match(query):
