@@ -102,3 +102,11 @@ class DelegationForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason for revoking"), max_length=TEXT_MAX)
+
+
+class LinkForm(forms.Form):
+    case_number = forms.CharField(
+        label=_("Case number"),
+        max_length=40,
+        help_text=_("As on the case page and its documents, e.g. HSV-2026-000123."),
+    )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("trainings/<uuid:public_id>/revoke/", views.transfer_revoke, name="transfer-revoke"),
     path("delegations/new/", views.delegation_new, name="delegation-new"),
     path("delegations/<uuid:public_id>/revoke/", views.delegation_revoke, name="delegation-revoke"),
+    path("delegations/<uuid:public_id>/link/", views.delegation_link, name="delegation-link"),
 ]

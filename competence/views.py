@@ -8,18 +8,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.models import ResponsibilityCase
+from cases.selectors import case_get
 from directory.actor import Actor
 from hemsjukvard.errors import NotPermitted
 from hemsjukvard.pages import apply_service_errors
 
 from . import policies, selectors, services
-from .forms import DelegationForm, RevokeForm, TransferForm
+from .forms import DelegationForm, LinkForm, RevokeForm, TransferForm
 
 
 @login_required
@@ -42,6 +44,7 @@ def register(request: HttpRequest) -> HttpResponse:
             ],
             "can_delegate": policies.delegating_membership(actor) is not None,
             "revoke_form": RevokeForm(),
+            "link_form": LinkForm(),
         },
     )
 
@@ -113,4 +116,44 @@ def delegation_revoke(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The delegation is revoked."))
+    return redirect("competence:register")
+
+
+@login_required
+@require_POST
+def delegation_link(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Link a delegation to the task of the same kind in the case with the given number: the case is
+    found only among those the person may see (the read is logged); any other number is "no case"."""
+    actor = Actor.from_request(request)
+    delegation = selectors.delegation_get(actor=actor, public_id=public_id)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the case number, e.g. HSV-2026-000123."))
+        return redirect("competence:register")
+    number = form.cleaned_data["case_number"].strip().upper()
+    found = ResponsibilityCase.objects.filter(number=number).values_list("public_id", flat=True).first()
+    try:
+        if found is None:
+            raise Http404
+        case = case_get(actor=actor, public_id=found)
+    except Http404:
+        messages.error(request, _("No case %(number)s that you may see.") % {"number": number})
+        return redirect("competence:register")
+    task = case.tasks.filter(task_type_id=delegation.task_type_id).first()
+    try:
+        if task is None:
+            raise ValidationError(
+                _("Case %(number)s has no task %(task)s.")
+                % {"number": case.number, "task": delegation.task_type.name_sv}
+            )
+        services.delegation_link(actor=actor, delegation=delegation, case_task=task)
+    except (ValidationError, NotPermitted) as error:
+        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _("The delegation is linked to %(task)s in case %(number)s.")
+            % {"task": delegation.task_type.name_sv, "number": case.number},
+        )
     return redirect("competence:register")

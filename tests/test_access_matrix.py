@@ -141,6 +141,10 @@ def _reason(o: Objects) -> dict[str, Any]:
     return {"reason": "Fel uppgifter."}
 
 
+def _case_number(o: Objects) -> dict[str, Any]:
+    return {"case_number": "HSV-2026-000001"}
+
+
 ROUTES: dict[str, Route] = {
     # --- Pages ------------------------------------------------------------------------------------
     "competence:transfer-revoke": Route(
@@ -150,6 +154,9 @@ ROUTES: dict[str, Route] = {
     ),
     "competence:delegation-revoke": Route(
         "delegation", (post(404, _reason, why=NOT_A_REGISTER_READER),), outsider=HIDDEN_NOT_PATIENT_DATA
+    ),
+    "competence:delegation-link": Route(
+        "delegation", (post(404, _case_number, why=NOT_A_REGISTER_READER),), outsider=HIDDEN_NOT_PATIENT_DATA
     ),
     "v1:competence-transfer-detail": Route(
         "competence_transfer", (get(404, why=NOT_A_REGISTER_READER),), outsider=HIDDEN_NOT_PATIENT_DATA

@@ -51,6 +51,7 @@ COUNTERPARTS = {
     "sip:withdraw-consent": "sips_withdraw_consent_create",
     "competence:transfer-revoke": "competence_transfers_revoke_create",
     "competence:delegation-revoke": "delegations_revoke_create",
+    "competence:delegation-link": "delegations_case_tasks_create",
 }
 # Routes whose action is named in the URL: checked per action below.
 BY_ACTION = {"cases:action", "cases:analysis-action", "sip:action"}

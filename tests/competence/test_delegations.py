@@ -7,15 +7,18 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import CareTaskType, ResponsibilityRule
+from audit.models import AccessLogEntry
 from cases.models import CaseStatus, CaseTask
 from competence import selectors, services
 from competence.models import Delegation, RegisterAction, RegisterEvent
 from competence.services import twelve_months_after
 from hemsjukvard.errors import NotPermitted
 from tests.fixtures.agreements import MEDICATION, PD
+from tests.fixtures.clients import signed_in
 from tests.fixtures.world import as_actor
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +112,29 @@ def test_delegations_are_seen_by_both_organisations_and_no_one_else(world, deleg
     delegation = _delegate(world, delegable)
     assert delegation in set(selectors.delegations_visible(actor=as_actor(world, "mas_a")))
     assert delegation not in set(selectors.delegations_visible(actor=as_actor(world, "nurse_b")))
+
+
+def test_the_register_page_links_a_delegation_to_a_case_by_its_number(world, delegable, case_in):
+    case = case_in(CaseStatus.AGREED, tasks=(PD, MEDICATION))
+    medication = CaseTask.objects.get(case=case, task_type=delegable)
+    delegation = _delegate(world, delegable)
+    nurse = signed_in(world.users["nurse_a"])
+    url = reverse("competence:delegation-link", args=[delegation.public_id])
+
+    answer = nurse.post(url, {"case_number": case.number.lower()}, follow=True)
+    assert list(delegation.case_tasks.all()) == [medication]
+    assert case.number in answer.content.decode()
+    assert AccessLogEntry.objects.filter(user=world.users["nurse_a"], record_id=str(case.public_id)).exists()
+
+    # Another kommun's case is "no case", whether or not it exists; nothing is linked.
+    theirs = _delegate(world, delegable, by="nurse_b", receiver="kommun_b")
+    for number in (case.number, "HSV-1999-000001"):
+        link = reverse("competence:delegation-link", args=[theirs.public_id])
+        page = signed_in(world.users["nurse_b"]).post(link, {"case_number": number}, follow=True)
+        assert "HSV-" in page.content.decode()
+        assert not theirs.case_tasks.exists()
+    # A case without the delegated task says so.
+    without = case_in(CaseStatus.AGREED, tasks=(PD,))
+    page = nurse.post(url, {"case_number": without.number}, follow=True).content.decode()
+    assert without.number in page
+    assert list(delegation.case_tasks.all()) == [medication]
