@@ -166,7 +166,7 @@ def review_export(request: HttpRequest) -> HttpResponse:
         [
             timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
             entry.user_label,
-            entry.role,
+            entry.role_label,
             entry.organisation_label,
             _patient_label(entry),
             entry.record_type_label,

@@ -313,9 +313,12 @@ def test_record_types_are_named_in_swedish(world, planted):
     assert ">patient_registration<" not in html
     filtered = client.get("/access-log/?record_type=access_log_extract", HTTP_ACCEPT_LANGUAGE="sv")
     assert '<option value="access_log_extract" selected>Loggutdrag</option>' in filtered.content.decode()
+    # … and the role, not its code.
+    assert "A kommun (Kommunsjuksköterska)" in html
     exported = client.get("/access-log/export.csv", HTTP_ACCEPT_LANGUAGE="sv")
     assert exported.status_code == 200
     assert b";Patient;" in exported.content
+    assert ";Kommunsjuksköterska;A kommun;".encode() in exported.content
     response = client.post(f"/access-log/patients/{pa.public_id}/extract", HTTP_ACCEPT_LANGUAGE="sv")
     rows = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="sv").context["rows"]
     assert {row.record_type for row in rows} >= {"Patient"}
