@@ -73,8 +73,11 @@ SIP_REGION_EDITORS = frozenset({Role.GP, Role.SPECIALIST, Role.NURSE, Role.COORD
 # Who sees the figures of their own kommun or vårdcentral (``figures.scope``; issue 7).
 FIGURES_KOMMUN_ROLES = frozenset({Role.NURSE, Role.REHAB, Role.MAS, Role.MAR, Role.COORDINATOR})
 FIGURES_VARDCENTRAL_ROLES = frozenset({Role.GP, Role.COORDINATOR})
-# Who reviews their kommun's access log (``audit.review``).
-LOG_REVIEWER_ROLES = frozenset({Role.MAS, Role.MAR})
+# Who reviews the access log of their care provider's staff (``audit.providers``, HSLF-FS 2016:40 4 kap.
+# 9 §): MAS and MAR for the kommun, the log reviewer (loggranskare) for the region and its units.
+KOMMUN_LOG_REVIEWER_ROLES = frozenset({Role.MAS, Role.MAR})
+REGION_LOG_REVIEWER_ROLES = frozenset({Role.LOG_REVIEWER})
+LOG_REVIEWER_ROLES = KOMMUN_LOG_REVIEWER_ROLES | REGION_LOG_REVIEWER_ROLES
 
 # Members of the joint bodies that decide escalated cases: they read what is before them, and change no
 # patient's record.

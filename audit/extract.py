@@ -13,6 +13,9 @@ show the reason given for an emergency access: free text written in a care situa
 patient's health, which those who produce and hand out the extract (coordinators without a care
 relationship) have no call to read; the MAS's review shows it. Only granted accesses are listed (a
 denied attempt read nothing).
+
+The extract names its period on ``at``, the access log's partition key, so PostgreSQL reads only the
+months it spans (``extract_period``): from the patient's registration to the time it was produced.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.patients import granting_membership, patient_facts
@@ -100,10 +104,31 @@ def _check(actor: Actor, patient: Patient, *, record_id: str, action: str) -> Me
     return membership
 
 
+# A day's margin either side of the period: the database sets an entry's time and the application the
+# patient's registration and the extract's, and the registration is logged in its own transaction.
+CLOCK_MARGIN = datetime.timedelta(days=1)
+
+
+def extract_period(patient: Patient, until: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    """The period an extract of ``patient`` produced at ``until`` reads, end exclusive.
+
+    Every entry about a patient refers to the patient's row (a foreign key), so none is older than
+    the patient's registration. The period only lets PostgreSQL skip the months outside it; which
+    entries the extract holds is fixed by ``AccessLogExtract.up_to_entry_id``.
+    """
+    return patient.created_at - CLOCK_MARGIN, until + CLOCK_MARGIN
+
+
 def log_extract_create(*, actor: Actor, patient_public_id: uuid.UUID | str) -> AccessLogExtract:
     patient = _patient(patient_public_id)
     membership = _check(actor, patient, record_id="", action=Action.CREATE)
-    last = AccessLogEntry.objects.filter(patient=patient).aggregate(last=Max("pk"))["last"] or 0
+    start, end = extract_period(patient, timezone.now())
+    last = (
+        AccessLogEntry.objects.filter(patient=patient, at__gte=start, at__lt=end).aggregate(last=Max("pk"))[
+            "last"
+        ]
+        or 0
+    )
     extract = AccessLogExtract.objects.create(
         patient=patient, requested_by=actor.user, organisation=membership.organisation, up_to_entry_id=last
     )
@@ -174,9 +199,14 @@ def log_extract_rows(extract: AccessLogExtract) -> list[ExtractRow]:
     from directory.models import Role as RoleChoices
 
     # Only the columns the extract shows: the emergency reason is never read (module docstring).
+    start, end = extract_period(extract.patient, extract.created_at)
     entries = (
         AccessLogEntry.objects.filter(
-            patient_id=extract.patient_id, pk__lte=extract.up_to_entry_id, outcome=Outcome.GRANTED
+            patient_id=extract.patient_id,
+            at__gte=start,
+            at__lt=end,
+            pk__lte=extract.up_to_entry_id,
+            outcome=Outcome.GRANTED,
         )
         .only("at", "user_id", "api_client", "organisation_label", "role", "record_type", "action", "purpose")
         .order_by("at", "pk")

@@ -106,6 +106,13 @@ class AccessLogEntry(models.Model):
 
         return record_type_label(self.record_type)
 
+    @property
+    def role_label(self) -> str:
+        """The role as the interface names it (``Role``'s label); a role no longer offered as stored."""
+        from directory.models import Role
+
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
 
 class AccessLogReview(PublicIdModel):
     """A MAS's or MAR's review of one log entry, with a note. The log itself is never changed.

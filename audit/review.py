@@ -1,11 +1,9 @@
-"""The MAS/MAR access-log review: which entries a kommun reviews, the flags, reviews and exports.
+"""The access-log review: which entries a care provider reviews, the flags, reviews and exports.
 
-**The kommun's entries.** MAS and MAR of kommun K review every log entry that
-
-1. concerns a *patient of K*: folkbokförd in K, or with an enrolment (open or ended) in K; or
-2. was *made by K's staff*: made through a membership in K (the entry's organisation is K), or by a
-   user who held a membership in K on the day of the entry — so a K nurse's *denied* attempts on
-   another kommun's patient (which carry no organisation) are K's to review too.
+**The provider's entries** (``audit.providers``): each care provider reviews the reads of its own
+staff — MAS and MAR a kommun's, the log reviewer the region's and its units' — including their *denied*
+attempts, which carry no organisation. Every query names the period on ``at``, the access log's
+partition key, so PostgreSQL reads only the months the period touches.
 
 **Flags.**
 
@@ -15,7 +13,7 @@
 * ``unusual_volume`` — on that local day the user read (action ``read``) more distinct patients than
   their peers: more than the 95th percentile *and* more than three times the median of the peers, and
   at least ``VOLUME_FLOOR`` patients. Peers are the other users who read patients in the same role in
-  the kommun's entries that day; with fewer than ``MIN_PEERS`` peers there is no basis and no flag.
+  the provider's entries that day; with fewer than ``MIN_PEERS`` peers there is no basis and no flag.
   Daily counts come from one aggregate query; the percentiles are taken in Python over one value per
   user and day, which stays small for any period the page allows.
 """
@@ -31,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -39,14 +37,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.roles import LOG_REVIEWER_ROLES
 from directory.actor import Actor
-from directory.models import Membership, Organisation, OrganisationKind
 from hemsjukvard.db_router import read_alias
 from hemsjukvard.stats import percentile_cont
-from patients.models import Enrolment, Patient
+from patients.models import Patient
 
 from .models import AccessLogEntry, AccessLogReview, AccessLogSampleItem, Action, Outcome, Purpose
+from .providers import ReviewContext, provider_entries_q, review_provider_get
 from .records import RECORD_LOG_ENTRY, RECORD_REVIEW
 from .services import Access, access_log_record
 
@@ -60,63 +57,6 @@ def _tz() -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-@dataclass(frozen=True)
-class ReviewContext:
-    kommun: Organisation
-    membership: Membership
-
-
-def review_kommun_get(*, actor: Actor, public_id: uuid.UUID | str | None = None) -> ReviewContext:
-    """The kommun whose log ``actor`` reviews: 403 without a MAS/MAR role; 404 for another kommun."""
-    memberships = [
-        m
-        for m in actor.memberships
-        if m.role in LOG_REVIEWER_ROLES and m.organisation.kind == OrganisationKind.KOMMUN
-    ]
-    if not memberships:
-        raise PermissionDenied(_("Only MAS and MAR review the access log."))
-    if public_id in (None, ""):
-        membership = memberships[0]
-    else:
-        try:
-            key = uuid.UUID(str(public_id))
-        except ValueError:
-            raise Http404(_("No such kommun.")) from None
-        found = next((m for m in memberships if m.organisation.public_id == key), None)
-        if found is None:
-            raise Http404(_("No such kommun."))
-        membership = found
-    return ReviewContext(kommun=membership.organisation, membership=membership)
-
-
-def kommun_entries_q(kommun_id: int) -> Q:
-    """The definition in the module docstring, as a filter on ``AccessLogEntry``.
-
-    Written so that each condition is tested from the entry's own columns against a small set computed
-    once per query, never by a join per entry: the kommun's patients (folkbokförda, enrolled) and its
-    staff are hashed subqueries (PostgreSQL's ``hashed SubPlan``), and the staff condition's dated check
-    runs only for entries by someone who ever held a membership in the kommun. Together with the
-    covering index on ``at`` (migration ``0005``) the period's entries are classified from the index
-    alone. A UNION of the four conditions was measured and is slower: only the organisation condition
-    has an index that narrows by period (see audit/README.md, "The review at national scale").
-    """
-    # Membership dates against the entry's time: valid_from ≤ at, and valid_to on or after its day
-    # (valid_to > at − 1 day). Days are compared in the database's time zone (UTC).
-    staff_on_the_day = Membership.objects.filter(
-        user_id=OuterRef("user_id"), organisation_id=kommun_id, valid_from__lte=OuterRef("at")
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("at") - datetime.timedelta(days=1)))
-    staff_ever = Membership.objects.filter(organisation_id=kommun_id).values("user_id")
-    folkbokforda = Patient.objects.filter(folkbokforing_kommun_id=kommun_id).values("pk")
-    enrolled = Enrolment.objects.filter(kommun_id=kommun_id).values("patient_id")
-    # The cheapest test first: PostgreSQL evaluates an OR left to right and stops at the first true.
-    return (
-        Q(organisation_id=kommun_id)
-        | Q(patient_id__in=folkbokforda)
-        | Q(patient_id__in=enrolled)
-        | (Q(user_id__in=staff_ever) & Q(Exists(staff_on_the_day)))
-    )
-
-
 FLAG_QS = {
     "no_care_relationship": Q(outcome=Outcome.DENIED) | Q(purpose=Purpose.NONE),
     "emergency_access": Q(purpose=Purpose.EMERGENCY_ACCESS),
@@ -126,10 +66,11 @@ FLAG_QS = {
 
 def _flag_filter_q(name: str) -> Q:
     """``FLAG_QS[name]`` as a filter over a period: the same condition, with the protected patients as a
-    hashed subquery instead of a join of every entry to its patient (the rows shown are joined anyway)."""
+    list computed once instead of a join of every entry to its patient (the rows shown are joined
+    anyway) or a subquery rebuilt for every month's partition."""
     if name == "protected_identity":
-        protected = Patient.objects.filter(protected_identity=True).values("pk")
-        return Q(patient_id__in=protected, action=Action.READ)
+        protected = Patient.objects.filter(protected_identity=True).values_list("pk", flat=True)
+        return Q(patient_id__id_in=list(protected), action=Action.READ)
     return FLAG_QS[name]
 
 
@@ -243,6 +184,7 @@ def unusual_volume(*, entries: QuerySet[AccessLogEntry]) -> set[tuple[int, datet
 
 
 def _pairs_q(pairs: set[tuple[int, datetime.date]]) -> Q:
+    # Within the review's period already: each pair is a day of it.
     q = Q(pk__in=[])
     for user_id, day in pairs:
         start = datetime.datetime.combine(day, datetime.time(), tzinfo=_tz())
@@ -266,19 +208,20 @@ class ReviewSelection:
         return flags
 
 
-def review_entries(*, actor: Actor, kommun_id: str | None, filters: ReviewFilters) -> ReviewSelection:
-    """The kommun's entries for the review page, filtered and annotated with the flags.
+def review_entries(*, actor: Actor, provider_id: str | None, filters: ReviewFilters) -> ReviewSelection:
+    """The care provider's entries in the period for the review page, filtered and annotated with the flags.
 
-    Goes through ``review_kommun_get``: 403 for a person who reviews no log, 404 for another kommun.
+    Goes through ``review_provider_get``: 403 for a person who reviews no log, 404 for a provider they
+    do not review.
     """
-    context = review_kommun_get(actor=actor, public_id=kommun_id)
-    kommun = context.kommun.pk
+    context = review_provider_get(actor=actor, public_id=provider_id)
+    provider = context.provider.pk
     base = AccessLogEntry.objects.filter(
-        kommun_entries_q(kommun), at__gte=filters.start_at, at__lt=filters.end_before
+        provider_entries_q(context.scope), at__gte=filters.start_at, at__lt=filters.end_before
     )
     pairs = unusual_volume(entries=base)
-    reviewed = Exists(AccessLogReview.objects.filter(entry=OuterRef("pk"), kommun_id=kommun))
-    sampled = Exists(AccessLogSampleItem.objects.filter(entry=OuterRef("pk"), sample__kommun_id=kommun))
+    reviewed = Exists(AccessLogReview.objects.filter(entry=OuterRef("pk"), kommun_id=provider))
+    sampled = Exists(AccessLogSampleItem.objects.filter(entry=OuterRef("pk"), sample__kommun_id=provider))
     queryset = base.select_related("patient", "organisation").annotate(
         **{f"flag_{name}": ExpressionWrapper(q, output_field=BooleanField()) for name, q in FLAG_QS.items()},
         reviewed=reviewed,
@@ -325,20 +268,44 @@ def review_log_shown(
     )
 
 
+def entry_day(value: str) -> tuple[datetime.datetime, datetime.datetime] | None:
+    """The local day of an entry's time as the review page gives it (ISO 8601), as a period; None if
+    absent or not a time."""
+    try:
+        at = datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at, _tz())
+    start = datetime.datetime.combine(timezone.localtime(at, _tz()).date(), datetime.time(), tzinfo=_tz())
+    return start, start + datetime.timedelta(days=1)
+
+
 @transaction.atomic
-def entry_review(*, actor: Actor, kommun_id: str | None, entry_id: int, note: str) -> AccessLogReview:
-    """Mark one of the kommun's entries reviewed, with a note; the review is itself logged."""
-    context = review_kommun_get(actor=actor, public_id=kommun_id)
+def entry_review(
+    *, actor: Actor, provider_id: str | None, entry_id: int, note: str, entry_at: str = ""
+) -> AccessLogReview:
+    """Mark one of the care provider's entries reviewed, with a note; the review is itself logged.
+
+    ``entry_at`` is the entry's time as the review page shows it: the lookup then names that day, so
+    PostgreSQL reads one month's partition instead of probing every month's key. Without it (or with
+    a time that is not the entry's) the entry is looked up by id alone, or not found.
+    """
+    context = review_provider_get(actor=actor, public_id=provider_id)
     if not note.strip():
         raise ValidationError({"note": _("Write a note on what the review found.")})
-    entry = AccessLogEntry.objects.filter(kommun_entries_q(context.kommun.pk), pk=entry_id).first()
+    entries = AccessLogEntry.objects.filter(provider_entries_q(context.scope), pk=entry_id)
+    day = entry_day(entry_at) if entry_at else None
+    if day is not None:
+        entries = entries.filter(at__gte=day[0], at__lt=day[1])
+    entry = entries.first()
     if entry is None:
         raise Http404(_("No such log entry."))
     try:
         with transaction.atomic():
             review = AccessLogReview.objects.create(
                 entry=entry,
-                kommun=context.kommun,
+                kommun=context.provider,
                 reviewer=actor.user,
                 role=context.membership.role,
                 note=note.strip(),

@@ -1,10 +1,12 @@
 """Systematic sampling of the access log (PDL 4 kap. 3 §, HSLF-FS 2016:40 4 kap. 9 a §).
 
-Every week each kommun gets a random sample of the previous week's reads (Monday 00:00 to Monday 00:00,
-Europe/Stockholm) among the entries it reviews (``audit.review.kommun_entries_q``), and its MAS and MAR
-are told in the app and by e-mail. Idempotent: the unique constraint (kommun, week) means a sample is
-drawn once, however often the periodic task runs (hourly, so a missed run is made up within the hour).
-The draw uses the operating system's random source, so nobody can predict which reads will be checked.
+Every week each care provider — each kommun, and each region with its units — gets a random sample of
+the previous week's reads by its own staff (Monday 00:00 to Monday 00:00, Europe/Stockholm;
+``audit.providers``), and those who review its log (a kommun's MAS and MAR, the region's log
+reviewers) are told in the app and by e-mail. Idempotent: the unique constraint (provider, week) means a
+sample is drawn once, however often the periodic task runs (hourly, so a missed run is made up within
+the hour). The draw uses the operating system's random source, so nobody can predict which reads will be
+checked.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.roles import LOG_REVIEWER_ROLES
-from directory.models import Membership, Organisation, OrganisationKind
+from directory.models import Organisation, OrganisationKind
 from hemsjukvard.outbox import outbox_enqueue
 
 from .models import AccessLogEntry, AccessLogSample, AccessLogSampleItem, Action, ReviewNotification
-from .review import kommun_entries_q, review_queries
+from .providers import provider_entries_q, provider_reviewer_ids, provider_scope
+from .review import review_queries
 
 logger = logging.getLogger(__name__)
 SAMPLE_SIZE = 25
@@ -37,16 +39,18 @@ def previous_week_start(today: datetime.date) -> datetime.date:
 
 
 def sample_draw(*, kommun: Organisation, week_start: datetime.date) -> AccessLogSample | None:
-    """Draw the week's sample for one kommun; None if it was drawn before."""
+    """Draw the week's sample for one care provider (``kommun``: a kommun or a region); None if it was
+    drawn before."""
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     start = datetime.datetime.combine(week_start, datetime.time(), tzinfo=tz)
     end = start + datetime.timedelta(days=7)
     try:
         with review_queries():  # one transaction, without JIT compilation (audit/README.md)
             sample = AccessLogSample.objects.create(kommun=kommun, week_start=week_start)
+            scope = provider_scope(kommun)
             ids = list(
                 AccessLogEntry.objects.filter(
-                    kommun_entries_q(kommun.pk), action=Action.READ, at__gte=start, at__lt=end
+                    provider_entries_q(scope), action=Action.READ, at__gte=start, at__lt=end
                 ).values_list("pk", flat=True)
             )
             chosen = _random.sample(ids, min(SAMPLE_SIZE, len(ids)))
@@ -61,12 +65,7 @@ def sample_draw(*, kommun: Organisation, week_start: datetime.date) -> AccessLog
 
 
 def _notify(sample: AccessLogSample, *, drawn: int, population: int) -> None:
-    reviewers = (
-        Membership.objects.active(timezone.localdate())
-        .filter(organisation_id=sample.kommun_id, role__in=LOG_REVIEWER_ROLES, user__is_active=True)
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
+    reviewers = provider_reviewer_ids(sample.kommun, on=timezone.localdate())
     message = _(
         "%(drawn)d of %(population)d reads in the week of %(week)s have been sampled for review in "
         "%(kommun)s."
@@ -107,10 +106,14 @@ def notifications_email(*, sample_id: int) -> int:
 
 
 def sample_previous_week(*, today: datetime.date | None = None) -> int:
-    """Draw last week's sample for every active kommun that has none yet; returns how many were drawn."""
+    """Draw last week's sample for every active care provider (kommun or region) that has none yet;
+    returns how many were drawn."""
     week_start = previous_week_start(today or timezone.localdate())
     drawn = 0
-    for kommun in Organisation.objects.filter(kind=OrganisationKind.KOMMUN, is_active=True).order_by("pk"):
+    providers = Organisation.objects.filter(
+        kind__in=(OrganisationKind.KOMMUN, OrganisationKind.REGION), is_active=True
+    ).order_by("pk")
+    for kommun in providers:
         if AccessLogSample.objects.filter(kommun=kommun, week_start=week_start).exists():
             continue
         if sample_draw(kommun=kommun, week_start=week_start) is not None:

@@ -1,8 +1,10 @@
-"""Access-log pages: the MAS/MAR review, its CSV export, and the patient's log extract."""
+"""Access-log pages: the care provider's review (MAS/MAR, the region's log reviewer), its CSV export, and
+the patient's log extract."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -48,6 +51,11 @@ def _flag_labels() -> dict[str, str]:
     }
 
 
+def _provider_param(params: Any) -> str | None:
+    # ``kommun`` is what the page's links said before a region reviewed its own log; still accepted.
+    return params.get("provider") or params.get("kommun") or None
+
+
 def _selection(request: HttpRequest) -> tuple[Actor, review.ReviewSelection, str]:
     actor = Actor.from_request(request)
     params = {key: request.GET.get(key, "") for key in request.GET}
@@ -57,9 +65,7 @@ def _selection(request: HttpRequest) -> tuple[Actor, review.ReviewSelection, str
     except ValidationError as exc:
         error = " ".join(exc.messages)
         filters = review.review_filters_parse({})
-    selection = review.review_entries(
-        actor=actor, kommun_id=request.GET.get("kommun") or None, filters=filters
-    )
+    selection = review.review_entries(actor=actor, provider_id=_provider_param(request.GET), filters=filters)
     return actor, selection, error
 
 
@@ -108,9 +114,10 @@ def review_mark(request: HttpRequest, entry_id: int) -> HttpResponse:
     try:
         review.entry_review(
             actor=actor,
-            kommun_id=request.POST.get("kommun") or None,
+            provider_id=_provider_param(request.POST),
             entry_id=entry_id,
             note=request.POST.get("note", ""),
+            entry_at=request.POST.get("at", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -159,7 +166,7 @@ def review_export(request: HttpRequest) -> HttpResponse:
         [
             timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
             entry.user_label,
-            entry.role,
+            entry.role_label,
             entry.organisation_label,
             _patient_label(entry),
             entry.record_type_label,
@@ -173,8 +180,9 @@ def review_export(request: HttpRequest) -> HttpResponse:
         for entry in entries
     ]
     response = HttpResponse(csv_document(header, rows), content_type="text/csv; charset=utf-8")
+    provider = selection.context.provider
     response["Content-Disposition"] = (
-        f'attachment; filename="logg-{selection.context.kommun.kommun_code or "kommun"}-'
+        f'attachment; filename="logg-{provider.kommun_code or slugify(provider.name)}-'
         f'{selection.filters.start}-{selection.filters.end}.csv"'
     )
     return response

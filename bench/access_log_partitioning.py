@@ -13,6 +13,14 @@
 4. The same measurements again. Results in ``bench/results/partitioning-<scale>.json`` and the plans
    in ``bench/results/partitioning-plans-<scale>.txt``. A benchmark: it prints figures and asserts
    nothing.
+
+``--review-period`` measures instead, on a log already partitioned, the review and the extract as they
+were (the kommun's patients and staff as subqueries, built again for every month's partition; the
+extract and the entry review by id alone, probing every month) against as they are (the care
+provider's organisations and staff as lists computed once; the extract from the patient's registration,
+the entry review on the entry's day), in the order before, after, after, before — and between them the
+old definition with its sets computed once as lists (``before_as_lists``). Results in
+``bench/results/review-period-<scale>.json`` and ``review-period-plans-<scale>.txt``.
 """
 
 from __future__ import annotations
@@ -206,6 +214,149 @@ def measure(*, label: str, partitioned: bool, runs: int, inserts: int, plans: li
     return results
 
 
+def _kommun_entries_q_before(kommun_id: int, *, as_lists: bool = False) -> Any:
+    """The review's definition before each care provider reviewed its own staff: the kommun's
+    patients (folkbokförda, enrolled) and its staff as subqueries, which PostgreSQL builds once for
+    every partition it scans; ``as_lists``: the same sets computed once, as lists of ids (the same
+    definition, to tell the cost of the subqueries from that of the definition)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from directory.models import Membership
+    from patients.models import Enrolment, Patient
+
+    staff_on_the_day = Membership.objects.filter(
+        user_id=OuterRef("user_id"), organisation_id=kommun_id, valid_from__lte=OuterRef("at")
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("at") - datetime.timedelta(days=1)))
+    staff_ever = Membership.objects.filter(organisation_id=kommun_id).values("user_id")
+    folkbokforda = Patient.objects.filter(folkbokforing_kommun_id=kommun_id).values("pk")
+    enrolled = Enrolment.objects.filter(kommun_id=kommun_id).values("patient_id")
+    if as_lists:
+        return (
+            Q(organisation_id=kommun_id)
+            | Q(patient_id__id_in=list(folkbokforda.values_list("pk", flat=True)))
+            | Q(patient_id__id_in=list(enrolled.values_list("patient_id", flat=True)))
+            | (
+                Q(user_id__id_in=list(staff_ever.values_list("user_id", flat=True)))
+                & Q(Exists(staff_on_the_day))
+            )
+        )
+    return (
+        Q(organisation_id=kommun_id)
+        | Q(patient_id__in=folkbokforda)
+        | Q(patient_id__in=enrolled)
+        | (Q(user_id__in=staff_ever) & Q(Exists(staff_on_the_day)))
+    )
+
+
+def _explain(queryset: Any, *, count: bool = False) -> str:
+    from django.db import connection
+
+    from audit.review import review_queries
+
+    with review_queries(), connection.cursor() as cursor:
+        query, params = queryset.query.sql_with_params()
+        if count:
+            query = f"SELECT count(*) FROM ({query}) q"  # noqa: S608
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def measure_review_period(*, variant: str, runs: int, plans: list[str]) -> dict[str, Any]:
+    """The review's and the extract's queries as they were (``before``) or are (``after``)."""
+    from django.db import connection
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from audit.extract import extract_period
+    from audit.models import AccessLogEntry, Outcome
+    from audit.providers import provider_entries_q, provider_scope
+    from audit.review import entry_day, review_queries, unusual_volume
+    from directory.models import Organisation
+    from patients.models import Patient
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(at), count(*) FROM audit_accesslogentry")
+        newest, rows = cursor.fetchone()
+        cursor.execute(
+            "SELECT o.id FROM directory_organisation o WHERE o.kind = 'kommun' ORDER BY ("
+            "SELECT count(*) FROM audit_accesslogentry e WHERE e.organisation_id = o.id "
+            "AND e.at >= %s - interval '7 days') DESC LIMIT 1",
+            [newest],
+        )
+        (kommun_id,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT patient_id FROM audit_accesslogentry WHERE at >= %s - interval '1 day' "
+            "AND patient_id IS NOT NULL ORDER BY at LIMIT 1",
+            [newest],
+        )
+        (patient_id,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT id, at FROM audit_accesslogentry WHERE at >= %s - interval '30 days' ORDER BY at LIMIT 1",
+            [newest],
+        )
+        entry_id, entry_at = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM pg_inherits WHERE inhparent = 'audit_accesslogentry'::regclass")
+        (tables,) = cursor.fetchone()
+    kommun = Organisation.objects.get(pk=kommun_id)
+    results: dict[str, Any] = {"variant": variant, "rows": rows, "partitions": tables, "kommun": kommun.name}
+    say(f"{variant}: {rows:,} rows in {tables} partitions; kommun {kommun.name}")
+    for days in (7, 92):
+
+        def entries(days: int = days) -> Any:
+            # What the review builds per request: in ``after`` the provider's lists are computed here.
+            if variant in ("before", "before_as_lists"):
+                condition = _kommun_entries_q_before(kommun_id, as_lists=variant == "before_as_lists")
+            else:
+                condition = provider_entries_q(provider_scope(kommun))
+            return AccessLogEntry.objects.filter(
+                condition, at__gte=newest - datetime.timedelta(days=days), at__lt=newest
+            )
+
+        def count_(entries: Any = entries) -> object:
+            with review_queries():
+                return entries().count()
+
+        def page(entries: Any = entries) -> object:
+            with review_queries():
+                return list(entries().order_by("-at", "-id")[:50])
+
+        def volume(entries: Any = entries) -> object:
+            with review_queries():
+                return unusual_volume(entries=entries())
+
+        results[f"review_count_{days}d"] = timed(count_, runs)
+        results[f"review_page_{days}d"] = timed(page, runs)
+        results[f"review_unusual_volume_{days}d"] = timed(volume, max(3, runs // 2))
+        results[f"review_rows_{days}d"] = entries().count()
+        if days == 7:
+            plans.append(f"--- {variant}: review count, 7 days\n" + _explain(entries(), count=True))
+    by_id = AccessLogEntry.objects.filter(pk=entry_id)
+    if variant != "before":
+        day = entry_day(entry_at.isoformat())
+        assert day is not None
+        by_id = by_id.filter(at__gte=day[0], at__lt=day[1])
+    results["review_entry_by_id"] = timed(lambda: by_id.first(), runs * 3)
+    plans.append(f"--- {variant}: entry by id\n" + _explain(by_id))
+    of_patient = AccessLogEntry.objects.filter(patient_id=patient_id)
+    if variant != "before":
+        start, end = extract_period(Patient.objects.get(pk=patient_id), timezone.now())
+        of_patient = of_patient.filter(at__gte=start, at__lt=end)
+    results["extract_last_entry"] = timed(lambda: of_patient.aggregate(last=Max("pk")), runs * 3)
+    rows_query = (
+        of_patient.filter(outcome=Outcome.GRANTED)
+        .only("at", "organisation_label", "role", "record_type", "action", "purpose")
+        .order_by("at", "pk")
+    )
+    results["extract_rows"] = timed(lambda: list(rows_query.all()), runs * 3)
+    results["extract_row_count"] = rows_query.count()
+    plans.append(f"--- {variant}: extract rows\n" + _explain(rows_query))
+    for key, value in results.items():
+        if isinstance(value, dict):
+            spread = f"(min {value['min_ms']}, max {value['max_ms']})"
+            say(f"  {key:<32} median {value['median_ms']:9.2f} ms  {spread}")
+    return results
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=0.3, help="1.0 = 20 M log rows over three years")
@@ -219,6 +370,12 @@ def main(argv: list[str] | None = None) -> None:
         help="measure the log as it is (partitioned or not) and add the figures to "
         "partitioning-<scale>-repeats.json: repeats in the other order tell drift in the machine's load "
         "from the difference (migrate audit 0006 turns the log back into one table)",
+    )
+    parser.add_argument(
+        "--review-period",
+        action="store_true",
+        help="on a partitioned log: the review and extract as they were against as they are, in the "
+        "order before, after, after, before (bench/README.md)",
     )
     args = parser.parse_args(argv)
     if args.generate:
@@ -238,6 +395,23 @@ def main(argv: list[str] | None = None) -> None:
 
     from audit import partitions
 
+    if args.review_period:
+        if not partitions.is_partitioned():
+            raise SystemExit("The access log is not partitioned: generate the world without --unpartitioned.")
+        period_plans: list[str] = []
+        measured = []
+        for variant in ("before", "before_as_lists", "after", "after", "before_as_lists", "before"):
+            figures = measure_review_period(variant=variant, runs=args.runs, plans=period_plans)
+            figures["measured_at"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+            figures["load_average"] = os.getloadavg()
+            measured.append(figures)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"review-period-{args.scale}.json").write_text(
+            json.dumps(measured, indent=2, default=str) + "\n"
+        )
+        (RESULTS / f"review-period-plans-{args.scale}.txt").write_text("\n\n".join(period_plans) + "\n")
+        say(f"results in {RESULTS / f'review-period-{args.scale}.json'}")
+        return
     if args.measure_only:
         partitioned = partitions.is_partitioned()
         label = "after" if partitioned else "before"

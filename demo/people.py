@@ -56,6 +56,7 @@ _ROLE_ORDER: list[str] = [
     Role.MAR,
     Role.GOVERNANCE,
     Role.COORDINATOR,
+    Role.LOG_REVIEWER,
     Role.ADMIN,
 ]
 
@@ -105,7 +106,8 @@ def user_specs() -> list[UserSpec]:
 
     Usernames are ``<role>.<organisation slug>``, e.g. ``nurse.varberg``, ``gp.vc-centrum-varberg``,
     ``specialist.njurmedicin``, ``governance.rug``, ``admin.halland``. Exceptions, on purpose: Hylte has no
-    MAR (vacant), Laholm's MAR is ``mar.halmstad`` (shared), and ``nurse.falkenberg`` is also acting MAS.
+    MAR (vacant), Laholm's MAR is ``mar.halmstad`` (shared), ``nurse.falkenberg`` is also acting MAS, and
+    the region's log reviewer (``log_reviewer.<region>``) sits in the region, not in each unit.
     """
     memberships: dict[str, list[MembershipSpec]] = {}
     for org in organisation_specs():
@@ -114,6 +116,8 @@ def user_specs() -> list[UserSpec]:
                 continue
             if role == Role.MAR and org.name == SHARED_MAR[1]:
                 continue  # held by the shared MAR below
+            if role == Role.LOG_REVIEWER and org.kind != OrganisationKind.REGION:
+                continue  # one loggranskare reviews the whole region's staff, units included
             memberships.setdefault(f"{role}.{org.slug}", []).append(MembershipSpec(org.name, role))
 
     shared_mar_username = f"{Role.MAR}.{KOMMUN_BY_NAME[SHARED_MAR[0]].slug}"

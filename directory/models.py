@@ -120,19 +120,27 @@ class Role(models.TextChoices):
     MAR = "mar", _("MAR (medically responsible for rehabilitation)")
     COORDINATOR = "coordinator", _("Coordinator")
     GOVERNANCE = "governance", _("Joint body member")
+    # Reviews the access log of the region's own staff (HSLF-FS 2016:40 4 kap. 9 §): the region and its
+    # units (vårdcentraler, clinics, mobile teams) are one care provider, the kommun another.
+    LOG_REVIEWER = "log_reviewer", _("Log reviewer")
     ADMIN = "admin", _("System administrator")
 
 
 # Which roles make sense in which kind of organisation. Coordinators and administrators work on
-# either side; the others belong to one side by law or by the agreement.
+# either side; the others belong to one side by law or by the agreement. The region's log reviewer may
+# sit in the region or in one of its units; either way they review the whole region's staff.
 ROLES_BY_ORGANISATION_KIND: dict[str, frozenset[str]] = {
-    OrganisationKind.REGION: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    OrganisationKind.REGION: frozenset({Role.COORDINATOR, Role.LOG_REVIEWER, Role.ADMIN}),
     OrganisationKind.KOMMUN: frozenset(
         {Role.NURSE, Role.REHAB, Role.MAS, Role.MAR, Role.COORDINATOR, Role.ADMIN}
     ),
-    OrganisationKind.VARDCENTRAL: frozenset({Role.GP, Role.COORDINATOR, Role.ADMIN}),
-    OrganisationKind.SPECIALIST_CLINIC: frozenset({Role.SPECIALIST, Role.COORDINATOR, Role.ADMIN}),
-    OrganisationKind.MOBILE_TEAM: frozenset({Role.SPECIALIST, Role.NURSE, Role.COORDINATOR, Role.ADMIN}),
+    OrganisationKind.VARDCENTRAL: frozenset({Role.GP, Role.COORDINATOR, Role.LOG_REVIEWER, Role.ADMIN}),
+    OrganisationKind.SPECIALIST_CLINIC: frozenset(
+        {Role.SPECIALIST, Role.COORDINATOR, Role.LOG_REVIEWER, Role.ADMIN}
+    ),
+    OrganisationKind.MOBILE_TEAM: frozenset(
+        {Role.SPECIALIST, Role.NURSE, Role.COORDINATOR, Role.LOG_REVIEWER, Role.ADMIN}
+    ),
     OrganisationKind.JOINT_BODY: frozenset({Role.GOVERNANCE, Role.COORDINATOR, Role.ADMIN}),
 }
 

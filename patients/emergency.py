@@ -12,7 +12,8 @@ reveals no more than the API does:
   record, which is exactly what the masking hides. That too is the same 404;
 * everything else is ``selectors.patient_get_emergency``: care roles in an organisation of the
   patient's region only, the read logged with purpose ``emergency_access`` and the reason, always
-  flagged in the MAS/MAR log review.
+  flagged in the log review of the care provider whose staff made it (a kommun's MAS/MAR, the region's
+  log reviewer).
 """
 
 from __future__ import annotations

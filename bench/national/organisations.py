@@ -317,6 +317,9 @@ def patients_load(
     numbers = list(DEMO_BIRTH_NUMBERS)
     picks = rng.sample(range(days * len(numbers)), count)
     stamp = now.isoformat()
+    # Registered before the access log's three years begin: an entry about a patient is never older
+    # than the patient's registration, and the patient's log extract reads from it (audit.extract).
+    registered = (now - datetime.timedelta(days=3 * 365 + 1)).isoformat()
     next_id = _next_id(conn, "patients_patient")
     next_enrolment = _next_id(conn, "patients_enrolment")
     patients = Copier(conn, "patients_patient", PATIENT_COLUMNS, count, "patients")
@@ -342,7 +345,7 @@ def patients_load(
                 (
                     str(pk),
                     public_id,
-                    stamp,
+                    registered,
                     stamp,
                     identity,
                     "personnummer",

@@ -36,7 +36,8 @@ class EmergencyAccessViewSet(viewsets.ViewSet):
         description=(
             "For a person in a care role (nurse, rehab, GP, specialist, MAS, MAR) in an organisation of the "
             "patient's region who has no care relationship with the patient. The reason is required; "
-            "the read is logged as emergency access and always flagged in the kommun's log review. "
+            "the read is logged as emergency access and always flagged in the log review of the reader's own "
+            "care provider (the kommun's MAS/MAR, or the region's log reviewer). "
             "Anyone else gets 404."
         ),
         request=EmergencyAccessSerializer,

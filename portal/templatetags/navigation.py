@@ -8,10 +8,11 @@ from typing import Any
 
 from django import template
 
+from audit.providers import reviewed_provider
 from cases.selectors import WorkCounts, work_counts
 from competence.policies import reading_organisation_ids
 from directory.actor import Actor
-from directory.models import OrganisationKind, Role, User
+from directory.models import User
 from directory.views import active_memberships
 from figures.scope import figure_scopes
 
@@ -36,10 +37,7 @@ def nav_sections(context: dict[str, Any]) -> dict[str, bool]:
     return {
         "figures": bool(figure_scopes(actor=actor)),
         "competence": bool(reading_organisation_ids(actor)),
-        "log_review": any(
-            m.role in (Role.MAS, Role.MAR) and m.organisation.kind == OrganisationKind.KOMMUN
-            for m in actor.memberships
-        ),
+        "log_review": any(reviewed_provider(m) is not None for m in actor.memberships),
     }
 
 

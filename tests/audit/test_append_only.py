@@ -122,7 +122,7 @@ def history(world, roles):
     with acting_as(roles.app):
         patient_get(actor=Actor.for_user(world.users["nurse_a"]), public_id=patient.public_id)
         entry = AccessLogEntry.objects.filter(patient=patient).latest("pk")
-        review = entry_review(actor=mas, kommun_id=None, entry_id=entry.pk, note="Vårdrelation finns.")
+        review = entry_review(actor=mas, provider_id=None, entry_id=entry.pk, note="Vårdrelation finns.")
         extract = log_extract_create(actor=mas, patient_public_id=patient.public_id)
     return entry, review, extract
 
@@ -226,7 +226,7 @@ def test_the_database_sets_the_time_of_a_row_the_application_writes(world, roles
                 action=Action.READ,
             )
             entry = AccessLogEntry.objects.filter(patient=patient).latest("pk")
-            review = entry_review(actor=mas, kommun_id=None, entry_id=entry.pk, note="Granskad.")
+            review = entry_review(actor=mas, provider_id=None, entry_id=entry.pk, note="Granskad.")
             extract = log_extract_create(actor=mas, patient_public_id=patient.public_id)
     times = [
         AccessLogEntry.objects.get(pk=forged.pk).at,

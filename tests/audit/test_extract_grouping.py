@@ -38,7 +38,7 @@ def _read(
 
 
 def test_repeated_reads_are_one_row(world):
-    patient = world.patient()
+    patient = world.patient(registered=START - datetime.timedelta(days=30))
     for second in range(0, 169 * 5, 5):  # 169 reads in 14 minutes
         _read(world, patient, "nurse_a", START + datetime.timedelta(seconds=second))
     _read(world, patient, "nurse_a", START + datetime.timedelta(minutes=3), record_type="risk_analysis")

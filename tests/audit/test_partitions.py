@@ -78,7 +78,7 @@ def _assert_append_only(table: str, month: datetime.date) -> None:
 
 def _plant(world, month: datetime.date, count: int) -> list[dict[str, object]]:
     """Rows of every kind in a month (the test runs as the database's owner, which keeps its times)."""
-    patient = world.patient()
+    patient = world.patient(registered=timezone.make_aware(datetime.datetime(2018, 1, 1)))
     start = timezone.make_aware(datetime.datetime.combine(month, datetime.time(0, 0, 1)), datetime.UTC)
     for index in range(count):
         with mock.patch(

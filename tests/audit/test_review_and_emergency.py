@@ -1,4 +1,5 @@
-"""The MAS/MAR review, emergency access, the patient's log extract and the weekly sample."""
+"""The review on both sides (MAS/MAR the kommun's staff, the log reviewer the region's), emergency access,
+the patient's log extract and the weekly sample."""
 
 from __future__ import annotations
 
@@ -64,30 +65,71 @@ def shown_ids(response) -> set[int]:
     return {row["entry"].pk for row in response.context["rows"]}
 
 
-def test_review_shows_exactly_the_kommuns_entries_and_flags(world, planted):
+@pytest.fixture
+def region_reviewer(world):
+    return make_user("log_reviewer.region", (world.orgs["region"], Role.LOG_REVIEWER))
+
+
+def test_mas_reviews_only_the_kommuns_staff(world, planted):
     _pa, _pb, e = planted
     response = signed_in(world.users["mas_a"]).get("/access-log/")
     assert response.status_code == 200
     shown = shown_ids(response)
-    assert {e["a_reads_a"].pk, e["a_denied_b"].pk, e["protected"].pk, e["emergency"].pk} <= shown
-    assert e["b_reads_b"].pk not in shown
+    # Kommun A's staff's reads, their denied attempt on B's patient included; not the region's
+    # vårdcentral reading A's patient in an emergency, nor B's staff.
+    assert shown == {e["a_reads_a"].pk, e["a_denied_b"].pk, e["protected"].pk}
     flags = {row["entry"].pk: row["flags"] for row in response.context["rows"]}
     assert flags[e["a_reads_a"].pk] == []
-    assert (
-        flags[e["a_denied_b"].pk] == ["No care relationship"]
-        or "Ingen vårdrelation" in flags[e["a_denied_b"].pk]
-    )
-    assert len(flags[e["emergency"].pk]) == 1
-    assert len(flags[e["protected"].pk]) == 1
+    assert flags[e["a_denied_b"].pk] == ["Ingen vårdrelation"]
+    assert flags[e["protected"].pk] == ["Skyddad identitet"]
     only_flagged = signed_in(world.users["mas_a"]).get("/access-log/?flag=any")
-    assert shown_ids(only_flagged) == {e["a_denied_b"].pk, e["protected"].pk, e["emergency"].pk}
-    emergency_only = signed_in(world.users["mas_a"]).get("/access-log/?flag=emergency_access")
-    assert shown_ids(emergency_only) == {e["emergency"].pk}
-    # Kommun B reviews B's patient and the denied attempt on B's patient, not A's own reads.
+    assert shown_ids(only_flagged) == {e["a_denied_b"].pk, e["protected"].pk}
+    # Kommun B reviews its own staff's read only, not A's denied attempt on B's patient.
     b_view = shown_ids(signed_in(world.users["mas_b"]).get("/access-log/"))
-    assert e["a_denied_b"].pk in b_view
-    assert e["b_reads_b"].pk in b_view
-    assert e["a_reads_a"].pk not in b_view
+    assert b_view == {e["b_reads_b"].pk}
+
+
+def test_the_region_reviewer_sees_only_the_regions_staff(world, planted, region_reviewer):
+    pa, _pb, e = planted
+    specialist_read = read(world, "specialist", pa)  # denied: no case with the clinic
+    client = signed_in(region_reviewer)
+    response = client.get("/access-log/")
+    assert response.status_code == 200
+    assert response.context["selection"].context.provider == world.orgs["region"]
+    shown = shown_ids(response)
+    by_region_staff = AccessLogEntry.objects.filter(user__in=[world.users["gp_b"], world.users["specialist"]])
+    assert shown == set(by_region_staff.values_list("pk", flat=True))
+    assert {e["emergency"].pk, specialist_read.pk} <= shown
+    assert not AccessLogEntry.objects.filter(
+        pk__in=shown, organisation__in=[world.orgs["kommun_a"], world.orgs["kommun_b"]]
+    ).exists()
+    emergency_only = client.get("/access-log/?flag=emergency_access")
+    assert shown_ids(emergency_only) == {e["emergency"].pk}
+    assert "Granskning av åtkomstloggen för Region Test" in emergency_only.content.decode()
+    # A log reviewer placed in one of the region's units reviews the same: the region is the provider.
+    unit_reviewer = make_user("log_reviewer.vc", (world.orgs["vc_a"], Role.LOG_REVIEWER))
+    unit_view = shown_ids(signed_in(unit_reviewer).get("/access-log/"))
+    assert shown <= unit_view
+    # … and the region reviewer's own listings since, which are the region's staff's reads too.
+    assert set(AccessLogEntry.objects.filter(pk__in=unit_view - shown).values_list("user", flat=True)) == {
+        region_reviewer.pk
+    }
+    # The kommun's page is not theirs, nor the region's page the MAS's.
+    kommun_a = world.orgs["kommun_a"].public_id
+    assert client.get(f"/access-log/?provider={kommun_a}").status_code == 404
+    region = world.orgs["region"].public_id
+    assert signed_in(world.users["mas_a"]).get(f"/access-log/?provider={region}").status_code == 404
+    # The region reviews the emergency access; its review is its own, beside any the kommun may write.
+    marked = client.post(
+        f"/access-log/entries/{e['emergency'].pk}/review",
+        {"note": "Kontrollerat med jouren.", "at": e["emergency"].at.isoformat()},
+    )
+    assert marked.status_code == 302
+    review = AccessLogReview.objects.get()
+    assert (review.kommun, review.role) == (world.orgs["region"], Role.LOG_REVIEWER)
+    # MAS A cannot review the region's entry.
+    signed_in(world.users["mas_a"]).post(f"/access-log/entries/{e['emergency'].pk}/review", {"note": "x"})
+    assert AccessLogReview.objects.count() == 1
 
 
 def test_unusual_volume_is_flagged(world):
@@ -115,34 +157,46 @@ def test_review_page_who_may_see_it(world):
     kommun_b = world.orgs["kommun_b"].public_id
     assert signed_in(world.users["mas_a"]).get(f"/access-log/?kommun={kommun_b}").status_code == 404
     assert signed_in(world.users["mar_b"]).get(f"/access-log/?kommun={kommun_b}").status_code == 200
+    assert signed_in(world.users["gp_a"]).get("/access-log/").status_code == 403
+    assert signed_in(world.users["governance"]).get("/access-log/").status_code == 403
 
 
 def test_marking_reviewed_is_a_separate_logged_record(world, planted):
     _pa, _pb, e = planted
     client = signed_in(world.users["mas_a"])
+    denied = e["a_denied_b"]
+    # A time that is not the entry's finds nothing: the lookup names the entry's day.
+    wrong_day = (denied.at - datetime.timedelta(days=3)).isoformat()
+    client.post(f"/access-log/entries/{denied.pk}/review", {"note": "Fel dag", "at": wrong_day})
+    assert not AccessLogReview.objects.exists()
     response = client.post(
-        f"/access-log/entries/{e['emergency'].pk}/review", {"note": "Kontrollerat med jouren."}
+        f"/access-log/entries/{denied.pk}/review",
+        {"note": "Ringde sjuksköterskan: fel patient.", "at": denied.at.isoformat()},
     )
     assert response.status_code == 302
     review = AccessLogReview.objects.get()
-    assert review.entry_id == e["emergency"].pk
+    assert review.entry_id == denied.pk
     assert review.kommun == world.orgs["kommun_a"]
     logged = AccessLogEntry.objects.filter(record_type="access_log_review", user=world.users["mas_a"])
     assert logged.count() == 1
-    client.post(f"/access-log/entries/{e['emergency'].pk}/review", {"note": "Igen"})
+    client.post(f"/access-log/entries/{denied.pk}/review", {"note": "Igen"})
     assert AccessLogReview.objects.count() == 1
-    # Another kommun's MAS cannot review A's entry that is not about B.
+    # Another kommun's MAS cannot review A's staff's entries, not even the one about B's patient.
     signed_in(world.users["mas_b"]).post(f"/access-log/entries/{e['a_reads_a'].pk}/review", {"note": "x"})
+    signed_in(world.users["mas_b"]).post(f"/access-log/entries/{denied.pk}/review", {"note": "x"})
     assert AccessLogReview.objects.count() == 1
 
 
-def test_export_of_the_selection(world, planted):
-    response = signed_in(world.users["mas_a"]).get("/access-log/export.csv?flag=emergency_access")
+def test_export_of_the_selection(world, planted, region_reviewer):
+    response = signed_in(region_reviewer).get("/access-log/export.csv?flag=emergency_access")
     assert response.status_code == 200
+    assert 'filename="logg-region-test-' in response["Content-Disposition"]
     text = response.content.decode("utf-8-sig")
     assert len(text.strip().splitlines()) == 2
     assert "Jour" in text
-    assert AccessLogEntry.objects.filter(action=Action.EXPORT, user=world.users["mas_a"]).exists()
+    assert AccessLogEntry.objects.filter(action=Action.EXPORT, user=region_reviewer).exists()
+    nothing = signed_in(world.users["mas_a"]).get("/access-log/export.csv?flag=emergency_access")
+    assert len(nothing.content.decode("utf-8-sig").strip().splitlines()) == 1
 
 
 def test_emergency_access_needs_a_reason_and_a_care_role(world, api):
@@ -204,7 +258,7 @@ def test_extract_pdf_is_registered_with_documents(world, planted, django_capture
     assert document.status == DocumentStatus.READY, document.failure_reason
 
 
-def test_weekly_sample_is_drawn_once_and_notifies_mas(world):
+def test_weekly_sample_is_drawn_once_per_provider_and_notifies_its_reviewers(world, region_reviewer):
     for key in ("mas_a", "mar_a"):
         world.users[key].email = f"{key}@example.org"
         world.users[key].save()
@@ -213,10 +267,15 @@ def test_weekly_sample_is_drawn_once_and_notifies_mas(world):
     patients = [world.patient() for _ in range(3)]
     for patient in patients:
         read(world, "nurse_a", patient, when=when)
-    from django.test.utils import CaptureQueriesContext  # noqa: F401
+    region_read = read(world, "gp_a", patients[0], when=when)
 
-    assert sampling.sample_previous_week(today=today) == 2  # both kommuner
+    assert sampling.sample_previous_week(today=today) == 3  # both kommuner and the region
     assert sampling.sample_previous_week(today=today) == 0
+    region_sample = AccessLogSample.objects.get(kommun=world.orgs["region"])
+    assert list(region_sample.items.values_list("entry_id", flat=True)) == [region_read.pk]
+    assert list(ReviewNotification.objects.filter(sample=region_sample).values_list("user", flat=True)) == [
+        region_reviewer.pk
+    ]
     sample = AccessLogSample.objects.get(kommun=world.orgs["kommun_a"])
     assert sample.week_start == datetime.date(2025, 3, 3)
     assert sample.items.count() == 3
@@ -254,9 +313,12 @@ def test_record_types_are_named_in_swedish(world, planted):
     assert ">patient_registration<" not in html
     filtered = client.get("/access-log/?record_type=access_log_extract", HTTP_ACCEPT_LANGUAGE="sv")
     assert '<option value="access_log_extract" selected>Loggutdrag</option>' in filtered.content.decode()
+    # … and the role, not its code.
+    assert "A kommun (Kommunsjuksköterska)" in html
     exported = client.get("/access-log/export.csv", HTTP_ACCEPT_LANGUAGE="sv")
     assert exported.status_code == 200
     assert b";Patient;" in exported.content
+    assert ";Kommunsjuksköterska;A kommun;".encode() in exported.content
     response = client.post(f"/access-log/patients/{pa.public_id}/extract", HTTP_ACCEPT_LANGUAGE="sv")
     rows = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="sv").context["rows"]
     assert {row.record_type for row in rows} >= {"Patient"}

@@ -1,6 +1,7 @@
-"""The kommun's entries as ``kommun_entries_q`` selects them are the same as by the definition's first
-formulation (a join to the patient and correlated subqueries), on a data set that mixes every way an
-entry can belong, or not belong, to a kommun."""
+"""A care provider's entries as ``provider_entries_q`` selects them (its organisations and staff as lists
+computed once) are the same as by a plain formulation (a join to the entry's organisation and a
+correlated subquery), on a data set that mixes every way an entry can belong, or not belong, to a kommun
+or to the region."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from audit.models import AccessLogEntry, Action, Outcome, Purpose
-from audit.review import kommun_entries_q
-from directory.models import Membership, Role
+from audit.providers import REGION_UNIT_KINDS, provider_entries_q, provider_scope
+from directory.models import Membership, Organisation, OrganisationKind, Role
 from patients.models import Enrolment
 from tests.fixtures.world import make_user
 
@@ -23,18 +24,25 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 3, 10)
 
 
-def reference_q(kommun_id: int) -> Q:
-    """The definition as first written (audit/review.py before the covering index): kept as the oracle."""
-    staff = Membership.objects.filter(
-        user_id=OuterRef("user_id"), organisation_id=kommun_id, valid_from__lte=OuterRef("at")
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("at") - datetime.timedelta(days=1)))
-    enrolled = Enrolment.objects.filter(patient_id=OuterRef("patient_id"), kommun_id=kommun_id)
-    return (
-        Q(patient__folkbokforing_kommun_id=kommun_id)
-        | Q(Exists(enrolled))
-        | Q(organisation_id=kommun_id)
-        | Q(Exists(staff))
+def reference_q(provider: Organisation) -> Q:
+    """The definition written plainly, as the oracle: the entry's organisation is the provider or, for
+    a region, one of its units; or the entry has no organisation and its user held a membership in one
+    of them on the day."""
+    if provider.kind == OrganisationKind.REGION:
+        ours = Q(organisation_id=provider.pk) | Q(
+            organisation__region_id=provider.pk, organisation__kind__in=REGION_UNIT_KINDS
+        )
+        staff_orgs = Q(organisation_id=provider.pk) | Q(
+            organisation__region_id=provider.pk, organisation__kind__in=REGION_UNIT_KINDS
+        )
+    else:
+        ours = staff_orgs = Q(organisation_id=provider.pk)
+    staff = (
+        Membership.objects.filter(staff_orgs)
+        .filter(user_id=OuterRef("user_id"), valid_from__lte=OuterRef("at"))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("at") - datetime.timedelta(days=1)))
     )
+    return ours | (Q(organisation__isnull=True) & Q(Exists(staff)))
 
 
 def at(day: datetime.date, hour: int) -> datetime.datetime:
@@ -65,7 +73,9 @@ def membership(user, organisation, start: datetime.date, end: datetime.date | No
 
 
 def test_new_and_reference_definitions_select_the_same_entries(world):
-    a, b, vc_a, clinic = (world.orgs[k] for k in ("kommun_a", "kommun_b", "vc_a", "clinic"))
+    a, b, vc_a, clinic, body, region = (
+        world.orgs[k] for k in ("kommun_a", "kommun_b", "vc_a", "clinic", "body", "region")
+    )
     patients = {
         "folkbokford_a": world.patient(kommun="kommun_a", enrolled=False),
         "enrolled_a": world.patient(kommun="kommun_a"),
@@ -89,6 +99,7 @@ def test_new_and_reference_definitions_select_the_same_entries(world):
         "open_a": world.users["nurse_a"],
         "b_only": world.users["nurse_b"],
         "gp_a": world.users["gp_a"],
+        "specialist": world.users["specialist"],
         "ended_before": make_user("ended.before"),
         "ended_on_day": make_user("ended.on.day"),
         "starts_after": make_user("starts.after"),
@@ -102,7 +113,9 @@ def test_new_and_reference_definitions_select_the_same_entries(world):
     membership(users["starts_on_day"], a, DAY, None)
     membership(users["a_and_b"], a, datetime.date(2024, 1, 1), None)
     membership(users["a_and_b"], b, datetime.date(2024, 1, 1), None)
-    organisations = [a, b, vc_a, clinic, None]
+    # A kommun nurse who also works a shift at the region's vårdcentral, from the day.
+    membership(users["starts_on_day"], vc_a, DAY, None)
+    organisations = [a, b, vc_a, clinic, body, None]
     combinations = itertools.product(patients.values(), users.values(), organisations, (0, 12, 23))
     for patient, user, organisation, hour in combinations:
         denied = organisation is None
@@ -113,19 +126,28 @@ def test_new_and_reference_definitions_select_the_same_entries(world):
             patient=patient,
             outcome=Outcome.DENIED if denied else Outcome.GRANTED,
         )
-    assert AccessLogEntry.objects.count() == 6 * 9 * 5 * 3
-    for kommun in (a, b, vc_a):
-        expected = set(AccessLogEntry.objects.filter(reference_q(kommun.pk)).values_list("pk", flat=True))
-        selected = set(
-            AccessLogEntry.objects.filter(kommun_entries_q(kommun.pk)).values_list("pk", flat=True)
-        )
+    assert AccessLogEntry.objects.count() == 6 * 10 * 6 * 3
+    for provider in (a, b, region):
+        expected = set(AccessLogEntry.objects.filter(reference_q(provider)).values_list("pk", flat=True))
+        scope = provider_scope(provider)
+        selected = set(AccessLogEntry.objects.filter(provider_entries_q(scope)).values_list("pk", flat=True))
         assert selected == expected
-        assert AccessLogEntry.objects.filter(kommun_entries_q(kommun.pk)).count() == len(expected)
+        assert AccessLogEntry.objects.filter(provider_entries_q(scope)).count() == len(expected)
     # Neither selects everything or nothing: the data set exercises both sides of every condition.
-    of_a = AccessLogEntry.objects.filter(kommun_entries_q(a.pk))
+    of_a = AccessLogEntry.objects.filter(provider_entries_q(provider_scope(a)))
     assert 0 < of_a.count() < AccessLogEntry.objects.count()
-    assert of_a.filter(organisation__isnull=True, patient__folkbokforing_kommun=b).exists()
     noon = {"organisation": None, "patient": None, "at": at(DAY, 12)}
     assert not of_a.filter(user=users["ended_before"], **noon).exists()
     assert of_a.filter(user=users["ended_on_day"], **noon).exists()
     assert not of_a.filter(user=users["starts_after"], **noon).exists()
+    # The kommun reviews its own staff only: not the region's reads of its patients, not the joint body's.
+    assert not of_a.filter(organisation__in=[vc_a, clinic, body]).exists()
+    assert of_a.filter(organisation=a, patient__folkbokforing_kommun=b).exists()
+    of_region = AccessLogEntry.objects.filter(provider_entries_q(provider_scope(region)))
+    assert set(of_region.exclude(organisation=None).values_list("organisation", flat=True)) == {
+        vc_a.pk,
+        clinic.pk,
+    }
+    assert of_region.filter(user=users["specialist"], organisation=None).exists()
+    assert of_region.filter(user=users["starts_on_day"], organisation=None).exists()
+    assert of_a.filter(user=users["starts_on_day"], organisation=None).exists()

@@ -127,6 +127,8 @@ def test_one_user_per_role_per_organisation_with_a_predictable_username(small_wo
         for role in ROLES_BY_ORGANISATION_KIND[organisation.kind]:
             if role == Role.MAR and organisation.name in {"Hylte kommun", "Laholms kommun"}:
                 continue  # vacant and shared, see the next test
+            if role == Role.LOG_REVIEWER and organisation.kind != OrganisationKind.REGION:
+                continue  # the region's one log reviewer sits in the region
             holders = Membership.objects.active().filter(organisation=organisation, role=role)
             if not holders.filter(user__username=f"{role}.{slugs[organisation.name]}").exists():
                 missing.append(f"{role}.{slugs[organisation.name]}")
