@@ -54,6 +54,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("cases", ("cases",)),
     ("plans", ("sip",)),
     ("competence and delegation registers", ("competence",)),
+    ("patient overview", ("overview",)),
     ("log review", ("audit",)),
     ("exports and figures", ("fhir_export", "figures")),
     ("home page", ("portal",)),

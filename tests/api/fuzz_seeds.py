@@ -144,6 +144,7 @@ SEEDS: dict[str, Seed] = {
     "patients_list": plain(kommun_nurse),
     "patients_retrieve": by_id(_nurse_with(lambda: _varberg_patient().public_id)),
     "patients_enrolments_list": by_id(_nurse_with(lambda: _varberg_patient().public_id)),
+    "patients_overview_retrieve": by_id(_nurse_with(lambda: _varberg_patient().public_id)),
     "enrolments_retrieve": by_id(
         _nurse_with(lambda: _first(Enrolment.objects.filter(patient=_varberg_patient())).public_id)
     ),
