@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "patients.models",
             "patients.personnummer",
             "agreements.models",
+            "agreements.risk_templates",
             "agreements.choices",
             "agreements.hard_rules",
             "agreements.law",

@@ -153,6 +153,7 @@ SEEDS: dict[str, Seed] = {
     "cases_tasks_list": by_id(_nurse_with(lambda: _varberg_case().public_id)),
     "cases_timeline_list": by_id(_nurse_with(lambda: _varberg_case().public_id)),
     "cases_risk_analyses_list": by_id(_nurse_with(lambda: _varberg_case().public_id)),
+    "cases_risk_templates_list": by_id(_nurse_with(lambda: _varberg_case().public_id)),
     "risk_analyses_retrieve": by_id(
         _nurse_with(lambda: _first(RiskAnalysis.objects.filter(case=_varberg_case())).public_id)
     ),
