@@ -86,7 +86,8 @@ class CaseRiskTemplateViewSet(viewsets.ViewSet):
         ),
         responses={200: RiskTemplateSerializer(many=True), **ERROR_RESPONSES},
         examples=[
-            OpenApiExample("Mall för PD", value=EXAMPLE, response_only=True, status_codes=["200"]),
+            # One template; the schema shows it as the one item of the list.
+            OpenApiExample("Mall för PD", value=EXAMPLE[0], response_only=True, status_codes=["200"]),
         ],
     )
     @action(detail=True, methods=["get"], url_path="risk-templates")
