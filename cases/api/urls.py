@@ -8,8 +8,11 @@ from .views import CaseViewSet, NotificationViewSet, RiskAnalysisViewSet
 
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)
 router.register("cases", CaseViewSet, basename="case")
-router.register("cases", CaseRiskTemplateViewSet, basename="case-risk-template")
 router.register("risk-analyses", RiskAnalysisViewSet, basename="risk-analysis")
 router.register("notifications", NotificationViewSet, basename="notification")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+# A router of its own, so that its routes are named like the case routes (``case-risk-templates``).
+templates_router = SimpleRouter(trailing_slash=False, use_regex_path=False)
+templates_router.register("cases", CaseRiskTemplateViewSet, basename="case")
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls, *templates_router.urls]
