@@ -393,6 +393,9 @@ def version_document(version: AgreementVersion) -> dict[str, Any]:
         ],
         "rules": [_rule(rule) for rule in rules],
     }
+    templates = list(version.risk_templates.select_related("task_type").order_by("pk"))
+    if templates:
+        document["risk_templates"] = [{"task": t.task_type.code, "hazards": t.hazards} for t in templates]
     return document
 
 

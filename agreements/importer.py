@@ -50,6 +50,7 @@ from .models import (
     ResponsibilityRule,
     Section,
 )
+from .risk_templates import RiskTemplate
 
 # Which field of the file a model field's error belongs to.
 _RULE_FIELD_PATHS: dict[str, list[PathItem]] = {
@@ -276,6 +277,7 @@ class _Importer:
     def check_task_types(self) -> None:
         declared = {t["code"]: (index, t) for index, t in enumerate(self.data.get("task_types") or [])}
         used = {rule["task"] for rule in self.data["rules"]}
+        used |= {template["task"] for template in self.data.get("risk_templates") or []}
         existing = {t.code: t for t in CareTaskType.objects.filter(code__in=set(declared) | used)}
         for code, (index, entry) in declared.items():
             stored = existing.get(code)
@@ -297,6 +299,21 @@ class _Importer:
                     ["rules", index, "task"],
                     _("Unknown task type “%(code)s”: declare it under task_types.") % {"code": rule["task"]},
                 )
+        seen_templates: set[str] = set()
+        for index, template in enumerate(self.data.get("risk_templates") or []):
+            code = template["task"]
+            if code not in declared and code not in existing:
+                self.problem(
+                    ["risk_templates", index, "task"],
+                    _("Unknown task type “%(code)s”: declare it under task_types.") % {"code": code},
+                )
+            if code in seen_templates:
+                self.problem(
+                    ["risk_templates", index, "task"],
+                    _("“%(code)s” has a risk-analysis template already; give each task type one.")
+                    % {"code": code},
+                )
+            seen_templates.add(code)
         self.existing_task_types = existing
         self.declared_task_types = declared
 
@@ -394,6 +411,7 @@ class _Importer:
             into.rules.all().delete()
             into.legal_references.all().delete()
             into.escalation_levels.all().delete()
+            into.risk_templates.all().delete()
             AgreementVersion.objects.filter(pk=into.pk).update(threshold_section=None)
             into.sections.all().delete()
         if not self._clean(
@@ -466,6 +484,13 @@ class _Importer:
             rule = self._rule(version, index, entry, task_type, cited)
             if rule is not None and self._clean(rule, ["rules", index], _RULE_FIELD_PATHS):
                 rule.save()
+
+        for entry in self.data.get("risk_templates") or []:
+            template_task = self.task_types.get(entry["task"])
+            if template_task is not None:
+                RiskTemplate.objects.create(
+                    version=version, task_type=template_task, hazards=entry["hazards"]
+                )
         return version
 
     def _rule(

@@ -777,3 +777,7 @@ class AgreementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.agreement}"
+
+
+# A model of this app kept in its own module; imported here so Django registers it.
+from .risk_templates import RiskTemplate  # noqa: E402, F401

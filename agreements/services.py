@@ -49,6 +49,7 @@ from .policies import (
     can_change_task_types,
     version_is_editable,
 )
+from .risk_templates import RiskTemplate
 
 # --- What every write shares -----------------------------------------------------------------------
 
@@ -436,6 +437,10 @@ def agreement_version_new_draft(
             **{name: getattr(rule, name) for name in copied_fields},
         )
         for rule in source.rules.order_by("pk")
+    )
+    RiskTemplate.objects.bulk_create(
+        RiskTemplate(version=draft, task_type_id=t.task_type_id, hazards=t.hazards)
+        for t in source.risk_templates.order_by("pk")
     )
     touch(agreement)
     agreement_event_record(

@@ -24,6 +24,8 @@ RECORD_ANALYSIS: Final = "risk_analysis"
 RECORD_PROPOSAL: Final = "responsibility_proposal"
 # A coordinated individual plan (sip).
 RECORD_SIP: Final = "sip"
+# A patient's overview: cases, plans, risk analyses, registers, enrolments and their timeline (overview).
+RECORD_OVERVIEW: Final = "patient_overview"
 # A generated document (documents).
 RECORD_DOCUMENT: Final = "document"
 # The access log itself: an entry shown in the review, a review written, a patient's log extract (audit).
@@ -42,6 +44,7 @@ RECORD_TYPES: Final = frozenset(
         RECORD_ANALYSIS,
         RECORD_PROPOSAL,
         RECORD_SIP,
+        RECORD_OVERVIEW,
         RECORD_DOCUMENT,
         RECORD_LOG_ENTRY,
         RECORD_REVIEW,
@@ -61,6 +64,7 @@ TYPE_LABELS: Final[dict[str, Promise]] = {
     RECORD_ANALYSIS: _("Risk analysis"),
     RECORD_PROPOSAL: _("Responsibility proposal"),
     RECORD_SIP: _("SIP"),
+    RECORD_OVERVIEW: _("Patient overview"),
     RECORD_DOCUMENT: _("Document"),
     RECORD_LOG_ENTRY: _("Access log entry"),
     RECORD_REVIEW: _("Access log review"),

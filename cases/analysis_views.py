@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,6 +25,7 @@ from hemsjukvard.form_once import form_once, form_token
 from hemsjukvard.pages import apply_service_errors
 
 from . import presenters, selectors, services
+from .analysis_templates import case_templates, prefill_rows
 from .forms import (
     AnalysisForm,
     HazardFormSet,
@@ -87,6 +89,7 @@ def _render_analysis(
         form = AnalysisForm(initial={"version": case.version, **copy.fields})
         formset = _hazard_formset(page, initial=copy.hazards or None)
     preview = _formset_hazards(formset) if formset is not None and formset.is_bound else []
+    templates = case_templates(case) if can_write else []
     documents: list[Document] = []
     if current is not None:
         documents = document_selectors.documents_listed(
@@ -115,6 +118,7 @@ def _render_analysis(
             "approve_form": VersionedForm(initial={"version": case.version}, prefix="approve"),
             "documents": documents,
             "can_write": can_write,
+            "templates": templates,
             "form_token": form_token(),
         },
         status=status,
@@ -132,6 +136,8 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
     page = presenters.case_page(actor=actor, case=seen)
     form = AnalysisForm(request.POST)
     formset = _hazard_formset(page, request.POST)
+    if "from_template" in request.POST:
+        return _from_template(request, actor, seen, analyses, page, formset)
     if "add_hazard" in request.POST:
         data = request.POST.copy()
         data["hazard-TOTAL_FORMS"] = str(int(data.get("hazard-TOTAL_FORMS", "1")) + 1)
@@ -196,6 +202,46 @@ def case_analysis(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBas
         except StateConflictError as conflict:
             form.add_error(None, conflict.message)
     return _render_analysis(request, actor, seen, analyses, form=form, formset=formset, status=400)
+
+
+def _from_template(
+    request: HttpRequest,
+    actor: Actor,
+    seen: Seen[ResponsibilityCase],
+    analyses: list[RiskAnalysis],
+    page: presenters.CasePage,
+    formset: Any,
+) -> HttpResponse:
+    """Utgå från mall (start from the template): the hazards typed so far, then those of the agreement's
+    templates for the case's tasks, in the form to change, empty or keep; nothing is stored until the
+    person saves."""
+    formset.is_valid()
+    kept = [
+        {name: value for name, value in hazard_form.cleaned_data.items() if value not in (None, "")}
+        for hazard_form in formset.forms
+        if hasattr(hazard_form, "cleaned_data")
+        and str(hazard_form.cleaned_data.get("description") or "").strip()
+    ]
+    templates = case_templates(page.case)
+    rows = kept + prefill_rows(
+        page.case, templates, organisations=page.organisations, today=timezone.localdate()
+    )
+    form = AnalysisForm(request.POST)
+    form.is_valid()
+    if templates:
+        messages.info(
+            request,
+            _(
+                "The hazards and measures of the agreement's template are filled in below. Check each one "
+                "for this patient: change it, add to it, or empty a hazard's text to leave it out. Nothing "
+                "is saved until you save the risk analysis."
+            ),
+        )
+    else:
+        messages.info(request, _("The agreement has no risk-analysis template for this case's tasks."))
+    return _render_analysis(
+        request, actor, seen, analyses, form=form, formset=_hazard_formset(page, initial=rows[:20] or None)
+    )
 
 
 @login_required

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "documents",
     "sip",
     "competence",
+    # The patient overview: reads every app above, writes nothing.
+    "overview",
     "figures",
     "fhir_export",
     "integrations",
@@ -526,6 +528,7 @@ SPECTACULAR_SETTINGS = {
     ],
     # Several records have a field called "kind" or "status"; name each enum after its record.
     "ENUM_NAME_OVERRIDES": {
+        "OverviewKindEnum": "overview.api.serializers.KINDS",
         "OrganisationKindEnum": "directory.models.OrganisationKind",
         "TaskKindEnum": "agreements.choices.TaskKind",
         "DocumentKindEnum": "documents.models.DocumentKind",

@@ -178,6 +178,8 @@ ROUTES: dict[str, Route] = {
         outsider=HIDDEN_NOT_PATIENT_DATA,
     ),
     "patients:detail": Route("patient", (get(),)),
+    "overview:patient": Route("patient", (get(),)),
+    "v1:patient-overview": Route("patient", (get(),)),
     "patients:enrol": Route(
         "patient",
         (
@@ -346,6 +348,7 @@ ROUTES: dict[str, Route] = {
     "v1:case-positions": Route("case", (post(403, _task_positions),)),
     "v1:case-resume": Route("case", (post(409, why=STATE_FIRST),)),
     "v1:case-risk-analyses": Route("case", (get(), post(409, _analysis, why=STATE_FIRST))),
+    "v1:case-risk-templates": Route("case", (get(),)),
     "v1:case-start-follow-up": Route("case", (post(409, why=STATE_FIRST),)),
     "v1:case-submit": Route("case", (post(409, why=STATE_FIRST),)),
     "v1:case-tasks": Route("case", (get(),)),

@@ -4,12 +4,17 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from .preferences import EmailPreferenceView
+from .templates import CaseRiskTemplateViewSet
 from .views import CaseViewSet, NotificationViewSet, RiskAnalysisViewSet
 
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)
 router.register("cases", CaseViewSet, basename="case")
 router.register("risk-analyses", RiskAnalysisViewSet, basename="risk-analysis")
 router.register("notifications", NotificationViewSet, basename="notification")
+
+# A router of its own, so that its routes are named like the case routes (``case-risk-templates``).
+templates_router = SimpleRouter(trailing_slash=False, use_regex_path=False)
+templates_router.register("cases", CaseRiskTemplateViewSet, basename="case")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
@@ -18,4 +23,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="notification-email-preference",
     ),
     *router.urls,
+    *templates_router.urls,
 ]

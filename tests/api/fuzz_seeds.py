@@ -144,6 +144,7 @@ SEEDS: dict[str, Seed] = {
     "patients_list": plain(kommun_nurse),
     "patients_retrieve": by_id(_nurse_with(lambda: _varberg_patient().public_id)),
     "patients_enrolments_list": by_id(_nurse_with(lambda: _varberg_patient().public_id)),
+    "patients_overview_retrieve": by_id(_nurse_with(lambda: _varberg_patient().public_id)),
     "enrolments_retrieve": by_id(
         _nurse_with(lambda: _first(Enrolment.objects.filter(patient=_varberg_patient())).public_id)
     ),
@@ -152,6 +153,7 @@ SEEDS: dict[str, Seed] = {
     "cases_tasks_list": by_id(_nurse_with(lambda: _varberg_case().public_id)),
     "cases_timeline_list": by_id(_nurse_with(lambda: _varberg_case().public_id)),
     "cases_risk_analyses_list": by_id(_nurse_with(lambda: _varberg_case().public_id)),
+    "cases_risk_templates_list": by_id(_nurse_with(lambda: _varberg_case().public_id)),
     "risk_analyses_retrieve": by_id(
         _nurse_with(lambda: _first(RiskAnalysis.objects.filter(case=_varberg_case())).public_id)
     ),
