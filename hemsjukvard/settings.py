@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "documents",
     "sip",
     "competence",
+    # Files attached to a case or a SIP (STORAGES["attachments"], ATTACHMENT_* below).
+    "attachments",
     "figures",
     "fhir_export",
     "integrations",
@@ -360,6 +362,47 @@ STORAGES = {
         "OPTIONS": {"location": str(AUDIT_LOG_ARCHIVE_DIR), "file_permissions_mode": 0o440},
     },
 }
+
+# --- Attachments: files on cases and SIPs (attachments) -----------------------------------------
+# The largest file taken, in bytes, and how many files one case or plan may hold (removed ones not counted).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENTS_PER_RECORD = env.int("ATTACHMENTS_PER_RECORD", default=20)
+if ATTACHMENT_MAX_BYTES < 1 or ATTACHMENTS_PER_RECORD < 1:
+    raise ImproperlyConfigured("ATTACHMENT_MAX_BYTES and ATTACHMENTS_PER_RECORD must be at least 1.")
+# Where the files are kept: "local" (a folder, ATTACHMENT_ROOT) or "s3" (S3-compatible object storage
+# through django-storages; the bucket should be private and encrypted at rest, files are never served
+# from it directly).
+ATTACHMENT_STORAGE = env.str("ATTACHMENT_STORAGE", default="local")
+if ATTACHMENT_STORAGE == "local":
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(env.path("ATTACHMENT_ROOT", default=Path(str(MEDIA_ROOT)) / "attachments")),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+elif ATTACHMENT_STORAGE == "s3":
+    _missing = [name for name in ("ATTACHMENT_S3_BUCKET",) if not env.str(name, "")]
+    if _missing:
+        raise ImproperlyConfigured("ATTACHMENT_STORAGE=s3 needs: " + ", ".join(_missing))
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("ATTACHMENT_S3_BUCKET"),
+            "endpoint_url": env.str("ATTACHMENT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("ATTACHMENT_S3_REGION", default="") or None,
+            # Without keys, boto3 takes them from its usual places (instance role, AWS_* variables).
+            "access_key": env.str("ATTACHMENT_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("ATTACHMENT_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("ATTACHMENT_S3_PREFIX", default="attachments"),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"ATTACHMENT_STORAGE must be local or s3, not {ATTACHMENT_STORAGE!r}.")
 
 # --- Celery ------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
