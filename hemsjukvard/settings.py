@@ -11,6 +11,7 @@ Three modes, chosen by ``HEMSJUKVARD_ENV``:
 from __future__ import annotations
 
 import re
+import tempfile
 import urllib.parse
 from pathlib import Path
 
@@ -373,11 +374,17 @@ if ATTACHMENT_MAX_BYTES < 1 or ATTACHMENTS_PER_RECORD < 1:
 # through django-storages; the bucket should be private and encrypted at rest, files are never served
 # from it directly).
 ATTACHMENT_STORAGE = env.str("ATTACHMENT_STORAGE", default="local")
+# Tests keep their files out of the working tree (each attachment test also uses a folder of its own).
+_attachment_root = (
+    Path(tempfile.gettempdir()) / "hemsjukvard-test-attachments"
+    if ENVIRONMENT == "test"
+    else Path(str(MEDIA_ROOT)) / "attachments"
+)
 if ATTACHMENT_STORAGE == "local":
     STORAGES["attachments"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
-            "location": str(env.path("ATTACHMENT_ROOT", default=Path(str(MEDIA_ROOT)) / "attachments")),
+            "location": str(env.path("ATTACHMENT_ROOT", default=_attachment_root)),
             "file_permissions_mode": 0o640,
             "directory_permissions_mode": 0o750,
         },
@@ -590,6 +597,8 @@ SPECTACULAR_SETTINGS = {
         "RuleProposalStatusEnum": "agreements.choices.ProposalStatus",
         "WebhookEventKindEnum": "integrations.models.WebhookEventKind",
         "WebhookDeliveryStatusEnum": "integrations.models.DeliveryStatus",
+        "AttachmentKindEnum": "attachments.models.AttachmentKind",
+        "AttachmentContentTypeEnum": "attachments.models.AttachmentContentType",
     },
 }
 API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=12)
