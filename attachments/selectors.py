@@ -199,17 +199,3 @@ def attachment_content(*, actor: Actor, public_id: uuid.UUID | str) -> tuple[Att
         raise Http404(_("The attachment has been removed."))
     view = attachment_get(actor=actor, public_id=key, action=Action.DOWNLOAD)
     return view, attachment_storage().open(view.attachment.storage_name, "rb")
-
-
-def case_checked(*, actor: Actor, public_id: uuid.UUID | str) -> ResponsibilityCase:
-    """The case, if ``actor`` may see it (unlogged: the write that follows logs what it does); a logged
-    404 otherwise. Asked first, so that someone who may not see the case learns nothing from a 400."""
-    return case_selectors.case_get(actor=actor, public_id=public_id, log=False)
-
-
-def sip_checked(*, actor: Actor, public_id: uuid.UUID | str) -> Sip:
-    """The plan, if ``actor`` may see it and it is shared with them (unlogged, as ``case_checked``)."""
-    view = sip_selectors.sip_get(actor=actor, public_id=public_id, log=False)
-    if not view.shared:
-        raise Http404(_("No SIP found."))
-    return view.sip

@@ -177,11 +177,15 @@ def _log(actor: Actor, attachment: Attachment, membership: Membership, action: s
     )
 
 
-@transaction.atomic
-def attachment_add_to_case(*, actor: Actor, case_id: uuid.UUID | str, upload: UploadInput) -> Attachment:
-    """Attach a file to a case: for the case's care parties (not a joint body), while it is open."""
+def case_attaching_membership(
+    *, actor: Actor, case_id: uuid.UUID | str, lock: bool = False
+) -> tuple[ResponsibilityCase, Membership]:
+    """The case and the membership in which ``actor`` may attach a file to it now: 404 (logged) for a
+    case they may not see, 403 for a joint body's member, 409 for a closed case. Asked before the file is
+    read, so that nobody learns about a case from a refused upload."""
     found = case_selectors.case_get(actor=actor, public_id=case_id, log=False)
-    case = ResponsibilityCase.objects.select_for_update().select_related("patient").get(pk=found.pk)
+    queryset = ResponsibilityCase.objects.select_related("patient")
+    case = queryset.select_for_update().get(pk=found.pk) if lock else found
     membership = case_membership(actor, case)
     if membership is None:  # pragma: no cover - case_get refused it already
         raise Http404(_("No case found."))
@@ -191,16 +195,18 @@ def attachment_add_to_case(*, actor: Actor, case_id: uuid.UUID | str, upload: Up
         raise StateConflictError(
             _("The case is closed: no more files can be attached to it."), extra={"status": case.status}
         )
-    return _store(actor, membership, upload, case=case, sip=None, patient_id=case.patient_id)
+    return case, membership
 
 
-@transaction.atomic
-def attachment_add_to_sip(*, actor: Actor, sip_id: uuid.UUID | str, upload: UploadInput) -> Attachment:
-    """Attach a file to a SIP: for those who may keep the plan, while it is not closed."""
+def sip_attaching_membership(
+    *, actor: Actor, sip_id: uuid.UUID | str, lock: bool = False
+) -> tuple[Sip, Membership]:
+    """The plan and the membership in which ``actor`` may attach a file to it now (those who may keep
+    it, while it is not closed); 404, 403 or 409 otherwise, as ``case_attaching_membership``."""
     view = sip_selectors.sip_get(actor=actor, public_id=sip_id, log=False)
     if not view.shared:
         raise Http404(_("No SIP found."))
-    sip = Sip.objects.select_for_update().get(pk=view.sip.pk)
+    sip = Sip.objects.select_for_update().get(pk=view.sip.pk) if lock else view.sip
     membership = editing_membership(actor, view.facts.organisation_ids)
     if membership is None:
         raise NotPermitted(_("Only those who keep the plan attach files to it."))
@@ -208,10 +214,23 @@ def attachment_add_to_sip(*, actor: Actor, sip_id: uuid.UUID | str, upload: Uplo
         raise StateConflictError(
             _("The plan is closed: no more files can be attached to it."), extra={"status": sip.status}
         )
-    return _store(actor, membership, upload, case=None, sip=sip, patient_id=sip.patient_id)
+    return sip, membership
 
 
 @transaction.atomic
+def attachment_add_to_case(*, actor: Actor, case_id: uuid.UUID | str, upload: UploadInput) -> Attachment:
+    """Attach a file to a case: for the case's care parties (not a joint body), while it is open."""
+    case, membership = case_attaching_membership(actor=actor, case_id=case_id, lock=True)
+    return _store(actor, membership, upload, case=case, sip=None, patient_id=case.patient_id)
+
+
+@transaction.atomic
+def attachment_add_to_sip(*, actor: Actor, sip_id: uuid.UUID | str, upload: UploadInput) -> Attachment:
+    """Attach a file to a SIP: for those who may keep the plan, while it is not closed."""
+    sip, membership = sip_attaching_membership(actor=actor, sip_id=sip_id, lock=True)
+    return _store(actor, membership, upload, case=None, sip=sip, patient_id=sip.patient_id)
+
+
 def attachment_remove(
     *,
     actor: Actor,
@@ -222,7 +241,8 @@ def attachment_remove(
     """Remove an attachment: the row stays (who, when, why), the file is deleted from storage once the
     removal has committed. For the uploading organisation's staff, or its administrator.
 
-    ``check`` is called with the locked row before anything changes (the API's ``If-Match``).
+    Who may is decided first, outside the removal's transaction, so that a refused attempt stays in the
+    access log. ``check`` is called with the locked row before anything changes (the API's ``If-Match``).
     """
     key, found = selectors.attachment_lookup(public_id)
     granted = selectors.reading_membership(actor, found) if found is not None else None
@@ -232,6 +252,18 @@ def attachment_remove(
         raise selectors.deny(actor, patient_id=found.patient_id if found else None, record_id=str(key))
     if remover is None:
         raise NotPermitted(_("Only the organisation that attached the file may remove it."))
+    return _remove(actor, found, remover, granted[0] if granted is not None else remover, reason, check)
+
+
+@transaction.atomic
+def _remove(
+    actor: Actor,
+    found: Attachment,
+    remover: Membership,
+    logged_as: Membership,
+    reason: str,
+    check: Callable[[Attachment], Any] | None,
+) -> Attachment:
     attachment = Attachment.objects.select_for_update().get(pk=found.pk)
     if check is not None:
         check(attachment)
@@ -251,7 +283,7 @@ def attachment_remove(
     attachment.save(update_fields=["removed_at", "removed_by", "removed_by_organisation", "removal_reason"])
     if found.case is not None:
         _case_event(actor, remover, found.case, attachment, EventKind.ATTACHMENT_REMOVED, reason=reason)
-    _log(actor, attachment, granted[0] if granted is not None else remover, Action.UPDATE)
+    _log(actor, attachment, logged_as, Action.UPDATE)
     name = attachment.storage_name
     transaction.on_commit(lambda: delete_quietly(name))
     attachment.case, attachment.sip, attachment.patient = found.case, found.sip, found.patient

@@ -45,6 +45,16 @@ def _upload(request: HttpRequest, public_id: uuid.UUID, *, to_case: bool) -> Htt
         messages.error(request, too_large_message(services.max_bytes()))
         return redirect(back)
     handler = limit_uploads(request)
+    # Who may attach is asked before the body is read, outside the upload's transaction, so that a
+    # refused attempt stays in the access log (404 for a record the person may not see, 403, 409).
+    try:
+        if to_case:
+            services.case_attaching_membership(actor=Actor.from_request(request), case_id=public_id)
+        else:
+            services.sip_attaching_membership(actor=Actor.from_request(request), sip_id=public_id)
+    except StateConflictError as error:
+        messages.error(request, refusal_message(error))
+        return redirect(back)
     return _upload_checked(request, public_id, to_case=to_case, back=back, handler=handler)
 
 

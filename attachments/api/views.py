@@ -124,7 +124,7 @@ class CaseAttachmentsViewSet(_AttachmentsOf):
     )
     def create(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
-        selectors.case_checked(actor=actor, public_id=id)
+        services.case_attaching_membership(actor=actor, case_id=id)
         upload = self._upload(request)
         attachment = services.attachment_add_to_case(actor=actor, case_id=id, upload=upload)
         return _answer(attachment, status.HTTP_201_CREATED)
@@ -159,7 +159,7 @@ class SipAttachmentsViewSet(_AttachmentsOf):
     )
     def create(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
-        selectors.sip_checked(actor=actor, public_id=id)
+        services.sip_attaching_membership(actor=actor, sip_id=id)
         upload = self._upload(request)
         attachment = services.attachment_add_to_sip(actor=actor, sip_id=id, upload=upload)
         return _answer(attachment, status.HTTP_201_CREATED)
