@@ -28,6 +28,8 @@ RECORD_SIP: Final = "sip"
 RECORD_OVERVIEW: Final = "patient_overview"
 # A generated document (documents).
 RECORD_DOCUMENT: Final = "document"
+# A file attached to a case or a SIP (attachments).
+RECORD_ATTACHMENT: Final = "attachment"
 # The access log itself: an entry shown in the review, a review written, a patient's log extract (audit).
 RECORD_LOG_ENTRY: Final = "access_log_entry"
 RECORD_REVIEW: Final = "access_log_review"
@@ -46,6 +48,7 @@ RECORD_TYPES: Final = frozenset(
         RECORD_SIP,
         RECORD_OVERVIEW,
         RECORD_DOCUMENT,
+        RECORD_ATTACHMENT,
         RECORD_LOG_ENTRY,
         RECORD_REVIEW,
         RECORD_EXTRACT,
@@ -66,6 +69,7 @@ TYPE_LABELS: Final[dict[str, Promise]] = {
     RECORD_SIP: _("SIP"),
     RECORD_OVERVIEW: _("Patient overview"),
     RECORD_DOCUMENT: _("Document"),
+    RECORD_ATTACHMENT: _("Attachment"),
     RECORD_LOG_ENTRY: _("Access log entry"),
     RECORD_REVIEW: _("Access log review"),
     RECORD_EXTRACT: _("Log extract"),

@@ -383,6 +383,8 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     COMMENT = "comment", _("Comment")
     REMINDER = "reminder", _("Deadline passed: reminder sent")
+    ATTACHMENT_ADDED = "attachment_added", _("File attached")
+    ATTACHMENT_REMOVED = "attachment_removed", _("Attachment removed")
 
 
 class CaseEvent(models.Model):

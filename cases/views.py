@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.seen import Seen
+from attachments import sections as attachment_sections
 from audit.records import RECORD_PROPOSAL
 from directory.actor import Actor
 from documents import selectors as document_selectors
@@ -362,6 +363,7 @@ def _render_case(
             "review_rows": review_page.review_rows(case),
             "comments": [e for e in events if e.kind == "comment"],
             "documents": _documents(actor, case, page.analysis, page),
+            "attachments": attachment_sections.case_section(actor=actor, case=seen),
             "ladder": decisions.ladder_status(case, page.decisions, level),
             "decision_views": decisions.decision_views(page.decisions, level_bindings(case), names),
             "level_binding": level.binding if level is not None else True,

@@ -11,6 +11,7 @@ Three modes, chosen by ``HEMSJUKVARD_ENV``:
 from __future__ import annotations
 
 import re
+import tempfile
 import urllib.parse
 from pathlib import Path
 
@@ -88,6 +89,8 @@ INSTALLED_APPS = [
     "competence",
     # The patient overview: reads every app above, writes nothing.
     "overview",
+    # Files attached to a case or a SIP (STORAGES["attachments"], ATTACHMENT_* below).
+    "attachments",
     "figures",
     "fhir_export",
     "integrations",
@@ -363,6 +366,53 @@ STORAGES = {
     },
 }
 
+# --- Attachments: files on cases and SIPs (attachments) -----------------------------------------
+# The largest file taken, in bytes, and how many files one case or plan may hold (removed ones not counted).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENTS_PER_RECORD = env.int("ATTACHMENTS_PER_RECORD", default=20)
+if ATTACHMENT_MAX_BYTES < 1 or ATTACHMENTS_PER_RECORD < 1:
+    raise ImproperlyConfigured("ATTACHMENT_MAX_BYTES and ATTACHMENTS_PER_RECORD must be at least 1.")
+# Where the files are kept: "local" (a folder, ATTACHMENT_ROOT) or "s3" (S3-compatible object storage
+# through django-storages; the bucket should be private and encrypted at rest, files are never served
+# from it directly).
+ATTACHMENT_STORAGE = env.str("ATTACHMENT_STORAGE", default="local")
+# Tests keep their files out of the working tree (each attachment test also uses a folder of its own).
+_attachment_root = (
+    Path(tempfile.gettempdir()) / "hemsjukvard-test-attachments"
+    if ENVIRONMENT == "test"
+    else Path(str(MEDIA_ROOT)) / "attachments"
+)
+if ATTACHMENT_STORAGE == "local":
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(env.path("ATTACHMENT_ROOT", default=_attachment_root)),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+elif ATTACHMENT_STORAGE == "s3":
+    _missing = [name for name in ("ATTACHMENT_S3_BUCKET",) if not env.str(name, "")]
+    if _missing:
+        raise ImproperlyConfigured("ATTACHMENT_STORAGE=s3 needs: " + ", ".join(_missing))
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("ATTACHMENT_S3_BUCKET"),
+            "endpoint_url": env.str("ATTACHMENT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("ATTACHMENT_S3_REGION", default="") or None,
+            # Without keys, boto3 takes them from its usual places (instance role, AWS_* variables).
+            "access_key": env.str("ATTACHMENT_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("ATTACHMENT_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("ATTACHMENT_S3_PREFIX", default="attachments"),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"ATTACHMENT_STORAGE must be local or s3, not {ATTACHMENT_STORAGE!r}.")
+
 # --- Celery ------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = None
@@ -550,6 +600,8 @@ SPECTACULAR_SETTINGS = {
         "RuleProposalStatusEnum": "agreements.choices.ProposalStatus",
         "WebhookEventKindEnum": "integrations.models.WebhookEventKind",
         "WebhookDeliveryStatusEnum": "integrations.models.DeliveryStatus",
+        "AttachmentKindEnum": "attachments.models.AttachmentKind",
+        "AttachmentContentTypeEnum": "attachments.models.AttachmentContentType",
     },
 }
 API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=12)

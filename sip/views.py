@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attachments import sections as attachment_sections
 from cases import selectors as case_selectors
 from directory.actor import Actor
 from directory.models import Organisation
@@ -514,6 +515,7 @@ def _render(
             "follow_form": follow_form,
             "problems": problems or {},
             "documents": documents,
+            "attachments": attachment_sections.sip_section(actor=actor, view=view),
             "versions": list(sip.versions.all()),
             "identity_visible": visible,
             "mask": MASK,

@@ -177,6 +177,19 @@ ROUTES: dict[str, Route] = {
         (post(404, lambda o: {"case_task": str(o.ids["task"])}, why=NOT_A_REGISTER_READER),),
         outsider=HIDDEN_NOT_PATIENT_DATA,
     ),
+    "attachments:case-upload": Route(
+        "case", (post(403, why="a joint body's member reads the case's files and attaches none"),)
+    ),
+    "attachments:sip-upload": Route("sip", (post(403),)),
+    "attachments:download": Route("attachment", (get(),)),
+    "attachments:remove": Route(
+        "attachment", (post(403, _reason, why="only the organisation that attached the file removes it"),)
+    ),
+    "v1:case-attachments": Route("case", (get(), post(403))),
+    "v1:sip-attachments": Route("sip", (get(), post(403))),
+    "v1:attachment-detail": Route("attachment", (get(),)),
+    "v1:attachment-download": Route("attachment", (get(),)),
+    "v1:attachment-remove": Route("attachment", (post(403, _reason),)),
     "patients:detail": Route("patient", (get(),)),
     "overview:patient": Route("patient", (get(),)),
     "v1:patient-overview": Route("patient", (get(),)),
@@ -546,6 +559,7 @@ def written() -> dict[str, list[dict[str, Any]]]:
         "audit",
         "hemsjukvard",
         "competence",
+        "attachments",
     )
     for label in labels:
         for model in apps.get_app_config(label).get_models():

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
@@ -56,6 +57,8 @@ class Prepared:
     ids: dict[str, Any] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    # A form with files, for an operation that takes multipart/form-data only (an upload).
+    multipart: dict[str, Any] | None = None
 
 
 Setup = Callable[[ExampleWorld], Prepared]
@@ -557,6 +560,48 @@ def sips_follow_ups_create(w: ExampleWorld) -> Prepared:
     return prepared
 
 
+# --- Attachments ----------------------------------------------------------------------------------------
+
+# A small PDF, as a discharge summary arrives: the API reads its type from these bytes.
+DISCHARGE_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def attachment_upload() -> dict[str, Any]:
+    """The upload example's form, with a real PDF as its file."""
+    return {
+        "kind": "discharge_summary",
+        "title": "Utskrivningsinformation njurmedicin 3 december",
+        "file": SimpleUploadedFile("utskrivning.pdf", DISCHARGE_PDF, content_type="application/pdf"),
+    }
+
+
+def varberg_case_of_the_nurse() -> ResponsibilityCase:
+    """A Varberg case the kommun's demo nurse takes part in, not closed."""
+    case = (
+        ResponsibilityCase.objects.filter(kommun=organisation(KOMMUN))
+        .exclude(status=CaseStatus.CLOSED)
+        .order_by("-pk")
+        .first()
+    )
+    assert case is not None, "the demo world has no open case in Varbergs kommun"
+    return case
+
+
+def attachments_remove_create(w: ExampleWorld) -> Prepared:
+    """The demo world has no attachment: the nurse attaches a discharge summary to a case (through the API)
+    and removes it again."""
+    nurse = kommun_nurse()
+    case = varberg_case_of_the_nurse()
+    created = w.call(
+        nurse,
+        "cases_attachments_create",
+        path_params={"id": case.public_id},
+        multipart=attachment_upload(),
+    )
+    assert created.status == 201, created.body
+    return Prepared(nurse, path_params={"id": created.body["id"]}, headers={"If-Match": str(created.etag)})
+
+
 # --- The registers of competence transfer and delegation -------------------------------------------------
 
 
@@ -734,6 +779,7 @@ SETUPS: dict[str, Setup] = {
     "delegations_create": delegations_create,
     "delegations_case_tasks_create": delegations_case_tasks_create,
     "delegations_revoke_create": delegations_revoke_create,
+    "attachments_remove_create": attachments_remove_create,
     "task_types_partial_update": task_types_partial_update,
     # After every example that makes an event: the subscriptions' deliveries would go out (to a host that
     # is not there) as the requests commit.

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule, Section
+from attachments.models import Attachment
 from cases.models import Notification, ResponsibilityCase, RiskAnalysis
 from competence.models import CompetenceTransfer, Delegation
 from directory.models import Membership
@@ -20,7 +21,13 @@ from figures.models import FiguresReport
 from patients.models import Enrolment, Patient
 from sip.models import Sip, SipStatus
 
-from .example_setups import Prepared, _integrator, _region_admin
+from .example_setups import (
+    Prepared,
+    _integrator,
+    _region_admin,
+    attachment_upload,
+    varberg_case_of_the_nurse,
+)
 from .examples_world import KOMMUN, Caller, ExampleWorld, as_member, as_user, kommun_nurse, organisation
 
 Seed = Callable[[ExampleWorld], Prepared]
@@ -137,6 +144,30 @@ def _nurse_with(record: Callable[[], Any]) -> Callable[[], tuple[Caller, Any]]:
     return lambda: (kommun_nurse(), record())
 
 
+def _attach_to_case(w: ExampleWorld) -> Prepared:
+    """The nurse attaches a discharge summary (a real PDF) to a Varberg case."""
+    prepared = by_id(_nurse_with(lambda: varberg_case_of_the_nurse().public_id))(w)
+    prepared.multipart = attachment_upload()
+    return prepared
+
+
+def _attach_to_sip(w: ExampleWorld) -> Prepared:
+    """The nurse attaches a training sign-off (a real PDF) to a finalised Varberg plan."""
+    prepared = by_id(lambda: _sip(SipStatus.FINALISED))(w)
+    prepared.multipart = {**attachment_upload(), "kind": "training_sign_off", "title": "Intyg PD"}
+    return prepared
+
+
+def _attachment() -> tuple[Caller, Any]:
+    """An attachment of a Varberg case, made by the upload seed or the removal example before (the
+    seeds run after the examples), and not removed."""
+    found = (
+        Attachment.objects.filter(case__kommun__name=KOMMUN, removed_at__isnull=True).order_by("-pk").first()
+    )
+    assert found is not None, "no attachment: cases_attachments_create runs first"
+    return kommun_nurse(), found.public_id
+
+
 SEEDS: dict[str, Seed] = {
     "me_retrieve": plain(kommun_nurse),
     "organisations_list": plain(kommun_nurse),
@@ -227,6 +258,12 @@ SEEDS: dict[str, Seed] = {
     "delegations_retrieve": by_id(
         _nurse_with(lambda: _first(Delegation.objects.filter(receiver_organisation__name=KOMMUN)).public_id)
     ),
+    "cases_attachments_list": by_id(_nurse_with(lambda: varberg_case_of_the_nurse().public_id)),
+    "cases_attachments_create": _attach_to_case,
+    "sips_attachments_list": by_id(lambda: _sip(SipStatus.FINALISED)),
+    "sips_attachments_create": _attach_to_sip,
+    "attachments_retrieve": by_id(_attachment),
+    "attachments_download_retrieve": by_id(_attachment),
     "auth_logout_create": _logout,
 }
 # Sent last: they take away what the calls before use (a subscription, the caller's token).

@@ -73,6 +73,7 @@ def _seeded_call(w: ExampleWorld, operation_id: str, example: Any) -> tuple[Prep
             operation_id,
             path_params=prepared.path_params,
             query=prepared.values or None,
+            multipart=prepared.multipart,
             headers=prepared.headers,
         )
     return prepared, answer.status

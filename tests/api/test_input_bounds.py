@@ -20,6 +20,8 @@ from rest_framework import serializers
 
 from agreements.api import serializers as agreement_api
 from agreements.models import Agreement, AgreementVersion, CareTaskType, ResponsibilityRule, Section
+from attachments.api import serializers as attachment_api
+from attachments.models import Attachment
 from cases.api import serializers as case_api
 from cases.api.preferences import EmailPreferenceSerializer
 from cases.models import (
@@ -93,6 +95,7 @@ MODEL_OF: dict[type[serializers.BaseSerializer[Any]], type[models.Model]] = {
     SubscriptionUpdateSerializer: WebhookSubscription,
     competence_api.CompetenceTransferInputSerializer: CompetenceTransfer,
     competence_api.DelegationInputSerializer: Delegation,
+    attachment_api.AttachmentUploadSerializer: Attachment,
 }
 # Text fields named differently from the model field they are kept in.
 KEPT_IN: dict[tuple[type[serializers.BaseSerializer[Any]], str], tuple[type[models.Model], str]] = {
@@ -126,6 +129,8 @@ EXCEPTIONS: dict[tuple[type[serializers.BaseSerializer[Any]], str], int] = {
     (competence_api.CompetenceTransferInputSerializer, "note"): _declared(CompetenceTransfer, "note"),
     (competence_api.ReasonInputSerializer, "reason"): _declared(CompetenceTransfer, "revoke_reason"),
     (competence_api.DelegationInputSerializer, "decision"): _declared(Delegation, "decision"),
+    # Kept in the attachment's removal_reason, a TextField with a max_length of its own.
+    (attachment_api.AttachmentRemoveSerializer, "reason"): _declared(Attachment, "removal_reason"),
     (competence_api.DelegationInputSerializer, "consultation_note"): _declared(
         Delegation, "consultation_note"
     ),
@@ -239,6 +244,8 @@ def test_every_input_serializer_is_bound_or_known_to_have_no_model() -> None:
         "LinkInputSerializer",
         # Only the log extract's language, a choice; the extract is a document made from the access log.
         "LogExtractSerializer",
+        # Removes an attachment; its reason is kept in removal_reason (EXCEPTIONS checks its length).
+        "AttachmentRemoveSerializer",
         # The schema's oneOf of two request shapes, each of which is checked on its own.
         "PolymorphicProxySerializer",
     }

@@ -52,6 +52,9 @@ COUNTERPARTS = {
     "competence:transfer-revoke": "competence_transfers_revoke_create",
     "competence:delegation-revoke": "delegations_revoke_create",
     "competence:delegation-link": "delegations_case_tasks_create",
+    "attachments:case-upload": "cases_attachments_create",
+    "attachments:sip-upload": "sips_attachments_create",
+    "attachments:remove": "attachments_remove_create",
 }
 # Routes whose action is named in the URL: checked per action below.
 BY_ACTION = {"cases:action", "cases:analysis-action", "sip:action"}

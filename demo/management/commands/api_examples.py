@@ -21,6 +21,7 @@ import datetime
 import http.server
 import logging
 import re
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.test.utils import override_settings
@@ -467,12 +469,38 @@ def _capture_registers(capture: _Capture, scene: _Scene) -> None:
     capture.page("Delegation", delegations)
 
 
+# A small PDF, as a discharge summary arrives: the API reads its type from these bytes.
+DISCHARGE_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def _capture_attachments(capture: _Capture, scene: _Scene) -> None:
+    """The nurse attaches the discharge summary to the featured case (stored in a folder of the run's own,
+    gone with it); the attachment as the case's list shows it."""
+    nurse, case_id = scene.nurse, scene.case.public_id
+    with tempfile.TemporaryDirectory() as folder:
+        storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": folder}}
+        with override_settings(STORAGES={**settings.STORAGES, "attachments": storage}):
+            upload = SimpleUploadedFile("utskrivning.pdf", DISCHARGE_PDF, content_type="application/pdf")
+            answer = nurse.client.post(
+                f"{API}/cases/{case_id}/attachments",
+                {"kind": "discharge_summary", "title": "Utskrivningsinformation njurmedicin", "file": upload},
+                format="multipart",
+            )
+            if answer.status_code != 201:
+                raise CaptureError(
+                    f"Attaching a file answered {answer.status_code}: {answer.content[:500]!r}"
+                )
+            listed = nurse.get(f"/cases/{case_id}/attachments")
+    capture.add("Attachment", "Utskrivningsinformation", "GET /api/v1/cases/{id}/attachments", listed[0])
+
+
 def _capture_all(capture: _Capture, receiver_url: str) -> None:
     scene = _Scene.build()
     _capture_people(capture, scene)
     _capture_agreement(capture)
     _capture_case(capture, scene)
     _capture_registers(capture, scene)
+    _capture_attachments(capture, scene)
     _capture_figures(capture)
     _capture_sip_and_integrator(capture, scene, receiver_url)
 

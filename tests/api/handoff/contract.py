@@ -99,11 +99,13 @@ class Contract:
         path_params: dict[str, Any] | None = None,
         query: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
+        multipart: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         unchecked: bool = False,
     ) -> Answer:
         """Send the operation as the schema describes it and check the answer against the schema
-        (``unchecked``: a body that breaks the request schema on purpose, sent as it is)."""
+        (``unchecked``: a body that breaks the request schema on purpose, sent as it is; ``multipart``: a
+        form with files, for an operation that takes ``multipart/form-data`` only)."""
         path, method, operation = self.operations[operation_id]
         params = {str(k): str(v) for k, v in (path_params or {}).items()}
         assert set(PARAMETER.findall(path)) == set(params), (operation_id, path, params)
@@ -138,6 +140,9 @@ class Contract:
                 ]
             )
             assert not errors, (operation_id, "request", errors)
+        elif multipart is not None:
+            assert body is not None, f"{operation_id} takes no body"
+            assert "multipart/form-data" in body["content"], f"{operation_id} takes no multipart body"
         elif body is not None and body.get("required"):
             raise AssertionError(f"{operation_id} needs a body")
         extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
@@ -149,6 +154,8 @@ class Contract:
                 response = send(url, query or {}, **extra)
             elif json is not None:
                 response = send(url, json, format="json", **extra)
+            elif multipart is not None:
+                response = send(url, multipart, format="multipart", **extra)
             else:
                 response = send(url, **extra)
         code = str(response.status_code)
