@@ -260,3 +260,53 @@ def test_who_received_the_plan_is_recorded_through_the_api(world, api, sip_from_
     assert response.json()["method"] == "post"
     listed = client.get(url).json()["distributions"]
     assert [(d["recipient_name"], d["given_on"]) for d in listed] == [("Karin", "2020-01-02")]
+
+
+def test_the_page_has_a_row_for_as_many_participants_as_needed(world, client, sip_from_case, nurse):
+    from tests.web.test_sip_editor import editor, page_data
+
+    people = [
+        services.ParticipantInput(name=f"Deltagare {n}", kind="other", role="Granne", attendance="yes")
+        for n in range(6)
+    ]
+    fill(
+        sip_from_case,
+        nurse,
+        world,
+        participants=[services.ParticipantInput(name="Karin", kind="person"), *people],
+    )
+    client.force_login(world.users["nurse_a"])
+    form = editor(client, sip_from_case).context["form"]
+    assert form.participant_rows == 9  # the seven on the plan and two empty ones
+    data = page_data(form)
+    data.update(
+        {
+            "participant_7_name": "Nils Nilsson",
+            "participant_7_kind": "next_of_kin",
+            "participant_7_attendance": "no",
+        }
+    )
+    assert client.post(f"/sip/{sip_from_case.public_id}/save/", data).status_code == 302
+    stored = SipVersion.objects.get(sip=sip_from_case).participants.order_by("position")
+    assert [p.name for p in stored][-2:] == ["Deltagare 5", "Nils Nilsson"]
+    assert stored.last().attendance == "no"
+
+
+def test_the_page_records_who_received_the_plan(world, client, sip_from_case, nurse):
+    fill(sip_from_case, nurse, world)
+    services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    client.force_login(world.users["nurse_a"])
+    page = client.get(f"/sip/{sip_from_case.public_id}/").content.decode()
+    assert "Anteckna vem som fick planen" in page
+    sip_from_case.refresh_from_db()
+    data = {
+        "dist-revision": sip_from_case.revision,
+        "dist-recipient_kind": "representative",
+        "dist-recipient_name": "Gun God",
+        "dist-method": "email",
+        "dist-given_on": timezone.localdate().isoformat(),
+    }
+    response = client.post(f"/sip/{sip_from_case.public_id}/record_distribution/", data, follow=True)
+    assert response.status_code == 200
+    assert "Gun God" in response.content.decode()
+    assert SipDistribution.objects.get(sip=sip_from_case).method == "email"
