@@ -67,6 +67,8 @@ CASE_SEARCH_ROLES = frozenset({Role.COORDINATOR, Role.MAS, Role.MAR})
 
 SIP_KOMMUN_EDITORS = KOMMUN_NURSING_STAFF
 SIP_REGION_EDITORS = frozenset({Role.GP, Role.SPECIALIST, Role.NURSE, Role.COORDINATOR})
+# Socialtjänst: reads the plans she is named on and writes their SoL parts (``access.sips``).
+SIP_SOL_EDITORS = frozenset({Role.BISTANDSHANDLAGGARE})
 
 # --- Figures and the access-log review ---------------------------------------------------------------
 

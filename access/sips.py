@@ -6,6 +6,11 @@ everywhere else. After the person has withdrawn their consent the plan is no lon
 organisation that keeps it sees its content; everyone else sees that consent was withdrawn and nothing
 more.
 
+Socialtjänst takes part through the biståndshandläggare named on the plan (``Sip.bistandshandlaggare``):
+she reads it while she holds that role in the person's kommun or in the kommun that keeps the plan, and
+nothing else of the patient's record; the read is logged with that membership, and a protected identity
+stays masked for her.
+
 Who may *change* a plan, and when, is ``sip.policies`` (the kommun's nursing staff and the region's
 staff of an organisation on the plan, role sets in ``access.roles``).
 """
@@ -17,16 +22,47 @@ from collections.abc import Collection
 from django.db.models import Q
 
 from directory.actor import Actor
-from directory.models import Role
+from directory.models import Membership, OrganisationKind, Role
 from patients.models import Patient
 from sip.models import Sip, SipVersion, VersionStatus
 
 from .patients import visible_patients_q
+from .roles import SIP_SOL_EDITORS
+
+
+def _handlaggare_kommun_ids(actor: Actor) -> set[int]:
+    return {
+        m.organisation_id
+        for m in actor.memberships
+        if m.role in SIP_SOL_EDITORS and m.organisation.kind == OrganisationKind.KOMMUN
+    }
 
 
 def visible_sips_q(actor: Actor) -> Q:
-    """A filter on ``Sip``: the plans of every patient ``actor`` may see."""
-    return Q(patient__in=Patient.objects.filter(visible_patients_q(actor)))
+    """A filter on ``Sip``: the plans of every patient ``actor`` may see, and the plans that name
+    ``actor`` as the biståndshandläggare in her kommun."""
+    q = Q(patient__in=Patient.objects.filter(visible_patients_q(actor)))
+    kommuner = _handlaggare_kommun_ids(actor)
+    if kommuner:
+        q |= Q(bistandshandlaggare_id=actor.user.pk) & (
+            Q(patient__folkbokforing_kommun_id__in=kommuner) | Q(owner_organisation_id__in=kommuner)
+        )
+    return q
+
+
+def handlaggare_membership(actor: Actor, sip: Sip) -> Membership | None:
+    """The membership in which ``actor`` works with the plan for socialtjänst, if she is named on it."""
+    if sip.bistandshandlaggare_id is None or sip.bistandshandlaggare_id != actor.user.pk:
+        return None
+    kommuner = {sip.patient.folkbokforing_kommun_id, sip.owner_organisation_id}
+    for membership in actor.memberships:
+        if (
+            membership.role in SIP_SOL_EDITORS
+            and membership.organisation.kind == OrganisationKind.KOMMUN
+            and membership.organisation_id in kommuner
+        ):
+            return membership
+    return None
 
 
 def keeps_the_plan(actor: Actor, sip: Sip) -> bool:

@@ -385,6 +385,7 @@ def version_document(version: AgreementVersion) -> dict[str, Any]:
                 "code": t.code,
                 "name_sv": t.name_sv,
                 "name_en": t.name_en,
+                **({"plain_name_sv": t.plain_name_sv} if t.plain_name_sv else {}),
                 "kind": t.kind,
                 "care_level": t.care_level,
                 **({"description": t.description} if t.description else {}),

@@ -326,6 +326,7 @@ class _Importer:
                 code=code,
                 name_sv=entry["name_sv"],
                 name_en=entry["name_en"],
+                plain_name_sv=entry.get("plain_name_sv", ""),
                 kind=entry["kind"],
                 care_level=entry["care_level"],
                 description=entry.get("description", ""),

@@ -402,6 +402,9 @@ class CareTaskType(PublicIdModel):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name_sv = models.CharField(_("name (Swedish)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
+    # The name the person and their family read in the SIP ("Hjälp med dialysen"), where the clinical
+    # name says little to them. Empty: the clinical name is plain enough.
+    plain_name_sv = models.CharField(_("plain name (Swedish)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=TaskKind.choices)
     care_level = models.CharField(_("care level"), max_length=16, choices=CareLevel.choices)
     description = models.TextField(_("description"), blank=True)

@@ -70,7 +70,7 @@ class Attachment(PublicIdModel):
     organisation = models.ForeignKey(
         "directory.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
     )
-    role = models.CharField(_("role"), max_length=16)
+    role = models.CharField(_("role"), max_length=32)
     api_client = models.CharField(_("via API client"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("attached at"), auto_now_add=True)
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)

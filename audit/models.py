@@ -46,7 +46,7 @@ class AccessLogEntry(models.Model):
     )
     user_label = models.CharField(_("user as shown"), max_length=200)
     api_client = models.CharField(_("API client"), max_length=200, blank=True)
-    role = models.CharField(_("role"), max_length=16, blank=True)
+    role = models.CharField(_("role"), max_length=32, blank=True)
     organisation = models.ForeignKey(
         "directory.Organisation",
         verbose_name=_("organisation"),

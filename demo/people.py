@@ -54,6 +54,7 @@ _ROLE_ORDER: list[str] = [
     Role.SPECIALIST,
     Role.MAS,
     Role.MAR,
+    Role.BISTANDSHANDLAGGARE,
     Role.GOVERNANCE,
     Role.COORDINATOR,
     Role.LOG_REVIEWER,

@@ -28,7 +28,17 @@ from cases.transitions import A
 from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind, Role
 from sip import services as sip_services
-from sip.models import ConsentGivenBy, ContactPeriod, FollowUpOutcome, OtherActorKind, ParticipantKind, Sip
+from sip.models import (
+    Attendance,
+    ConsentGivenBy,
+    ContactPeriod,
+    DistributionMethod,
+    FollowUpOutcome,
+    OtherActorKind,
+    ParticipantKind,
+    RecipientKind,
+    Sip,
+)
 
 from .scenarios import (
     ACTIVE,
@@ -54,6 +64,7 @@ from .scenarios import (
     WITHDRAWN,
     Scenario,
 )
+from .sip_plan import insatser_with_when
 
 
 class DemoCasesError(Exception):
@@ -441,20 +452,38 @@ class Story:
         nurse_name = nurse.user.get_full_name()
         gp_name = self.gp().user.get_full_name()
         huvudansvar = self.org(self.scenario.huvudansvar)
+        number = f"{self.number % 100:02d}"
+        kommun_short = self.kommun.name.removesuffix(" kommun")
         participants = [
             sip_services.ParticipantInput(
-                name=f"{patient.given_name} {patient.family_name}", kind=ParticipantKind.PERSON
+                name=f"{patient.given_name} {patient.family_name}",
+                kind=ParticipantKind.PERSON,
+                attendance=Attendance.YES,
+                phone=f"0340-61 {number} 0",
             ),
-            sip_services.ParticipantInput(name=kin_full, kind=ParticipantKind.NEXT_OF_KIN, role=relation),
             sip_services.ParticipantInput(
-                name=nurse_name, kind=ParticipantKind.KOMMUN, organisation=self.kommun, role="Sjuksköterska"
+                name=kin_full,
+                kind=ParticipantKind.NEXT_OF_KIN,
+                role=relation,
+                attendance=self.rng.choice((Attendance.YES, Attendance.REMOTE)),
+                phone=f"070-512 {number} 11",
+                email=f"{kin_name.lower()}.{number}@example.se" if self.rng.random() < 0.5 else "",
+            ),
+            sip_services.ParticipantInput(
+                name=nurse_name,
+                kind=ParticipantKind.KOMMUN,
+                organisation=self.kommun,
+                role="Sjuksköterska, fast vårdkontakt",
+                attendance=Attendance.YES,
+                phone=f"031-390 06 {number}",
             ),
             sip_services.ParticipantInput(
                 name=gp_name,
                 kind=ParticipantKind.REGION,
                 organisation=self.vardcentral,
                 role="Fast läkarkontakt",
-                present=self.rng.random() < 0.6,
+                attendance=self.rng.choice((Attendance.YES, Attendance.REMOTE, Attendance.NO)),
+                phone=f"031-345 10 {number}",
             ),
         ]
         if self.clinic is not None:
@@ -464,9 +493,23 @@ class Story:
                     kind=ParticipantKind.REGION,
                     organisation=self.clinic,
                     role="Specialistläkare",
+                    attendance=Attendance.REMOTE,
+                    phone="035-13 10 00",
                 )
             )
-        number = f"{self.number % 100:02d}"
+        with_sol = self.rng.random() < 0.6
+        handlaggare = self.cast.actor(Role.BISTANDSHANDLAGGARE, self.kommun.pk) if with_sol else None
+        if handlaggare is not None:
+            participants.append(
+                sip_services.ParticipantInput(
+                    name=handlaggare.user.get_full_name(),
+                    kind=ParticipantKind.KOMMUN,
+                    organisation=self.kommun,
+                    role="Biståndshandläggare",
+                    attendance=Attendance.YES,
+                    phone=f"031-390 07 {number}",
+                )
+            )
         night = self.clinic or self.kommun
         contact_paths = [
             sip_services.ContactPathInput(
@@ -500,14 +543,31 @@ class Story:
             if with_kin
             else []
         )
+        huvudansvar_contact = (
+            (nurse_name, f"031-390 06 {number}")
+            if huvudansvar == self.kommun
+            else (self.specialist().user.get_full_name(), "035-13 10 00")
+            if huvudansvar == self.clinic
+            else (gp_name, f"031-345 10 {number}")
+        )
+        draft = sip.versions.get()
         sip_services.sip_update_draft(
             actor=nurse,
             sip=sip,
             expected_revision=None,
             changes=sip_services.DraftChanges(
+                bistandshandlaggare=handlaggare.user if handlaggare is not None else None,
+                insatser=insatser_with_when(draft, rng=self.rng, today=today, with_sol=with_sol),
                 fields={
                     "huvudansvar": huvudansvar,
-                    "huvudansvar_contact": nurse_name if huvudansvar == self.kommun else "",
+                    "huvudansvar_contact": huvudansvar_contact[0],
+                    "huvudansvar_phone": huvudansvar_contact[1],
+                    "fast_vardkontakt_name": nurse_name,
+                    "fast_vardkontakt_unit": f"Hemsjukvården {kommun_short}",
+                    "fast_vardkontakt_phone": f"031-390 06 {number}",
+                    "fast_lakarkontakt_name": gp_name,
+                    "fast_lakarkontakt_unit": self.vardcentral.name,
+                    "fast_lakarkontakt_phone": f"031-345 10 {number}",
                     "no_other_measures": not with_kin,
                     "what_matters": self.scenario.what_matters,
                     "own_goals": self.scenario.own_goals,
@@ -524,6 +584,25 @@ class Story:
             ),
         )
         sip_services.sip_finalise(actor=nurse, sip=sip, expected_revision=None)
+        # The plan is handed to the person at the meeting and sent to the närstående: recorded, not sent.
+        sip_services.sip_record_distribution(
+            actor=nurse,
+            sip=sip,
+            expected_revision=None,
+            recipient_kind=RecipientKind.PERSON,
+            recipient_name=f"{patient.given_name} {patient.family_name}",
+            method=DistributionMethod.BY_HAND,
+            given_on=today,
+        )
+        sip_services.sip_record_distribution(
+            actor=nurse,
+            sip=sip,
+            expected_revision=None,
+            recipient_kind=RecipientKind.PARTICIPANT,
+            recipient_name=kin_full,
+            method=self.rng.choice((DistributionMethod.POST, DistributionMethod.E_SERVICE_1177)),
+            given_on=today,
+        )
         self.sip = sip
         self.refresh()
 

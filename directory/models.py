@@ -124,6 +124,8 @@ class Role(models.TextChoices):
     # units (vårdcentraler, clinics, mobile teams) are one care provider, the kommun another.
     LOG_REVIEWER = "log_reviewer", _("Log reviewer")
     ADMIN = "admin", _("System administrator")
+    # Socialtjänst: decides and follows up the kommun's insatser under SoL; a party to the SIP.
+    BISTANDSHANDLAGGARE = "bistandshandlaggare", _("Biståndshandläggare (social services case officer)")
 
 
 # Which roles make sense in which kind of organisation. Coordinators and administrators work on
@@ -132,7 +134,7 @@ class Role(models.TextChoices):
 ROLES_BY_ORGANISATION_KIND: dict[str, frozenset[str]] = {
     OrganisationKind.REGION: frozenset({Role.COORDINATOR, Role.LOG_REVIEWER, Role.ADMIN}),
     OrganisationKind.KOMMUN: frozenset(
-        {Role.NURSE, Role.REHAB, Role.MAS, Role.MAR, Role.COORDINATOR, Role.ADMIN}
+        {Role.NURSE, Role.REHAB, Role.MAS, Role.MAR, Role.COORDINATOR, Role.BISTANDSHANDLAGGARE, Role.ADMIN}
     ),
     OrganisationKind.VARDCENTRAL: frozenset({Role.GP, Role.COORDINATOR, Role.LOG_REVIEWER, Role.ADMIN}),
     OrganisationKind.SPECIALIST_CLINIC: frozenset(
@@ -163,7 +165,7 @@ class Membership(PublicIdModel):
         on_delete=models.PROTECT,
         related_name="memberships",
     )
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     valid_from = models.DateField(_("valid from"), default=datetime.date.today)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 

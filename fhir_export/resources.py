@@ -18,7 +18,7 @@ from cases.risk import risk_score, risk_words
 from directory.models import Organisation
 from patients.models import Patient
 from sip.masking import is_masked
-from sip.models import Sip, SipStatus, SipVersion, VersionStatus
+from sip.models import LegalBasis, Sip, SipStatus, SipVersion, VersionStatus
 
 PERSONNUMMER_SYSTEM = "http://electronichealth.se/identifier/personnummer"
 SAMORDNINGSNUMMER_SYSTEM = "http://electronichealth.se/identifier/samordningsnummer"
@@ -150,7 +150,19 @@ def _activity(insats: Any, *, status: str) -> dict[str, Any]:
         }
     if insats.responsible is not None:
         detail["performer"] = [organisation_ref(insats.responsible)]
+    # When: the start bounds the timing, the frequency or period is its text ("dagligen kl 08 och 20").
+    timing: dict[str, Any] = {}
+    if insats.starts_on is not None:
+        timing["repeat"] = {"boundsPeriod": {"start": insats.starts_on.isoformat()}}
+    if insats.frequency:
+        timing["code"] = {"text": insats.frequency}
+    if timing:
+        detail["scheduledTiming"] = timing
     notes = []
+    if insats.basis == LegalBasis.SOL:
+        notes.append({"text": "Insats enligt socialtjänstlagen (SoL)"})
+    if insats.reported_by or insats.reported_to:
+        notes.append({"text": f"Rapporterar resultat: {insats.reported_by} till {insats.reported_to}"})
     if insats.orders is not None:
         notes.append({"text": f"Ordinerar: {insats.orders.name}"})
     if insats.follows_up is not None:
@@ -208,9 +220,31 @@ def care_plan(
         _care_team_participant(p, identity_visible=identity_visible) for p in version.participants.all()
     ]
     if version.huvudansvar is not None:
+        named = ", ".join(v for v in (version.huvudansvar_contact, version.huvudansvar_phone) if v)
         participants.append(
-            {"role": [{"text": "Huvudansvar"}], "member": organisation_ref(version.huvudansvar)}
+            {
+                "role": [{"text": f"Huvudansvar ({named})" if named else "Huvudansvar"}],
+                "member": organisation_ref(version.huvudansvar),
+            }
         )
+    for label, name, unit, phone in (
+        (
+            "Fast vårdkontakt",
+            version.fast_vardkontakt_name,
+            version.fast_vardkontakt_unit,
+            version.fast_vardkontakt_phone,
+        ),
+        (
+            "Fast läkarkontakt",
+            version.fast_lakarkontakt_name,
+            version.fast_lakarkontakt_unit,
+            version.fast_lakarkontakt_phone,
+        ),
+    ):
+        if name:
+            participants.append(
+                {"role": [{"text": f"{label}: " + ", ".join(v for v in (name, unit, phone) if v)}]}
+            )
     if participants:
         contained.append(
             _drop_empty(

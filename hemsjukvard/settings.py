@@ -320,6 +320,11 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="hemsjukvard")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Language and time -------------------------------------------------------------------------
+# The statutes a SIP is made under, printed on the plan. The paragraph of the Socialtjänstlag (2025:400)
+# that carries the SIP is for the agreement owner to confirm (sip/README.md); set it here when confirmed.
+SIP_HSL_CITATION = env.str("SIP_HSL_CITATION", default="HSL (2017:30) 16 kap. 4 §")
+SIP_SOL_CITATION = env.str("SIP_SOL_CITATION", default="SoL (2025:400)")
+
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -592,6 +597,10 @@ SPECTACULAR_SETTINGS = {
         "SipParticipantKindEnum": "sip.models.ParticipantKind",
         "SipOtherActorKindEnum": "sip.models.OtherActorKind",
         "SipFollowUpOutcomeEnum": "sip.models.FollowUpOutcome",
+        "SipLegalBasisEnum": "sip.models.LegalBasis",
+        "SipAttendanceEnum": "sip.models.Attendance",
+        "SipRecipientKindEnum": "sip.models.RecipientKind",
+        "SipDistributionMethodEnum": "sip.models.DistributionMethod",
         "AgreementStatusEnum": "agreements.choices.AgreementStatus",
         "DocumentStatusEnum": "documents.models.DocumentStatus",
         "AnalysisStatusEnum": "cases.models.AnalysisStatus",

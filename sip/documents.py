@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -28,12 +29,18 @@ from patients.models import Patient
 from . import selectors
 from .masking import shown
 from .models import (
+    Attendance,
     ConsentGivenBy,
     ConsentWithdrawal,
     ContactPeriod,
+    DistributionMethod,
+    LegalBasis,
     OtherActorKind,
     ParticipantKind,
+    RecipientKind,
+    SipDistribution,
     SipInsats,
+    SipParticipant,
     SipVersion,
     VersionStatus,
 )
@@ -48,7 +55,17 @@ def principal_label(organisation: Organisation | None) -> str:
 
 
 def _choice(
-    choices: type[ContactPeriod | ParticipantKind | OtherActorKind | ConsentGivenBy], value: str
+    choices: type[
+        ContactPeriod
+        | ParticipantKind
+        | OtherActorKind
+        | ConsentGivenBy
+        | Attendance
+        | LegalBasis
+        | RecipientKind
+        | DistributionMethod
+    ],
+    value: str,
 ) -> str:
     try:
         return str(choices(value).label)
@@ -67,6 +84,9 @@ class InsatsRow:
     orders: str
     follows_up: str
     notes: str
+    basis: str
+    when: str
+    reporting: str
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,21 @@ class ParticipantRow:
     role: str
     present: str
     contact: str
+
+
+@dataclass(frozen=True)
+class NamedContact:
+    name: str
+    unit: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class DistributionRow:
+    recipient: str
+    method: str
+    given_on: str
+    given_by: str
 
 
 @dataclass(frozen=True)
@@ -108,7 +143,12 @@ class SipCarePlanReport:
     no_other_measures: bool
     huvudansvar: str
     huvudansvar_contact: str
+    fast_vardkontakt: NamedContact
+    fast_lakarkontakt: NamedContact
+    legal_basis: str
     contact_paths: tuple[ContactRow, ...]
+    around_the_clock: tuple[ContactRow, ...]
+    distributions: tuple[DistributionRow, ...]
     participants: tuple[ParticipantRow, ...]
     follow_up_on: str
     interpreter: str
@@ -118,14 +158,54 @@ class SipCarePlanReport:
 
 
 def _insats_name(insats: SipInsats) -> str:
+    """What is done, in words the person and their family understand: the catalogue's plain name for the
+    task type where it has one, with the insats as written beside it."""
     task_type = insats.task_type
-    if (
-        task_type is not None
-        and insats.case_task_id is not None
-        and (get_language() or "sv").startswith("en")
-    ):
-        return task_type.name_en
+    if task_type is not None and (get_language() or "sv").startswith("en"):
+        if insats.case_task_id is not None:
+            return task_type.name_en
+        return insats.description
+    if task_type is not None and task_type.plain_name_sv and task_type.plain_name_sv != insats.description:
+        return f"{task_type.plain_name_sv} ({insats.description})"
     return insats.description
+
+
+def _insats_when(insats: SipInsats) -> str:
+    parts = []
+    if insats.starts_on is not None:
+        parts.append(_("from %(date)s") % {"date": _date(insats.starts_on)})
+    if insats.frequency:
+        parts.append(insats.frequency)
+    return ", ".join(parts) or "–"
+
+
+def _insats_reporting(insats: SipInsats) -> str:
+    if not (insats.reported_by or insats.reported_to):
+        return ""
+    return _("%(who)s reports the results to %(whom)s.") % {
+        "who": insats.reported_by or "–",
+        "whom": insats.reported_to or "–",
+    }
+
+
+def _participant_contact(participant: SipParticipant, *, identity_visible: bool) -> str:
+    values = [
+        shown(participant, "phone", identity_visible=identity_visible),
+        shown(participant, "email", identity_visible=identity_visible),
+    ]
+    return ", ".join(v for v in values if v)
+
+
+def _distribution_row(row: SipDistribution, *, identity_visible: bool) -> DistributionRow:
+    return DistributionRow(
+        recipient="{} ({})".format(
+            shown(row, "recipient_name", identity_visible=identity_visible),
+            _choice(RecipientKind, row.recipient_kind),
+        ),
+        method=_choice(DistributionMethod, row.method),
+        given_on=_date(row.given_on),
+        given_by=f"{row.given_by.display_name}, {row.organisation.name}",
+    )
 
 
 def _consent_text(version: SipVersion, *, identity_visible: bool) -> str:
@@ -192,7 +272,10 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
         # A finalised version never changes; what is added to it later is a withdrawal of consent. The
         # string is printed in the footer, so it carries no status codes.
         withdrawal = ConsentWithdrawal.objects.filter(version=source).values_list("pk", flat=True).first()
-        return f"{source.number}-{withdrawal}" if withdrawal else str(source.number)
+        text = f"{source.number}-{withdrawal}" if withdrawal else str(source.number)
+        # Each record of who received the plan makes a new print, which lists it.
+        handed_out = SipDistribution.objects.filter(version=source).count()
+        return f"{text}+{handed_out}" if handed_out else text
 
     def check_printable(self, source: SipVersion) -> None:
         if source.status != VersionStatus.FINALISED:
@@ -208,6 +291,15 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
         withdrawal = ConsentWithdrawal.objects.filter(version=source).first()
         visible = not header.identity_masked
         periods = {value: index for index, value in enumerate(ContactPeriod.values)}
+        contact_rows = tuple(
+            ContactRow(period=_choice(ContactPeriod, c.period), who=c.who, phone=c.phone, notes=c.notes)
+            for c in sorted(source.contact_paths.all(), key=lambda c: (periods.get(c.period, 9), c.position))
+        )
+        after_hours = tuple(
+            ContactRow(period=_choice(ContactPeriod, c.period), who=c.who, phone=c.phone, notes=c.notes)
+            for c in sorted(source.contact_paths.all(), key=lambda c: (periods.get(c.period, 9), c.position))
+            if c.period != ContactPeriod.DAY
+        )
         return SipCarePlanReport(
             header=header,
             number=source.number,
@@ -227,8 +319,11 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
                     orders=i.orders.name if i.orders else "–",
                     follows_up=i.follows_up.name if i.follows_up else "–",
                     notes=i.notes,
+                    basis=_choice(LegalBasis, i.basis),
+                    when=_insats_when(i),
+                    reporting=_insats_reporting(i),
                 )
-                for i in source.insatser.all()
+                for i in source.insatser.select_related("task_type", "responsible", "orders", "follows_up")
             ),
             other_measures=tuple(
                 OtherMeasureRow(
@@ -240,11 +335,27 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
             ),
             no_other_measures=source.no_other_measures,
             huvudansvar=principal_label(source.huvudansvar),
-            huvudansvar_contact=source.huvudansvar_contact,
-            contact_paths=tuple(
-                ContactRow(period=_choice(ContactPeriod, c.period), who=c.who, phone=c.phone, notes=c.notes)
-                for c in sorted(
-                    source.contact_paths.all(), key=lambda c: (periods.get(c.period, 9), c.position)
+            huvudansvar_contact=", ".join(
+                v for v in (source.huvudansvar_contact, source.huvudansvar_phone) if v
+            ),
+            fast_vardkontakt=NamedContact(
+                name=source.fast_vardkontakt_name or _("Not named"),
+                unit=source.fast_vardkontakt_unit,
+                phone=source.fast_vardkontakt_phone,
+            ),
+            fast_lakarkontakt=NamedContact(
+                name=source.fast_lakarkontakt_name or _("Not named"),
+                unit=source.fast_lakarkontakt_unit,
+                phone=source.fast_lakarkontakt_phone,
+            ),
+            legal_basis=_("The plan is made under %(hsl)s and %(sol)s.")
+            % {"hsl": settings.SIP_HSL_CITATION, "sol": settings.SIP_SOL_CITATION},
+            contact_paths=contact_rows,
+            around_the_clock=after_hours,
+            distributions=tuple(
+                _distribution_row(d, identity_visible=visible)
+                for d in source.distributions.select_related("given_by", "organisation").order_by(
+                    "given_on", "pk"
                 )
             ),
             participants=tuple(
@@ -253,8 +364,8 @@ class SipCarePlanSource(DocumentSource[SipVersion]):
                     kind=_choice(ParticipantKind, p.kind),
                     organisation=p.organisation.name if p.organisation else "",
                     role=p.role,
-                    present=_("Yes") if p.present else _("No"),
-                    contact=shown(p, "contact", identity_visible=visible),
+                    present=_choice(Attendance, p.attendance) if p.attendance else _("Not recorded"),
+                    contact=_participant_contact(p, identity_visible=visible),
                 )
                 for p in source.participants.all()
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,11 @@ class InsatsInput:
     follows_up: Organisation | None = None
     task_type: CareTaskType | None = None
     notes: str = ""
+    basis: str = "hsl"
+    starts_on: datetime.date | None = None
+    frequency: str = ""
+    reported_by: str = ""
+    reported_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,9 @@ class ParticipantInput:
     kind: str
     organisation: Organisation | None = None
     role: str = ""
-    present: bool = True
-    contact: str = ""
+    attendance: str = ""
+    phone: str = ""
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,16 @@ class ContactPathInput:
     phone: str
     organisation: Organisation | None = None
     notes: str = ""
+
+
+class _Unchanged:
+    """The value of a change that was not asked for."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = _Unchanged()
 
 
 @dataclass(frozen=True)
@@ -56,11 +73,20 @@ class DraftChanges:
     other_measures: Sequence[OtherMeasureInput] | None = None
     participants: Sequence[ParticipantInput] | None = None
     contact_paths: Sequence[ContactPathInput] | None = None
+    # Socialtjänst's biståndshandläggare on the plan (a user), ``None`` to un-name her, or unchanged.
+    bistandshandlaggare: Any = UNCHANGED
 
 
 DRAFT_FIELDS = (
     "huvudansvar",
     "huvudansvar_contact",
+    "huvudansvar_phone",
+    "fast_vardkontakt_name",
+    "fast_vardkontakt_unit",
+    "fast_vardkontakt_phone",
+    "fast_lakarkontakt_name",
+    "fast_lakarkontakt_unit",
+    "fast_lakarkontakt_phone",
     "no_other_measures",
     "what_matters",
     "own_goals",
@@ -82,4 +108,8 @@ CONSENT_FIELDS = (
     "consent_given_on",
     "consent_valid_to",
 )
+# What socialtjänst (a biståndshandläggare) changes in a draft: the kommun's SoL insatser and what others
+# do. The health care (HSL) insatser and the plan's other fields are the care staff's.
+SOL_ROW_KINDS = ("insatser", "other_measures")
+PHONE_FIELDS = ("huvudansvar_phone", "fast_vardkontakt_phone", "fast_lakarkontakt_phone")
 ROW_KINDS = ("insatser", "other_measures", "participants", "contact_paths")

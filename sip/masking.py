@@ -29,6 +29,7 @@ from .models import (
     ConsentWithdrawal,
     OtherActorKind,
     ParticipantKind,
+    SipDistribution,
     SipOtherMeasure,
     SipParticipant,
     SipVersion,
@@ -67,13 +68,15 @@ def identifying_fields(record: object) -> frozenset[str]:
     """The fields of ``record`` (a row of a plan) that hold the person's identity or a närstående's."""
     if isinstance(record, SipParticipant):
         identifies = participant_identifies(record.kind, record.organisation_id)
-        return frozenset({"name", "contact"}) if identifies else frozenset()
+        return frozenset({"name", "phone", "email"}) if identifies else frozenset()
     if isinstance(record, SipOtherMeasure):
         return frozenset({"actor_name"}) if record.actor_kind in IDENTIFYING_ACTOR_KINDS else frozenset()
     if isinstance(record, SipVersion):
         return frozenset({"consent_given_by_name"})
     if isinstance(record, ConsentWithdrawal):
         return frozenset({"withdrawn_by_name"})
+    if isinstance(record, SipDistribution):
+        return frozenset({"recipient_name"})
     return frozenset()
 
 
@@ -132,14 +135,15 @@ def _keep_participants(
     kept = []
     for item in participants:
         organisation_id = item.organisation.pk if item.organisation is not None else None
-        if participant_identifies(item.kind, organisation_id) and MASK in (item.name, item.contact):
+        if participant_identifies(item.kind, organisation_id) and MASK in (item.name, item.phone, item.email):
             row = _take(stored.get(item.kind, []), lambda r, item=item: r.role == item.role)
             if row is None:
                 raise ValidationError({"participants": [_("Give each participant's name.")]})
             item = replace(
                 item,
                 name=row.name if item.name == MASK else item.name,
-                contact=row.contact if item.contact == MASK else item.contact,
+                phone=row.phone if item.phone == MASK else item.phone,
+                email=row.email if item.email == MASK else item.email,
             )
         kept.append(item)
     return kept

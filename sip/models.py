@@ -33,6 +33,19 @@ class VersionStatus(models.TextChoices):
     FINALISED = "finalised", _("Finalised")
 
 
+class LegalBasis(models.TextChoices):
+    """Which law an insats is given under: health care (HSL) or the kommun's social services (SoL)."""
+
+    HSL = "hsl", _("Health care (HSL)")
+    SOL = "sol", _("Social services (SoL)")
+
+
+class Attendance(models.TextChoices):
+    YES = "yes", _("Yes")
+    REMOTE = "remote", _("Yes, by phone or video")
+    NO = "no", _("No")
+
+
 class ConsentGivenBy(models.TextChoices):
     PERSON = "person", _("The person themself")
     REPRESENTATIVE = "representative", _("A representative (e.g. guardian or trustee)")
@@ -66,6 +79,16 @@ class Sip(PublicIdModel, TimestampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Socialtjänst's party to the plan: the biståndshandläggare who works with the person. Naming her is
+    # what lets her read the plan and write its SoL insatser (``access.sips``): need to know, not a role.
+    bistandshandlaggare = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("biståndshandläggare"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("SIP")
@@ -116,6 +139,14 @@ class SipVersion(PublicIdModel):
     huvudansvar_contact = models.CharField(
         _("named person for the overall responsibility"), max_length=200, blank=True
     )
+    huvudansvar_phone = models.CharField(_("phone to the named person"), max_length=64, blank=True)
+    # The person's named contacts (Lag 2017:612, HSL 6 kap.): who to turn to in care and among physicians.
+    fast_vardkontakt_name = models.CharField(_("fast vårdkontakt"), max_length=200, blank=True)
+    fast_vardkontakt_unit = models.CharField(_("fast vårdkontakt's unit"), max_length=200, blank=True)
+    fast_vardkontakt_phone = models.CharField(_("fast vårdkontakt's phone"), max_length=64, blank=True)
+    fast_lakarkontakt_name = models.CharField(_("fast läkarkontakt"), max_length=200, blank=True)
+    fast_lakarkontakt_unit = models.CharField(_("fast läkarkontakt's unit"), max_length=200, blank=True)
+    fast_lakarkontakt_phone = models.CharField(_("fast läkarkontakt's phone"), max_length=64, blank=True)
     # (3) When no one but kommun and region does anything, the plan says so explicitly.
     no_other_measures = models.BooleanField(_("no measures by others than kommun and region"), default=False)
     what_matters = models.TextField(_("what matters to the person"), blank=True)
@@ -258,6 +289,15 @@ class SipInsats(models.Model):
         related_name="+",
     )
     notes = models.TextField(_("notes"), blank=True)
+    basis = models.CharField(
+        _("given under"), max_length=8, choices=LegalBasis.choices, default=LegalBasis.HSL
+    )
+    # When: the day it starts and how often or for how long ("dagligen kl 08 och 20", "v. 50–52").
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    frequency = models.CharField(_("how often or for how long"), max_length=200, blank=True)
+    # Who reports the results to whom, e.g. the kommun's nurse reports blood pressure to the specialist.
+    reported_by = models.CharField(_("results reported by"), max_length=200, blank=True)
+    reported_to = models.CharField(_("results reported to"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("insats")
@@ -306,8 +346,15 @@ class SipParticipant(models.Model):
         related_name="+",
     )
     role = models.CharField(_("role"), max_length=200, blank=True)
-    present = models.BooleanField(_("present"), default=True)
-    contact = models.CharField(_("contact details"), max_length=200, blank=True)
+    attendance = models.CharField(
+        _("attended"),
+        max_length=8,
+        choices=Attendance.choices,
+        blank=True,
+        help_text=_("Empty: not recorded."),
+    )
+    phone = models.CharField(_("phone"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
 
     class Meta:
         verbose_name = _("participant")
@@ -437,6 +484,7 @@ class SipEventKind(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
     FOLLOWED_UP = "followed_up", _("Followed up")
     CLOSED = "closed", _("Plan closed")
+    DISTRIBUTED = "distributed", _("Plan handed out or sent")
 
 
 class SipEvent(models.Model):
@@ -458,7 +506,7 @@ class SipEvent(models.Model):
     organisation = models.ForeignKey(
         "directory.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
     )
-    role = models.CharField(_("role"), max_length=16)
+    role = models.CharField(_("role"), max_length=32)
     kind = models.CharField(_("kind"), max_length=32, choices=SipEventKind.choices)
     payload = models.JSONField(_("details"), default=dict, blank=True)
 
@@ -469,3 +517,52 @@ class SipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sip_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RecipientKind(models.TextChoices):
+    PERSON = "person", _("The person themself")
+    REPRESENTATIVE = "representative", _("The person's representative")
+    PARTICIPANT = "participant", _("A participant")
+
+
+class DistributionMethod(models.TextChoices):
+    BY_HAND = "by_hand", _("Handed over")
+    POST = "post", _("By post")
+    EMAIL = "email", _("By e-mail")
+    E_SERVICE_1177 = "1177", _("Through 1177")
+
+
+class SipDistribution(PublicIdModel):
+    """Who received a finalised version of the plan, how and when, and who gave or sent it. Immutable.
+
+    The product records the handing out; it sends nothing itself.
+    """
+
+    sip = models.ForeignKey(
+        Sip, verbose_name=_("SIP"), on_delete=models.PROTECT, related_name="distributions"
+    )
+    version = models.ForeignKey(
+        SipVersion, verbose_name=_("SIP version"), on_delete=models.PROTECT, related_name="distributions"
+    )
+    recipient_kind = models.CharField(_("received by"), max_length=16, choices=RecipientKind.choices)
+    recipient_name = models.CharField(_("recipient's name"), max_length=200)
+    method = models.CharField(_("how"), max_length=16, choices=DistributionMethod.choices)
+    given_on = models.DateField(_("given or sent on"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("given or sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SIP handed out")
+        verbose_name_plural = _("SIP handed out")
+        ordering = ["sip", "given_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Distribution {self.public_id}"

@@ -5,6 +5,10 @@ the region's staff (vårdcentral physicians, specialists, the mobile team's nurs
 organisation on the plan — the organisation that keeps it, the patient's enrolment kommun and listed
 vårdcentral, the parties of the case it came from, and every organisation the plan names as answering
 for something. Joint-body members and administrators never edit a plan. A closed plan is read-only.
+
+Socialtjänst's biståndshandläggare named on the plan (``access.sips.handlaggare_membership``) changes
+its draft's SoL parts only: the kommun's socialtjänst insatser and what others do
+(``sip.services.drafts``); the health care (HSL) insatser and the rest of the plan are the care staff's.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from access.roles import SIP_KOMMUN_EDITORS, SIP_REGION_EDITORS
+from access.roles import SIP_KOMMUN_EDITORS, SIP_REGION_EDITORS, SIP_SOL_EDITORS
 from directory.actor import Actor
 from directory.models import Membership, OrganisationKind
 
@@ -36,6 +40,7 @@ class SipAction:
     NEW_VERSION = "new_version"
     WITHDRAW_CONSENT = "withdraw_consent"
     RECORD_FOLLOW_UP = "record_follow_up"
+    RECORD_DISTRIBUTION = "record_distribution"
 
 
 ALL_ACTIONS = (
@@ -44,6 +49,7 @@ ALL_ACTIONS = (
     SipAction.NEW_VERSION,
     SipAction.WITHDRAW_CONSENT,
     SipAction.RECORD_FOLLOW_UP,
+    SipAction.RECORD_DISTRIBUTION,
 )
 
 
@@ -56,6 +62,7 @@ class SipFacts:
     current_is_draft: bool
     has_finalised: bool
     consent_withdrawable: bool
+    handlaggare_user_id: int | None = None
 
 
 def is_editor_role(membership: Membership) -> bool:
@@ -90,6 +97,8 @@ def action_allowed_by_status(action: str, facts: SipFacts) -> bool:
             return not facts.current_is_draft and facts.has_finalised
         case SipAction.WITHDRAW_CONSENT:
             return facts.consent_withdrawable
+        case SipAction.RECORD_DISTRIBUTION:
+            return facts.has_finalised
     return False
 
 
@@ -99,8 +108,20 @@ def can(actor: Actor, action: str, facts: SipFacts) -> bool:
     )
 
 
+def is_sol_editor(membership: Membership) -> bool:
+    """Whether ``membership`` changes only a plan's SoL parts (socialtjänst)."""
+    return membership.organisation.kind == OrganisationKind.KOMMUN and membership.role in SIP_SOL_EDITORS
+
+
+# What the biståndshandläggare named on a plan may do: change the SoL parts of its draft.
+SOL_EDITOR_ACTIONS = (SipAction.UPDATE_DRAFT,)
+
+
 def allowed_actions(actor: Actor, facts: SipFacts) -> list[str]:
     """The actions ``actor`` may take on the plan now."""
     if editing_membership(actor, facts.organisation_ids) is None:
+        named = facts.handlaggare_user_id is not None and facts.handlaggare_user_id == actor.user.pk
+        if named and any(is_sol_editor(m) for m in actor.memberships):
+            return [a for a in SOL_EDITOR_ACTIONS if action_allowed_by_status(a, facts)]
         return []
     return [action for action in ALL_ACTIONS if action_allowed_by_status(action, facts)]

@@ -25,7 +25,7 @@ from access.patients import (
     patients_granted,
 )
 from access.seen import Seen
-from access.sips import shared_with, visible_sips_q
+from access.sips import handlaggare_membership, shared_with, visible_sips_q
 from audit.models import Action, Outcome, Purpose
 from audit.records import RECORD_SIP
 from audit.services import Access, access_log_record
@@ -38,6 +38,7 @@ from .models import (
     ConsentWithdrawal,
     Sip,
     SipContactPath,
+    SipDistribution,
     SipFollowUp,
     SipInsats,
     SipOtherMeasure,
@@ -77,8 +78,16 @@ def version_queryset() -> QuerySet[SipVersion]:
 
 
 def sip_queryset() -> QuerySet[Sip]:
-    return Sip.objects.select_related("patient", "case", "owner_organisation", "created_by").prefetch_related(
+    return Sip.objects.select_related(
+        "patient", "case", "owner_organisation", "created_by", "bistandshandlaggare"
+    ).prefetch_related(
         Prefetch("versions", queryset=version_queryset().order_by("number")),
+        Prefetch(
+            "distributions",
+            queryset=SipDistribution.objects.select_related("version", "given_by", "organisation").order_by(
+                "given_on", "pk"
+            ),
+        ),
         Prefetch(
             "follow_ups",
             queryset=SipFollowUp.objects.select_related(
@@ -146,6 +155,7 @@ def sip_facts(sip: Sip, *, patient: PatientFacts | None = None) -> SipFacts:
         current_is_draft=version.is_draft,
         has_finalised=finalised is not None,
         consent_withdrawable=withdrawable,
+        handlaggare_user_id=sip.bistandshandlaggare_id,
     )
 
 
@@ -182,7 +192,7 @@ def _deny(actor: Actor, *, patient_id: int | None, record_id: str, action: str) 
 
 def _view(actor: Actor, sip: Sip, *, key: uuid.UUID, action: str, log: bool) -> SipView:
     facts = patient_facts(sip.patient)
-    membership = granting_membership(actor, facts)
+    membership = granting_membership(actor, facts) or handlaggare_membership(actor, sip)
     if membership is None:
         raise _deny(actor, patient_id=sip.patient_id, record_id=str(key), action=action)
     if log:
@@ -262,12 +272,13 @@ def sips_listed(*, actor: Actor, sips: Sequence[Sip]) -> list[SipView]:
     views = []
     for sip in sips:
         grant = grants[sip.patient_id]
-        if grant.membership is None:
+        membership = grant.membership or handlaggare_membership(actor, sip)
+        if membership is None:
             continue
         views.append(
             SipView(
                 sip=sip,
-                membership=grant.membership,
+                membership=membership,
                 identity_visible=grant.identity_visible,
                 shared=shared_with(actor, sip, consent_withdrawn=consent_withdrawal(sip) is not None),
                 patient_facts=grant.facts,

@@ -72,6 +72,15 @@ def _consent_withdrawn(o: Objects) -> dict[str, Any]:
     return {"withdrawn_by": "person", "withdrawn_by_name": "Karin Svensson", "withdrawn_on": "2025-06-01"}
 
 
+def _handed_out(o: Objects) -> dict[str, Any]:
+    return {
+        "recipient_kind": "person",
+        "recipient_name": "Karin Svensson",
+        "method": "post",
+        "given_on": "2025-06-01",
+    }
+
+
 def _follow_up(o: Objects) -> dict[str, Any]:
     return {"held_on": "2025-06-01", "outcome": "new_version", "notes": "Planen följs."}
 
@@ -397,6 +406,7 @@ ROUTES: dict[str, Route] = {
     "v1:sip-follow-ups": Route("sip", (post(403, _follow_up),)),
     "v1:sip-new-version": Route("sip", (post(403),)),
     "v1:sip-withdraw-consent": Route("sip", (post(403, _consent_withdrawn),)),
+    "v1:sip-distributions": Route("sip", (post(403, _handed_out),)),
     "v1:fhir-patient": Route("patient", (get(),)),
     "v1:fhir-organization": Route("organisation", (get(),), outsider=SHARED),
     "v1:fhir-careplan": Route("sip", (get(),)),

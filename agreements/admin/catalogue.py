@@ -18,7 +18,7 @@ from .writing import ThroughServices, acting, form_changes, is_region_admin
 class CareTaskTypeAdmin(ThroughServices, admin.ModelAdmin[CareTaskType]):
     list_display = ["code", "name_sv", "name_en", "kind", "care_level", "is_active"]
     list_filter = ["kind", "care_level", "is_active"]
-    search_fields = ["code", "name_sv", "name_en"]
+    search_fields = ["code", "name_sv", "name_en", "plain_name_sv"]
     ordering = ["kind", "code"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -79,7 +79,17 @@ class CareTaskTypeSerializer(serializers.ModelSerializer[CareTaskType]):
 
     class Meta:
         model = CareTaskType
-        fields = ["id", "code", "name_sv", "name_en", "kind", "care_level", "description", "is_active"]
+        fields = [
+            "id",
+            "code",
+            "name_sv",
+            "name_en",
+            "plain_name_sv",
+            "kind",
+            "care_level",
+            "description",
+            "is_active",
+        ]
         read_only_fields = fields
 
 
@@ -87,6 +97,12 @@ class CareTaskTypeWriteSerializer(serializers.Serializer[dict[str, Any]]):
     code = serializers.SlugField(max_length=max_length_of(CareTaskType, "code"))
     name_sv = serializers.CharField(max_length=max_length_of(CareTaskType, "name_sv"))
     name_en = serializers.CharField(max_length=max_length_of(CareTaskType, "name_en"))
+    plain_name_sv = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=max_length_of(CareTaskType, "plain_name_sv"),
+        help_text="The name the person and their family read in the SIP, where the clinical one says little.",
+    )
     kind = TaskKindField()
     care_level = serializers.ChoiceField(choices=CareLevel.choices)
     description = serializers.CharField(

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('size', models.PositiveBigIntegerField(verbose_name='size in bytes')),
                 ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
                 ('storage_name', models.CharField(max_length=255, unique=True, verbose_name='name in storage')),
-                ('role', models.CharField(max_length=16, verbose_name='role')),
+                ('role', models.CharField(max_length=32, verbose_name='role')),
                 ('api_client', models.CharField(blank=True, max_length=200, verbose_name='via API client')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='attached at')),
                 ('removed_at', models.DateTimeField(blank=True, null=True, verbose_name='removed at')),

@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from agreements.models import CareTaskType
 from directory.api.serializers import OrganisationRefSerializer
-from directory.models import Organisation
+from directory.models import Organisation, User
 from hemsjukvard.limits import (
     MAX_CONTACT_PATHS,
     MAX_INSATSER,
@@ -26,14 +26,19 @@ from hemsjukvard.limits import (
 
 from ..masking import identifying_fields, shown
 from ..models import (
+    Attendance,
     ConsentGivenBy,
     ConsentWithdrawal,
     ContactPeriod,
+    DistributionMethod,
     FollowUpOutcome,
+    LegalBasis,
     OtherActorKind,
     ParticipantKind,
+    RecipientKind,
     Sip,
     SipContactPath,
+    SipDistribution,
     SipFollowUp,
     SipInsats,
     SipOtherMeasure,
@@ -66,6 +71,10 @@ ConsentGivenByField = _choice_field(ConsentGivenBy)
 FollowUpOutcomeField = _choice_field(FollowUpOutcome)
 SipStatusField = _choice_field(SipStatus)
 VersionStatusField = _choice_field(VersionStatus)
+LegalBasisField = _choice_field(LegalBasis)
+AttendanceField = _choice_field(Attendance)
+RecipientKindField = _choice_field(RecipientKind)
+DistributionMethodField = _choice_field(DistributionMethod)
 
 
 # --- Input ---------------------------------------------------------------------------------------
@@ -90,6 +99,17 @@ class InsatsInputSerializer(serializers.Serializer[dict[str, Any]]):
     notes = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=max_length_of(SipInsats, "notes")
     )
+    basis = LegalBasisField(required=False, default=LegalBasis.HSL)
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+    frequency = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(SipInsats, "frequency")
+    )
+    reported_by = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(SipInsats, "reported_by")
+    )
+    reported_to = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(SipInsats, "reported_to")
+    )
 
 
 class OtherMeasureInputSerializer(serializers.Serializer[dict[str, Any]]):
@@ -105,9 +125,12 @@ class ParticipantInputSerializer(serializers.Serializer[dict[str, Any]]):
     role = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=max_length_of(SipParticipant, "role")
     )
-    present = serializers.BooleanField(required=False, default=True)
-    contact = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=max_length_of(SipParticipant, "contact")
+    attendance = AttendanceField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(SipParticipant, "phone")
+    )
+    email = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(SipParticipant, "email")
     )
 
 
@@ -130,6 +153,20 @@ class DraftUpdateSerializer(serializers.Serializer[dict[str, Any]]):
 
     huvudansvar = OrganisationRefField(required=False, allow_null=True)
     huvudansvar_contact = _draft_text("huvudansvar_contact")
+    huvudansvar_phone = _draft_text("huvudansvar_phone")
+    bistandshandlaggare = serializers.SlugRelatedField(
+        slug_field="public_id",
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The user id of socialtjänst's biståndshandläggare who works with the plan.",
+    )
+    fast_vardkontakt_name = _draft_text("fast_vardkontakt_name")
+    fast_vardkontakt_unit = _draft_text("fast_vardkontakt_unit")
+    fast_vardkontakt_phone = _draft_text("fast_vardkontakt_phone")
+    fast_lakarkontakt_name = _draft_text("fast_lakarkontakt_name")
+    fast_lakarkontakt_unit = _draft_text("fast_lakarkontakt_unit")
+    fast_lakarkontakt_phone = _draft_text("fast_lakarkontakt_phone")
     no_other_measures = serializers.BooleanField(required=False)
     what_matters = _draft_text("what_matters")
     own_goals = _draft_text("own_goals")
@@ -157,6 +194,19 @@ class WithdrawConsentSerializer(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=max_length_of(ConsentWithdrawal, "reason")
     )
+
+
+class DistributionInputSerializer(serializers.Serializer[dict[str, Any]]):
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        help_text="The version handed out; default the latest finalised.",
+    )
+    recipient_kind = RecipientKindField()
+    recipient_name = serializers.CharField(max_length=max_length_of(SipDistribution, "recipient_name"))
+    method = DistributionMethodField()
+    given_on = serializers.DateField()
 
 
 class FollowUpInputSerializer(serializers.Serializer[dict[str, Any]]):
@@ -189,6 +239,11 @@ class InsatsSerializer(serializers.Serializer[Any]):
     orders = OrganisationRefSerializer(allow_null=True)
     follows_up = OrganisationRefSerializer(allow_null=True)
     notes = serializers.CharField()
+    basis = LegalBasisField()
+    starts_on = serializers.DateField(allow_null=True)
+    frequency = serializers.CharField()
+    reported_by = serializers.CharField()
+    reported_to = serializers.CharField()
 
 
 class OtherMeasureSerializer(_MasksIdentity, serializers.Serializer[Any]):
@@ -202,8 +257,9 @@ class ParticipantSerializer(_MasksIdentity, serializers.Serializer[Any]):
     kind = ParticipantKindField()
     organisation = OrganisationRefSerializer(allow_null=True)
     role = serializers.CharField()
-    present = serializers.BooleanField()
-    contact = serializers.CharField()
+    attendance = AttendanceField(allow_blank=True)
+    phone = serializers.CharField()
+    email = serializers.CharField()
 
 
 class ContactPathSerializer(serializers.Serializer[Any]):
@@ -242,6 +298,13 @@ class SipVersionSerializer(_MasksIdentity, serializers.ModelSerializer[SipVersio
             "status",
             "huvudansvar",
             "huvudansvar_contact",
+            "huvudansvar_phone",
+            "fast_vardkontakt_name",
+            "fast_vardkontakt_unit",
+            "fast_vardkontakt_phone",
+            "fast_lakarkontakt_name",
+            "fast_lakarkontakt_unit",
+            "fast_lakarkontakt_phone",
             "insatser",
             "other_measures",
             "no_other_measures",
@@ -271,6 +334,29 @@ class SipVersionSerializer(_MasksIdentity, serializers.ModelSerializer[SipVersio
         if withdrawal is None:
             return None
         return dict(ConsentWithdrawalSerializer(withdrawal, context=self.context).data)
+
+
+class SipDistributionSerializer(_MasksIdentity, serializers.ModelSerializer[SipDistribution]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    version = serializers.IntegerField(source="version.number")
+    recipient_kind = RecipientKindField()
+    method = DistributionMethodField()
+    given_by = serializers.CharField(source="given_by.display_name")
+    organisation = serializers.CharField(source="organisation.name")
+
+    class Meta:
+        model = SipDistribution
+        fields = [
+            "id",
+            "version",
+            "recipient_kind",
+            "recipient_name",
+            "method",
+            "given_on",
+            "given_by",
+            "organisation",
+            "recorded_at",
+        ]
 
 
 class SipFollowUpSerializer(serializers.ModelSerializer[SipFollowUp]):
@@ -314,12 +400,16 @@ class SipSerializer(serializers.Serializer[SipShown]):
     case = serializers.UUIDField(source="sip.case.public_id", allow_null=True, default=None)
     status = SipStatusField(source="sip.status")
     kept_by = OrganisationRefSerializer(source="sip.owner_organisation")
+    bistandshandlaggare = serializers.CharField(
+        source="sip.bistandshandlaggare.display_name", allow_null=True, default=None
+    )
     shared = serializers.BooleanField()
     identity_masked = serializers.BooleanField()
     consent_withdrawn = serializers.BooleanField()
     current_version = SipVersionSerializer(allow_null=True)
     versions = SipVersionSerializer(many=True, source="sip.versions")
     follow_ups = SipFollowUpSerializer(many=True, source="sip.follow_ups")
+    distributions = SipDistributionSerializer(many=True, source="sip.distributions")
     allowed_actions = serializers.ListField(child=serializers.CharField())
     created_at = serializers.DateTimeField(source="sip.created_at", read_only=True)
     updated_at = serializers.DateTimeField(source="sip.updated_at", read_only=True)

@@ -32,13 +32,16 @@ from hemsjukvard.api.schema import ERROR_BODY, ERROR_RESPONSES, IF_MATCH, WRITE_
 from patients.selectors import patient_get
 
 from .. import selectors, services
+from ..inputs import UNCHANGED
 from ..models import Sip
 from ..policies import allowed_actions
 from .serializers import (
     CreateForPatientSerializer,
     CreateFromCaseSerializer,
+    DistributionInputSerializer,
     DraftUpdateSerializer,
     FollowUpInputSerializer,
+    SipDistributionSerializer,
     SipFollowUpSerializer,
     SipSerializer,
     SipShown,
@@ -57,7 +60,14 @@ FINALISE_ERRORS = {
 }
 DRAFT_EXAMPLE = {
     "huvudansvar": "9b2e6f1a-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
-    "huvudansvar_contact": "Kommunsjuksköterska Eva Ek, tfn 0340-123 45",
+    "huvudansvar_contact": "Kommunsjuksköterska Eva Ek",
+    "huvudansvar_phone": "0340-123 45",
+    "fast_vardkontakt_name": "Eva Ek",
+    "fast_vardkontakt_unit": "Hemsjukvården, Varbergs kommun",
+    "fast_vardkontakt_phone": "0340-123 45",
+    "fast_lakarkontakt_name": "Dr Lars Berg",
+    "fast_lakarkontakt_unit": "Vårdcentralen Centrum, Varberg",
+    "fast_lakarkontakt_phone": "0340-48 70 00",
     "what_matters": "Att få bo kvar hemma och kunna gå till affären med min dotter.",
     "own_goals": "Klara påsbytena på dagen själv inom tre månader.",
     "follow_up_on": "2025-09-15",
@@ -72,7 +82,18 @@ DRAFT_EXAMPLE = {
             "responsible": "9b2e6f1a-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
             "orders": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
             "follows_up": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-        }
+            "starts_on": "2025-06-03",
+            "frequency": "dagligen kl 22 och 06",
+            "reported_by": "Kommunens sjuksköterska",
+            "reported_to": "PD-mottagningen, njurmedicin",
+        },
+        {
+            "description": "Hemtjänst: hjälp med inköp och städning",
+            "basis": "sol",
+            "responsible": "9b2e6f1a-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+            "starts_on": "2025-06-09",
+            "frequency": "varje måndag",
+        },
     ],
     "other_measures": [
         {
@@ -87,8 +108,15 @@ DRAFT_EXAMPLE = {
         },
     ],
     "participants": [
-        {"name": "Karin Svensson", "kind": "person", "present": True},
-        {"name": "Anna Svensson", "kind": "next_of_kin", "role": "Dotter", "contact": "070-123 45 67"},
+        {"name": "Karin Svensson", "kind": "person", "attendance": "yes", "phone": "0340-222 33"},
+        {
+            "name": "Anna Svensson",
+            "kind": "next_of_kin",
+            "role": "Dotter",
+            "attendance": "remote",
+            "phone": "070-123 45 67",
+            "email": "anna.svensson@example.se",
+        },
     ],
     "contact_paths": [
         {"period": "day", "who": "Hemsjukvården, kommunsjuksköterska", "phone": "0340-123 45"},
@@ -132,6 +160,7 @@ def _present(actor: Actor, view: selectors.SipView) -> dict[str, Any]:
     if not shared:
         data["versions"] = []
         data["follow_ups"] = []
+        data["distributions"] = []
     return dict(data)
 
 
@@ -291,8 +320,10 @@ class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
         revision = _revision_from_if_match(request, view.sip)
         data = _validated(DraftUpdateSerializer, request)
         rows = {kind: data.pop(kind, None) for kind in services.ROW_KINDS}
+        handlaggare = data.pop("bistandshandlaggare", UNCHANGED)
         changes = services.DraftChanges(
             fields=data,
+            bistandshandlaggare=handlaggare,
             insatser=_drafts(rows["insatser"], services.InsatsInput),
             other_measures=_drafts(rows["other_measures"], services.OtherMeasureInput),
             participants=_drafts(rows["participants"], services.ParticipantInput),
@@ -400,5 +431,50 @@ class SipViewSet(PaginatedListMixin, viewsets.ViewSet):
         )
         fresh = selectors.sip_reload(sip=view.sip)
         response = Response(SipFollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = _etag(fresh)
+        return response
+
+    @extend_schema(
+        summary="Record who received the plan",
+        description=(
+            "Records that a finalised version of the plan was handed over or sent to the person, their "
+            "representative or a participant (by hand, by post, by e-mail or through 1177), when and by "
+            "whom. Nothing is sent: the record says what a person did. The plan's next PDF lists it."
+        ),
+        request=DistributionInputSerializer,
+        parameters=[IF_MATCH],
+        responses={201: SipDistributionSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "Planen lämnad till Karin vid hembesöket",
+                value={
+                    "recipient_kind": "person",
+                    "recipient_name": "Karin Svensson",
+                    "method": "by_hand",
+                    "given_on": "2025-06-03",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="distributions")
+    def distributions(self, request: Request, id: str) -> Response:
+        actor = Actor.from_request(request)
+        view = selectors.sip_get(actor=actor, public_id=id)
+        revision = _revision_from_if_match(request, view.sip)
+        data = _validated(DistributionInputSerializer, request)
+        row = services.sip_record_distribution(
+            actor=actor,
+            sip=view.sip,
+            expected_revision=revision,
+            recipient_kind=data["recipient_kind"],
+            recipient_name=data["recipient_name"],
+            method=data["method"],
+            given_on=data["given_on"],
+            version_number=data.get("version"),
+        )
+        fresh = selectors.sip_reload(sip=view.sip)
+        body = SipDistributionSerializer(row, context={"identity_visible": view.identity_visible}).data
+        response = Response(body, status=status.HTTP_201_CREATED)
         response["ETag"] = _etag(fresh)
         return response

@@ -774,6 +774,7 @@ SETUPS: dict[str, Setup] = {
     "sips_draft_partial_update": sips_draft_partial_update,
     "sips_follow_ups_create": sips_follow_ups_create,
     "sips_withdraw_consent_create": _finalised_sip,
+    "sips_distributions_create": _finalised_sip,
     "competence_transfers_create": competence_transfers_create,
     "competence_transfers_revoke_create": competence_transfers_revoke_create,
     "delegations_create": delegations_create,

@@ -102,9 +102,19 @@ TOO_LONG_IN_DRAFT: dict[str, tuple[dict[str, Any], str, int]] = {
         "participants",
         200,
     ),
-    "participants.contact": (
-        {"participants": _one(name="Anna", kind="next_of_kin", contact="x" * 201)},
+    "participants.phone": (
+        {"participants": _one(name="Anna", kind="next_of_kin", phone="0" * 201)},
         "participants",
+        200,
+    ),
+    "participants.email": (
+        {"participants": _one(name="Anna", kind="next_of_kin", email="a" * 250 + "@example.se")},
+        "participants",
+        254,
+    ),
+    "insatser.frequency": (
+        {"insatser": _one(description="PD", frequency="x" * 201)},
+        "insatser",
         200,
     ),
     "contact_paths.who": (

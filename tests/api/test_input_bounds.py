@@ -51,6 +51,7 @@ from sip.api import serializers as sip_api
 from sip.models import (
     ConsentWithdrawal,
     SipContactPath,
+    SipDistribution,
     SipFollowUp,
     SipInsats,
     SipOtherMeasure,
@@ -76,6 +77,7 @@ MODEL_OF: dict[type[serializers.BaseSerializer[Any]], type[models.Model]] = {
     sip_api.DraftUpdateSerializer: SipVersion,
     sip_api.WithdrawConsentSerializer: ConsentWithdrawal,
     sip_api.FollowUpInputSerializer: SipFollowUp,
+    sip_api.DistributionInputSerializer: SipDistribution,
     patient_api.PatientWriteSerializer: Patient,
     patient_api.PatientCreateSerializer: Patient,
     patient_api.EnrolmentInputSerializer: Enrolment,

@@ -90,6 +90,7 @@ SIP_OPERATIONS = {
     SipAction.NEW_VERSION: "sips_new_version_create",
     SipAction.WITHDRAW_CONSENT: "sips_withdraw_consent_create",
     SipAction.RECORD_FOLLOW_UP: "sips_follow_ups_create",
+    SipAction.RECORD_DISTRIBUTION: "sips_distributions_create",
 }
 
 

@@ -22,10 +22,9 @@ from rest_framework.test import APIClient
 from directory.actor import Actor
 from integrations import services
 from integrations.models import ClientAccess, DeliveryStatus, WebhookDelivery
-from sip import services as sip_services
 from sip.models import Sip
 from tests.fixtures.agreements import WOUND
-from tests.fixtures.sip import complete_changes
+from tests.fixtures.sip import fill
 from tests.fixtures.webhooks import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -150,12 +149,7 @@ def test_create_follow_and_fetch_the_sip_as_fhir_from_the_schema_alone(
     read = ok(journal.call("cases_retrieve", id=case_id))
     started = ok(journal.call("sips_from_case_create", body={"case": case_id}, if_match=read["ETag"]), 201)
     sip_id = started.json()["id"]
-    sip_services.sip_update_draft(
-        actor=Actor.for_user(nurse),
-        sip=Sip.objects.get(public_id=sip_id),
-        expected_revision=None,
-        changes=complete_changes(world),
-    )
+    fill(Sip.objects.get(public_id=sip_id), Actor.for_user(nurse), world)
     read = ok(journal.call("sips_retrieve", id=sip_id))
     ok(journal.call("sips_finalise_create", id=sip_id, if_match=read["ETag"]))
 

@@ -77,7 +77,7 @@ def test_the_api_masks_the_persons_and_next_of_kins_names_for_a_masked_reader(
     people = {p["kind"]: p for p in version["participants"]}
     assert people["person"]["name"] == MASK
     assert people["next_of_kin"]["name"] == MASK
-    assert people["next_of_kin"]["contact"] == MASK
+    assert (people["next_of_kin"]["phone"], people["next_of_kin"]["email"]) == (MASK, MASK)
     assert people["next_of_kin"]["role"] == "Dotter"
     assert (people["other"]["name"], people["other"]["role"]) == (MASK, "God man")
     # Staff and organisations are not the person: they stay, or the plan would be of no use.
@@ -101,7 +101,7 @@ def test_the_api_shows_the_names_to_a_reader_who_may_see_the_identity(
     assert version["consent_given_by_name"] == SECRET_NAME
     people = {p["kind"]: p for p in version["participants"]}
     assert people["person"]["name"] == SECRET_NAME
-    assert (people["next_of_kin"]["name"], people["next_of_kin"]["contact"]) == (SECRET_KIN, SECRET_PHONE)
+    assert (people["next_of_kin"]["name"], people["next_of_kin"]["phone"]) == (SECRET_KIN, SECRET_PHONE)
     assert people["other"]["name"] == SECRET_GUARDIAN
 
 
@@ -128,7 +128,7 @@ def _as_sent(version: dict[str, Any]) -> dict[str, Any]:
         "consent_given_by_name": version["consent_given_by_name"],
         "participants": [
             {
-                **{k: p[k] for k in ("name", "kind", "role", "present", "contact")},
+                **{k: p[k] for k in ("name", "kind", "role", "attendance", "phone", "email")},
                 "organisation": org(p["organisation"]),
             }
             for p in version["participants"]
@@ -158,7 +158,7 @@ def test_a_masked_editor_sending_the_masked_plan_back_keeps_the_names(
     version = _draft(protected_sip)
     assert version.what_matters == "Att få vara hemma."
     assert version.consent_given_by_name == SECRET_NAME
-    stored = [(p.kind, p.name, p.contact) for p in SipParticipant.objects.filter(version=version)]
+    stored = [(p.kind, p.name, p.phone) for p in SipParticipant.objects.filter(version=version)]
     assert stored == [
         ("other", SECRET_GUARDIAN, ""),
         ("kommun", "Eva Ek", ""),

@@ -3,6 +3,7 @@ read back as text (with pypdf: poppler's pdftotext is not installed here)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -109,3 +110,95 @@ def test_the_plan_names_its_case_and_downloads_under_the_persons_name(world, sip
     day = timezone.localdate(document.created_at).isoformat()
     name = ascii_fold(f"SIP-{patient.given_name}-{patient.family_name}-{day}-v{version.number}.pdf")
     assert response["Content-Disposition"].startswith(f'attachment; filename="{name}"; filename*=UTF-8')
+
+
+def test_the_care_plan_pdf_says_who_what_and_when(world, sip_from_case, nurse, settings):
+    """The person's copy: each insats in plain words with when it starts, how often and who reports to
+    whom; who took part and how to reach them; the fast vårdkontakt and fast läkarkontakt; the 112/1177
+    box with the plan's own 24/7 path; the statutes; and who has received the plan."""
+    from agreements.models import CareTaskType
+    from tests.fixtures.agreements import PD
+
+    CareTaskType.objects.filter(code=PD).update(plain_name_sv="Hjälp med dialysen i hemmet")
+    settings.SIP_SOL_CITATION = "SoL (2025:400) 10 kap. X §"
+    fill(sip_from_case, nurse, world)
+    draft = sip_from_case.versions.get()
+    rows = [
+        services.InsatsInput(
+            description=i.description,
+            responsible=i.responsible,
+            orders=i.orders,
+            follows_up=i.follows_up,
+            task_type=i.task_type,
+            starts_on=datetime.date(2031, 12, 8),
+            frequency="dagligen kl 08 och 20" if n == 0 else "v. 50–52",
+            reported_by="Kommunens sjuksköterska" if n == 0 else "",
+            reported_to="beställande specialist" if n == 0 else "",
+        )
+        for n, i in enumerate(draft.insatser.order_by("position"))
+    ]
+    services.sip_update_draft(
+        actor=nurse,
+        sip=sip_from_case,
+        expected_revision=None,
+        changes=services.DraftChanges(fields={}, insatser=rows),
+    )
+    version = services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None)
+    services.sip_record_distribution(
+        actor=nurse,
+        sip=sip_from_case,
+        expected_revision=None,
+        recipient_kind="person",
+        recipient_name="Karin Svensson",
+        method="by_hand",
+        given_on=timezone.localdate(),
+    )
+    text = _pdf_text(nurse, version)
+    # When and how often, in plain words, and who reports the results to whom.
+    assert "Hjälp med dialysen i hemmet (Peritonealdialys (PD))" in text
+    for words in ("från 2031-12-08", "dagligen kl 08 och 20", "v. 50–52"):
+        assert words in text
+    assert "Kommunens sjuksköterska rapporterar resultaten till beställande specialist." in text
+    # Who took part, whether they attended, how to reach them.
+    assert "Deltog" in text
+    assert "Ja, per telefon eller video" in text
+    assert "070-123 45 67, anna.svensson@example.se" in text
+    # The named contacts.
+    # (the facts' names and values are laid out apart)
+    assert "Din fasta vårdkontakt" in text
+    assert "Eva Ek, Hemsjukvården A kommun, telefon 0340-111 12" in text
+    assert "Din fasta läkarkontakt" in text
+    assert "Lars Berg, Vårdcentralen A, telefon 0340-222 10" in text
+    assert "Kommunsjuksköterska Eva Ek, 0340-111 11" in text
+    # The emergency box with the plan's own path round the clock.
+    assert "Om det är akut: ring 112. För rådgivning: ring 1177." in text
+    assert "Kväll och natt: Njurmedicin PD-jour dygnet runt, 035-222 22" in text
+    # The statutes, as data.
+    assert "Planen upprättas enligt HSL (2017:30) 16 kap. 4 § och SoL (2025:400) 10 kap. X §." in text
+    # Who has received it: recorded, not sent.
+    assert "Vem som har fått planen" in text
+    assert "Karin Svensson (Personen själv)" in text
+    assert "Utlämnad" in text
+    assert "Närvarande" not in text
+
+
+def test_the_masked_pdf_hides_the_contact_details_of_the_person_and_next_of_kin(world, protected_sip, nurse):
+    from tests.fixtures.sip import SECRET_EMAIL, SECRET_NAME, SECRET_PHONE
+
+    version = services.sip_finalise(actor=nurse, sip=protected_sip, expected_revision=None)
+    services.sip_record_distribution(
+        actor=nurse,
+        sip=protected_sip,
+        expected_revision=None,
+        recipient_kind="person",
+        recipient_name=SECRET_NAME,
+        method="post",
+        given_on=timezone.localdate(),
+    )
+    masked = _pdf_text(as_actor(world, "specialist"), version)
+    for secret in (SECRET_PHONE, SECRET_EMAIL, SECRET_NAME):
+        assert secret not in masked
+    assert "Med post" in masked
+    assert "Eva Ek" in masked
+    seen = _pdf_text(nurse, version)
+    assert SECRET_NAME in seen

@@ -78,7 +78,13 @@ def test_a_complete_plan_is_finalised_and_its_case_becomes_active(world, agreed_
 MISSING = {
     "insatser": ({"insatser": []}, "insatser the person needs"),
     "responsible": (
-        {"insatser": [services.InsatsInput(description="Hjälp med ögondroppar")]},
+        {
+            "insatser": [
+                services.InsatsInput(
+                    description="Hjälp med ögondroppar", starts_on=datetime.date.today(), frequency="kl 08"
+                )
+            ]
+        },
         "Hjälp med ögondroppar",
     ),
     "other_measures": ({"other_measures": [], "no_other_measures": False}, "next of kin"),
@@ -155,8 +161,12 @@ def test_a_new_plan_starts_with_the_person_among_the_participants(world, sip_fro
 
 def test_a_plan_made_without_the_person_or_a_representative_cannot_be_finalised(world, sip_from_case, nurse):
     staff_only = [
-        services.ParticipantInput(name="Eva Ek", kind="kommun", organisation=world.orgs["kommun_a"]),
-        services.ParticipantInput(name="Bo Berg", kind="region", organisation=world.orgs["vc_a"]),
+        services.ParticipantInput(
+            name="Eva Ek", kind="kommun", organisation=world.orgs["kommun_a"], attendance="yes"
+        ),
+        services.ParticipantInput(
+            name="Bo Berg", kind="region", organisation=world.orgs["vc_a"], attendance="no"
+        ),
     ]
     fill(sip_from_case, nurse, world, participants=staff_only)
     with translation.override("sv"), pytest.raises(ValidationError) as caught:
@@ -164,7 +174,7 @@ def test_a_plan_made_without_the_person_or_a_representative_cannot_be_finalised(
     assert set(caught.value.message_dict) == {"participants"}
     assert "tillsammans med personen" in caught.value.message_dict["participants"][0]
     # A god man who speaks for the person will do.
-    guardian = services.ParticipantInput(name="Gun God", kind="other", role="God man")
+    guardian = services.ParticipantInput(name="Gun God", kind="other", role="God man", attendance="remote")
     fill(sip_from_case, nurse, world, participants=[*staff_only, guardian])
     assert services.sip_finalise(actor=nurse, sip=sip_from_case, expected_revision=None).status == "finalised"
 
@@ -330,16 +340,30 @@ def test_sip_for_an_enrolled_patient_on_its_own(world, nurse):
         sip,
         nurse,
         world,
-        insatser=[services.InsatsInput(description="Såromläggning", responsible=world.orgs["kommun_a"])],
+        insatser=[
+            services.InsatsInput(
+                description="Såromläggning",
+                responsible=world.orgs["kommun_a"],
+                starts_on=timezone.localdate(),
+                frequency="var 3:e dag",
+            )
+        ],
     )
     services.sip_finalise(actor=nurse, sip=sip, expected_revision=None)
 
+
+def test_a_sip_can_be_made_for_anyone_who_needs_insatser_from_both_principals(world):
+    """Not only for the enrolled or for an agreed case: the listed vårdcentral's GP starts the plan of a
+    person who still visits the vårdcentral and needs the kommun's socialtjänst too."""
     gp = as_actor(world, "gp_a")
     not_enrolled = world.patient(enrolled=False)
-    with pytest.raises(ValidationError):
-        services.sip_create_for_patient(
-            actor=gp, patient=patient_get(actor=gp, public_id=not_enrolled.public_id)
-        )
+    sip = services.sip_create_for_patient(
+        actor=gp, patient=patient_get(actor=gp, public_id=not_enrolled.public_id)
+    )
+    assert (sip.case, sip.owner_organisation) == (None, world.orgs["vc_a"])
+    # Someone who does not reach the person gets no plan of them: the patient read itself is refused.
+    with pytest.raises(Http404):
+        patient_get(actor=as_actor(world, "gp_b"), public_id=not_enrolled.public_id)
 
 
 def test_saving_the_draft_keeps_each_insats_linked_to_its_agreed_case_task(world, sip_from_case, nurse):

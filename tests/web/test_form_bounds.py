@@ -45,6 +45,7 @@ def test_every_text_field_of_the_case_patient_and_sip_forms_has_a_maximum(world,
         patient_views.EmergencyAccessForm(),
         sip_views.FollowUpForm(),
         sip_views.ConsentWithdrawalForm(),
+        sip_views.DistributionForm(),
     ]
     problems = [name for form in every for name in _unbounded(form)]
     assert not problems

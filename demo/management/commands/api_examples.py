@@ -381,6 +381,23 @@ def _capture_sip_and_integrator(capture: _Capture, scene: _Scene, receiver_url: 
     sip_etag = nurse.last_etag
     capture.add("Sip", "Fastställd SIP", "GET /api/v1/sips/{id}", sip_answer)
     capture.page("Sip", _list(nurse, "/sips"))
+    handed_out = nurse.call(
+        "POST",
+        f"/sips/{sip.public_id}/distributions",
+        expect=201,
+        body={
+            "recipient_kind": "representative",
+            "recipient_name": "God man för personen",
+            "method": "post",
+            "given_on": timezone.localdate().isoformat(),
+        },
+        headers={"If-Match": sip_etag},
+    )
+    capture.add(
+        "SipDistribution", "Planen skickad till god man", "POST /api/v1/sips/{id}/distributions", handed_out
+    )
+    nurse.get(f"/sips/{sip.public_id}")
+    sip_etag = nurse.last_etag
 
     # Read and write: managing webhook subscriptions is a write.
     issued = integration_services.api_client_create(

@@ -227,7 +227,26 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(
         json={
             "huvudansvar": kommun_id,
             "huvudansvar_contact": "Kommunsjuksköterska Eva Ek",
+            "huvudansvar_phone": "0340-111 11",
+            "fast_vardkontakt_name": "Eva Ek",
+            "fast_vardkontakt_unit": "Hemsjukvården A kommun",
+            "fast_vardkontakt_phone": "0340-111 11",
+            "fast_lakarkontakt_name": "Lars Berg",
+            "fast_lakarkontakt_unit": "Vårdcentralen A",
             "what_matters": "Att få bo kvar hemma.",
+            # The insatser as started from the case, each now with when it starts and how often.
+            "insatser": [
+                {
+                    "description": i["description"],
+                    "task_type": i["task_type"],
+                    "responsible": i["responsible"]["id"] if i["responsible"] else None,
+                    "orders": i["orders"]["id"] if i["orders"] else None,
+                    "follows_up": i["follows_up"]["id"] if i["follows_up"] else None,
+                    "starts_on": today.isoformat(),
+                    "frequency": "dagligen kl 08 och 20",
+                }
+                for i in insatser
+            ],
             "own_goals": "Klara påsbytena själv på dagtid.",
             "follow_up_on": (today + datetime.timedelta(days=90)).isoformat(),
             "consent_given_by": "person",
@@ -236,8 +255,14 @@ def test_pd_tpn_and_medication_from_request_to_finalised_sip(
             "consent_given_on": today.isoformat(),
             "no_other_measures": True,
             "participants": [
-                {"name": "Greta Andersson", "kind": "person", "present": True},
-                {"name": "Eva Ek", "kind": "kommun", "organisation": kommun_id, "role": "Sjuksköterska"},
+                {"name": "Greta Andersson", "kind": "person", "attendance": "yes"},
+                {
+                    "name": "Eva Ek",
+                    "kind": "kommun",
+                    "organisation": kommun_id,
+                    "role": "Sjuksköterska",
+                    "attendance": "yes",
+                },
             ],
             "contact_paths": [
                 {"period": "day", "who": "Hemsjukvården A kommun", "phone": "0340-111 11"},

@@ -1,0 +1,199 @@
+"""Socialtjänst takes part in the SIP: the biståndshandläggare named on a plan reads it (logged, the
+identity masked where protected) and changes its SoL parts — the kommun's socialtjänst insatser and what
+others do — but never the health care (HSL) insatser. Plans she is not named on, or of another kommun,
+are a 404 to her."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.http import Http404
+from django.utils import timezone
+
+from audit.models import AccessLogEntry
+from directory.actor import Actor
+from directory.models import ROLES_BY_ORGANISATION_KIND, OrganisationKind, Role
+from hemsjukvard.errors import NotPermitted
+from patients.selectors import patient_get
+from sip import selectors, services
+from sip.models import LegalBasis, Sip, SipInsats, SipVersion
+from tests.fixtures.sip import fill
+from tests.fixtures.world import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def handlaggare(world: Any) -> Any:
+    return make_user("bistand.a", (world.orgs["kommun_a"], Role.BISTANDSHANDLAGGARE))
+
+
+def _name_her(sip: Sip, nurse: Actor, user: Any) -> None:
+    services.sip_update_draft(
+        actor=nurse,
+        sip=sip,
+        expected_revision=None,
+        changes=services.DraftChanges(fields={}, bistandshandlaggare=user),
+    )
+
+
+def _rows(sip: Sip) -> list[services.InsatsInput]:
+    draft = SipVersion.objects.get(sip=sip, status="draft")
+    return [
+        services.InsatsInput(
+            description=i.description,
+            responsible=i.responsible,
+            orders=i.orders,
+            follows_up=i.follows_up,
+            task_type=i.task_type,
+            notes=i.notes,
+            basis=i.basis,
+            starts_on=i.starts_on,
+            frequency=i.frequency,
+            reported_by=i.reported_by,
+            reported_to=i.reported_to,
+        )
+        for i in draft.insatser.order_by("position", "pk")
+    ]
+
+
+def test_the_bistandshandlaggare_role_belongs_to_a_kommun():
+    assert Role.BISTANDSHANDLAGGARE in ROLES_BY_ORGANISATION_KIND[OrganisationKind.KOMMUN]
+    for kind, roles in ROLES_BY_ORGANISATION_KIND.items():
+        if kind != OrganisationKind.KOMMUN:
+            assert Role.BISTANDSHANDLAGGARE not in roles
+    assert str(Role.BISTANDSHANDLAGGARE.label)
+
+
+def test_a_bistandshandlaggare_reads_only_the_plans_she_is_named_on(world, sip_from_case, nurse, handlaggare):
+    her = Actor.for_user(handlaggare)
+    with pytest.raises(Http404):
+        selectors.sip_get(actor=her, public_id=sip_from_case.public_id)
+    assert list(selectors.sip_list(actor=her)) == []
+    # Nor does she reach the patient's record: her part is the plan.
+    with pytest.raises(Http404):
+        patient_get(actor=her, public_id=sip_from_case.patient.public_id)
+
+    _name_her(sip_from_case, nurse, handlaggare)
+    view = selectors.sip_get(actor=her, public_id=sip_from_case.public_id)
+    assert view.membership.role == Role.BISTANDSHANDLAGGARE
+    assert [s.pk for s in selectors.sip_list(actor=her)] == [sip_from_case.pk]
+    logged = AccessLogEntry.objects.filter(user=handlaggare, record_id=str(sip_from_case.public_id))
+    assert logged.filter(outcome="granted").exists()
+    assert logged.filter(outcome="denied").exists()
+
+
+def test_a_bistandshandlaggare_of_another_kommun_cannot_be_named(world, sip_from_case, nurse):
+    other = make_user("bistand.b", (world.orgs["kommun_b"], Role.BISTANDSHANDLAGGARE))
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        _name_her(sip_from_case, nurse, other)
+    assert "bistandshandlaggare" in caught.value.message_dict
+    with pytest.raises(Http404):
+        selectors.sip_get(actor=Actor.for_user(other), public_id=sip_from_case.public_id)
+
+
+def test_a_bistandshandlaggare_edits_the_sol_parts(world, sip_from_case, nurse, handlaggare):
+    fill(sip_from_case, nurse, world)
+    _name_her(sip_from_case, nurse, handlaggare)
+    her = Actor.for_user(handlaggare)
+    view = selectors.sip_get(actor=her, public_id=sip_from_case.public_id)
+    assert selectors.sip_facts(view.sip) is not None
+    home_help = services.InsatsInput(
+        description="Hemtjänst: inköp och städning",
+        responsible=world.orgs["kommun_a"],
+        basis=LegalBasis.SOL,
+        starts_on=timezone.localdate(),
+        frequency="varje måndag",
+    )
+    measures = [
+        services.OtherMeasureInput(
+            description="Följer med till tandläkaren", actor_kind="voluntary", actor_name="Röda korset"
+        )
+    ]
+    version = services.sip_update_draft(
+        actor=her,
+        sip=view.sip,
+        expected_revision=None,
+        changes=services.DraftChanges(
+            fields={}, insatser=[*_rows(sip_from_case), home_help], other_measures=measures
+        ),
+    )
+    assert list(version.insatser.filter(basis="sol").values_list("description", flat=True)) == [
+        "Hemtjänst: inköp och städning"
+    ]
+    assert list(version.other_measures.values_list("actor_name", flat=True)) == ["Röda korset"]
+    assert version.insatser.filter(basis="hsl").count() == 2
+
+
+def test_a_bistandshandlaggare_is_refused_the_hsl_parts(world, sip_from_case, nurse, handlaggare):
+    fill(sip_from_case, nurse, world)
+    _name_her(sip_from_case, nurse, handlaggare)
+    her = Actor.for_user(handlaggare)
+    before = list(
+        SipInsats.objects.filter(version__sip=sip_from_case).values_list("description", "frequency")
+    )
+    rows = _rows(sip_from_case)
+    changed = [services.InsatsInput(**{**rows[0].__dict__, "frequency": "var 3:e dag"}), *rows[1:]]
+    for changes in (
+        services.DraftChanges(fields={}, insatser=changed),
+        services.DraftChanges(fields={}, insatser=rows[1:]),  # an HSL insats dropped
+        services.DraftChanges(fields={"huvudansvar_contact": "Någon annan"}),
+        services.DraftChanges(fields={}, bistandshandlaggare=None),
+    ):
+        with pytest.raises(NotPermitted):
+            services.sip_update_draft(actor=her, sip=sip_from_case, expected_revision=None, changes=changes)
+    after = list(SipInsats.objects.filter(version__sip=sip_from_case).values_list("description", "frequency"))
+    assert after == before
+    # Nor does she finalise the plan: that is the care staff's.
+    with pytest.raises(NotPermitted):
+        services.sip_finalise(actor=her, sip=sip_from_case, expected_revision=None)
+
+
+def test_the_api_lets_a_bistandshandlaggare_edit_sol_parts_and_refuses_hsl_parts(
+    world, api, sip_from_case, nurse, handlaggare
+):
+    fill(sip_from_case, nurse, world)
+    _name_her(sip_from_case, nurse, handlaggare)
+    client = api(handlaggare)
+    url = f"/api/v1/sips/{sip_from_case.public_id}"
+    read = client.get(url)
+    assert read.status_code == 200, read.content
+    assert read.json()["allowed_actions"] == ["update_draft"]
+    insatser = [
+        {
+            "description": i["description"],
+            "task_type": i["task_type"],
+            "responsible": i["responsible"]["id"] if i["responsible"] else None,
+            "orders": i["orders"]["id"] if i["orders"] else None,
+            "follows_up": i["follows_up"]["id"] if i["follows_up"] else None,
+            "notes": i["notes"],
+            "basis": i["basis"],
+            "starts_on": i["starts_on"],
+            "frequency": i["frequency"],
+            "reported_by": i["reported_by"],
+            "reported_to": i["reported_to"],
+        }
+        for i in read.json()["current_version"]["insatser"]
+    ]
+    sol = {
+        "description": "Hemtjänst: hjälp med dusch",
+        "basis": "sol",
+        "responsible": str(world.orgs["kommun_a"].public_id),
+        "starts_on": timezone.localdate().isoformat(),
+        "frequency": "tisdagar och fredagar",
+    }
+    ok = client.patch(
+        url + "/draft", {"insatser": [*insatser, sol]}, format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+    assert ok.status_code == 200, ok.content
+    assert [i["basis"] for i in ok.json()["current_version"]["insatser"]] == ["hsl", "hsl", "sol"]
+
+    insatser[0]["frequency"] = "varannan dag"
+    refused = client.patch(url + "/draft", {"insatser": insatser}, format="json", HTTP_IF_MATCH=ok["ETag"])
+    assert refused.status_code == 403, refused.content
+    assert "biståndshandläggare" in refused.json()["error"]["message"]
+    assert SipInsats.objects.filter(version__sip=sip_from_case, frequency="varannan dag").count() == 0
+    assert client.post(url + "/finalise", HTTP_IF_MATCH=ok["ETag"]).status_code == 403
