@@ -383,6 +383,7 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     COMMENT = "comment", _("Comment")
     REMINDER = "reminder", _("Deadline passed: reminder sent")
+    SHARING = "sharing", _("Legal basis for sharing")  # the action says which (consent.services)
 
 
 class CaseEvent(models.Model):

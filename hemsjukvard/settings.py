@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "sip",
+    "consent",
     "competence",
     "figures",
     "fhir_export",

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from access.legal_basis import EXPIRED, NONE, VALID, WITHDRAWN, Sharing, sharing_as_opener
 from agreements.choices import SplitArrangement
 from agreements.models import CareTaskType
+from consent.models import SharedPart
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
 from directory.models import Organisation, OrganisationKind
 from hemsjukvard.limits import (
@@ -96,6 +98,58 @@ class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
         ]
 
 
+class SharingStateSerializer(serializers.Serializer[Any]):
+    """The case's legal basis for sharing, as the reader is shown it (``access.legal_basis``)."""
+
+    basis = serializers.ChoiceField(
+        choices=[VALID, NONE, EXPIRED, WITHDRAWN],
+        read_only=True,
+        help_text=_("The state of the case's legal basis for sharing: valid, none, expired or withdrawn."),
+    )
+    basis_kind = serializers.CharField(
+        read_only=True,
+        max_length=16,
+        help_text=_("consent, menprovning, other_ground or historic; empty when none was recorded."),
+    )
+    health_details_shared = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "Whether you are shown the case's health details (free text, comments, risk analyses, "
+            "documents). Without a valid basis only the organisation that opened the case is."
+        ),
+    )
+    blocked_parts = serializers.ListField(
+        child=serializers.ChoiceField(choices=SharedPart.choices),
+        read_only=True,
+        help_text=_("The parts under a spärr: hidden from every organisation but the opener's."),
+    )
+
+
+def _hide_task_text(task: dict[str, Any]) -> None:
+    """A task's free text blanked, for a reader the case's text is not shared with."""
+    task["note"] = ""
+    task["arrangement_note"] = ""
+    for review in task["reviews"]:
+        review["text"] = ""
+
+
+def sharing_state(case: ResponsibilityCase) -> dict[str, Any]:
+    """The ``sharing`` object of a case's representation, for the reader the view set it for
+    (``case.sharing``), or as the opener sees it."""
+    shared = _sharing_of(case)
+    return {
+        "basis": shared.status,
+        "basis_kind": shared.kind,
+        "health_details_shared": shared.health,
+        "blocked_parts": sorted(shared.blocked),
+    }
+
+
+def _sharing_of(case: ResponsibilityCase) -> Sharing:
+    found = getattr(case, "sharing", None)
+    return found if isinstance(found, Sharing) else sharing_as_opener(case)
+
+
 class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     number = serializers.CharField(
@@ -114,6 +168,7 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
     tasks = CaseTaskSerializer(many=True, read_only=True)
     overdue = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    sharing = serializers.SerializerMethodField()
 
     class Meta:
         model = ResponsibilityCase
@@ -150,7 +205,20 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
             "agreed_at",
             "closed_at",
             "updated_at",
+            "sharing",
         ]
+
+    def to_representation(self, instance: ResponsibilityCase) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not _sharing_of(instance).text:
+            data["background"] = ""
+            for task in data["tasks"]:
+                _hide_task_text(task)
+        return dict(data)
+
+    @extend_schema_field(SharingStateSerializer)
+    def get_sharing(self, case: ResponsibilityCase) -> dict[str, Any]:
+        return sharing_state(case)
 
     def get_overdue(self, case: ResponsibilityCase) -> bool:
         return case.is_open and case.due_at is not None and case.due_at < timezone.now()
@@ -581,6 +649,11 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
     out = []
     for case in cases:
         escalation_level = case.escalation_level
+        shared = _sharing_of(case)
+        tasks = [_case_task_representation(task, refs, zone) for task in case.tasks.all()]
+        if not shared.text:
+            for task in tasks:
+                _hide_task_text(task)
         out.append(
             {
                 "id": str(case.public_id),
@@ -590,7 +663,7 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
                 "allowed_actions": list(getattr(case, "allowed_actions", [])),
                 "trigger": _choice(case.trigger),
                 "urgency": _choice(case.urgency),
-                "background": case.background,
+                "background": case.background if shared.text else "",
                 "increased_staff_time": bool(case.increased_staff_time),
                 "increased_other_costs": bool(case.increased_other_costs),
                 "competence_needed": bool(case.competence_needed),
@@ -608,13 +681,14 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
                 "escalation_level": int(escalation_level) if escalation_level is not None else None,
                 "escalation_body": refs.organisation(case.escalation_body),
                 "closure": _choice(case.closure),
-                "tasks": [_case_task_representation(task, refs, zone) for task in case.tasks.all()],
+                "tasks": tasks,
                 "version": int(case.version),
                 "created_at": _iso_datetime(case.created_at, zone),
                 "submitted_at": _iso_datetime(case.submitted_at, zone),
                 "agreed_at": _iso_datetime(case.agreed_at, zone),
                 "closed_at": _iso_datetime(case.closed_at, zone),
                 "updated_at": _iso_datetime(case.updated_at, zone),
+                "sharing": sharing_state(case),
             }
         )
     return out

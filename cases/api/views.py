@@ -23,6 +23,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.legal_basis import sharing_for, sharing_many
 from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, if_match_current, require_if_match
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
@@ -100,6 +101,7 @@ def _case_response(
     """The case as the answer to a read (``reload=False``: as just read) or to a write (as stored now)."""
     fresh = selectors.case_reload(case=case) if reload else case
     fresh.allowed_actions = allowed_actions(actor, fresh, selectors.case_facts(fresh))  # type: ignore[attr-defined]
+    fresh.sharing = sharing_for(actor, fresh)  # type: ignore[attr-defined]
     response = Response(case_representation(fresh), status=status_code)
     response["ETag"] = etag_for(fresh, version=fresh.version)
     return response
@@ -210,8 +212,10 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         shown = selectors.cases_listed(actor=actor, cases=queryset, ids=[case.pk for case in page or []])
         cases = [seen.obj for seen in shown]
         facts = selectors.case_facts_many(cases)
+        shared = sharing_many(actor, cases)
         for case in cases:
             case.allowed_actions = allowed_actions(actor, case, facts[case.pk])  # type: ignore[attr-defined, unused-ignore]
+            case.sharing = shared[case.pk]  # type: ignore[attr-defined, unused-ignore]
         return paginator.get_paginated_response(case_representations(cases))
 
     @extend_schema(
@@ -536,8 +540,14 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
-        _case, events = selectors.case_timeline(actor=actor, public_id=id)
-        return Response(CaseEventSerializer(events, many=True).data)
+        case, events = selectors.case_timeline(actor=actor, public_id=id)
+        data = CaseEventSerializer(events, many=True).data
+        if not sharing_for(actor, case).text:
+            # What happened and when stays; what was written is the opener's only (access.legal_basis).
+            for event in data:
+                event["reason"] = ""
+                event["payload"] = {}
+        return Response(data)
 
     @extend_schema(
         summary="The risk analysis: every version, newest first",
