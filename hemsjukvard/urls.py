@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("patients.api.urls")),
     path("", include("agreements.api.urls")),
     path("", include("cases.api.urls")),
+    path("", include("consent.api.urls")),
     path("", include("documents.api.urls")),
     path("", include("figures.api.urls")),
     path("", include("sip.api.urls")),

@@ -14,7 +14,16 @@ from rest_framework import serializers
 from access.legal_basis import EXPIRED, NONE, VALID, WITHDRAWN, Sharing, sharing_as_opener
 from agreements.choices import SplitArrangement
 from agreements.models import CareTaskType
-from consent.models import SharedPart
+from consent.models import (
+    NAME_MAX,
+    SCOPE_MAX,
+    TEXT_MAX,
+    BasisKind,
+    ConsentForm,
+    GivenBy,
+    OtherGround,
+    SharedPart,
+)
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
 from directory.models import Organisation, OrganisationKind
 from hemsjukvard.limits import (
@@ -399,8 +408,42 @@ class CaseWriteSerializer(serializers.Serializer[dict[str, Any]]):
     )
 
 
+class BasisInputSerializer(serializers.Serializer[dict[str, Any]]):
+    """A legal basis for sharing: consent, a menprövning or another ground; the fields of the chosen
+    kind are required, the others ignored."""
+
+    kind = serializers.ChoiceField(
+        choices=[c for c in BasisKind.choices if c[0] != BasisKind.HISTORIC],
+        help_text=_("consent, menprovning or other_ground."),
+    )
+    scope = serializers.CharField(required=False, allow_blank=True, max_length=SCOPE_MAX)
+    given_by = serializers.ChoiceField(choices=GivenBy.choices, required=False, allow_blank=True)
+    representative_name = serializers.CharField(required=False, allow_blank=True, max_length=NAME_MAX)
+    form = serializers.ChoiceField(choices=ConsentForm.choices, required=False, allow_blank=True)
+    given_on = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    assessed_by_name = serializers.CharField(required=False, allow_blank=True, max_length=NAME_MAX)
+    assessed_on = serializers.DateField(required=False, allow_null=True)
+    reasoning = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+    ground = serializers.ChoiceField(choices=OtherGround.choices, required=False, allow_blank=True)
+    ground_text = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+
+
 class CaseCreateSerializer(CaseWriteSerializer):
     patient = serializers.UUIDField()
+    legal_basis = BasisInputSerializer(
+        required=False,
+        help_text=_(
+            "The legal basis for sharing the case with the other parties, recorded with it. Without one "
+            "they see what is asked but no health details until it is recorded."
+        ),
+    )
+
+
+class SubmitSerializer(serializers.Serializer[dict[str, Any]]):
+    legal_basis = BasisInputSerializer(
+        required=False, help_text=_("The legal basis for sharing, if not recorded when the case was opened.")
+    )
 
 
 class CaseDraftUpdateSerializer(CaseWriteSerializer):

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -24,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from access.legal_basis import sharing_for, sharing_many
+from consent import services as consent_services
 from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, if_match_current, require_if_match
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
@@ -62,6 +64,7 @@ from .serializers import (
     ReasonSerializer,
     RiskAnalysisCreateSerializer,
     RiskAnalysisSerializer,
+    SubmitSerializer,
     case_representation,
     case_representations,
 )
@@ -235,9 +238,16 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         data = _validated(CaseCreateSerializer, request)
         patient = patient_get(actor=actor, public_id=data.pop("patient"))
         task_codes = data.pop("tasks")
-        case = services.case_open(
-            actor=actor, patient=patient, data=services.CaseInput(task_codes=task_codes, **data)
-        )
+        basis = data.pop("legal_basis", None)
+        # The case and its legal basis together or not at all: a refused basis leaves no case behind.
+        with transaction.atomic():
+            case = services.case_open(
+                actor=actor, patient=patient, data=services.CaseInput(task_codes=task_codes, **data)
+            )
+            if basis is not None:
+                consent_services.basis_record(
+                    actor=actor, case=case, data=consent_services.BasisInput(**basis)
+                )
         return _case_response(actor, case, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Read a responsibility case", responses={200: CaseSerializer, **ERROR_RESPONSES})
@@ -283,13 +293,27 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
 
     @_action_schema(
         "Submit the case",
-        None,
+        SubmitSerializer,
         description="The agreement's rules propose who orders, performs and follows up each task; the "
-        "listed vårdcentral then reviews the proposal within the agreement's deadline.",
+        "listed vårdcentral then reviews the proposal within the agreement's deadline. The legal basis "
+        "for sharing may be given here if it was not recorded when the case was opened.",
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, id: str) -> Response:
-        return self._act(request, id, None, services.case_submit)
+        def call(*, legal_basis: dict[str, Any] | None = None, **kwargs: Any) -> ResponsibilityCase:
+            # The basis and the submit together or not at all: the parties never read an unshared case.
+            with transaction.atomic():
+                if legal_basis is not None:
+                    consent_services.basis_record(
+                        actor=kwargs["actor"],
+                        case=kwargs["case"],
+                        data=consent_services.BasisInput(**legal_basis),
+                    )
+                    kwargs["case"].refresh_from_db(fields=["version"])
+                    kwargs["expected_version"] = kwargs["case"].version
+                return services.case_submit(**kwargs)
+
+        return self._act(request, id, SubmitSerializer, call)
 
     @_action_schema(
         "Accept the proposed split",
