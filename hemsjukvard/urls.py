@@ -33,6 +33,7 @@ urlpatterns = [
     path("figures/", include("figures.urls")),
     path("access-log/", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("cases/", include("consent.urls")),
     path("documents/", include("documents.urls")),
     path("sip/", include("sip.urls")),
     path("competence/", include("competence.urls")),
