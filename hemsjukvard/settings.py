@@ -531,6 +531,8 @@ SPECTACULAR_SETTINGS = {
         "TaskKindEnum": "agreements.choices.TaskKind",
         "DocumentKindEnum": "documents.models.DocumentKind",
         "CaseEventKindEnum": "cases.models.EventKind",
+        "SharedPartEnum": "consent.models.SharedPart",
+        "SharingBasisKindEnum": "consent.models.BasisKind",
         "NotificationKindEnum": "cases.models.NotificationKind",
         "CaseStatusEnum": "cases.models.CaseStatus",
         "SipStatusEnum": "sip.models.SipStatus",

@@ -48,6 +48,12 @@ COUNTERPARTS = {
     "cases:analysis": "cases_risk_analyses_create",
     "sip:from-case": "sips_from_case_create",
     "sip:withdraw-consent": "sips_withdraw_consent_create",
+    "consent:basis": "cases_legal_basis_create",
+    "consent:withdraw": "cases_legal_basis_withdraw_create",
+    "consent:objection": "cases_objections_create",
+    "consent:objection-lift": "cases_objections_lift_create",
+    "consent:block": "cases_blocks_create",
+    "consent:block-lift": "cases_blocks_lift_create",
     "competence:transfer-revoke": "competence_transfers_revoke_create",
     "competence:delegation-revoke": "delegations_revoke_create",
 }
