@@ -77,8 +77,8 @@ class BasisForm(forms.Form):
     )
 
     def basis(self) -> BasisInput:
-        data: dict[str, Any] = dict(self.cleaned_data)
-        return BasisInput(**{k: (data.get(k) if data.get(k) is not None else None) for k in self.fields})
+        data: dict[str, Any] = {name: self.cleaned_data.get(name) for name in self.fields}
+        return BasisInput(**data)
 
 
 class OptionalBasisForm(BasisForm):
@@ -89,7 +89,8 @@ class OptionalBasisForm(BasisForm):
         kind = self.fields["kind"]
         assert isinstance(kind, forms.ChoiceField)
         kind.required = False
-        kind.choices = [(LATER, _("Record it later")), *kind.choices]
+        kinds = [(k, v) for k, v in BasisKind.choices if k != BasisKind.HISTORIC]
+        kind.choices = [(LATER, _("Record it later")), *kinds]
 
     def given(self) -> bool:
         return bool(self.cleaned_data.get("kind"))

@@ -188,7 +188,7 @@ class CarePlanBundleView(APIView):
             if sip.case is not None:
                 case = case_selectors.case_get(actor=actor, public_id=sip.case.public_id)
                 # The case's risk analyses only where they are shared (access.legal_basis).
-                analyses = []
+                analyses: list[Any] = []
                 if sharing_for(actor, case).analyses:
                     _case, analyses = case_selectors.risk_analyses_for_case(
                         actor=actor, public_id=case.public_id

@@ -67,11 +67,14 @@ def test_without_a_basis_the_other_party_sees_what_is_asked_but_no_health_detail
     assert "Lindqvist" not in html
     assert case.patient.personal_identity not in html
     opener = _page(world, "nurse_a", case).content.decode()
-    assert BACKGROUND in opener and "Hemlig kommentar" in opener and "Lindqvist" in opener
+    assert BACKGROUND in opener
+    assert "Hemlig kommentar" in opener
+    assert "Lindqvist" in opener
 
     # The API: the case, with its tasks, but its free text blanked and the basis said.
     body = api(world.users["gp_a"]).get(f"/api/v1/cases/{case.public_id}").json()
-    assert body["tasks"] and body["background"] == ""
+    assert body["tasks"]
+    assert body["background"] == ""
     assert body["sharing"] == {
         "basis": "none",
         "basis_kind": "",
@@ -81,9 +84,11 @@ def test_without_a_basis_the_other_party_sees_what_is_asked_but_no_health_detail
     timeline = api(world.users["gp_a"]).get(f"/api/v1/cases/{case.public_id}/timeline").json()
     assert all(event["reason"] == "" for event in timeline)
     refused = api(world.users["gp_a"]).get(f"/api/v1/cases/{case.public_id}/risk-analyses")
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_shared"
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "not_shared"
     own = api(world.users["nurse_a"]).get(f"/api/v1/cases/{case.public_id}").json()
-    assert own["background"] == BACKGROUND and own["sharing"]["health_details_shared"] is True
+    assert own["background"] == BACKGROUND
+    assert own["sharing"]["health_details_shared"] is True
 
     # A PDF: the opener prints the analysis; the other party gets neither it nor a print of its own.
     nurse = api(world.users["nurse_a"])
@@ -121,7 +126,8 @@ def test_recording_a_basis_shares_the_case_and_is_on_the_timeline_and_in_the_log
     assert answer.status_code == 201, answer.json()
     assert answer.json()["sharing"]["basis"] == "valid"
     body = api(world.users["gp_a"]).get(f"/api/v1/cases/{case.public_id}").json()
-    assert body["background"] == BACKGROUND and body["sharing"]["basis_kind"] == "menprovning"
+    assert body["background"] == BACKGROUND
+    assert body["sharing"]["basis_kind"] == "menprovning"
     assert "Lindqvist" in _page(world, "gp_a", case).content.decode()
     assert CaseEvent.objects.filter(case=case, kind=EventKind.SHARING, action="basis_recorded").exists()
     assert AccessLogEntry.objects.filter(
@@ -143,7 +149,8 @@ def test_withdrawal_stops_the_sharing_at_once(
     assert withdrawn.status_code == 302
 
     body = gp.get(f"/api/v1/cases/{case.public_id}").json()
-    assert body["background"] == "" and body["sharing"]["basis"] == "withdrawn"
+    assert body["background"] == ""
+    assert body["sharing"]["basis"] == "withdrawn"
     assert gp.get(f"/api/v1/cases/{case.public_id}/risk-analyses").status_code == 403
     assert BACKGROUND not in _page(world, "gp_a", case).content.decode()
     assert BACKGROUND in _page(world, "nurse_a", case).content.decode()
@@ -201,7 +208,8 @@ def test_a_sparr_hides_the_named_part_from_the_others_only(world: World, case_in
 
     gp = api(world.users["gp_a"])
     body = gp.get(f"/api/v1/cases/{case.public_id}").json()
-    assert body["background"] == "" and body["sharing"]["blocked_parts"] == ["analyses", "text"]
+    assert body["background"] == ""
+    assert body["sharing"]["blocked_parts"] == ["analyses", "text"]
     assert body["sharing"]["basis"] == "valid"
     assert gp.get(f"/api/v1/cases/{case.public_id}/risk-analyses").status_code == 403
     page = _page(world, "gp_a", case).content.decode()
@@ -219,7 +227,8 @@ def test_a_sparr_hides_the_named_part_from_the_others_only(world: World, case_in
         {"reason": "Begäran återtagen."},
         format="json",
     )
-    assert lifted.status_code == 200 and lifted.json()["lifted_at"]
+    assert lifted.status_code == 200
+    assert lifted.json()["lifted_at"]
     assert AccessLogEntry.objects.filter(
         user=world.users["nurse_a"], purpose=Purpose.SHARING_BASIS, reason="Begäran återtagen."
     ).exists()
@@ -260,7 +269,8 @@ def test_bad_input_gives_clear_errors_and_writes_nothing(world: World, case_in: 
     assert answer.status_code == 400
     assert "framtiden" in str(answer.json())
     missing = nurse.post(f"/api/v1/cases/{case.public_id}/legal-basis", {"kind": "consent"}, format="json")
-    assert missing.status_code == 400 and "scope" in str(missing.json())
+    assert missing.status_code == 400
+    assert "scope" in str(missing.json())
     too_long = nurse.post(
         f"/api/v1/cases/{case.public_id}/legal-basis",
         {"kind": "other_ground", "ground": "other", "ground_text": "x" * 5000},
@@ -289,10 +299,12 @@ def test_the_new_case_form_records_the_basis_and_keeps_what_was_typed(world: Wor
     refused = client.post(f"/cases/new/{patient.public_id}/", form)
     assert refused.status_code == 400
     html = refused.content.decode()
-    assert "Delas med vårdcentralen." in html and "Utskriven från njurmedicin." in html
+    assert "Delas med vårdcentralen." in html
+    assert "Utskriven från njurmedicin." in html
     assert not ResponsibilityCase.objects.filter(patient=patient).exists()
 
     form["basis-given_on"] = str(timezone.localdate())
     assert client.post(f"/cases/new/{patient.public_id}/", form).status_code == 302
     basis = SharingBasis.objects.get(case__patient=patient)
-    assert basis.kind == "consent" and basis.form == "written"
+    assert basis.kind == "consent"
+    assert basis.form == "written"
