@@ -129,7 +129,8 @@ def basis_clean(data: BasisInput) -> BasisInput:
     return BasisInput(**kept)
 
 
-def _acting(actor: Actor, case: ResponsibilityCase) -> Membership:
+def acting_membership(actor: Actor, case: ResponsibilityCase) -> Membership:
+    """The membership through which ``actor`` records on ``case``; ``NotPermitted`` if none."""
     membership = sharing_membership(actor, case)
     if membership is None:
         raise NotPermitted(
@@ -216,7 +217,7 @@ def basis_input_of(basis: SharingBasis) -> BasisInput:
 @transaction.atomic
 def basis_record(*, actor: Actor, case: ResponsibilityCase, data: BasisInput) -> SharingBasis:
     """Record the legal basis on which ``case`` is shared with the other parties."""
-    membership = _acting(actor, case)
+    membership = acting_membership(actor, case)
     clean = basis_clean(data)
     basis = SharingBasis.objects.create(
         case=case,
@@ -233,7 +234,7 @@ def basis_withdraw(*, actor: Actor, case: ResponsibilityCase, reason: str = "") 
     """The person withdrew their consent (or the basis no longer holds): every basis in force on the
     case is withdrawn, and the other parties stop seeing its health details at once. The number of
     bases withdrawn."""
-    membership = _acting(actor, case)
+    membership = acting_membership(actor, case)
     reason = _clean_reason(reason, required=False)
     now = timezone.now()
     withdrawn = SharingBasis.objects.filter(case=case, withdrawn_at__isnull=True).update(
@@ -251,7 +252,7 @@ def objection_record(
 ) -> SharingObjection:
     """The person objects to sharing ``case`` with ``organisation`` (with every other organisation when
     ``None``). The opener's own organisation cannot be named."""
-    membership = _acting(actor, case)
+    membership = acting_membership(actor, case)
     reason = _clean_reason(reason, required=False)
     if organisation is not None and organisation.pk == case.opened_by_organisation_id:
         raise ValidationError(
@@ -276,7 +277,7 @@ def objection_record(
 def objection_lift(
     *, actor: Actor, case: ResponsibilityCase, objection: SharingObjection, reason: str
 ) -> SharingObjection:
-    membership = _acting(actor, case)
+    membership = acting_membership(actor, case)
     reason = _clean_reason(reason, required=True)
     lifted = SharingObjection.objects.filter(pk=objection.pk, case=case, lifted_at__isnull=True).update(
         lifted_at=timezone.now(), lifted_by=actor.user, lift_reason=reason
@@ -292,7 +293,7 @@ def objection_lift(
 @transaction.atomic
 def block_set(*, actor: Actor, case: ResponsibilityCase, part: str, reason: str = "") -> SharingBlock:
     """A spärr on ``part`` of ``case``: hidden from every organisation but the one that opened it."""
-    membership = _acting(actor, case)
+    membership = acting_membership(actor, case)
     reason = _clean_reason(reason, required=False)
     if part not in SharedPart.values:
         raise ValidationError({"part": [_("Choose free text, risk analyses or documents.")]})
@@ -313,7 +314,7 @@ def block_set(*, actor: Actor, case: ResponsibilityCase, part: str, reason: str 
 @transaction.atomic
 def block_lift(*, actor: Actor, case: ResponsibilityCase, block: SharingBlock, reason: str) -> SharingBlock:
     """Lift a spärr; the reason is required and logged."""
-    membership = _acting(actor, case)
+    membership = acting_membership(actor, case)
     reason = _clean_reason(reason, required=True)
     lifted = SharingBlock.objects.filter(pk=block.pk, case=case, lifted_at__isnull=True).update(
         lifted_at=timezone.now(), lifted_by=actor.user, lift_reason=reason

@@ -93,6 +93,7 @@ def _write(
     (nothing typed lost), or back to the case with ``done`` said."""
     actor = Actor.from_request(request)
     case = case_selectors.case_get(actor=actor, public_id=public_id, record_type=RECORD_SHARING)
+    services.acting_membership(actor, case)  # who may, before what they sent is looked at
     if form.is_valid():
         try:
             with transaction.atomic():

@@ -110,6 +110,10 @@ def _case_response(
     return response
 
 
+def _basis_record(actor: Actor, case: ResponsibilityCase, basis: dict[str, Any]) -> None:
+    consent_services.basis_record(actor=actor, case=case, data=consent_services.BasisInput(**basis))
+
+
 def _splits(items: list[dict[str, Any]] | None) -> list[services.Split]:
     return [
         services.Split(
@@ -239,15 +243,12 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         patient = patient_get(actor=actor, public_id=data.pop("patient"))
         task_codes = data.pop("tasks")
         basis = data.pop("legal_basis", None)
-        # The case and its legal basis together or not at all: a refused basis leaves no case behind.
-        with transaction.atomic():
+        with transaction.atomic():  # the case and its legal basis together or not at all
             case = services.case_open(
                 actor=actor, patient=patient, data=services.CaseInput(task_codes=task_codes, **data)
             )
             if basis is not None:
-                consent_services.basis_record(
-                    actor=actor, case=case, data=consent_services.BasisInput(**basis)
-                )
+                _basis_record(actor, case, basis)
         return _case_response(actor, case, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Read a responsibility case", responses={200: CaseSerializer, **ERROR_RESPONSES})
@@ -301,15 +302,9 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, id: str) -> Response:
         def call(*, legal_basis: dict[str, Any] | None = None, **kwargs: Any) -> ResponsibilityCase:
-            # The basis and the submit together or not at all: the parties never read an unshared case.
-            with transaction.atomic():
+            with transaction.atomic():  # the basis and the submit together or not at all
                 if legal_basis is not None:
-                    consent_services.basis_record(
-                        actor=kwargs["actor"],
-                        case=kwargs["case"],
-                        data=consent_services.BasisInput(**legal_basis),
-                    )
-                    kwargs["case"].refresh_from_db(fields=["version"])
+                    _basis_record(kwargs["actor"], kwargs["case"], legal_basis)
                     kwargs["expected_version"] = kwargs["case"].version
                 return services.case_submit(**kwargs)
 

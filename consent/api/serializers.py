@@ -7,7 +7,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from cases.api.serializers import BasisInputSerializer
 from directory.api.serializers import OrganisationRefSerializer
 
 from ..models import (
@@ -16,8 +15,6 @@ from ..models import (
     SharingBlock,
     SharingObjection,
 )
-
-__all__ = ["BasisInputSerializer"]
 
 
 class SharingReasonSerializer(serializers.Serializer[dict[str, Any]]):

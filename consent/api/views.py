@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import selectors as case_selectors
-from cases.api.serializers import CaseSerializer
+from cases.api.serializers import BasisInputSerializer, CaseSerializer
 from cases.api.views import _case_response
 from directory.actor import Actor
 from directory.models import Organisation
@@ -27,7 +27,6 @@ from hemsjukvard.api.schema import WRITE_ERRORS
 from .. import services
 from ..models import SharingBlock, SharingObjection
 from .serializers import (
-    BasisInputSerializer,
     BlockInputSerializer,
     BlockSerializer,
     LiftSerializer,
@@ -73,6 +72,7 @@ def _example(name: str, value: dict[str, Any]) -> list[OpenApiExample]:
 def legal_basis(request: Request, id: uuid.UUID) -> Response:
     actor = Actor.from_request(request)
     case = case_selectors.case_get(actor=actor, public_id=id)
+    services.acting_membership(actor, case)  # who may, before what they sent is looked at
     data = _valid(BasisInputSerializer, request)
     services.basis_record(actor=actor, case=case, data=services.BasisInput(**data))
     return _case_response(actor, case, status_code=status.HTTP_201_CREATED)
@@ -90,6 +90,7 @@ def legal_basis(request: Request, id: uuid.UUID) -> Response:
 def legal_basis_withdraw(request: Request, id: uuid.UUID) -> Response:
     actor = Actor.from_request(request)
     case = case_selectors.case_get(actor=actor, public_id=id)
+    services.acting_membership(actor, case)  # who may, before what they sent is looked at
     data = _valid(SharingReasonSerializer, request)
     services.basis_withdraw(actor=actor, case=case, reason=data.get("reason", ""))
     return _case_response(actor, case)
@@ -110,6 +111,7 @@ def legal_basis_withdraw(request: Request, id: uuid.UUID) -> Response:
 def objections(request: Request, id: uuid.UUID) -> Response:
     actor = Actor.from_request(request)
     case = case_selectors.case_get(actor=actor, public_id=id)
+    services.acting_membership(actor, case)  # who may, before what they sent is looked at
     data = _valid(ObjectionInputSerializer, request)
     organisation = None
     if data.get("organisation"):
@@ -143,6 +145,7 @@ def _on_case(model: Any, case: Any, key: str) -> Any:
 def objection_lift(request: Request, id: uuid.UUID, objection_id: str) -> Response:
     actor = Actor.from_request(request)
     case = case_selectors.case_get(actor=actor, public_id=id)
+    services.acting_membership(actor, case)  # who may, before what they sent is looked at
     data = _valid(LiftSerializer, request)
     with transaction.atomic():
         objection = services.objection_lift(
@@ -169,6 +172,7 @@ def objection_lift(request: Request, id: uuid.UUID, objection_id: str) -> Respon
 def blocks(request: Request, id: uuid.UUID) -> Response:
     actor = Actor.from_request(request)
     case = case_selectors.case_get(actor=actor, public_id=id)
+    services.acting_membership(actor, case)  # who may, before what they sent is looked at
     data = _valid(BlockInputSerializer, request)
     block = services.block_set(actor=actor, case=case, part=data["part"], reason=data.get("reason", ""))
     return Response(BlockSerializer(block).data, status=status.HTTP_201_CREATED)
@@ -185,6 +189,7 @@ def blocks(request: Request, id: uuid.UUID) -> Response:
 def block_lift(request: Request, id: uuid.UUID, block_id: str) -> Response:
     actor = Actor.from_request(request)
     case = case_selectors.case_get(actor=actor, public_id=id)
+    services.acting_membership(actor, case)  # who may, before what they sent is looked at
     data = _valid(LiftSerializer, request)
     block = services.block_lift(
         actor=actor, case=case, block=_on_case(SharingBlock, case, block_id), reason=data["reason"]

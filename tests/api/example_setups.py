@@ -16,7 +16,6 @@ from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
 from cases.governance import tasks_to_decide
 from cases.models import AnalysisStatus, CaseStatus, CaseTask, ResponsibilityCase
 from competence.models import CompetenceTransfer, Delegation
-from consent.models import SharingBasis, SharingBlock, SharingObjection
 from demo.people import DEFAULT_PASSWORD
 from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind, Role
@@ -675,77 +674,7 @@ def delegations_case_tasks_create(w: ExampleWorld) -> Prepared:
     )
 
 
-# --- The legal basis for sharing a case, objections and spärrar -----------------------------------------
-
-
-def _sharing_case(offset: int) -> ResponsibilityCase:
-    """A closed case the kommun's own nurse opened (the other examples use open cases, which these leave
-    shared as the demo recorded them); ``offset`` picks a different one for each operation."""
-    cases = ResponsibilityCase.objects.filter(
-        kommun__name=KOMMUN, opened_by_organisation__name=KOMMUN, status=CaseStatus.CLOSED
-    ).order_by("pk")
-    case = cases[offset : offset + 1].first() or cases.first()
-    assert case is not None, "the demo world has no closed case of the kommun"
-    return case
-
-
-def _sharing(offset: int) -> Setup:
-    def setup(w: ExampleWorld) -> Prepared:
-        case = _sharing_case(offset)
-        nurse = _kommun_nurse_of(case.kommun)
-        assert nurse is not None
-        return Prepared(nurse, path_params={"id": case.public_id})
-
-    return setup
-
-
-def cases_legal_basis_withdraw_create(w: ExampleWorld) -> Prepared:
-    """A case whose basis is in force (a new one recorded first if an earlier example withdrew it)."""
-    prepared = _sharing(1)(w)
-    case = ResponsibilityCase.objects.get(public_id=prepared.path_params["id"])
-    if not SharingBasis.objects.filter(case=case, withdrawn_at__isnull=True).exists():
-        SharingBasis.objects.create(
-            case=case, kind="historic", ground_text="Registrerat före rättslig grund krävdes"
-        )
-    return prepared
-
-
-def cases_objections_lift_create(w: ExampleWorld) -> Prepared:
-    """An objection recorded by the nurse (through the service) and lifted by the same nurse."""
-    case = _sharing_case(2)
-    nurse = _kommun_nurse_of(case.kommun)
-    assert nurse is not None
-    objection = SharingObjection.objects.create(
-        case=case,
-        organisation=case.vardcentral,
-        reason="Exempel",
-        recorded_by=case.opened_by,
-        recorded_by_organisation=case.opened_by_organisation,
-    )
-    return Prepared(nurse, path_params={"id": case.public_id, "objection_id": objection.public_id})
-
-
-def cases_blocks_lift_create(w: ExampleWorld) -> Prepared:
-    case = _sharing_case(3)
-    nurse = _kommun_nurse_of(case.kommun)
-    assert nurse is not None
-    block = SharingBlock.objects.create(
-        case=case,
-        part="text",
-        reason="Exempel",
-        recorded_by=case.opened_by,
-        recorded_by_organisation=case.opened_by_organisation,
-    )
-    return Prepared(nurse, path_params={"id": case.public_id, "block_id": block.public_id})
-
-
 SETUPS: dict[str, Setup] = {
-    "cases_legal_basis_create": _sharing(0),
-    "cases_legal_basis_withdraw_create": cases_legal_basis_withdraw_create,
-    "cases_objections_create": _sharing(4),
-    "cases_objections_lift_create": cases_objections_lift_create,
-    "cases_blocks_create": _sharing(3),
-    "cases_blocks_lift_create": cases_blocks_lift_create,
     "auth_token_create": auth_token_create,
     "oauth_token_create": oauth_token_create,
     "agreement_versions_create": agreement_versions_create,
@@ -803,3 +732,8 @@ SETUPS: dict[str, Setup] = {
     # Last: it renames the demo's PD, which the examples above name by its code.
     "task_types_create": task_types_create,
 }
+
+# The legal basis for sharing a case, objections and spärrar: their setups live in their own module.
+from .example_setups_sharing import SHARING_SETUPS  # noqa: E402
+
+SETUPS = {**SHARING_SETUPS, **SETUPS}
