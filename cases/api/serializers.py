@@ -440,6 +440,18 @@ class CaseCreateSerializer(CaseWriteSerializer):
     )
 
 
+# The submit's request example: the person's oral consent, recorded with the submit.
+SUBMIT_EXAMPLE = {
+    "legal_basis": {
+        "kind": "consent",
+        "scope": "Ärendet och riskanalysen delas med vårdcentralen och njurmedicin.",
+        "given_by": "person",
+        "form": "oral",
+        "given_on": "2026-03-02",
+    }
+}
+
+
 class SubmitSerializer(serializers.Serializer[dict[str, Any]]):
     legal_basis = BasisInputSerializer(
         required=False, help_text=_("The legal basis for sharing, if not recorded when the case was opened.")

@@ -47,6 +47,7 @@ from ..models import CaseStatus, Notification, ResponsibilityCase, RiskAnalysis
 from ..policies import allowed_actions
 from ..transitions import A
 from .serializers import (
+    SUBMIT_EXAMPLE,
     AcceptSerializer,
     CaseCreateSerializer,
     CaseDraftUpdateSerializer,
@@ -298,6 +299,7 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         description="The agreement's rules propose who orders, performs and follows up each task; the "
         "listed vårdcentral then reviews the proposal within the agreement's deadline. The legal basis "
         "for sharing may be given here if it was not recorded when the case was opened.",
+        examples=_example("Med samtycke", SUBMIT_EXAMPLE),
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, id: str) -> Response:

@@ -693,6 +693,7 @@ SETUPS: dict[str, Setup] = {
     "responsibility_proposals_create": responsibility_proposals_create,
     "cases_create": cases_create,
     "cases_partial_update": _case_action("update"),
+    "cases_submit_create": _case_action("submit"),
     "cases_accept_create": _case_action("accept"),
     "cases_dispute_create": _case_action("dispute", task=_task_awaiting),
     "cases_positions_create": _case_action("state_position", task=_task_awaiting),
