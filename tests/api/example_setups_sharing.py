@@ -12,14 +12,15 @@ from .examples_world import KOMMUN, ExampleWorld
 
 
 def _sharing_case(offset: int) -> ResponsibilityCase:
-    """A closed case the kommun's own nurse opened (the other examples use open cases, which these leave
-    shared as the demo recorded them); ``offset`` picks a different one for each operation."""
-    cases = ResponsibilityCase.objects.filter(
-        kommun__name=KOMMUN, opened_by_organisation__name=KOMMUN, status=CaseStatus.CLOSED
-    ).order_by("pk")
-    case = cases[offset : offset + 1].first() or cases.first()
-    assert case is not None, "the demo world has no closed case of the kommun"
-    return case
+    """A case the kommun's own nurse opened, closed ones first (the other examples act on open cases,
+    which these would leave unshared), the oldest first; ``offset`` picks a different one for each
+    operation."""
+    cases = ResponsibilityCase.objects.filter(kommun__name=KOMMUN, opened_by_organisation__name=KOMMUN)
+    ordered = list(cases.filter(status=CaseStatus.CLOSED).order_by("pk")) + list(
+        cases.exclude(status=CaseStatus.CLOSED).order_by("pk")
+    )
+    assert ordered, "the demo world has no case the kommun opened"
+    return ordered[offset % len(ordered)]
 
 
 def _sharing(offset: int) -> Setup:
