@@ -3,7 +3,7 @@
 Layer order (a module imports only those before it; nothing here imports an app's selectors or
 services, and the apps' selectors import from here)::
 
-    roles → seen → parties → patients → cases → sips → documents
+    roles → seen → parties → patients → legal_basis → cases → sips → documents
 
 * ``roles``: every role set the rule uses, each defined once (who reaches patients, who sees a protected
   identity, who enrols, who approves, who keeps a SIP, who sees figures, who reviews the log).
@@ -14,6 +14,8 @@ services, and the apps' selectors import from here)::
   protected identity (``identity_visible``, ``identity_visible_q``), nödåtkomst
   (``emergency_membership``), and a patient's facts loaded for the rule (``patient_facts``,
   ``patients_granted``, ``identity_visible_many``).
+* ``legal_basis``: what of a case is shared with an organisation other than the one that opened it (a
+  valid legal basis, spärrar) and whose reads an objection refuses (``sharing_for``, ``objection_blocks``).
 * ``cases``: who sees a case (``granting_membership``, ``visible_cases_q``) and cases as seen, with the
   patient's identity decided per row by the patient rule (``cases_seen``).
 * ``sips``: who sees a plan (its patient's rule, ``visible_sips_q``) and whether its content is shared

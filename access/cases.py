@@ -4,7 +4,8 @@ A case is seen by the members, in a care role (``roles.CASE_PARTY_ROLES``, never
 organisations it names (``access.parties``), and by the members of each joint body that has handled it
 (the case was escalated to the body, or the body decided on it). Whether the patient's identity is
 shown with the case is the patient's rule (``access.patients.identity_visible``): the same for a case
-page, a row of a work list and the patient's own page.
+page, a row of a work list and the patient's own page, and the case's legal basis for sharing
+(``access.legal_basis``): without one, only the organisation that opened the case sees who it is about.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from cases.models import CaseEvent, EscalationDecision, EventKind, Responsibilit
 from directory.actor import Actor
 from directory.models import Membership
 
+from .legal_basis import objection_free_q, sharing_many
 from .parties import case_organisation_ids, case_parties_q
 from .patients import identity_visible_many, open_enrolment_kommun
 from .roles import CASE_PARTY_ROLES, DECIDING_ROLES
@@ -49,7 +51,8 @@ def visible_cases_q(actor: Actor) -> Q:
     if bodies:
         q |= Q(Exists(EscalationDecision.objects.filter(case=OuterRef("pk"), body_id__in=list(bodies))))
         q |= Q(Exists(_escalations_to(bodies).filter(case=OuterRef("pk"))))
-    return q
+    # The person's objection to sharing with the reader's organisation (``access.legal_basis``).
+    return q & objection_free_q(actor)
 
 
 def granting_membership(actor: Actor, case: ResponsibilityCase) -> Membership | None:
@@ -101,7 +104,13 @@ def cases_seen(*, actor: Actor, cases: Sequence[ResponsibilityCase]) -> list[See
     visible = identity_visible_many(
         actor=actor, patients=[case.patient for case, _membership in shown], open_kommun=open_kommun
     )
+    # Without a legal basis for sharing the patient's identity is the opener's only (``access.legal_basis``).
+    shared = sharing_many(actor, [case for case, _membership in shown]) if shown else {}
     return [
-        Seen(obj=case, membership=membership, identity_visible=visible[case.patient_id])
+        Seen(
+            obj=case,
+            membership=membership,
+            identity_visible=visible[case.patient_id] and shared[case.pk].health,
+        )
         for case, membership in shown
     ]

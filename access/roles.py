@@ -84,3 +84,9 @@ LOG_REVIEWER_ROLES = KOMMUN_LOG_REVIEWER_ROLES | REGION_LOG_REVIEWER_ROLES
 # Members of the joint bodies that decide escalated cases: they read what is before them, and change no
 # patient's record.
 DECIDING_ROLES = frozenset({Role.GOVERNANCE})
+# Who records or lifts a case's legal basis for sharing, an objection or a spärr (``consent.policies``):
+# the staff of the organisation that opened the case, in a care role, and the MAS of the case's kommun.
+SHARING_RECORDER_ROLES = frozenset(
+    {Role.NURSE, Role.REHAB, Role.GP, Role.SPECIALIST, Role.COORDINATOR, Role.MAS, Role.MAR}
+)
+SHARING_OVERSIGHT_ROLES = frozenset({Role.MAS})

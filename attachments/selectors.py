@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from access.cases import granting_membership as case_membership
+from access.legal_basis import objection_blocks, sharing_for
 from access.patients import granting_membership as patient_membership
 from access.patients import identity_visible, patient_facts
 from access.seen import Seen
@@ -120,6 +121,8 @@ def attachments_of(*, actor: Actor, parent: Parent) -> list[Attachment]:
     them and why); each one logged as listed, in one write."""
     queryset = Attachment.objects.select_related("uploaded_by", "organisation", "removed_by", "case", "sip")
     if parent.case is not None:
+        if not sharing_for(actor, parent.case).documents:
+            return []  # not shared with this reader (``access.legal_basis``): nothing to list, nothing logged
         queryset = queryset.filter(case=parent.case)
     else:
         queryset = queryset.filter(sip=parent.sip)
@@ -154,6 +157,12 @@ def reading_membership(actor: Actor, attachment: Attachment) -> tuple[Membership
     facts = patient_facts(attachment.patient)
     if attachment.case is not None:
         membership = case_membership(actor, attachment.case)
+        # A case's files are among its documents: shared only on a legal basis, never past an objection
+        # or a spärr on documents (``access.legal_basis``).
+        if membership is not None and (
+            objection_blocks(actor, attachment.case) or not sharing_for(actor, attachment.case).documents
+        ):
+            membership = None
     else:
         assert attachment.sip is not None
         membership = patient_membership(actor, facts)

@@ -27,6 +27,9 @@ class Purpose(models.TextChoices):
     CARE_RELATIONSHIP = "care_relationship", _("Care relationship")
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
     NONE = "none", _("No care relationship")
+    # The legal basis for sharing a case between care providers (``access.legal_basis``).
+    SHARING_BASIS = "sharing_basis", _("Legal basis for sharing")
+    OBJECTION = "objection", _("Blocked: the person objects to sharing")
 
 
 class AccessLogEntry(models.Model):

@@ -20,6 +20,8 @@ RECORD_PROTECTED_IDENTITY: Final = "protected_identity"
 RECORD_CASE: Final = "responsibility_case"
 RECORD_TIMELINE: Final = "case_timeline"
 RECORD_ANALYSIS: Final = "risk_analysis"
+# The legal basis for sharing a case, an objection or a spärr (consent).
+RECORD_SHARING: Final = "sharing_basis"
 # The rule engine's proposal for a patient (agreements, and the case form that shows it).
 RECORD_PROPOSAL: Final = "responsibility_proposal"
 # A coordinated individual plan (sip).
@@ -44,6 +46,7 @@ RECORD_TYPES: Final = frozenset(
         RECORD_CASE,
         RECORD_TIMELINE,
         RECORD_ANALYSIS,
+        RECORD_SHARING,
         RECORD_PROPOSAL,
         RECORD_SIP,
         RECORD_OVERVIEW,
@@ -65,6 +68,7 @@ TYPE_LABELS: Final[dict[str, Promise]] = {
     RECORD_CASE: _("Responsibility case"),
     RECORD_TIMELINE: _("Case timeline"),
     RECORD_ANALYSIS: _("Risk analysis"),
+    RECORD_SHARING: _("Legal basis for sharing"),
     RECORD_PROPOSAL: _("Responsibility proposal"),
     RECORD_SIP: _("SIP"),
     RECORD_OVERVIEW: _("Patient overview"),

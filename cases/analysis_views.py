@@ -63,6 +63,8 @@ def _formset_hazards(formset: Any) -> list[presenters.ScoredHazard]:
 def _analysis_read(actor: Actor, public_id: uuid.UUID) -> tuple[Seen[ResponsibilityCase], list[RiskAnalysis]]:
     """The case read as a read of its risk analysis (logged so), and every version of the analysis."""
     seen = selectors.case_read(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
+    selectors.analyses_check_shared(actor, seen.obj)
+    selectors.analyses_check_shared(actor, seen.obj)
     return seen, selectors.risk_analyses(case=seen.obj)
 
 
@@ -250,6 +252,7 @@ def analysis_matrix_preview(request: HttpRequest, public_id: uuid.UUID) -> HttpR
     """The matrix as the person fills the hazards in (htmx); nothing is stored."""
     actor = Actor.from_request(request)
     seen = selectors.case_read(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
+    selectors.analyses_check_shared(actor, seen.obj)
     page = presenters.case_page(actor=actor, case=seen)
     formset = _hazard_formset(page, request.POST)
     preview = _formset_hazards(formset)

@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from access.cases import granting_membership as case_grant
 from access.cases import visible_cases_q
+from access.legal_basis import part_shared_q
 from cases import selectors as case_selectors
 from cases.models import CaseEvent, CaseStatus, DecisionOutcome, EscalationDecision, ResponsibilityCase
 from cases.selectors.levels import level_bindings
 from cases.transitions import A
+from consent.models import SharedPart
 from directory.actor import Actor
 from directory.models import Membership
 from documents.models import DocumentKind
@@ -30,7 +32,7 @@ from documents.sources import DocumentSource, PdfHeader
 from patients.models import Patient
 
 from .decisions import what_follows
-from .documents import _case_reference, _label, _org, _person
+from .documents import _case_reference, _label, _org, _person, documents_check_shared
 
 ANSWERS = (A.ACCEPT_RECOMMENDATION, A.DECLINE_RECOMMENDATION)
 
@@ -121,6 +123,7 @@ class DecisionNoticeSource(DocumentSource[EscalationDecision]):
         case = case_selectors.case_get(
             actor=actor, public_id=decision.case.public_id if decision else source_id
         )
+        documents_check_shared(actor, case)
         return _queryset().get(public_id=source_id, case=case)
 
     def load_for_render(self, *, source_id: uuid.UUID) -> EscalationDecision:
@@ -133,7 +136,10 @@ class DecisionNoticeSource(DocumentSource[EscalationDecision]):
 
     def readable(self, *, actor: Actor, source_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
         visible = EscalationDecision.objects.filter(
-            public_id__in=source_ids, case__in=ResponsibilityCase.objects.filter(visible_cases_q(actor))
+            public_id__in=source_ids,
+            case__in=ResponsibilityCase.objects.filter(visible_cases_q(actor)).filter(
+                part_shared_q(actor, SharedPart.DOCUMENTS)
+            ),
         )
         return set(visible.values_list("public_id", flat=True))
 

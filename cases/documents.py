@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from access.cases import visible_cases_q
+from access.legal_basis import part_shared_q, sharing_for
 from cases import selectors as case_selectors
 from cases.models import (
     AnalysisStatus,
@@ -37,11 +38,12 @@ from cases.models import (
     Urgency,
 )
 from cases.risk import RiskMatrix, risk_matrix, risk_score
+from consent.models import SharedPart
 from directory.actor import Actor
 from directory.models import Organisation, Role, User
 from documents.models import DocumentKind
 from documents.sources import DocumentSource, PdfHeader
-from hemsjukvard.errors import StateConflictError
+from hemsjukvard.errors import NotPermitted, StateConflictError
 from patients.models import Patient
 
 
@@ -215,7 +217,24 @@ def _analysis_queryset() -> QuerySet[RiskAnalysis]:
 
 
 def _cases_visible_to(actor: Actor) -> QuerySet[ResponsibilityCase]:
-    return ResponsibilityCase.objects.filter(visible_cases_q(actor))
+    """The cases whose documents ``actor`` may read: cases they see whose documents are shared with them
+    (a valid legal basis and no spärr on documents, or the opener's own organisation)."""
+    return ResponsibilityCase.objects.filter(visible_cases_q(actor)).filter(
+        part_shared_q(actor, SharedPart.DOCUMENTS)
+    )
+
+
+def documents_check_shared(actor: Actor, case: ResponsibilityCase, *, analyses: bool = False) -> None:
+    """Refuse to print a case's document that is not shared with ``actor`` (``access.legal_basis``)."""
+    shared = sharing_for(actor, case)
+    if not shared.documents or (analyses and not shared.analyses):
+        raise NotPermitted(
+            _(
+                "The case's documents are not shared with your organisation: there is no valid legal "
+                "basis for sharing, or they are under a spärr. Ask the organisation that opened the case."
+            ),
+            code="not_shared",
+        )
 
 
 class RiskAnalysisSource(DocumentSource[RiskAnalysis]):
@@ -227,6 +246,7 @@ class RiskAnalysisSource(DocumentSource[RiskAnalysis]):
 
     def load(self, *, actor: Actor, source_id: uuid.UUID) -> RiskAnalysis:
         analysis = case_selectors.risk_analysis_get(actor=actor, public_id=source_id)
+        documents_check_shared(actor, analysis.case, analyses=True)
         return _analysis_queryset().get(pk=analysis.pk)
 
     def load_for_render(self, *, source_id: uuid.UUID) -> RiskAnalysis:
@@ -234,7 +254,8 @@ class RiskAnalysisSource(DocumentSource[RiskAnalysis]):
 
     def readable(self, *, actor: Actor, source_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
         # The case's parties, as for the analysis itself (``cases.selectors.risk_analysis_get``).
-        visible = RiskAnalysis.objects.filter(public_id__in=source_ids, case__in=_cases_visible_to(actor))
+        cases = _cases_visible_to(actor).filter(part_shared_q(actor, SharedPart.ANALYSES))
+        visible = RiskAnalysis.objects.filter(public_id__in=source_ids, case__in=cases)
         return set(visible.values_list("public_id", flat=True))
 
     def patient_of(self, source: RiskAnalysis) -> Patient:
@@ -409,6 +430,7 @@ class EscalationNoticeSource(DocumentSource[ResponsibilityCase]):
 
     def load(self, *, actor: Actor, source_id: uuid.UUID) -> ResponsibilityCase:
         case = case_selectors.case_get(actor=actor, public_id=source_id)
+        documents_check_shared(actor, case)
         return _case_queryset().get(pk=case.pk)
 
     def load_for_render(self, *, source_id: uuid.UUID) -> ResponsibilityCase:

@@ -18,6 +18,8 @@ from directory.models import OrganisationKind
 from hemsjukvard.db import PublicIdModel, TimestampedModel
 
 from .numbering import next_case_number
+from .preferences import EmailChoice as EmailChoice
+from .preferences import NotificationPreference as NotificationPreference
 from .risk import is_high, risk_score
 
 
@@ -385,6 +387,7 @@ class EventKind(models.TextChoices):
     REMINDER = "reminder", _("Deadline passed: reminder sent")
     ATTACHMENT_ADDED = "attachment_added", _("File attached")
     ATTACHMENT_REMOVED = "attachment_removed", _("Attachment removed")
+    SHARING = "sharing", _("Legal basis for sharing")  # the action says which (consent.services)
 
 
 class CaseEvent(models.Model):
@@ -771,30 +774,3 @@ class Notification(PublicIdModel):
             )
         ]
         indexes = [models.Index(fields=["user", "read_at"])]
-
-
-class EmailChoice(models.TextChoices):
-    IMMEDIATE = "immediate", _("At once, one e-mail per notification")
-    DIGEST = "digest", _("Once a day, one e-mail listing them")
-
-
-class NotificationPreference(models.Model):
-    """How a person wants their notifications e-mailed; without a row, at once."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="notification_preference",
-    )
-    email = models.CharField(
-        _("e-mail"), max_length=16, choices=EmailChoice.choices, default=EmailChoice.IMMEDIATE
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("notification preference")
-        verbose_name_plural = _("notification preferences")
-
-    def __str__(self) -> str:
-        return f"Notification preference of {self.user_id}: {self.email}"

@@ -22,9 +22,14 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.legal_basis import current_bases, sharing_for
 from access.seen import Seen
 from attachments import sections as attachment_sections
 from audit.records import RECORD_PROPOSAL
+from consent import services as consent_services
+from consent.forms import OptionalBasisForm
+from consent.models import SharedPart
+from consent.policies import can_manage_sharing
 from directory.actor import Actor
 from documents import selectors as document_selectors
 from documents.models import DocumentKind
@@ -127,16 +132,28 @@ def _open_duplicates(
 
 
 def _case_create(
-    request: HttpRequest, actor: Actor, patient: Seen[Any], form: CaseNewForm, referring: bool
+    request: HttpRequest,
+    actor: Actor,
+    patient: Seen[Any],
+    form: CaseNewForm,
+    referring: bool,
+    basis_form: OptionalBasisForm,
 ) -> HttpResponseBase:
-    """Open the case (and submit it, if asked): a redirect to it, or the form with the service's errors."""
+    """Open the case with its legal basis (and submit it, if asked): a redirect to it, or the forms with
+    the services' errors."""
     submit = "submit" in request.POST and not referring
     try:
-        # Opened and submitted together or not at all: a refused submit leaves no draft behind.
+        # Opened, its basis recorded and submitted together or not at all: a refused step leaves no draft.
         with transaction.atomic():
-            case = _case_open_and_submit(request, actor, patient, form, referring, submit=submit)
+            case = _case_open_and_submit(
+                request, actor, patient, form, referring, submit=submit, basis_form=basis_form
+            )
     except ValidationError as error:
-        apply_service_errors(form, error)
+        basis_fields = set(basis_form.fields)
+        if hasattr(error, "error_dict") and set(error.error_dict) <= basis_fields:
+            apply_service_errors(basis_form, error)
+        else:
+            apply_service_errors(form, error)
         return HttpResponse(status=400)
     return redirect("cases:detail", public_id=case.public_id)
 
@@ -149,8 +166,12 @@ def _case_open_and_submit(
     referring: bool,
     *,
     submit: bool,
+    basis_form: OptionalBasisForm,
 ) -> ResponsibilityCase:
     case = services.case_open(actor=actor, patient=patient, data=_case_input(form.cleaned_data))
+    if basis_form.given():
+        consent_services.basis_record(actor=actor, case=case, data=basis_form.basis())
+        case.refresh_from_db()
     if referring:
         messages.success(
             request, _("The case is saved; the kommun's nurses are told to complete and submit it.")
@@ -171,13 +192,14 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
     patient = patient_selectors.patient_get(actor=actor, public_id=patient_id)
     form = _new_case_form(request, patient.obj, request.POST if request.method == "POST" else None)
+    basis_form = OptionalBasisForm(request.POST if request.method == "POST" else None, prefix="basis")
     # The listed vårdcentral opening a case before enrolment leaves the submitting to the kommun.
     referring = not any(m.role in ("nurse", "rehab") for m in actor.memberships) and (
         referring_membership(actor, patient.obj) is not None
     )
     preview = None
     duplicates: list[Seen[ResponsibilityCase]] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and basis_form.is_valid():
         data = form.cleaned_data
 
         def attempt() -> HttpResponseBase:
@@ -185,7 +207,7 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
             duplicates.extend(_open_duplicates(actor, patient, data["tasks"]))
             if duplicates and not request.POST.get("confirm_duplicate"):
                 return HttpResponse(status=409)
-            return _case_create(request, actor, patient, form, referring)
+            return _case_create(request, actor, patient, form, referring, basis_form)
 
         outcome = form_once(request, attempt)
         if isinstance(outcome, HttpResponseRedirect):
@@ -204,6 +226,7 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
             "patient": patient.obj,
             "seen": patient,
             "form": form,
+            "basis_form": basis_form,
             "groups": _catalogue_groups(form),
             "preview": preview,
             "referring": referring,
@@ -351,10 +374,16 @@ def _render_case(
     events = list(reversed(selectors.case_events(case=case)))
     names = {str(t.task.public_id): presenters.task_name(t.task.task_type) for t in page.tasks}
     level = selectors.case_facts(case).level
+    shared = sharing_for(actor, case)
     return render(
         request,
         "cases/case_detail.html",
         {
+            # What of the case is shared with this reader (access.legal_basis), and its basis.
+            "sharing": shared,
+            "basis": current_bases([case.pk]).get(case.pk),
+            "blocked_labels": [str(SharedPart(part).label) for part in sorted(shared.blocked)],
+            "manage_sharing": can_manage_sharing(actor, case),
             "page": page,
             "case": case,
             "forms": forms,
@@ -362,15 +391,17 @@ def _render_case(
             "events": events,
             "review_rows": review_page.review_rows(case),
             "comments": [e for e in events if e.kind == "comment"],
-            "documents": _documents(actor, case, page.analysis, page),
-            "attachments": attachment_sections.case_section(actor=actor, case=seen),
+            "documents": _documents(actor, case, page.analysis, page) if shared.documents else {},
+            "attachments": attachment_sections.case_section(actor=actor, case=seen)
+            if shared.documents
+            else None,
             "ladder": decisions.ladder_status(case, page.decisions, level),
             "decision_views": decisions.decision_views(page.decisions, level_bindings(case), names),
             "level_binding": level.binding if level is not None else True,
             "action_labels": presenters.ACTION_LABELS,
             "sip_section": "cases/_sip.html",
             "form_token": form_token(),
-            "case_sip": sip_selectors.sip_started_from_case(case=case),
+            "case_sip": sip_selectors.sip_started_from_case(case=case) if shared.health else None,
             # What a draft still lacks before it can be submitted, shown before anyone tries.
             "draft_missing": list(draft_missing(case).values()) if case.status == CaseStatus.DRAFT else [],
             "language": get_language(),

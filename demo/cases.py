@@ -44,6 +44,8 @@ from cases.models import (
     ShiftPlanning,
     Urgency,
 )
+from consent import services as consent_services
+from consent.models import BasisKind, ConsentForm, GivenBy
 from directory.models import Membership, OrganisationKind, Role
 from patients.models import Enrolment, HousingSetting, Patient
 from patients.selectors import patient_get
@@ -199,6 +201,30 @@ def _agreement_in_force() -> bool:
     ).exists()
 
 
+def _demo_basis(justification: str, opened_at: datetime.datetime) -> consent_services.BasisInput:
+    """The legal basis the opener records: a menprövning for a person with dementia, who cannot give
+    a valid consent; the person's own oral consent for everyone else."""
+    day = timezone.localtime(opened_at).date()
+    if "demens" in justification.lower():
+        return consent_services.BasisInput(
+            kind=BasisKind.MENPROVNING,
+            assessed_by_name="Kommunsjuksköterska i hemsjukvården, med fast läkarkontakt",
+            assessed_on=day,
+            reasoning=(
+                "Personen kan på grund av demenssjukdom inte ta ställning till samtycke. Närstående har "
+                "hörts. Att vårdcentralen och kliniken får del av uppgifterna behövs för vården i hemmet "
+                "och bedöms inte medföra men för personen."
+            ),
+        )
+    return consent_services.BasisInput(
+        kind=BasisKind.CONSENT,
+        scope="Ärendet, riskanalysen och vårdplanen delas med vårdcentralen, kliniken och kommunen.",
+        given_by=GivenBy.PERSON,
+        form=ConsentForm.ORAL,
+        given_on=day,
+    )
+
+
 def _open_case(
     *, number: int, scenario: Scenario, rng: random.Random, cast: Cast, patient_public_id: str
 ) -> Story:
@@ -240,6 +266,10 @@ def _open_case(
             task_codes=scenario.tasks,
         ),
     )
+    consent_services.basis_record(
+        actor=opener, case=case, data=_demo_basis(enrolment.threshold_justification, case.created_at)
+    )
+    case.refresh_from_db()
     assert patient_row.listed_vardcentral is not None
     return Story(
         number=number,

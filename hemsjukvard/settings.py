@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "sip",
+    "consent",
     "competence",
     # The patient overview: reads every app above, writes nothing.
     "overview",
@@ -588,6 +589,8 @@ SPECTACULAR_SETTINGS = {
         "TaskKindEnum": "agreements.choices.TaskKind",
         "DocumentKindEnum": "documents.models.DocumentKind",
         "CaseEventKindEnum": "cases.models.EventKind",
+        "SharedPartEnum": "consent.models.SharedPart",
+        "SharingBasisKindEnum": "consent.models.BasisKind",
         "NotificationKindEnum": "cases.models.NotificationKind",
         "CaseStatusEnum": "cases.models.CaseStatus",
         "SipStatusEnum": "sip.models.SipStatus",

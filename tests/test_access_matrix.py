@@ -45,6 +45,9 @@ HIDDEN_NOT_PATIENT_DATA = "404; not patient data, so not in the access log"
 SHARED = "shared reference data: every signed-in person reads it; only the region's administrator changes it"
 CLIENTS_ONLY = "an API client's own: a person is refused (403), another organisation's client gets 404"
 
+# An objection's or a spärr's id in a URL whose case the asker may not see or not change: never looked up.
+SOME_ID = "00000000-0000-4000-8000-000000000001"
+
 MAY = 0  # ``Try.reader``: the read-only role may do this; the matrix does not do it (``why`` says why)
 
 
@@ -281,6 +284,14 @@ ROUTES: dict[str, Route] = {
     "sip:from-case": Route("agreed_case", (post(404, why=NOT_THEIRS),)),
     "sip:draft-rows": Route("sip", (post(403),)),
     "sip:withdraw-consent": Route("sip", (get(403, why="the page is the withdrawal form"), post(403))),
+    # The legal basis for sharing: the body reads the case's basis, only the opener's staff and MAS record.
+    "consent:sharing": Route("case", (get(),)),
+    "consent:basis": Route("case", (post(403),)),
+    "consent:withdraw": Route("case", (post(403),)),
+    "consent:objection": Route("case", (post(403),)),
+    "consent:objection-lift": Route("case", (post(403),), kwargs={"objection_id": SOME_ID}),
+    "consent:block": Route("case", (post(403),)),
+    "consent:block-lift": Route("case", (post(403),), kwargs={"block_id": SOME_ID}),
     "sip:action": Route("sip", (post(403),), kwargs={"action": "save"}),
     # --- The API ----------------------------------------------------------------------------------
     "v1:organisation-detail": Route("organisation", (get(),), outsider=SHARED),
@@ -376,6 +387,12 @@ ROUTES: dict[str, Route] = {
     "v1:case-tasks": Route("case", (get(),)),
     "v1:case-timeline": Route("case", (get(),)),
     "v1:case-withdraw": Route("case", (post(403, lambda o: {"reason": "Fel patient."}),)),
+    "v1:case-legal-basis": Route("case", (post(403),)),
+    "v1:case-legal-basis-withdraw": Route("case", (post(403),)),
+    "v1:case-objections": Route("case", (post(403),)),
+    "v1:case-objection-lift": Route("case", (post(403),), kwargs={"objection_id": SOME_ID}),
+    "v1:case-blocks": Route("case", (post(403),)),
+    "v1:case-block-lift": Route("case", (post(403),), kwargs={"block_id": SOME_ID}),
     "v1:risk-analysis-detail": Route("analysis", (get(404, why=NOT_THEIRS),)),
     "v1:risk-analysis-approve": Route("analysis", (post(404, why=NOT_THEIRS),)),
     "v1:risk-analysis-reject": Route(

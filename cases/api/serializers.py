@@ -11,8 +11,19 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from access.legal_basis import EXPIRED, NONE, VALID, WITHDRAWN, Sharing, sharing_as_opener
 from agreements.choices import SplitArrangement
 from agreements.models import CareTaskType
+from consent.models import (
+    NAME_MAX,
+    SCOPE_MAX,
+    TEXT_MAX,
+    BasisKind,
+    ConsentForm,
+    GivenBy,
+    OtherGround,
+    SharedPart,
+)
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
 from directory.models import Organisation, OrganisationKind
 from hemsjukvard.limits import (
@@ -96,6 +107,58 @@ class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
         ]
 
 
+class SharingStateSerializer(serializers.Serializer[Any]):
+    """The case's legal basis for sharing, as the reader is shown it (``access.legal_basis``)."""
+
+    basis = serializers.ChoiceField(
+        choices=[VALID, NONE, EXPIRED, WITHDRAWN],
+        read_only=True,
+        help_text=_("The state of the case's legal basis for sharing: valid, none, expired or withdrawn."),
+    )
+    basis_kind = serializers.CharField(
+        read_only=True,
+        max_length=16,
+        help_text=_("consent, menprovning, other_ground or historic; empty when none was recorded."),
+    )
+    health_details_shared = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "Whether you are shown the case's health details (free text, comments, risk analyses, "
+            "documents). Without a valid basis only the organisation that opened the case is."
+        ),
+    )
+    blocked_parts = serializers.ListField(
+        child=serializers.ChoiceField(choices=SharedPart.choices),
+        read_only=True,
+        help_text=_("The parts under a spärr: hidden from every organisation but the opener's."),
+    )
+
+
+def _hide_task_text(task: dict[str, Any]) -> None:
+    """A task's free text blanked, for a reader the case's text is not shared with."""
+    task["note"] = ""
+    task["arrangement_note"] = ""
+    for review in task["reviews"]:
+        review["text"] = ""
+
+
+def sharing_state(case: ResponsibilityCase) -> dict[str, Any]:
+    """The ``sharing`` object of a case's representation, for the reader the view set it for
+    (``case.sharing``), or as the opener sees it."""
+    shared = _sharing_of(case)
+    return {
+        "basis": shared.status,
+        "basis_kind": shared.kind,
+        "health_details_shared": shared.health,
+        "blocked_parts": sorted(shared.blocked),
+    }
+
+
+def _sharing_of(case: ResponsibilityCase) -> Sharing:
+    found = getattr(case, "sharing", None)
+    return found if isinstance(found, Sharing) else sharing_as_opener(case)
+
+
 class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     number = serializers.CharField(
@@ -114,6 +177,7 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
     tasks = CaseTaskSerializer(many=True, read_only=True)
     overdue = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    sharing = serializers.SerializerMethodField()
 
     class Meta:
         model = ResponsibilityCase
@@ -150,7 +214,20 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
             "agreed_at",
             "closed_at",
             "updated_at",
+            "sharing",
         ]
+
+    def to_representation(self, instance: ResponsibilityCase) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not _sharing_of(instance).text:
+            data["background"] = ""
+            for task in data["tasks"]:
+                _hide_task_text(task)
+        return dict(data)
+
+    @extend_schema_field(SharingStateSerializer)
+    def get_sharing(self, case: ResponsibilityCase) -> dict[str, Any]:
+        return sharing_state(case)
 
     def get_overdue(self, case: ResponsibilityCase) -> bool:
         return case.is_open and case.due_at is not None and case.due_at < timezone.now()
@@ -331,8 +408,54 @@ class CaseWriteSerializer(serializers.Serializer[dict[str, Any]]):
     )
 
 
+class BasisInputSerializer(serializers.Serializer[dict[str, Any]]):
+    """A legal basis for sharing: consent, a menprövning or another ground; the fields of the chosen
+    kind are required, the others ignored."""
+
+    kind = serializers.ChoiceField(
+        choices=[c for c in BasisKind.choices if c[0] != BasisKind.HISTORIC],
+        help_text=_("consent, menprovning or other_ground."),
+    )
+    scope = serializers.CharField(required=False, allow_blank=True, max_length=SCOPE_MAX)
+    given_by = serializers.ChoiceField(choices=GivenBy.choices, required=False, allow_blank=True)
+    representative_name = serializers.CharField(required=False, allow_blank=True, max_length=NAME_MAX)
+    form = serializers.ChoiceField(choices=ConsentForm.choices, required=False, allow_blank=True)
+    given_on = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    assessed_by_name = serializers.CharField(required=False, allow_blank=True, max_length=NAME_MAX)
+    assessed_on = serializers.DateField(required=False, allow_null=True)
+    reasoning = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+    ground = serializers.ChoiceField(choices=OtherGround.choices, required=False, allow_blank=True)
+    ground_text = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+
+
 class CaseCreateSerializer(CaseWriteSerializer):
     patient = serializers.UUIDField()
+    legal_basis = BasisInputSerializer(
+        required=False,
+        help_text=_(
+            "The legal basis for sharing the case with the other parties, recorded with it. Without one "
+            "they see what is asked but no health details until it is recorded."
+        ),
+    )
+
+
+# The submit's request example: the person's oral consent, recorded with the submit.
+SUBMIT_EXAMPLE = {
+    "legal_basis": {
+        "kind": "consent",
+        "scope": "Ärendet och riskanalysen delas med vårdcentralen och njurmedicin.",
+        "given_by": "person",
+        "form": "oral",
+        "given_on": "2026-03-02",
+    }
+}
+
+
+class SubmitSerializer(serializers.Serializer[dict[str, Any]]):
+    legal_basis = BasisInputSerializer(
+        required=False, help_text=_("The legal basis for sharing, if not recorded when the case was opened.")
+    )
 
 
 class CaseDraftUpdateSerializer(CaseWriteSerializer):
@@ -581,6 +704,11 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
     out = []
     for case in cases:
         escalation_level = case.escalation_level
+        shared = _sharing_of(case)
+        tasks = [_case_task_representation(task, refs, zone) for task in case.tasks.all()]
+        if not shared.text:
+            for task in tasks:
+                _hide_task_text(task)
         out.append(
             {
                 "id": str(case.public_id),
@@ -590,7 +718,7 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
                 "allowed_actions": list(getattr(case, "allowed_actions", [])),
                 "trigger": _choice(case.trigger),
                 "urgency": _choice(case.urgency),
-                "background": case.background,
+                "background": case.background if shared.text else "",
                 "increased_staff_time": bool(case.increased_staff_time),
                 "increased_other_costs": bool(case.increased_other_costs),
                 "competence_needed": bool(case.competence_needed),
@@ -608,13 +736,14 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
                 "escalation_level": int(escalation_level) if escalation_level is not None else None,
                 "escalation_body": refs.organisation(case.escalation_body),
                 "closure": _choice(case.closure),
-                "tasks": [_case_task_representation(task, refs, zone) for task in case.tasks.all()],
+                "tasks": tasks,
                 "version": int(case.version),
                 "created_at": _iso_datetime(case.created_at, zone),
                 "submitted_at": _iso_datetime(case.submitted_at, zone),
                 "agreed_at": _iso_datetime(case.agreed_at, zone),
                 "closed_at": _iso_datetime(case.closed_at, zone),
                 "updated_at": _iso_datetime(case.updated_at, zone),
+                "sharing": sharing_state(case),
             }
         )
     return out

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -23,6 +24,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.legal_basis import sharing_for, sharing_many
+from consent import services as consent_services
 from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, if_match_current, require_if_match
 from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
@@ -44,6 +47,7 @@ from ..models import CaseStatus, Notification, ResponsibilityCase, RiskAnalysis
 from ..policies import allowed_actions
 from ..transitions import A
 from .serializers import (
+    SUBMIT_EXAMPLE,
     AcceptSerializer,
     CaseCreateSerializer,
     CaseDraftUpdateSerializer,
@@ -61,6 +65,7 @@ from .serializers import (
     ReasonSerializer,
     RiskAnalysisCreateSerializer,
     RiskAnalysisSerializer,
+    SubmitSerializer,
     case_representation,
     case_representations,
 )
@@ -100,9 +105,14 @@ def _case_response(
     """The case as the answer to a read (``reload=False``: as just read) or to a write (as stored now)."""
     fresh = selectors.case_reload(case=case) if reload else case
     fresh.allowed_actions = allowed_actions(actor, fresh, selectors.case_facts(fresh))  # type: ignore[attr-defined]
+    fresh.sharing = sharing_for(actor, fresh)  # type: ignore[attr-defined]
     response = Response(case_representation(fresh), status=status_code)
     response["ETag"] = etag_for(fresh, version=fresh.version)
     return response
+
+
+def _basis_record(actor: Actor, case: ResponsibilityCase, basis: dict[str, Any]) -> None:
+    consent_services.basis_record(actor=actor, case=case, data=consent_services.BasisInput(**basis))
 
 
 def _splits(items: list[dict[str, Any]] | None) -> list[services.Split]:
@@ -210,8 +220,10 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         shown = selectors.cases_listed(actor=actor, cases=queryset, ids=[case.pk for case in page or []])
         cases = [seen.obj for seen in shown]
         facts = selectors.case_facts_many(cases)
+        shared = sharing_many(actor, cases)
         for case in cases:
             case.allowed_actions = allowed_actions(actor, case, facts[case.pk])  # type: ignore[attr-defined, unused-ignore]
+            case.sharing = shared[case.pk]  # type: ignore[attr-defined, unused-ignore]
         return paginator.get_paginated_response(case_representations(cases))
 
     @extend_schema(
@@ -231,9 +243,13 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         data = _validated(CaseCreateSerializer, request)
         patient = patient_get(actor=actor, public_id=data.pop("patient"))
         task_codes = data.pop("tasks")
-        case = services.case_open(
-            actor=actor, patient=patient, data=services.CaseInput(task_codes=task_codes, **data)
-        )
+        basis = data.pop("legal_basis", None)
+        with transaction.atomic():  # the case and its legal basis together or not at all
+            case = services.case_open(
+                actor=actor, patient=patient, data=services.CaseInput(task_codes=task_codes, **data)
+            )
+            if basis is not None:
+                _basis_record(actor, case, basis)
         return _case_response(actor, case, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Read a responsibility case", responses={200: CaseSerializer, **ERROR_RESPONSES})
@@ -279,13 +295,22 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
 
     @_action_schema(
         "Submit the case",
-        None,
+        SubmitSerializer,
         description="The agreement's rules propose who orders, performs and follows up each task; the "
-        "listed vårdcentral then reviews the proposal within the agreement's deadline.",
+        "listed vårdcentral then reviews the proposal within the agreement's deadline. The legal basis "
+        "for sharing may be given here if it was not recorded when the case was opened.",
+        examples=_example("Med samtycke", SUBMIT_EXAMPLE),
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, id: str) -> Response:
-        return self._act(request, id, None, services.case_submit)
+        def call(*, legal_basis: dict[str, Any] | None = None, **kwargs: Any) -> ResponsibilityCase:
+            with transaction.atomic():  # the basis and the submit together or not at all
+                if legal_basis is not None:
+                    _basis_record(kwargs["actor"], kwargs["case"], legal_basis)
+                    kwargs["expected_version"] = kwargs["case"].version
+                return services.case_submit(**kwargs)
+
+        return self._act(request, id, SubmitSerializer, call)
 
     @_action_schema(
         "Accept the proposed split",
@@ -536,8 +561,14 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
-        _case, events = selectors.case_timeline(actor=actor, public_id=id)
-        return Response(CaseEventSerializer(events, many=True).data)
+        case, events = selectors.case_timeline(actor=actor, public_id=id)
+        data = CaseEventSerializer(events, many=True).data
+        if not sharing_for(actor, case).text:
+            # What happened and when stays; what was written is the opener's only (access.legal_basis).
+            for event in data:
+                event["reason"] = ""
+                event["payload"] = {}
+        return Response(data)
 
     @extend_schema(
         summary="The risk analysis: every version, newest first",

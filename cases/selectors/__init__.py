@@ -25,6 +25,7 @@ from .reads import (
     LIST_KEYS,
     CaseFilters,
     _case_queryset,
+    analyses_check_shared,
     case_events,
     case_get,
     case_list,
@@ -69,6 +70,7 @@ __all__ = [
     "WorkLists",
     "_case_queryset",  # how a case is loaded with what its page and its facts need; tests build on it
     "analyses_awaiting_approval",
+    "analyses_check_shared",
     "assignable_organisations",
     "case_events",
     "case_facts",

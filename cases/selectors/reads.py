@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.cases import cases_seen, granting_membership, visible_cases_q, with_patient_open_enrolment
+from access.legal_basis import objection_blocks, sharing_for
 from access.patients import identity_visible_many
 from access.seen import Seen
 from audit.models import Action, Outcome, Purpose
@@ -27,6 +28,7 @@ from audit.records import RECORD_ANALYSIS, RECORD_CASE, RECORD_TIMELINE
 from audit.services import Access, access_log_record
 from directory.actor import Actor
 from directory.models import Membership, Organisation
+from hemsjukvard.errors import NotPermitted
 from patients.models import Patient
 
 from ..models import (
@@ -239,6 +241,23 @@ def _checked(
     membership = granting_membership(actor, case)
     if membership is None:
         raise _deny(actor, patient_id=case.patient_id, record_type=record_type, record_id=str(key))
+    if objection_blocks(actor, case):
+        # A read the care relationship would allow, refused because the person objects to it.
+        access_log_record(
+            actor=actor,
+            accesses=[
+                Access(
+                    patient_id=case.patient_id,
+                    record_type=record_type,
+                    record_id=str(key),
+                    membership=membership,
+                )
+            ],
+            action=Action.READ,
+            outcome=Outcome.DENIED,
+            purpose=Purpose.OBJECTION,
+        )
+        raise Http404(_("No case found."))
     if log:
         access_log_record(
             actor=actor,
@@ -278,7 +297,9 @@ def case_read(
     identity may be shown: the patient rule, as for every row of a list of cases."""
     case, membership = _checked(actor, public_id, record_type=record_type, log=True)
     visible = identity_visible_many(actor=actor, patients=[case.patient])[case.patient_id]
-    return Seen(obj=case, membership=membership, identity_visible=visible)
+    # Without a legal basis for sharing, only the opener's organisation sees who the case is about.
+    shared = sharing_for(actor, case).health
+    return Seen(obj=case, membership=membership, identity_visible=visible and shared)
 
 
 def case_events(*, case: ResponsibilityCase) -> list[CaseEvent]:
@@ -293,6 +314,19 @@ def case_timeline(*, actor: Actor, public_id: uuid.UUID | str) -> tuple[Responsi
     """A case's timeline, oldest first; the read is logged as a read of the timeline."""
     case = case_get(actor=actor, public_id=public_id, record_type=RECORD_TIMELINE)
     return case, case_events(case=case)
+
+
+def analyses_check_shared(actor: Actor, case: ResponsibilityCase) -> None:
+    """Refuse the risk analyses of a case that are not shared with ``actor`` (``access.legal_basis``):
+    no valid legal basis, or a spärr on them."""
+    if not sharing_for(actor, case).analyses:
+        raise NotPermitted(
+            _(
+                "The case's risk analyses are not shared with your organisation: there is no valid legal "
+                "basis for sharing, or they are under a spärr. Ask the organisation that opened the case."
+            ),
+            code="not_shared",
+        )
 
 
 def _analysis_queryset() -> QuerySet[RiskAnalysis]:
@@ -311,6 +345,7 @@ def risk_analyses_for_case(
 ) -> tuple[ResponsibilityCase, list[RiskAnalysis]]:
     """All versions of a case's risk analysis, newest first; the read is logged as one of the analysis."""
     case = case_get(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
+    analyses_check_shared(actor, case)
     return case, risk_analyses(case=case)
 
 
@@ -332,6 +367,7 @@ def risk_analysis_get(*, actor: Actor, public_id: uuid.UUID | str) -> RiskAnalys
     if case_public_id is None:
         raise _deny(actor, patient_id=None, record_type=RECORD_ANALYSIS, record_id=str(key))
     case = case_get(actor=actor, public_id=case_public_id, record_type=RECORD_ANALYSIS)
+    analyses_check_shared(actor, case)
     analysis = _analysis_queryset().get(public_id=key)
     analysis.case = case
     return analysis

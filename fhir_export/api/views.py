@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.legal_basis import sharing_for
 from cases import selectors as case_selectors
 from directory.actor import Actor
 from directory.models import Organisation
@@ -186,7 +187,12 @@ class CarePlanBundleView(APIView):
             organisations += [p.organisation for p in version.participants.all() if p.organisation]
             if sip.case is not None:
                 case = case_selectors.case_get(actor=actor, public_id=sip.case.public_id)
-                _case, analyses = case_selectors.risk_analyses_for_case(actor=actor, public_id=case.public_id)
+                # The case's risk analyses only where they are shared (access.legal_basis).
+                analyses: list[Any] = []
+                if sharing_for(actor, case).analyses:
+                    _case, analyses = case_selectors.risk_analyses_for_case(
+                        actor=actor, public_id=case.public_id
+                    )
                 for analysis in analyses:
                     entries.append(resources.risk_assessment(analysis))
                     organisations.append(analysis.organisation)

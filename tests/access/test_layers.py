@@ -10,11 +10,12 @@ import access
 
 PACKAGE = Path(access.__file__).parent
 # The layer order of ``access/__init__.py``: a module may import only those before it.
-ORDER = ["roles", "seen", "parties", "patients", "cases", "sips", "documents"]
+ORDER = ["roles", "seen", "parties", "patients", "legal_basis", "cases", "sips", "documents"]
 # What the rule may read: the apps' models (and the document kinds' registry), never their selectors,
 # services or views, which are built on it.
 ALLOWED_APP_MODULES = {
     "cases.models",
+    "consent.models",
     "directory.actor",
     "directory.models",
     "documents.models",
@@ -50,7 +51,16 @@ def test_modules_import_only_lower_layers_and_the_apps_models() -> None:
             if module.startswith("access."):
                 imported = module.split(".")[1]
                 assert ORDER.index(imported) < ORDER.index(name), f"access.{name} imports {module}"
-            elif top in {"cases", "directory", "documents", "patients", "sip", "audit", "integrations"}:
+            elif top in {
+                "cases",
+                "consent",
+                "directory",
+                "documents",
+                "patients",
+                "sip",
+                "audit",
+                "integrations",
+            }:
                 assert module in ALLOWED_APP_MODULES, f"access.{name} imports {module}"
 
 

@@ -748,6 +748,7 @@ SETUPS: dict[str, Setup] = {
     "responsibility_proposals_create": responsibility_proposals_create,
     "cases_create": cases_create,
     "cases_partial_update": _case_action("update"),
+    "cases_submit_create": _case_action("submit"),
     "cases_accept_create": _case_action("accept"),
     "cases_dispute_create": _case_action("dispute", task=_task_awaiting),
     "cases_positions_create": _case_action("state_position", task=_task_awaiting),
@@ -789,3 +790,8 @@ SETUPS: dict[str, Setup] = {
     # Last: it renames the demo's PD, which the examples above name by its code.
     "task_types_create": task_types_create,
 }
+
+# The legal basis for sharing a case, objections and spärrar: their setups live in their own module.
+from .example_setups_sharing import SHARING_SETUPS  # noqa: E402
+
+SETUPS = {**SHARING_SETUPS, **SETUPS}

@@ -188,7 +188,6 @@ SEEDS: dict[str, Seed] = {
     "risk_analyses_retrieve": by_id(
         _nurse_with(lambda: _first(RiskAnalysis.objects.filter(case=_varberg_case())).public_id)
     ),
-    "cases_submit_create": case_action("submit"),
     "risk_analyses_sign_create": case_action("sign_analysis", analysis=True),
     "risk_analyses_approve_create": case_action("approve_analysis", analysis=True),
     "notifications_list": plain(_notified_caller),

@@ -50,6 +50,14 @@ def test_pd_case_from_draft_to_agreed_through_the_api(world, halland, api):
             "patient_safety_risk": True,
             "shift_planning": "planned",
             "tasks": [PD, WOUND],
+            # The person's consent, recorded with the case: the other parties read it on that basis.
+            "legal_basis": {
+                "kind": "consent",
+                "scope": "Ärendet delas med vårdcentralen och njurmedicin.",
+                "given_by": "person",
+                "form": "oral",
+                "given_on": "2026-01-02",
+            },
         },
         format="json",
     )
@@ -157,6 +165,7 @@ def test_pd_case_from_draft_to_agreed_through_the_api(world, halland, api):
     kinds = [e["kind"] for e in timeline]
     assert kinds == [
         "created",
+        "sharing",  # the legal basis, recorded with the case
         "updated",
         "transition",
         "transition",
