@@ -20,6 +20,8 @@ RECORD_PROTECTED_IDENTITY: Final = "protected_identity"
 RECORD_CASE: Final = "responsibility_case"
 RECORD_TIMELINE: Final = "case_timeline"
 RECORD_ANALYSIS: Final = "risk_analysis"
+# A message on a case to one party, with its thread (messaging).
+RECORD_CASE_MESSAGE: Final = "case_message"
 # The rule engine's proposal for a patient (agreements, and the case form that shows it).
 RECORD_PROPOSAL: Final = "responsibility_proposal"
 # A coordinated individual plan (sip).
@@ -40,6 +42,7 @@ RECORD_TYPES: Final = frozenset(
         RECORD_CASE,
         RECORD_TIMELINE,
         RECORD_ANALYSIS,
+        RECORD_CASE_MESSAGE,
         RECORD_PROPOSAL,
         RECORD_SIP,
         RECORD_DOCUMENT,
@@ -59,6 +62,7 @@ TYPE_LABELS: Final[dict[str, Promise]] = {
     RECORD_CASE: _("Responsibility case"),
     RECORD_TIMELINE: _("Case timeline"),
     RECORD_ANALYSIS: _("Risk analysis"),
+    RECORD_CASE_MESSAGE: _("Message on a case"),
     RECORD_PROPOSAL: _("Responsibility proposal"),
     RECORD_SIP: _("SIP"),
     RECORD_DOCUMENT: _("Document"),
