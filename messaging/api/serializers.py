@@ -9,26 +9,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from directory.api.serializers import OrganisationRefSerializer
+
 from ..models import BODY_MAX_LENGTH, CaseMessage, MessageReply, MessageStatus
 
 
-class OrganisationRefSerializer(serializers.Serializer[Any]):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-    name = serializers.CharField(read_only=True)
-
-
-class TaskRefSerializer(serializers.Serializer[Any]):
+class MessageTaskSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     task_type = serializers.CharField(source="task_type.code", read_only=True)
     name = serializers.CharField(source="task_type.name_sv", read_only=True)
 
 
-class CaseRefSerializer(serializers.Serializer[Any]):
+class MessageCaseSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     number = serializers.CharField(read_only=True, help_text=_("The case number people quote."))
 
 
-class ReplySerializer(serializers.ModelSerializer[MessageReply]):
+class MessageReplySerializer(serializers.ModelSerializer[MessageReply]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     author = serializers.CharField(source="author.display_name", read_only=True)
     organisation = OrganisationRefSerializer(read_only=True)
@@ -45,16 +42,16 @@ class ReplySerializer(serializers.ModelSerializer[MessageReply]):
 
 class MessageSerializer(serializers.ModelSerializer[CaseMessage]):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    case = CaseRefSerializer(read_only=True)
+    case = MessageCaseSerializer(read_only=True)
     sender = serializers.CharField(source="sender.display_name", read_only=True, help_text=_("Who wrote it."))
     sender_organisation = OrganisationRefSerializer(read_only=True)
     to = OrganisationRefSerializer(source="addressed_organisation", read_only=True)
-    task = TaskRefSerializer(read_only=True, allow_null=True)
+    task = MessageTaskSerializer(read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=MessageStatus.choices, read_only=True)
     overdue = serializers.SerializerMethodField(
         help_text=_("Waiting for an answer after its reply-by date (in Sweden's time).")
     )
-    replies = ReplySerializer(many=True, read_only=True)
+    replies = MessageReplySerializer(many=True, read_only=True)
 
     class Meta:
         model = CaseMessage

@@ -20,7 +20,7 @@ from figures.models import FiguresReport
 from patients.models import Enrolment, Patient
 from sip.models import Sip, SipStatus
 
-from .example_setups import Prepared, _integrator, _region_admin
+from .example_setups import Prepared, _integrator, _region_admin, open_message
 from .examples_world import KOMMUN, Caller, ExampleWorld, as_member, as_user, kommun_nurse, organisation
 
 Seed = Callable[[ExampleWorld], Prepared]
@@ -224,6 +224,10 @@ SEEDS: dict[str, Seed] = {
     "delegations_retrieve": by_id(
         _nurse_with(lambda: _first(Delegation.objects.filter(receiver_organisation__name=KOMMUN)).public_id)
     ),
+    "cases_messages_list": by_id(_nurse_with(lambda: open_message().case.public_id)),
+    "messages_list": plain(kommun_nurse),
+    "messages_retrieve": by_id(_nurse_with(lambda: open_message().public_id)),
+    "messages_close_create": by_id(_nurse_with(lambda: open_message().public_id), "messages_retrieve"),
     "auth_logout_create": _logout,
 }
 # Sent last: they take away what the calls before use (a subscription, the caller's token).

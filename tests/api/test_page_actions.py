@@ -50,6 +50,9 @@ COUNTERPARTS = {
     "sip:withdraw-consent": "sips_withdraw_consent_create",
     "competence:transfer-revoke": "competence_transfers_revoke_create",
     "competence:delegation-revoke": "delegations_revoke_create",
+    "messaging:send": "cases_messages_create",
+    "messaging:reply": "messages_replies_create",
+    "messaging:close": "messages_close_create",
 }
 # Routes whose action is named in the URL: checked per action below.
 BY_ACTION = {"cases:action", "cases:analysis-action", "sip:action"}
