@@ -19,7 +19,11 @@ class DateInput(forms.DateInput):
 
 
 class MessageForm(forms.Form):
-    to = forms.ChoiceField(label=_("To"), help_text=_("One of the case's other parties."))
+    to = forms.ChoiceField(
+        label=_("To"),
+        help_text=_("One of the case's other parties."),
+        error_messages={"required": _("Choose one of the case's other parties.")},
+    )
     task = forms.ChoiceField(label=_("Concerns the task"), required=False)
     reply_by = forms.DateField(
         label=_("Answer by"),
@@ -32,6 +36,7 @@ class MessageForm(forms.Form):
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Write no more about the patient than the question needs (at most 4,000 characters)."),
+        error_messages={"required": _("Write the message.")},
     )
 
     def __init__(
@@ -63,7 +68,10 @@ class MessageForm(forms.Form):
 class ReplyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     body = forms.CharField(
-        label=_("Your reply"), max_length=BODY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Your reply"),
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the reply.")},
     )
 
 
