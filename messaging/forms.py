@@ -52,7 +52,8 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         to = self.fields["to"]
         task = self.fields["task"]
-        assert isinstance(to, forms.ChoiceField) and isinstance(task, forms.ChoiceField)
+        assert isinstance(to, forms.ChoiceField)
+        assert isinstance(task, forms.ChoiceField)
         to.choices = [
             ("", _("Choose a party")),
             *((str(o.public_id), o.name) for o in parties),

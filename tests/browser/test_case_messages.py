@@ -84,7 +84,8 @@ def test_the_nurse_asks_the_vardcentral_and_the_gp_answers_from_my_work(
     assert "Inget meddelande väntar på ert svar." in gp.locator(".waiting-messages").inner_text()
 
     notice = Notification.objects.get(user=world.users["nurse_a"], kind=NotificationKind.MESSAGE_ANSWERED)
-    assert QUESTION not in notice.message and ANSWER not in notice.message
+    assert QUESTION not in notice.message
+    assert ANSWER not in notice.message
     _click(nurse, "header a[href='/inbox/']")
     assert "Meddelande besvarat" in nurse.locator("main").inner_text()
     screenshot(nurse, "messages-4-nurse-inbox")
