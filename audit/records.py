@@ -22,6 +22,8 @@ RECORD_TIMELINE: Final = "case_timeline"
 RECORD_ANALYSIS: Final = "risk_analysis"
 # The legal basis for sharing a case, an objection or a spärr (consent).
 RECORD_SHARING: Final = "sharing_basis"
+# A message on a case to one party, with its thread (messaging).
+RECORD_CASE_MESSAGE: Final = "case_message"
 # The rule engine's proposal for a patient (agreements, and the case form that shows it).
 RECORD_PROPOSAL: Final = "responsibility_proposal"
 # A coordinated individual plan (sip).
@@ -47,6 +49,7 @@ RECORD_TYPES: Final = frozenset(
         RECORD_TIMELINE,
         RECORD_ANALYSIS,
         RECORD_SHARING,
+        RECORD_CASE_MESSAGE,
         RECORD_PROPOSAL,
         RECORD_SIP,
         RECORD_OVERVIEW,
@@ -69,6 +72,7 @@ TYPE_LABELS: Final[dict[str, Promise]] = {
     RECORD_TIMELINE: _("Case timeline"),
     RECORD_ANALYSIS: _("Risk analysis"),
     RECORD_SHARING: _("Legal basis for sharing"),
+    RECORD_CASE_MESSAGE: _("Message on a case"),
     RECORD_PROPOSAL: _("Responsibility proposal"),
     RECORD_SIP: _("SIP"),
     RECORD_OVERVIEW: _("Patient overview"),

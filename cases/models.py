@@ -699,7 +699,7 @@ class NotificationKind(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
     MAS_INFORMED = "mas_informed", _("MAS informed of a risk analysis")
     CASE_REFERRED = "case_referred", _("A case opened by the vårdcentral before enrolment")
-    # One kind per step of a case (cases.notify says who is told what at which step).
+    # One kind per step of a case (cases.notify says who is told what at which step); messaging's last.
     REVIEW_REQUESTED = "review_requested", _("Review requested")
     CASE_SUBMITTED = "case_submitted", _("Case submitted")
     TASKS_ACCEPTED = "tasks_accepted", _("Tasks accepted")
@@ -724,16 +724,18 @@ class NotificationKind(models.TextChoices):
     TRAINING_EXPIRING = "training_expiring", _("Competence transfer about to expire")
     DELEGATION_EXPIRING = "delegation_expiring", _("Delegation about to expire")
     REREVIEW_DUE = "rereview_due", _("Re-review due")
+    MESSAGE_RECEIVED = "message_received", _("Message to answer")
+    MESSAGE_ANSWERED = "message_answered", _("Message answered")
+    MESSAGE_OVERDUE = "message_overdue", _("Message not answered in time")
 
 
 class Notification(PublicIdModel):
     """An in-app notice to one person (also e-mailed). At most one per person, case, kind and key.
 
     ``deadline_key`` names the thing notified about: the running deadline for a reminder, the risk
-    analysis version for "MAS informed", the case or SIP event for a step (``event:<id>``,
-    ``sip-event:<id>``), so a step retried never notifies twice. ``organisation`` and ``role`` say in
-    which of the person's memberships they are told; ``acts`` whether they must act (or are informed),
-    and ``due_at`` by when.
+    analysis version for "MAS informed", the case or SIP event for a step (``event:<id>``), a message
+    (``message:<id>``), so a step retried never notifies twice. ``organisation`` and ``role`` say in
+    which membership they are told; ``acts`` whether they must act (or are informed), ``due_at`` by when.
     """
 
     user = models.ForeignKey(

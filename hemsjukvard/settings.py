@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "patients",
     "agreements",
     "cases",
+    # Messages on a case to one party, with a reply-by date (above cases, whose records they name).
+    "messaging",
     "documents",
     "sip",
     "consent",
@@ -469,6 +471,8 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-remind-overdue": {"task": "cases.tasks.remind_overdue", "schedule": 15 * 60},
+    # Messages whose reply-by date has passed unanswered: sender and addressed party reminded, once.
+    "messaging-remind-overdue": {"task": "messaging.tasks.remind_overdue_messages", "schedule": 60 * 60},
     # A version put in force ahead of its first day comes into force on it (agreements.services).
     "agreements-start-scheduled-versions": {
         "task": "agreements.tasks.start_scheduled_versions",

@@ -15,8 +15,16 @@ from django.views.decorators.http import require_GET, require_POST
 from access.roles import APPROVER_ROLES, CASE_SEARCH_ROLES
 from cases import presenters, selectors
 from directory.actor import Actor
+from messaging import selectors as message_selectors
+from messaging.selectors import WaitingRow
 
 from .work_filters import WorkFilterForm, keep, kept_form, organisations_for
+
+
+def _messages_waiting(actor: Actor) -> list[WaitingRow]:
+    """Messages to the person's organisations still waiting for an answer (the messaging app's list:
+    access-checked and logged), for "Waiting for me"; the filters above are the cases' and leave them be."""
+    return message_selectors.messages_waiting_for(actor=actor)
 
 
 def _home(request: HttpRequest, actor: Actor, form: WorkFilterForm, *, status: int = 200) -> HttpResponse:
@@ -30,6 +38,7 @@ def _home(request: HttpRequest, actor: Actor, form: WorkFilterForm, *, status: i
             "approvals": presenters.work_rows(lists.approvals),
             "escalations": presenters.work_rows(lists.escalations),
             "mine": presenters.work_rows(lists.mine),
+            "messages_waiting": _messages_waiting(actor),
             "notifications": selectors.notifications_for(actor=actor),
             "is_approver": bool(roles & APPROVER_ROLES),
             "is_governance": "governance" in roles,

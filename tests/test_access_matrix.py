@@ -278,6 +278,12 @@ ROUTES: dict[str, Route] = {
         outsider=HIDDEN_NOT_PATIENT_DATA,
         owner="governance_lokal",
     ),
+    "messaging:send": Route(
+        "case",
+        (post(403, lambda o: {"message-to": str(o.world.orgs["vc_a"].public_id), "message-body": "Fråga."}),),
+    ),
+    "messaging:reply": Route("message", (post(403, lambda o: {"body": "Svar."}),)),
+    "messaging:close": Route("message", (post(403),)),
     "documents:status": Route("document", (get(),)),
     "documents:download": Route("document", (get(),)),
     "sip:detail": Route("sip", (get(),)),
@@ -402,6 +408,16 @@ ROUTES: dict[str, Route] = {
     "v1:risk-analysis-return": Route(
         "analysis", (post(404, lambda o: {"reason": "Komplettera."}, why=NOT_THEIRS),)
     ),
+    "v1:case-messages": Route(
+        "case",
+        (
+            get(),
+            post(403, lambda o: {"to": str(o.world.orgs["vc_a"].public_id), "body": "Fråga."}),
+        ),
+    ),
+    "v1:message-detail": Route("message", (get(),)),
+    "v1:message-replies": Route("message", (post(403, lambda o: {"body": "Svar."}),)),
+    "v1:message-close": Route("message", (post(403),)),
     "v1:notification-read": Route(
         "notification",
         (post(404, why="someone else's notification"),),
@@ -587,6 +603,7 @@ def written() -> dict[str, list[dict[str, Any]]]:
         "hemsjukvard",
         "competence",
         "attachments",
+        "messaging",
     )
     for label in labels:
         for model in apps.get_app_config(label).get_models():

@@ -5,12 +5,14 @@ setup's docstring. Used by ``test_request_examples``."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
@@ -22,6 +24,8 @@ from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind, Role
 from integrations import services as integrations
 from integrations.models import ClientAccess
+from messaging import services as message_services
+from messaging.models import CaseMessage, MessageStatus
 from patients.models import Enrolment
 from patients.selectors import patient_get
 from sip import services as sip_services
@@ -728,6 +732,72 @@ def notifications_email_preference_update(w: ExampleWorld) -> Prepared:
     return Prepared(nurse, headers={"If-Match": answer.etag})
 
 
+def varberg_case_with_a_vardcentral() -> ResponsibilityCase:
+    """A submitted, open demo case of Varbergs kommun whose patient is listed at a vårdcentral."""
+    case = (
+        ResponsibilityCase.objects.filter(kommun__name=KOMMUN, vardcentral__isnull=False)
+        .exclude(status__in=[CaseStatus.DRAFT, CaseStatus.CLOSED])
+        .select_related("vardcentral")
+        .order_by("pk")
+        .first()
+    )
+    assert case is not None, "the demo world has no open Varberg case with a vårdcentral"
+    return case
+
+
+def open_message() -> CaseMessage:
+    """A message from Varberg's nurse to a case's vårdcentral still waiting for its answer (sent through
+    the services the first time)."""
+    found = (
+        CaseMessage.objects.filter(sender_organisation__name=KOMMUN, status=MessageStatus.OPEN)
+        .select_related("case", "addressed_organisation")
+        .order_by("pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    case = varberg_case_with_a_vardcentral()
+    nurse = member("nurse.varberg", Role.NURSE)
+    return message_services.message_send(
+        actor=Actor.for_user(nurse.user, acting=nurse),
+        case=case,
+        to=case.vardcentral.public_id if case.vardcentral else None,
+        body="Kan ni ta över ordinationen?",
+    )
+
+
+def cases_messages_create(w: ExampleWorld) -> Prepared:
+    """Varberg's nurse asks the vårdcentral of an open case, with an answer-by day a week ahead."""
+    case = varberg_case_with_a_vardcentral()
+    assert case.vardcentral is not None
+    return Prepared(
+        kommun_nurse(),
+        path_params={"id": case.public_id},
+        ids={"to": case.vardcentral.public_id},
+        values={"reply_by": (timezone.localdate() + datetime.timedelta(days=7)).isoformat()},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+
+
+def messages_replies_create(w: ExampleWorld) -> Prepared:
+    """A physician of the vårdcentral asked answers, with the ETag of their read of the message."""
+    message = open_message()
+    gp = (
+        Membership.objects.active()
+        .filter(organisation=message.addressed_organisation, role=Role.GP, user__is_active=True)
+        .select_related("user", "organisation")
+        .order_by("pk")
+        .first()
+    )
+    assert gp is not None, f"the demo world has no GP at {message.addressed_organisation}"
+    caller = as_member(gp)
+    return Prepared(
+        caller,
+        path_params={"id": message.public_id},
+        headers={"If-Match": w.etag(caller, "messages_retrieve", message.public_id)},
+    )
+
+
 SETUPS: dict[str, Setup] = {
     "notifications_email_preference_update": notifications_email_preference_update,
     "auth_token_create": auth_token_create,
@@ -767,6 +837,8 @@ SETUPS: dict[str, Setup] = {
     "cases_close_create": _case_action("close"),
     "cases_comment_create": _case_action("comment"),
     "cases_withdraw_create": _case_action("withdraw"),
+    "cases_messages_create": cases_messages_create,
+    "messages_replies_create": messages_replies_create,
     "documents_create": documents_create,
     "patients_log_extract_create": patients_log_extract_create,
     "figures_reports_create": figures_reports_create,

@@ -26,6 +26,7 @@ from .example_setups import (
     _integrator,
     _region_admin,
     attachment_upload,
+    open_message,
     varberg_case_of_the_nurse,
 )
 from .examples_world import KOMMUN, Caller, ExampleWorld, as_member, as_user, kommun_nurse, organisation
@@ -263,6 +264,10 @@ SEEDS: dict[str, Seed] = {
     "sips_attachments_create": _attach_to_sip,
     "attachments_retrieve": by_id(_attachment),
     "attachments_download_retrieve": by_id(_attachment),
+    "cases_messages_list": by_id(_nurse_with(lambda: open_message().case.public_id)),
+    "messages_list": plain(kommun_nurse),
+    "messages_retrieve": by_id(_nurse_with(lambda: open_message().public_id)),
+    "messages_close_create": by_id(_nurse_with(lambda: open_message().public_id), "messages_retrieve"),
     "auth_logout_create": _logout,
 }
 # Sent last: they take away what the calls before use (a subscription, the caller's token).

@@ -45,6 +45,8 @@ from integrations.api.serializers import (
     SubscriptionUpdateSerializer,
 )
 from integrations.models import ApiClient, WebhookSubscription
+from messaging.api import serializers as message_api
+from messaging.models import CaseMessage, MessageReply
 from patients.api import serializers as patient_api
 from patients.models import Enrolment, Patient, ProtectedIdentityChange
 from sip.api import serializers as sip_api
@@ -98,6 +100,8 @@ MODEL_OF: dict[type[serializers.BaseSerializer[Any]], type[models.Model]] = {
     competence_api.CompetenceTransferInputSerializer: CompetenceTransfer,
     competence_api.DelegationInputSerializer: Delegation,
     attachment_api.AttachmentUploadSerializer: Attachment,
+    message_api.MessageCreateSerializer: CaseMessage,
+    message_api.ReplyCreateSerializer: MessageReply,
 }
 # Text fields named differently from the model field they are kept in.
 KEPT_IN: dict[tuple[type[serializers.BaseSerializer[Any]], str], tuple[type[models.Model], str]] = {
@@ -136,6 +140,9 @@ EXCEPTIONS: dict[tuple[type[serializers.BaseSerializer[Any]], str], int] = {
     (competence_api.DelegationInputSerializer, "consultation_note"): _declared(
         Delegation, "consultation_note"
     ),
+    # A message and a reply are a question and its answer: a page at most (messaging.models).
+    (message_api.MessageCreateSerializer, "body"): _declared(CaseMessage, "body"),
+    (message_api.ReplyCreateSerializer, "body"): _declared(MessageReply, "body"),
 }
 
 

@@ -61,6 +61,9 @@ COUNTERPARTS = {
     "attachments:case-upload": "cases_attachments_create",
     "attachments:sip-upload": "sips_attachments_create",
     "attachments:remove": "attachments_remove_create",
+    "messaging:send": "cases_messages_create",
+    "messaging:reply": "messages_replies_create",
+    "messaging:close": "messages_close_create",
 }
 # Routes whose action is named in the URL: checked per action below.
 BY_ACTION = {"cases:action", "cases:analysis-action", "sip:action"}

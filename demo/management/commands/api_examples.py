@@ -511,6 +511,37 @@ def _capture_attachments(capture: _Capture, scene: _Scene) -> None:
     capture.add("Attachment", "Utskrivningsinformation", "GET /api/v1/cases/{id}/attachments", listed[0])
 
 
+def _capture_messages(capture: _Capture, scene: _Scene) -> None:
+    """The nurse asks the case's vårdcentral (the ordering clinic where the patient is listed at none)
+    something by a day a week ahead; its physician answers."""
+    case = scene.case
+    addressed = case.vardcentral or case.specialist_clinic
+    if addressed is None:
+        raise CaptureError("The featured case names no other party to write to.")
+    role = Role.GP if case.vardcentral is not None else Role.SPECIALIST
+    reply_by = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+    sent = scene.nurse.call(
+        "POST",
+        f"/cases/{case.public_id}/messages",
+        expect=201,
+        body={
+            "to": str(addressed.public_id),
+            "body": "Kan ni ta över insulinordinationen efter utskrivningen?",
+            "reply_by": reply_by,
+        },
+    )
+    answerer = _as_user(_username(role, addressed), role)
+    answerer.get(f"/messages/{sent['id']}")
+    answered = answerer.call(
+        "POST",
+        f"/messages/{sent['id']}/replies",
+        body={"body": "Ja, vi tar över ordinationen från måndag."},
+        headers={"If-Match": answerer.last_etag},
+    )
+    capture.add("Message", "Besvarad fråga till vårdcentralen", "GET /api/v1/messages/{id}", answered)
+    capture.page("Message", _list(scene.nurse, "/messages"))
+
+
 def _capture_all(capture: _Capture, receiver_url: str) -> None:
     scene = _Scene.build()
     _capture_people(capture, scene)
@@ -520,6 +551,7 @@ def _capture_all(capture: _Capture, receiver_url: str) -> None:
     _capture_attachments(capture, scene)
     _capture_figures(capture)
     _capture_sip_and_integrator(capture, scene, receiver_url)
+    _capture_messages(capture, scene)
 
 
 # --- Making the answers stable ---------------------------------------------------------------------------
