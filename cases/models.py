@@ -383,6 +383,7 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     COMMENT = "comment", _("Comment")
     REMINDER = "reminder", _("Deadline passed: reminder sent")
+    HANDED_OVER = "handed_over", _("Handed over")
 
 
 class CaseEvent(models.Model):
@@ -719,6 +720,7 @@ class NotificationKind(models.TextChoices):
     TRAINING_EXPIRING = "training_expiring", _("Competence transfer about to expire")
     DELEGATION_EXPIRING = "delegation_expiring", _("Delegation about to expire")
     REREVIEW_DUE = "rereview_due", _("Re-review due")
+    CASE_HANDED_OVER = "case_handed_over", _("Case handed over to you")
 
 
 class Notification(PublicIdModel):

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.seen import Seen
+from assignments import selectors as assignment_selectors
+from assignments.views import hand_over_form
 from audit.records import RECORD_PROPOSAL
 from directory.actor import Actor
 from documents import selectors as document_selectors
@@ -350,6 +352,7 @@ def _render_case(
     events = list(reversed(selectors.case_events(case=case)))
     names = {str(t.task.public_id): presenters.task_name(t.task.task_type) for t in page.tasks}
     level = selectors.case_facts(case).level
+    hand_over = assignment_selectors.hand_over_choices(actor=actor, case=case)
     return render(
         request,
         "cases/case_detail.html",
@@ -372,6 +375,9 @@ def _render_case(
             # What a draft still lacks before it can be submitted, shown before anyone tries.
             "draft_missing": list(draft_missing(case).values()) if case.status == CaseStatus.DRAFT else [],
             "language": get_language(),
+            "handlers": assignment_selectors.case_handlers(case=case),
+            "hand_over": hand_over,
+            "hand_over_form": hand_over_form(actor, hand_over),
         },
         status=status,
     )

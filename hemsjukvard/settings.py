@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "patients",
     "agreements",
     "cases",
+    # Who handles a case for each organisation on it (hand-overs to a colleague or a team).
+    "assignments",
     "documents",
     "sip",
     "competence",

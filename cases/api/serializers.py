@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from agreements.choices import SplitArrangement
 from agreements.models import CareTaskType
+from assignments.models import CaseAssignment
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
 from directory.models import Organisation, OrganisationKind
 from hemsjukvard.limits import (
@@ -96,6 +97,23 @@ class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
         ]
 
 
+class TeamRefSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True, max_length=120)
+
+
+class CaseHandlerSerializer(serializers.Serializer[Any]):
+    """Who handles the case for one organisation on it (a person or a team); an organisation that names
+    nobody is not listed."""
+
+    organisation = OrganisationRefSerializer(read_only=True)
+    assignee = PersonRefSerializer(read_only=True, allow_null=True)
+    team = TeamRefSerializer(read_only=True, allow_null=True)
+    assigned_by = PersonRefSerializer(read_only=True)
+    assigned_at = serializers.DateTimeField(read_only=True)
+    note = serializers.CharField(read_only=True, max_length=500, allow_blank=True)
+
+
 class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     number = serializers.CharField(
@@ -112,6 +130,7 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
     owner_organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     escalation_body = OrganisationRefSerializer(read_only=True, allow_null=True)
     tasks = CaseTaskSerializer(many=True, read_only=True)
+    handlers = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
 
@@ -144,6 +163,7 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
             "escalation_body",
             "closure",
             "tasks",
+            "handlers",
             "version",
             "created_at",
             "submitted_at",
@@ -151,6 +171,10 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
             "closed_at",
             "updated_at",
         ]
+
+    @extend_schema_field(CaseHandlerSerializer(many=True))
+    def get_handlers(self, case: ResponsibilityCase) -> list[dict[str, Any]]:
+        return _handlers([case], _Refs(), timezone.get_current_timezone()).get(case.pk, [])
 
     def get_overdue(self, case: ResponsibilityCase) -> bool:
         return case.is_open and case.due_at is not None and case.due_at < timezone.now()
@@ -578,6 +602,7 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
     zone = timezone.get_current_timezone()
     now = timezone.now()
     refs = _Refs()
+    handlers = _handlers(cases, refs, zone)
     out = []
     for case in cases:
         escalation_level = case.escalation_level
@@ -609,6 +634,7 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
                 "escalation_body": refs.organisation(case.escalation_body),
                 "closure": _choice(case.closure),
                 "tasks": [_case_task_representation(task, refs, zone) for task in case.tasks.all()],
+                "handlers": handlers.get(case.pk, []),
                 "version": int(case.version),
                 "created_at": _iso_datetime(case.created_at, zone),
                 "submitted_at": _iso_datetime(case.submitted_at, zone),
@@ -618,6 +644,32 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
             }
         )
     return out
+
+
+def _handlers(
+    cases: Sequence[ResponsibilityCase], refs: _Refs, zone: datetime.tzinfo
+) -> dict[int, list[dict[str, Any]]]:
+    """The current handlers of each case (``assignments``), in one query for all of them."""
+    rows = (
+        CaseAssignment.objects.for_cases(case.pk for case in cases)
+        .current()
+        .handled()
+        .select_related("organisation", "assignee", "team", "assigned_by")
+        .order_by("case_id", "organisation__name", "pk")
+    )
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row.case_id, []).append(
+            {
+                "organisation": refs.organisation(row.organisation),
+                "assignee": refs.person(row.assignee),
+                "team": {"id": str(row.team.public_id), "name": row.team.name} if row.team else None,
+                "assigned_by": refs.person(row.assigned_by),
+                "assigned_at": _iso_datetime(row.at, zone),
+                "note": row.note,
+            }
+        )
+    return found
 
 
 def case_representation(case: ResponsibilityCase) -> dict[str, Any]:
