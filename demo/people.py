@@ -23,6 +23,7 @@ from directory.models import (
     Organisation,
     OrganisationKind,
     Role,
+    Team,
     User,
 )
 
@@ -45,6 +46,11 @@ SHARED_MAR = ("Halmstads kommun", "Laholms kommun")
 # A kommun nurse who is also acting MAS (tf. MAS) in the same kommun, beside its MAS: a user with several
 # memberships, to show the choice of acting role.
 ACTING_MAS_KOMMUN = "Falkenbergs kommun"
+
+# A kommun with a second nurse and a team of its two nurses, to walk a case's hand-over to a colleague
+# (holidays, sick leave) or to the team (``TEAM_NAME``): ``nurse2.varberg`` beside ``nurse.varberg``.
+SECOND_NURSE_KOMMUN = "Varbergs kommun"
+TEAM_NAME = "Hemsjukvården Varberg dagtid"
 
 # The order roles are listed in: each organisation's own care or decision roles first.
 _ROLE_ORDER: list[str] = [
@@ -123,6 +129,9 @@ def user_specs() -> list[UserSpec]:
     ]
     acting_username = f"{Role.NURSE}.{KOMMUN_BY_NAME[ACTING_MAS_KOMMUN].slug}"
     memberships[acting_username].append(MembershipSpec(ACTING_MAS_KOMMUN, Role.MAS, "tf. MAS"))
+    # Last, so that adding her changes no other demo person's name.
+    second_nurse = f"{Role.NURSE}2.{KOMMUN_BY_NAME[SECOND_NURSE_KOMMUN].slug}"
+    memberships[second_nurse] = [MembershipSpec(SECOND_NURSE_KOMMUN, Role.NURSE, "kollega, samma team")]
 
     taken: set[tuple[str, str]] = set()
     specs = []
@@ -252,6 +261,15 @@ def seed_users(
                 Credential(spec.username, spec.full_name, held.role, held.organisation_name, held.note)
             )
     grant_admin_site(users=[users[spec.username] for spec in specs if _is_admin(spec)])
+    seed_team(organisations=organisations)
     order = {name: position for position, name in enumerate(organisations)}
     report.credentials.sort(key=lambda c: (order[c.organisation], _ROLE_ORDER.index(c.role)))
     return users
+
+
+def seed_team(*, organisations: dict[str, Organisation]) -> Team:
+    """The kommun's team of its nurses (``TEAM_NAME``), so a case can be handed to the team."""
+    kommun = organisations[SECOND_NURSE_KOMMUN]
+    team, _created = Team.objects.get_or_create(organisation=kommun, name=TEAM_NAME)
+    team.members.set(Membership.objects.filter(organisation=kommun, role=Role.NURSE))
+    return team

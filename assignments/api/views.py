@@ -195,7 +195,7 @@ class TeamViewSet(viewsets.ViewSet):
         responses={201: TeamSerializer, **ERROR_RESPONSES},
         examples=[
             OpenApiExample(
-                "Dagtid", value={"name": "Hemsjukvården Varberg dagtid", "members": []}, request_only=True
+                "Kväll", value={"name": "Hemsjukvården Varberg kväll", "members": []}, request_only=True
             )
         ],
     )

@@ -14,7 +14,8 @@ from typing import Any
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule, Section
 from cases.models import Notification, ResponsibilityCase, RiskAnalysis
 from competence.models import CompetenceTransfer, Delegation
-from directory.models import Membership
+from demo.people import TEAM_NAME
+from directory.models import Membership, Team
 from documents.models import Document
 from figures.models import FiguresReport
 from patients.models import Enrolment, Patient
@@ -224,6 +225,8 @@ SEEDS: dict[str, Seed] = {
     "delegations_retrieve": by_id(
         _nurse_with(lambda: _first(Delegation.objects.filter(receiver_organisation__name=KOMMUN)).public_id)
     ),
+    "teams_list": plain(kommun_nurse),
+    "teams_retrieve": by_id(_nurse_with(lambda: Team.objects.get(name=TEAM_NAME).public_id)),
     "auth_logout_create": _logout,
 }
 # Sent last: they take away what the calls before use (a subscription, the caller's token).

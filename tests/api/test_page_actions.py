@@ -50,6 +50,10 @@ COUNTERPARTS = {
     "sip:withdraw-consent": "sips_withdraw_consent_create",
     "competence:transfer-revoke": "competence_transfers_revoke_create",
     "competence:delegation-revoke": "delegations_revoke_create",
+    "assignments:hand-over": "cases_handler_create",
+    "assignments:release": "cases_handler_release_create",
+    "assignments:team-create": "teams_create",
+    "assignments:team-update": "teams_partial_update",
 }
 # Routes whose action is named in the URL: checked per action below.
 BY_ACTION = {"cases:action", "cases:analysis-action", "sip:action"}

@@ -46,8 +46,10 @@ def test_a_case_handed_to_a_colleague_leaves_my_list_and_enters_theirs(world, ca
     # The colleague is told, to act; nobody else is.
     notices = Notification.objects.filter(case=case, kind=NotificationKind.CASE_HANDED_OVER)
     assert [n.user for n in notices] == [world.users["nurse2_a"]]
-    assert notices[0].acts and "Semester v. 28." in notices[0].message
-    assert case.number in notices[0].message and "Karin" not in notices[0].message
+    assert notices[0].acts
+    assert "Semester v. 28." in notices[0].message
+    assert case.number in notices[0].message
+    assert "Karin" not in notices[0].message
     # The timeline shows it, and the write is in the access log.
     event = CaseEvent.objects.get(case=case, kind=EventKind.HANDED_OVER)
     assert event.user == world.users["nurse_a"]

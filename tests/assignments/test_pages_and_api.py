@@ -20,7 +20,8 @@ def test_the_case_page_shows_the_handlers_and_hands_over(world, case_in, colleag
     case = case_in(CaseStatus.AGREED)
     client = signed_in(world.users["nurse_a"])
     page = client.get(f"/cases/{case.public_id}/").content.decode()
-    assert "Handläggare" in page and "Ingen särskild" in page
+    assert "Handläggare" in page
+    assert "Ingen särskild" in page
     assert "Dagtid A" in page  # the team is a choice of the form
 
     colleague = world.users["nurse2_a"]
