@@ -158,9 +158,9 @@ def _shared_password_hash(password: str, usernames: Sequence[str]) -> str:
 ADMIN_GROUP = "Systemförvaltare"
 REGION_ADMIN_GROUP = "Systemförvaltare, region"
 # What every systemförvaltare may do in Django admin (no patient data): manage their own organisation's
-# users and memberships, see their organisation, revoke their users' API tokens and their organisation's
-# API clients, read agreements and the history of administration. The admin narrows each of these to the
-# organisations the person administers (directory.administration); these are the ceiling.
+# users, memberships and teams, see their organisation, revoke their users' API tokens and their
+# organisation's API clients, read agreements and the history of administration. The admin narrows each
+# of these to the organisations the person administers (directory.administration); these are the ceiling.
 ADMIN_PERMISSIONS = (
     ("directory", "view_user"),
     ("directory", "add_user"),
@@ -173,6 +173,9 @@ ADMIN_PERMISSIONS = (
     ("directory", "view_apitoken"),
     ("directory", "change_apitoken"),
     ("directory", "view_adminevent"),
+    ("directory", "view_team"),
+    ("directory", "add_team"),
+    ("directory", "change_team"),
     ("integrations", "view_apiclient"),
     ("integrations", "change_apiclient"),
     ("agreements", "view_agreement"),

@@ -481,6 +481,19 @@ class TeamAdmin(ScopedAdmin[Team]):
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    @staticmethod
+    def _snapshot(team: Team) -> dict[str, Any]:
+        return {
+            "name": team.name,
+            "organisation": str(team.organisation),
+            "is_active": team.is_active,
+            "members": sorted(str(m.public_id) for m in team.members.all()) if team.pk else [],
+        }
+
+    def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
+        form._audit_before = self._snapshot(Team.objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         team = form.instance
         members = form.cleaned_data.get("members")
@@ -488,6 +501,19 @@ class TeamAdmin(ScopedAdmin[Team]):
             form.cleaned_data["members"] = [m for m in members if m.organisation_id == team.organisation_id]
             messages.warning(request, gettext("Members of another organisation were left out of the team."))
         super().save_related(request, form, formsets, change)
+        changes = snapshot_diff(getattr(form, "_audit_before", {}), self._snapshot(team))
+        if changes or not change:
+            admin_event_record(
+                request=request,
+                action=AdminEventAction.CHANGED if change else AdminEventAction.CREATED,
+                target=team,
+                organisation=team.organisation,
+                changes=changes,
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Team) -> None:
+        _record_deletions(request, [obj], self._snapshot, lambda team: team.organisation, "team")
+        super().delete_model(request, obj)
 
 
 # --- API tokens ------------------------------------------------------------------------------------

@@ -65,13 +65,19 @@ def _not_handed_elsewhere(actor: Actor, organisation_id: int) -> Q:
 
 def _owned_q(actor: Actor) -> Q:
     """Cases whose running deadline belongs to one of the actor's (organisation, role) pairs and that
-    the organisation has not handed to someone else."""
+    the organisation has not handed to someone else, and cases their organisation holds and has handed
+    to them or their team."""
     q = Q(pk__in=[])
     for membership in actor.memberships:
         if membership.role in CASE_PARTY_ROLES:
             q |= Q(
                 owner_organisation_id=membership.organisation_id, owner_role=membership.role
             ) & _not_handed_elsewhere(actor, membership.organisation_id)
+    # Handed to the actor (or their team) by their organisation: theirs, whichever of its roles holds it.
+    for organisation_id in sorted(actor.organisation_ids(*CASE_PARTY_ROLES)):
+        q |= Q(owner_organisation_id=organisation_id) & Q(
+            Exists(_handlers([organisation_id]).filter(_mine_q(actor)))
+        )
     # A physician signs while the case is in risk analysis, though the kommun holds it.
     clinics = sorted({m.organisation_id for m in actor.memberships if m.role in (Role.SPECIALIST, Role.GP)})
     for clinic in clinics:

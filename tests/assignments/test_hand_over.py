@@ -132,3 +132,13 @@ def test_the_waiting_count_needs_no_query_per_case(world, case_in, colleagues, d
     actor = as_actor(world, "nurse_a")
     with django_assert_max_num_queries(1):
         cases_waiting(actor=actor).count()
+
+
+def test_a_case_handed_to_the_coordinator_waits_for_them_though_a_nurse_holds_the_deadline(
+    world, case_in, colleagues
+):
+    case = case_in(CaseStatus.AGREED)  # the kommun's nurses hold it (owner role: nurse)
+    assert case.pk not in waiting_ids(world, "coordinator_a")
+    services.case_assign(actor=as_actor(world, "nurse_a"), case=case, assignee=world.users["coordinator_a"])
+    assert case.pk in waiting_ids(world, "coordinator_a")
+    assert case.pk not in waiting_ids(world, "nurse_a")
