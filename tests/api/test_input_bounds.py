@@ -20,6 +20,8 @@ from rest_framework import serializers
 
 from agreements.api import serializers as agreement_api
 from agreements.models import Agreement, AgreementVersion, CareTaskType, ResponsibilityRule, Section
+from assignments.api import serializers as assignment_api
+from assignments.models import CaseAssignment
 from cases.api import serializers as case_api
 from cases.models import (
     CaseEvent,
@@ -33,7 +35,7 @@ from cases.models import (
 from competence.api import serializers as competence_api
 from competence.models import CompetenceTransfer, Delegation
 from directory.api.serializers import PASSWORD_MAX_LENGTH, TokenRequestSerializer
-from directory.models import User
+from directory.models import Team, User
 from hemsjukvard.limits import SECTION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH, max_length_of
 from integrations.api.serializers import (
     OAuthTokenRequestSerializer,
@@ -90,6 +92,9 @@ MODEL_OF: dict[type[serializers.BaseSerializer[Any]], type[models.Model]] = {
     SubscriptionUpdateSerializer: WebhookSubscription,
     competence_api.CompetenceTransferInputSerializer: CompetenceTransfer,
     competence_api.DelegationInputSerializer: Delegation,
+    assignment_api.HandOverSerializer: CaseAssignment,
+    assignment_api.ReleaseSerializer: CaseAssignment,
+    assignment_api.TeamWriteSerializer: Team,
 }
 # Text fields named differently from the model field they are kept in.
 KEPT_IN: dict[tuple[type[serializers.BaseSerializer[Any]], str], tuple[type[models.Model], str]] = {
@@ -126,6 +131,9 @@ EXCEPTIONS: dict[tuple[type[serializers.BaseSerializer[Any]], str], int] = {
     (competence_api.DelegationInputSerializer, "consultation_note"): _declared(
         Delegation, "consultation_note"
     ),
+    # A hand-over's note is a short TextField with a length of its own, which the service checks too.
+    (assignment_api.HandOverSerializer, "note"): _declared(CaseAssignment, "note"),
+    (assignment_api.ReleaseSerializer, "note"): _declared(CaseAssignment, "note"),
 }
 
 
