@@ -320,11 +320,12 @@ def _capture_agreement(capture: _Capture) -> None:
 def _capture_case(capture: _Capture, scene: _Scene) -> None:
     nurse, case_id = scene.nurse, scene.case.public_id
     # The nurse takes the case herself, so that the case shows its handler.
+    me = nurse.get("/me")["id"]
     nurse.get(f"/cases/{case_id}")
     nurse.call(
         "POST",
         f"/cases/{case_id}/handler",
-        body={"assignee": nurse.get("/me")["id"], "note": "Jag tar ärendet."},
+        body={"assignee": me, "note": "Jag tar ärendet."},
         headers={"If-Match": nurse.last_etag},
     )
     capture.add("Case", "Pågående ärende", "GET /api/v1/cases/{id}", nurse.get(f"/cases/{case_id}"))
