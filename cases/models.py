@@ -388,6 +388,7 @@ class EventKind(models.TextChoices):
     ATTACHMENT_ADDED = "attachment_added", _("File attached")
     ATTACHMENT_REMOVED = "attachment_removed", _("Attachment removed")
     SHARING = "sharing", _("Legal basis for sharing")  # the action says which (consent.services)
+    HANDED_OVER = "handed_over", _("Handed over to a colleague or team")
 
 
 class CaseEvent(models.Model):
@@ -727,6 +728,7 @@ class NotificationKind(models.TextChoices):
     MESSAGE_RECEIVED = "message_received", _("Message to answer")
     MESSAGE_ANSWERED = "message_answered", _("Message answered")
     MESSAGE_OVERDUE = "message_overdue", _("Message not answered in time")
+    CASE_HANDED_OVER = "case_handed_over", _("Case handed over to you")
 
 
 class Notification(PublicIdModel):

@@ -24,6 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.legal_basis import current_bases, sharing_for
 from access.seen import Seen
+from assignments import selectors as assignment_selectors
+from assignments.views import hand_over_form
 from attachments import sections as attachment_sections
 from audit.records import RECORD_PROPOSAL
 from consent import services as consent_services
@@ -375,6 +377,7 @@ def _render_case(
     names = {str(t.task.public_id): presenters.task_name(t.task.task_type) for t in page.tasks}
     level = selectors.case_facts(case).level
     shared = sharing_for(actor, case)
+    hand_over = assignment_selectors.hand_over_choices(actor=actor, case=case)
     return render(
         request,
         "cases/case_detail.html",
@@ -405,6 +408,9 @@ def _render_case(
             # What a draft still lacks before it can be submitted, shown before anyone tries.
             "draft_missing": list(draft_missing(case).values()) if case.status == CaseStatus.DRAFT else [],
             "language": get_language(),
+            "handlers": assignment_selectors.case_handlers(case=case),
+            "hand_over": hand_over,
+            "hand_over_form": hand_over_form(actor, hand_over),
         },
         status=status,
     )

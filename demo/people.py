@@ -23,6 +23,7 @@ from directory.models import (
     Organisation,
     OrganisationKind,
     Role,
+    Team,
     User,
 )
 
@@ -45,6 +46,11 @@ SHARED_MAR = ("Halmstads kommun", "Laholms kommun")
 # A kommun nurse who is also acting MAS (tf. MAS) in the same kommun, beside its MAS: a user with several
 # memberships, to show the choice of acting role.
 ACTING_MAS_KOMMUN = "Falkenbergs kommun"
+
+# A kommun with a second nurse and a team of its two nurses, to walk a case's hand-over to a colleague
+# (holidays, sick leave) or to the team (``TEAM_NAME``): ``nurse2.varberg`` beside ``nurse.varberg``.
+SECOND_NURSE_KOMMUN = "Varbergs kommun"
+TEAM_NAME = "Hemsjukvården Varberg dagtid"
 
 # The order roles are listed in: each organisation's own care or decision roles first.
 _ROLE_ORDER: list[str] = [
@@ -128,6 +134,9 @@ def user_specs() -> list[UserSpec]:
     ]
     acting_username = f"{Role.NURSE}.{KOMMUN_BY_NAME[ACTING_MAS_KOMMUN].slug}"
     memberships[acting_username].append(MembershipSpec(ACTING_MAS_KOMMUN, Role.MAS, "tf. MAS"))
+    # Last, so that adding her changes no other demo person's name.
+    second_nurse = f"{Role.NURSE}2.{KOMMUN_BY_NAME[SECOND_NURSE_KOMMUN].slug}"
+    memberships[second_nurse] = [MembershipSpec(SECOND_NURSE_KOMMUN, Role.NURSE, "kollega, samma team")]
 
     taken: set[tuple[str, str]] = set()
     specs = []
@@ -154,9 +163,9 @@ def _shared_password_hash(password: str, usernames: Sequence[str]) -> str:
 ADMIN_GROUP = "Systemförvaltare"
 REGION_ADMIN_GROUP = "Systemförvaltare, region"
 # What every systemförvaltare may do in Django admin (no patient data): manage their own organisation's
-# users and memberships, see their organisation, revoke their users' API tokens and their organisation's
-# API clients, read agreements and the history of administration. The admin narrows each of these to the
-# organisations the person administers (directory.administration); these are the ceiling.
+# users, memberships and teams, see their organisation, revoke their users' API tokens and their
+# organisation's API clients, read agreements and the history of administration. The admin narrows each
+# of these to the organisations the person administers (directory.administration); these are the ceiling.
 ADMIN_PERMISSIONS = (
     ("directory", "view_user"),
     ("directory", "add_user"),
@@ -169,6 +178,9 @@ ADMIN_PERMISSIONS = (
     ("directory", "view_apitoken"),
     ("directory", "change_apitoken"),
     ("directory", "view_adminevent"),
+    ("directory", "view_team"),
+    ("directory", "add_team"),
+    ("directory", "change_team"),
     ("integrations", "view_apiclient"),
     ("integrations", "change_apiclient"),
     ("agreements", "view_agreement"),
@@ -257,6 +269,15 @@ def seed_users(
                 Credential(spec.username, spec.full_name, held.role, held.organisation_name, held.note)
             )
     grant_admin_site(users=[users[spec.username] for spec in specs if _is_admin(spec)])
+    seed_team(organisations=organisations)
     order = {name: position for position, name in enumerate(organisations)}
     report.credentials.sort(key=lambda c: (order[c.organisation], _ROLE_ORDER.index(c.role)))
     return users
+
+
+def seed_team(*, organisations: dict[str, Organisation]) -> Team:
+    """The kommun's team of its nurses (``TEAM_NAME``), so a case can be handed to the team."""
+    kommun = organisations[SECOND_NURSE_KOMMUN]
+    team, _created = Team.objects.get_or_create(organisation=kommun, name=TEAM_NAME)
+    team.members.set(Membership.objects.filter(organisation=kommun, role=Role.NURSE))
+    return team

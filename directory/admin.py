@@ -41,7 +41,8 @@ from .administration import (
     users_visible,
 )
 from .forms import OrganisationUserChangeForm, OrganisationUserCreationForm, PasswordLinkForm
-from .models import AdminEvent, AdminEventAction, ApiToken, Membership, Organisation, User
+from .models import AdminEvent, AdminEventAction, ApiToken, Membership, Organisation, Team, User
+from .teams import HANDLER_ROLES
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -439,6 +440,80 @@ class OrganisationAdmin(ScopedAdmin[Organisation]):
 
     def visible(self, scope: AdminScope) -> QuerySet[Organisation]:
         return organisations_visible(scope)
+
+
+# --- Teams ------------------------------------------------------------------------------------------
+
+
+@admin.register(Team)
+class TeamAdmin(ScopedAdmin[Team]):
+    """Teams of an organisation (cases are handed to them); its administrator keeps them, as its
+    coordinator does on the teams page. Members are the organisation's memberships that handle cases."""
+
+    list_display = ["name", "organisation", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "organisation__name"]
+    filter_horizontal = ["members"]
+
+    def visible(self, scope: AdminScope) -> QuerySet[Team]:
+        return Team.objects.filter(organisation__in=organisations_visible(scope))
+
+    def changeable(self, scope: AdminScope, obj: Team) -> bool:
+        return scope.administers(obj.organisation_id)
+
+    def deletable(self, scope: AdminScope, obj: Team) -> bool:
+        return scope.superuser
+
+    def may_add(self, scope: AdminScope) -> bool:
+        return scope.superuser or bool(scope.memberships)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "organisation":
+            kwargs["queryset"] = organisations_visible(admin_scope(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "members":
+            kwargs["queryset"] = (
+                memberships_visible(admin_scope(request))
+                .filter(role__in=HANDLER_ROLES)
+                .select_related("user", "organisation")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @staticmethod
+    def _snapshot(team: Team) -> dict[str, Any]:
+        return {
+            "name": team.name,
+            "organisation": str(team.organisation),
+            "is_active": team.is_active,
+            "members": sorted(str(m.public_id) for m in team.members.all()) if team.pk else [],
+        }
+
+    def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
+        form._audit_before = self._snapshot(Team.objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        team = form.instance
+        members = form.cleaned_data.get("members")
+        if members is not None and any(m.organisation_id != team.organisation_id for m in members):
+            form.cleaned_data["members"] = [m for m in members if m.organisation_id == team.organisation_id]
+            messages.warning(request, gettext("Members of another organisation were left out of the team."))
+        super().save_related(request, form, formsets, change)
+        changes = snapshot_diff(getattr(form, "_audit_before", {}), self._snapshot(team))
+        if changes or not change:
+            admin_event_record(
+                request=request,
+                action=AdminEventAction.CHANGED if change else AdminEventAction.CREATED,
+                target=team,
+                organisation=team.organisation,
+                changes=changes,
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Team) -> None:
+        _record_deletions(request, [obj], self._snapshot, lambda team: team.organisation, "team")
+        super().delete_model(request, obj)
 
 
 # --- API tokens ------------------------------------------------------------------------------------

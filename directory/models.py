@@ -319,3 +319,31 @@ class AdminEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("administration events are append-only")
+
+
+class Team(PublicIdModel):
+    """A group of people of one organisation who share cases (e.g. "Hemsjukvården Varberg dagtid").
+
+    A case handed to a team waits for every member until one of them takes it. The members are
+    memberships of the team's organisation (``directory.teams`` checks that on every write).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="teams"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    members = models.ManyToManyField(Membership, verbose_name=_("members"), blank=True, related_name="teams")
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique_in_organisation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "cases",
     # Messages on a case to one party, with a reply-by date (above cases, whose records they name).
     "messaging",
+    # Who handles a case for each organisation on it (hand-overs to a colleague or a team).
+    "assignments",
     "documents",
     "sip",
     "consent",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import OPEN_STATUSES, CaseStatus
-from cases.selectors import SORTS, WorkFilters, case_organisation_choices
+from cases.selectors import HANDLERS, SORTS, WorkFilters, case_organisation_choices
 from directory.actor import Actor
 from directory.models import Organisation, User
 
@@ -26,7 +26,12 @@ SORT_LABELS = {
     "newest": gettext_lazy("Newest first"),
     "updated": gettext_lazy("Latest changed first"),
 }
-FIELDS = ("urgent", "overdue", "status", "organisation", "sort")
+HANDLER_LABELS = {
+    "me": gettext_lazy("Assigned to me"),
+    "team": gettext_lazy("My team"),
+    "unassigned": gettext_lazy("Not assigned"),
+}
+FIELDS = ("urgent", "overdue", "status", "organisation", "handler", "sort")
 
 
 class WorkFilterForm(forms.Form):
@@ -34,6 +39,7 @@ class WorkFilterForm(forms.Form):
     overdue = forms.BooleanField(label=gettext_lazy("Only overdue"), required=False)
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
     organisation = forms.ChoiceField(label=gettext_lazy("Organisation on the case"), required=False)
+    handler = forms.ChoiceField(label=gettext_lazy("Handler"), required=False)
     sort = forms.ChoiceField(label=gettext_lazy("Sort"), required=False)
 
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
@@ -41,6 +47,7 @@ class WorkFilterForm(forms.Form):
         self.organisations = {str(o.public_id): o for o in organisations}
         self._choices("status", [(s.value, s.label) for s in CaseStatus if s.value in OPEN_STATUSES])
         self._choices("organisation", [(key, o.name) for key, o in self.organisations.items()])
+        self._choices("handler", [(key, HANDLER_LABELS[key]) for key in HANDLERS])
         sort = self.fields["sort"]
         assert isinstance(sort, forms.ChoiceField)
         sort.choices = [(key, SORT_LABELS[key]) for key in SORTS]
@@ -60,6 +67,7 @@ class WorkFilterForm(forms.Form):
             status=data.get("status") or "",
             organisation=organisation.pk if organisation is not None else None,
             sort=data.get("sort") or "due",
+            handler=data.get("handler") or "",
         )
 
     def values(self) -> dict[str, Any]:
@@ -71,7 +79,13 @@ class WorkFilterForm(forms.Form):
     def narrowed(self) -> bool:
         """Whether any list is narrowed (a sort alone hides nothing)."""
         filters = self.filters()
-        return filters.urgent or filters.overdue or bool(filters.status) or filters.organisation is not None
+        return (
+            filters.urgent
+            or filters.overdue
+            or bool(filters.status)
+            or filters.organisation is not None
+            or bool(filters.handler)
+        )
 
 
 def organisations_for(actor: Actor) -> list[Organisation]:

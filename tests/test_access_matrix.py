@@ -144,6 +144,11 @@ NOT_AN_OBJECT = {
     "figures:cases": "the key names a figure; the list is the access rule's (tests/figures/test_story.py)",
 }
 
+BODY_HANDLERS = (
+    "a joint body is a party while the case is before it and decides which of its members handles it"
+)
+NOT_THEIR_TEAM = "a team is its organisation's; a joint body's member is not in kommun A"
+
 NOT_A_REGISTER_READER = (
     "the registers of trainings and delegations are the care units' own, not a joint body's"
 )
@@ -286,6 +291,11 @@ ROUTES: dict[str, Route] = {
     "messaging:close": Route("message", (post(403),)),
     "documents:status": Route("document", (get(),)),
     "documents:download": Route("document", (get(),)),
+    "assignments:hand-over": Route("case", (post(MAY, why=BODY_HANDLERS),)),
+    "assignments:release": Route("case", (post(MAY, why=BODY_HANDLERS),)),
+    "assignments:team-update": Route(
+        "team", (post(404, why=NOT_THEIR_TEAM),), outsider=HIDDEN_NOT_PATIENT_DATA, owner="coordinator_a"
+    ),
     "sip:detail": Route("sip", (get(),)),
     "sip:from-case": Route("agreed_case", (post(404, why=NOT_THEIRS),)),
     "sip:draft-rows": Route("sip", (post(403),)),
@@ -348,6 +358,14 @@ ROUTES: dict[str, Route] = {
     ),
     "v1:responsibility-rule-detail": Route(
         "rule", (get(), patch(403, lambda o: {"note": "Ändrad"}), delete(403)), outsider=SHARED
+    ),
+    "v1:case-handler-handler": Route("case", (post(MAY, why=BODY_HANDLERS),)),
+    "v1:case-handler-handler-release": Route("case", (post(MAY, why=BODY_HANDLERS),)),
+    "v1:team-detail": Route(
+        "team",
+        (get(404, why=NOT_THEIR_TEAM), patch(404, lambda o: {"is_active": False}, why=NOT_THEIR_TEAM)),
+        outsider=HIDDEN_NOT_PATIENT_DATA,
+        owner="coordinator_a",
     ),
     "v1:case-detail": Route(
         "case", (get(), patch(409, lambda o: {"background": "Ändrad."}, why=STATE_FIRST))

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from access.legal_basis import EXPIRED, NONE, VALID, WITHDRAWN, Sharing, sharing_as_opener
 from agreements.choices import SplitArrangement
 from agreements.models import CareTaskType
+from assignments.models import CaseAssignment
 from consent.models import (
     NAME_MAX,
     SCOPE_MAX,
@@ -22,7 +22,6 @@ from consent.models import (
     ConsentForm,
     GivenBy,
     OtherGround,
-    SharedPart,
 )
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
 from directory.models import Organisation, OrganisationKind
@@ -54,6 +53,7 @@ from ..models import (
     Trigger,
     Urgency,
 )
+from .sharing import SharingStateSerializer, hide_task_text, sharing_of, sharing_state
 
 # --- Output ----------------------------------------------------------------------------------------
 
@@ -107,56 +107,21 @@ class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
         ]
 
 
-class SharingStateSerializer(serializers.Serializer[Any]):
-    """The case's legal basis for sharing, as the reader is shown it (``access.legal_basis``)."""
-
-    basis = serializers.ChoiceField(
-        choices=[VALID, NONE, EXPIRED, WITHDRAWN],
-        read_only=True,
-        help_text=_("The state of the case's legal basis for sharing: valid, none, expired or withdrawn."),
-    )
-    basis_kind = serializers.CharField(
-        read_only=True,
-        max_length=16,
-        help_text=_("consent, menprovning, other_ground or historic; empty when none was recorded."),
-    )
-    health_details_shared = serializers.BooleanField(
-        read_only=True,
-        help_text=_(
-            "Whether you are shown the case's health details (free text, comments, risk analyses, "
-            "documents). Without a valid basis only the organisation that opened the case is."
-        ),
-    )
-    blocked_parts = serializers.ListField(
-        child=serializers.ChoiceField(choices=SharedPart.choices),
-        read_only=True,
-        help_text=_("The parts under a spärr: hidden from every organisation but the opener's."),
-    )
+class TeamRefSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True, max_length=120)
 
 
-def _hide_task_text(task: dict[str, Any]) -> None:
-    """A task's free text blanked, for a reader the case's text is not shared with."""
-    task["note"] = ""
-    task["arrangement_note"] = ""
-    for review in task["reviews"]:
-        review["text"] = ""
+class CaseHandlerSerializer(serializers.Serializer[Any]):
+    """Who handles the case for one organisation on it (a person or a team); an organisation that names
+    nobody is not listed."""
 
-
-def sharing_state(case: ResponsibilityCase) -> dict[str, Any]:
-    """The ``sharing`` object of a case's representation, for the reader the view set it for
-    (``case.sharing``), or as the opener sees it."""
-    shared = _sharing_of(case)
-    return {
-        "basis": shared.status,
-        "basis_kind": shared.kind,
-        "health_details_shared": shared.health,
-        "blocked_parts": sorted(shared.blocked),
-    }
-
-
-def _sharing_of(case: ResponsibilityCase) -> Sharing:
-    found = getattr(case, "sharing", None)
-    return found if isinstance(found, Sharing) else sharing_as_opener(case)
+    organisation = OrganisationRefSerializer(read_only=True)
+    assignee = PersonRefSerializer(read_only=True, allow_null=True)
+    team = TeamRefSerializer(read_only=True, allow_null=True)
+    assigned_by = PersonRefSerializer(read_only=True)
+    assigned_at = serializers.DateTimeField(read_only=True)
+    note = serializers.CharField(read_only=True, max_length=500, allow_blank=True)
 
 
 class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
@@ -175,6 +140,7 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
     owner_organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     escalation_body = OrganisationRefSerializer(read_only=True, allow_null=True)
     tasks = CaseTaskSerializer(many=True, read_only=True)
+    handlers = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     sharing = serializers.SerializerMethodField()
@@ -208,6 +174,7 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
             "escalation_body",
             "closure",
             "tasks",
+            "handlers",
             "version",
             "created_at",
             "submitted_at",
@@ -219,15 +186,19 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
 
     def to_representation(self, instance: ResponsibilityCase) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if not _sharing_of(instance).text:
+        if not sharing_of(instance).text:
             data["background"] = ""
             for task in data["tasks"]:
-                _hide_task_text(task)
+                hide_task_text(task)
         return dict(data)
 
     @extend_schema_field(SharingStateSerializer)
     def get_sharing(self, case: ResponsibilityCase) -> dict[str, Any]:
         return sharing_state(case)
+
+    @extend_schema_field(CaseHandlerSerializer(many=True))
+    def get_handlers(self, case: ResponsibilityCase) -> list[dict[str, Any]]:
+        return _handlers([case], _Refs(), timezone.get_current_timezone()).get(case.pk, [])
 
     def get_overdue(self, case: ResponsibilityCase) -> bool:
         return case.is_open and case.due_at is not None and case.due_at < timezone.now()
@@ -701,14 +672,15 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
     zone = timezone.get_current_timezone()
     now = timezone.now()
     refs = _Refs()
+    handlers = _handlers(cases, refs, zone)
     out = []
     for case in cases:
         escalation_level = case.escalation_level
-        shared = _sharing_of(case)
+        shared = sharing_of(case)
         tasks = [_case_task_representation(task, refs, zone) for task in case.tasks.all()]
         if not shared.text:
             for task in tasks:
-                _hide_task_text(task)
+                hide_task_text(task)
         out.append(
             {
                 "id": str(case.public_id),
@@ -737,6 +709,7 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
                 "escalation_body": refs.organisation(case.escalation_body),
                 "closure": _choice(case.closure),
                 "tasks": tasks,
+                "handlers": handlers.get(case.pk, []),
                 "version": int(case.version),
                 "created_at": _iso_datetime(case.created_at, zone),
                 "submitted_at": _iso_datetime(case.submitted_at, zone),
@@ -747,6 +720,32 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
             }
         )
     return out
+
+
+def _handlers(
+    cases: Sequence[ResponsibilityCase], refs: _Refs, zone: datetime.tzinfo
+) -> dict[int, list[dict[str, Any]]]:
+    """The current handlers of each case (``assignments``), in one query for all of them."""
+    rows = (
+        CaseAssignment.objects.for_cases(case.pk for case in cases)
+        .current()
+        .handled()
+        .select_related("organisation", "assignee", "team", "assigned_by")
+        .order_by("case_id", "organisation__name", "pk")
+    )
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row.case_id, []).append(
+            {
+                "organisation": refs.organisation(row.organisation),
+                "assignee": refs.person(row.assignee),
+                "team": {"id": str(row.team.public_id), "name": row.team.name} if row.team else None,
+                "assigned_by": refs.person(row.assigned_by),
+                "assigned_at": _iso_datetime(row.at, zone),
+                "note": row.note,
+            }
+        )
+    return found
 
 
 def case_representation(case: ResponsibilityCase) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from .reads import (
 )
 from .search import CaseSearch, case_organisation_choices, case_search
 from .worklist import (
+    HANDLERS,
     SORTS,
     WorkCounts,
     WorkFilters,
@@ -61,6 +62,7 @@ from .worklist import (
 
 __all__ = [
     "APPROVER_FOR_KIND",
+    "HANDLERS",
     "LIST_KEYS",
     "SORTS",
     "CaseFilters",

@@ -6,8 +6,13 @@ Only what waits for the person is counted on the navigation's badge. A case whos
 running (``active``) waits for nobody until its follow-up is started, so it is listed under the
 person's patients, not as waiting: otherwise the badge grew with every patient in care.
 
+A case handed to a colleague (``assignments``) waits for that colleague, not for the rest of the
+organisation: "waiting" holds the cases of the person's organisation that are handed to them, to a team
+they are in, or to nobody in particular.
+
 Every list may be narrowed and sorted (``WorkFilters``: urgent, overdue, status, an organisation the
-case names; by deadline, urgency, newest or latest changed); the counts are never filtered.
+case names, who handles it; by deadline, urgency, newest or latest changed); the counts are never
+filtered.
 
 The lists are read by ``work_lists``, which checks access (every list is a ``case_list``), logs every
 case shown in one write and returns each row as a ``Seen[ResponsibilityCase]``, whose
@@ -19,15 +24,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from access.cases import with_patient_open_enrolment
 from access.parties import case_parties_q
 from access.roles import APPROVER_ROLES, CASE_PARTY_ROLES
 from access.seen import Seen
+from assignments.models import CaseAssignment
 from directory.actor import Actor
 from directory.models import Role
+from directory.teams import my_team_ids
 
 from ..models import OPEN_STATUSES, CaseStatus, Notification, ResponsibilityCase, Urgency
 from .reads import case_list, cases_shown, notifications_unread
@@ -37,16 +44,48 @@ S = CaseStatus
 WORK_LIST_SHOWN = 50
 
 
+def _handlers(organisation_ids: list[int]) -> QuerySet[CaseAssignment]:
+    """The current handler (a person or a team) of the outer case for one of ``organisation_ids``."""
+    return (
+        CaseAssignment.objects.current()
+        .handled()
+        .filter(case_id=OuterRef("pk"), organisation_id__in=organisation_ids)
+    )
+
+
+def _mine_q(actor: Actor) -> Q:
+    """A filter on ``CaseAssignment``: handed to the actor, or to an active team they are in."""
+    return Q(assignee_id=actor.user.pk) | Q(team_id__in=my_team_ids(actor))
+
+
+def _not_handed_elsewhere(actor: Actor, organisation_id: int) -> Q:
+    """Cases that, for ``organisation_id``, are the actor's, their team's or nobody's in particular."""
+    return ~Q(Exists(_handlers([organisation_id]).exclude(_mine_q(actor))))
+
+
 def _owned_q(actor: Actor) -> Q:
-    """Cases whose running deadline belongs to one of the actor's (organisation, role) pairs."""
+    """Cases whose running deadline belongs to one of the actor's (organisation, role) pairs and that
+    the organisation has not handed to someone else, and cases their organisation holds and has handed
+    to them or their team."""
     q = Q(pk__in=[])
     for membership in actor.memberships:
         if membership.role in CASE_PARTY_ROLES:
-            q |= Q(owner_organisation_id=membership.organisation_id, owner_role=membership.role)
+            q |= Q(
+                owner_organisation_id=membership.organisation_id, owner_role=membership.role
+            ) & _not_handed_elsewhere(actor, membership.organisation_id)
+    # Handed to the actor (or their team) by their organisation: theirs, whichever of its roles holds it.
+    for organisation_id in sorted(actor.organisation_ids(*CASE_PARTY_ROLES)):
+        q |= Q(owner_organisation_id=organisation_id) & Q(
+            Exists(_handlers([organisation_id]).filter(_mine_q(actor)))
+        )
     # A physician signs while the case is in risk analysis, though the kommun holds it.
-    clinics = [m.organisation_id for m in actor.memberships if m.role in (Role.SPECIALIST, Role.GP)]
-    if clinics:
-        q |= Q(status=S.RISK_ANALYSIS) & (Q(specialist_clinic_id__in=clinics) | Q(vardcentral_id__in=clinics))
+    clinics = sorted({m.organisation_id for m in actor.memberships if m.role in (Role.SPECIALIST, Role.GP)})
+    for clinic in clinics:
+        q |= (
+            Q(status=S.RISK_ANALYSIS)
+            & (Q(specialist_clinic_id=clinic) | Q(vardcentral_id=clinic))
+            & _not_handed_elsewhere(actor, clinic)
+        )
     return q
 
 
@@ -59,6 +98,12 @@ SORT_URGENT = "urgent"
 SORT_NEWEST = "newest"
 SORT_UPDATED = "updated"
 SORTS = (SORT_DUE, SORT_URGENT, SORT_NEWEST, SORT_UPDATED)
+
+# Who handles the case for the person's organisation: "Tilldelade mig", "Mitt team", "Ej tilldelade".
+HANDLER_ME = "me"
+HANDLER_TEAM = "team"
+HANDLER_NOBODY = "unassigned"
+HANDLERS = (HANDLER_ME, HANDLER_TEAM, HANDLER_NOBODY)
 
 
 def _sorted(queryset: QuerySet[ResponsibilityCase], sort: str) -> QuerySet[ResponsibilityCase]:
@@ -92,9 +137,23 @@ class WorkFilters:
     status: str = ""
     organisation: int | None = None
     sort: str = SORT_DUE
+    handler: str = ""
 
 
-def _narrowed(queryset: QuerySet[ResponsibilityCase], filters: WorkFilters) -> QuerySet[ResponsibilityCase]:
+def _handled_as(actor: Actor, handler: str) -> Q:
+    """Cases that, for one of the actor's organisations, are handled as ``handler`` says."""
+    organisations = sorted(actor.organisation_ids(*CASE_PARTY_ROLES))
+    handlers = _handlers(organisations)
+    if handler == HANDLER_ME:
+        return Q(Exists(handlers.filter(assignee_id=actor.user.pk)))
+    if handler == HANDLER_TEAM:
+        return Q(Exists(handlers.filter(team_id__in=my_team_ids(actor))))
+    return ~Q(Exists(handlers))
+
+
+def _narrowed(
+    queryset: QuerySet[ResponsibilityCase], filters: WorkFilters, actor: Actor | None = None
+) -> QuerySet[ResponsibilityCase]:
     if filters.urgent:
         queryset = queryset.filter(urgency=Urgency.URGENT)
     if filters.overdue:
@@ -103,6 +162,8 @@ def _narrowed(queryset: QuerySet[ResponsibilityCase], filters: WorkFilters) -> Q
         queryset = queryset.filter(status=filters.status)
     if filters.organisation is not None:
         queryset = queryset.filter(case_parties_q([filters.organisation]))
+    if filters.handler in HANDLERS and actor is not None:
+        queryset = queryset.filter(_handled_as(actor, filters.handler))
     return _sorted(queryset, filters.sort if filters.sort in SORTS else SORT_DUE)
 
 
@@ -166,7 +227,7 @@ def work_lists(
     default), every case shown logged in one write."""
     filters = filters or WorkFilters()
     lists = [
-        list(with_patient_open_enrolment(_narrowed(queryset, filters))[:limit])
+        list(with_patient_open_enrolment(_narrowed(queryset, filters, actor))[:limit])
         for queryset in (
             cases_waiting(actor=actor),
             analyses_awaiting_approval(actor=actor),

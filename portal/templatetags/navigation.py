@@ -13,6 +13,7 @@ from cases.selectors import WorkCounts, work_counts
 from competence.policies import reading_organisation_ids
 from directory.actor import Actor
 from directory.models import User
+from directory.teams import keeper_organisation_ids
 from directory.views import active_memberships
 from figures.scope import figure_scopes
 
@@ -32,11 +33,12 @@ def nav_sections(context: dict[str, Any]) -> dict[str, bool]:
     """Which sections beyond cases and patients the acting person may open."""
     request = context.get("request")
     if request is None or not isinstance(getattr(request, "user", None), User):
-        return {"figures": False, "log_review": False, "competence": False}
+        return {"figures": False, "log_review": False, "competence": False, "teams": False}
     actor = Actor.from_request(request)
     return {
         "figures": bool(figure_scopes(actor=actor)),
         "competence": bool(reading_organisation_ids(actor)),
+        "teams": bool(keeper_organisation_ids(actor)),
         "log_review": any(reviewed_provider(m) is not None for m in actor.memberships),
     }
 

@@ -16,12 +16,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
+from assignments import services as assign_services
 from cases.governance import tasks_to_decide
-from cases.models import AnalysisStatus, CaseStatus, CaseTask, ResponsibilityCase
+from cases.models import OPEN_STATUSES, AnalysisStatus, CaseStatus, CaseTask, ResponsibilityCase
 from competence.models import CompetenceTransfer, Delegation
-from demo.people import DEFAULT_PASSWORD
+from demo.people import DEFAULT_PASSWORD, TEAM_NAME
 from directory.actor import Actor
-from directory.models import Membership, Organisation, OrganisationKind, Role
+from directory.models import Membership, Organisation, OrganisationKind, Role, Team, User
 from integrations import services as integrations
 from integrations.models import ClientAccess
 from messaging import services as message_services
@@ -798,6 +799,54 @@ def messages_replies_create(w: ExampleWorld) -> Prepared:
     )
 
 
+def _open_varberg_case() -> ResponsibilityCase:
+    """An open case of Varbergs kommun that nobody in particular handles yet."""
+    case = (
+        ResponsibilityCase.objects.filter(
+            kommun__name=KOMMUN, status__in=OPEN_STATUSES, assignments__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert case is not None, "the demo world has no open case of Varbergs kommun"
+    return case
+
+
+def cases_handler_create(w: ExampleWorld) -> Prepared:
+    """Varberg's nurse hands an open case of the kommun to her colleague ``nurse2.varberg``."""
+    nurse, case = kommun_nurse(), _open_varberg_case()
+    return Prepared(
+        nurse,
+        path_params={"id": case.public_id},
+        ids={"assignee": User.objects.get(username="nurse2.varberg").public_id},
+        headers={"If-Match": w.etag(nurse, "cases_retrieve", case.public_id)},
+    )
+
+
+def cases_handler_release_create(w: ExampleWorld) -> Prepared:
+    """Varberg's nurse, back from holiday, hands back a case she had taken (taken first, through the
+    services)."""
+    nurse, case = kommun_nurse(), _open_varberg_case()
+    user = User.objects.get(username="nurse.varberg")
+    assign_services.case_assign(actor=Actor.for_user(user), case=case, assignee=user)
+    return Prepared(
+        nurse,
+        path_params={"id": case.public_id},
+        headers={"If-Match": w.etag(nurse, "cases_retrieve", case.public_id)},
+    )
+
+
+def teams_create(w: ExampleWorld) -> Prepared:
+    """Varberg's coordinator makes a team of the kommun."""
+    return Prepared(as_user("coordinator.varberg"))
+
+
+def teams_partial_update(w: ExampleWorld) -> Prepared:
+    """Varberg's coordinator changes the kommun's demo team."""
+    team = Team.objects.get(organisation__name=KOMMUN, name=TEAM_NAME)
+    return Prepared(as_user("coordinator.varberg"), path_params={"id": team.public_id})
+
+
 SETUPS: dict[str, Setup] = {
     "notifications_email_preference_update": notifications_email_preference_update,
     "auth_token_create": auth_token_create,
@@ -839,6 +888,10 @@ SETUPS: dict[str, Setup] = {
     "cases_withdraw_create": _case_action("withdraw"),
     "cases_messages_create": cases_messages_create,
     "messages_replies_create": messages_replies_create,
+    "cases_handler_create": cases_handler_create,
+    "cases_handler_release_create": cases_handler_release_create,
+    "teams_create": teams_create,
+    "teams_partial_update": teams_partial_update,
     "documents_create": documents_create,
     "patients_log_extract_create": patients_log_extract_create,
     "figures_reports_create": figures_reports_create,

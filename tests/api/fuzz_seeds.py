@@ -15,7 +15,8 @@ from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
 from attachments.models import Attachment
 from cases.models import Notification, ResponsibilityCase, RiskAnalysis
 from competence.models import CompetenceTransfer, Delegation
-from directory.models import Membership
+from demo.people import TEAM_NAME
+from directory.models import Membership, Team
 from documents.models import Document
 from figures.models import FiguresReport
 from patients.models import Enrolment, Patient
@@ -268,6 +269,8 @@ SEEDS: dict[str, Seed] = {
     "messages_list": plain(kommun_nurse),
     "messages_retrieve": by_id(_nurse_with(lambda: open_message().public_id)),
     "messages_close_create": by_id(_nurse_with(lambda: open_message().public_id), "messages_retrieve"),
+    "teams_list": plain(kommun_nurse),
+    "teams_retrieve": by_id(_nurse_with(lambda: Team.objects.get(name=TEAM_NAME).public_id)),
     "auth_logout_create": _logout,
 }
 # Sent last: they take away what the calls before use (a subscription, the caller's token).

@@ -20,6 +20,8 @@ from rest_framework import serializers
 
 from agreements.api import serializers as agreement_api
 from agreements.models import Agreement, AgreementVersion, CareTaskType, ResponsibilityRule, Section
+from assignments.api import serializers as assignment_api
+from assignments.models import CaseAssignment
 from attachments.api import serializers as attachment_api
 from attachments.models import Attachment
 from cases.api import serializers as case_api
@@ -37,7 +39,7 @@ from cases.models import (
 from competence.api import serializers as competence_api
 from competence.models import CompetenceTransfer, Delegation
 from directory.api.serializers import PASSWORD_MAX_LENGTH, TokenRequestSerializer
-from directory.models import User
+from directory.models import Team, User
 from hemsjukvard.limits import SECTION_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH, max_length_of
 from integrations.api.serializers import (
     OAuthTokenRequestSerializer,
@@ -102,6 +104,9 @@ MODEL_OF: dict[type[serializers.BaseSerializer[Any]], type[models.Model]] = {
     attachment_api.AttachmentUploadSerializer: Attachment,
     message_api.MessageCreateSerializer: CaseMessage,
     message_api.ReplyCreateSerializer: MessageReply,
+    assignment_api.HandOverSerializer: CaseAssignment,
+    assignment_api.ReleaseSerializer: CaseAssignment,
+    assignment_api.TeamWriteSerializer: Team,
 }
 # Text fields named differently from the model field they are kept in.
 KEPT_IN: dict[tuple[type[serializers.BaseSerializer[Any]], str], tuple[type[models.Model], str]] = {
@@ -143,6 +148,9 @@ EXCEPTIONS: dict[tuple[type[serializers.BaseSerializer[Any]], str], int] = {
     # A message and a reply are a question and its answer: a page at most (messaging.models).
     (message_api.MessageCreateSerializer, "body"): _declared(CaseMessage, "body"),
     (message_api.ReplyCreateSerializer, "body"): _declared(MessageReply, "body"),
+    # A hand-over's note is a short TextField with a length of its own, which the service checks too.
+    (assignment_api.HandOverSerializer, "note"): _declared(CaseAssignment, "note"),
+    (assignment_api.ReleaseSerializer, "note"): _declared(CaseAssignment, "note"),
 }
 
 

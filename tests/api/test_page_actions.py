@@ -64,6 +64,10 @@ COUNTERPARTS = {
     "messaging:send": "cases_messages_create",
     "messaging:reply": "messages_replies_create",
     "messaging:close": "messages_close_create",
+    "assignments:hand-over": "cases_handler_create",
+    "assignments:release": "cases_handler_release_create",
+    "assignments:team-create": "teams_create",
+    "assignments:team-update": "teams_partial_update",
 }
 # Routes whose action is named in the URL: checked per action below.
 BY_ACTION = {"cases:action", "cases:analysis-action", "sip:action"}

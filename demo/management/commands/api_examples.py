@@ -42,6 +42,7 @@ from agreements.models import AgreementVersion, ResponsibilityRule
 from cases.models import AnalysisStatus, CaseStatus, ResponsibilityCase
 from demo import cases as demo_cases
 from demo import world
+from demo.people import SECOND_NURSE_KOMMUN
 from directory.authentication import token_issue, token_memberships
 from directory.models import Membership, Organisation, Role, User
 from documents import services as document_services
@@ -320,6 +321,15 @@ def _capture_agreement(capture: _Capture) -> None:
 
 def _capture_case(capture: _Capture, scene: _Scene) -> None:
     nurse, case_id = scene.nurse, scene.case.public_id
+    # The nurse takes the case herself, so that the case shows its handler.
+    me = nurse.get("/me")["id"]
+    nurse.get(f"/cases/{case_id}")
+    nurse.call(
+        "POST",
+        f"/cases/{case_id}/handler",
+        body={"assignee": me, "note": "Jag tar ärendet."},
+        headers={"If-Match": nurse.last_etag},
+    )
     capture.add("Case", "Pågående ärende", "GET /api/v1/cases/{id}", nurse.get(f"/cases/{case_id}"))
     capture.page("Case", _list(nurse, "/cases"))
     tasks = nurse.get(f"/cases/{case_id}/tasks")
@@ -542,11 +552,22 @@ def _capture_messages(capture: _Capture, scene: _Scene) -> None:
     capture.page("Message", _list(scene.nurse, "/messages"))
 
 
+def _capture_teams(capture: _Capture) -> None:
+    """The demo kommun's team of nurses, as its coordinator lists it."""
+    kommun = Organisation.objects.get(name=SECOND_NURSE_KOMMUN)
+    coordinator = _as_user(_username(Role.COORDINATOR, kommun), Role.COORDINATOR)
+    teams = coordinator.get("/teams")
+    if not teams:
+        raise CaptureError(f"{kommun.name} has no team.")
+    capture.add("Team", "Team", "GET /api/v1/teams", teams[0])
+
+
 def _capture_all(capture: _Capture, receiver_url: str) -> None:
     scene = _Scene.build()
     _capture_people(capture, scene)
     _capture_agreement(capture)
     _capture_case(capture, scene)
+    _capture_teams(capture)
     _capture_registers(capture, scene)
     _capture_attachments(capture, scene)
     _capture_figures(capture)
