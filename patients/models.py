@@ -61,6 +61,12 @@ class Patient(PublicIdModel, TimestampedModel):
         choices=HousingSetting.choices,
         default=HousingSetting.ORDINARY_HOME,
     )
+    housing_unit = models.CharField(
+        _("housing unit (särskilt boende)"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name of the SÄBO or short-term unit the patient lives in, e.g. Solgården."),
+    )
     listed_vardcentral = models.ForeignKey(
         "directory.Organisation",
         verbose_name=_("listed vårdcentral"),
