@@ -154,7 +154,8 @@ class PhysicianArea(PublicIdModel):
         bad = [code for code in self.postal_code_list if not POSTAL_CODE.match(code)]
         if bad:
             errors.setdefault("postal_codes", []).append(
-                gettext("Write postal codes as digits, e.g. 43231 or 432: %(codes)s.") % {"codes": ", ".join(bad)}
+                gettext("Write postal codes as digits, e.g. 43231 or 432: %(codes)s.")
+                % {"codes": ", ".join(bad)}
             )
         vardcentral = self.vardcentral if self.vardcentral_id is not None else None
         version = self.version if self.version_id is not None else None
@@ -162,7 +163,9 @@ class PhysicianArea(PublicIdModel):
             vardcentral.kind != OrganisationKind.VARDCENTRAL
             or (version is not None and vardcentral.region_id != version.agreement.region_id)
         ):
-            errors.setdefault("vardcentral", []).append(gettext("Choose a vårdcentral in the agreement's region."))
+            errors.setdefault("vardcentral", []).append(
+                gettext("Choose a vårdcentral in the agreement's region.")
+            )
         if self.section_id is not None and version is not None and self.section.version_id != version.pk:
             errors.setdefault("section", []).append(gettext("Cite a section of the same agreement version."))
         if errors:

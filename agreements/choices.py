@@ -103,7 +103,11 @@ def time_bands_parse(stored: str) -> frozenset[str]:
 
 
 def time_bands_ordered(bands: object) -> list[str]:
-    return [band for band in TIME_BAND_ORDER if isinstance(bands, list | tuple | set | frozenset) and band in bands]
+    return [
+        band
+        for band in TIME_BAND_ORDER
+        if isinstance(bands, list | tuple | set | frozenset) and band in bands
+    ]
 
 
 class ApproverRole(models.TextChoices):

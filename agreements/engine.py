@@ -422,7 +422,9 @@ def _winner(candidates: list[RuleRef], context: _Context) -> RuleRef | list[Rule
     return top[0]
 
 
-def _conflict(task_type: TaskTypeRef, top: list[RuleRef], context: _Context, bands: tuple[str, ...]) -> TaskProposal:
+def _conflict(
+    task_type: TaskTypeRef, top: list[RuleRef], context: _Context, bands: tuple[str, ...]
+) -> TaskProposal:
     versions = tuple(context.covering[rule.version_id] for rule in top)
     citations = ", ".join(
         f"{version.agreement_code} {version.version} § {rule.section.number}"
@@ -518,9 +520,16 @@ def _proposal_for_rule(
     notes: list[str] = []
     physician_task = task_type.kind == TaskKind.PHYSICIAN
     region_id = version.region_id
-    orders = _resolve(rule.orders, context, region_id=region_id, physician_part=True, notes=notes, version=version)
+    orders = _resolve(
+        rule.orders, context, region_id=region_id, physician_part=True, notes=notes, version=version
+    )
     performs = _resolve(
-        rule.performs, context, region_id=region_id, physician_part=physician_task, notes=notes, version=version
+        rule.performs,
+        context,
+        region_id=region_id,
+        physician_part=physician_task,
+        notes=notes,
+        version=version,
     )
     follows_up = _resolve(
         rule.follows_up, context, region_id=region_id, physician_part=True, notes=notes, version=version

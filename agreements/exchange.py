@@ -201,7 +201,9 @@ def _describe(error: SchemaError) -> str:
     if validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         if missing and missing[0] in {"housing_unit", "postal_codes"}:
-            return _("Name the särskilt boende (housing_unit) or give the area's postal codes (postal_codes).")
+            return _(
+                "Name the särskilt boende (housing_unit) or give the area's postal codes (postal_codes)."
+            )
         return _("The field “%(field)s” is missing.") % {"field": missing[0] if missing else "?"}
     if validator == "additionalProperties":
         unexpected = re.findall(r"'([^']+)'", error.message)
@@ -232,7 +234,7 @@ def _describe(error: SchemaError) -> str:
         if str(error.validator_value).startswith("^[0-9]{4}"):
             return _("“%(value)s” is not a date written as YYYY-MM-DD.") % {"value": value}
         if str(error.validator_value).startswith("^([01]"):
-            return _("“%(value)s” is not a time written as HH:MM, e.g. \"22:00\".") % {"value": value}
+            return _('“%(value)s” is not a time written as HH:MM, e.g. "22:00".') % {"value": value}
         if str(error.validator_value).startswith("^[0-9]{3,5}"):
             return _("“%(value)s” is not a postal code: write 3 to 5 digits.") % {"value": value}
         return _("“%(value)s” is not a valid code: use a-z, 0-9, - and _.") % {"value": value}

@@ -187,7 +187,9 @@ class AgreementSettings(models.Model):
     home_care_term_from = models.DateField(_("term used from"), null=True, blank=True)
     # The time bands a rule may name (``TimeBand``): where day, evening and night start.
     day_band_from = models.TimeField(
-        _("day starts"), default=DEFAULT_BAND_STARTS[0], help_text=_("Planned visits from this time are day visits.")
+        _("day starts"),
+        default=DEFAULT_BAND_STARTS[0],
+        help_text=_("Planned visits from this time are day visits."),
     )
     evening_band_from = models.TimeField(_("evening starts"), default=DEFAULT_BAND_STARTS[1])
     night_band_from = models.TimeField(

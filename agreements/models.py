@@ -23,6 +23,7 @@ from directory.models import Organisation, OrganisationKind
 from hemsjukvard.db import PublicIdModel, TimestampedModel
 from patients.models import HousingSetting
 
+from .areas import PhysicianArea, RuleTimeBands, private_performer_problem
 from .choices import (
     PARTIES_ALLOWING_ORGANISATION,
     PARTIES_NEEDING_ORGANISATION,
@@ -37,7 +38,6 @@ from .choices import (
     PartyRef,
     TaskKind,
 )
-from .areas import PhysicianArea, RuleTimeBands, private_performer_problem
 from .hard_rules import PHYSICIAN_RULE_DEFAULT, HardRuleRef, PartyChoice, hard_rule_violations
 from .law import HARD_RULE_DEFAULTS, VERSION_SETTING_FIELDS, AgreementSettings, HardRule
 

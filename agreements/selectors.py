@@ -23,9 +23,8 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from patients.models import Enrolment, Patient
 
-from .choices import AgreementStatus, EscalationBodyRef, HardRuleCode
 from .areas import PhysicianArea
-from .choices import time_bands_parse
+from .choices import AgreementStatus, EscalationBodyRef, HardRuleCode, time_bands_parse
 from .engine import (
     DEFAULT_BAND_STARTS,
     AreaRef,

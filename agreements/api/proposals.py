@@ -154,6 +154,16 @@ class ResponsibilityProposalView(APIView):
                 request_only=True,
             ),
             OpenApiExample(
+                "IV-antibiotika nattetid under en vistelse i en annan kommun",
+                value={
+                    "patient": UUID_EXAMPLE,
+                    "task_codes": ["iv_antibiotics"],
+                    "time_bands": {"iv_antibiotics": ["night"]},
+                    "stay_kommun": UUID_EXAMPLE,
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
                 "Förslag", value=PROPOSAL_RESPONSE_EXAMPLE, response_only=True, status_codes=["200"]
             ),
         ],
@@ -179,7 +189,21 @@ class ResponsibilityProposalView(APIView):
                     {"specialist_clinic": [_("No active specialist clinic with this id in the region.")]}
                 )
             specialist_clinic_id = clinic.pk
-        situation = selectors.patient_situation(patient=patient, specialist_clinic_id=specialist_clinic_id)
+        stay_kommun = None
+        if data.get("stay_kommun"):
+            stay_kommun = Organisation.objects.filter(
+                public_id=data["stay_kommun"], kind=OrganisationKind.KOMMUN, is_active=True
+            ).first()
+            if stay_kommun is None:
+                raise exceptions.ValidationError({"stay_kommun": [_("No active kommun with this id.")]})
+        unasked = set(data.get("time_bands") or {}) - set(data["task_codes"])
+        if unasked:
+            raise exceptions.ValidationError(
+                {"time_bands": [_("Give times of day only for the tasks asked for.")]}
+            )
+        situation = selectors.patient_situation(
+            patient=patient, specialist_clinic_id=specialist_clinic_id, stay_kommun=stay_kommun
+        )
         inputs = selectors.responsibility_inputs_load(
             actor=actor, situation=situation, task_codes=data["task_codes"], on=on
         )
@@ -193,6 +217,7 @@ class ResponsibilityProposalView(APIView):
             task_types=[inputs.task_types[code] for code in data["task_codes"]],
             rules=inputs.rules,
             on=on,
+            time_bands=data.get("time_bands") or {},
         )
         body = {"patient": patient.public_id, "on": on, "tasks": proposals}
         return Response(ProposalResponseSerializer(body).data)

@@ -24,6 +24,8 @@ from ..choices import (
     ProposalStatus,
     TaskKind,
     ThresholdPerformer,
+    TimeBand,
+    time_bands_ordered,
 )
 from ..engine import PartyAssignment, TaskProposal
 from ..models import (
@@ -226,6 +228,13 @@ class AgreementSettingsSerializer(serializers.Serializer[dict[str, Any]]):
         required=False, allow_blank=True, max_length=max_length_of(AgreementVersion, "home_care_term")
     )
     home_care_term_from = serializers.DateField(required=False, allow_null=True)
+    day_band_from = serializers.TimeField(
+        required=False, format="%H:%M", help_text=_("Where the day band of planned visits starts.")
+    )
+    evening_band_from = serializers.TimeField(required=False, format="%H:%M")
+    night_band_from = serializers.TimeField(
+        required=False, format="%H:%M", help_text=_("Night lasts until the day starts again.")
+    )
 
 
 class AgreementVersionSerializer(serializers.ModelSerializer[AgreementVersion]):
@@ -395,6 +404,7 @@ class ResponsibilityRuleSerializer(serializers.ModelSerializer[ResponsibilityRul
     follows_up = serializers.SerializerMethodField()
     conditions = ConditionsSerializer(source="*", read_only=True)
     section = SectionRefSerializer(read_only=True)
+    time_bands = serializers.SerializerMethodField()
 
     class Meta:
         model = ResponsibilityRule
@@ -404,6 +414,7 @@ class ResponsibilityRuleSerializer(serializers.ModelSerializer[ResponsibilityRul
             "task_type",
             "housing_setting",
             "enrolment_requirement",
+            "time_bands",
             "orders",
             "performs",
             "follows_up",
@@ -418,6 +429,11 @@ class ResponsibilityRuleSerializer(serializers.ModelSerializer[ResponsibilityRul
             "party": getattr(rule, f"{role}_party"),
             "organisation": OrganisationRefSerializer(organisation).data if organisation else None,
         }
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TimeBand.choices)))
+    def get_time_bands(self, rule: ResponsibilityRule) -> list[str]:
+        """The times of day of planned visits the rule holds for; empty: at any time."""
+        return time_bands_ordered(list(rule.time_band_set))
 
     @extend_schema_field(PartySerializer)
     def get_orders(self, rule: ResponsibilityRule) -> dict[str, Any]:
@@ -441,6 +457,12 @@ class ResponsibilityRuleWriteSerializer(serializers.Serializer[dict[str, Any]]):
         choices=HousingSetting.choices, allow_blank=True, required=False
     )
     enrolment_requirement = serializers.ChoiceField(choices=EnrolmentRequirement.choices, required=False)
+    time_bands = serializers.ListField(
+        child=serializers.ChoiceField(choices=TimeBand.choices),
+        required=False,
+        max_length=len(TimeBand.values),
+        help_text=_("The times of day of planned visits the rule holds for; empty: at any time."),
+    )
     orders = PartyWriteSerializer()
     performs = PartyWriteSerializer()
     follows_up = PartyWriteSerializer()
@@ -467,6 +489,22 @@ class ProposalRequestSerializer(serializers.Serializer[dict[str, Any]]):
         allow_null=True,
         help_text=_("The specialist clinic named on the case, if any."),
     )
+    stay_kommun = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The kommun where the person stays, if not at home: it takes the kommunal part (HSL 12 kap. 2 §)."
+        ),
+    )
+    time_bands = serializers.DictField(
+        child=serializers.ListField(
+            child=serializers.ChoiceField(choices=TimeBand.choices), max_length=len(TimeBand.values)
+        ),
+        required=False,
+        help_text=_(
+            'Per task code, the times of day its visits are planned, e.g. {"iv_antibiotics": ["night"]}.'
+        ),
+    )
 
     def validate_task_codes(self, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
@@ -484,6 +522,10 @@ class PartyAssignmentSerializer(serializers.Serializer[PartyAssignment]):
     party = serializers.ChoiceField(choices=PartyRef.choices)
     organisation = ProposalOrganisationSerializer(allow_null=True)
     problem = serializers.CharField(allow_blank=True)
+    principal = ProposalOrganisationSerializer(
+        allow_null=True,
+        help_text=_("For a private performer: the kommun it acts for, which stays the principal (huvudman)."),
+    )
 
 
 class ProposalTaskTypeSerializer(serializers.Serializer[Any]):
@@ -528,7 +570,8 @@ class TaskProposalSerializer(serializers.Serializer[TaskProposal]):
     task_type = ProposalTaskTypeSerializer()
     status = ProposalStatusField()
     reason = serializers.CharField(
-        allow_blank=True, help_text=_("no_rule, conflicting_rules or party_unresolved when unclear.")
+        allow_blank=True,
+        help_text=_("no_rule, conflicting_rules, party_unresolved or time_bands_differ when unclear."),
     )
     message = serializers.CharField()
     basis = serializers.CharField(allow_blank=True, help_text=_("agreement_rule or threshold_principle."))
@@ -541,6 +584,16 @@ class TaskProposalSerializer(serializers.Serializer[TaskProposal]):
     section = ProposalSectionSerializer(allow_null=True)
     conflicting_rules = serializers.SerializerMethodField()
     review_by = serializers.DateField(allow_null=True)
+    time_bands = serializers.ListField(
+        child=serializers.ChoiceField(choices=TimeBand.choices),
+        help_text=_("The times of day the task's visits are planned, as given."),
+    )
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_(
+            "What else decided the proposal: the time of day, physician input by area, the kommun of stay."
+        ),
+    )
 
     @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
     def get_conflicting_rules(self, proposal: TaskProposal) -> list[str]:

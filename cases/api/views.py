@@ -231,8 +231,11 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         data = _validated(CaseCreateSerializer, request)
         patient = patient_get(actor=actor, public_id=data.pop("patient"))
         task_codes = data.pop("tasks")
+        visit_bands = data.pop("visit_bands", None) or {}
         case = services.case_open(
-            actor=actor, patient=patient, data=services.CaseInput(task_codes=task_codes, **data)
+            actor=actor,
+            patient=patient,
+            data=services.CaseInput(task_codes=task_codes, visit_bands=visit_bands, **data),
         )
         return _case_response(actor, case, status_code=status.HTTP_201_CREATED)
 
@@ -256,8 +259,14 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         task_codes = fields.pop("tasks", None)
+        visit_bands = fields.pop("visit_bands", None)
         updated = services.case_update(
-            actor=actor, case=case, expected_version=version, fields=fields, task_codes=task_codes
+            actor=actor,
+            case=case,
+            expected_version=version,
+            fields=fields,
+            task_codes=task_codes,
+            visit_bands=visit_bands,
         )
         return _case_response(actor, updated)
 

@@ -91,7 +91,8 @@ def test_planned_night_visit_goes_to_the_night_patrol(
 
     assert proposal.status == ProposalStatus.PROPOSED, proposal.message
     assert names(proposal) == (INFEKTION, VARBERG, INFEKTION)
-    assert proposal.conditions.training_required and proposal.conditions.risk_analysis_required
+    assert proposal.conditions.training_required
+    assert proposal.conditions.risk_analysis_required
     assert proposal.time_bands == ("night",)
     assert any("Night 22:00–07:00" in note for note in proposal.notes), proposal.notes
 
@@ -118,11 +119,14 @@ def test_visits_by_day_and_by_night_split_differently_are_decided_by_a_person(
 
     assert proposal.status == ProposalStatus.UNCLEAR
     assert proposal.reason == UnclearReason.TIME_BANDS_DIFFER
-    assert TEAM in proposal.message and VARBERG in proposal.message
+    assert TEAM in proposal.message
+    assert VARBERG in proposal.message
     assert len(proposal.candidate_rules) == 2
 
 
-def test_band_limits_are_the_agreements_setting(region_halland: World, demo_version: AgreementVersion) -> None:
+def test_band_limits_are_the_agreements_setting(
+    region_halland: World, demo_version: AgreementVersion
+) -> None:
     text = (
         REGIONAL_FILE.read_text(encoding="utf-8")
         .replace('version: "2025.1"', 'version: "2025.2"')
@@ -133,7 +137,8 @@ def test_band_limits_are_the_agreements_setting(region_halland: World, demo_vers
     patient = region_halland.patient()
     proposal = propose(patient, ["iv_antibiotics"], bands={"iv_antibiotics": ["night"]})["iv_antibiotics"]
 
-    assert proposal.version is not None and proposal.version.version == "2025.2"
+    assert proposal.version is not None
+    assert proposal.version.version == "2025.2"
     assert any("Night 21:30–07:00" in note for note in proposal.notes), proposal.notes
 
 
@@ -148,14 +153,17 @@ def test_saebo_area_vardcentral_takes_physician_part_regardless_of_listing(
     proposals = propose(patient, ["medication_review", "medication_administration"])
 
     review = proposals["medication_review"]
-    assert patient.listed_vardcentral is not None and patient.listed_vardcentral.name == CENTRUM
+    assert patient.listed_vardcentral is not None
+    assert patient.listed_vardcentral.name == CENTRUM
     assert names(review) == (TRASLOV, TRASLOV, TRASLOV)
     assert any("Solgården" in note and "§ 5.1" in note for note in review.notes), review.notes
     # A nursing task: the area's vårdcentral orders and follows up, the kommun still performs.
     assert names(proposals["medication_administration"]) == (TRASLOV, VARBERG, TRASLOV)
 
 
-def test_without_a_matching_unit_the_listing_decides(region_halland: World, demo_version: AgreementVersion) -> None:
+def test_without_a_matching_unit_the_listing_decides(
+    region_halland: World, demo_version: AgreementVersion
+) -> None:
     patient = region_halland.patient(housing=HousingSetting.SPECIAL_HOUSING)
     Patient.objects.filter(pk=patient.pk).update(housing_unit="Ekhagen")
 
@@ -169,7 +177,8 @@ def test_a_local_agreement_by_listing_keeps_its_own_physician_part(
     Patient.objects.filter(pk=patient.pk).update(housing_unit="Solgården")
     proposal = propose(patient, ["physician_home_visit"])["physician_home_visit"]
 
-    assert proposal.version is not None and proposal.version.id == local_version.pk
+    assert proposal.version is not None
+    assert proposal.version.id == local_version.pk
     assert names(proposal) == (CENTRUM, CENTRUM, CENTRUM)
 
 
@@ -240,15 +249,21 @@ def _situation(**extra: object) -> PatientSituation:
 
 
 def test_a_postal_code_area_takes_the_physician_part() -> None:
-    area = AreaRef(id=1, vardcentral_id=4, housing_unit="", district="Träslöv", postal_codes=("4325",), section=SECTION)
+    area = AreaRef(
+        id=1, vardcentral_id=4, housing_unit="", district="Träslöv", postal_codes=("4325",), section=SECTION
+    )
     rules = RuleSet(
         region_id=1,
         versions=(_version(physician_areas=(area,)),),
         rules_by_task_type={1: (_rule(1, PartySpec(PartyRef.LISTED_VARDCENTRAL)),)},
         organisations=ORGS,
     )
-    inside = rules_propose_split(situation=_situation(postal_code="432 53"), task_types=[VISIT], rules=rules, on=ON)
-    outside = rules_propose_split(situation=_situation(postal_code="43230"), task_types=[VISIT], rules=rules, on=ON)
+    inside = rules_propose_split(
+        situation=_situation(postal_code="432 53"), task_types=[VISIT], rules=rules, on=ON
+    )
+    outside = rules_propose_split(
+        situation=_situation(postal_code="43230"), task_types=[VISIT], rules=rules, on=ON
+    )
 
     assert names(inside[0]) == ("VC område", "VC område", "VC område")
     assert "Träslöv" in inside[0].notes[0]
@@ -259,7 +274,9 @@ def test_rules_only_for_some_bands_ask_for_the_time_when_none_is_given() -> None
     rules = RuleSet(
         region_id=1,
         versions=(_version(),),
-        rules_by_task_type={1: (_rule(1, PartySpec(PartyRef.LISTED_VARDCENTRAL), frozenset({TimeBand.DAY})),)},
+        rules_by_task_type={
+            1: (_rule(1, PartySpec(PartyRef.LISTED_VARDCENTRAL), frozenset({TimeBand.DAY})),)
+        },
         organisations=ORGS,
     )
     without = rules_propose_split(situation=_situation(), task_types=[VISIT], rules=rules, on=ON)[0]
@@ -267,14 +284,18 @@ def test_rules_only_for_some_bands_ask_for_the_time_when_none_is_given() -> None
         situation=_situation(), task_types=[VISIT], rules=rules, on=ON, time_bands={"visit": ["night"]}
     )[0]
 
-    assert without.reason == UnclearReason.NO_RULE and "time" in without.message
-    assert at_night.reason == UnclearReason.NO_RULE and "night" in at_night.message
+    assert without.reason == UnclearReason.NO_RULE
+    assert "time" in without.message
+    assert at_night.reason == UnclearReason.NO_RULE
+    assert "night" in at_night.message
 
 
 # --- Kommun of stay ----------------------------------------------------------------------------------
 
 
-def test_kommun_of_stay_decides_the_kommunal_part(region_halland: World, demo_version: AgreementVersion) -> None:
+def test_kommun_of_stay_decides_the_kommunal_part(
+    region_halland: World, demo_version: AgreementVersion
+) -> None:
     patient = region_halland.patient()
     stay = region_halland.orgs[FALKENBERG]
     at_home = propose(patient, ["wound_care_simple"])["wound_care_simple"]
@@ -283,7 +304,9 @@ def test_kommun_of_stay_decides_the_kommunal_part(region_halland: World, demo_ve
     assert names(at_home) == (CENTRUM, VARBERG, CENTRUM)
     assert names(away["wound_care_simple"]) == (CENTRUM, FALKENBERG, CENTRUM)
     note = " ".join(away["wound_care_simple"].notes)
-    assert FALKENBERG in note and VARBERG in note and "HSL 12 kap. 2 §" in note
+    assert FALKENBERG in note
+    assert VARBERG in note
+    assert "HSL 12 kap. 2 §" in note
     # Nothing of the kommun's in the task: the proposal does not speak of the stay.
     assert away["medication_review"].notes == ()
 
@@ -295,7 +318,8 @@ def test_a_stay_in_a_kommun_outside_the_agreement_is_unclear(
     malmo = Organisation.objects.get(name="Malmö stad")
     proposal = propose(patient, ["wound_care_simple"], stay=malmo)["wound_care_simple"]
 
-    assert proposal.status == ProposalStatus.UNCLEAR and proposal.reason == UnclearReason.NO_RULE
+    assert proposal.status == ProposalStatus.UNCLEAR
+    assert proposal.reason == UnclearReason.NO_RULE
 
 
 # --- Private performers ------------------------------------------------------------------------------
@@ -343,13 +367,17 @@ def test_a_private_performer_performs_while_the_kommun_stays_principal(
     performer = _performer(region_halland)
     agreement_import(text=LOCAL_WITH_PERFORMER, source_name="kungsbacka.yaml")
     patient = region_halland.patient(kommun="Kungsbacka kommun")
-    night = propose(patient, ["insulin_injection"], bands={"insulin_injection": ["night"]})["insulin_injection"]
+    night = propose(patient, ["insulin_injection"], bands={"insulin_injection": ["night"]})[
+        "insulin_injection"
+    ]
     day = propose(patient, ["insulin_injection"], bands={"insulin_injection": ["day"]})["insulin_injection"]
 
     assert night.status == ProposalStatus.PROPOSED, night.message
-    assert night.performs is not None and night.performs.organisation is not None
+    assert night.performs is not None
+    assert night.performs.organisation is not None
     assert night.performs.organisation.id == performer.pk
-    assert night.performs.principal is not None and night.performs.principal.name == "Kungsbacka kommun"
+    assert night.performs.principal is not None
+    assert night.performs.principal.name == "Kungsbacka kommun"
     assert names(day)[1] == "Kungsbacka kommun"
 
 
@@ -367,7 +395,9 @@ def test_a_private_performer_never_takes_a_physician_task(
     region_halland: World, demo_version: AgreementVersion
 ) -> None:
     _performer(region_halland)
-    text = LOCAL_WITH_PERFORMER.replace("insulin_injection", "medication_review").replace("time_bands: [night]\n    ", "")
+    text = LOCAL_WITH_PERFORMER.replace("insulin_injection", "medication_review").replace(
+        "time_bands: [night]\n    ", ""
+    )
     with pytest.raises(AgreementImportError) as raised:
         agreement_import(text=text, source_name="kungsbacka.yaml")
 
@@ -375,7 +405,9 @@ def test_a_private_performer_never_takes_a_physician_task(
 
 
 def test_a_private_performer_needs_its_kommun() -> None:
-    performer = Organisation(name="X AB", kind=OrganisationKind.PRIVATE_PERFORMER, ownership=Ownership.PRIVATE)
+    performer = Organisation(
+        name="X AB", kind=OrganisationKind.PRIVATE_PERFORMER, ownership=Ownership.PRIVATE
+    )
     performer.region_id = 1
     with pytest.raises(ValidationError) as raised:
         performer.clean()
@@ -389,10 +421,13 @@ def test_the_demo_agreement_round_trips_its_new_settings(demo_version: Agreement
     text = agreement_export(version=demo_version)
 
     assert "time_bands:\n  - night" in text
-    assert "physician_areas:" in text and "housing_unit: Solgården" in text
+    assert "physician_areas:" in text
+    assert "housing_unit: Solgården" in text
     assert text.index("physician_areas:") < text.index("sections:")
     assert PhysicianArea.objects.filter(version=demo_version, housing_unit="Solgården").count() == 1
-    night = ResponsibilityRule.objects.get(version=demo_version, task_type__code="iv_antibiotics", time_bands="night")
+    night = ResponsibilityRule.objects.get(
+        version=demo_version, task_type__code="iv_antibiotics", time_bands="night"
+    )
     assert night.performs_party == PartyRef.ENROLMENT_KOMMUN
 
 
@@ -410,14 +445,18 @@ BASE = LOCAL_WITH_PERFORMER.replace(
         (("sections:", 'settings: {night_band_from: "25:00"}\nsections:'), "is not a time written as HH:MM"),
         (("sections:", "settings: {night_band_from: 960}\nsections:"), "Expected text"),
         (
-            ("sections:", "physician_areas:\n  - {vardcentral: {name: Vårdcentralen Centrum Varberg}, section: '1'}\nsections:"),
+            (
+                "sections:",
+                "physician_areas:\n  - {vardcentral: {name: Vårdcentralen Centrum Varberg},"
+                " section: '1'}\nsections:",
+            ),
             "Name the särskilt boende (housing_unit)",
         ),
         (
             (
                 "sections:",
-                "physician_areas:\n  - {vardcentral: {name: Vårdcentralen Centrum Varberg}, postal_codes: ['4a'],"
-                " section: '1'}\nsections:",
+                "physician_areas:\n  - {vardcentral: {name: Vårdcentralen Centrum Varberg},"
+                " postal_codes: ['4a'], section: '1'}\nsections:",
             ),
             "is not a postal code",
         ),
@@ -465,5 +504,6 @@ def test_an_agreement_without_the_new_settings_proposes_as_before(
     patient = region_halland.patient(kommun="Kungsbacka kommun")
     proposal = propose(patient, ["insulin_injection"])["insulin_injection"]
 
-    assert proposal.status == ProposalStatus.PROPOSED and proposal.notes == ()
+    assert proposal.status == ProposalStatus.PROPOSED
+    assert proposal.notes == ()
     assert names(proposal) == (CENTRUM, "Kungsbacka kommun", CENTRUM)
