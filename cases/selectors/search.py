@@ -21,7 +21,7 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from hemsjukvard.search import fold
 from patients.models import Patient
-from patients.personnummer import parse_identity
+from patients.personnummer import is_reservnummer, parse_identity, reservnummer_normalised
 
 from ..models import ResponsibilityCase
 from .reads import CaseFilters, case_list
@@ -50,7 +50,9 @@ def _matching(query: str, actor: Actor) -> Q:
     found = Q(pk__in=[])
     if _ID_PREFIX.match(lowered):
         found |= Q(public_id__startswith=lowered)
-    if _DIGITS.match(query):
+    if is_reservnummer(query):
+        by_patient = Q(patient__personal_identity=reservnummer_normalised(query))
+    elif _DIGITS.match(query):
         try:
             by_patient = Q(patient__personal_identity=parse_identity(query).digits)
         except Exception:
