@@ -547,6 +547,7 @@ SPECTACULAR_SETTINGS = {
         "RuleProposalStatusEnum": "agreements.choices.ProposalStatus",
         "WebhookEventKindEnum": "integrations.models.WebhookEventKind",
         "WebhookDeliveryStatusEnum": "integrations.models.DeliveryStatus",
+        "TimeBandEnum": "agreements.choices.TimeBand",
     },
 }
 API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=12)
