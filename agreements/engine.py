@@ -150,8 +150,12 @@ class AreaRef:
     district: str
     postal_codes: tuple[str, ...]
     section: SectionRef
+    # The kommun the vårdcentral is in: units of the same name in other kommuner are other units.
+    kommun_id: int | None = None
 
     def matches_unit(self, situation: PatientSituation) -> bool:
+        if self.kommun_id is not None and self.kommun_id != situation.kommun_id:
+            return False
         return bool(self.housing_unit) and housing_unit_key(self.housing_unit) == housing_unit_key(
             situation.housing_unit
         )

@@ -284,13 +284,14 @@ SELECT v.id, v.public_id, v.agreement_id, a.public_id, a.code, v.title, v.versio
         WHERE h.code = %s AND h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s)
         ORDER BY h.valid_from DESC LIMIT 1),
        pa.id, pa.vardcentral_id, pa.housing_unit, pa.district, pa.postal_codes,
-       ps.id, ps.public_id, ps.number, ps.heading
+       ps.id, ps.public_id, ps.number, ps.heading, pv.kommun_id
 FROM {_V} v
 JOIN {_A} a ON a.id = v.agreement_id
 LEFT JOIN {_S} s ON s.id = v.threshold_section_id
 LEFT JOIN {_K} k ON k.agreementversion_id = v.id
 LEFT JOIN {_P} pa ON pa.version_id = v.id
 LEFT JOIN {_S} ps ON ps.id = pa.section_id
+LEFT JOIN {_O} pv ON pv.id = pa.vardcentral_id
 WHERE a.region_id = %s
   AND v.id = (
     SELECT u.id FROM {_V} u
@@ -389,6 +390,7 @@ def _load_versions(*, region_id: int, on: datetime.date) -> tuple[list[VersionRe
                 district=row[32],
                 postal_codes=tuple(c.strip() for c in (row[33] or "").split(",") if c.strip()),
                 section=section,
+                kommun_id=row[38],
             )
     versions = []
     for version_id, row in first.items():

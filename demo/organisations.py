@@ -169,6 +169,12 @@ SPECIALIST_CLINICS: tuple[tuple[str, str], ...] = (
     ("Palliativ enhet/ASIH Halland", "asih"),
 )
 MOBILE_TEAM = ("Mobilt närsjukvårdsteam Halland", "mobilt-team")
+# A private company performing the kommun's health care under contract (LOU): Kungsbacka's night patrol.
+# The kommun stays the principal; its local agreement (agreements/data/kungsbacka_nattpatrull_lokal.yaml)
+# names the performer for planned night visits.
+PRIVATE_PERFORMERS: tuple[tuple[str, str, str], ...] = (
+    ("Nattpatrullen Nordhalla Vård AB", "Kungsbacka kommun", "nattpatrull-kungsbacka"),
+)
 # The escalation ladder: lokal samverkan (one per kommun) → RUG → GNHH.
 REGIONAL_JOINT_BODIES: tuple[tuple[str, str], ...] = (
     ("RUG Halland", "rug"),
@@ -211,6 +217,17 @@ def organisation_specs() -> list[OrganisationSpec]:
     specs.append(
         OrganisationSpec(MOBILE_TEAM[0], OrganisationKind.MOBILE_TEAM, MOBILE_TEAM[1], demo_hsa_id("M001"))
     )
+    specs += [
+        OrganisationSpec(
+            name,
+            OrganisationKind.PRIVATE_PERFORMER,
+            slug,
+            demo_hsa_id(f"P{number:03d}"),
+            ownership=Ownership.PRIVATE,
+            kommun_name=kommun_name,
+        )
+        for number, (name, kommun_name, slug) in enumerate(PRIVATE_PERFORMERS, start=1)
+    ]
     specs += [
         OrganisationSpec(
             f"Lokal samverkan {kommun.short_name}",
@@ -256,6 +273,10 @@ def seed_organisations(report: WorldReport | None = None) -> dict[str, Organisat
 
 
 DEMO_AGREEMENT_PATH = Path(settings.BASE_DIR) / "agreements" / "data" / "region_halland.yaml"
+# Local agreements loaded after the regional one, where they exist.
+DEMO_LOCAL_AGREEMENT_PATHS = (
+    Path(settings.BASE_DIR) / "agreements" / "data" / "kungsbacka_nattpatrull_lokal.yaml",
+)
 
 
 def load_demo_agreement(
@@ -288,4 +309,8 @@ def load_demo_agreement(
     # ------------------------------------------------------------------------------------------------
     if notify:
         notify(f"Loaded the demo agreement from {path}.")
+    if path == DEMO_AGREEMENT_PATH:
+        for local in DEMO_LOCAL_AGREEMENT_PATHS:
+            if local.exists():
+                load_demo_agreement(imported_by=imported_by, path=local, notify=notify)
     return True

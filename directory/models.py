@@ -154,6 +154,8 @@ ROLES_BY_ORGANISATION_KIND: dict[str, frozenset[str]] = {
     OrganisationKind.SPECIALIST_CLINIC: frozenset({Role.SPECIALIST, Role.COORDINATOR, Role.ADMIN}),
     OrganisationKind.MOBILE_TEAM: frozenset({Role.SPECIALIST, Role.NURSE, Role.COORDINATOR, Role.ADMIN}),
     OrganisationKind.JOINT_BODY: frozenset({Role.GOVERNANCE, Role.COORDINATOR, Role.ADMIN}),
+    # Its staff perform for the kommun; the kommun's MAS and MAR answer for patient safety (HSL 11 kap. 4 §).
+    OrganisationKind.PRIVATE_PERFORMER: frozenset({Role.NURSE, Role.REHAB, Role.COORDINATOR, Role.ADMIN}),
 }
 
 

@@ -507,3 +507,20 @@ def test_an_agreement_without_the_new_settings_proposes_as_before(
     assert proposal.status == ProposalStatus.PROPOSED
     assert proposal.notes == ()
     assert names(proposal) == (CENTRUM, "Kungsbacka kommun", CENTRUM)
+
+
+def test_the_shipped_night_patrol_agreement_names_the_private_performer(
+    region_halland: World, demo_version: AgreementVersion
+) -> None:
+    performer = _performer(region_halland)
+    shipped = REGIONAL_FILE.parent / "kungsbacka_nattpatrull_lokal.yaml"
+    agreement_import(text=shipped.read_text(encoding="utf-8"), source_name=shipped.name)
+    patient = region_halland.patient(kommun="Kungsbacka kommun")
+    proposals = propose(patient, ["b12_injection"], bands={"b12_injection": ["night"]})
+
+    performs = proposals["b12_injection"].performs
+    assert performs is not None
+    assert performs.organisation is not None
+    assert performs.organisation.id == performer.pk
+    assert performs.principal is not None
+    assert performs.principal.name == "Kungsbacka kommun"
