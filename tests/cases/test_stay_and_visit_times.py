@@ -33,9 +33,9 @@ def _open(api: Any, world: World, patient: Any, **extra: Any) -> Any:
     )
 
 
-def _submit(api: Any, world: World, body: dict[str, Any]) -> dict[str, Any]:
+def _submit(api: Any, world: World, opened: Any) -> dict[str, Any]:
     response = api(world.users["nurse_a"]).post(
-        f"/api/v1/cases/{body['id']}/submit", HTTP_IF_MATCH=f'"{body["version"]}"'
+        f"/api/v1/cases/{opened.json()['id']}/submit", {}, format="json", HTTP_IF_MATCH=opened["ETag"]
     )
     assert response.status_code == 200, response.content
     result: dict[str, Any] = response.json()
@@ -66,7 +66,7 @@ def test_kommun_of_stay_decides_the_kommunal_part_of_a_submitted_case(
     )
     assert body["kommun"]["id"] == str(world.orgs["kommun_a"].public_id)  # the case stays the home kommun's
 
-    submitted = _submit(api, world, body)
+    submitted = _submit(api, world, opened)
     (task,) = submitted["tasks"]
     proposal = task["proposal"]
     assert proposal["performs"]["organisation"]["name"] == stay.name
@@ -77,7 +77,7 @@ def test_a_stay_that_has_ended_is_not_used(world: World, halland: Halland, api: 
     patient = world.patient()
     opened = _open(
         api, world, patient, stay_kommun=str(world.orgs["kommun_b"].public_id), stay_to="2020-08-15"
-    ).json()
+    )
     (task,) = _submit(api, world, opened)["tasks"]
 
     assert task["proposal"]["performs"]["organisation"]["name"] == world.orgs["kommun_a"].name
@@ -130,7 +130,7 @@ def test_visit_times_choose_the_night_rule(world: World, halland: Halland, api: 
     assert opened.status_code == 201, opened.content
     assert opened.json()["tasks"][0]["visit_bands"] == ["night"]
 
-    (task,) = _submit(api, world, opened.json())["tasks"]
+    (task,) = _submit(api, world, opened)["tasks"]
     assert task["proposal"]["time_bands"] == ["night"]
     assert task["proposal"]["rule"] == str(night.public_id)
     assert task["proposal"]["performs"]["organisation"]["name"] == world.orgs["vc_a"].name
