@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django_stubs_ext import StrOrPromise
 from django.utils.translation import gettext_lazy as _
 
 # What the register stores at most for any kind of number (``Patient.personal_identity``).
@@ -34,7 +35,8 @@ class IdentityKind(StrEnum):
     RESERVNUMMER = "reservnummer"
 
 
-IDENTITY_LABELS = {
+# Keyed by the stored value (a plain string), so that a record's ``identity_kind`` looks its label up.
+IDENTITY_LABELS: dict[str, StrOrPromise] = {
     IdentityKind.PERSONNUMMER: _("Personnummer"),
     IdentityKind.SAMORDNINGSNUMMER: _("Samordningsnummer"),
     IdentityKind.RESERVNUMMER: _("Reservnummer"),
