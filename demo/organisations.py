@@ -170,8 +170,9 @@ SPECIALIST_CLINICS: tuple[tuple[str, str], ...] = (
 )
 MOBILE_TEAM = ("Mobilt närsjukvårdsteam Halland", "mobilt-team")
 # A private company performing the kommun's health care under contract (LOU): Kungsbacka's night patrol.
-# The kommun stays the principal; its local agreement (agreements/data/kungsbacka_nattpatrull_lokal.yaml)
-# names the performer for planned night visits.
+# The kommun stays the principal; the local agreement agreements/data/kungsbacka_nattpatrull_lokal.yaml
+# names the performer for planned night visits (import it with ``manage.py import_agreement``; the demo
+# world loads only the regional agreement, whose figures and example cases the demo's tests know).
 PRIVATE_PERFORMERS: tuple[tuple[str, str, str], ...] = (
     ("Nattpatrullen Nordhalla Vård AB", "Kungsbacka kommun", "nattpatrull-kungsbacka"),
 )
@@ -273,10 +274,6 @@ def seed_organisations(report: WorldReport | None = None) -> dict[str, Organisat
 
 
 DEMO_AGREEMENT_PATH = Path(settings.BASE_DIR) / "agreements" / "data" / "region_halland.yaml"
-# Local agreements loaded after the regional one, where they exist.
-DEMO_LOCAL_AGREEMENT_PATHS = (
-    Path(settings.BASE_DIR) / "agreements" / "data" / "kungsbacka_nattpatrull_lokal.yaml",
-)
 
 
 def load_demo_agreement(
@@ -309,8 +306,4 @@ def load_demo_agreement(
     # ------------------------------------------------------------------------------------------------
     if notify:
         notify(f"Loaded the demo agreement from {path}.")
-    if path == DEMO_AGREEMENT_PATH:
-        for local in DEMO_LOCAL_AGREEMENT_PATHS:
-            if local.exists():
-                load_demo_agreement(imported_by=imported_by, path=local, notify=notify)
     return True

@@ -20,8 +20,8 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django_stubs_ext import StrOrPromise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 # What the register stores at most for any kind of number (``Patient.personal_identity``).
 MAX_IDENTITY_LENGTH = 20

@@ -69,7 +69,10 @@ def _region_admin() -> Caller:
 
 
 def _in_force() -> AgreementVersion:
-    return AgreementVersion.objects.get(agreement__region__name=REGION, status="in_force")
+    # The regional agreement (the demo world also has a local one in force, Kungsbacka's night patrol).
+    return AgreementVersion.objects.get(
+        agreement__region__name=REGION, agreement__scope="regional", status="in_force"
+    )
 
 
 def _draft_version(w: ExampleWorld) -> AgreementVersion:
@@ -317,6 +320,8 @@ def responsibility_proposals_create(w: ExampleWorld) -> Prepared:
         ids={
             "patient": w.patient_without_a_case().public_id,
             "specialist_clinic": organisation(CLINIC).public_id,
+            # A stay in another kommun of the region (HSL 12 kap. 2 §).
+            "stay_kommun": organisation("Falkenbergs kommun").public_id,
         },
     )
 
