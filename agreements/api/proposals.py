@@ -51,11 +51,13 @@ PROPOSAL_RESPONSE_EXAMPLE = {
                     "kind": "specialist_clinic",
                 },
                 "problem": "",
+                "principal": None,
             },
             "performs": {
                 "party": "enrolment_kommun",
                 "organisation": {"id": UUID_EXAMPLE, "name": "Varbergs kommun", "kind": "kommun"},
                 "problem": "",
+                "principal": None,
             },
             "follows_up": {
                 "party": "case_specialist_clinic",
@@ -65,6 +67,7 @@ PROPOSAL_RESPONSE_EXAMPLE = {
                     "kind": "specialist_clinic",
                 },
                 "problem": "",
+                "principal": None,
             },
             "conditions": {
                 "risk_analysis_required": True,
@@ -87,6 +90,8 @@ PROPOSAL_RESPONSE_EXAMPLE = {
             "section": {"id": UUID_EXAMPLE, "number": "6.1", "heading": "Peritonealdialys (PD)"},
             "conflicting_rules": [],
             "review_by": "2025-11-29",
+            "time_bands": [],
+            "notes": [],
         },
         {
             "task_type": {
@@ -121,6 +126,8 @@ PROPOSAL_RESPONSE_EXAMPLE = {
             "section": None,
             "conflicting_rules": [],
             "review_by": None,
+            "time_bands": [],
+            "notes": [],
         },
     ],
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -201,6 +203,21 @@ class DeadlinesSerializer(serializers.Serializer[dict[str, Any]]):
     auto_escalate_unanswered_review = serializers.BooleanField()
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "22:00"})
+class HourMinuteField(serializers.Field):  # type: ignore[type-arg]
+    """A time of day written as HH:MM, as the agreement file writes it."""
+
+    default_error_messages = {"invalid": _("Write the time as HH:MM, e.g. 22:00.")}
+
+    def to_representation(self, value: datetime.time) -> str:
+        return value.strftime("%H:%M")
+
+    def to_internal_value(self, data: Any) -> datetime.time:
+        if not isinstance(data, str) or not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", data):
+            self.fail("invalid")
+        return datetime.time.fromisoformat(data)
+
+
 class AgreementSettingsSerializer(serializers.Serializer[dict[str, Any]]):
     """The settings the law leaves to the agreement (agreements/README.md, "Settings")."""
 
@@ -228,13 +245,11 @@ class AgreementSettingsSerializer(serializers.Serializer[dict[str, Any]]):
         required=False, allow_blank=True, max_length=max_length_of(AgreementVersion, "home_care_term")
     )
     home_care_term_from = serializers.DateField(required=False, allow_null=True)
-    day_band_from = serializers.TimeField(
-        required=False, format="%H:%M", help_text=_("Where the day band of planned visits starts.")
+    day_band_from = HourMinuteField(
+        required=False, help_text=_("Where the day band of planned visits starts.")
     )
-    evening_band_from = serializers.TimeField(required=False, format="%H:%M")
-    night_band_from = serializers.TimeField(
-        required=False, format="%H:%M", help_text=_("Night lasts until the day starts again.")
-    )
+    evening_band_from = HourMinuteField(required=False)
+    night_band_from = HourMinuteField(required=False, help_text=_("Night lasts until the day starts again."))
 
 
 class AgreementVersionSerializer(serializers.ModelSerializer[AgreementVersion]):
