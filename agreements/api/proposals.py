@@ -22,7 +22,7 @@ from patients.selectors import patient_get
 
 from .. import selectors
 from ..engine import rules_propose_split
-from .serializers import ProposalRequestSerializer, ProposalResponseSerializer
+from .serializers import ProposalRequestSerializer, ProposalResponseSerializer, bands_by_task
 
 UUID_EXAMPLE = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
@@ -165,7 +165,7 @@ class ResponsibilityProposalView(APIView):
                 value={
                     "patient": UUID_EXAMPLE,
                     "task_codes": ["iv_antibiotics"],
-                    "time_bands": {"iv_antibiotics": ["night"]},
+                    "time_bands": [{"task": "iv_antibiotics", "bands": ["night"]}],
                     "stay_kommun": UUID_EXAMPLE,
                 },
                 request_only=True,
@@ -203,7 +203,8 @@ class ResponsibilityProposalView(APIView):
             ).first()
             if stay_kommun is None:
                 raise exceptions.ValidationError({"stay_kommun": [_("No active kommun with this id.")]})
-        unasked = set(data.get("time_bands") or {}) - set(data["task_codes"])
+        time_bands = bands_by_task(data.get("time_bands")) or {}
+        unasked = set(time_bands) - set(data["task_codes"])
         if unasked:
             raise exceptions.ValidationError(
                 {"time_bands": [_("Give times of day only for the tasks asked for.")]}
@@ -224,7 +225,7 @@ class ResponsibilityProposalView(APIView):
             task_types=[inputs.task_types[code] for code in data["task_codes"]],
             rules=inputs.rules,
             on=on,
-            time_bands=data.get("time_bands") or {},
+            time_bands=time_bands,
         )
         body = {"patient": patient.public_id, "on": on, "tasks": proposals}
         return Response(ProposalResponseSerializer(body).data)

@@ -203,7 +203,9 @@ class DeadlinesSerializer(serializers.Serializer[dict[str, Any]]):
     auto_escalate_unanswered_review = serializers.BooleanField()
 
 
-@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "22:00"})
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "maxLength": 5, "example": "22:00"}
+)
 class HourMinuteField(serializers.Field):  # type: ignore[type-arg]
     """A time of day written as HH:MM, as the agreement file writes it."""
 
@@ -488,6 +490,25 @@ class ResponsibilityRuleWriteSerializer(serializers.Serializer[dict[str, Any]]):
 # --- Proposals -------------------------------------------------------------------------------------
 
 
+class TaskBandsSerializer(serializers.Serializer[dict[str, Any]]):
+    """When one task's visits are planned: the task's code and the times of day (day, evening, night)."""
+
+    task = serializers.SlugField(max_length=max_length_of(CareTaskType, "code"))
+    bands = serializers.ListField(
+        child=serializers.ChoiceField(choices=TimeBand.choices), min_length=1, max_length=len(TimeBand.values)
+    )
+
+
+def bands_by_task(entries: list[dict[str, Any]] | None) -> dict[str, list[str]] | None:
+    """The list of ``TaskBandsSerializer`` entries as a mapping from task code to bands."""
+    if entries is None:
+        return None
+    found: dict[str, list[str]] = {}
+    for entry in entries:
+        found.setdefault(entry["task"], []).extend(entry["bands"])
+    return found
+
+
 class ProposalRequestSerializer(serializers.Serializer[dict[str, Any]]):
     patient = serializers.UUIDField(help_text=_("The patient's id."))
     task_codes = serializers.ListField(
@@ -511,14 +532,11 @@ class ProposalRequestSerializer(serializers.Serializer[dict[str, Any]]):
             "The kommun where the person stays, if not at home: it takes the kommunal part (HSL 12 kap. 2 §)."
         ),
     )
-    time_bands = serializers.DictField(
-        child=serializers.ListField(
-            child=serializers.ChoiceField(choices=TimeBand.choices), max_length=len(TimeBand.values)
-        ),
+    time_bands = serializers.ListField(
+        child=TaskBandsSerializer(),
         required=False,
-        help_text=_(
-            'Per task code, the times of day its visits are planned, e.g. {"iv_antibiotics": ["night"]}.'
-        ),
+        **at_most(MAX_TASKS),
+        help_text=_("Per task, the times of day its visits are planned."),
     )
 
     def validate_task_codes(self, value: list[str]) -> list[str]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agreements.api.serializers import TaskBandsSerializer, bands_by_task
 from agreements.choices import SplitArrangement, TimeBand
 from agreements.models import CareTaskType
 from directory.api.serializers import OrganisationRefSerializer, PersonRefSerializer
@@ -361,21 +362,18 @@ class CaseWriteSerializer(serializers.Serializer[dict[str, Any]]):
         **at_most(MAX_TASKS),
         help_text=_("Codes of the care task types asked for, e.g. peritoneal_dialysis."),
     )
-    visit_bands = serializers.DictField(
-        child=serializers.ListField(
-            child=serializers.ChoiceField(choices=TimeBand.choices), max_length=len(TimeBand.values)
-        ),
+    visit_bands = serializers.ListField(
+        child=TaskBandsSerializer(),
         required=False,
+        **at_most(MAX_TASKS),
         help_text=_(
-            'Per task code, the times of day its visits are planned, e.g. {"iv_antibiotics": ["night"]}. '
-            "Agreements may divide a task by the time of day."
+            "Per task, the times of day its visits are planned. Agreements may divide a task by the time "
+            "of day."
         ),
     )
 
-    def validate_visit_bands(self, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        if len(value) > MAX_TASKS:
-            raise serializers.ValidationError(_("Give times of day only for the tasks asked for."))
-        return value
+    def validate_visit_bands(self, value: list[dict[str, Any]]) -> dict[str, list[str]]:
+        return bands_by_task(value) or {}
 
 
 class CaseCreateSerializer(CaseWriteSerializer):

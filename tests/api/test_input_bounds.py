@@ -112,8 +112,9 @@ def _declared(model: type[models.Model], name: str) -> int:
 
 # Deliberately other than the model field's length, and why.
 EXCEPTIONS: dict[tuple[type[serializers.BaseSerializer[Any]], str], int] = {
-    # Sent as YYYYMMDD-NNNN (13 characters), stored as 12 digits.
-    (patient_api.PatientCreateSerializer, "personal_identity"): 13,
+    # Sent as YYYYMMDD-NNNN (13 characters), stored as 12 digits; a reservnummer is stored as up to 20
+    # characters and may be typed with spaces and dashes.
+    (patient_api.PatientCreateSerializer, "personal_identity"): 28,
     # A section may quote a whole chapter of the agreement.
     (agreement_api.SectionWriteSerializer, "text"): SECTION_TEXT_MAX_LENGTH,
     # Only its hash is stored.

@@ -98,8 +98,8 @@ def test_bad_stay_and_visit_times_are_clear_400s_and_nothing_is_written(
         stay_from="2026-08-01",
         stay_to="2026-07-01",
     )
-    unknown_band = _open(api, world, patient, visit_bands={WOUND: ["midnight"]})
-    other_task = _open(api, world, patient, visit_bands={"peritoneal-dialysis": ["night"]})
+    unknown_band = _open(api, world, patient, visit_bands=[{"task": WOUND, "bands": ["midnight"]}])
+    other_task = _open(api, world, patient, visit_bands=[{"task": "peritoneal-dialysis", "bands": ["night"]}])
 
     assert not_a_kommun.status_code == 400
     assert "stay_kommun" in not_a_kommun.json()["error"]["fields"]
@@ -126,7 +126,7 @@ def test_visit_times_choose_the_night_rule(world: World, halland: Halland, api: 
     )
     night.full_clean()
     patient = world.patient()
-    opened = _open(api, world, patient, visit_bands={WOUND: ["night"]})
+    opened = _open(api, world, patient, visit_bands=[{"task": WOUND, "bands": ["night"]}])
     assert opened.status_code == 201, opened.content
     assert opened.json()["tasks"][0]["visit_bands"] == ["night"]
 
