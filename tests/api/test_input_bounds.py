@@ -230,6 +230,8 @@ def test_every_input_serializer_is_bound_or_known_to_have_no_model() -> None:
         "DeadlinesSerializer",
         "ResponsibilityRuleWriteSerializer",
         "ProposalRequestSerializer",
+        # A task's code (bounded by the catalogue's code) and at most three time bands, a choice.
+        "TaskBandsSerializer",
         # Revokes a training or a delegation; its reason is kept in either register's revoke_reason
         # (EXCEPTIONS checks its length).
         "ReasonInputSerializer",
