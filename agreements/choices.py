@@ -77,6 +77,39 @@ PARTIES_ALLOWING_ORGANISATION = frozenset(
 )
 
 
+class TimeBand(models.TextChoices):
+    """When planned visits take place: the agreement sets where each band starts (``AgreementSettings``).
+
+    Agreements divide the kommun's and the region's part by the time of day, e.g. the kommun's night
+    patrol performs planned night visits while the region performs by day.
+    """
+
+    DAY = "day", _("Day")
+    EVENING = "evening", _("Evening")
+    NIGHT = "night", _("Night")
+
+
+TIME_BAND_ORDER = tuple(TimeBand.values)
+
+
+def time_bands_canonical(bands: object) -> str:
+    """Bands as stored: the known codes, each once, in the day's order, comma-separated ("" for none)."""
+    given = {str(b) for b in bands} if isinstance(bands, list | tuple | set | frozenset) else set()
+    return ",".join(band for band in TIME_BAND_ORDER if band in given)
+
+
+def time_bands_parse(stored: str) -> frozenset[str]:
+    return frozenset(band for band in (stored or "").split(",") if band in TIME_BAND_ORDER)
+
+
+def time_bands_ordered(bands: object) -> list[str]:
+    return [
+        band
+        for band in TIME_BAND_ORDER
+        if isinstance(bands, list | tuple | set | frozenset) and band in bands
+    ]
+
+
 class ApproverRole(models.TextChoices):
     """Who approves the risk analysis a rule requires: MAS for nursing, MAR for rehabilitation.
 
@@ -117,6 +150,7 @@ class UnclearReason(models.TextChoices):
     NO_RULE = "no_rule", _("No rule in the agreement covers the task")
     CONFLICTING_RULES = "conflicting_rules", _("Equally specific rules contradict each other")
     PARTY_UNRESOLVED = "party_unresolved", _("A responsible party could not be determined")
+    TIME_BANDS_DIFFER = "time_bands_differ", _("The agreement splits the task differently by time of day")
 
 
 class ProposalBasis(models.TextChoices):

@@ -26,6 +26,24 @@ How a task is decided, in order:
    to the region (the listed vårdcentral, or for a specialised task the orderer, as the version says);
    who orders and follows up stays as the rule says. The proposal then cites the version's section on
    the principle (its basis is ``threshold_principle``) and still names the rule.
+
+Three more dimensions, each optional (an agreement without them proposes as before):
+
+* **Time of day.** A rule may hold only for planned visits in some time bands (day, evening, night).
+  For a task whose visits are planned in some bands, each band is decided on its own (a rule naming
+  the band beats one naming none); if the bands end with different splits, the task is
+  ``unclear/time_bands_differ`` and a person decides. A task with no bands given uses the rules that
+  name none.
+* **Physician input by area.** Where an agreement names the vårdcentral for the patient's SÄBO unit or
+  postal-code area, that vårdcentral takes the physician part (every part of a physician task, and the
+  ordering and follow-up of others) that a rule gives "the listed vårdcentral", regardless of listing.
+* **Kommun of stay** (HSL 12 kap. 2 §: the kommun answers for those who stay in it). Where the case
+  records that the person stays in another kommun, that kommun's agreements and that kommun take the
+  kommunal part, and the proposal says so.
+
+A party may be a **private performer** acting for a kommun (LOV/LOU): it performs, the kommun stays the
+principal (``PartyAssignment.principal``), and the kommun's limits (the physician rule, tröskelprincipen)
+apply to it as to the kommun.
 """
 
 from __future__ import annotations
@@ -39,6 +57,7 @@ from django.utils.translation import gettext as _
 
 from directory.models import OrganisationKind
 
+from .areas import housing_unit_key, postal_code_digits
 from .choices import (
     AgreementScope,
     AgreementStatus,
@@ -48,9 +67,17 @@ from .choices import (
     ProposalStatus,
     TaskKind,
     ThresholdPerformer,
+    TimeBand,
     UnclearReason,
+    time_bands_ordered,
 )
-from .hard_rules import PHYSICIAN_RULE_DEFAULT, HardRuleRef, is_kommun_party, physician_violation_message
+from .hard_rules import (
+    KOMMUN_SIDE_KINDS,
+    PHYSICIAN_RULE_DEFAULT,
+    HardRuleRef,
+    is_kommun_party,
+    physician_violation_message,
+)
 from .threshold import kommun_part_goes_to_orderer, threshold_applies, threshold_message
 
 # --- Inputs ----------------------------------------------------------------------------------------
@@ -66,17 +93,33 @@ class PatientSituation:
     listed_vardcentral_id: int | None
     region_id: int
     specialist_clinic_id: int | None = None
+    # Where the person stays, where the case records a stay outside the home kommun (HSL 12 kap. 2 §).
+    stay_kommun_id: int | None = None
+    # The SÄBO unit the patient lives in and the postal code, for physician input by area.
+    housing_unit: str = ""
+    postal_code: str = ""
 
     @property
     def is_enrolled(self) -> bool:
         return self.open_enrolment_kommun_id is not None
 
     @property
-    def kommun_id(self) -> int:
-        """The kommun whose agreements apply: of the open enrolment, else of folkbokföring."""
+    def home_kommun_id(self) -> int:
+        """The kommun of the open enrolment, else of folkbokföring."""
         if self.open_enrolment_kommun_id is not None:
             return self.open_enrolment_kommun_id
         return self.folkbokforing_kommun_id
+
+    @property
+    def kommun_id(self) -> int:
+        """The kommun whose agreements apply: where the person stays, else the home kommun."""
+        if self.stay_kommun_id is not None:
+            return self.stay_kommun_id
+        return self.home_kommun_id
+
+    @property
+    def stays_elsewhere(self) -> bool:
+        return self.stay_kommun_id is not None and self.stay_kommun_id != self.home_kommun_id
 
 
 @dataclass(frozen=True)
@@ -95,6 +138,34 @@ class SectionRef:
     public_id: uuid.UUID
     number: str
     heading: str
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    """An agreement's vårdcentral for physician input in a SÄBO unit or a postal-code area."""
+
+    id: int
+    vardcentral_id: int
+    housing_unit: str
+    district: str
+    postal_codes: tuple[str, ...]
+    section: SectionRef
+    # The kommun the vårdcentral is in: units of the same name in other kommuner are other units.
+    kommun_id: int | None = None
+
+    def matches_unit(self, situation: PatientSituation) -> bool:
+        if self.kommun_id is not None and self.kommun_id != situation.kommun_id:
+            return False
+        return bool(self.housing_unit) and housing_unit_key(self.housing_unit) == housing_unit_key(
+            situation.housing_unit
+        )
+
+    def matches_postal_code(self, situation: PatientSituation) -> bool:
+        code = postal_code_digits(situation.postal_code)
+        return bool(code) and any(code.startswith(prefix) for prefix in self.postal_codes)
+
+
+DEFAULT_BAND_STARTS = (datetime.time(7, 0), datetime.time(16, 0), datetime.time(22, 0))
 
 
 @dataclass(frozen=True)
@@ -119,6 +190,14 @@ class VersionRef:
     threshold_principle: bool = True
     threshold_specialised_performer: str = ThresholdPerformer.LISTED_VARDCENTRAL
     cases_before_enrolment: bool = False
+    band_starts: tuple[datetime.time, datetime.time, datetime.time] = DEFAULT_BAND_STARTS
+    physician_areas: tuple[AreaRef, ...] = ()
+
+    def band_label(self, band: str) -> str:
+        """A band with its hours as this version sets them, e.g. "Night 22:00–07:00"."""
+        index = list(TimeBand.values).index(band)
+        start, end = self.band_starts[index], self.band_starts[(index + 1) % 3]
+        return f"{TimeBand(band).label} {start:%H:%M}–{end:%H:%M}"
 
     @property
     def specificity(self) -> int:
@@ -176,10 +255,16 @@ class RuleRef:
     follows_up: PartySpec
     conditions: Conditions
     section: SectionRef
+    # The time bands of planned visits the rule holds for (empty: any time).
+    time_bands: frozenset[str] = frozenset()
 
     @property
     def specificity(self) -> int:
         return int(bool(self.housing_setting)) + int(self.enrolment_requirement != EnrolmentRequirement.ANY)
+
+    def holds_in(self, band: str | None) -> bool:
+        """Whether the rule holds for visits in ``band`` (``None``: the task gives no time)."""
+        return not self.time_bands if band is None else (not self.time_bands or band in self.time_bands)
 
     @property
     def split(self) -> tuple[PartySpec, PartySpec, PartySpec, Conditions]:
@@ -217,6 +302,8 @@ class PartyAssignment:
     party: str
     organisation: OrganisationRef | None
     problem: str = ""
+    # For a private performer: the kommun it acts for, which stays the principal (huvudman).
+    principal: OrganisationRef | None = None
 
     @property
     def resolved(self) -> bool:
@@ -240,6 +327,10 @@ class TaskProposal:
     candidate_rules: tuple[RuleRef, ...] = ()
     candidate_versions: tuple[VersionRef, ...] = field(default=(), repr=False)
     review_by: datetime.date | None = None
+    # When the task's visits are planned (``TimeBand`` codes, in the day's order).
+    time_bands: tuple[str, ...] = ()
+    # What else decided the proposal, for people to read: time of day, area, kommun of stay.
+    notes: tuple[str, ...] = ()
 
     @property
     def is_unclear(self) -> bool:
@@ -295,15 +386,22 @@ def rules_propose_split(
     task_types: Sequence[TaskTypeRef],
     rules: RuleSet,
     on: datetime.date,
+    time_bands: Mapping[str, Iterable[str]] | None = None,
 ) -> list[TaskProposal]:
     """Propose who orders, performs and follows up each of ``task_types`` for the patient on ``on``.
 
-    The proposals come back in the order of ``task_types``. Nothing is stored.
+    ``time_bands`` maps a task type's code to the bands its visits are planned in (``TimeBand``); a
+    task left out gives no time. The proposals come back in the order of ``task_types``. Nothing is
+    stored.
     """
     applying = [v for v in versions_in_force(rules.versions, on) if version_applies_to(v, situation)]
     covering = {v.id: v for v in applying if situation.housing_setting in v.covered_housing_settings}
     context = _Context(situation=situation, rules=rules, on=on, applying=applying, covering=covering)
-    return [_rule_proposal(task_type, context) for task_type in task_types]
+    bands = time_bands or {}
+    return [
+        _rule_proposal(task_type, context, tuple(time_bands_ordered(list(bands.get(task_type.code, ())))))
+        for task_type in task_types
+    ]
 
 
 @dataclass(frozen=True)
@@ -315,47 +413,131 @@ class _Context:
     covering: dict[int, VersionRef]
 
 
-def _rule_proposal(task_type: TaskTypeRef, context: _Context) -> TaskProposal:
+def _winner(candidates: list[RuleRef], context: _Context) -> RuleRef | list[RuleRef]:
+    """The most specific candidate, or the equally specific ones if they say different things."""
+
+    def rank(rule: RuleRef) -> tuple[int, int, int]:
+        return (context.covering[rule.version_id].specificity, rule.specificity, int(bool(rule.time_bands)))
+
+    best = max(rank(rule) for rule in candidates)
+    top = sorted((rule for rule in candidates if rank(rule) == best), key=lambda r: r.id)
+    if len({rule.split for rule in top}) > 1:
+        return top
+    return top[0]
+
+
+def _conflict(
+    task_type: TaskTypeRef, top: list[RuleRef], context: _Context, bands: tuple[str, ...]
+) -> TaskProposal:
+    versions = tuple(context.covering[rule.version_id] for rule in top)
+    citations = ", ".join(
+        f"{version.agreement_code} {version.version} § {rule.section.number}"
+        for rule, version in zip(top, versions, strict=True)
+    )
+    return TaskProposal(
+        task_type=task_type,
+        status=ProposalStatus.UNCLEAR,
+        reason=UnclearReason.CONFLICTING_RULES,
+        message=_("Equally specific rules say different things (%(citations)s); a person decides.")
+        % {"citations": citations},
+        candidate_rules=tuple(top),
+        candidate_versions=versions,
+        time_bands=bands,
+    )
+
+
+def _rule_proposal(task_type: TaskTypeRef, context: _Context, bands: tuple[str, ...] = ()) -> TaskProposal:
     situation = context.situation
     candidates = [
         rule
         for rule in context.rules.rules_by_task_type.get(task_type.id, ())
         if rule.version_id in context.covering and rule.matches(situation)
     ]
-    if not candidates:
+    if candidates and not bands and not any(rule.holds_in(None) for rule in candidates):
         return TaskProposal(
             task_type=task_type,
             status=ProposalStatus.UNCLEAR,
             reason=UnclearReason.NO_RULE,
-            message=_no_rule_message(context),
+            message=_(
+                "The agreement decides this task by the time of day: say when the visits are planned "
+                "(day, evening, night)."
+            ),
         )
+    winners: dict[str | None, RuleRef] = {}
+    for band in bands or (None,):
+        holding = [rule for rule in candidates if rule.holds_in(band)]
+        if not holding:
+            message = _no_rule_message(context)
+            if band is not None and candidates:
+                message = _(
+                    "The agreement has no rule for this task with visits in the %(band)s; a person decides "
+                    "who is responsible."
+                ) % {"band": str(TimeBand(band).label).lower()}
+            return TaskProposal(
+                task_type=task_type,
+                status=ProposalStatus.UNCLEAR,
+                reason=UnclearReason.NO_RULE,
+                message=message,
+                time_bands=bands,
+            )
+        won = _winner(holding, context)
+        if isinstance(won, list):
+            return _conflict(task_type, won, context, bands)
+        winners[band] = won
+    chosen = list(dict.fromkeys(winners.values()))
+    if len({rule.split for rule in chosen}) > 1:
+        return _bands_differ(task_type, winners, context, bands)
+    return _proposal_for_rule(task_type, chosen[0], context, bands)
 
-    def rank(rule: RuleRef) -> tuple[int, int]:
-        return (context.covering[rule.version_id].specificity, rule.specificity)
 
-    best = max(rank(rule) for rule in candidates)
-    top = sorted((rule for rule in candidates if rank(rule) == best), key=lambda r: r.id)
-    if len({rule.split for rule in top}) > 1:
-        versions = tuple(context.covering[rule.version_id] for rule in top)
-        citations = ", ".join(
-            f"{version.agreement_code} {version.version} § {rule.section.number}"
-            for rule, version in zip(top, versions, strict=True)
+def _bands_differ(
+    task_type: TaskTypeRef, winners: dict[str | None, RuleRef], context: _Context, bands: tuple[str, ...]
+) -> TaskProposal:
+    parts = []
+    for band, rule in winners.items():
+        version = context.covering[rule.version_id]
+        performs = _resolve(rule.performs, context, region_id=version.region_id, physician_part=False)
+        who = performs.organisation.name if performs.organisation is not None else "–"
+        label = version.band_label(band) if band is not None else "–"
+        parts.append(f"{label}: {who} (§ {rule.section.number})")
+    rules = tuple(dict.fromkeys(winners.values()))
+    return TaskProposal(
+        task_type=task_type,
+        status=ProposalStatus.UNCLEAR,
+        reason=UnclearReason.TIME_BANDS_DIFFER,
+        message=_(
+            "The visits are planned at times the agreement gives to different parties (%(parts)s); a "
+            "person decides, or the task is asked for separately for each time of day."
         )
-        return TaskProposal(
-            task_type=task_type,
-            status=ProposalStatus.UNCLEAR,
-            reason=UnclearReason.CONFLICTING_RULES,
-            message=_("Equally specific rules say different things (%(citations)s); a person decides.")
-            % {"citations": citations},
-            candidate_rules=tuple(top),
-            candidate_versions=versions,
-        )
+        % {"parts": "; ".join(parts)},
+        candidate_rules=rules,
+        candidate_versions=tuple(context.covering[rule.version_id] for rule in rules),
+        time_bands=bands,
+    )
 
-    rule = top[0]
+
+def _proposal_for_rule(
+    task_type: TaskTypeRef, rule: RuleRef, context: _Context, bands: tuple[str, ...]
+) -> TaskProposal:
+    situation = context.situation
     version = context.covering[rule.version_id]
-    orders = _resolve(rule.orders, context, region_id=version.region_id)
-    performs = _resolve(rule.performs, context, region_id=version.region_id)
-    follows_up = _resolve(rule.follows_up, context, region_id=version.region_id)
+    notes: list[str] = []
+    physician_task = task_type.kind == TaskKind.PHYSICIAN
+    region_id = version.region_id
+    orders = _resolve(
+        rule.orders, context, region_id=region_id, physician_part=True, notes=notes, version=version
+    )
+    performs = _resolve(
+        rule.performs,
+        context,
+        region_id=region_id,
+        physician_part=physician_task,
+        notes=notes,
+        version=version,
+    )
+    follows_up = _resolve(
+        rule.follows_up, context, region_id=region_id, physician_part=True, notes=notes, version=version
+    )
 
     status, reason = ProposalStatus.PROPOSED, ""
     basis, section = ProposalBasis.AGREEMENT_RULE, rule.section
@@ -365,6 +547,11 @@ def _rule_proposal(task_type: TaskTypeRef, context: _Context) -> TaskProposal:
         "section": rule.section.number,
         "heading": rule.section.heading,
     }
+    if rule.time_bands:
+        notes.append(
+            _("The rule holds for planned visits in: %(bands)s.")
+            % {"bands": ", ".join(version.band_label(b) for b in time_bands_ordered(list(rule.time_bands)))}
+        )
     physician_rule = context.rules.physician_rule
     if threshold_applies(
         enabled=version.threshold_principle,
@@ -379,12 +566,10 @@ def _rule_proposal(task_type: TaskTypeRef, context: _Context) -> TaskProposal:
         moved_to = region_part.organisation.name if region_part.organisation is not None else "–"
         message = threshold_message(moved_to=moved_to, section=rule.section.number)
     assignments = (orders, performs, follows_up)
+    if situation.stays_elsewhere and any(_lands_on_kommun(a) for a in assignments):
+        notes.append(_stay_note(context))
     problems = [a.problem for a in assignments if not a.resolved and a.problem]
-    if (
-        physician_rule is not None
-        and task_type.kind == TaskKind.PHYSICIAN
-        and any(_lands_on_kommun(a) for a in assignments)
-    ):
+    if physician_rule is not None and physician_task and any(_lands_on_kommun(a) for a in assignments):
         status, reason = ProposalStatus.UNCLEAR, UnclearReason.PARTY_UNRESOLVED
         message = physician_violation_message(physician_rule)
     elif problems or not all(a.resolved for a in assignments):
@@ -406,7 +591,20 @@ def _rule_proposal(task_type: TaskTypeRef, context: _Context) -> TaskProposal:
         version=version,
         section=section,
         review_by=context.on + datetime.timedelta(days=max_days) if max_days else None,
+        time_bands=bands,
+        notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def _stay_note(context: _Context) -> str:
+    organisations = context.rules.organisations
+    situation = context.situation
+    stay = organisations.get(situation.stay_kommun_id or 0)
+    home = organisations.get(situation.home_kommun_id)
+    return _(
+        "The person stays in %(stay)s: the kommunal part follows where the person stays (HSL 12 kap. 2 §), "
+        "not the home kommun %(home)s."
+    ) % {"stay": stay.name if stay else "–", "home": home.name if home else "–"}
 
 
 def _no_rule_message(context: _Context) -> str:
@@ -435,22 +633,62 @@ def _threshold_party(
         and not _lands_on_kommun(orders)
     ):
         return orders
-    return _resolve(PartySpec(PartyRef.LISTED_VARDCENTRAL), context, region_id=version.region_id)
+    return _resolve(
+        PartySpec(PartyRef.LISTED_VARDCENTRAL), context, region_id=version.region_id, physician_part=False
+    )
 
 
 def _lands_on_kommun(assignment: PartyAssignment) -> bool:
     kind = assignment.organisation.kind if assignment.organisation is not None else None
-    return is_kommun_party(assignment.party, kind) or kind == OrganisationKind.KOMMUN
+    return is_kommun_party(assignment.party, kind) or kind in KOMMUN_SIDE_KINDS
 
 
-def _resolve(spec: PartySpec, context: _Context, *, region_id: int) -> PartyAssignment:
+def physician_area(situation: PatientSituation, version: VersionRef) -> AreaRef | None:
+    """The vårdcentral ``version`` names for physician input where the patient lives, if any.
+
+    Only the version whose rule decides the task: a local agreement that gives läkarmedverkan by
+    listing is not overridden by the regional agreement's areas. A SÄBO unit beats a postal-code area.
+    """
+    for matches in (AreaRef.matches_unit, AreaRef.matches_postal_code):
+        for area in version.physician_areas:
+            if matches(area, situation):
+                return area
+    return None
+
+
+def _area_note(area: AreaRef, context: _Context) -> str:
+    vardcentral = context.rules.organisations.get(area.vardcentral_id)
+    return _(
+        "Physician input by area: %(vardcentral)s answers for %(area)s (§ %(section)s), whatever "
+        "vårdcentral the patient is listed at."
+    ) % {
+        "vardcentral": vardcentral.name if vardcentral else "–",
+        "area": area.housing_unit or area.district or ", ".join(area.postal_codes),
+        "section": area.section.number,
+    }
+
+
+def _resolve(
+    spec: PartySpec,
+    context: _Context,
+    *,
+    region_id: int,
+    physician_part: bool,
+    notes: list[str] | None = None,
+    version: VersionRef | None = None,
+) -> PartyAssignment:
     situation = context.situation
     organisation_id: int | None
     problem = ""
     match spec.party:
         case PartyRef.LISTED_VARDCENTRAL:
             organisation_id = situation.listed_vardcentral_id
-            if organisation_id is None:
+            area = physician_area(situation, version) if physician_part and version is not None else None
+            if area is not None:
+                organisation_id = area.vardcentral_id
+                if notes is not None and organisation_id != situation.listed_vardcentral_id:
+                    notes.append(_area_note(area, context))
+            elif organisation_id is None:
                 problem = _("The patient is not listed at a vårdcentral.")
         case PartyRef.ENROLMENT_KOMMUN:
             organisation_id = situation.kommun_id
@@ -481,13 +719,17 @@ def _resolve(spec: PartySpec, context: _Context, *, region_id: int) -> PartyAssi
         return PartyAssignment(
             party=spec.party, organisation=None, problem=_("The organisation could not be found.")
         )
+    principal = None
+    if organisation.kind == OrganisationKind.PRIVATE_PERFORMER:
+        principal = context.rules.organisations.get(organisation.kommun_id or 0)
     if not organisation.is_active:
         return PartyAssignment(
             party=spec.party,
             organisation=organisation,
             problem=_("%(name)s is no longer active.") % {"name": organisation.name},
+            principal=principal,
         )
-    return PartyAssignment(party=spec.party, organisation=organisation)
+    return PartyAssignment(party=spec.party, organisation=organisation, principal=principal)
 
 
 def _mobile_team(spec: PartySpec, context: _Context) -> tuple[int | None, str]:

@@ -28,8 +28,8 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from directory.models import Organisation
 
-from .choices import EnrolmentRequirement, EscalationBodyRef
-from .models import VERSION_SETTING_FIELDS, AgreementVersion, ResponsibilityRule
+from .choices import EnrolmentRequirement, EscalationBodyRef, time_bands_ordered
+from .models import VERSION_SETTING_FIELDS, AgreementVersion, PhysicianArea, ResponsibilityRule
 
 FORMAT = "hemsjukvard-agreement/1"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "agreement.schema.json"
@@ -200,6 +200,10 @@ def _describe(error: SchemaError) -> str:
     value = error.instance
     if validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
+        if missing and missing[0] in {"housing_unit", "postal_codes"}:
+            return _(
+                "Name the särskilt boende (housing_unit) or give the area's postal codes (postal_codes)."
+            )
         return _("The field “%(field)s” is missing.") % {"field": missing[0] if missing else "?"}
     if validator == "additionalProperties":
         unexpected = re.findall(r"'([^']+)'", error.message)
@@ -229,6 +233,10 @@ def _describe(error: SchemaError) -> str:
     if validator == "pattern":
         if str(error.validator_value).startswith("^[0-9]{4}"):
             return _("“%(value)s” is not a date written as YYYY-MM-DD.") % {"value": value}
+        if str(error.validator_value).startswith("^([01]"):
+            return _('“%(value)s” is not a time written as HH:MM, e.g. "22:00".') % {"value": value}
+        if str(error.validator_value).startswith("^[0-9]{3,5}"):
+            return _("“%(value)s” is not a postal code: write 3 to 5 digits.") % {"value": value}
         return _("“%(value)s” is not a valid code: use a-z, 0-9, - and _.") % {"value": value}
     if validator in {"minimum", "maximum"}:
         return _("%(value)s is outside the allowed range.") % {"value": value}
@@ -275,6 +283,10 @@ def _date_values(data: dict[str, Any]) -> Iterable[tuple[list[PathItem], str]]:
     for key in SETTING_DATES:
         if isinstance(settings.get(key), str):
             yield ["settings", key], settings[key]
+
+
+def parse_time(value: str | None) -> datetime.time | None:
+    return datetime.time.fromisoformat(value) if value else None
 
 
 def parse_date(value: str | None) -> datetime.date | None:
@@ -394,10 +406,35 @@ def version_document(version: AgreementVersion) -> dict[str, Any]:
         ],
         "rules": [_rule(rule) for rule in rules],
     }
+    areas = list(version.physician_areas.select_related("vardcentral", "section").order_by("pk"))
+    if areas:
+        # Before ``sections`` in the file, as the demo files keep it; the order of keys carries no meaning.
+        document = _insert_before(document, "sections", "physician_areas", [_area(a) for a in areas])
     templates = list(version.risk_templates.select_related("task_type").order_by("pk"))
     if templates:
         document["risk_templates"] = [{"task": t.task_type.code, "hazards": t.hazards} for t in templates]
     return document
+
+
+def _insert_before(document: dict[str, Any], key: str, new_key: str, value: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, item in document.items():
+        if name == key:
+            result[new_key] = value
+        result[name] = item
+    return result
+
+
+def _area(area: PhysicianArea) -> dict[str, Any]:
+    data: dict[str, Any] = {"vardcentral": organisation_ref(area.vardcentral)}
+    if area.housing_unit:
+        data["housing_unit"] = area.housing_unit
+    if area.district:
+        data["district"] = area.district
+    if area.postal_codes:
+        data["postal_codes"] = area.postal_code_list
+    data["section"] = area.section.number
+    return data
 
 
 def version_settings(version: AgreementVersion) -> dict[str, Any]:
@@ -415,11 +452,18 @@ def version_settings(version: AgreementVersion) -> dict[str, Any]:
         data["home_care_term"] = version.home_care_term
     if version.home_care_term_from is not None:
         data["home_care_term_from"] = version.home_care_term_from.isoformat()
+    for name in SETTING_TIMES:
+        value = getattr(version, name)
+        field = AgreementVersion._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        if value != field.get_default():
+            data[name] = value.strftime("%H:%M")
     return data
 
 
-# The file's ``settings:`` keys that are dates.
+# The file's ``settings:`` keys that are dates, and those that are times of day ("HH:MM").
 SETTING_DATES = ("mar_required_from", "home_care_term_from")
+SETTING_TIMES = ("day_band_from", "evening_band_from", "night_band_from")
 
 
 def apply_settings(version: AgreementVersion, settings: dict[str, Any]) -> None:
@@ -430,6 +474,8 @@ def apply_settings(version: AgreementVersion, settings: dict[str, Any]) -> None:
         value = settings.get(name, field.get_default())
         if name in SETTING_DATES:
             value = parse_date(value)
+        elif name in SETTING_TIMES and isinstance(value, str):
+            value = parse_time(value)
         setattr(version, name, value)
 
 
@@ -454,6 +500,8 @@ def _rule(rule: ResponsibilityRule) -> dict[str, Any]:
         data["housing"] = rule.housing_setting
     if rule.enrolment_requirement != EnrolmentRequirement.ANY:
         data["enrolment"] = rule.enrolment_requirement
+    if rule.time_bands:
+        data["time_bands"] = time_bands_ordered(list(rule.time_band_set))
     data["orders"] = _party(rule, "orders")
     data["performs"] = _party(rule, "performs")
     data["follows_up"] = _party(rule, "follows_up")

@@ -63,10 +63,15 @@ class PartyChoice:
     organisation_kind: str | None = None
 
 
+# The organisations that take the kommun's part: the kommun itself, and a private performer acting for it
+# (LOV/LOU), for whom the kommun stays the principal, so the kommun's limits are the performer's too.
+KOMMUN_SIDE_KINDS = frozenset({OrganisationKind.KOMMUN, OrganisationKind.PRIVATE_PERFORMER})
+
+
 def is_kommun_party(party: str, organisation_kind: str | None) -> bool:
     if party in KOMMUN_PARTIES:
         return True
-    return party == PartyRef.ORGANISATION and organisation_kind == OrganisationKind.KOMMUN
+    return party == PartyRef.ORGANISATION and organisation_kind in KOMMUN_SIDE_KINDS
 
 
 def physician_violation_message(rule: HardRuleRef = PHYSICIAN_RULE_DEFAULT) -> str:
@@ -113,7 +118,7 @@ def split_violations(
     ``arrangement_note``, to messages; an empty answer means the split is lawful.
     """
     problems: dict[str, list[str]] = {}
-    kommun_roles = [role for role in SPLIT_ROLES if organisation_kinds.get(role) == OrganisationKind.KOMMUN]
+    kommun_roles = [role for role in SPLIT_ROLES if organisation_kinds.get(role) in KOMMUN_SIDE_KINDS]
     is_physician = task_kind == TaskKind.PHYSICIAN
     if arrangement == SplitArrangement.KOMMUN_ENGAGES_PHYSICIAN:
         if not (is_physician and kommun_roles):

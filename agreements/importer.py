@@ -28,6 +28,7 @@ from .choices import (
     DayKind,
     EnrolmentRequirement,
     EscalationBodyRef,
+    time_bands_canonical,
 )
 from .exchange import (
     AgreementImportError,
@@ -47,6 +48,7 @@ from .models import (
     CareTaskType,
     EscalationLevel,
     LegalReference,
+    PhysicianArea,
     ResponsibilityRule,
     Section,
 )
@@ -64,6 +66,7 @@ _RULE_FIELD_PATHS: dict[str, list[PathItem]] = {
     "follows_up_party": ["follows_up"],
     "follows_up_organisation": ["follows_up"],
     "approver_role": ["conditions", "approver"],
+    "time_bands": ["time_bands"],
     "max_duration_days": ["conditions", "review_after_days"],
     "section": ["section"],
 }
@@ -196,6 +199,13 @@ class _Importer:
                 self.bodies[index] = self.organisation(
                     ["escalation", index, "body"], level["body"], kinds={OrganisationKind.JOINT_BODY}
                 )
+        self.area_vardcentraler: dict[int, Organisation | None] = {}
+        for index, area in enumerate(self.data.get("physician_areas") or []):
+            self.area_vardcentraler[index] = self.organisation(
+                ["physician_areas", index, "vardcentral"],
+                area["vardcentral"],
+                kinds={OrganisationKind.VARDCENTRAL},
+            )
         self.parties: dict[tuple[int, str], Organisation | None] = {}
         for index, rule in enumerate(self.data["rules"]):
             for role in ("orders", "performs", "follows_up"):
@@ -230,11 +240,14 @@ class _Importer:
         for index, reference in enumerate(self.data.get("legal_references") or []):
             if "section" in reference and reference["section"] not in numbers:
                 self.problem(["legal_references", index, "section"], self._no_section(reference["section"]))
+        for index, area in enumerate(self.data.get("physician_areas") or []):
+            if area["section"] not in numbers:
+                self.problem(["physician_areas", index, "section"], self._no_section(area["section"]))
         levels = [level["level"] for level in self.data.get("escalation") or []]
         if levels != list(range(1, len(levels) + 1)):
             self.problem(["escalation"], _("Number the escalation levels 1, 2, 3, … in order."))
         covered = set(self.data["version"]["housing_settings"])
-        seen: dict[tuple[str, str, str], int] = {}
+        seen: dict[tuple[str, str, str], list[int]] = {}
         for index, rule in enumerate(self.data["rules"]):
             if rule["section"] not in numbers:
                 self.problem(["rules", index, "section"], self._no_section(rule["section"]))
@@ -246,13 +259,20 @@ class _Importer:
                     % {"housing": housing},
                 )
             key = (rule["task"], housing, rule.get("enrolment", EnrolmentRequirement.ANY))
-            if key in seen:
-                self.problem(
-                    ["rules", index],
-                    _("Rule %(first)d already covers this task, housing setting and enrolment.")
-                    % {"first": seen[key] + 1},
-                )
-            seen.setdefault(key, index)
+            bands = frozenset(rule.get("time_bands") or ())
+            for earlier in seen.get(key, []):
+                earlier_bands = frozenset(self.data["rules"][earlier].get("time_bands") or ())
+                if (bands & earlier_bands) or (not bands and not earlier_bands):
+                    self.problem(
+                        ["rules", index],
+                        _(
+                            "Rule %(first)d already covers this task, housing setting, enrolment and "
+                            "time of day."
+                        )
+                        % {"first": earlier + 1},
+                    )
+                    break
+            seen.setdefault(key, []).append(index)
             conditions = rule.get("conditions") or {}
             if "approver" in conditions and not conditions.get("risk_analysis"):
                 self.problem(
@@ -413,6 +433,7 @@ class _Importer:
             into.legal_references.all().delete()
             into.escalation_levels.all().delete()
             into.risk_templates.all().delete()
+            into.physician_areas.all().delete()
             AgreementVersion.objects.filter(pk=into.pk).update(threshold_section=None)
             into.sections.all().delete()
         if not self._clean(
@@ -477,6 +498,22 @@ class _Importer:
             ):
                 level.save()
 
+        for index, entry in enumerate(self.data.get("physician_areas") or []):
+            vardcentral = self.area_vardcentraler.get(index)
+            cited = sections.get(entry["section"])
+            if vardcentral is None or cited is None:
+                continue
+            area = PhysicianArea(
+                version=version,
+                vardcentral=vardcentral,
+                housing_unit=entry.get("housing_unit", ""),
+                district=entry.get("district", ""),
+                postal_codes=",".join(entry.get("postal_codes") or []),
+                section=cited,
+            )
+            if self._clean(area, ["physician_areas", index], {}):
+                area.save()
+
         for index, entry in enumerate(self.data["rules"]):
             task_type = self.task_types.get(entry["task"])
             cited = sections.get(entry["section"])
@@ -521,6 +558,7 @@ class _Importer:
             section=section,
             housing_setting=entry.get("housing", ""),
             enrolment_requirement=entry.get("enrolment", EnrolmentRequirement.ANY),
+            time_bands=time_bands_canonical(entry.get("time_bands") or []),
             risk_analysis_required=conditions.get("risk_analysis", False),
             approver_role=conditions.get("approver", ""),
             specialist_active_role_required=conditions.get("specialist_active_role", False),

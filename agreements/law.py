@@ -121,7 +121,13 @@ VERSION_SETTING_FIELDS = (
     "mar_required_citation",
     "home_care_term",
     "home_care_term_from",
+    "day_band_from",
+    "evening_band_from",
+    "night_band_from",
 )
+
+# Where the day's time bands start unless the agreement says otherwise (agreements/README.md).
+DEFAULT_BAND_STARTS = (datetime.time(7, 0), datetime.time(16, 0), datetime.time(22, 0))
 
 
 class AgreementSettings(models.Model):
@@ -179,9 +185,28 @@ class AgreementSettings(models.Model):
         ),
     )
     home_care_term_from = models.DateField(_("term used from"), null=True, blank=True)
+    # The time bands a rule may name (``TimeBand``): where day, evening and night start.
+    day_band_from = models.TimeField(
+        _("day starts"),
+        default=DEFAULT_BAND_STARTS[0],
+        help_text=_("Planned visits from this time are day visits."),
+    )
+    evening_band_from = models.TimeField(_("evening starts"), default=DEFAULT_BAND_STARTS[1])
+    night_band_from = models.TimeField(
+        _("night starts"),
+        default=DEFAULT_BAND_STARTS[2],
+        help_text=_("Night lasts until the day starts again."),
+    )
 
     class Meta:
         abstract = True
+
+    def band_limits_problems(self) -> dict[str, list[str]]:
+        """The bands must follow each other within the day: day, then evening, then night."""
+        starts = (self.day_band_from, self.evening_band_from, self.night_band_from)
+        if None in starts or not (starts[0] < starts[1] < starts[2]):
+            return {"evening_band_from": [gettext("Day, evening and night must start in that order.")]}
+        return {}
 
     def home_care_term_on(self, day: datetime.date) -> str:
         """The term for home health care on ``day``: the agreement's new term once it applies."""

@@ -23,6 +23,7 @@ from directory.models import Organisation, OrganisationKind
 from hemsjukvard.db import PublicIdModel, TimestampedModel
 from patients.models import HousingSetting
 
+from .areas import PhysicianArea, RuleTimeBands, private_performer_problem
 from .choices import (
     PARTIES_ALLOWING_ORGANISATION,
     PARTIES_NEEDING_ORGANISATION,
@@ -51,6 +52,7 @@ __all__ = [
     "EscalationLevel",
     "HardRule",
     "LegalReference",
+    "PhysicianArea",
     "ResponsibilityRule",
     "Section",
 ]
@@ -67,6 +69,7 @@ ORGANISATION_KIND_FOR_PARTY: dict[str, frozenset[str]] = {
             OrganisationKind.VARDCENTRAL,
             OrganisationKind.SPECIALIST_CLINIC,
             OrganisationKind.MOBILE_TEAM,
+            OrganisationKind.PRIVATE_PERFORMER,
         }
     ),
 }
@@ -306,6 +309,8 @@ class AgreementVersion(AgreementSettings, PublicIdModel, TimestampedModel):
             errors.setdefault("threshold_section", []).append(gettext("Choose a section of this version."))
         if self.home_care_term_from is not None and not self.home_care_term.strip():
             errors.setdefault("home_care_term", []).append(gettext("Name the term used from that date."))
+        for field, messages in self.band_limits_problems().items():
+            errors.setdefault(field, []).extend(messages)
         if errors:
             raise ValidationError(errors)
 
@@ -446,7 +451,7 @@ class CareTaskType(PublicIdModel):
             )
 
 
-class ResponsibilityRule(PublicIdModel):
+class ResponsibilityRule(RuleTimeBands, PublicIdModel):
     """Who orders, performs and follows up one task type, under which conditions, citing a section.
 
     A rule applies to a patient when its housing setting and enrolment requirement match; an empty
@@ -536,10 +541,11 @@ class ResponsibilityRule(PublicIdModel):
         ordering = ["version", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["version", "task_type", "housing_setting", "enrolment_requirement"],
+                fields=["version", "task_type", "housing_setting", "enrolment_requirement", "time_bands"],
                 name="rule_unique_situation_in_version",
                 violation_error_message=_(
-                    "This version already has a rule for this task type, housing setting and enrolment."
+                    "This version already has a rule for this task type, housing setting, enrolment "
+                    "and time of day."
                 ),
             ),
             models.CheckConstraint(
@@ -621,6 +627,8 @@ class ResponsibilityRule(PublicIdModel):
                 errors.setdefault(field, []).extend(messages)
             for field, messages in self.threshold_problems().items():
                 errors.setdefault(field, []).extend(messages)
+        for field, messages in self.time_band_problems().items():
+            errors.setdefault(field, []).extend(messages)
         if errors:
             raise ValidationError(errors)
 
@@ -652,6 +660,9 @@ class ResponsibilityRule(PublicIdModel):
         )
         if region_id is not None and organisation_region != region_id:
             problems.append((field, gettext("Choose an organisation in the agreement's region.")))
+        local_kommun_id = self.version.agreement.local_kommun_id if self.version_id is not None else None
+        if performer_problem := private_performer_problem(organisation, local_kommun_id=local_kommun_id):
+            problems.append((field, performer_problem))
         return problems
 
 

@@ -23,8 +23,11 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from patients.models import Enrolment, Patient
 
-from .choices import AgreementStatus, EscalationBodyRef, HardRuleCode
+from .areas import PhysicianArea
+from .choices import AgreementStatus, EscalationBodyRef, HardRuleCode, time_bands_parse
 from .engine import (
+    DEFAULT_BAND_STARTS,
+    AreaRef,
     Conditions,
     OrganisationRef,
     PartySpec,
@@ -140,11 +143,18 @@ def escalation_ladder(
 # --- The engine's inputs ---------------------------------------------------------------------------
 
 
-def patient_situation(*, patient: Patient, specialist_clinic_id: int | None = None) -> PatientSituation:
+def patient_situation(
+    *,
+    patient: Patient,
+    specialist_clinic_id: int | None = None,
+    stay_kommun: Organisation | None = None,
+) -> PatientSituation:
     """The engine's view of a patient.
 
     ``patient`` should come from ``patients.selectors.patient_get`` (which checked access, logged the
     read, annotated the open enrolment and joined the kommun); otherwise the enrolment is queried here.
+    ``stay_kommun`` is the kommun the case records the person stays in (HSL 12 kap. 2 §): its region's
+    agreements apply.
     """
     if hasattr(patient, "open_enrolment_kommun_id"):
         open_kommun: int | None = patient.open_enrolment_kommun_id
@@ -152,7 +162,7 @@ def patient_situation(*, patient: Patient, specialist_clinic_id: int | None = No
         open_kommun = (
             Enrolment.objects.open().filter(patient=patient).values_list("kommun_id", flat=True).first()
         )
-    region_id = patient.folkbokforing_kommun.region_id
+    region_id = (stay_kommun or patient.folkbokforing_kommun).region_id
     assert region_id is not None, "a kommun always belongs to a region"
     return PatientSituation(
         housing_setting=patient.housing_setting,
@@ -161,6 +171,9 @@ def patient_situation(*, patient: Patient, specialist_clinic_id: int | None = No
         listed_vardcentral_id=patient.listed_vardcentral_id,
         region_id=region_id,
         specialist_clinic_id=specialist_clinic_id,
+        stay_kommun_id=stay_kommun.pk if stay_kommun is not None else None,
+        housing_unit=patient.housing_unit,
+        postal_code=patient.postal_code,
     )
 
 
@@ -185,10 +198,10 @@ def responsibility_inputs_load(
     """Load, in three queries, what ``engine.rules_propose_split`` needs for these tasks on ``on``.
 
     1. per agreement of the patient's region, the latest non-draft version started by ``on``, with its
-       kommun parties (one row per party);
+       kommun parties and its vårdcentraler for physician input by area (one row per party and area);
     2. the task types for ``task_codes``, left-joined with their rules in those versions;
-    3. the organisations the proposal can name: the patient's, the case's, the rules' and the region's
-       mobile teams.
+    3. the organisations the proposal can name: the patient's, the case's, the rules', the areas', the
+       region's mobile teams, and the kommun each private performer among them acts for.
 
     Only active task types are found; the caller reports codes that are missing.
     """
@@ -209,7 +222,9 @@ def responsibility_inputs_load(
         situation.open_enrolment_kommun_id,
         situation.listed_vardcentral_id,
         situation.specialist_clinic_id,
+        situation.stay_kommun_id,
     }
+    named |= {area.vardcentral_id for version in versions for area in version.physician_areas}
     organisations, mobile_team_ids = _load_organisations(
         region_id=situation.region_id,
         ids={i for i in named | patient_organisations if i is not None},
@@ -253,23 +268,30 @@ _T = CareTaskType._meta.db_table
 _R = ResponsibilityRule._meta.db_table
 _O = Organisation._meta.db_table
 _H = HardRule._meta.db_table
+_P = PhysicianArea._meta.db_table
 
 _VERSIONS_SQL = f"""
 SELECT v.id, v.public_id, v.agreement_id, a.public_id, a.code, v.title, v.version, v.status,
        v.valid_from, v.valid_to, a.scope, a.region_id, a.local_kommun_id, a.local_vardcentral_id,
        v.covered_housing_settings, s.id, s.public_id, s.number, s.heading, k.organisation_id,
        v.threshold_principle, v.threshold_specialised_performer, v.cases_before_enrolment,
+       v.day_band_from, v.evening_band_from, v.night_band_from,
        (SELECT COUNT(*) FROM {_H} h WHERE h.code = %s),
        (SELECT h.citation FROM {_H} h
         WHERE h.code = %s AND h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s)
         ORDER BY h.valid_from DESC LIMIT 1),
        (SELECT h.fallback_citation FROM {_H} h
         WHERE h.code = %s AND h.valid_from <= %s AND (h.valid_to IS NULL OR h.valid_to >= %s)
-        ORDER BY h.valid_from DESC LIMIT 1)
+        ORDER BY h.valid_from DESC LIMIT 1),
+       pa.id, pa.vardcentral_id, pa.housing_unit, pa.district, pa.postal_codes,
+       ps.id, ps.public_id, ps.number, ps.heading, pv.kommun_id
 FROM {_V} v
 JOIN {_A} a ON a.id = v.agreement_id
 LEFT JOIN {_S} s ON s.id = v.threshold_section_id
 LEFT JOIN {_K} k ON k.agreementversion_id = v.id
+LEFT JOIN {_P} pa ON pa.version_id = v.id
+LEFT JOIN {_S} ps ON ps.id = pa.section_id
+LEFT JOIN {_O} pv ON pv.id = pa.vardcentral_id
 WHERE a.region_id = %s
   AND v.id = (
     SELECT u.id FROM {_V} u
@@ -277,7 +299,7 @@ WHERE a.region_id = %s
     ORDER BY u.valid_from DESC, u.id DESC
     LIMIT 1
   )
-ORDER BY v.id
+ORDER BY v.id, pa.id
 """  # noqa: S608 - table names come from the models; values are bound
 
 _TASKS_AND_RULES_SQL = f"""
@@ -287,7 +309,7 @@ SELECT t.id, t.public_id, t.code, t.name_sv, t.name_en, t.kind, t.care_level,
        r.follows_up_party, r.follows_up_organisation_id,
        r.risk_analysis_required, r.approver_role, r.specialist_active_role_required,
        r.training_required, r.contact_24_7_required, r.delegation_allowed, r.max_duration_days,
-       r.note, s.id, s.public_id, s.number, s.heading
+       r.note, s.id, s.public_id, s.number, s.heading, r.time_bands
 FROM {_T} t
 LEFT JOIN {_R} r ON r.task_type_id = t.id AND r.version_id IN ({{versions}})
 LEFT JOIN {_S} s ON s.id = r.section_id
@@ -299,6 +321,7 @@ _ORGANISATIONS_SQL = f"""
 SELECT o.id, o.public_id, o.name, o.kind, o.kommun_id, o.is_active
 FROM {_O} o
 WHERE o.id IN ({{ids}}) OR (o.region_id = %s AND o.kind = %s)
+   OR o.id IN (SELECT p.kommun_id FROM {_O} p WHERE p.id IN ({{ids}}) AND p.kind = %s)
 ORDER BY o.id
 """  # noqa: S608 - table names come from the models; values are bound
 
@@ -324,6 +347,12 @@ def _date(value: Any) -> datetime.date | None:
     return datetime.date.fromisoformat(str(value))
 
 
+def _time(value: Any, default: datetime.time) -> datetime.time:
+    if isinstance(value, datetime.time):
+        return value
+    return datetime.time.fromisoformat(str(value)) if value else default
+
+
 def _json_list(value: Any) -> list[Any]:
     if isinstance(value, list):
         return value
@@ -345,11 +374,24 @@ def _load_versions(*, region_id: int, on: datetime.date) -> tuple[list[VersionRe
         _VERSIONS_SQL, [code, code, on, on, code, on, on, region_id, on, AgreementStatus.DRAFT.value]
     )
     kommuner: dict[int, set[int]] = defaultdict(set)
+    areas: dict[int, dict[int, AreaRef]] = defaultdict(dict)
     first: dict[int, tuple[Any, ...]] = {}
     for row in rows:
         first.setdefault(row[0], row)
         if row[19] is not None:
             kommuner[row[0]].add(row[19])
+        if row[29] is not None and row[29] not in areas[row[0]]:
+            section = _section(row[34], row[35], row[36], row[37])
+            assert section is not None, "an area always cites a section"
+            areas[row[0]][row[29]] = AreaRef(
+                id=row[29],
+                vardcentral_id=row[30],
+                housing_unit=row[31],
+                district=row[32],
+                postal_codes=tuple(c.strip() for c in (row[33] or "").split(",") if c.strip()),
+                section=section,
+                kommun_id=row[38],
+            )
     versions = []
     for version_id, row in first.items():
         valid_from = _date(row[8])
@@ -376,6 +418,12 @@ def _load_versions(*, region_id: int, on: datetime.date) -> tuple[list[VersionRe
                 threshold_principle=bool(row[20]),
                 threshold_specialised_performer=row[21],
                 cases_before_enrolment=bool(row[22]),
+                band_starts=(
+                    _time(row[23], DEFAULT_BAND_STARTS[0]),
+                    _time(row[24], DEFAULT_BAND_STARTS[1]),
+                    _time(row[25], DEFAULT_BAND_STARTS[2]),
+                ),
+                physician_areas=tuple(areas[version_id].values()),
             )
         )
     return versions, _physician_rule(rows[0] if rows else None)
@@ -384,12 +432,12 @@ def _load_versions(*, region_id: int, on: datetime.date) -> tuple[list[VersionRe
 def _physician_rule(row: tuple[Any, ...] | None) -> HardRuleRef | None:
     """The physician rule from a versions row, as ``HardRule.objects.in_force`` would find it."""
     code = HardRuleCode.PHYSICIAN_CARE_NOT_KOMMUN.value
-    if row is None or not row[23]:
+    if row is None or not row[26]:
         # No data for the rule at all (or no agreement, so no rule to check): the law as it stands.
         return HARD_RULE_DEFAULTS[code]
-    if row[24] is None:
+    if row[27] is None:
         return None
-    return HardRuleRef(code=code, citation=row[24], fallback_citation=row[25] or "")
+    return HardRuleRef(code=code, citation=row[27], fallback_citation=row[28] or "")
 
 
 def _load_task_types_and_rules(
@@ -439,6 +487,7 @@ def _load_task_types_and_rules(
                     note=row[25],
                 ),
                 section=section,
+                time_bands=time_bands_parse(row[30]),
             )
         )
     return task_types, {task_id: tuple(found) for task_id, found in rules.items()}
@@ -459,7 +508,16 @@ def _load_organisations(
             kommun_id=row[4],
             is_active=bool(row[5]),
         )
-        for row in _rows(sql, [*wanted, region_id, OrganisationKind.MOBILE_TEAM.value])
+        for row in _rows(
+            sql,
+            [
+                *wanted,
+                region_id,
+                OrganisationKind.MOBILE_TEAM.value,
+                *wanted,
+                OrganisationKind.PRIVATE_PERFORMER.value,
+            ],
+        )
     }
     teams = tuple(o.id for o in organisations.values() if o.kind == OrganisationKind.MOBILE_TEAM)
     return organisations, teams

@@ -50,10 +50,15 @@ def _render_draft(
     )
     if form.is_bound:
         codes = request.POST.getlist("tasks")
-        clinic = form.cleaned_data.get("specialist_clinic") if hasattr(form, "cleaned_data") else None
+        cleaned = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+        clinic, stay, bands = (
+            cleaned.get("specialist_clinic"),
+            cleaned.get("stay_kommun"),
+            cleaned.get("visit_bands"),
+        )
     else:
         codes = list(form.initial.get("tasks") or [])
-        clinic = case.specialist_clinic
+        clinic, stay, bands = case.specialist_clinic, case.stay_kommun, form.initial.get("visit_bands")
     return render(
         request,
         "cases/case_new.html",
@@ -64,7 +69,12 @@ def _render_draft(
             "form": form,
             "groups": _catalogue_groups(form),
             "preview": presenters.proposal_preview(
-                actor=actor, patient=patient, task_codes=codes, specialist_clinic=clinic
+                actor=actor,
+                patient=patient,
+                task_codes=codes,
+                specialist_clinic=clinic,
+                stay_kommun=stay,
+                visit_bands=bands,
             ),
             "referring": False,
             "duplicates": [],
@@ -90,6 +100,7 @@ def _save_draft(actor: Actor, case: ResponsibilityCase, form: CaseNewForm, *, su
             expected_version=form.cleaned_data.get("version") or None,
             fields={name: getattr(data, name) for name in CASE_FIELDS},
             task_codes=list(data.task_codes),
+            visit_bands=dict(data.visit_bands),
         )
         if submit:
             services.case_submit(actor=actor, case=updated, expected_version=updated.version)

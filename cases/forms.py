@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements.choices import SplitArrangement, TaskKind
-from directory.models import Organisation
+from agreements.choices import SplitArrangement, TaskKind, TimeBand
+from directory.models import Organisation, OrganisationKind
 from hemsjukvard.limits import max_length_of
 
 from .models import (
@@ -74,7 +74,27 @@ class CaseNewForm(forms.Form):
         choices=ShiftPlanning.choices,
         initial=ShiftPlanning.UNKNOWN,
     )
+    # Where the person stays, if not at home: the kommun of stay takes the kommunal part (HSL 12 kap. 2 §).
+    stay_kommun = forms.ModelChoiceField(
+        label=_("Staying in another kommun"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("No, at home"),
+        help_text=_("E.g. a summer house or a short-term stay: that kommun performs the kommun's part."),
+    )
+    stay_from = forms.DateField(
+        label=_("Staying from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    stay_to = forms.DateField(
+        label=_("Staying until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    stay_note = forms.CharField(
+        label=_("About the stay"), required=False, max_length=max_length_of(ResponsibilityCase, "stay_note")
+    )
     submit_now = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    # Per ticked task, the times of day its visits are planned: checkboxes named ``bands-<task code>``.
+    BANDS_PREFIX = "bands-"
 
     def __init__(
         self,
@@ -91,6 +111,32 @@ class CaseNewForm(forms.Form):
         tasks = self.fields["tasks"]
         assert isinstance(tasks, forms.MultipleChoiceField)
         tasks.choices = list(task_choices)
+        stay = self.fields["stay_kommun"]
+        assert isinstance(stay, forms.ModelChoiceField)
+        stay.queryset = Organisation.objects.filter(kind=OrganisationKind.KOMMUN, is_active=True).order_by(
+            "name"
+        )
+        stay.to_field_name = "public_id"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        bands: dict[str, list[str]] = {}
+        getlist = getattr(self.data, "getlist", None)
+        for code in cleaned.get("tasks") or []:
+            chosen = list(getlist(f"{self.BANDS_PREFIX}{code}")) if getlist else []
+            if set(chosen) - set(TimeBand.values):
+                self.add_error("tasks", _("Choose times of day from the list: day, evening, night."))
+            elif chosen:
+                bands[code] = chosen
+        cleaned["visit_bands"] = bands
+        return cleaned
+
+    def bands_of(self, code: str) -> list[str]:
+        """The times of day ticked for a task, as the form shows them again."""
+        getlist = getattr(self.data, "getlist", None)
+        if getlist is not None and self.is_bound:
+            return list(getlist(f"{self.BANDS_PREFIX}{code}"))
+        return list((self.initial.get("visit_bands") or {}).get(code, []))
 
 
 class CaseDraftForm(CaseNewForm):
@@ -112,6 +158,15 @@ class CaseDraftForm(CaseNewForm):
             "competence_needed": case.competence_needed,
             "patient_safety_risk": case.patient_safety_risk,
             "shift_planning": case.shift_planning,
+            "stay_kommun": case.stay_kommun.public_id if case.stay_kommun else None,
+            "stay_from": case.stay_from,
+            "stay_to": case.stay_to,
+            "stay_note": case.stay_note,
+            "visit_bands": {
+                t.task_type.code: t.visit_band_list
+                for t in case.tasks.select_related("task_type")
+                if t.visit_bands
+            },
             "version": case.version,
         }
 

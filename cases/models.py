@@ -21,6 +21,7 @@ from .numbering import next_case_number
 from .preferences import EmailChoice as EmailChoice
 from .preferences import NotificationPreference as NotificationPreference
 from .risk import is_high, risk_score
+from .whereabouts import CaseStay, TaskVisitTimes
 
 
 class CaseStatus(models.TextChoices):
@@ -66,7 +67,7 @@ class Closure(models.TextChoices):
     COMPLETED = "completed", _("Completed after follow-up")
 
 
-class ResponsibilityCase(PublicIdModel, TimestampedModel):
+class ResponsibilityCase(CaseStay, PublicIdModel, TimestampedModel):
     """Ansvarsärende: one question of responsibility for one patient's home health care."""
 
     number = models.CharField(
@@ -222,7 +223,7 @@ class AgreedBasis(models.TextChoices):
     ESCALATION = "escalation", _("Decided by the escalation body")
 
 
-class CaseTask(PublicIdModel):
+class CaseTask(TaskVisitTimes, PublicIdModel):
     """A task asked for on a case, with the engine's proposal as it was at submit and the agreed split."""
 
     case = models.ForeignKey(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from access.seen import Seen
 from agreements import selectors as agreement_selectors
-from agreements.choices import ApproverRole, UnclearReason
+from agreements.choices import ApproverRole, TimeBand, UnclearReason
 from agreements.choices import ProposalStatus as RuleProposalStatus
 from agreements.compliance import mar_vacancy_warning
 from agreements.engine import PartyAssignment, TaskProposal, rules_propose_split
@@ -131,6 +131,23 @@ class ProposalRow:
     conditions: list[str]
     citation: str
     review_by: datetime.date | None = None
+    # When the visits are planned (band names), and what else decided the proposal (area, stay, time).
+    visits: str = ""
+    notes: tuple[str, ...] = ()
+
+
+def performer_name(name: str, principal: str) -> str:
+    """A private performer is shown with the kommun it acts for, which stays the principal."""
+    if not principal:
+        return name
+    return _("%(performer)s (private performer for %(kommun)s, the principal)") % {
+        "performer": name,
+        "kommun": principal,
+    }
+
+
+def visits_text(bands: Iterable[str]) -> str:
+    return ", ".join(str(TimeBand(b).label).lower() for b in bands if b in TimeBand.values)
 
 
 def _condition_texts(conditions: dict[str, Any]) -> list[str]:
@@ -167,7 +184,8 @@ def _live_party(role: str, assignment: PartyAssignment | None) -> ProposedParty:
     if assignment is None:
         return ProposedParty(role=role, organisation="")
     name = assignment.organisation.name if assignment.organisation is not None else ""
-    return ProposedParty(role=role, organisation=name, problem=assignment.problem)
+    principal = assignment.principal.name if assignment.principal is not None else ""
+    return ProposedParty(role=role, organisation=performer_name(name, principal), problem=assignment.problem)
 
 
 def proposal_row_live(proposal: TaskProposal) -> ProposalRow:
@@ -202,6 +220,8 @@ def proposal_row_live(proposal: TaskProposal) -> ProposalRow:
         ),
         citation=citation,
         review_by=proposal.review_by,
+        visits=visits_text(proposal.time_bands),
+        notes=proposal.notes,
     )
 
 
@@ -209,9 +229,10 @@ def _snapshot_party(role: str, snapshot: dict[str, Any] | None) -> ProposedParty
     if not snapshot:
         return ProposedParty(role=role, organisation="")
     organisation = snapshot.get("organisation") or {}
+    principal = snapshot.get("principal") or {}
     return ProposedParty(
         role=role,
-        organisation=str(organisation.get("name") or ""),
+        organisation=performer_name(str(organisation.get("name") or ""), str(principal.get("name") or "")),
         problem=str(snapshot.get("problem") or ""),
     )
 
@@ -240,6 +261,8 @@ def proposal_row_stored(task: CaseTask) -> ProposalRow:
         conditions=_condition_texts(snapshot.get("conditions") or {}),
         citation=citation,
         review_by=datetime.date.fromisoformat(review_by) if review_by else None,
+        visits=visits_text(snapshot.get("time_bands") or task.visit_band_list),
+        notes=tuple(str(n) for n in snapshot.get("notes") or ()),
     )
 
 
@@ -259,6 +282,8 @@ def proposal_preview(
     patient: Seen[Patient],
     task_codes: Sequence[str],
     specialist_clinic: Organisation | None,
+    stay_kommun: Organisation | None = None,
+    visit_bands: dict[str, list[str]] | None = None,
 ) -> ProposalPreview:
     """What the agreement's rules propose for these tasks today; nothing is stored.
 
@@ -270,13 +295,17 @@ def proposal_preview(
         return ProposalPreview(rows=[], unknown_codes=[])
     on = timezone.localdate()
     situation = agreement_selectors.patient_situation(
-        patient=patient.obj, specialist_clinic_id=specialist_clinic.pk if specialist_clinic else None
+        patient=patient.obj,
+        specialist_clinic_id=specialist_clinic.pk if specialist_clinic else None,
+        stay_kommun=stay_kommun,
     )
     inputs = agreement_selectors.responsibility_inputs_load(
         actor=actor, situation=situation, task_codes=codes, on=on
     )
     found = [inputs.task_types[c] for c in codes if c in inputs.task_types]
-    proposals = rules_propose_split(situation=situation, task_types=found, rules=inputs.rules, on=on)
+    proposals = rules_propose_split(
+        situation=situation, task_types=found, rules=inputs.rules, on=on, time_bands=visit_bands
+    )
     return ProposalPreview(
         rows=[proposal_row_live(p) for p in proposals], unknown_codes=inputs.missing_codes(codes)
     )

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.legal_basis import current_bases, sharing_for
 from access.seen import Seen
+from agreements.choices import TimeBand
 from assignments import selectors as assignment_selectors
 from assignments.views import hand_over_form
 from attachments import sections as attachment_sections
@@ -33,6 +34,7 @@ from consent.forms import OptionalBasisForm
 from consent.models import SharedPart
 from consent.policies import can_manage_sharing
 from directory.actor import Actor
+from directory.models import Organisation, OrganisationKind
 from documents import selectors as document_selectors
 from documents.models import DocumentKind
 from hemsjukvard.errors import StaleVersionError, StateConflictError
@@ -107,6 +109,11 @@ def _case_input(data: dict[str, Any]) -> services.CaseInput:
         patient_safety_risk=data["patient_safety_risk"],
         shift_planning=data["shift_planning"],
         task_codes=data["tasks"],
+        stay_kommun=data.get("stay_kommun"),
+        stay_from=data.get("stay_from"),
+        stay_to=data.get("stay_to"),
+        stay_note=data.get("stay_note") or "",
+        visit_bands=data.get("visit_bands") or {},
     )
 
 
@@ -115,9 +122,22 @@ def _catalogue_groups(form: CaseNewForm) -> list[dict[str, Any]]:
     kinds = {t.code: t for t in presenters.task_catalogue()}
     groups: dict[str, dict[str, Any]] = {}
     for widget in form["tasks"]:
-        task_type = kinds.get(str(widget.data["value"]))
+        code = str(widget.data["value"])
+        task_type = kinds.get(code)
         kind = task_type.get_kind_display() if task_type else ""
-        groups.setdefault(str(kind), {"kind": kind, "options": []})["options"].append(widget)
+        chosen = set(form.bands_of(code))
+        bands = [
+            {
+                "value": band.value,
+                "label": band.label,
+                "checked": band.value in chosen,
+                "id": f"bands-{code}-{band.value}",
+            }
+            for band in TimeBand
+        ]
+        groups.setdefault(str(kind), {"kind": kind, "options": []})["options"].append(
+            {"widget": widget, "code": code, "bands": bands}
+        )
     return list(groups.values())
 
 
@@ -216,9 +236,14 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
             return outcome
     if request.method == "POST":
         codes = request.POST.getlist("tasks")
-        clinic = form.cleaned_data.get("specialist_clinic") if hasattr(form, "cleaned_data") else None
+        cleaned = form.cleaned_data if hasattr(form, "cleaned_data") else {}
         preview = presenters.proposal_preview(
-            actor=actor, patient=patient, task_codes=codes, specialist_clinic=clinic
+            actor=actor,
+            patient=patient,
+            task_codes=codes,
+            specialist_clinic=cleaned.get("specialist_clinic"),
+            stay_kommun=cleaned.get("stay_kommun"),
+            visit_bands=cleaned.get("visit_bands"),
         )
     status = 400 if request.method == "POST" else 200
     return render(
@@ -256,8 +281,23 @@ def case_proposal(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             ),
             None,
         )
+    codes = request.POST.getlist("tasks")
+    stay = None
+    stay_id = presenters.parse_uuid(request.POST.get("stay_kommun"))
+    if stay_id is not None:
+        stay = Organisation.objects.filter(
+            public_id=stay_id, kind=OrganisationKind.KOMMUN, is_active=True
+        ).first()
+    bands = {
+        code: [b for b in request.POST.getlist(f"bands-{code}") if b in TimeBand.values] for code in codes
+    }
     preview = presenters.proposal_preview(
-        actor=actor, patient=patient, task_codes=request.POST.getlist("tasks"), specialist_clinic=clinic
+        actor=actor,
+        patient=patient,
+        task_codes=codes,
+        specialist_clinic=clinic,
+        stay_kommun=stay,
+        visit_bands={code: chosen for code, chosen in bands.items() if chosen},
     )
     return render(request, "cases/_proposal.html", {"preview": preview})
 

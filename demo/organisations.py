@@ -169,6 +169,13 @@ SPECIALIST_CLINICS: tuple[tuple[str, str], ...] = (
     ("Palliativ enhet/ASIH Halland", "asih"),
 )
 MOBILE_TEAM = ("Mobilt närsjukvårdsteam Halland", "mobilt-team")
+# A private company performing the kommun's health care under contract (LOU): Kungsbacka's night patrol.
+# The kommun stays the principal; the local agreement agreements/data/kungsbacka_nattpatrull_lokal.yaml
+# names the performer for planned night visits (import it with ``manage.py import_agreement``; the demo
+# world loads only the regional agreement, whose figures and example cases the demo's tests know).
+PRIVATE_PERFORMERS: tuple[tuple[str, str, str], ...] = (
+    ("Nattpatrullen Nordhalla Vård AB", "Kungsbacka kommun", "nattpatrull-kungsbacka"),
+)
 # The escalation ladder: lokal samverkan (one per kommun) → RUG → GNHH.
 REGIONAL_JOINT_BODIES: tuple[tuple[str, str], ...] = (
     ("RUG Halland", "rug"),
@@ -211,6 +218,17 @@ def organisation_specs() -> list[OrganisationSpec]:
     specs.append(
         OrganisationSpec(MOBILE_TEAM[0], OrganisationKind.MOBILE_TEAM, MOBILE_TEAM[1], demo_hsa_id("M001"))
     )
+    specs += [
+        OrganisationSpec(
+            name,
+            OrganisationKind.PRIVATE_PERFORMER,
+            slug,
+            demo_hsa_id(f"P{number:03d}"),
+            ownership=Ownership.PRIVATE,
+            kommun_name=kommun_name,
+        )
+        for number, (name, kommun_name, slug) in enumerate(PRIVATE_PERFORMERS, start=1)
+    ]
     specs += [
         OrganisationSpec(
             f"Lokal samverkan {kommun.short_name}",

@@ -225,6 +225,19 @@ def _address(rng: random.Random, kommun: KommunSpec, housing: str) -> tuple[str,
     return street, postal_code, locality.name
 
 
+def housing_unit_of(street_address: str) -> str:
+    """The SÄBO or short-term unit a demo address names ("Solgårdens särskilda boende, …" → "Solgården").
+
+    The demo agreement names the vårdcentral for physician input at Solgården in Varberg by the unit.
+    """
+    home, separator, _rest = street_address.partition(", ")
+    if not separator or not any(home in names for names in HOME_NAMES.values()):
+        return ""
+    if home.endswith("s särskilda boende"):
+        return home.removesuffix("s särskilda boende")
+    return home.removeprefix("Korttidsboendet ")
+
+
 def patient_specs(*, enrolled: int, seed: int = DEFAULT_SEED) -> Iterator[PatientSpec]:
     """The demo patients in a fixed order: ``enrolled`` enrolled ones and, among them, one not
     enrolled after every hundred.
@@ -409,6 +422,7 @@ def _patient(
         # Ids rather than objects: the related-object setters cost more than the insert at scale.
         folkbokforing_kommun_id=organisations[spec.kommun_name].pk,
         housing_setting=spec.housing_setting,
+        housing_unit=housing_unit_of(spec.street_address),
         listed_vardcentral_id=organisations[spec.vardcentral_name].pk,
         fast_lakarkontakt_id=gp_by_vardcentral[spec.vardcentral_name].pk,
         # The fast vårdkontakt is a kommun nurse only for those the kommun has enrolled.

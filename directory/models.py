@@ -41,11 +41,17 @@ class OrganisationKind(models.TextChoices):
     SPECIALIST_CLINIC = "specialist_clinic", _("Specialist clinic")
     MOBILE_TEAM = "mobile_team", _("Mobile team")
     JOINT_BODY = "joint_body", _("Joint body")
+    # A private company that performs the kommun's health care under a contract (LOV, 2008:962, or LOU,
+    # 2016:1145): it performs, the kommun stays the principal (huvudman, HSL 12 kap. 1-2 §, KL 10 kap. 7 §).
+    PRIVATE_PERFORMER = "private_performer", _("Private performer for a kommun")
 
 
 class Ownership(models.TextChoices):
     PUBLIC = "public", _("Public")
     PRIVATE = "private", _("Private")
+
+
+PRIVATELY_RUN_KINDS = frozenset({OrganisationKind.VARDCENTRAL, OrganisationKind.PRIVATE_PERFORMER})
 
 
 class Organisation(PublicIdModel):
@@ -72,7 +78,10 @@ class Organisation(PublicIdModel):
         blank=True,
         related_name="located_here",
         limit_choices_to={"kind": OrganisationKind.KOMMUN},
-        help_text=_("For a vårdcentral or a local joint body: the kommun it is in."),
+        help_text=_(
+            "For a vårdcentral or a local joint body: the kommun it is in. For a private performer: the "
+            "kommun it performs for, which stays the principal (huvudman)."
+        ),
     )
     hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True)
     kommun_code = models.CharField(
@@ -107,8 +116,19 @@ class Organisation(PublicIdModel):
             raise ValidationError({"region": _("A region cannot belong to another region.")})
         if self.kind != OrganisationKind.REGION and self.region_id is None:
             raise ValidationError({"region": _("Choose the region this organisation belongs to.")})
-        if self.ownership == Ownership.PRIVATE and self.kind != OrganisationKind.VARDCENTRAL:
-            raise ValidationError({"ownership": _("Only a vårdcentral can be privately run.")})
+        if self.ownership == Ownership.PRIVATE and self.kind not in PRIVATELY_RUN_KINDS:
+            raise ValidationError(
+                {"ownership": _("Only a vårdcentral or a private performer can be privately run.")}
+            )
+        if self.kind == OrganisationKind.PRIVATE_PERFORMER:
+            if self.ownership != Ownership.PRIVATE:
+                raise ValidationError({"ownership": _("A private performer is privately run.")})
+            if self.kommun_id is None:
+                raise ValidationError({"kommun": _("Choose the kommun the private performer works for.")})
+
+    @property
+    def is_private_performer(self) -> bool:
+        return self.kind == OrganisationKind.PRIVATE_PERFORMER
 
 
 class Role(models.TextChoices):
@@ -144,6 +164,8 @@ ROLES_BY_ORGANISATION_KIND: dict[str, frozenset[str]] = {
         {Role.SPECIALIST, Role.NURSE, Role.COORDINATOR, Role.LOG_REVIEWER, Role.ADMIN}
     ),
     OrganisationKind.JOINT_BODY: frozenset({Role.GOVERNANCE, Role.COORDINATOR, Role.ADMIN}),
+    # Its staff perform for the kommun; the kommun's MAS and MAR answer for patient safety (HSL 11 kap. 4 §).
+    OrganisationKind.PRIVATE_PERFORMER: frozenset({Role.NURSE, Role.REHAB, Role.COORDINATOR, Role.ADMIN}),
 }
 
 

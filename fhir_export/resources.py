@@ -11,12 +11,14 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from cases.models import OPEN_STATUSES, AnalysisStatus, ResponsibilityCase, RiskAnalysis
 from cases.risk import risk_score, risk_words
 from directory.models import Organisation
 from patients.models import Patient
+from patients.personnummer import IdentityKind
 from sip.masking import is_masked
 from sip.models import LegalBasis, Sip, SipStatus, SipVersion, VersionStatus
 
@@ -84,6 +86,19 @@ def organization(organisation: Organisation) -> dict[str, Any]:
     )
 
 
+def patient_identifier(record: Patient) -> dict[str, str]:
+    """The patient's identity number under its own system: a reservnummer is the region's temporary
+    identifier (``RESERVNUMMER_FHIR_SYSTEM``, use ``temp``), never sent as a personnummer."""
+    if record.identity_kind == IdentityKind.RESERVNUMMER:
+        return {"use": "temp", "system": settings.RESERVNUMMER_FHIR_SYSTEM, "value": record.personal_identity}
+    system = (
+        SAMORDNINGSNUMMER_SYSTEM
+        if record.identity_kind == IdentityKind.SAMORDNINGSNUMMER
+        else PERSONNUMMER_SYSTEM
+    )
+    return {"use": "official", "system": system, "value": record.personal_identity}
+
+
 def patient(record: Patient, *, identity_visible: bool) -> dict[str, Any]:
     """HL7 Sweden's base Patient; with skyddad identitet hidden from the reader (``identity_visible``,
     as the selector that read the patient decided), no identity at all."""
@@ -100,10 +115,7 @@ def patient(record: Patient, *, identity_visible: bool) -> dict[str, Any]:
     if record.protected_identity:
         data["meta"]["security"] = [{"system": CONFIDENTIALITY_SYSTEM, "code": "R", "display": "restricted"}]
     if visible:
-        system = (
-            SAMORDNINGSNUMMER_SYSTEM if record.identity_kind == "samordningsnummer" else PERSONNUMMER_SYSTEM
-        )
-        data["identifier"] = [{"use": "official", "system": system, "value": record.personal_identity}]
+        data["identifier"] = [patient_identifier(record)]
         data["name"] = [{"use": "official", "family": record.family_name, "given": [record.given_name]}]
         if record.street_address or record.city:
             data["address"] = [

@@ -620,6 +620,7 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "integrations.models.DeliveryStatus",
         "AttachmentKindEnum": "attachments.models.AttachmentKind",
         "AttachmentContentTypeEnum": "attachments.models.AttachmentContentType",
+        "TimeBandEnum": "agreements.choices.TimeBand",
     },
 }
 API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=12)
@@ -755,3 +756,21 @@ LOGGING = {
 # Prometheus metrics at /metrics, for a scraper that sends "Authorization: Bearer <METRICS_TOKEN>";
 # without a token the path does not exist.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# --- Reservnummer ---------------------------------------------------------------------------------
+# The region's reserve numbers for people without personnummer or samordningsnummer (asylum seekers,
+# unidentified patients; Socialstyrelsen's term "reservnummer"). There is no national format: each
+# region sets its own. The default is Region Stockholm's (Vårdgivarguiden): twelve digits starting with
+# 99, then the century and year the number was handed out, then six random digits. The pattern is
+# matched against the number as typed without spaces and dashes, in capitals; the description is what
+# a person is told when a number does not fit. The FHIR system is the region's identifier system (an
+# OID as urn:oid:…); the default is this register's own.
+RESERVNUMMER_PATTERN = env.str("RESERVNUMMER_PATTERN", default=r"^99[0-9]{10}$")
+try:
+    re.compile(RESERVNUMMER_PATTERN)
+except re.error as _error:
+    raise ImproperlyConfigured(f"RESERVNUMMER_PATTERN is not a valid regular expression: {_error}") from None
+if len(RESERVNUMMER_PATTERN) > 200:
+    raise ImproperlyConfigured("RESERVNUMMER_PATTERN is longer than 200 characters.")
+RESERVNUMMER_DESCRIPTION = env.str("RESERVNUMMER_DESCRIPTION", default="")
+RESERVNUMMER_FHIR_SYSTEM = env.str("RESERVNUMMER_FHIR_SYSTEM", default="urn:hemsjukvard:reservnummer")

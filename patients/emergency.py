@@ -33,7 +33,7 @@ from audit.services import Access, access_log_record
 from directory.actor import Actor
 
 from .models import Patient
-from .personnummer import parse_identity
+from .personnummer import parse_patient_identity
 from .selectors import patient_get, patient_get_emergency
 
 
@@ -77,7 +77,7 @@ def patient_get_emergency_by_identity(*, actor: Actor, personal_identity: str, r
     if not reason:
         raise ValidationError({"reason": _("State why you need emergency access to this patient.")})
     try:
-        digits = parse_identity(personal_identity).digits
+        digits = parse_patient_identity(personal_identity).digits
     except ValidationError as error:
         raise ValidationError({"personal_identity": error.messages}) from None
     patient = Patient.objects.filter(personal_identity=digits).select_related("folkbokforing_kommun").first()

@@ -26,7 +26,7 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 
 from .models import HousingSetting
-from .personnummer import parse_identity
+from .personnummer import is_reservnummer, parse_identity
 from .selectors import PatientFilters
 
 # A whole identity number as typed: the century optional, a dash or plus optional, spaces allowed.
@@ -40,7 +40,7 @@ def identity_problem(query: str, *, today: datetime.date | None = None) -> str |
     """Why ``query``, typed as a whole personnummer, cannot be one; ``None`` for anything else (a name,
     part of a number, or a number that may exist)."""
     cleaned = query.strip().replace(" ", "")
-    if not _WHOLE_NUMBER.match(cleaned):
+    if is_reservnummer(cleaned) or not _WHOLE_NUMBER.match(cleaned):
         return None
     today = today or datetime.date.today()
     try:

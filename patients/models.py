@@ -13,7 +13,7 @@ from directory.models import OrganisationKind
 from hemsjukvard.db import PublicIdModel, TimestampedModel
 from hemsjukvard.search import search_name_of
 
-from .personnummer import IdentityKind, format_identity
+from .personnummer import IDENTITY_LABELS, MAX_IDENTITY_LENGTH, IdentityKind, format_identity
 
 
 class HousingSetting(models.TextChoices):
@@ -32,7 +32,10 @@ class Patient(PublicIdModel, TimestampedModel):
     but the enrolling kommun's nursing staff and the listed vårdcentral (see ``access.patients``).
     """
 
-    personal_identity = models.CharField(_("personnummer or samordningsnummer"), max_length=12, unique=True)
+    # Twelve digits for a personnummer or samordningsnummer; a reservnummer as the region writes it.
+    personal_identity = models.CharField(
+        _("personnummer, samordningsnummer or reservnummer"), max_length=MAX_IDENTITY_LENGTH, unique=True
+    )
     identity_kind = models.CharField(
         _("kind of identity number"),
         max_length=20,
@@ -60,6 +63,12 @@ class Patient(PublicIdModel, TimestampedModel):
         max_length=32,
         choices=HousingSetting.choices,
         default=HousingSetting.ORDINARY_HOME,
+    )
+    housing_unit = models.CharField(
+        _("housing unit (särskilt boende)"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name of the SÄBO or short-term unit the patient lives in, e.g. Solgården."),
     )
     listed_vardcentral = models.ForeignKey(
         "directory.Organisation",
@@ -120,7 +129,16 @@ class Patient(PublicIdModel, TimestampedModel):
 
     @property
     def formatted_identity(self) -> str:
-        return format_identity(self.personal_identity)
+        return format_identity(self.personal_identity, self.identity_kind)
+
+    @property
+    def identity_label(self) -> str:
+        """What the number is called where it is shown: Personnummer, Samordningsnummer, Reservnummer."""
+        return str(IDENTITY_LABELS.get(self.identity_kind, IDENTITY_LABELS[IdentityKind.PERSONNUMMER]))
+
+    @property
+    def has_reservnummer(self) -> bool:
+        return self.identity_kind == IdentityKind.RESERVNUMMER
 
     @property
     def full_name(self) -> str:

@@ -39,7 +39,7 @@ from directory.models import Membership
 from hemsjukvard.search import fold
 
 from .models import Enrolment, Patient
-from .personnummer import parse_identity
+from .personnummer import is_reservnummer, parse_identity, reservnummer_normalised
 
 
 def _with_open_enrolment(queryset: QuerySet[Patient]) -> QuerySet[Patient]:
@@ -111,7 +111,10 @@ def patient_list(
         queryset = _filtered(queryset, actor=actor, filters=filters)
     search = search.strip()
     if search:
-        if _DIGITS.match(search):
+        if is_reservnummer(search):
+            # The region's reserve number, found whole: it is no personnummer, so no part of it is a date.
+            queryset = queryset.filter(personal_identity=reservnummer_normalised(search))
+        elif _DIGITS.match(search):
             try:
                 digits = parse_identity(search).digits
             except Exception:

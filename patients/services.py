@@ -24,7 +24,7 @@ from directory.actor import Actor
 from directory.models import Membership, Organisation, OrganisationKind, User
 
 from .models import Enrolment, HousingSetting, Patient, ProtectedIdentityChange
-from .personnummer import parse_identity
+from .personnummer import parse_patient_identity
 from .policies import can_enrol, can_register_patient, can_update_patient, protected_identity_membership
 
 PATIENT_FIELDS = (
@@ -35,6 +35,7 @@ PATIENT_FIELDS = (
     "city",
     "folkbokforing_kommun",
     "housing_setting",
+    "housing_unit",
     "listed_vardcentral",
     "fast_lakarkontakt",
     "fast_vardkontakt",
@@ -178,6 +179,7 @@ def patient_register(
     personal_identity: str,
     fields: dict[str, Any],
     enrolment: EnrolmentInput | None = None,
+    identity_kind: str = "",
 ) -> Registration:
     """Register a patient, optionally enrolling them in home health care in the same step.
 
@@ -192,7 +194,9 @@ def patient_register(
     if not can_register_patient(actor):
         raise PermissionDenied(_("Your role cannot register patients."))
     try:
-        identity = parse_identity(personal_identity)
+        # ``identity_kind`` may say which kind of number it is; a reservnummer is never read as a
+        # personnummer (nor the other way round), and says nothing of age or sex.
+        identity = parse_patient_identity(personal_identity, kind=identity_kind)
     except ValidationError as exc:
         raise ValidationError({"personal_identity": exc.messages}) from None
     unknown = set(fields) - set(REGISTRATION_FIELDS)

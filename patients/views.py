@@ -37,7 +37,7 @@ from sip import selectors as sip_selectors
 from . import selectors, services
 from .emergency import may_use_emergency_access, patient_get_emergency_by_identity
 from .list_filters import PatientFilterForm, identity_problem, vardcentraler_for
-from .personnummer import parse_identity
+from .personnummer import parse_patient_identity
 from .policies import can_enrol
 
 
@@ -106,7 +106,7 @@ class EmergencyAccessForm(forms.Form):
     )
 
     def clean_personal_identity(self) -> str:
-        return parse_identity(self.cleaned_data["personal_identity"]).formatted
+        return parse_patient_identity(self.cleaned_data["personal_identity"]).formatted
 
     def clean_reason(self) -> str:
         reason: str = self.cleaned_data["reason"].strip()
@@ -122,7 +122,7 @@ def _emergency_offer(actor: Actor, query: str, found: int) -> str | None:
     if found or not query or not may_use_emergency_access(actor) or identity_problem(query):
         return None
     try:
-        return parse_identity(query).formatted
+        return parse_patient_identity(query).formatted
     except ValidationError:
         return None  # a name, or part of a number: emergency access is only ever for one known person
 

@@ -50,6 +50,12 @@ def principal_label(organisation: Organisation | None) -> str:
     """The organisation and, in plain words, which of the two principals it belongs to."""
     if organisation is None:
         return _("Not decided")
+    if organisation.kind == OrganisationKind.PRIVATE_PERFORMER:
+        kommun = organisation.kommun.name if organisation.kommun is not None else "–"
+        return _("%(performer)s (private performer for %(kommun)s, the principal)") % {
+            "performer": organisation.name,
+            "kommun": kommun,
+        }
     side = _("the kommun") if organisation.kind == OrganisationKind.KOMMUN else _("the region")
     return f"{organisation.name} ({side})"
 

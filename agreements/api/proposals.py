@@ -22,7 +22,7 @@ from patients.selectors import patient_get
 
 from .. import selectors
 from ..engine import rules_propose_split
-from .serializers import ProposalRequestSerializer, ProposalResponseSerializer
+from .serializers import ProposalRequestSerializer, ProposalResponseSerializer, bands_by_task
 
 UUID_EXAMPLE = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
@@ -51,11 +51,13 @@ PROPOSAL_RESPONSE_EXAMPLE = {
                     "kind": "specialist_clinic",
                 },
                 "problem": "",
+                "principal": None,
             },
             "performs": {
                 "party": "enrolment_kommun",
                 "organisation": {"id": UUID_EXAMPLE, "name": "Varbergs kommun", "kind": "kommun"},
                 "problem": "",
+                "principal": None,
             },
             "follows_up": {
                 "party": "case_specialist_clinic",
@@ -65,6 +67,7 @@ PROPOSAL_RESPONSE_EXAMPLE = {
                     "kind": "specialist_clinic",
                 },
                 "problem": "",
+                "principal": None,
             },
             "conditions": {
                 "risk_analysis_required": True,
@@ -87,6 +90,8 @@ PROPOSAL_RESPONSE_EXAMPLE = {
             "section": {"id": UUID_EXAMPLE, "number": "6.1", "heading": "Peritonealdialys (PD)"},
             "conflicting_rules": [],
             "review_by": "2025-11-29",
+            "time_bands": [],
+            "notes": [],
         },
         {
             "task_type": {
@@ -121,6 +126,8 @@ PROPOSAL_RESPONSE_EXAMPLE = {
             "section": None,
             "conflicting_rules": [],
             "review_by": None,
+            "time_bands": [],
+            "notes": [],
         },
     ],
 }
@@ -154,6 +161,16 @@ class ResponsibilityProposalView(APIView):
                 request_only=True,
             ),
             OpenApiExample(
+                "IV-antibiotika nattetid under en vistelse i en annan kommun",
+                value={
+                    "patient": UUID_EXAMPLE,
+                    "task_codes": ["iv_antibiotics"],
+                    "time_bands": [{"task": "iv_antibiotics", "bands": ["night"]}],
+                    "stay_kommun": UUID_EXAMPLE,
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
                 "Förslag", value=PROPOSAL_RESPONSE_EXAMPLE, response_only=True, status_codes=["200"]
             ),
         ],
@@ -179,7 +196,22 @@ class ResponsibilityProposalView(APIView):
                     {"specialist_clinic": [_("No active specialist clinic with this id in the region.")]}
                 )
             specialist_clinic_id = clinic.pk
-        situation = selectors.patient_situation(patient=patient, specialist_clinic_id=specialist_clinic_id)
+        stay_kommun = None
+        if data.get("stay_kommun"):
+            stay_kommun = Organisation.objects.filter(
+                public_id=data["stay_kommun"], kind=OrganisationKind.KOMMUN, is_active=True
+            ).first()
+            if stay_kommun is None:
+                raise exceptions.ValidationError({"stay_kommun": [_("No active kommun with this id.")]})
+        time_bands = bands_by_task(data.get("time_bands")) or {}
+        unasked = set(time_bands) - set(data["task_codes"])
+        if unasked:
+            raise exceptions.ValidationError(
+                {"time_bands": [_("Give times of day only for the tasks asked for.")]}
+            )
+        situation = selectors.patient_situation(
+            patient=patient, specialist_clinic_id=specialist_clinic_id, stay_kommun=stay_kommun
+        )
         inputs = selectors.responsibility_inputs_load(
             actor=actor, situation=situation, task_codes=data["task_codes"], on=on
         )
@@ -193,6 +225,7 @@ class ResponsibilityProposalView(APIView):
             task_types=[inputs.task_types[code] for code in data["task_codes"]],
             rules=inputs.rules,
             on=on,
+            time_bands=time_bands,
         )
         body = {"patient": patient.public_id, "on": on, "tasks": proposals}
         return Response(ProposalResponseSerializer(body).data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,8 @@ from ..choices import (
     ProposalStatus,
     TaskKind,
     ThresholdPerformer,
+    TimeBand,
+    time_bands_ordered,
 )
 from ..engine import PartyAssignment, TaskProposal
 from ..models import (
@@ -215,6 +219,23 @@ class DeadlinesSerializer(serializers.Serializer[dict[str, Any]]):
     auto_escalate_unanswered_review = serializers.BooleanField()
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "maxLength": 5, "example": "22:00"}
+)
+class HourMinuteField(serializers.Field):  # type: ignore[type-arg]
+    """A time of day written as HH:MM, as the agreement file writes it."""
+
+    default_error_messages = {"invalid": _("Write the time as HH:MM, e.g. 22:00.")}
+
+    def to_representation(self, value: datetime.time) -> str:
+        return value.strftime("%H:%M")
+
+    def to_internal_value(self, data: Any) -> datetime.time:
+        if not isinstance(data, str) or not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", data):
+            self.fail("invalid")
+        return datetime.time.fromisoformat(data)
+
+
 class AgreementSettingsSerializer(serializers.Serializer[dict[str, Any]]):
     """The settings the law leaves to the agreement (agreements/README.md, "Settings")."""
 
@@ -242,6 +263,11 @@ class AgreementSettingsSerializer(serializers.Serializer[dict[str, Any]]):
         required=False, allow_blank=True, max_length=max_length_of(AgreementVersion, "home_care_term")
     )
     home_care_term_from = serializers.DateField(required=False, allow_null=True)
+    day_band_from = HourMinuteField(
+        required=False, help_text=_("Where the day band of planned visits starts.")
+    )
+    evening_band_from = HourMinuteField(required=False)
+    night_band_from = HourMinuteField(required=False, help_text=_("Night lasts until the day starts again."))
 
 
 class AgreementVersionSerializer(serializers.ModelSerializer[AgreementVersion]):
@@ -411,6 +437,7 @@ class ResponsibilityRuleSerializer(serializers.ModelSerializer[ResponsibilityRul
     follows_up = serializers.SerializerMethodField()
     conditions = ConditionsSerializer(source="*", read_only=True)
     section = SectionRefSerializer(read_only=True)
+    time_bands = serializers.SerializerMethodField()
 
     class Meta:
         model = ResponsibilityRule
@@ -420,6 +447,7 @@ class ResponsibilityRuleSerializer(serializers.ModelSerializer[ResponsibilityRul
             "task_type",
             "housing_setting",
             "enrolment_requirement",
+            "time_bands",
             "orders",
             "performs",
             "follows_up",
@@ -434,6 +462,11 @@ class ResponsibilityRuleSerializer(serializers.ModelSerializer[ResponsibilityRul
             "party": getattr(rule, f"{role}_party"),
             "organisation": OrganisationRefSerializer(organisation).data if organisation else None,
         }
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TimeBand.choices)))
+    def get_time_bands(self, rule: ResponsibilityRule) -> list[str]:
+        """The times of day of planned visits the rule holds for; empty: at any time."""
+        return time_bands_ordered(list(rule.time_band_set))
 
     @extend_schema_field(PartySerializer)
     def get_orders(self, rule: ResponsibilityRule) -> dict[str, Any]:
@@ -457,6 +490,12 @@ class ResponsibilityRuleWriteSerializer(serializers.Serializer[dict[str, Any]]):
         choices=HousingSetting.choices, allow_blank=True, required=False
     )
     enrolment_requirement = serializers.ChoiceField(choices=EnrolmentRequirement.choices, required=False)
+    time_bands = serializers.ListField(
+        child=serializers.ChoiceField(choices=TimeBand.choices),
+        required=False,
+        max_length=len(TimeBand.values),
+        help_text=_("The times of day of planned visits the rule holds for; empty: at any time."),
+    )
     orders = PartyWriteSerializer()
     performs = PartyWriteSerializer()
     follows_up = PartyWriteSerializer()
@@ -465,6 +504,25 @@ class ResponsibilityRuleWriteSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 # --- Proposals -------------------------------------------------------------------------------------
+
+
+class TaskBandsSerializer(serializers.Serializer[dict[str, Any]]):
+    """When one task's visits are planned: the task's code and the times of day (day, evening, night)."""
+
+    task = serializers.SlugField(max_length=max_length_of(CareTaskType, "code"))
+    bands = serializers.ListField(
+        child=serializers.ChoiceField(choices=TimeBand.choices), min_length=1, max_length=len(TimeBand.values)
+    )
+
+
+def bands_by_task(entries: list[dict[str, Any]] | None) -> dict[str, list[str]] | None:
+    """The list of ``TaskBandsSerializer`` entries as a mapping from task code to bands."""
+    if entries is None:
+        return None
+    found: dict[str, list[str]] = {}
+    for entry in entries:
+        found.setdefault(entry["task"], []).extend(entry["bands"])
+    return found
 
 
 class ProposalRequestSerializer(serializers.Serializer[dict[str, Any]]):
@@ -483,6 +541,19 @@ class ProposalRequestSerializer(serializers.Serializer[dict[str, Any]]):
         allow_null=True,
         help_text=_("The specialist clinic named on the case, if any."),
     )
+    stay_kommun = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The kommun where the person stays, if not at home: it takes the kommunal part (HSL 12 kap. 2 §)."
+        ),
+    )
+    time_bands = serializers.ListField(
+        child=TaskBandsSerializer(),
+        required=False,
+        **at_most(MAX_TASKS),
+        help_text=_("Per task, the times of day its visits are planned."),
+    )
 
     def validate_task_codes(self, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
@@ -500,6 +571,10 @@ class PartyAssignmentSerializer(serializers.Serializer[PartyAssignment]):
     party = serializers.ChoiceField(choices=PartyRef.choices)
     organisation = ProposalOrganisationSerializer(allow_null=True)
     problem = serializers.CharField(allow_blank=True)
+    principal = ProposalOrganisationSerializer(
+        allow_null=True,
+        help_text=_("For a private performer: the kommun it acts for, which stays the principal (huvudman)."),
+    )
 
 
 class ProposalTaskTypeSerializer(serializers.Serializer[Any]):
@@ -544,7 +619,8 @@ class TaskProposalSerializer(serializers.Serializer[TaskProposal]):
     task_type = ProposalTaskTypeSerializer()
     status = ProposalStatusField()
     reason = serializers.CharField(
-        allow_blank=True, help_text=_("no_rule, conflicting_rules or party_unresolved when unclear.")
+        allow_blank=True,
+        help_text=_("no_rule, conflicting_rules, party_unresolved or time_bands_differ when unclear."),
     )
     message = serializers.CharField()
     basis = serializers.CharField(allow_blank=True, help_text=_("agreement_rule or threshold_principle."))
@@ -557,6 +633,16 @@ class TaskProposalSerializer(serializers.Serializer[TaskProposal]):
     section = ProposalSectionSerializer(allow_null=True)
     conflicting_rules = serializers.SerializerMethodField()
     review_by = serializers.DateField(allow_null=True)
+    time_bands = serializers.ListField(
+        child=serializers.ChoiceField(choices=TimeBand.choices),
+        help_text=_("The times of day the task's visits are planned, as given."),
+    )
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_(
+            "What else decided the proposal: the time of day, physician input by area, the kommun of stay."
+        ),
+    )
 
     @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
     def get_conflicting_rules(self, proposal: TaskProposal) -> list[str]:

@@ -33,6 +33,7 @@ from hemsjukvard.api.pagination import DefaultPagination, PaginatedListMixin
 from hemsjukvard.api.schema import ERROR_RESPONSES, IF_MATCH, STATE_CONFLICT, WRITE_ERRORS
 
 from .. import selectors, services
+from ..choices import time_bands_canonical
 from ..models import (
     Agreement,
     AgreementVersion,
@@ -643,6 +644,8 @@ class ResponsibilityRuleViewSet(_DraftPartViewSet):
             for field in ("task_type", "housing_setting", "enrolment_requirement", "section")
             if field in data
         }
+        if "time_bands" in data:
+            changes["time_bands"] = time_bands_canonical(list(data["time_bands"]))
         for role in ROLES:
             if role in data:
                 changes[f"{role}_party"] = data[role]["party"]

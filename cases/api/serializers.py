@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agreements.choices import SplitArrangement
+from agreements.api.serializers import TaskBandsSerializer, bands_by_task
+from agreements.choices import SplitArrangement, TimeBand
 from agreements.models import CareTaskType
 from assignments.models import CaseAssignment
 from consent.models import (
@@ -43,8 +44,6 @@ from ..models import (
     EventKind,
     Hazard,
     Measure,
-    Notification,
-    NotificationKind,
     Position,
     ResponsibilityCase,
     ReviewAnswer,
@@ -82,6 +81,12 @@ class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
     reviews = TaskReviewSerializer(
         many=True, read_only=True, help_text=_("Each party's answer on the task, oldest first.")
     )
+    visit_bands = serializers.ListField(
+        source="visit_band_list",
+        child=serializers.ChoiceField(choices=TimeBand.choices),
+        read_only=True,
+        help_text=_("The times of day the task's visits are planned (empty: not given)."),
+    )
 
     class Meta:
         model = CaseTask
@@ -89,6 +94,7 @@ class CaseTaskSerializer(serializers.ModelSerializer[CaseTask]):
             "id",
             "task_type",
             "task_type_name",
+            "visit_bands",
             "note",
             "proposal_status",
             "proposal",
@@ -137,6 +143,13 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
     kommun = OrganisationRefSerializer(read_only=True)
     vardcentral = OrganisationRefSerializer(read_only=True, allow_null=True)
     specialist_clinic = OrganisationRefSerializer(read_only=True, allow_null=True)
+    stay_kommun = OrganisationRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Where the person stays, if not at home: that kommun takes the kommunal part (HSL 12 kap. 2 §)."
+        ),
+    )
     owner_organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     escalation_body = OrganisationRefSerializer(read_only=True, allow_null=True)
     tasks = CaseTaskSerializer(many=True, read_only=True)
@@ -166,6 +179,10 @@ class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
             "kommun",
             "vardcentral",
             "specialist_clinic",
+            "stay_kommun",
+            "stay_from",
+            "stay_to",
+            "stay_note",
             "owner_organisation",
             "owner_role",
             "due_at",
@@ -306,45 +323,6 @@ class RiskAnalysisSerializer(serializers.ModelSerializer[RiskAnalysis]):
         return list(MeasureSerializer(general, many=True).data)
 
 
-class NotificationSerializer(serializers.ModelSerializer[Notification]):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-    case = serializers.UUIDField(source="case.public_id", read_only=True)
-    kind = serializers.ChoiceField(
-        choices=NotificationKind.choices, read_only=True, help_text=_("Why you are notified.")
-    )
-
-    organisation = serializers.UUIDField(
-        source="organisation.public_id",
-        read_only=True,
-        allow_null=True,
-        help_text=_("The organisation in which you are told (one of your memberships)."),
-    )
-    role = serializers.CharField(read_only=True, help_text=_("The role in which you are told."))
-    acts = serializers.BooleanField(read_only=True, help_text=_("Whether you must act, or are informed."))
-    due_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text=_("By when to act."))
-
-    class Meta:
-        model = Notification
-        fields = [
-            "id",
-            "case",
-            "kind",
-            "organisation",
-            "role",
-            "acts",
-            "message",
-            "due_at",
-            "created_at",
-            "updated_at",
-            "read_at",
-        ]
-        read_only_fields = fields
-
-
-class NotificationsReadSerializer(serializers.Serializer[dict[str, int]]):
-    marked_read = serializers.IntegerField(read_only=True, help_text=_("How many were marked read."))
-
-
 # --- Input -----------------------------------------------------------------------------------------
 
 
@@ -371,12 +349,38 @@ class CaseWriteSerializer(serializers.Serializer[dict[str, Any]]):
     competence_needed = serializers.BooleanField(required=False)
     patient_safety_risk = serializers.BooleanField(required=False)
     shift_planning = serializers.ChoiceField(choices=ShiftPlanning.choices, required=False)
+    stay_kommun = organisation_field(
+        (OrganisationKind.KOMMUN,),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The kommun where the person stays, if not at home (e.g. a summer house): it takes the "
+            "kommunal part of the proposal (HSL 12 kap. 2 §)."
+        ),
+    )
+    stay_from = serializers.DateField(required=False, allow_null=True)
+    stay_to = serializers.DateField(required=False, allow_null=True)
+    stay_note = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length_of(ResponsibilityCase, "stay_note")
+    )
     tasks = serializers.ListField(
         child=serializers.SlugField(max_length=max_length_of(CareTaskType, "code")),
         min_length=1,
         **at_most(MAX_TASKS),
         help_text=_("Codes of the care task types asked for, e.g. peritoneal_dialysis."),
     )
+    visit_bands = serializers.ListField(
+        child=TaskBandsSerializer(),
+        required=False,
+        **at_most(MAX_TASKS),
+        help_text=_(
+            "Per task, the times of day its visits are planned. Agreements may divide a task by the time "
+            "of day."
+        ),
+    )
+
+    def validate_visit_bands(self, value: list[dict[str, Any]]) -> dict[str, list[str]]:
+        return bands_by_task(value) or {}
 
 
 class BasisInputSerializer(serializers.Serializer[dict[str, Any]]):
@@ -635,6 +639,7 @@ def _case_task_representation(task: CaseTask, refs: _Refs, zone: datetime.tzinfo
         "id": str(task.public_id),
         "task_type": task.task_type.code,
         "task_type_name": task.task_type.name_sv,
+        "visit_bands": task.visit_band_list,
         "note": task.note,
         "proposal_status": _choice(task.proposal_status),
         "proposal": task.proposal,
@@ -701,6 +706,10 @@ def case_representations(cases: Sequence[ResponsibilityCase]) -> list[dict[str, 
                 "kommun": refs.organisation(case.kommun),
                 "vardcentral": refs.organisation(case.vardcentral),
                 "specialist_clinic": refs.organisation(case.specialist_clinic),
+                "stay_kommun": refs.organisation(case.stay_kommun),
+                "stay_from": case.stay_from.isoformat() if case.stay_from else None,
+                "stay_to": case.stay_to.isoformat() if case.stay_to else None,
+                "stay_note": case.stay_note,
                 "owner_organisation": refs.organisation(case.owner_organisation),
                 "owner_role": case.owner_role,
                 "due_at": _iso_datetime(case.due_at, zone),

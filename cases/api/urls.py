@@ -3,9 +3,10 @@
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
+from .notifications import NotificationViewSet
 from .preferences import EmailPreferenceView
 from .templates import CaseRiskTemplateViewSet
-from .views import CaseViewSet, NotificationViewSet, RiskAnalysisViewSet
+from .views import CaseViewSet, RiskAnalysisViewSet
 
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)
 router.register("cases", CaseViewSet, basename="case")

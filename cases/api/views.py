@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -32,7 +31,6 @@ from hemsjukvard.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, 
 from hemsjukvard.api.pagination import (
     AFTER_ID,
     UPDATED_SINCE,
-    DefaultPagination,
     PaginatedListMixin,
     SyncPagination,
     apply_ordering,
@@ -43,7 +41,7 @@ from hemsjukvard.api.schema import ERROR_RESPONSES, IF_MATCH, WRITE_ERRORS
 from patients.selectors import patient_get
 
 from .. import selectors, services
-from ..models import CaseStatus, Notification, ResponsibilityCase, RiskAnalysis
+from ..models import CaseStatus, ResponsibilityCase, RiskAnalysis
 from ..policies import allowed_actions
 from ..transitions import A
 from .serializers import (
@@ -58,8 +56,6 @@ from .serializers import (
     DecideSerializer,
     DisputeSerializer,
     EscalateSerializer,
-    NotificationSerializer,
-    NotificationsReadSerializer,
     OptionalReasonSerializer,
     PositionsSerializer,
     ReasonSerializer,
@@ -244,9 +240,12 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         patient = patient_get(actor=actor, public_id=data.pop("patient"))
         task_codes = data.pop("tasks")
         basis = data.pop("legal_basis", None)
+        visit_bands = data.pop("visit_bands", None) or {}
         with transaction.atomic():  # the case and its legal basis together or not at all
             case = services.case_open(
-                actor=actor, patient=patient, data=services.CaseInput(task_codes=task_codes, **data)
+                actor=actor,
+                patient=patient,
+                data=services.CaseInput(task_codes=task_codes, visit_bands=visit_bands, **data),
             )
             if basis is not None:
                 _basis_record(actor, case, basis)
@@ -272,8 +271,14 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         task_codes = fields.pop("tasks", None)
+        visit_bands = fields.pop("visit_bands", None)
         updated = services.case_update(
-            actor=actor, case=case, expected_version=version, fields=fields, task_codes=task_codes
+            actor=actor,
+            case=case,
+            expected_version=version,
+            fields=fields,
+            task_codes=task_codes,
+            visit_bands=visit_bands,
         )
         return _case_response(actor, updated)
 
@@ -710,91 +715,3 @@ class RiskAnalysisViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_analysis(self, request: Request, id: str) -> Response:
         return self._act(request, id, ReasonSerializer, services.risk_analysis_return)
-
-
-UNREAD = OpenApiParameter(
-    "unread",
-    bool,
-    description=(
-        "`true` (the default): only unread notifications; `false`: read ones too, e.g. to sync with "
-        "`updated_since` (marking one read changes it)."
-    ),
-)
-
-
-def _delegated_organisations(request: Request) -> set[int] | None:
-    """On a call on behalf of a person (``X-On-Behalf-Of``), the organisations the client may act for
-    them in; ``None`` on the person's own call, which reaches all of their notifications."""
-    delegated = getattr(request.auth, "delegated_memberships", None)
-    return None if delegated is None else {m.organisation_id for m in delegated}
-
-
-def _own_notification(request: Request, id: str) -> tuple[Actor, Notification]:
-    actor = Actor.from_request(request)
-    notification = selectors.notification_get(actor=actor, public_id=id)
-    scope = _delegated_organisations(request)
-    if scope is not None and notification.organisation_id not in scope:
-        raise Http404(_("No notification found."))
-    return actor, notification
-
-
-@extend_schema(tags=["notifications"])
-class NotificationViewSet(PaginatedListMixin, viewsets.ViewSet):
-    """The person's own notifications: the steps of their cases that need them or concern them. A client
-    calling on behalf of a person sees those the person is told in the organisations of its scope."""
-
-    lookup_field = "id"
-    lookup_value_converter = "uuid"
-
-    @extend_schema(
-        summary="Your notifications, newest first",
-        parameters=[UNREAD, UPDATED_SINCE, AFTER_ID],
-        responses={200: NotificationSerializer(many=True), **ERROR_RESPONSES},
-    )
-    def list(self, request: Request) -> Response:
-        actor = Actor.from_request(request)
-        unread = str(request.query_params.get("unread", "true")).lower()
-        if unread not in ("true", "false", "1", "0"):
-            raise ValidationError({"unread": [_("Give true or false.")]})
-        queryset = (
-            selectors.notifications_unread(actor=actor)
-            if unread in ("true", "1")
-            else selectors.notifications_all(actor=actor)
-        )
-        scope = _delegated_organisations(request)
-        if scope is not None:
-            queryset = queryset.filter(organisation_id__in=scope)
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(filter_updated_since(request, queryset), request, view=self)
-        return paginator.get_paginated_response(NotificationSerializer(page or [], many=True).data)
-
-    @extend_schema(
-        summary="One of your notifications",
-        responses={200: NotificationSerializer, **ERROR_RESPONSES},
-    )
-    def retrieve(self, request: Request, id: str) -> Response:
-        _actor, notification = _own_notification(request, id)
-        return Response(NotificationSerializer(notification).data)
-
-    @extend_schema(
-        summary="Mark a notification as read",
-        request=None,
-        responses={200: NotificationSerializer, **ERROR_RESPONSES},
-    )
-    @action(detail=True, methods=["post"])
-    def read(self, request: Request, id: str) -> Response:
-        actor, notification = _own_notification(request, id)
-        updated = services.notification_mark_read(actor=actor, notification=notification)
-        return Response(NotificationSerializer(updated).data)
-
-    @extend_schema(
-        summary="Mark all your notifications as read",
-        request=None,
-        responses={200: NotificationsReadSerializer, **ERROR_RESPONSES},
-    )
-    @action(detail=False, methods=["post"], url_path="read-all")
-    def read_all(self, request: Request) -> Response:
-        count = services.notifications_mark_all_read(
-            actor=Actor.from_request(request), organisation_ids=_delegated_organisations(request)
-        )
-        return Response(NotificationsReadSerializer({"marked_read": count}).data)

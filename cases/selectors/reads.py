@@ -48,6 +48,7 @@ def _case_queryset() -> QuerySet[ResponsibilityCase]:
         "kommun",
         "vardcentral",
         "specialist_clinic",
+        "stay_kommun",
         "escalation_body",
         "owner_organisation",
         "opened_by",
@@ -171,6 +172,7 @@ _CASE_ORGANISATIONS = (
     "escalation_body",
     "owner_organisation",
     "opened_by_organisation",
+    "stay_kommun",
 )
 _TASK_ORGANISATIONS = ("agreed_orders", "agreed_performs", "agreed_follows_up")
 

@@ -22,7 +22,7 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from hemsjukvard.search import fold
 from patients.models import Patient
-from patients.personnummer import parse_identity
+from patients.personnummer import is_reservnummer, parse_identity, reservnummer_normalised
 
 from ..models import ResponsibilityCase
 from ..numbering import DIGITS
@@ -70,7 +70,9 @@ def _matching(query: str, actor: Actor) -> Q:
     found |= _by_case_number(lowered.replace(" ", ""))
     if _ID_PREFIX.match(lowered):
         found |= Q(public_id__startswith=lowered)
-    if _DIGITS.match(query):
+    if is_reservnummer(query):
+        by_patient = Q(patient__personal_identity=reservnummer_normalised(query))
+    elif _DIGITS.match(query):
         try:
             by_patient = Q(patient__personal_identity=parse_identity(query).digits)
         except Exception:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from access.patients import patient_facts
 from access.seen import Seen
 from agreements import selectors as agreement_selectors
+from agreements.choices import TimeBand, time_bands_canonical
 from agreements.models import CareTaskType
 from audit.models import Action
 from audit.records import RECORD_CASE
@@ -42,11 +44,24 @@ def _case_kommun(patient: Patient) -> int:
     return open_kommun if open_kommun is not None else patient.folkbokforing_kommun_id
 
 
-def _validate_input(fields: dict[str, Any], task_codes: Sequence[str] | None) -> list[CareTaskType]:
+def _validate_input(
+    fields: dict[str, Any],
+    task_codes: Sequence[str] | None,
+    visit_bands: Mapping[str, Sequence[str]] | None = None,
+    *,
+    current: ResponsibilityCase | None = None,
+) -> list[CareTaskType]:
     errors: dict[str, str] = {}
     clinic = fields.get("specialist_clinic")
     if clinic is not None and clinic.kind != OrganisationKind.SPECIALIST_CLINIC:
         errors["specialist_clinic"] = _("Choose a specialist clinic.")
+    errors.update(_stay_problems(fields, current))
+    if visit_bands:
+        unknown_bands = sorted({b for bands in visit_bands.values() for b in bands} - set(TimeBand.values))
+        if unknown_bands:
+            errors["visit_bands"] = _("Choose times of day from the list: day, evening, night.")
+        elif task_codes is not None and set(visit_bands) - set(task_codes):
+            errors["visit_bands"] = _("Give times of day only for the tasks asked for.")
     task_types: list[CareTaskType] = []
     if task_codes is not None:
         # A draft may be saved without tasks; submitting asks for them (``draft_missing``).
@@ -59,6 +74,32 @@ def _validate_input(fields: dict[str, Any], task_codes: Sequence[str] | None) ->
     if errors:
         raise ValidationError(errors)
     return task_types
+
+
+def _stay_problems(fields: dict[str, Any], current: ResponsibilityCase | None) -> dict[str, str]:
+    """A stay names a kommun, and ends after it starts."""
+
+    def value(name: str) -> Any:
+        return fields[name] if name in fields else getattr(current, name, None)
+
+    kommun, starts, ends = value("stay_kommun"), value("stay_from"), value("stay_to")
+    errors: dict[str, str] = {}
+    if kommun is not None and kommun.kind != OrganisationKind.KOMMUN:
+        errors["stay_kommun"] = _("Choose the kommun where the person stays.")
+    if kommun is None and (starts or ends):
+        errors["stay_kommun"] = _("Choose the kommun where the person stays, or leave the dates empty.")
+    if starts and ends and ends < starts:
+        errors["stay_to"] = _("The stay cannot end before it starts.")
+    return errors
+
+
+def _tasks_for(
+    case: ResponsibilityCase, task_types: list[CareTaskType], bands: Mapping[str, Sequence[str]]
+) -> list[CaseTask]:
+    return [
+        CaseTask(case=case, task_type=t, visit_bands=time_bands_canonical(list(bands.get(t.code, ()))))
+        for t in task_types
+    ]
 
 
 def draft_missing(case: ResponsibilityCase) -> dict[str, str]:
@@ -180,7 +221,7 @@ def case_open(*, actor: Actor, patient: Seen[Patient], data: CaseInput) -> Respo
             )
         )
     fields = {name: getattr(data, name) for name in CASE_FIELDS}
-    task_types = _validate_input(fields, data.task_codes)
+    task_types = _validate_input(fields, data.task_codes, data.visit_bands)
     case = ResponsibilityCase.objects.create(
         patient=record,
         opened_by=actor.user,
@@ -191,7 +232,7 @@ def case_open(*, actor: Actor, patient: Seen[Patient], data: CaseInput) -> Respo
         owner_role=Role.NURSE if referred else membership.role,
         **fields,
     )
-    CaseTask.objects.bulk_create([CaseTask(case=case, task_type=t) for t in task_types])
+    CaseTask.objects.bulk_create(_tasks_for(case, task_types, data.visit_bands))
     _record(
         actor,
         case,
@@ -199,7 +240,12 @@ def case_open(*, actor: Actor, patient: Seen[Patient], data: CaseInput) -> Respo
         action="open",
         membership=membership,
         to_status=S.DRAFT,
-        payload={"tasks": [t.code for t in task_types]},
+        payload={
+            "tasks": [t.code for t in task_types],
+            **(
+                {"visit_bands": {k: list(v) for k, v in data.visit_bands.items()}} if data.visit_bands else {}
+            ),
+        },
     )
     access_log_record(
         actor=actor,
@@ -226,23 +272,40 @@ def case_update(
     expected_version: int | None,
     fields: dict[str, Any],
     task_codes: Sequence[str] | None = None,
+    visit_bands: Mapping[str, Sequence[str]] | None = None,
 ) -> ResponsibilityCase:
-    """Change a draft: its fields and, if given, the set of tasks asked for."""
+    """Change a draft: its fields and, if given, the set of tasks asked for (with their visit times)."""
     case = _lock(case, expected_version)
     membership, _facts = _authorise(actor, case, A.UPDATE)
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
-    task_types = _validate_input(fields, task_codes)
-    changed = {}
+    if visit_bands is not None and task_codes is None:
+        task_codes = [
+            t.task_type.code for t in CaseTask.objects.filter(case=case).select_related("task_type")
+        ]
+    task_types = _validate_input(fields, task_codes, visit_bands, current=case)
+    changed: dict[str, Any] = {}
     for name, value in fields.items():
         if getattr(case, name) != value:
             setattr(case, name, value)
-            changed[name] = str(value.public_id) if isinstance(value, Organisation) else value
+            if isinstance(value, Organisation):
+                changed[name] = str(value.public_id)
+            elif isinstance(value, datetime.date):
+                changed[name] = value.isoformat()
+            else:
+                changed[name] = value
     if task_codes is not None:
+        kept = {
+            t.task_type.code: t.visit_bands
+            for t in CaseTask.objects.filter(case=case).select_related("task_type")
+        }
+        bands = visit_bands if visit_bands is not None else {k: v.split(",") for k, v in kept.items() if v}
         CaseTask.objects.filter(case=case).delete()
-        CaseTask.objects.bulk_create([CaseTask(case=case, task_type=t) for t in task_types])
+        CaseTask.objects.bulk_create(_tasks_for(case, task_types, bands))
         changed["tasks"] = [t.code for t in task_types]
+        if visit_bands is not None:
+            changed["visit_bands"] = {k: list(v) for k, v in visit_bands.items()}
     _record(actor, case, kind=EventKind.UPDATED, action=A.UPDATE, membership=membership, payload=changed)
     _save(actor, case, membership=membership)
     return case

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from directory.models import Organisation
@@ -30,6 +30,13 @@ class CaseInput:
     patient_safety_risk: bool = False
     shift_planning: str = ShiftPlanning.UNKNOWN
     task_codes: Sequence[str] = ()
+    # Where the person stays, if not at home (HSL 12 kap. 2 §; ``cases.whereabouts``).
+    stay_kommun: Organisation | None = None
+    stay_from: datetime.date | None = None
+    stay_to: datetime.date | None = None
+    stay_note: str = ""
+    # Per task code, the time bands its visits are planned in (``agreements.choices.TimeBand``).
+    visit_bands: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 CASE_FIELDS = (
@@ -42,6 +49,10 @@ CASE_FIELDS = (
     "competence_needed",
     "patient_safety_risk",
     "shift_planning",
+    "stay_kommun",
+    "stay_from",
+    "stay_to",
+    "stay_note",
 )
 
 

@@ -57,6 +57,7 @@ def _assignment(assignment: PartyAssignment | None) -> dict[str, Any] | None:
     if assignment is None:
         return None
     organisation = assignment.organisation
+    principal = assignment.principal
     return {
         "party": assignment.party,
         "organisation": (
@@ -65,6 +66,12 @@ def _assignment(assignment: PartyAssignment | None) -> dict[str, Any] | None:
             else None
         ),
         "problem": assignment.problem,
+        # A private performer acts for a kommun, which stays the principal (huvudman).
+        **(
+            {"principal": {"id": str(principal.public_id), "name": principal.name, "kind": principal.kind}}
+            if principal is not None
+            else {}
+        ),
     }
 
 
@@ -97,22 +104,29 @@ def _snapshot(proposal: TaskProposal) -> dict[str, Any]:
             else None
         ),
         "review_by": proposal.review_by.isoformat() if proposal.review_by else None,
+        "time_bands": list(proposal.time_bands),
+        "notes": list(proposal.notes),
     }
 
 
 def _propose(actor: Actor, case: ResponsibilityCase, tasks: list[CaseTask], on: datetime.date) -> None:
     patient = case.patient
     situation = agreement_selectors.patient_situation(
-        patient=patient, specialist_clinic_id=case.specialist_clinic_id
+        patient=patient,
+        specialist_clinic_id=case.specialist_clinic_id,
+        stay_kommun=case.stay_kommun if case.stay_kommun_on(on) is not None else None,
     )
     codes = [t.task_type.code for t in tasks]
     inputs = agreement_selectors.responsibility_inputs_load(
         actor=actor, situation=situation, task_codes=codes, on=on
     )
     found = [inputs.task_types[code] for code in codes if code in inputs.task_types]
+    bands = {t.task_type.code: t.visit_band_list for t in tasks if t.visit_bands}
     proposals = {
         p.task_type.code: p
-        for p in rules_propose_split(situation=situation, task_types=found, rules=inputs.rules, on=on)
+        for p in rules_propose_split(
+            situation=situation, task_types=found, rules=inputs.rules, on=on, time_bands=bands
+        )
     }
     version_ids: list[int] = []
     for task in tasks:

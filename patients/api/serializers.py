@@ -12,6 +12,7 @@ from directory.api.serializers import OrganisationRefSerializer, PersonRefSerial
 from directory.models import Organisation, OrganisationKind, User
 from hemsjukvard.limits import max_length_of
 from patients.models import Enrolment, HousingSetting, Patient, ProtectedIdentityChange
+from patients.personnummer import IDENTITY_LABELS, MAX_IDENTITY_LENGTH, IdentityKind
 from patients.services import protected_identity_not_here_message
 
 MASK = "*****"
@@ -45,6 +46,7 @@ class PatientSerializer(serializers.ModelSerializer[Patient]):
             "city",
             "folkbokforing_kommun",
             "housing_setting",
+            "housing_unit",
             "listed_vardcentral",
             "fast_lakarkontakt",
             "fast_vardkontakt",
@@ -66,7 +68,14 @@ class PatientSerializer(serializers.ModelSerializer[Patient]):
         data = super().to_representation(instance)
         if self.context.get("identity_visible") is not True:
             data["personal_identity"] = MASKED_IDENTITY
-            for name in ("given_name", "family_name", "street_address", "postal_code", "city"):
+            for name in (
+                "given_name",
+                "family_name",
+                "street_address",
+                "postal_code",
+                "city",
+                "housing_unit",
+            ):
                 data[name] = MASK
         return data
 
@@ -116,6 +125,14 @@ class PatientWriteSerializer(serializers.Serializer[dict[str, Any]]):
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     folkbokforing_kommun = _organisation_field(OrganisationKind.KOMMUN)
     housing_setting = serializers.ChoiceField(choices=HousingSetting.choices, required=False)
+    housing_unit = serializers.CharField(
+        max_length=max_length_of(Patient, "housing_unit"),
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "The SÄBO unit the patient lives in; an agreement may name its vårdcentral for physician input."
+        ),
+    )
     listed_vardcentral = _organisation_field(OrganisationKind.VARDCENTRAL, required=False, allow_null=True)
     fast_lakarkontakt = _person_field()
     fast_vardkontakt = _person_field()
@@ -136,7 +153,19 @@ class PatientCreateSerializer(PatientWriteSerializer):
     refused_fields = ()
 
     personal_identity = serializers.CharField(
-        max_length=13, help_text=_("Personnummer or samordningsnummer, YYYYMMDD-NNNN.")
+        max_length=MAX_IDENTITY_LENGTH + 8,
+        help_text=_(
+            "Personnummer or samordningsnummer, YYYYMMDD-NNNN; or the region's reservnummer for a person "
+            "with neither (asylum seekers, unidentified patients)."
+        ),
+    )
+    identity_kind = serializers.ChoiceField(
+        choices=[(kind.value, IDENTITY_LABELS[kind]) for kind in IdentityKind],
+        required=False,
+        help_text=_(
+            "Which kind of number it is. Left out: a number in the region's reservnummer format is a "
+            "reservnummer, any other must be a valid personnummer or samordningsnummer."
+        ),
     )
     protected_identity = serializers.BooleanField(
         required=False,

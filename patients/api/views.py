@@ -138,10 +138,12 @@ class PatientViewSet(PaginatedListMixin, viewsets.ViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         identity = data.pop("personal_identity")
+        identity_kind = data.pop("identity_kind", "")
         enrolment_data = data.pop("enrolment", None)
         registration = services.patient_register(
             actor=actor,
             personal_identity=identity,
+            identity_kind=identity_kind,
             fields=data,
             enrolment=services.EnrolmentInput(**enrolment_data) if enrolment_data else None,
         )

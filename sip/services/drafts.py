@@ -49,7 +49,15 @@ from .common import _authorise, _draft, _event, _identity_visible, _lock, _save
 # --- Changing the draft ------------------------------------------------------------------------------
 
 
-def _principal_error(organisation: Organisation | None) -> str | None:
+def _principal_error(organisation: Organisation | None, *, performer_allowed: bool = False) -> str | None:
+    # A private performer (LOV/LOU) may answer for performing an insats on the kommun's behalf; the
+    # kommun stays the principal, and only a principal holds huvudansvar.
+    if (
+        performer_allowed
+        and organisation is not None
+        and organisation.kind == OrganisationKind.PRIVATE_PERFORMER
+    ):
+        return None
     if organisation is not None and organisation.kind not in PRINCIPAL_KINDS:
         return _("%(name)s is not part of the kommun or the region.") % {"name": organisation.name}
     return None
@@ -75,7 +83,7 @@ def _validate_changes(changes: DraftChanges) -> None:
         if not insats.description.strip():
             add("insatser", _("Describe insats %(number)d.") % {"number": index})
         for organisation in (insats.responsible, insats.orders, insats.follows_up):
-            problem = _principal_error(organisation)
+            problem = _principal_error(organisation, performer_allowed=True)
             if problem:
                 add("insatser", problem)
         if (

@@ -92,7 +92,7 @@ def test_any_authenticated_user_reads_agreements(
     rules = client.get(
         f"{P}/responsibility-rules", {"version": str(demo_version.public_id), "page_size": "100"}
     )
-    assert rules.json()["count"] == 27
+    assert rules.json()["count"] == 28
     pd = client.get(f"{P}/responsibility-rules", {"task_type": "peritoneal_dialysis"}).json()["results"][0]
     assert pd["orders"]["party"] == "case_specialist_clinic"
     assert pd["orders"]["organisation"]["name"] == "Njurmedicin Halland"
@@ -237,7 +237,7 @@ def test_the_region_admin_edits_and_puts_a_draft_in_force(
     assert created.status_code == 201, created.json()
     draft_id = created.json()["id"]
     assert created.json()["status"] == "draft"
-    assert ResponsibilityRule.objects.filter(version__public_id=draft_id).count() == 27
+    assert ResponsibilityRule.objects.filter(version__public_id=draft_id).count() == 28
 
     url = f"{P}/agreement-versions/{draft_id}"
     etag = client.get(url)["ETag"]

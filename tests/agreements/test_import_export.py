@@ -259,7 +259,7 @@ def test_a_draft_is_replaced_by_a_new_import(region_halland: World) -> None:
     assert second.pk == first.pk
     assert second.status == AgreementStatus.DRAFT
     assert second.approval_deadline_days == 7
-    assert second.rules.count() == 27
+    assert second.rules.count() == 28
 
 
 def test_the_schema_knows_the_same_choices_as_the_code() -> None:

@@ -31,7 +31,7 @@ def test_a_new_version_supersedes_the_old_one_without_rewriting_it(
         actor=actor, source=demo_version, version="2026.1", valid_from=NEXT_YEAR
     )
     assert draft.status == AgreementStatus.DRAFT
-    assert draft.rules.count() == demo_version.rules.count() == 27
+    assert draft.rules.count() == demo_version.rules.count() == 28
     assert draft.sections.count() == demo_version.sections.count()
     assert draft.threshold_section is not None
     assert draft.threshold_section.version_id == draft.pk

@@ -5,28 +5,23 @@ setup's docstring. Used by ``test_request_examples``."""
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agreements.models import AgreementVersion, CareTaskType, ResponsibilityRule
-from assignments import services as assign_services
 from cases.governance import tasks_to_decide
-from cases.models import OPEN_STATUSES, AnalysisStatus, CaseStatus, CaseTask, ResponsibilityCase
+from cases.models import AnalysisStatus, CaseStatus, CaseTask, ResponsibilityCase
 from competence.models import CompetenceTransfer, Delegation
-from demo.people import DEFAULT_PASSWORD, TEAM_NAME
+from demo.people import DEFAULT_PASSWORD
 from directory.actor import Actor
-from directory.models import Membership, Organisation, OrganisationKind, Role, Team, User
+from directory.models import Membership, Organisation, OrganisationKind, Role
 from integrations import services as integrations
 from integrations.models import ClientAccess
-from messaging import services as message_services
-from messaging.models import CaseMessage, MessageStatus
 from patients.models import Enrolment
 from patients.selectors import patient_get
 from sip import services as sip_services
@@ -77,7 +72,10 @@ def _region_admin() -> Caller:
 
 
 def _in_force() -> AgreementVersion:
-    return AgreementVersion.objects.get(agreement__region__name=REGION, status="in_force")
+    # The regional agreement (the demo world also has a local one in force, Kungsbacka's night patrol).
+    return AgreementVersion.objects.get(
+        agreement__region__name=REGION, agreement__scope="regional", status="in_force"
+    )
 
 
 def _draft_version(w: ExampleWorld) -> AgreementVersion:
@@ -325,6 +323,8 @@ def responsibility_proposals_create(w: ExampleWorld) -> Prepared:
         ids={
             "patient": w.patient_without_a_case().public_id,
             "specialist_clinic": organisation(CLINIC).public_id,
+            # A stay in another kommun of the region (HSL 12 kap. 2 §).
+            "stay_kommun": organisation("Falkenbergs kommun").public_id,
         },
     )
 
@@ -724,131 +724,7 @@ def delegations_case_tasks_create(w: ExampleWorld) -> Prepared:
     )
 
 
-def notifications_email_preference_update(w: ExampleWorld) -> Prepared:
-    """The nurse reads her choice first and sends its ETag with the new one."""
-    nurse = kommun_nurse()
-    answer = w.call(nurse, "notifications_email_preference_retrieve")
-    assert answer.status == 200, answer.body
-    assert answer.etag, "the read gives no ETag"
-    return Prepared(nurse, headers={"If-Match": answer.etag})
-
-
-def varberg_case_with_a_vardcentral() -> ResponsibilityCase:
-    """A submitted, open demo case of Varbergs kommun whose patient is listed at a vårdcentral."""
-    case = (
-        ResponsibilityCase.objects.filter(kommun__name=KOMMUN, vardcentral__isnull=False)
-        .exclude(status__in=[CaseStatus.DRAFT, CaseStatus.CLOSED])
-        .select_related("vardcentral")
-        .order_by("pk")
-        .first()
-    )
-    assert case is not None, "the demo world has no open Varberg case with a vårdcentral"
-    return case
-
-
-def open_message() -> CaseMessage:
-    """A message from Varberg's nurse to a case's vårdcentral still waiting for its answer (sent through
-    the services the first time)."""
-    found = (
-        CaseMessage.objects.filter(sender_organisation__name=KOMMUN, status=MessageStatus.OPEN)
-        .select_related("case", "addressed_organisation")
-        .order_by("pk")
-        .first()
-    )
-    if found is not None:
-        return found
-    case = varberg_case_with_a_vardcentral()
-    nurse = member("nurse.varberg", Role.NURSE)
-    return message_services.message_send(
-        actor=Actor.for_user(nurse.user, acting=nurse),
-        case=case,
-        to=case.vardcentral.public_id if case.vardcentral else None,
-        body="Kan ni ta över ordinationen?",
-    )
-
-
-def cases_messages_create(w: ExampleWorld) -> Prepared:
-    """Varberg's nurse asks the vårdcentral of an open case, with an answer-by day a week ahead."""
-    case = varberg_case_with_a_vardcentral()
-    assert case.vardcentral is not None
-    return Prepared(
-        kommun_nurse(),
-        path_params={"id": case.public_id},
-        ids={"to": case.vardcentral.public_id},
-        values={"reply_by": (timezone.localdate() + datetime.timedelta(days=7)).isoformat()},
-        headers={"Idempotency-Key": str(uuid.uuid4())},
-    )
-
-
-def messages_replies_create(w: ExampleWorld) -> Prepared:
-    """A physician of the vårdcentral asked answers, with the ETag of their read of the message."""
-    message = open_message()
-    gp = (
-        Membership.objects.active()
-        .filter(organisation=message.addressed_organisation, role=Role.GP, user__is_active=True)
-        .select_related("user", "organisation")
-        .order_by("pk")
-        .first()
-    )
-    assert gp is not None, f"the demo world has no GP at {message.addressed_organisation}"
-    caller = as_member(gp)
-    return Prepared(
-        caller,
-        path_params={"id": message.public_id},
-        headers={"If-Match": w.etag(caller, "messages_retrieve", message.public_id)},
-    )
-
-
-def _open_varberg_case() -> ResponsibilityCase:
-    """An open case of Varbergs kommun that nobody in particular handles yet."""
-    case = (
-        ResponsibilityCase.objects.filter(
-            kommun__name=KOMMUN, status__in=OPEN_STATUSES, assignments__isnull=True
-        )
-        .order_by("pk")
-        .first()
-    )
-    assert case is not None, "the demo world has no open case of Varbergs kommun"
-    return case
-
-
-def cases_handler_create(w: ExampleWorld) -> Prepared:
-    """Varberg's nurse hands an open case of the kommun to her colleague ``nurse2.varberg``."""
-    nurse, case = kommun_nurse(), _open_varberg_case()
-    return Prepared(
-        nurse,
-        path_params={"id": case.public_id},
-        ids={"assignee": User.objects.get(username="nurse2.varberg").public_id},
-        headers={"If-Match": w.etag(nurse, "cases_retrieve", case.public_id)},
-    )
-
-
-def cases_handler_release_create(w: ExampleWorld) -> Prepared:
-    """Varberg's nurse, back from holiday, hands back a case she had taken (taken first, through the
-    services)."""
-    nurse, case = kommun_nurse(), _open_varberg_case()
-    user = User.objects.get(username="nurse.varberg")
-    assign_services.case_assign(actor=Actor.for_user(user), case=case, assignee=user)
-    return Prepared(
-        nurse,
-        path_params={"id": case.public_id},
-        headers={"If-Match": w.etag(nurse, "cases_retrieve", case.public_id)},
-    )
-
-
-def teams_create(w: ExampleWorld) -> Prepared:
-    """Varberg's coordinator makes a team of the kommun."""
-    return Prepared(as_user("coordinator.varberg"))
-
-
-def teams_partial_update(w: ExampleWorld) -> Prepared:
-    """Varberg's coordinator changes the kommun's demo team."""
-    team = Team.objects.get(organisation__name=KOMMUN, name=TEAM_NAME)
-    return Prepared(as_user("coordinator.varberg"), path_params={"id": team.public_id})
-
-
 SETUPS: dict[str, Setup] = {
-    "notifications_email_preference_update": notifications_email_preference_update,
     "auth_token_create": auth_token_create,
     "oauth_token_create": oauth_token_create,
     "agreement_versions_create": agreement_versions_create,
@@ -886,12 +762,6 @@ SETUPS: dict[str, Setup] = {
     "cases_close_create": _case_action("close"),
     "cases_comment_create": _case_action("comment"),
     "cases_withdraw_create": _case_action("withdraw"),
-    "cases_messages_create": cases_messages_create,
-    "messages_replies_create": messages_replies_create,
-    "cases_handler_create": cases_handler_create,
-    "cases_handler_release_create": cases_handler_release_create,
-    "teams_create": teams_create,
-    "teams_partial_update": teams_partial_update,
     "documents_create": documents_create,
     "patients_log_extract_create": patients_log_extract_create,
     "figures_reports_create": figures_reports_create,
@@ -917,6 +787,8 @@ SETUPS: dict[str, Setup] = {
 }
 
 # The legal basis for sharing a case, objections and spärrar: their setups live in their own module.
+from .example_setups_handlers import HANDLER_SETUPS  # noqa: E402
+from .example_setups_messages import MESSAGE_SETUPS  # noqa: E402
 from .example_setups_sharing import SHARING_SETUPS  # noqa: E402
 
-SETUPS = {**SHARING_SETUPS, **SETUPS}
+SETUPS = {**SHARING_SETUPS, **MESSAGE_SETUPS, **HANDLER_SETUPS, **SETUPS}

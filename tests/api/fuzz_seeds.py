@@ -27,9 +27,9 @@ from .example_setups import (
     _integrator,
     _region_admin,
     attachment_upload,
-    open_message,
     varberg_case_of_the_nurse,
 )
+from .example_setups_messages import open_message
 from .examples_world import KOMMUN, Caller, ExampleWorld, as_member, as_user, kommun_nurse, organisation
 
 Seed = Callable[[ExampleWorld], Prepared]

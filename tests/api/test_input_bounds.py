@@ -129,8 +129,9 @@ def _declared(model: type[models.Model], name: str) -> int:
 
 # Deliberately other than the model field's length, and why.
 EXCEPTIONS: dict[tuple[type[serializers.BaseSerializer[Any]], str], int] = {
-    # Sent as YYYYMMDD-NNNN (13 characters), stored as 12 digits.
-    (patient_api.PatientCreateSerializer, "personal_identity"): 13,
+    # Sent as YYYYMMDD-NNNN (13 characters), stored as 12 digits; a reservnummer is stored as up to 20
+    # characters and may be typed with spaces and dashes.
+    (patient_api.PatientCreateSerializer, "personal_identity"): 28,
     # A section may quote a whole chapter of the agreement.
     (agreement_api.SectionWriteSerializer, "text"): SECTION_TEXT_MAX_LENGTH,
     # Only its hash is stored.
@@ -254,6 +255,8 @@ def test_every_input_serializer_is_bound_or_known_to_have_no_model() -> None:
         "DeadlinesSerializer",
         "ResponsibilityRuleWriteSerializer",
         "ProposalRequestSerializer",
+        # A task's code (bounded by the catalogue's code) and at most three time bands, a choice.
+        "TaskBandsSerializer",
         # Revokes a training or a delegation; its reason is kept in either register's revoke_reason
         # (EXCEPTIONS checks its length).
         "ReasonInputSerializer",

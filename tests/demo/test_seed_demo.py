@@ -103,11 +103,16 @@ def test_the_organisations_of_the_demo_world(small_world):
     assert not vardcentraler.filter(kommun__isnull=True).exists()
     assert vardcentraler.filter(ownership=Ownership.PRIVATE).count() >= 3
     assert vardcentraler.filter(ownership=Ownership.PUBLIC).count() >= 3
+    # Privately run: some vårdcentraler, and the private performer that runs Kungsbacka's night patrol
+    # for the kommun (LOU), which stays the principal.
     assert (
         not Organisation.objects.filter(ownership=Ownership.PRIVATE)
-        .exclude(kind=OrganisationKind.VARDCENTRAL)
+        .exclude(kind__in=[OrganisationKind.VARDCENTRAL, OrganisationKind.PRIVATE_PERFORMER])
         .exists()
     )
+    (performer,) = Organisation.objects.filter(kind=OrganisationKind.PRIVATE_PERFORMER)
+    assert performer.kommun is not None
+    assert performer.kommun.name == "Kungsbacka kommun"
     for local in Organisation.objects.filter(name__startswith="Lokal samverkan "):
         assert local.kommun is not None
         assert local.kommun.name.startswith(local.name.removeprefix("Lokal samverkan "))
