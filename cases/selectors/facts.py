@@ -97,12 +97,19 @@ def task_parties_for(
     proposal as it was made at submit."""
     tasks = [(case, task) for case, loaded in cases for task in loaded]
     public_ids = {pid for _case, task in tasks for pid in _named_public_ids(task)}
-    pks = (
-        dict(Organisation.objects.filter(public_id__in=public_ids).values_list("public_id", "pk"))
+    # A private performer (LOV/LOU) performs for its kommun, which stays the principal (huvudman) and so
+    # answers for the performer's part of a case.
+    rows = (
+        Organisation.objects.filter(public_id__in=public_ids).values_list(
+            "public_id", "pk", "kind", "kommun_id"
+        )
         if public_ids
-        else {}
+        else []
     )
-    by_public_id = {str(public_id): pk for public_id, pk in pks.items()}
+    by_public_id = {
+        str(public_id): kommun_id if kind == OrganisationKind.PRIVATE_PERFORMER and kommun_id else pk
+        for public_id, pk, kind, kommun_id in rows
+    }
     return {
         task.pk: task_parties(
             named=[by_public_id.get(pid) for pid in _named_public_ids(task)],

@@ -17,7 +17,7 @@ from agreements import selectors as agreement_selectors
 from agreements.engine import PartyAssignment, TaskProposal, rules_propose_split
 from agreements.models import AgreementVersion
 from directory.actor import Actor
-from directory.models import Membership, Organisation
+from directory.models import Membership, Organisation, OrganisationKind
 from hemsjukvard.errors import NotPermitted, StateConflictError
 
 from .. import selectors
@@ -146,6 +146,7 @@ def _propose(actor: Actor, case: ResponsibilityCase, tasks: list[CaseTask], on: 
             if proposal.version is not None:
                 version_ids.append(proposal.version.id)
         task.save()
+    _physician_party_from_area(case, proposals.values())
     if version_ids:
         case.agreement_version_id = version_ids[0]
     else:
@@ -157,6 +158,22 @@ def _propose(actor: Actor, case: ResponsibilityCase, tasks: list[CaseTask], on: 
         if case.agreement_version_id
         else None
     )
+
+
+def _physician_party_from_area(case: ResponsibilityCase, proposals: Iterable[TaskProposal]) -> None:
+    """Where the agreement names the vårdcentral for the person's SÄBO unit or area (``physician_areas``),
+    that vårdcentral, not the one the person is listed at, gives the physician input: it becomes the case's
+    vårdcentral, so that it sees the case and answers for its part."""
+    named = {
+        assignment.organisation.id
+        for proposal in proposals
+        for assignment in (proposal.orders, proposal.performs, proposal.follows_up)
+        if assignment is not None
+        and assignment.organisation is not None
+        and assignment.organisation.kind == OrganisationKind.VARDCENTRAL
+    }
+    if len(named) == 1 and case.vardcentral_id not in named:
+        case.vardcentral_id = named.pop()
 
 
 @transaction.atomic

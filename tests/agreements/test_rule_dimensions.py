@@ -524,3 +524,55 @@ def test_the_shipped_night_patrol_agreement_names_the_private_performer(
     assert performs.organisation.id == performer.pk
     assert performs.principal is not None
     assert performs.principal.name == "Kungsbacka kommun"
+
+
+def test_the_kommun_answers_in_review_for_its_private_performers_part(region_halland: World) -> None:
+    """The performer is not a party of the case; its kommun, the principal, answers for what the
+    proposal asks of it, so the review waits on someone who can see the case."""
+    from cases.models import CaseTask, ProposalStatus, ResponsibilityCase
+    from cases.selectors.facts import task_parties_for
+
+    performer = _performer(region_halland)
+    kommun = region_halland.orgs["Kungsbacka kommun"]
+    case = ResponsibilityCase(pk=1, kommun_id=kommun.pk, vardcentral_id=None)
+    task = CaseTask(
+        pk=1,
+        proposal_status=ProposalStatus.PROPOSED,
+        proposal={
+            "orders": {"organisation": {"id": str(kommun.public_id)}},
+            "performs": {"organisation": {"id": str(performer.public_id)}},
+            "follows_up": {"organisation": {"id": str(kommun.public_id)}},
+        },
+    )
+    parties = task_parties_for([(case, [task])])[1]
+    assert performer.pk not in parties.may_answer
+    assert parties.awaited == frozenset({kommun.pk})
+
+
+def test_the_area_vardcentral_becomes_the_cases_vardcentral(region_halland: World) -> None:
+    """The vårdcentral the agreement names for the person's SÄBO unit gives the physician input: at
+    submit it becomes the case's vårdcentral (a party that sees the case and answers for its part)."""
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from cases.models import ResponsibilityCase
+    from cases.services.review import _physician_party_from_area
+
+    listed, area = (Organisation(pk=pk, kind=OrganisationKind.VARDCENTRAL) for pk in (101, 102))
+    kommun = SimpleNamespace(id=7, kind=OrganisationKind.KOMMUN)
+
+    def proposal(*orgs: Any) -> Any:
+        parts = [SimpleNamespace(organisation=o) if o is not None else None for o in orgs]
+        return SimpleNamespace(orders=parts[0], performs=parts[1], follows_up=parts[2])
+
+    def ref(org: Organisation) -> Any:
+        return SimpleNamespace(id=org.pk, kind=org.kind)
+
+    case = ResponsibilityCase(kommun_id=7, vardcentral_id=listed.pk)
+    _physician_party_from_area(case, cast(Any, [proposal(ref(area), kommun, ref(area))]))
+    assert case.vardcentral_id == area.pk
+    # The listed vårdcentral named, or two named: the case keeps its vårdcentral.
+    for proposals in ([proposal(ref(listed), kommun, None)], [proposal(ref(area), ref(listed), None)]):
+        case = ResponsibilityCase(kommun_id=7, vardcentral_id=listed.pk)
+        _physician_party_from_area(case, cast(Any, proposals))
+        assert case.vardcentral_id == listed.pk
