@@ -98,7 +98,8 @@ def task_parties_for(
     tasks = [(case, task) for case, loaded in cases for task in loaded]
     public_ids = {pid for _case, task in tasks for pid in _named_public_ids(task)}
     # A private performer (LOV/LOU) performs for its kommun, which stays the principal (huvudman) and so
-    # answers for the performer's part of a case.
+    # answers for the performer's part of a case; a kommun of stay is not a party of the case, so the
+    # case's own kommun answers for its part (agreements/README.md, "Kommun of stay").
     rows = (
         Organisation.objects.filter(public_id__in=public_ids).values_list(
             "public_id", "pk", "kind", "kommun_id"
@@ -107,12 +108,20 @@ def task_parties_for(
         else []
     )
     by_public_id = {
-        str(public_id): kommun_id if kind == OrganisationKind.PRIVATE_PERFORMER and kommun_id else pk
+        str(public_id): (kommun_id if kind == OrganisationKind.PRIVATE_PERFORMER and kommun_id else pk, kind)
         for public_id, pk, kind, kommun_id in rows
     }
+
+    def answering(case: ResponsibilityCase, public_id: str) -> int | None:
+        found = by_public_id.get(public_id)
+        if found is None:
+            return None
+        pk, kind = found
+        return case.kommun_id if kind == OrganisationKind.KOMMUN else pk
+
     return {
         task.pk: task_parties(
-            named=[by_public_id.get(pid) for pid in _named_public_ids(task)],
+            named=[answering(case, pid) for pid in _named_public_ids(task)],
             unclear=task.is_unclear,
             kommun_id=case.kommun_id,
             vardcentral_id=case.vardcentral_id,

@@ -576,3 +576,19 @@ def test_the_area_vardcentral_becomes_the_cases_vardcentral(region_halland: Worl
         case = ResponsibilityCase(kommun_id=7, vardcentral_id=listed.pk)
         _physician_party_from_area(case, cast(Any, proposals))
         assert case.vardcentral_id == listed.pk
+
+
+def test_the_cases_kommun_answers_for_the_kommun_of_stay(region_halland: World) -> None:
+    from cases.models import CaseTask, ProposalStatus, ResponsibilityCase
+    from cases.selectors.facts import task_parties_for
+
+    home, stay = region_halland.orgs["Kungsbacka kommun"], region_halland.orgs["Varbergs kommun"]
+    case = ResponsibilityCase(pk=1, kommun_id=home.pk, vardcentral_id=None)
+    task = CaseTask(
+        pk=1,
+        proposal_status=ProposalStatus.PROPOSED,
+        proposal={"performs": {"organisation": {"id": str(stay.public_id)}}},
+    )
+    parties = task_parties_for([(case, [task])])[1]
+    assert stay.pk not in parties.may_answer
+    assert parties.awaited == frozenset({home.pk})
