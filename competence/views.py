@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.models import ResponsibilityCase
-from cases.selectors import case_get
+from cases.selectors import case_get_by_number
 from directory.actor import Actor
 from hemsjukvard.errors import NotPermitted
 from hemsjukvard.pages import apply_service_errors
@@ -131,11 +130,8 @@ def delegation_link(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("Give the case number, e.g. HSV-2026-000123."))
         return redirect("competence:register")
     number = form.cleaned_data["case_number"].strip().upper()
-    found = ResponsibilityCase.objects.filter(number=number).values_list("public_id", flat=True).first()
     try:
-        if found is None:
-            raise Http404
-        case = case_get(actor=actor, public_id=found)
+        case = case_get_by_number(actor=actor, number=number)
     except Http404:
         messages.error(request, _("No case %(number)s that you may see.") % {"number": number})
         return redirect("competence:register")

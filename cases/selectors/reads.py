@@ -292,6 +292,19 @@ def case_get(
     return case
 
 
+def case_get_by_number(*, actor: Actor, number: str) -> ResponsibilityCase:
+    """The case with the human number ``number`` (``HSV-2026-000123``, any case of letters), as
+    ``case_get`` reads it: 404 for a number that names no case, as for a case the person may not see."""
+    found = (
+        ResponsibilityCase.objects.filter(number=number.strip().upper())
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    if found is None:
+        raise Http404(_("No case found."))
+    return case_get(actor=actor, public_id=found)
+
+
 def case_read(
     *, actor: Actor, public_id: uuid.UUID | str, record_type: str = RECORD_CASE
 ) -> Seen[ResponsibilityCase]:
