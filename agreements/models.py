@@ -33,9 +33,11 @@ from .choices import (
     DayKind,
     EnrolmentRequirement,
     EscalationBodyRef,
+    EscalationIdentity,
     HardRuleCode,
     PartyRef,
     TaskKind,
+    default_escalation_identity,
 )
 from .hard_rules import PHYSICIAN_RULE_DEFAULT, HardRuleRef, PartyChoice, hard_rule_violations
 from .law import HARD_RULE_DEFAULTS, VERSION_SETTING_FIELDS, AgreementSettings, HardRule
@@ -689,6 +691,17 @@ class EscalationLevel(models.Model):
             "effect when both parties accept it."
         ),
     )
+    identity = models.CharField(
+        _("patient identity"),
+        max_length=16,
+        choices=EscalationIdentity.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Whether the body's members see the patient's name and personnummer, or only age, sex and "
+            "housing. Identified at level 1 and pseudonymised from level 2 unless the agreement says otherwise."
+        ),
+    )
 
     class Meta:
         verbose_name = _("escalation level")
@@ -709,6 +722,11 @@ class EscalationLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level}: {self.body or self.get_body_ref_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.identity:
+            self.identity = default_escalation_identity(self.level)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}

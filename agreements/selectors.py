@@ -100,6 +100,7 @@ class EscalationStep:
     body_ref: str
     binding: bool = True
     urgent_deadline_days: int | None = None
+    identity: str = "identified"
 
 
 def escalation_ladder(
@@ -132,6 +133,7 @@ def escalation_ladder(
             body_ref=level.body_ref,
             binding=level.binding,
             urgent_deadline_days=level.urgent_deadline_days,
+            identity=level.identity,
         )
         for level in levels
     ]
