@@ -699,7 +699,8 @@ class EscalationLevel(models.Model):
         default="",
         help_text=_(
             "Whether the body's members see the patient's name and personnummer, or only age, sex and "
-            "housing. Identified at level 1 and pseudonymised from level 2 unless the agreement says otherwise."
+            "housing. Identified at level 1 and pseudonymised from level 2 unless the agreement says "
+            "otherwise."
         ),
     )
 
