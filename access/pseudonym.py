@@ -46,7 +46,7 @@ def care_actor(actor: Actor) -> Actor:
 def identified_escalations(body_ids: Collection[str] | None = None) -> QuerySet[CaseEvent]:
     """The escalation events that sent a case to a body at an identified level (to one of ``body_ids``)."""
     identified = Q(payload__identity=EscalationIdentity.IDENTIFIED.value) | (
-        ~Q(payload__has_key="identity") & Q(payload__level=1)
+        (~Q(payload__has_key="identity") | Q(payload__identity="")) & Q(payload__level=1)
     )
     events = CaseEvent.objects.filter(kind=EventKind.ESCALATED).filter(identified)
     if body_ids is not None:

@@ -23,7 +23,7 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from patients.models import Enrolment, Patient
 
-from .choices import AgreementStatus, EscalationBodyRef, HardRuleCode
+from .choices import AgreementStatus, EscalationBodyRef, HardRuleCode, default_escalation_identity
 from .engine import (
     Conditions,
     OrganisationRef,
@@ -133,7 +133,7 @@ def escalation_ladder(
             body_ref=level.body_ref,
             binding=level.binding,
             urgent_deadline_days=level.urgent_deadline_days,
-            identity=level.identity,
+            identity=level.identity or default_escalation_identity(level.level),
         )
         for level in levels
     ]
