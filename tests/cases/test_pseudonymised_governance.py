@@ -173,6 +173,11 @@ def test_the_api_gives_a_higher_body_no_name_or_personnummer(drive, case_world: 
     data = record.json()
     assert data["identity_masked"] is True
     _assert_no_identity(record.content.decode(), patient)
+    # And so does the FHIR export: no identifier, name or address.
+    fhir = client.get(f"/api/v1/fhir/Patient/{patient.public_id}")
+    assert fhir.status_code == 200
+    assert not {"identifier", "name", "address"} & set(fhir.json())
+    _assert_no_identity(fhir.content.decode(), patient)
     # The nurse treating the patient is unaffected.
     nurse = api(u["nurse_a"]).get(f"/api/v1/patients/{patient.public_id}").json()
     assert nurse["identity_masked"] is False
