@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.test import Client
 
+from access.patients import identity_visible, identity_visible_many, identity_visible_q, patient_facts
 from agreements.choices import EscalationIdentity
 from agreements.models import EscalationLevel
 from cases.models import CaseEvent, EscalationDecision, EventKind, Notification
@@ -17,6 +18,7 @@ from cases.services.notifications import email_body, email_subject
 from directory.actor import Actor
 from documents import services as document_services
 from documents.models import DocumentContent, DocumentKind, DocumentStatus
+from patients.models import Patient
 from patients.pseudonym import age_in_years, pseudonym, sex_label
 from tests.fixtures.documents import CaseWorld, pdf_text
 
@@ -205,3 +207,18 @@ def test_a_protected_identity_stays_protected_at_an_identified_level(make_case_w
     html = _page(world.world.users["governance_lokal"], f"/cases/{world.case.public_id}/")
     _assert_no_identity(html, world.patient)
     assert "Skyddad identitet" in html
+
+
+def test_the_filter_and_the_function_agree_for_joint_bodies(drive, case_world: CaseWorld) -> None:
+    u = case_world.world.users
+    patient = case_world.patient
+    case = _to_level_2(drive, case_world.case)
+    case = drive.cannot_settle(case, by="governance")
+    facts = patient_facts(patient)
+    expected = {"governance_lokal": True, "governance": False, "governance_gnhh": False, "nurse_a": True}
+    for key, visible in expected.items():
+        actor = Actor.for_user(u[key])
+        assert identity_visible(actor, facts, protected_identity=False) is visible, key
+        filtered = Patient.objects.filter(pk=patient.pk).filter(identity_visible_q(actor)).exists()
+        assert filtered is visible, key
+        assert identity_visible_many(actor=actor, patients=[patient])[patient.pk] is visible, key
