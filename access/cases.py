@@ -4,7 +4,8 @@ A case is seen by the members, in a care role (``roles.CASE_PARTY_ROLES``, never
 organisations it names (``access.parties``), and by the members of each joint body that has handled it
 (the case was escalated to the body, or the body decided on it). Whether the patient's identity is
 shown with the case is the patient's rule (``access.patients.identity_visible``): the same for a case
-page, a row of a work list and the patient's own page.
+page, a row of a work list and the patient's own page. A joint body's member who reaches the case only
+through a body at a pseudonymised escalation level sees it pseudonymised (``access.pseudonym``).
 """
 
 from __future__ import annotations
