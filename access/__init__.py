@@ -3,13 +3,14 @@
 Layer order (a module imports only those before it; nothing here imports an app's selectors or
 services, and the apps' selectors import from here)::
 
-    roles → seen → parties → patients → legal_basis → cases → sips → documents
+    roles → seen → parties → pseudonym → patients → legal_basis → cases → sips → documents
 
 * ``roles``: every role set the rule uses, each defined once (who reaches patients, who sees a protected
   identity, who enrols, who approves, who keeps a SIP, who sees figures, who reviews the log).
 * ``seen``: ``Seen[T]``, what a read returns: the record, the membership that granted it and whether the
   patient's identity is visible. Selectors return it instead of setting attributes on model instances.
 * ``parties``: which organisations a case names; the fact the patient rule and the case rule share.
+* ``pseudonym``: which joint bodies see a case pseudonymised (the escalation level's ``identity``).
 * ``patients``: who sees a patient (``granting_membership``, ``visible_patients_q``), who sees a
   protected identity (``identity_visible``, ``identity_visible_q``), nödåtkomst
   (``emergency_membership``), and a patient's facts loaded for the rule (``patient_facts``,

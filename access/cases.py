@@ -6,6 +6,8 @@ organisations it names (``access.parties``), and by the members of each joint bo
 shown with the case is the patient's rule (``access.patients.identity_visible``): the same for a case
 page, a row of a work list and the patient's own page, and the case's legal basis for sharing
 (``access.legal_basis``): without one, only the organisation that opened the case sees who it is about.
+A joint body's member who reaches the case only through a body at a pseudonymised escalation level sees
+it pseudonymised (``access.pseudonym``).
 """
 
 from __future__ import annotations

@@ -64,13 +64,16 @@ def document_membership(actor: Actor, document: Document) -> Membership | None:
 
     Where the patient rule gives none, the kind's own record may (``DocumentSource.grant``: a joint
     body reads the decision notices of a case it handled); such a reader is never care staff, so only
-    a print without a protected identity is theirs."""
+    a print whose identity they may see (``identity_visible``: none at a pseudonymised level) is theirs."""
     patient = document.patient
     facts = patient_facts(patient)
     membership = print_grant(
         actor, facts, protected_identity=patient.protected_identity, identity_masked=document.identity_masked
     )
-    if membership is None and (document.identity_masked or not patient.protected_identity):
+    if membership is None and (
+        document.identity_masked
+        or identity_visible(actor, facts, protected_identity=patient.protected_identity)
+    ):
         membership = source_for(document.kind).grant(actor=actor, source_id=document.source_id)
     if membership is None or not source_readable(actor, [document]):
         return None

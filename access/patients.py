@@ -30,6 +30,11 @@ memberships (``integrations.services``), so it always gets the masked identity, 
 client acting on behalf of a person (``X-On-Behalf-Of``) gets exactly what that person would get.
 ``tests/patients/test_masking.py`` pins this down.
 
+Members of a **joint body** (``governance``) who reach the patient only through a body at a
+pseudonymised escalation level see no identity either, protected or not (``access.pseudonym``,
+``pseudonymised``; PDL 4 kap. 1 §: a joint committee has no care relationship): they see the
+pseudonym of ``patients.pseudonym`` (age, sex, housing) instead.
+
 Each rule exists twice, on purpose: as a database filter (``visible_patients_q``, ``identity_visible_q``)
 for lists and searches, and as a pure function over a patient's facts (``granting_membership``,
 ``identity_visible``) for single reads, for each row shown and for naming, in the access log, the
@@ -51,6 +56,7 @@ from directory.models import Membership, OrganisationKind, Role
 from patients.models import Enrolment, HousingSetting, Patient
 
 from .parties import CaseFacts, case_facts, case_facts_many, kommun_care_q, patients_with_open_case_q
+from .pseudonym import care_actor, deciding_bodies, identified_bodies, identified_q
 from .roles import (
     CASE_PARTY_ROLES,
     EMERGENCY_ROLES,
@@ -73,6 +79,11 @@ class PatientFacts:
     case_organisation_ids: Collection[int] = ()
     # The kommuner that give, gave or were asked to give the patient health care (``CaseFacts``).
     kommuner_in_care: Collection[int] = ()
+    # The patient, for the facts a joint body's member needs loaded (``pseudonymised``).
+    patient_id: int | None = None
+    # The joint bodies (public ids) that handled one of the patient's cases at an identified level;
+    # ``None`` when not loaded (``pseudonymised`` loads it).
+    identified_bodies: frozenset[str] | None = None
 
 
 def _memberships(actor: Actor, kind: str, roles: frozenset[str]) -> list[Membership]:
@@ -111,8 +122,28 @@ def granting_membership(actor: Actor, facts: PatientFacts) -> Membership | None:
     return None
 
 
+def pseudonymised(actor: Actor, facts: PatientFacts) -> bool:
+    """Whether ``actor`` sees the patient only as a member of joint bodies at pseudonymised escalation
+    levels (``access.pseudonym``): then name, address and personnummer are hidden from them."""
+    bodies = deciding_bodies(actor)
+    if not bodies:
+        return False
+    if granting_membership(care_actor(actor), facts) is not None:
+        return False
+    known = facts.identified_bodies
+    if known is None:
+        known = (
+            identified_bodies([facts.patient_id]).get(facts.patient_id, frozenset())
+            if facts.patient_id is not None
+            else frozenset()
+        )
+    return not (set(bodies) & known)
+
+
 def identity_visible(actor: Actor, facts: PatientFacts, *, protected_identity: bool) -> bool:
     """Whether ``actor`` may see name, address and personnummer of the patient."""
+    if pseudonymised(actor, facts):
+        return False
     if not protected_identity:
         return True
     for membership in actor.memberships:
@@ -187,6 +218,9 @@ def identity_visible_q(actor: Actor) -> Q:
         for m in _memberships(actor, OrganisationKind.VARDCENTRAL, IDENTITY_VARDCENTRAL_ROLES)
     }
     q = Q(protected_identity=False)
+    if deciding_bodies(actor):
+        # A joint body's member sees the identity only through another route or an identified level.
+        q &= visible_patients_q(care_actor(actor)) | identified_q(actor)
     if kommuner:
         q |= Q(
             Exists(
@@ -234,6 +268,7 @@ def patient_facts(patient: Patient, *, with_cases: bool = True) -> PatientFacts:
         housing_setting=patient.housing_setting,
         listed_vardcentral_id=patient.listed_vardcentral_id,
         open_enrolment_kommun_id=open_kommun,
+        patient_id=patient.pk,
     )
     return _with_cases(facts, case_facts(patient.pk)) if with_cases else facts
 
@@ -273,6 +308,7 @@ def patients_granted(*, actor: Actor, patients: Sequence[Patient]) -> dict[int, 
             housing_setting=patient.housing_setting,
             listed_vardcentral_id=patient.listed_vardcentral_id,
             open_enrolment_kommun_id=open_kommun.get(patient.pk),
+            patient_id=patient.pk,
         )
         facts_of[patient.pk] = facts
         granted[patient.pk] = granting_membership(actor, facts)
@@ -282,6 +318,11 @@ def patients_granted(*, actor: Actor, patients: Sequence[Patient]) -> dict[int, 
         for pk in through_cases:
             facts_of[pk] = _with_cases(facts_of[pk], found.get(pk, CaseFacts()))
             granted[pk] = granting_membership(actor, facts_of[pk])
+    if deciding_bodies(actor):
+        identified = identified_bodies(list(facts_of))
+        facts_of = {
+            pk: dataclasses.replace(facts, identified_bodies=identified[pk]) for pk, facts in facts_of.items()
+        }
     protected = {p.pk: p.protected_identity for p in patients}
     return {
         pk: PatientGrant(
@@ -303,6 +344,8 @@ def identity_visible_many(
     otherwise loaded here for all of them in one query (and in none when no patient shown has skyddad
     identitet).
     """
+    if deciding_bodies(actor):
+        return _identity_visible_many_deciding(actor=actor, patients=patients, open_kommun=open_kommun)
     visible = {p.pk: True for p in patients if not p.protected_identity}
     protected = [p for p in patients if p.protected_identity]
     if not protected:
@@ -326,4 +369,33 @@ def identity_visible_many(
             open_enrolment_kommun_id=known[patient.pk],
         )
         visible[patient.pk] = identity_visible(actor, facts, protected_identity=True)
+    return visible
+
+
+def _identity_visible_many_deciding(
+    *, actor: Actor, patients: Sequence[Patient], open_kommun: Mapping[int, int | None] | None
+) -> dict[int, bool]:
+    """``identity_visible_many`` for a member of a joint body: every patient's facts are needed (whether
+    another route reaches them, whether a body of theirs handled them at an identified level); three
+    queries whatever the number of patients."""
+    ids = [p.pk for p in patients]
+    known: dict[int, int | None] = dict.fromkeys(ids)
+    known.update(Enrolment.objects.open().filter(patient_id__in=ids).values_list("patient_id", "kommun_id"))
+    known.update({pk: kommun for pk, kommun in (open_kommun or {}).items() if kommun is not None})
+    cases = case_facts_many(ids)
+    identified = identified_bodies(ids)
+    visible: dict[int, bool] = {}
+    for patient in patients:
+        facts = _with_cases(
+            PatientFacts(
+                folkbokforing_kommun_id=patient.folkbokforing_kommun_id,
+                housing_setting=patient.housing_setting,
+                listed_vardcentral_id=patient.listed_vardcentral_id,
+                open_enrolment_kommun_id=known[patient.pk],
+                patient_id=patient.pk,
+                identified_bodies=identified[patient.pk],
+            ),
+            cases.get(patient.pk, CaseFacts()),
+        )
+        visible[patient.pk] = identity_visible(actor, facts, protected_identity=patient.protected_identity)
     return visible

@@ -141,6 +141,19 @@ class EscalationBodyRef(models.TextChoices):
     ORGANISATION = "organisation", _("A named joint body")
 
 
+class EscalationIdentity(models.TextChoices):
+    """Whether the members of a level's body see who the patient is (PDL 4 kap., OSL 25 kap. 1 §)."""
+
+    IDENTIFIED = "identified", _("Identified: name and personnummer shown")
+    PSEUDONYMISED = "pseudonymised", _("Pseudonymised: age, sex and housing only")
+
+
+def default_escalation_identity(level: int) -> str:
+    """The identity a level shows when the agreement says nothing: identified at level 1 (lokal
+    samverkan, usually with care staff), pseudonymised from level 2 (committees with no care relationship)."""
+    return EscalationIdentity.IDENTIFIED if level <= 1 else EscalationIdentity.PSEUDONYMISED
+
+
 class ProposalStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     UNCLEAR = "unclear", _("Unclear")

@@ -384,6 +384,7 @@ def version_document(version: AgreementVersion) -> dict[str, Any]:
                     {"urgent_deadline_days": level.urgent_deadline_days} if level.urgent_deadline_days else {}
                 ),
                 "binding": level.binding,
+                "identity": level.identity,
             }
             for level in levels
         ],

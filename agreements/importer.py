@@ -28,6 +28,7 @@ from .choices import (
     DayKind,
     EnrolmentRequirement,
     EscalationBodyRef,
+    default_escalation_identity,
     time_bands_canonical,
 )
 from .exchange import (
@@ -492,6 +493,7 @@ class _Importer:
                 deadline_days=entry["deadline_days"],
                 urgent_deadline_days=entry.get("urgent_deadline_days"),
                 binding=entry.get("binding", True),
+                identity=entry.get("identity") or default_escalation_identity(entry["level"]),
             )
             if (not named or level.body is not None) and self._clean(
                 level, ["escalation", index], {"body": ["body"]}

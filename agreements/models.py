@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -34,9 +33,11 @@ from .choices import (
     DayKind,
     EnrolmentRequirement,
     EscalationBodyRef,
+    EscalationIdentity,
     HardRuleCode,
     PartyRef,
     TaskKind,
+    default_escalation_identity,
 )
 from .hard_rules import PHYSICIAN_RULE_DEFAULT, HardRuleRef, PartyChoice, hard_rule_violations
 from .law import HARD_RULE_DEFAULTS, VERSION_SETTING_FIELDS, AgreementSettings, HardRule
@@ -703,6 +704,18 @@ class EscalationLevel(models.Model):
             "effect when both parties accept it."
         ),
     )
+    identity = models.CharField(
+        _("patient identity"),
+        max_length=16,
+        choices=EscalationIdentity.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Whether the body's members see the patient's name and personnummer, or only age, sex and "
+            "housing. Identified at level 1 and pseudonymised from level 2 unless the agreement says "
+            "otherwise."
+        ),
+    )
 
     class Meta:
         verbose_name = _("escalation level")
@@ -724,6 +737,11 @@ class EscalationLevel(models.Model):
     def __str__(self) -> str:
         return f"{self.level}: {self.body or self.get_body_ref_display()}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.identity:
+            self.identity = default_escalation_identity(self.level)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         body = self.body if self.body_id is not None else None
@@ -744,54 +762,7 @@ class EscalationLevel(models.Model):
             raise ValidationError(errors)
 
 
-class AgreementEventAction(models.TextChoices):
-    IMPORTED = "imported", _("Imported")
-    CREATED = "created", _("Created")
-    CHANGED = "changed", _("Changed")
-    PUT_IN_FORCE = "put_in_force", _("Put in force")
-    STARTED = "started", _("Came into force")
-    SUPERSEDED = "superseded", _("Superseded")
-    DRAFT_CREATED = "draft_created", _("New draft version created")
-    RULE_SAVED = "rule_saved", _("Rule saved")
-    RULE_DELETED = "rule_deleted", _("Rule deleted")
-    SECTION_SAVED = "section_saved", _("Section saved")
-    SECTION_DELETED = "section_deleted", _("Section deleted")
-
-
-class AgreementEvent(models.Model):
-    """Who changed which agreement how, and when. Rows are only ever inserted."""
-
-    at = models.DateTimeField(_("time"), auto_now_add=True)
-    agreement = models.ForeignKey(
-        Agreement, verbose_name=_("agreement"), on_delete=models.PROTECT, related_name="events"
-    )
-    version = models.ForeignKey(
-        AgreementVersion,
-        verbose_name=_("version"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="events",
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    action = models.CharField(_("action"), max_length=32, choices=AgreementEventAction.choices)
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("agreement event")
-        verbose_name_plural = _("agreement events")
-        ordering = ["-at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.agreement}"
-
-
-# A model of this app kept in its own module; imported here so Django registers it.
+# Models of this app kept in modules of their own; imported here so Django registers them.
+from .history import AgreementEvent as AgreementEvent  # noqa: E402
+from .history import AgreementEventAction as AgreementEventAction  # noqa: E402
 from .risk_templates import RiskTemplate  # noqa: E402, F401

@@ -24,7 +24,13 @@ from directory.models import Organisation, OrganisationKind
 from patients.models import Enrolment, Patient
 
 from .areas import PhysicianArea
-from .choices import AgreementStatus, EscalationBodyRef, HardRuleCode, time_bands_parse
+from .choices import (
+    AgreementStatus,
+    EscalationBodyRef,
+    HardRuleCode,
+    default_escalation_identity,
+    time_bands_parse,
+)
 from .engine import (
     DEFAULT_BAND_STARTS,
     AreaRef,
@@ -103,6 +109,7 @@ class EscalationStep:
     body_ref: str
     binding: bool = True
     urgent_deadline_days: int | None = None
+    identity: str = "identified"
 
 
 def escalation_ladder(
@@ -135,6 +142,7 @@ def escalation_ladder(
             body_ref=level.body_ref,
             binding=level.binding,
             urgent_deadline_days=level.urgent_deadline_days,
+            identity=level.identity or default_escalation_identity(level.level),
         )
         for level in levels
     ]

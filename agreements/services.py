@@ -30,7 +30,7 @@ from directory.actor import Actor
 from directory.models import Organisation, OrganisationKind
 from hemsjukvard.errors import NotPermitted, StaleVersionError, StateConflictError
 
-from .choices import AgreementScope, AgreementStatus
+from .choices import AgreementScope, AgreementStatus, default_escalation_identity
 from .models import (
     VERSION_SETTING_FIELDS,
     Agreement,
@@ -422,6 +422,7 @@ def agreement_version_new_draft(
             deadline_days=level.deadline_days,
             urgent_deadline_days=level.urgent_deadline_days,
             binding=level.binding,
+            identity=level.identity or default_escalation_identity(level.level),
         )
         for level in source.escalation_levels.order_by("level")
     )

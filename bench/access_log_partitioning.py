@@ -86,8 +86,10 @@ def measure(*, label: str, partitioned: bool, runs: int, inserts: int, plans: li
     from django.utils import timezone
 
     from audit.models import AccessLogEntry, Outcome
-    from audit.review import kommun_entries_q, review_queries, unusual_volume
+    from audit.providers import provider_entries_q, provider_scope
+    from audit.review import review_queries, unusual_volume
     from audit.services import _insert_sql
+    from directory.models import Organisation
 
     results: dict[str, Any] = {"label": label}
     with connection.cursor() as cursor:
@@ -168,7 +170,9 @@ def measure(*, label: str, partitioned: bool, runs: int, inserts: int, plans: li
     end = newest
     for days in (7, 92):
         entries = AccessLogEntry.objects.filter(
-            kommun_entries_q(kommun_id), at__gte=end - datetime.timedelta(days=days), at__lt=end
+            provider_entries_q(provider_scope(Organisation.objects.get(pk=kommun_id))),
+            at__gte=end - datetime.timedelta(days=days),
+            at__lt=end,
         )
 
         def count_(entries: Any = entries) -> object:

@@ -54,6 +54,7 @@ from directory.actor import Actor
 from directory.models import Membership
 from hemsjukvard.pdf import css_string
 from patients.models import Patient
+from patients.pseudonym import pseudonym
 
 S = TypeVar("S")
 
@@ -92,7 +93,10 @@ class PdfHeader:
 
 
 def patient_identity(patient: Patient, *, masked: bool) -> str:
-    """Name and personnummer as printed, or the masked form for skyddad identitet."""
+    """Name and personnummer as printed, or the masked form: for skyddad identitet, that it is
+    protected; otherwise (a joint body at a pseudonymised level) the pseudonym with age, sex and housing."""
+    if masked and not patient.protected_identity:
+        return pseudonym(patient)
     if masked:
         return _("Protected identity (%(name)s, %(number)s)") % {
             "name": MASKED_NAME,

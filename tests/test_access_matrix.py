@@ -134,6 +134,10 @@ def delete(reader: int = 403, why: str = "") -> Try:
 
 NOT_THEIRS = "the agreed case is not escalated to the reader's body, so they cannot see it or its analysis"
 STATE_FIRST = "the case's status is checked before the role: in `escalated` nobody may do this (409)"
+PSEUDONYMISED = (
+    "the print shows the patient's identity, and the reader's body is at a pseudonymised level (RUG, "
+    "level 2): a joint body's member reads only the pseudonymised print"
+)
 PAGE_REDIRECT = "the page offers only the actions a person may take; another is refused with a message (302)"
 PREVIEW = "a preview that writes nothing: a read sent as a form"
 CLIENT_OWN = "webhook subscriptions are an API client's own; a person's token is refused"
@@ -289,8 +293,8 @@ ROUTES: dict[str, Route] = {
     ),
     "messaging:reply": Route("message", (post(403, lambda o: {"body": "Svar."}),)),
     "messaging:close": Route("message", (post(403),)),
-    "documents:status": Route("document", (get(),)),
-    "documents:download": Route("document", (get(),)),
+    "documents:status": Route("document", (get(404, why=PSEUDONYMISED),)),
+    "documents:download": Route("document", (get(404, why=PSEUDONYMISED),)),
     "assignments:hand-over": Route("case", (post(MAY, why=BODY_HANDLERS),)),
     "assignments:release": Route("case", (post(MAY, why=BODY_HANDLERS),)),
     "assignments:team-update": Route(
@@ -448,8 +452,8 @@ ROUTES: dict[str, Route] = {
         outsider=HIDDEN_NOT_PATIENT_DATA,
         owner="governance_lokal",
     ),
-    "v1:document-detail": Route("document", (get(),)),
-    "v1:document-download": Route("document", (get(),)),
+    "v1:document-detail": Route("document", (get(404, why=PSEUDONYMISED),)),
+    "v1:document-download": Route("document", (get(404, why=PSEUDONYMISED),)),
     "v1:figures-report": Route("report", (get(),), outsider=HIDDEN_NOT_PATIENT_DATA),
     "v1:sip-detail": Route("sip", (get(),)),
     "v1:sip-draft": Route("sip", (patch(403, lambda o: {"what_matters": "Att få vara hemma."}),)),

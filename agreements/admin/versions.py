@@ -152,7 +152,7 @@ class LegalReferenceInline(_DraftOnlyInline, admin.TabularInline[LegalReference,
 
 class EscalationLevelInline(_DraftOnlyInline, admin.TabularInline[EscalationLevel, AgreementVersion]):
     model = EscalationLevel
-    fields = ["level", "body_ref", "body", "deadline_days", "urgent_deadline_days", "binding"]
+    fields = ["level", "body_ref", "body", "deadline_days", "urgent_deadline_days", "binding", "identity"]
     extra = 0
 
 

@@ -192,7 +192,7 @@ class EscalationLevelSerializer(serializers.ModelSerializer[EscalationLevel]):
 
     class Meta:
         model = EscalationLevel
-        fields = ["level", "body_ref", "body", "deadline_days", "urgent_deadline_days", "binding"]
+        fields = ["level", "body_ref", "body", "deadline_days", "urgent_deadline_days", "binding", "identity"]
         read_only_fields = fields
 
 

@@ -134,7 +134,13 @@ def _escalate(
         membership=membership,
         kind=EventKind.ESCALATED,
         reason=reason,
-        payload={"level": level, "body": _ref(step.body), "deadline_days": days, "binding": step.binding},
+        payload={
+            "level": level,
+            "body": _ref(step.body),
+            "deadline_days": days,
+            "binding": step.binding,
+            "identity": step.identity,
+        },
         now=now,
     )
     case.due_at = deadlines.deadline_at(start=now, days=days, day_kind=step.day_kind)

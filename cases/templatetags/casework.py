@@ -16,6 +16,8 @@ from django.utils.html import format_html
 
 from agreements.deadlines import last_day
 from cases.presenters import ACTION_LABELS, PARTY_LABELS
+from patients.models import Patient
+from patients.pseudonym import masked_label
 
 register = template.Library()
 
@@ -72,3 +74,10 @@ def deadline(due_at: datetime.datetime | None) -> str:
     if not whole_day:
         shown = f"{shown} {time_format(timezone.localtime(due_at), 'H:i')}"
     return format_html('<time datetime="{}">{}</time>', due_at.isoformat(), shown)
+
+
+@register.filter(name="masked_patient")
+def masked_patient(patient: Patient) -> str:
+    """What stands for a patient whose identity the reader may not see: that it is protected (skyddad
+    identitet), or the pseudonym a joint body's member sees (age, sex, housing)."""
+    return masked_label(patient)

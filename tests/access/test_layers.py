@@ -10,7 +10,7 @@ import access
 
 PACKAGE = Path(access.__file__).parent
 # The layer order of ``access/__init__.py``: a module may import only those before it.
-ORDER = ["roles", "seen", "parties", "patients", "legal_basis", "cases", "sips", "documents"]
+ORDER = ["roles", "seen", "parties", "pseudonym", "patients", "legal_basis", "cases", "sips", "documents"]
 # What the rule may read: the apps' models (and the document kinds' registry), never their selectors,
 # services or views, which are built on it.
 ALLOWED_APP_MODULES = {

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from audit.models import AccessLogEntry, Action, Outcome, Purpose
-from audit.review import FLAG_QS, kommun_entries_q
+from audit.providers import provider_entries_q, provider_scope
+from audit.review import FLAG_QS
 from patients.models import Enrolment, Patient
 from tests.fixtures.world import World, make_personnummer
 
@@ -79,12 +80,16 @@ def test_the_attempt_is_logged_and_flagged_for_the_patients_kommun(world, api):
     assert entry.record_type == "patient_registration"
     assert entry.organisation == world.orgs["kommun_b"]  # the organisation that tried
     assert "B kommun" in entry.reason
-    # The patient's kommun (A) sees it among its flagged entries; so does the registrant's own kommun.
-    for kommun in ("kommun_a", "kommun_b"):
-        flagged = AccessLogEntry.objects.filter(
-            kommun_entries_q(world.orgs[kommun].pk), FLAG_QS["no_care_relationship"]
+    # The registrant's own kommun (B), which reviews its staff's reads, sees it among its flagged entries;
+    # the patient's kommun (A) reviews its own staff, not B's.
+    flagged = {
+        kommun: AccessLogEntry.objects.filter(
+            provider_entries_q(provider_scope(world.orgs[kommun])), FLAG_QS["no_care_relationship"]
         )
-        assert entry in flagged
+        for kommun in ("kommun_a", "kommun_b")
+    }
+    assert entry in flagged["kommun_b"]
+    assert entry not in flagged["kommun_a"]
 
 
 def test_a_registrant_who_may_see_the_patient_is_pointed_to_them(world, api):

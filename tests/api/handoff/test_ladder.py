@@ -293,20 +293,23 @@ def test_four_tasks_one_disputed_up_the_ladder_to_a_binding_decision(integration
         )
     api.not_told(case_id, since, "gp_b", "governance_lokal")
 
-    # Every party fetches the decision notice of the binding decision: the same PDF for each.
-    documents: set[str] = set()
+    # Every party fetches the decision notice of the binding decision: the same PDF for each; GNHH (level
+    # 3, pseudonymised) gets the print without the patient's identity.
+    documents: dict[str, str] = {}
     for key in ("nurse_a", "coordinator_a", "gp_a", "specialist", "governance_gnhh"):
         *_earlier, binding = list(_decisions(api, key, case_id))
         assert binding["payload"]["level"] == 3
         assert binding["payload"]["binding"] is True
-        documents.add(fetch_pdf(api, key, "decision_notice", binding["payload"]["decision"]))
-    assert len(documents) == 1
+        documents[key] = fetch_pdf(api, key, "decision_notice", binding["payload"]["decision"])
+    assert len({documents[key] for key in ("nurse_a", "coordinator_a", "gp_a", "specialist")}) == 1
+    assert documents["governance_gnhh"] != documents["nurse_a"]
     listed = api.call(
         "gp_a",
         "documents_list",
         query={"kind": "decision_notice", "source_id": binding["payload"]["decision"]},
     )
-    assert [d["id"] for d in listed.body["results"]] == list(documents)
+    # The identified print and the pseudonymised one: a reader who may see the identity is shown both.
+    assert {d["id"] for d in listed.body["results"]} == set(documents.values())
     # Another kommun's vårdcentral does not get it.
     outsider = api.call(
         "gp_b",
