@@ -7,6 +7,8 @@ and the record of who received the plan (append-only, like the plan's other hist
 (as attendance "no"); the rest become "not recorded". ``contact`` becomes ``phone``.
 """
 
+import importlib
+
 import django.db.models.deletion
 import uuid
 from django.conf import settings
@@ -23,6 +25,22 @@ CREATE TRIGGER sip_sipdistribution_no_update_delete
     BEFORE UPDATE OR DELETE ON sip_sipdistribution
     FOR EACH ROW EXECUTE FUNCTION sip_history_refuse_change();
 """
+
+
+_IMMUTABLE = importlib.import_module("sip.migrations.0002_finalised_versions_immutable")
+
+
+def sqlite_triggers_off(apps, schema_editor):
+    # SQLite rebuilds a table to add a column (new table, copy, drop, rename); a trigger of another table
+    # that names it (the finalised-version checks of 0002) would break the rename. Off for the rebuild,
+    # on again at the end of this migration; PostgreSQL alters tables in place and keeps its triggers.
+    if schema_editor.connection.vendor == "sqlite":
+        _IMMUTABLE.backwards(apps, schema_editor)
+
+
+def sqlite_triggers_on(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        _IMMUTABLE.forwards(apps, schema_editor)
 
 
 def carry_over_absence(apps, schema_editor):
@@ -60,6 +78,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(sqlite_triggers_off, sqlite_triggers_on),
         migrations.RenameField(model_name='sipparticipant', old_name='contact', new_name='phone'),
         migrations.AddField(
             model_name='sip',
@@ -175,4 +194,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(distribution_append_only, drop_distribution_append_only),
+        migrations.RunPython(sqlite_triggers_on, sqlite_triggers_off),
     ]
