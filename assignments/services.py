@@ -204,7 +204,10 @@ def _notify(
             "one of you takes it."
         ) % {"by": by, "case": case_label(case), "team": assignment.team.name}
     else:
-        text = _("%(by)s handed case %(case)s over to you. It now waits for you in My work.") % {
+        text = _(
+            "%(by)s handed case %(case)s over to you: you handle it for your organisation, and whenever "
+            "it waits for your organisation it is in your My work."
+        ) % {
             "by": by,
             "case": case_label(case),
         }

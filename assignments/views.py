@@ -84,11 +84,17 @@ def hand_over(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
         form.add_error(None, conflict.message)
         return _refused(request, case, form, status=409)
     if assignment.assignee_id == actor.user.pk:
-        messages.success(request, _("You handle the case now. It waits for you in My work."))
+        messages.success(
+            request,
+            _("You handle the case now: whenever it waits for your organisation, it is in your My work."),
+        )
     elif assignment.assignee is not None:
         messages.success(
             request,
-            _("The case is handed to %(name)s, who is told now. It leaves your list and waits in theirs.")
+            _(
+                "The case is handed to %(name)s, who is told now. Whenever it waits for your organisation, "
+                "it is in their My work, not yours."
+            )
             % {"name": assignment.assignee.display_name},
         )
     else:

@@ -57,7 +57,8 @@
       if (!options) { return; }
       function render() {
         list.textContent = "";
-        var ticked = options.querySelectorAll("input[type=checkbox]:checked");
+        // The tasks ticked, not the times of day ticked under them.
+        var ticked = options.querySelectorAll("input[type=checkbox]:checked:not([name^='bands-'])");
         ticked.forEach(function (box) {
           var label = box.closest("label");
           var item = document.createElement("li");

@@ -29,7 +29,7 @@ def test_a_nurse_hands_a_case_to_a_colleague_who_then_sees_it_waiting(live_serve
     screenshot(nurse, "hand-over-form")
     box.locator("button", has_text="Lämna över").first.click()
     nurse.wait_for_load_state()
-    assert "lämnar din lista" in nurse.locator("main").inner_text()
+    assert "syns det i hens Mitt arbete" in nurse.locator("main").inner_text()
     assert colleague.display_name in nurse.locator("section.handlers .handler").first.inner_text()
     assert "Överlämnat" in nurse.locator("ol.timeline").inner_text()
     screenshot(nurse, "hand-over-done")
