@@ -73,7 +73,7 @@ def deadline(due_at: datetime.datetime | None) -> str:
     shown = date_format(day, "j b" if day.year == timezone.localdate().year else "j b Y")
     if not whole_day:
         shown = f"{shown} {time_format(timezone.localtime(due_at), 'H:i')}"
-    return format_html('<time datetime="{}">{}</time>', due_at.isoformat(), shown)
+    return format_html('<time datetime="{}">{}</time>', timezone.localtime(due_at).isoformat(), shown)
 
 
 @register.filter(name="masked_patient")

@@ -56,7 +56,9 @@ def test_lists_own_notices_newest_first_with_case_link_and_stockholm_due_date(wo
     page = signed_in(gp).get("/inbox/").content.decode()
 
     assert page.index(f"/inbox/{newer.public_id}/read/") < page.index(f"/inbox/{older.public_id}/read/")
-    assert "2026-03-11" in page
+    # As every deadline in the product reads: the day in Stockholm, and the time when it is not a whole day.
+    assert "11 mar 00:30" in page
+    assert 'datetime="2026-03-11T00:30:00+01:00"' in page
     assert "2026-03-10" not in page
     assert str(older.public_id) in page
     assert str(newer.public_id) in page
