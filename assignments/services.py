@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.records import RECORD_CASE
 from audit.services import Access, access_log_record
+from cases.events import case_changed_publish
 from cases.models import CaseEvent, EventKind, Notification, NotificationKind, ResponsibilityCase
 from cases.services import case_label
 from cases.services.notifications import notifications_dispatch
@@ -169,7 +170,8 @@ def _record(
         action="assign" if assignment.is_handled else "unassign",
         from_status=case.status,
         to_status=case.status,
-        reason=assignment.note,
+        # The note is for the colleague or team, not the case's other parties: it stays on the hand-over.
+        reason="",
         payload={
             "organisation": str(membership.organisation.public_id),
             "assignee_name": assignment.assignee.display_name if assignment.assignee else "",
@@ -179,6 +181,7 @@ def _record(
         },
     )
     save_next_version(case, version_field="version")
+    case_changed_publish(case=case, change=EventKind.HANDED_OVER)
     access_log_record(
         actor=actor,
         accesses=[

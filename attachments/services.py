@@ -26,6 +26,7 @@ from audit.models import Action
 from audit.records import RECORD_ATTACHMENT
 from audit.services import Access, access_log_record
 from cases import selectors as case_selectors
+from cases.events import case_changed_publish
 from cases.models import CaseEvent, CaseStatus, EventKind, ResponsibilityCase
 from directory.actor import Actor
 from directory.models import Membership, Role
@@ -160,6 +161,7 @@ def _case_event(
             }
         },
     )
+    case_changed_publish(case=case, change=kind)
 
 
 def _log(actor: Actor, attachment: Attachment, membership: Membership, action: str) -> None:

@@ -164,6 +164,8 @@ def _record(
         api_client=actor.api_client,
         kind=EventKind.SHARING,
         action=action,
+        from_status=locked.status,
+        to_status=locked.status,
         reason=reason,
         payload=payload or {},
     )

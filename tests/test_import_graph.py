@@ -29,8 +29,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "patients.models",
             "patients.personnummer",
+            "patients.pseudonym",
             "agreements.models",
             "agreements.risk_templates",
+            "agreements.history",
             "agreements.choices",
             "agreements.hard_rules",
             "agreements.law",
@@ -40,6 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "cases.models",
             "cases.whereabouts",
             "cases.numbering",
+            "cases.preferences",
             "messaging.models",
             "assignments.models",
             "sip.models",

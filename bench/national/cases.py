@@ -48,6 +48,7 @@ CASE_COLUMNS = [
     "closed_at",
     "version",
     "number",
+    "stay_note",
 ]
 TASK_COLUMNS = [
     "id",
@@ -70,6 +71,7 @@ TASK_COLUMNS = [
     "agreed_at",
     "arrangement",
     "arrangement_note",
+    "visit_bands",
 ]
 EVENT_COLUMNS = [
     "id",
@@ -315,6 +317,7 @@ def cases_load(
                     str(len(timeline)),
                     # The installation's sequence follows the row ids; the generator sets the counter after.
                     f"HSV-{created.year}-{case_pk:06d}",
+                    "",  # no stay in another kommun
                 )
             )
             + "\n"
@@ -348,6 +351,7 @@ def cases_load(
                         _text(_ts(agreed_at) if agreed and agreed_at else None),
                         "",
                         "",
+                        "",  # visits at no particular time of day
                     )
                 )
                 + "\n"

@@ -253,6 +253,7 @@ PATIENT_COLUMNS = [
     "city",
     "folkbokforing_kommun_id",
     "housing_setting",
+    "housing_unit",
     "listed_vardcentral_id",
     "fast_lakarkontakt_id",
     "fast_vardkontakt_id",
@@ -357,6 +358,7 @@ def patients_load(
                     kommun.name.removeprefix("Kommun "),
                     str(kommun.pk),
                     housing,
+                    "",  # the SÄBO unit: the national world names none
                     str(vardcentral),
                     _text(world.gp_by_vardcentral.get(vardcentral)),
                     _text(kommun.nurse if enrolled else None),

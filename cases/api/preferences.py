@@ -52,6 +52,7 @@ class EmailPreferenceView(APIView):
         operation_id="notifications_email_preference_retrieve",
         summary="Your choice of notification e-mails",
         responses={200: EmailPreferenceSerializer, **ERROR_RESPONSES},
+        examples=[OpenApiExample("At once", value={"email": "immediate"}, response_only=True)],
     )
     def get(self, request: Request) -> Response:
         return _answer(Actor.from_request(request).user.pk)
@@ -63,7 +64,10 @@ class EmailPreferenceView(APIView):
         parameters=[IF_MATCH],
         request=EmailPreferenceSerializer,
         responses={200: EmailPreferenceSerializer, **WRITE_ERRORS},
-        examples=[OpenApiExample("Daily digest", value={"email": "digest"}, request_only=True)],
+        examples=[
+            OpenApiExample("Daily digest", value={"email": "digest"}, request_only=True),
+            OpenApiExample("Daily digest", value={"email": "digest"}, response_only=True),
+        ],
     )
     def put(self, request: Request) -> Response:
         actor = Actor.from_request(request)

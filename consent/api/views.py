@@ -42,8 +42,29 @@ def _valid(serializer_class: Any, request: Request) -> dict[str, Any]:
     return dict(serializer.validated_data)
 
 
-def _example(name: str, value: dict[str, Any]) -> list[OpenApiExample]:
-    return [OpenApiExample(name, value=value, request_only=True)]
+def _example(name: str, value: dict[str, Any], answer: dict[str, Any] | None = None) -> list[OpenApiExample]:
+    examples = [OpenApiExample(name, value=value, request_only=True)]
+    if answer is not None:
+        examples.append(OpenApiExample(name, value=answer, response_only=True))
+    return examples
+
+
+_OBJECTION = {
+    "id": "6b1f0c2e-3d4a-4b5c-9d8e-7f6a5b4c3d2e",
+    "organisation": None,
+    "reason": "Vill inte att uppgifterna delas.",
+    "recorded_at": "2026-12-07T10:15:00+01:00",
+    "lifted_at": None,
+    "lift_reason": "",
+}
+_BLOCK = {
+    "id": "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d",
+    "part": "documents",
+    "reason": "Personens begäran.",
+    "recorded_at": "2026-12-07T10:15:00+01:00",
+    "lifted_at": None,
+    "lift_reason": "",
+}
 
 
 @extend_schema(
@@ -105,7 +126,9 @@ def legal_basis_withdraw(request: Request, id: uuid.UUID) -> Response:
     ),
     request=ObjectionInputSerializer,
     responses={201: ObjectionSerializer, **WRITE_ERRORS},
-    examples=_example("Invändning", {"organisation": None, "reason": "Vill inte att uppgifterna delas."}),
+    examples=_example(
+        "Invändning", {"organisation": None, "reason": "Vill inte att uppgifterna delas."}, _OBJECTION
+    ),
 )
 @api_view(["POST"])
 def objections(request: Request, id: uuid.UUID) -> Response:
@@ -139,7 +162,15 @@ def _on_case(model: Any, case: Any, key: str) -> Any:
     summary="Lift an objection",
     request=LiftSerializer,
     responses={200: ObjectionSerializer, **WRITE_ERRORS},
-    examples=_example("Invändningen hävd", {"reason": "Personen har ändrat sig och samtycker nu."}),
+    examples=_example(
+        "Invändningen hävd",
+        {"reason": "Personen har ändrat sig och samtycker nu."},
+        {
+            **_OBJECTION,
+            "lifted_at": "2026-12-08T09:00:00+01:00",
+            "lift_reason": "Personen har ändrat sig och samtycker nu.",
+        },
+    ),
 )
 @api_view(["POST"])
 def objection_lift(request: Request, id: uuid.UUID, objection_id: str) -> Response:
@@ -166,7 +197,7 @@ def objection_lift(request: Request, id: uuid.UUID, objection_id: str) -> Respon
     ),
     request=BlockInputSerializer,
     responses={201: BlockSerializer, **WRITE_ERRORS},
-    examples=_example("Spärr på dokument", {"part": "documents", "reason": "Personens begäran."}),
+    examples=_example("Spärr på dokument", {"part": "documents", "reason": "Personens begäran."}, _BLOCK),
 )
 @api_view(["POST"])
 def blocks(request: Request, id: uuid.UUID) -> Response:
@@ -183,7 +214,15 @@ def blocks(request: Request, id: uuid.UUID) -> Response:
     summary="Lift a spärr",
     request=LiftSerializer,
     responses={200: BlockSerializer, **WRITE_ERRORS},
-    examples=_example("Spärren hävd", {"reason": "Personen har själv begärt att spärren tas bort."}),
+    examples=_example(
+        "Spärren hävd",
+        {"reason": "Personen har själv begärt att spärren tas bort."},
+        {
+            **_BLOCK,
+            "lifted_at": "2026-12-08T09:00:00+01:00",
+            "lift_reason": "Personen har själv begärt att spärren tas bort.",
+        },
+    ),
 )
 @api_view(["POST"])
 def block_lift(request: Request, id: uuid.UUID, block_id: str) -> Response:

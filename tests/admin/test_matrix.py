@@ -330,4 +330,5 @@ def test_the_admin_index_offers_only_what_an_organisation_administrator_may_use(
         for model in app["models"]
         if model["perms"].get("add")
     }
-    assert adds == {"User", "Membership"}
+    # People, their memberships, and the teams of their organisation that take cases.
+    assert adds == {"User", "Membership", "Team"}

@@ -43,4 +43,4 @@ def test_every_record_type_is_in_the_list() -> None:
         if name.startswith("RECORD_") and name != "RECORD_TYPES"
     }
     assert named == records.RECORD_TYPES
-    assert len(named) == 14
+    assert len(named) == 17

@@ -139,3 +139,13 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def record_consent(page: Any) -> None:
+    """On the new-case form: the person's oral consent to share the case with the other parties, as
+    the nurse records it before submitting (without it they would see only what is asked)."""
+    page.locator("input[name=basis-kind][value=consent]").check()
+    page.fill("#id_basis-scope", "Ärendet delas med vårdcentralen och njurmedicin.")
+    page.select_option("#id_basis-given_by", "person")
+    page.select_option("#id_basis-form", "oral")
+    page.fill("#id_basis-given_on", "2026-01-02")

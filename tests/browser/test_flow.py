@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cases.models import CaseStatus, ResponsibilityCase
-from tests.browser.conftest import axe_violations, fill_sip_editor, screenshot
+from tests.browser.conftest import axe_violations, fill_sip_editor, record_consent, screenshot
 from tests.fixtures.agreements import PD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,6 +37,7 @@ def test_pd_case_from_nurse_to_sip_pdf(live_server, world, halland, as_user):
     assert not ResponsibilityCase.objects.exists()  # nothing saved before the nurse says so
     screenshot(nurse, "02-new-case-live-proposal")
     axe_problems["new case"] = axe_violations(nurse)
+    record_consent(nurse)
     nurse.locator("button[name=submit]").click()
     nurse.wait_for_url("**/cases/*/")
     case = ResponsibilityCase.objects.get()

@@ -31,7 +31,7 @@ from cases.models import (
     ReviewState,
 )
 from hemsjukvard.models import OutboxMessage
-from tests.browser.conftest import fill_sip_editor, screenshot
+from tests.browser.conftest import fill_sip_editor, record_consent, screenshot
 from tests.fixtures.agreements import MEDICATION, PD, TPN, WOUND, Halland
 from tests.fixtures.world import World
 
@@ -111,6 +111,7 @@ def _new_case(page: Any, live_server: Any, patient: Any, tasks: list[tuple[str, 
     page.fill("#task-filter", "")
     page.fill("#id_background", "Utskriven från njurmedicin med PD och TPN; läkemedel ges av kommunen.")
     page.locator("#proposal").get_by_text("Njurmedicin Test").first.wait_for()
+    record_consent(page)
     with page.expect_navigation(url="**/cases/*/"):
         page.locator("button[name=submit]").click()
     return ResponsibilityCase.objects.get(patient=patient)

@@ -115,9 +115,13 @@ def test_emergency_access_shows_the_patient_and_is_logged_and_flagged(world):
     assert entry.user == world.users["gp_b"]
     assert (entry.outcome, entry.reason) == (Outcome.GRANTED, "Akut hembesök, jouren.")
     assert (entry.organisation, entry.role) == (world.orgs["vc_b"], Role.GP)
-    # The MAS of the patient's kommun sees it flagged as emergency access.
-    review = signed_in(world.users["mas_a"]).get("/access-log/", {"flag": "emergency_access"})
+    # The region, whose vårdcentral's GP read, sees it flagged in its review of its own staff's reads;
+    # the patient's kommun reviews its own staff, not the region's.
+    reviewer = make_user("log_reviewer.region", (world.orgs["region"], Role.LOG_REVIEWER))
+    review = signed_in(reviewer).get("/access-log/", {"flag": "emergency_access"})
     assert entry.pk in {row["entry"].pk for row in review.context["rows"]}
+    kommun = signed_in(world.users["mas_a"]).get("/access-log/", {"flag": "emergency_access"})
+    assert entry.pk not in {row["entry"].pk for row in kommun.context["rows"]}
     # It opened the patient's details for this response only: the patient page stays closed.
     assert signed_in(world.users["gp_b"]).get(f"/patients/{patient.public_id}/").status_code == 404
 

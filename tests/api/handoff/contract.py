@@ -400,6 +400,14 @@ def open_case(api: Integration, tasks: list[str], background: str) -> dict[str, 
             "competence_needed": True,
             "patient_safety_risk": True,
             "tasks": tasks,
+            # The person's consent, recorded with the case: the other parties read it on that basis.
+            "legal_basis": {
+                "kind": "consent",
+                "scope": "Ärendet delas med vårdcentralen och njurmedicin.",
+                "given_by": "person",
+                "form": "oral",
+                "given_on": "2026-01-02",
+            },
         },
         headers={"Idempotency-Key": str(uuid.uuid4())},
     )
