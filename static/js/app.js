@@ -24,16 +24,19 @@
         var words = folded(input.value).trim().split(/\s+/).filter(Boolean);
         var shown = 0;
         list.querySelectorAll(".task-option").forEach(function (option) {
-          var box = option.querySelector("input");
-          var match = words.every(function (w) { return folded(option.textContent).indexOf(w) !== -1; });
+          var box = option.querySelector("input[name=tasks]") || option.querySelector("input");
+          // The task's own name, not the times of day offered under it.
+          var label = option.querySelector("label");
+          var name = folded((label || option).textContent);
+          var match = words.every(function (w) { return name.indexOf(w) !== -1; });
           // A ticked task stays in sight, but out of the Tab order while it does not match: Tab, Space
           // from the search reaches what was searched for and never unticks an earlier choice.
           var kept = !match && box && box.checked;
           option.hidden = !match && !kept;
           option.classList.toggle("kept-ticked", Boolean(kept));
-          if (box) {
-            if (kept) { box.setAttribute("tabindex", "-1"); } else { box.removeAttribute("tabindex"); }
-          }
+          option.querySelectorAll("input").forEach(function (field) {
+            if (kept) { field.setAttribute("tabindex", "-1"); } else { field.removeAttribute("tabindex"); }
+          });
           if (match) { shown += 1; }
         });
         list.querySelectorAll(".task-group").forEach(function (group) {

@@ -120,6 +120,24 @@ def fill_sip_editor(page: Any) -> None:
         page.fill(f"#id_contact_{index}_who", who)
         page.fill(f"#id_contact_{index}_phone", phone)
     page.fill("#id_follow_up_on", (today + datetime.timedelta(days=30)).isoformat())
+    # Who answers for the plan, the person's named contacts, and each insats's when (HSL 16 kap. 4 §).
+    page.fill("#id_huvudansvar_contact", "Sara Sjuksköterska")
+    for field, name in (
+        ("#id_fast_vardkontakt_name", "Sara Sjuksköterska"),
+        ("#id_fast_lakarkontakt_name", "Dr Gp A"),
+    ):
+        if not page.locator(field).input_value():
+            page.fill(field, name)
+    for box in page.locator("input[id^=id_insats_][id$=_starts_on]").all():
+        box.fill(today.isoformat())
+    for box in page.locator("input[id^=id_insats_][id$=_frequency]").all():
+        if not box.input_value():
+            box.fill("Dagligen enligt ordination")
+    # Everyone named on the plan took part in the meeting.
+    for name in page.locator("input[id^=id_participant_][id$=_name]").all():
+        if name.input_value():
+            attendance = (name.get_attribute("id") or "").removesuffix("_name") + "_attendance"
+            page.select_option(f"#{attendance}", "yes")
 
 
 def screenshot(page: Any, name: str) -> None:
