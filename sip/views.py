@@ -22,7 +22,7 @@ from cases import selectors as case_selectors
 from directory.actor import Actor
 from documents import selectors as document_selectors
 from documents.models import DocumentKind
-from hemsjukvard.errors import StaleVersionError, StateConflictError
+from hemsjukvard.errors import NotPermitted, StaleVersionError, StateConflictError
 from hemsjukvard.form_once import form_once
 from hemsjukvard.pages import apply_service_errors, refusal_message
 
@@ -179,6 +179,10 @@ def sip_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpR
             except ValidationError as error:
                 apply_service_errors(form, error)
                 return _render(request, actor, view, form=form, status=400)
+            except NotPermitted as refusal:
+                # The reason (e.g. a biståndshandläggare changes only the SoL parts) beside what was typed.
+                form.add_error(None, str(refusal))
+                return _render(request, actor, view, form=form, status=403)
             if action == "finalise":
                 try:
                     services.sip_finalise(

@@ -197,3 +197,58 @@ def test_the_api_lets_a_bistandshandlaggare_edit_sol_parts_and_refuses_hsl_parts
     assert "biståndshandläggare" in refused.json()["error"]["message"]
     assert SipInsats.objects.filter(version__sip=sip_from_case, frequency="varannan dag").count() == 0
     assert client.post(url + "/finalise", HTTP_IF_MATCH=ok["ETag"]).status_code == 403
+
+
+def test_a_refused_change_on_the_page_keeps_what_she_typed_and_says_why(
+    world, sip_from_case, nurse, handlaggare
+):
+    """Saving an HSL part as biståndshandläggare: the editor comes back with the reason and her text."""
+    from html.parser import HTMLParser
+
+    from tests.fixtures.clients import signed_in
+
+    fill(sip_from_case, nurse, world)
+    _name_her(sip_from_case, nurse, handlaggare)
+    client = signed_in(handlaggare)
+    page = client.get(f"/sip/{sip_from_case.public_id}/").content.decode()
+
+    class Fields(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.data: dict[str, str] = {}
+            self.select: str | None = None
+            self.area: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            name = a.get("name") or ""
+            if tag == "input" and name and a.get("type") not in ("checkbox", "radio", "submit"):
+                self.data[name] = a.get("value") or ""
+            elif tag == "input" and name and "checked" in a:
+                self.data[name] = a.get("value") or "on"
+            elif tag == "select":
+                self.select = name
+            elif tag == "option" and self.select and "selected" in a:
+                self.data[self.select] = a.get("value") or ""
+            elif tag == "textarea":
+                self.area = name
+                self.data[name] = ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "select":
+                self.select = None
+            if tag == "textarea":
+                self.area = None
+
+        def handle_data(self, data: str) -> None:
+            if self.area:
+                self.data[self.area] += data
+
+    fields = Fields()
+    fields.feed(page)
+    data = {**fields.data, "huvudansvar_contact": "Någon annan kontaktperson"}
+    answer = client.post(f"/sip/{sip_from_case.public_id}/save/", data)
+    assert answer.status_code == 403
+    body = answer.content.decode()
+    assert "Någon annan kontaktperson" in body
+    assert "socialtjänstlagen" in body.lower() or "SoL" in body
