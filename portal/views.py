@@ -17,6 +17,9 @@ from cases import presenters, selectors
 from directory.actor import Actor
 from messaging import selectors as message_selectors
 from messaging.selectors import WaitingRow
+from sip import selectors as sip_selectors
+from sip.models import SipStatus
+from sip.selectors import SipView
 
 from .work_filters import WorkFilterForm, keep, kept_form, organisations_for
 
@@ -25,6 +28,19 @@ def _messages_waiting(actor: Actor) -> list[WaitingRow]:
     """Messages to the person's organisations still waiting for an answer (the messaging app's list:
     access-checked and logged), for "Waiting for me"; the filters above are the cases' and leave them be."""
     return message_selectors.messages_waiting_for(actor=actor)
+
+
+def _my_plans(actor: Actor, roles: set[str]) -> list[SipView]:
+    """For a biståndshandläggare: the open plans that name her, newest first (the SIP list's rule:
+    access-checked and logged); she reaches no case, so this is her list of work."""
+    if "bistandshandlaggare" not in roles:
+        return []
+    plans = list(
+        sip_selectors.sip_list(actor=actor)
+        .filter(bistandshandlaggare=actor.user)
+        .exclude(status=SipStatus.CLOSED)[:50]
+    )
+    return sip_selectors.sips_listed(actor=actor, sips=plans)
 
 
 def _home(request: HttpRequest, actor: Actor, form: WorkFilterForm, *, status: int = 200) -> HttpResponse:
@@ -39,6 +55,7 @@ def _home(request: HttpRequest, actor: Actor, form: WorkFilterForm, *, status: i
             "escalations": presenters.work_rows(lists.escalations),
             "mine": presenters.work_rows(lists.mine),
             "messages_waiting": _messages_waiting(actor),
+            "my_plans": _my_plans(actor, roles),
             "notifications": selectors.notifications_for(actor=actor),
             "is_approver": bool(roles & APPROVER_ROLES),
             "is_governance": "governance" in roles,

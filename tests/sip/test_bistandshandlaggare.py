@@ -252,3 +252,15 @@ def test_a_refused_change_on_the_page_keeps_what_she_typed_and_says_why(
     body = answer.content.decode()
     assert "Någon annan kontaktperson" in body
     assert "socialtjänstlagen" in body.lower() or "SoL" in body
+
+
+def test_my_work_lists_the_plans_that_name_her(world, sip_from_case, nurse, handlaggare):
+    from tests.fixtures.clients import signed_in
+
+    before = signed_in(handlaggare).get("/").content.decode()
+    assert f"/sip/{sip_from_case.public_id}/" not in before
+    _name_her(sip_from_case, nurse, handlaggare)
+    page = signed_in(handlaggare).get("/").content.decode()
+    assert f"/sip/{sip_from_case.public_id}/" in page
+    assert "biståndshandläggare" in page
+    assert AccessLogEntry.objects.filter(user=handlaggare, record_id=str(sip_from_case.public_id)).exists()
