@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assignments.selectors import current_by_organisation
 from audit.models import Action
 from audit.records import RECORD_CASE_MESSAGE
 from audit.services import Access, access_log_record
@@ -97,28 +98,44 @@ def _tell_person(
     acts: bool = False,
     due_at: datetime.datetime | None = None,
 ) -> list[int]:
-    """Tell the message's sender (one person, in the membership they wrote in), once per ``key``."""
-    if not User.objects.filter(pk=message.sender_id, is_active=True).exists():
-        return []
-    notice, created = Notification.objects.get_or_create(
-        user_id=message.sender_id,
-        case_id=message.case_id,
-        kind=kind,
-        deadline_key=key,
-        defaults={
-            "message": text,
-            "organisation_id": message.sender_organisation_id,
-            "role": message.sender_role,
-            "acts": acts,
-            "due_at": due_at,
-        },
+    """Tell the message's sender (one person, in the membership they wrote in), once per ``key``; and,
+    when the case has since been handed to a colleague in the sender's organisation, that colleague too."""
+    people = [(message.sender_id, message.sender_role)]
+    handler = current_by_organisation([message.case_id]).get(
+        (message.case_id, message.sender_organisation_id)
     )
-    if not created:
-        return []
-    notifications_dispatch(
-        notification_ids=[notice.pk], dedup_key=f"messaging.notify:{key}:{message.sender_id}"
-    )
-    return [notice.pk]
+    if handler is not None and handler.assignee_id and handler.assignee_id != message.sender_id:
+        role = (
+            Membership.objects.active()
+            .filter(user_id=handler.assignee_id, organisation_id=message.sender_organisation_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+        if role:
+            people.append((handler.assignee_id, role))
+    ids: list[int] = []
+    for user_id, role in people:
+        if not User.objects.filter(pk=user_id, is_active=True).exists():
+            continue
+        notice, created = Notification.objects.get_or_create(
+            user_id=user_id,
+            case_id=message.case_id,
+            kind=kind,
+            deadline_key=key,
+            defaults={
+                "message": text,
+                "organisation_id": message.sender_organisation_id,
+                "role": role,
+                "acts": acts,
+                "due_at": due_at,
+            },
+        )
+        if created:
+            notifications_dispatch(
+                notification_ids=[notice.pk], dedup_key=f"messaging.notify:{key}:{user_id}"
+            )
+            ids.append(notice.pk)
+    return ids
 
 
 def _tell_addressed(

@@ -408,3 +408,18 @@ def test_without_a_legal_basis_the_other_party_reads_no_message_text(world, driv
         user=world.users["gp_a"], record_id=str(message.public_id), outcome=Outcome.DENIED
     ).exists()
     assert selectors.messages_of_case(actor=nurse, public_id=case.public_id)[1] == [message]
+
+
+def test_after_a_hand_over_the_answer_tells_the_new_handler_too(world, drive):
+    from assignments import services as assign_services
+    from directory.models import Role
+    from tests.fixtures.world import make_user
+
+    case = _submitted(drive)
+    message = _send(world, case)
+    colleague = make_user("nurse.a2", (world.orgs["kommun_a"], Role.NURSE))
+    assign_services.case_assign(actor=as_actor(world, "nurse_a"), case=case, assignee=colleague)
+    _reply(world, message, "gp_a")
+    told = _told(K.MESSAGE_ANSWERED)
+    assert set(told) == {"nurse.a", "nurse.a2"}
+    assert told["nurse.a2"] == ("A kommun", "nurse", False)
