@@ -449,6 +449,8 @@ def _render_case(
             "draft_missing": list(draft_missing(case).values()) if case.status == CaseStatus.DRAFT else [],
             "language": get_language(),
             "handlers": assignment_selectors.case_handlers(case=case),
+            # A hand-over's note is for the handler's own organisation, not the case's other parties.
+            "own_organisation_ids": {m.organisation_id for m in actor.memberships},
             "hand_over": hand_over,
             "hand_over_form": hand_over_form(actor, hand_over),
         },

@@ -142,3 +142,16 @@ def test_a_case_handed_to_the_coordinator_waits_for_them_though_a_nurse_holds_th
     services.case_assign(actor=as_actor(world, "nurse_a"), case=case, assignee=world.users["coordinator_a"])
     assert case.pk in waiting_ids(world, "coordinator_a")
     assert case.pk not in waiting_ids(world, "nurse_a")
+
+
+def test_the_hand_over_note_is_read_only_on_the_handlers_side(world, case_in, colleagues):
+    from tests.fixtures.clients import signed_in
+
+    case = case_in(CaseStatus.IN_REVIEW)
+    services.case_assign(
+        actor=as_actor(world, "nurse_a"), case=case, assignee=world.users["nurse2_a"], note="Semester v. 28."
+    )
+    own = signed_in(world.users["nurse2_a"]).get(f"/cases/{case.public_id}/").content.decode()
+    assert "Semester v. 28." in own
+    other = signed_in(world.users["gp_a"]).get(f"/cases/{case.public_id}/").content.decode()
+    assert "Semester v. 28." not in other
