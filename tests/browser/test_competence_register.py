@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from competence.models import CompetenceTransfer
 from tests.browser.conftest import axe_violations
@@ -20,7 +21,7 @@ def test_a_nurse_records_a_training_and_sees_it_in_the_register(
     CompetenceTransfer.objects.filter(receiving_unit=world.orgs["kommun_a"]).delete()
     nurse = as_user("nurse.a")
     nurse.get_by_role("link", name="Kompetens och delegering").click()
-    assert "Inga kompetensöverföringar registrerade." in nurse.content()
+    expect(nurse.locator("main")).to_contain_text("Inga kompetensöverföringar registrerade.")
     nurse.get_by_role("link", name="Registrera en kompetensöverföring").click()
     today = datetime.date.today()
     nurse.select_option("#id_task_type", label="Peritonealdialys (PD)")
