@@ -67,6 +67,9 @@ class Sharing:
     status: str
     blocked: frozenset[str] = field(default_factory=frozenset)
     kind: str = ""  # the current basis's kind (``BasisKind``), empty when none was recorded
+    # The organisations the reader acts for: what is internal to one of them (a hand-over's note) is shown
+    # only to its own staff.
+    readers: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def health(self) -> bool:
@@ -132,6 +135,7 @@ def sharing_for_organisations(
             status=basis_status(bases.get(case.pk)),
             blocked=blocks.get(case.pk, frozenset()),
             kind=bases[case.pk].kind if case.pk in bases else "",
+            readers=frozenset(organisations),
         )
         for case in cases
     }

@@ -22,9 +22,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import selectors as case_selectors
-from cases.api.serializers import CaseSerializer, case_representation
+from cases.api.responses import case_response
+from cases.api.serializers import CaseSerializer
 from cases.models import ResponsibilityCase
-from cases.policies import allowed_actions
 from directory.actor import Actor
 from directory.models import Organisation, Team, User
 from directory.teams import (
@@ -40,14 +40,6 @@ from hemsjukvard.errors import NotPermitted
 
 from .. import policies, services
 from .serializers import HandOverSerializer, ReleaseSerializer, TeamSerializer, TeamWriteSerializer
-
-
-def _case_response(actor: Actor, case: ResponsibilityCase) -> Response:
-    fresh = case_selectors.case_reload(case=case)
-    fresh.allowed_actions = allowed_actions(actor, fresh, case_selectors.case_facts(fresh))  # type: ignore[attr-defined]
-    response = Response(case_representation(fresh))
-    response["ETag"] = etag_for(fresh, version=fresh.version)
-    return response
 
 
 def _checked_case(request: Request, id: str) -> tuple[Actor, ResponsibilityCase]:
@@ -132,7 +124,7 @@ class CaseHandlerViewSet(viewsets.ViewSet):
             )
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
-        return _case_response(actor, case)
+        return case_response(actor, case)
 
     @extend_schema(
         summary="Hand the case back to my organisation",
@@ -158,7 +150,7 @@ class CaseHandlerViewSet(viewsets.ViewSet):
             )
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
-        return _case_response(actor, case)
+        return case_response(actor, case)
 
 
 def _team(team: Team) -> dict[str, Any]:

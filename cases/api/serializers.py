@@ -127,7 +127,12 @@ class CaseHandlerSerializer(serializers.Serializer[Any]):
     team = TeamRefSerializer(read_only=True, allow_null=True)
     assigned_by = PersonRefSerializer(read_only=True)
     assigned_at = serializers.DateTimeField(read_only=True)
-    note = serializers.CharField(read_only=True, max_length=500, allow_blank=True)
+    note = serializers.CharField(
+        read_only=True,
+        max_length=500,
+        allow_blank=True,
+        help_text=_("The hand-over's note: shown only to the handler's own organisation, empty for others."),
+    )
 
 
 class CaseSerializer(serializers.ModelSerializer[ResponsibilityCase]):
@@ -742,6 +747,7 @@ def _handlers(
         .select_related("organisation", "assignee", "team", "assigned_by")
         .order_by("case_id", "organisation__name", "pk")
     )
+    readers = {case.pk: sharing_of(case).readers for case in cases}
     found: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         found.setdefault(row.case_id, []).append(
@@ -751,7 +757,8 @@ def _handlers(
                 "team": {"id": str(row.team.public_id), "name": row.team.name} if row.team else None,
                 "assigned_by": refs.person(row.assigned_by),
                 "assigned_at": _iso_datetime(row.at, zone),
-                "note": row.note,
+                # A hand-over's note is internal to the handler's organisation (the case page does the same).
+                "note": row.note if row.organisation_id in readers[row.case_id] else "",
             }
         )
     return found

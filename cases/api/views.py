@@ -44,6 +44,7 @@ from .. import selectors, services
 from ..models import CaseStatus, ResponsibilityCase, RiskAnalysis
 from ..policies import allowed_actions
 from ..transitions import A
+from .responses import case_response
 from .serializers import (
     SUBMIT_EXAMPLE,
     AcceptSerializer,
@@ -62,7 +63,6 @@ from .serializers import (
     RiskAnalysisCreateSerializer,
     RiskAnalysisSerializer,
     SubmitSerializer,
-    case_representation,
     case_representations,
 )
 
@@ -93,18 +93,6 @@ def _validated(serializer_class: type[serializers.Serializer[Any]], request: Req
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
-
-
-def _case_response(
-    actor: Actor, case: ResponsibilityCase, *, status_code: int = status.HTTP_200_OK, reload: bool = True
-) -> Response:
-    """The case as the answer to a read (``reload=False``: as just read) or to a write (as stored now)."""
-    fresh = selectors.case_reload(case=case) if reload else case
-    fresh.allowed_actions = allowed_actions(actor, fresh, selectors.case_facts(fresh))  # type: ignore[attr-defined]
-    fresh.sharing = sharing_for(actor, fresh)  # type: ignore[attr-defined]
-    response = Response(case_representation(fresh), status=status_code)
-    response["ETag"] = etag_for(fresh, version=fresh.version)
-    return response
 
 
 def _basis_record(actor: Actor, case: ResponsibilityCase, basis: dict[str, Any]) -> None:
@@ -249,12 +237,12 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
             )
             if basis is not None:
                 _basis_record(actor, case, basis)
-        return _case_response(actor, case, status_code=status.HTTP_201_CREATED)
+        return case_response(actor, case, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Read a responsibility case", responses={200: CaseSerializer, **ERROR_RESPONSES})
     def retrieve(self, request: Request, id: str) -> Response:
         actor = Actor.from_request(request)
-        return _case_response(actor, selectors.case_get(actor=actor, public_id=id), reload=False)
+        return case_response(actor, selectors.case_get(actor=actor, public_id=id), reload=False)
 
     @extend_schema(
         summary="Change a draft case",
@@ -280,7 +268,7 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
             task_codes=task_codes,
             visit_bands=visit_bands,
         )
-        return _case_response(actor, updated)
+        return case_response(actor, updated)
 
     # --- actions -----------------------------------------------------------------------------------
 
@@ -296,7 +284,7 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         version = _version_from_if_match(request, case)
         data = _validated(serializer_class, request) if serializer_class is not None else {}
         call(actor=actor, case=case, expected_version=version, **data)
-        return _case_response(actor, case)
+        return case_response(actor, case)
 
     @_action_schema(
         "Submit the case",
@@ -404,7 +392,7 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         # refuses anything else as stale (412).
         version = case.version if current else services.STALE_VERSION
         services.case_escalate(actor=actor, case=case, expected_version=version, **data)
-        return _case_response(actor, case)
+        return case_response(actor, case)
 
     @_action_schema(
         "Decide an escalated case",

@@ -18,8 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import selectors as case_selectors
+from cases.api.responses import case_response
 from cases.api.serializers import BasisInputSerializer, CaseSerializer
-from cases.api.views import _case_response
 from directory.actor import Actor
 from directory.models import Organisation
 from hemsjukvard.api.schema import WRITE_ERRORS
@@ -96,7 +96,7 @@ def legal_basis(request: Request, id: uuid.UUID) -> Response:
     services.acting_membership(actor, case)  # who may, before what they sent is looked at
     data = _valid(BasisInputSerializer, request)
     services.basis_record(actor=actor, case=case, data=services.BasisInput(**data))
-    return _case_response(actor, case, status_code=status.HTTP_201_CREATED)
+    return case_response(actor, case, status_code=status.HTTP_201_CREATED)
 
 
 @extend_schema(
@@ -114,7 +114,7 @@ def legal_basis_withdraw(request: Request, id: uuid.UUID) -> Response:
     services.acting_membership(actor, case)  # who may, before what they sent is looked at
     data = _valid(SharingReasonSerializer, request)
     services.basis_withdraw(actor=actor, case=case, reason=data.get("reason", ""))
-    return _case_response(actor, case)
+    return case_response(actor, case)
 
 
 @extend_schema(

@@ -150,3 +150,44 @@ def test_teams_are_listed_for_the_organisation_and_kept_by_its_coordinator(world
     assert saved.status_code == 302
     team.refresh_from_db()
     assert not team.is_active
+
+
+def test_the_api_shows_a_hand_over_note_only_to_the_handlers_own_organisation(
+    world, case_in, colleagues, api
+):
+    case = case_in(CaseStatus.IN_REVIEW)
+    handed = api(world.users["nurse_a"]).post(
+        f"/api/v1/cases/{case.public_id}/handler",
+        {"assignee": str(world.users["nurse2_a"].public_id), "note": "Semester v. 28."},
+        format="json",
+        HTTP_IF_MATCH=etag(case),
+    )
+    assert handed.json()["handlers"][0]["note"] == "Semester v. 28."
+    own = api(world.users["nurse2_a"]).get(f"/api/v1/cases/{case.public_id}").json()
+    assert own["handlers"][0]["note"] == "Semester v. 28."
+    for other in (
+        api(world.users["gp_a"]).get(f"/api/v1/cases/{case.public_id}").json()["handlers"],
+        api(world.users["gp_a"]).get("/api/v1/cases").json()["results"][0]["handlers"],
+    ):
+        assert other[0]["assignee"]["id"] == str(world.users["nurse2_a"].public_id)
+        assert other[0]["note"] == ""
+
+
+def test_a_hand_over_answers_the_case_as_the_handing_party_may_see_it(world, case_in, api):
+    from consent.models import SharingBasis
+    from directory.models import Role
+    from tests.fixtures.world import make_user
+
+    case = case_in(CaseStatus.IN_REVIEW)
+    SharingBasis.objects.filter(case=case).delete()  # no legal basis: the vårdcentral sees no health details
+    colleague = make_user("gp2.a", (world.orgs["vc_a"], Role.GP))
+    answer = api(world.users["gp_a"]).post(
+        f"/api/v1/cases/{case.public_id}/handler",
+        {"assignee": str(colleague.public_id)},
+        format="json",
+        HTTP_IF_MATCH=etag(case),
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["sharing"]["health_details_shared"] is False
+    assert body["background"] == ""
