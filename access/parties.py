@@ -1,8 +1,9 @@
 """Which organisations a responsibility case names: the fact both the patient rule and the case rule
 rest on.
 
-A case names its kommun, the patient's listed vårdcentral, the ordering specialist clinic and, while it
-is escalated, the joint body of the current level. Members of those organisations see the case
+A case names its kommun, the kommun where the person stays if not at home (HSL 12 kap. 2 §: it gives the
+kommunal part there), the patient's listed vårdcentral, the ordering specialist clinic and, while it is
+escalated, the joint body of the current level. Members of those organisations see the case
 (``access.cases``), and while the case is open they see its patient too (``access.patients``). Both
 read it from here, so the two rules cannot name different organisations, and neither has to import the
 other. The kommuner a patient's cases and enrolments name are read here too, in the same query: they
@@ -30,6 +31,7 @@ def case_parties_q(organisation_ids: Collection[int]) -> Q:
         return Q(pk__in=[])
     return (
         Q(kommun_id__in=ids)
+        | Q(stay_kommun_id__in=ids)
         | Q(vardcentral_id__in=ids)
         | Q(specialist_clinic_id__in=ids)
         | Q(status=CaseStatus.ESCALATED, escalation_body_id__in=ids)
@@ -38,7 +40,7 @@ def case_parties_q(organisation_ids: Collection[int]) -> Q:
 
 def case_organisation_ids(case: ResponsibilityCase) -> frozenset[int]:
     """The organisations ``case`` names (``case_parties_q`` for one case in memory)."""
-    ids = {case.kommun_id, case.vardcentral_id, case.specialist_clinic_id}
+    ids = {case.kommun_id, case.stay_kommun_id, case.vardcentral_id, case.specialist_clinic_id}
     if case.status == CaseStatus.ESCALATED:
         ids.add(case.escalation_body_id)
     return frozenset(i for i in ids if i is not None)
@@ -83,6 +85,7 @@ def case_facts_many(patient_ids: Collection[int]) -> dict[int, CaseFacts]:
         .values_list(
             "patient_id",
             "kommun_id",
+            "stay_kommun_id",
             "vardcentral_id",
             "specialist_clinic_id",
             "status",
@@ -93,21 +96,27 @@ def case_facts_many(patient_ids: Collection[int]) -> dict[int, CaseFacts]:
         Enrolment.objects.filter(patient_id__in=ids)
         .order_by()
         .values_list(
-            "patient_id", "kommun_id", no_org, no_org, Value(_ENROLMENT, output_field=CharField()), no_org
+            "patient_id",
+            "kommun_id",
+            no_org,
+            no_org,
+            no_org,
+            Value(_ENROLMENT, output_field=CharField()),
+            no_org,
         )
     )
     open_orgs: dict[int, set[int]] = {}
     kommuner: dict[int, set[int]] = {}
-    for patient_id, kommun_id, vardcentral_id, clinic_id, status, body_id in cases.union(
+    for patient_id, kommun_id, stay_id, vardcentral_id, clinic_id, status, body_id in cases.union(
         enrolments, all=True
     ):
         in_care = kommuner.setdefault(patient_id, set())
-        if kommun_id is not None and status != CaseStatus.DRAFT:  # a draft has asked nobody yet
-            in_care.add(kommun_id)
+        if status != CaseStatus.DRAFT:  # a draft has asked nobody yet
+            in_care.update(i for i in (kommun_id, stay_id) if i is not None)
         if status not in OPEN_STATUSES:
             continue
         orgs = open_orgs.setdefault(patient_id, set())
-        orgs.update(i for i in (kommun_id, vardcentral_id, clinic_id) if i is not None)
+        orgs.update(i for i in (kommun_id, stay_id, vardcentral_id, clinic_id) if i is not None)
         if status == CaseStatus.ESCALATED and body_id is not None:
             orgs.add(body_id)
     return {
@@ -129,4 +138,7 @@ def kommun_care_q(kommun_ids: Collection[int]) -> Q:
     asked = ResponsibilityCase.objects.filter(patient=OuterRef("pk"), kommun_id__in=ids).exclude(
         status=CaseStatus.DRAFT
     )
-    return Q(Exists(enrolled)) | Q(Exists(asked))
+    asked_where_staying = ResponsibilityCase.objects.filter(
+        patient=OuterRef("pk"), stay_kommun_id__in=ids
+    ).exclude(status=CaseStatus.DRAFT)
+    return Q(Exists(enrolled)) | Q(Exists(asked)) | Q(Exists(asked_where_staying))

@@ -112,7 +112,7 @@ def party_ids(case: ResponsibilityCase, party: str) -> frozenset[int]:
         case Party.BODY:
             ids = {case.escalation_body_id} if case.status == CaseStatus.ESCALATED else set()
         case Party.ANY:
-            ids = {case.kommun_id, case.vardcentral_id, case.specialist_clinic_id}
+            ids = {case.kommun_id, case.stay_kommun_id, case.vardcentral_id, case.specialist_clinic_id}
             if case.status == CaseStatus.ESCALATED:
                 ids.add(case.escalation_body_id)
         case _:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from access.legal_basis import current_bases, sharing_for
+from access.parties import case_organisation_ids
 from audit.records import RECORD_SHARING
 from cases import selectors as case_selectors
 from cases.models import ResponsibilityCase
@@ -32,7 +33,7 @@ from .policies import can_manage_sharing
 
 def _case_organisations(case: ResponsibilityCase) -> list[tuple[str, str]]:
     """The organisations the case names, but the opener's: those an objection may name."""
-    ids = {case.kommun_id, case.vardcentral_id, case.specialist_clinic_id, case.escalation_body_id}
+    ids = set(case_organisation_ids(case)) | {case.escalation_body_id}
     ids.discard(case.opened_by_organisation_id)
     found = Organisation.objects.filter(pk__in=[i for i in ids if i is not None]).order_by("name")
     return [(str(o.public_id), o.name) for o in found]

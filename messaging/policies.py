@@ -33,6 +33,7 @@ def case_parties(case: ResponsibilityCase) -> dict[int, str]:
     """The case's parties a message may go between: organisation id → which party it is."""
     parties = {
         case.kommun_id: "kommun",
+        case.stay_kommun_id: "kommun",  # where the person stays, if not at home (HSL 12 kap. 2 §)
         case.vardcentral_id: "vardcentral",
         case.specialist_clinic_id: "specialist_clinic",
     }

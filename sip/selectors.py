@@ -133,7 +133,7 @@ def sip_organisation_ids(sip: Sip, *, patient: PatientFacts | None = None) -> fr
     ids.update({facts.open_enrolment_kommun_id, facts.listed_vardcentral_id})
     case = sip.case
     if case is not None:
-        ids.update({case.kommun_id, case.vardcentral_id, case.specialist_clinic_id})
+        ids.update({case.kommun_id, case.stay_kommun_id, case.vardcentral_id, case.specialist_clinic_id})
     version = current_version(sip)
     ids.add(version.huvudansvar_id)
     for insats in version.insatser.all():

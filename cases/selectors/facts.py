@@ -98,8 +98,9 @@ def task_parties_for(
     tasks = [(case, task) for case, loaded in cases for task in loaded]
     public_ids = {pid for _case, task in tasks for pid in _named_public_ids(task)}
     # A private performer (LOV/LOU) performs for its kommun, which stays the principal (huvudman) and so
-    # answers for the performer's part of a case; a kommun of stay is not a party of the case, so the
-    # case's own kommun answers for its part (agreements/README.md, "Kommun of stay").
+    # answers for the performer's part of a case; the kommun where the person stays answers for what the
+    # proposal asks of it (agreements/README.md, "Kommun of stay"); any other kommun named is answered
+    # for by the case's own kommun.
     rows = (
         Organisation.objects.filter(public_id__in=public_ids).values_list(
             "public_id", "pk", "kind", "kommun_id"
@@ -117,7 +118,9 @@ def task_parties_for(
         if found is None:
             return None
         pk, kind = found
-        return case.kommun_id if kind == OrganisationKind.KOMMUN else pk
+        if kind == OrganisationKind.KOMMUN and pk != case.stay_kommun_id:
+            return case.kommun_id
+        return pk
 
     return {
         task.pk: task_parties(
@@ -302,11 +305,16 @@ ASSIGNABLE_REGION_KINDS = (OrganisationKind.SPECIALIST_CLINIC, OrganisationKind.
 def assignable_organisations(case: ResponsibilityCase) -> list[Organisation]:
     """Every organisation a split on ``case`` may name (in a review, a position or a decision).
 
-    The case's parties (kommun, listed vårdcentral, specialist clinic), the organisations its
+    The case's parties (kommun, kommun of stay, listed vårdcentral, specialist clinic), the organisations its
     proposals named, the region itself, and the region's specialist clinics and mobile teams (ASIH
     among them), which the agreement's rules may assign even where the case names none of them.
     """
-    ids: list[int | None] = [case.kommun_id, case.vardcentral_id, case.specialist_clinic_id]
+    ids: list[int | None] = [
+        case.kommun_id,
+        case.stay_kommun_id,
+        case.vardcentral_id,
+        case.specialist_clinic_id,
+    ]
     named = [pid for task in case.tasks.all() for pid in _named_public_ids(task)]
     region_id = Organisation.objects.filter(pk=case.kommun_id).values_list("region_id", flat=True).first()
     found = Organisation.objects.filter(

@@ -578,17 +578,26 @@ def test_the_area_vardcentral_becomes_the_cases_vardcentral(region_halland: Worl
         assert case.vardcentral_id == listed.pk
 
 
-def test_the_cases_kommun_answers_for_the_kommun_of_stay(region_halland: World) -> None:
+def test_the_kommun_of_stay_answers_for_its_part_and_the_home_kommun_for_any_other(
+    region_halland: World,
+) -> None:
     from cases.models import CaseTask, ProposalStatus, ResponsibilityCase
+    from cases.policies import TaskParties
     from cases.selectors.facts import task_parties_for
 
     home, stay = region_halland.orgs["Kungsbacka kommun"], region_halland.orgs["Varbergs kommun"]
-    case = ResponsibilityCase(pk=1, kommun_id=home.pk, vardcentral_id=None)
-    task = CaseTask(
-        pk=1,
-        proposal_status=ProposalStatus.PROPOSED,
-        proposal={"performs": {"organisation": {"id": str(stay.public_id)}}},
-    )
-    parties = task_parties_for([(case, [task])])[1]
-    assert stay.pk not in parties.may_answer
-    assert parties.awaited == frozenset({home.pk})
+    other = region_halland.orgs["Falkenbergs kommun"]
+    case = ResponsibilityCase(pk=1, kommun_id=home.pk, stay_kommun_id=stay.pk, vardcentral_id=None)
+
+    def parties(kommun: Organisation) -> TaskParties:
+        task = CaseTask(
+            pk=1,
+            proposal_status=ProposalStatus.PROPOSED,
+            proposal={"performs": {"organisation": {"id": str(kommun.public_id)}}},
+        )
+        return task_parties_for([(case, [task])])[1]
+
+    staying = parties(stay)
+    assert staying.awaited == frozenset({stay.pk})  # asked, so it accepts or disputes
+    assert home.pk not in staying.may_answer
+    assert parties(other).awaited == frozenset({home.pk})

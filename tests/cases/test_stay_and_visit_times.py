@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from agreements.choices import PartyRef, TimeBand
 from agreements.models import CareTaskType, ResponsibilityRule
-from cases.models import CaseTask, ResponsibilityCase
+from cases.models import CaseTask, Notification, NotificationKind, ResponsibilityCase
 from tests.fixtures.agreements import WOUND, Halland
 from tests.fixtures.clients import signed_in
 from tests.fixtures.world import World
@@ -71,6 +71,41 @@ def test_kommun_of_stay_decides_the_kommunal_part_of_a_submitted_case(
     proposal = task["proposal"]
     assert proposal["performs"]["organisation"]["name"] == stay.name
     assert any(stay.name in note and "HSL 12 kap. 2 §" in note for note in proposal["notes"])
+
+
+def test_the_kommun_of_stay_is_a_party_that_sees_the_case_is_asked_and_answers_for_its_part(
+    world: World, halland: Halland, api: Any
+) -> None:
+    patient = world.patient()
+    stay = world.orgs["kommun_b"]
+    opened = _open(api, world, patient, stay_kommun=str(stay.public_id), stay_to="2099-08-15")
+    case_id = _submit(api, world, opened)["id"]
+
+    # Its nurses are told, find the case in their list and may read it; its MAS reaches the patient.
+    assert Notification.objects.filter(
+        user=world.users["nurse_b"], case__public_id=case_id, kind=NotificationKind.REVIEW_REQUESTED
+    ).exists()
+    staying = api(world.users["nurse_b"])
+    assert case_id in [c["id"] for c in staying.get("/api/v1/cases").json()["results"]]
+    read = staying.get(f"/api/v1/cases/{case_id}")
+    assert read.status_code == 200
+    assert api(world.users["mas_b"]).get(f"/api/v1/patients/{patient.public_id}").status_code == 200
+    page = signed_in(world.users["nurse_b"]).get(f"/cases/{case_id}/").content.decode()
+    assert "Den kommunen är part i ärendet" in page.split('class="stay"')[1]
+    # An organisation the case does not name still gets 404.
+    assert api(world.users["gp_b"]).get(f"/api/v1/cases/{case_id}").status_code == 404
+
+    # The home kommun cannot accept in the kommun of stay's place; the kommun of stay can.
+    home = api(world.users["nurse_a"]).post(
+        f"/api/v1/cases/{case_id}/accept", {}, format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+    assert home.status_code in (403, 409), home.content
+    accepted = staying.post(f"/api/v1/cases/{case_id}/accept", {}, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert accepted.status_code == 200, accepted.content
+    (task,) = accepted.json()["tasks"]
+    answers = {r["organisation"]["id"]: r["answer"] for r in task["reviews"]}
+    assert answers[str(stay.public_id)] == "accepted"
+    assert str(world.orgs["kommun_a"].public_id) not in answers
 
 
 def test_a_stay_that_has_ended_is_not_used(world: World, halland: Halland, api: Any) -> None:
