@@ -9,7 +9,9 @@ and nothing is stored until she saves the analysis through ``risk_analysis_creat
 The form holds one measure per hazard, so a hazard's measures are put together in its measure text, one
 a line; the owner is the principal of the first measure (the kommun of the case, or the region's party
 that orders the task, where that organisation may own a measure on the case) and the due date the
-earliest of them.
+earliest of them, counted from the day the form is filled in (``agreements.risk_templates.measure_days``:
+the template's days, 14 when it gives none, never the same day). The nurse changes the date before she
+saves.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from agreements.choices import CareLevel
-from agreements.risk_templates import RiskTemplate
+from agreements.risk_templates import RiskTemplate, measures_due_on
 from directory.models import Organisation, OrganisationKind
 
 from .models import CaseTask, ResponsibilityCase
@@ -122,8 +124,6 @@ def prefill_rows(
                 owner = owners.get(measures[0]["who"])
                 if owner is not None and owner.pk in allowed:
                     row["measure_owner"] = allowed[owner.pk]
-                row["measure_due"] = today + datetime.timedelta(
-                    days=min(int(m["within_days"]) for m in measures)
-                )
+                row["measure_due"] = measures_due_on(measures, written_on=today)
             rows.append(row)
     return rows[:HAZARDS_MAX]

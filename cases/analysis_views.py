@@ -33,7 +33,7 @@ from .forms import (
     VersionedForm,
 )
 from .models import AnalysisStatus, ResponsibilityCase, RiskAnalysis
-from .risk import risk_matrix
+from .risk import SCALE, risk_matrix
 from .transitions import A
 from .views import STALE_KEPT
 
@@ -51,13 +51,31 @@ def _hazard_formset(
     )
 
 
+def _score(value: Any) -> int | None:
+    try:
+        score = int(value)
+    except (TypeError, ValueError):
+        return None
+    return score if score in SCALE else None
+
+
 def _formset_hazards(formset: Any) -> list[presenters.ScoredHazard]:
+    """The form's hazards as they stand, for the matrix under it: each with a text and both scores, by
+    the form's numbers (Hazard 1, 2, …). A sent form counts what was sent, also where the rest of the
+    hazard is not right yet (a measure without an owner keeps its hazard on the matrix after the error);
+    a form not sent counts the rows it starts from (the last version, the template)."""
     items = []
-    for form in formset.forms:
-        data = form.cleaned_data if form.is_valid() else {}
-        if str(data.get("description") or "").strip() and data.get("likelihood") and data.get("consequence"):
-            items.append((data["description"], int(data["likelihood"]), int(data["consequence"])))
-    return presenters.scored(items)
+    for number, form in enumerate(formset.forms, start=1):
+        if form.is_bound:
+            form.is_valid()
+            data = getattr(form, "cleaned_data", None) or {}
+        else:
+            data = form.initial or {}
+        description = str(data.get("description") or "").strip()
+        likelihood, consequence = _score(data.get("likelihood")), _score(data.get("consequence"))
+        if description and likelihood and consequence:
+            items.append((number, description, likelihood, consequence))
+    return presenters.scored_numbered(items)
 
 
 def _analysis_read(actor: Actor, public_id: uuid.UUID) -> tuple[Seen[ResponsibilityCase], list[RiskAnalysis]]:
@@ -90,7 +108,7 @@ def _render_analysis(
         copy = presenters.analysis_copy(current)
         form = AnalysisForm(initial={"version": case.version, **copy.fields})
         formset = _hazard_formset(page, initial=copy.hazards or None)
-    preview = _formset_hazards(formset) if formset is not None and formset.is_bound else []
+    preview = _formset_hazards(formset) if formset is not None else []
     templates = case_templates(case) if can_write else []
     documents: list[Document] = []
     if current is not None:

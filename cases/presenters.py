@@ -490,8 +490,14 @@ class ScoredHazard:
 
 
 def scored(items: Iterable[tuple[str, int, int]]) -> list[ScoredHazard]:
+    """The hazards numbered from 1 in the order given."""
+    return scored_numbered((number, *item) for number, item in enumerate(items, start=1))
+
+
+def scored_numbered(items: Iterable[tuple[int, str, int, int]]) -> list[ScoredHazard]:
+    """The hazards with the numbers given (a form's hazards keep the numbers of the form's fieldsets)."""
     out = []
-    for number, (description, likelihood, consequence) in enumerate(items, start=1):
+    for number, description, likelihood, consequence in items:
         score = risk_score(likelihood, consequence)
         level = risk_level(score)
         out.append(

@@ -120,9 +120,11 @@ class RiskMatrix:
 
 
 def risk_matrix(hazards: Iterable[Scored]) -> RiskMatrix:
-    """The matrix of ``hazards``, numbered from 1 in the order given."""
+    """The matrix of ``hazards``, numbered from 1 in the order given, or by their own ``number`` where
+    they have one (the hazards of a form being filled in keep the form's numbers)."""
     numbers: dict[tuple[int, int], list[int]] = {}
-    for number, hazard in enumerate(hazards, start=1):
+    for position, hazard in enumerate(hazards, start=1):
+        number = getattr(hazard, "number", position)
         numbers.setdefault((hazard.likelihood, hazard.consequence), []).append(number)
     return RiskMatrix(
         rows=tuple(

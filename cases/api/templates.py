@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agreements.risk_templates import measure_days
 from audit.records import RECORD_ANALYSIS
 from directory.actor import Actor
 from hemsjukvard.api.schema import ERROR_RESPONSES
@@ -27,6 +28,10 @@ class MeasureTemplateSerializer(serializers.Serializer[Any]):
         choices=["kommun", "region"], help_text=_("The principal that carries it out.")
     )
     within_days = serializers.IntegerField(help_text=_("Due this many days after the analysis is written."))
+
+    def to_representation(self, instance: Any) -> Any:
+        # The days the form counts with (``measure_days``): the file's, or the default where it gives none.
+        return super().to_representation({**instance, "within_days": measure_days(instance)})
 
 
 class HazardTemplateSerializer(serializers.Serializer[Any]):
@@ -61,7 +66,7 @@ EXAMPLE = [
                     {
                         "what": "Praktisk utbildning i aseptiskt påsbyte, med godkänd kontroll.",
                         "who": "region",
-                        "within_days": 0,
+                        "within_days": 7,
                     }
                 ],
             }

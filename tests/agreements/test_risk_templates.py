@@ -10,7 +10,7 @@ import pytest
 from agreements.exchange import AgreementImportError, version_document
 from agreements.importer import agreement_import
 from agreements.models import AgreementVersion
-from agreements.risk_templates import RiskTemplate
+from agreements.risk_templates import MEASURE_DAYS_DEFAULT, RiskTemplate, measure_days, measures_due_on
 from agreements.services import agreement_version_new_draft
 from cases.risk import SCALE
 
@@ -95,3 +95,46 @@ def test_a_bad_template_names_its_line_and_nothing_is_written(
     assert "risk_templates[1]" in problems, problems  # counted from 1, as people count
     assert field in problems, problems
     assert (AgreementVersion.objects.count(), RiskTemplate.objects.count()) == before
+
+
+# --- When a template's measure is due (``measure_days``, ``measures_due_on``) ---
+
+WRITTEN_ON = datetime.date(2026, 12, 7)
+
+
+def test_a_measure_is_due_the_days_its_template_gives() -> None:
+    assert measure_days({"what": "Utbildning", "who": "region", "within_days": 7}) == 7
+    assert measures_due_on([{"within_days": 7}], written_on=WRITTEN_ON) == datetime.date(2026, 12, 14)
+
+
+def test_a_measure_without_days_is_due_in_fourteen_days() -> None:
+    assert MEASURE_DAYS_DEFAULT == 14
+    assert measure_days({"what": "Kateterskötsel", "who": "kommun"}) == 14
+    assert measures_due_on([{"what": "Kateterskötsel"}], written_on=WRITTEN_ON) == datetime.date(2026, 12, 21)
+
+
+def test_a_measure_is_never_due_the_day_the_analysis_is_written() -> None:
+    # 0 ("before the care starts" in older files) is the next day, not the same day.
+    assert measure_days({"within_days": 0}) == 1
+    assert measures_due_on([{"within_days": 0}], written_on=WRITTEN_ON) == datetime.date(2026, 12, 8)
+
+
+def test_a_hazard_with_several_measures_is_due_on_the_earliest() -> None:
+    measures = [{"within_days": 7}, {}, {"within_days": 3}]
+    assert measures_due_on(measures, written_on=WRITTEN_ON) == datetime.date(2026, 12, 10)
+    assert measures_due_on([], written_on=WRITTEN_ON) is None
+
+
+def test_a_file_may_leave_a_measure_s_days_out(demo_version: AgreementVersion) -> None:
+    text = _with_templates(_section().replace(", within_days: 0}", "}"))
+    version = agreement_import(text=text, source_name="no-days.yaml")
+    (measure,) = version.risk_templates.get().hazards[0]["measures"]
+    assert "within_days" not in measure
+    assert measure_days(measure) == MEASURE_DAYS_DEFAULT
+
+
+def test_the_demo_templates_give_no_measure_due_the_same_day(demo_version: AgreementVersion) -> None:
+    for template in RiskTemplate.objects.filter(version=demo_version):
+        for hazard in template.hazards:
+            for measure in hazard["measures"]:
+                assert measure.get("within_days", MEASURE_DAYS_DEFAULT) >= 1, measure

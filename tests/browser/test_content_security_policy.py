@@ -47,7 +47,7 @@ def test_key_pages_and_htmx_work_without_a_violation(
     nurse.locator("#proposal").get_by_text("Njurmedicin Test").first.wait_for()
     _no_inline_style_element(nurse)
 
-    # Risk analysis: the matrix preview is swapped in by htmx.
+    # Risk analysis: the matrix follows the scores typed (risk_matrix.js).
     nurse.goto(f"{live_server.url}/cases/{in_analysis.public_id}/risk-analysis/")
     nurse.fill("#id_hazard-0-description", "Peritonit vid påsbyte")
     nurse.select_option("#id_hazard-0-likelihood", "2")

@@ -3,7 +3,10 @@ nothing stored until the nurse saves; the same templates over the API under the 
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from agreements.models import CareTaskType
 from agreements.risk_templates import RiskTemplate
@@ -76,6 +79,32 @@ def test_start_from_the_template_fills_the_form_and_saves_nothing(world, case_in
     assert formset.forms[1].initial["measure_owner"] == world.orgs["kommun_a"]
 
 
+def test_a_prefilled_measure_is_due_on_its_template_s_days_and_never_today(world, case_in, pd_template):
+    # Peritonit: 0 days (read as the next day) and 7, the earliest wins; Övervätskning: 3 days.
+    case = case_in(CaseStatus.RISK_ANALYSIS)
+    response = signed_in(world.users["nurse_a"]).post(
+        f"/cases/{case.public_id}/risk-analysis/", _blank_form(case)
+    )
+    forms = response.context["formset"].forms
+    today = timezone.localdate()
+    assert forms[0].initial["measure_due"] == today + datetime.timedelta(days=1)
+    assert forms[1].initial["measure_due"] == today + datetime.timedelta(days=3)
+    assert all(f.initial["measure_due"] > today for f in forms)
+
+
+def test_a_prefilled_measure_without_days_is_due_in_fourteen_days(world, case_in, halland):
+    hazards = [{**PD_HAZARDS[1], "measures": [{"what": "Daglig vikt", "who": "kommun"}]}]
+    RiskTemplate.objects.create(
+        version=halland.version, task_type=CareTaskType.objects.get(code=PD), hazards=hazards
+    )
+    case = case_in(CaseStatus.RISK_ANALYSIS)
+    response = signed_in(world.users["nurse_a"]).post(
+        f"/cases/{case.public_id}/risk-analysis/", _blank_form(case)
+    )
+    (form,) = response.context["formset"].forms
+    assert form.initial["measure_due"] == timezone.localdate() + datetime.timedelta(days=14)
+
+
 def test_what_the_nurse_typed_is_kept_and_the_template_added(world, case_in, pd_template):
     case = case_in(CaseStatus.RISK_ANALYSIS)
     data = _blank_form(case)
@@ -108,6 +137,8 @@ def test_the_api_lists_the_templates_of_a_case_under_the_analysis_rule(world, ap
     body = api(world.users["nurse_a"]).get(f"/api/v1/cases/{case.public_id}/risk-templates").json()
     assert [t["task_type"] for t in body] == [PD]
     assert body[0]["hazards"][0]["measures"][0]["who"] == "region"
+    # The days the form counts with: 0 in the template is the next day.
+    assert [m["within_days"] for m in body[0]["hazards"][0]["measures"]] == [1, 7]
     assert (
         AccessLogEntry.objects.filter(record_type=RECORD_ANALYSIS, record_id=str(case.public_id)).count()
         == before + 1
