@@ -108,6 +108,8 @@ def cases_seen(*, actor: Actor, cases: Sequence[ResponsibilityCase]) -> list[See
     )
     # Without a legal basis for sharing the patient's identity is the opener's only (``access.legal_basis``).
     shared = sharing_many(actor, [case for case, _membership in shown]) if shown else {}
+    for case, _membership in shown:
+        case.sharing = shared[case.pk]  # type: ignore[attr-defined]  # the reader's rule, for the representation
     return [
         Seen(
             obj=case,

@@ -266,28 +266,6 @@ def _from_template(
 
 @login_required
 @require_POST
-def analysis_matrix_preview(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """The matrix as the person fills the hazards in (htmx); nothing is stored."""
-    actor = Actor.from_request(request)
-    seen = selectors.case_read(actor=actor, public_id=public_id, record_type=RECORD_ANALYSIS)
-    selectors.analyses_check_shared(actor, seen.obj)
-    page = presenters.case_page(actor=actor, case=seen)
-    formset = _hazard_formset(page, request.POST)
-    preview = _formset_hazards(formset)
-    return render(
-        request,
-        "cases/_risk_matrix.html",
-        {
-            "matrix": risk_matrix(preview),
-            "hazards": preview,
-            "matrix_id": "preview-matrix",
-            "live": True,
-        },
-    )
-
-
-@login_required
-@require_POST
 def analysis_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponseBase:
     actor = Actor.from_request(request)
     analysis = selectors.risk_analysis_get(actor=actor, public_id=public_id)

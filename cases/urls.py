@@ -15,11 +15,6 @@ urlpatterns = [
     path("<uuid:public_id>/actions/<slug:action>/", views.case_action, name="action"),
     path("<uuid:public_id>/risk-analysis/", analysis_views.case_analysis, name="analysis"),
     path(
-        "<uuid:public_id>/risk-analysis/matrix/",
-        analysis_views.analysis_matrix_preview,
-        name="analysis-matrix",
-    ),
-    path(
         "risk-analyses/<uuid:public_id>/<slug:action>/",
         analysis_views.analysis_action,
         name="analysis-action",

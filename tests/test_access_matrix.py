@@ -271,7 +271,6 @@ ROUTES: dict[str, Route] = {
         "case",
         (get(), post(400, why="the analysis form is refused: nobody writes an analysis while escalated")),
     ),
-    "cases:analysis-matrix": Route("case", (post(200, why=PREVIEW),)),
     "cases:analysis-action": Route(
         "analysis", (post(404, why=NOT_THEIRS),), kwargs={"action": "approve_analysis"}
     ),

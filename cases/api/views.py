@@ -23,7 +23,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.legal_basis import sharing_for, sharing_many
+from access.legal_basis import sharing_for
 from consent import services as consent_services
 from directory.actor import Actor
 from hemsjukvard.api.concurrency import etag_for, if_match_current, require_if_match
@@ -204,10 +204,8 @@ class CaseViewSet(PaginatedListMixin, viewsets.ViewSet):
         shown = selectors.cases_listed(actor=actor, cases=queryset, ids=[case.pk for case in page or []])
         cases = [seen.obj for seen in shown]
         facts = selectors.case_facts_many(cases)
-        shared = sharing_many(actor, cases)
-        for case in cases:
+        for case in cases:  # ``cases_listed`` has set each case's ``sharing`` for the reader
             case.allowed_actions = allowed_actions(actor, case, facts[case.pk])  # type: ignore[attr-defined, unused-ignore]
-            case.sharing = shared[case.pk]  # type: ignore[attr-defined, unused-ignore]
         return paginator.get_paginated_response(case_representations(cases))
 
     @extend_schema(

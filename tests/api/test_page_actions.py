@@ -77,8 +77,6 @@ WITHOUT_API = {
     "operation; the review is a page of its own.",
     "password_reset_confirm": "A browser sign-in's password reset; integrations act with client credentials.",
     "set_language": "The page's language; the API follows each request's Accept-Language.",
-    "cases:analysis-matrix": "A preview of the risk matrix while the form is filled in; nothing is stored "
-    "(each hazard's score is in the API's risk analysis).",
     "sip:draft-rows": "Adds an empty row to the draft form; the API's draft PATCH sends every row.",
     "work-filters": "Missing: the filters My work remembers for each person are a preference of the "
     "browser's page; the API has no operation to read or store them (an integration filters each "
