@@ -187,3 +187,21 @@ def test_choosing_none_removes_her_from_the_plan(world, sip_from_case, handlagga
     assert sip_from_case.bistandshandlaggare_id is None
     assert signed_in(handlaggare).get(f"/sip/{sip_from_case.public_id}/").status_code == 404
     assert Notification.objects.filter(user=handlaggare, kind=NotificationKind.SIP_NAMED).count() == 1
+
+
+def test_her_notification_opens_the_plan_not_the_case(world, sip_from_case, handlaggare):
+    client = signed_in(world.users["nurse_a"])
+    named = {**_page(client, sip_from_case).data, "bistandshandlaggare": str(handlaggare.public_id)}
+    assert client.post(f"/sip/{sip_from_case.public_id}/save/", named).status_code == 302
+    notice = Notification.objects.get(user=handlaggare, kind=NotificationKind.SIP_NAMED)
+    hers = signed_in(handlaggare)
+    for page in ("/", "/inbox/"):
+        body = hers.get(page).content.decode()
+        assert "Öppna planen" in body
+        assert f"/cases/{sip_from_case.case.public_id}/" not in body
+    opened = hers.post(f"/inbox/{notice.public_id}/read/", {"open": "1"})
+    assert opened.status_code == 302
+    assert opened["Location"] == f"/sip/{sip_from_case.public_id}/"
+    assert hers.get(opened["Location"]).status_code == 200
+    notice.refresh_from_db()
+    assert notice.read_at is not None
