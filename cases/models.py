@@ -723,6 +723,7 @@ class NotificationKind(models.TextChoices):
     SIP_FINALISED = "sip_finalised", _("SIP finalised")
     SIP_CONSENT_WITHDRAWN = "sip_consent_withdrawn", _("SIP consent withdrawn")
     SIP_CLOSED = "sip_closed", _("SIP closed")
+    SIP_NAMED = "sip_named", _("Named biståndshandläggare on a SIP")
     TRAINING_EXPIRING = "training_expiring", _("Competence transfer about to expire")
     DELEGATION_EXPIRING = "delegation_expiring", _("Delegation about to expire")
     REREVIEW_DUE = "rereview_due", _("Re-review due")

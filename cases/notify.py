@@ -93,6 +93,8 @@ class Notice:
     acts: bool
     text: str
     due_at: datetime.datetime | None = None
+    # One person rather than everyone holding the roles there (e.g. the biståndshandläggare named on a plan).
+    user_id: int | None = None
 
 
 P = ParamSpec("P")
@@ -463,3 +465,18 @@ def sip_notices(
         if roles:
             notices += _notice(organisation_id, roles, kind, texts[kind] % names, acts=acts)
     return notices
+
+
+@_in_the_site_language
+def sip_named_notices(*, organisation_id: int | None, user_id: int, case_label: str) -> list[Notice]:
+    """The biståndshandläggare named on a plan is told, herself only, in her membership in the kommun
+    (``organisation_id``): she reaches the plan from My work, never the case."""
+    if organisation_id is None:
+        return []
+    text = _(
+        "A SIP for the case about %(case)s names you as biståndshandläggare: you can read the plan and "
+        "write its social services (SoL) insatser. It is listed under My work."
+    ) % {"case": case_label}
+    return [
+        Notice(organisation_id, frozenset({Role.BISTANDSHANDLAGGARE}), K.SIP_NAMED, True, text, None, user_id)
+    ]

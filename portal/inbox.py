@@ -22,9 +22,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors, services
-from cases.models import EmailChoice
+from cases.models import EmailChoice, NotificationKind
 from cases.services.notifications import email_choice
 from directory.actor import Actor
+from sip import selectors as sip_selectors
 
 PAGE_SIZE = 50
 
@@ -53,6 +54,13 @@ def inbox_read(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
     notification = selectors.notification_get(actor=actor, public_id=public_id)
     services.notification_mark_read(actor=actor, notification=notification)
+    if request.POST.get("open") and notification.kind == NotificationKind.SIP_NAMED:
+        # The biståndshandläggare named on a plan reaches the plan, never the case: on to the plan (which
+        # answers 404 once she is no longer named on it).
+        sip = sip_selectors.sip_started_from_case(case=notification.case)
+        if sip is not None:
+            return redirect("sip:detail", public_id=sip.public_id)
+        return redirect("home")
     if request.POST.get("open"):
         # "Open the case" on an unread notice: read, and on to the case (which answers 404 to a person
         # who can no longer see it).

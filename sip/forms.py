@@ -3,6 +3,7 @@ the follow-up, the withdrawal of consent and the record of who received the plan
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from directory.models import Organisation
+from directory.models import Organisation, User
 from hemsjukvard.limits import max_length_of
 from sip.models import (
     ConsentWithdrawal,
@@ -26,6 +27,7 @@ from sip.models import (
 )
 
 from . import selectors, services
+from .inputs import UNCHANGED
 from .masking import shown
 from .models import (
     Attendance,
@@ -118,6 +120,27 @@ def _org_field(
         required=required,
         empty_label=gettext_lazy("Choose…"),
     )
+
+
+class HandlaggareField(forms.ChoiceField):
+    """The plan's biståndshandläggare, offered from a list: the user the page sends, or ``None``. Whether
+    she may be named is the service's rule (the same as for the API), so the field checks only that the
+    user exists; the service's refusal comes back beside the field."""
+
+    def to_python(self, value: Any) -> User | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return User.objects.get(public_id=uuid.UUID(str(value)))
+        except (ValueError, User.DoesNotExist):
+            raise ValidationError(
+                _("Choose the biståndshandläggare from the list."), code="invalid_choice"
+            ) from None
+
+    def validate(self, value: Any) -> None:
+        # Not checked against the list: the service says why someone may not be named.
+        if value is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
 
 
 class SipDraftForm(forms.Form):
@@ -221,10 +244,22 @@ class SipDraftForm(forms.Form):
         insats_keys: list[int] | None = None,
         focus_key: int | None = None,
         identity_visible: bool = False,
+        handlaggare_choices: list[tuple[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.version = version
+        # Whoever keeps the plan names socialtjänst's biståndshandläggare (``handlaggare_choices``: who may
+        # be named); the biståndshandläggare herself does not get the field.
+        if handlaggare_choices is not None:
+            self.fields["bistandshandlaggare"] = HandlaggareField(
+                label=gettext_lazy("Biståndshandläggare (social services)"),
+                required=False,
+                choices=[("", gettext_lazy("None named")), *handlaggare_choices],
+                help_text=_handlaggare_help(version.sip),
+            )
+            named = version.sip.bistandshandlaggare
+            self.initial["bistandshandlaggare"] = str(named.public_id) if named is not None else ""
         # Someone who sees the identity masked is shown the mask in the fields naming the person or a
         # närstående; sent back unchanged, the service keeps what is stored (``sip.masking``).
         self.identity_visible = identity_visible
@@ -520,11 +555,36 @@ class SipDraftForm(forms.Form):
         ]
         return services.DraftChanges(
             fields=fields,
+            bistandshandlaggare=self._handlaggare(),
             insatser=insatser,
             other_measures=other,
             participants=participants,
             contact_paths=contacts,
         )
+
+    def _handlaggare(self) -> Any:
+        """The biståndshandläggare to name, ``None`` to un-name her, or unchanged (also when the page
+        sends the one already named: saving the draft then never re-checks her)."""
+        if "bistandshandlaggare" not in self.fields:
+            return UNCHANGED
+        chosen = self.cleaned_data.get("bistandshandlaggare")
+        if (chosen.pk if chosen is not None else None) == self.version.sip.bistandshandlaggare_id:
+            return UNCHANGED
+        return chosen
+
+
+def _handlaggare_help(sip: Sip) -> str:
+    if sip.case_id is None:
+        return _(
+            "The one you name can read the plan and write its social services (SoL) insatser once you "
+            "save the draft. This plan has no case, so she is not notified: tell her yourself. Choose "
+            "“None named” to remove her; she then no longer sees the plan."
+        )
+    return _(
+        "When you save the draft, the one you name gets a notification that the plan names her. She can "
+        "then read the plan and write its social services (SoL) insatser, nothing else of the person's "
+        "record. Choose “None named” to remove her; she then no longer sees the plan."
+    )
 
 
 class FollowUpForm(forms.Form):

@@ -24,6 +24,7 @@ from access.patients import (
     patient_facts,
     patients_granted,
 )
+from access.roles import SIP_SOL_EDITORS
 from access.seen import Seen
 from access.sips import handlaggare_membership, shared_with, visible_sips_q
 from audit.models import Action, Outcome, Purpose
@@ -31,7 +32,7 @@ from audit.records import RECORD_SIP
 from audit.services import Access, access_log_record
 from cases.models import ResponsibilityCase
 from directory.actor import Actor
-from directory.models import Membership
+from directory.models import Membership, OrganisationKind
 from patients.models import Patient
 
 from .models import (
@@ -325,3 +326,38 @@ def sip_started_from_case(*, case: ResponsibilityCase) -> Sip | None:
 def sip_reload(*, sip: Sip) -> Sip:
     """The plan as stored now, for answering the person who just changed it (the service logged)."""
     return sip_queryset().get(pk=sip.pk)
+
+
+def handlaggare_choices(*, sip: Sip) -> list[tuple[str, str]]:
+    """Who may be named the plan's biståndshandläggare, as ``(user id, "name, unit")``: the active users
+    holding that role in the person's kommun or the kommun that keeps the plan (the rule the service
+    checks), by name. Staff names only, nothing of the patient. The one named now is kept in the list,
+    marked, if she no longer holds the role there, so that saving the draft leaves her as she is."""
+    kommuner = {sip.patient.folkbokforing_kommun_id, sip.owner_organisation_id}
+    units: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for membership in (
+        Membership.objects.active()
+        .filter(
+            role__in=SIP_SOL_EDITORS,
+            organisation_id__in=kommuner,
+            organisation__kind=OrganisationKind.KOMMUN,
+            user__is_active=True,
+        )
+        .select_related("user", "organisation")
+        .order_by("user__first_name", "user__last_name", "user__username", "organisation__name")
+    ):
+        key = str(membership.user.public_id)
+        names[key] = membership.user.display_name
+        if membership.organisation.name not in units.setdefault(key, []):
+            units[key].append(membership.organisation.name)
+    choices = [(key, f"{names[key]}, {', '.join(units[key])}") for key in names]
+    named = sip.bistandshandlaggare
+    if named is not None and str(named.public_id) not in names:
+        choices.append(
+            (
+                str(named.public_id),
+                _("%(name)s (no longer biståndshandläggare in the kommun)") % {"name": named.display_name},
+            )
+        )
+    return choices

@@ -39,6 +39,14 @@ from .forms import (
 from .masking import MASK, shown
 
 
+def _handlaggare_choices(actor: Actor, view: Any) -> list[tuple[str, str]] | None:
+    """Who may be named the plan's biståndshandläggare, for whoever keeps the plan (the care staff on
+    it); ``None`` for the biståndshandläggare herself, who does not name anyone."""
+    if policies.editing_membership(actor, view.facts.organisation_ids) is None:
+        return None
+    return selectors.handlaggare_choices(sip=view.sip)
+
+
 def _render(
     request: HttpRequest,
     actor: Actor,
@@ -61,6 +69,7 @@ def _render(
             organisations=organisations,
             initial={"revision": sip.revision},
             identity_visible=visible,
+            handlaggare_choices=_handlaggare_choices(actor, view),
         )
     if follow_form is None and policies.SipAction.RECORD_FOLLOW_UP in actions:
         follow_form = FollowUpForm(
@@ -91,6 +100,10 @@ def _render(
             "actions": actions,
             "form": form,
             "groups": form.groups() if form is not None else None,
+            # The control naming the biståndshandläggare, for whoever keeps the plan.
+            "handlaggare_field": form["bistandshandlaggare"]
+            if form is not None and "bistandshandlaggare" in form.fields
+            else None,
             "follow_form": follow_form,
             "distribution_form": distribution_form,
             "distributions": [
@@ -169,6 +182,7 @@ def sip_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpR
                 version=selectors.current_version(sip),
                 organisations=_organisations(sip),
                 identity_visible=view.identity_visible,
+                handlaggare_choices=_handlaggare_choices(actor, view),
             )
             if not form.is_valid():
                 return _render(request, actor, view, form=form, status=400)
@@ -281,6 +295,7 @@ def sip_draft_rows(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         insats_keys=keys,
         focus_key=focus,
         identity_visible=view.identity_visible,
+        handlaggare_choices=_handlaggare_choices(actor, view),
     )
     form.is_valid()  # cleans the posted values for the re-render; errors show as they would on saving
     if request.htmx:  # type: ignore[attr-defined]

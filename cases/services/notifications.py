@@ -136,6 +136,8 @@ def notices_write(
             for user_id in found.get((n.organisation_id, role), []):
                 if user_id == acting_user_id or user_id in told:
                     continue
+                if n.user_id is not None and user_id != n.user_id:
+                    continue
                 told.add(user_id)
                 rows.append(
                     Notification(

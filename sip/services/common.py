@@ -81,7 +81,7 @@ def _event(
     *,
     version: SipVersion | None = None,
     payload: dict[str, Any] | None = None,
-) -> None:
+) -> SipEvent:
     event = SipEvent.objects.create(
         sip=sip,
         version=version,
@@ -92,6 +92,7 @@ def _event(
         payload=payload or {},
     )
     sip_step_notify(actor=actor, sip=sip, event=event)  # the plan's organisations are told of the step
+    return event
 
 
 def _log(actor: Actor, sip: Sip, membership: Membership, action: str) -> None:

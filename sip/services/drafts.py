@@ -39,6 +39,7 @@ from ..models import (
     SipParticipant,
     SipVersion,
 )
+from ..notifications import sip_handlaggare_notify
 from ..policies import (
     PRINCIPAL_KINDS,
     SipAction,
@@ -387,6 +388,10 @@ def sip_update_draft(
         raise ValidationError({"consent_valid_to": [_("The consent cannot end before it was given.")]})
     version.save()
     changed += _replace_rows(version, changes)
-    _event(actor, sip, membership, SipEventKind.DRAFT_CHANGED, version=version, payload={"changed": changed})
+    event = _event(
+        actor, sip, membership, SipEventKind.DRAFT_CHANGED, version=version, payload={"changed": changed}
+    )
+    if "bistandshandlaggare" in changed and sip.bistandshandlaggare_id is not None:
+        sip_handlaggare_notify(sip=sip, event=event)  # she learns that the plan names her
     _save(actor, sip, membership)
     return version
