@@ -54,3 +54,19 @@ def test_only_the_chosen_basis_shows_its_fields(live_server, world, case_in, as_
     assert nurse.locator("#id_basis-assessed_by_name").input_value() == "Maria MAS"
     assert axe_violations(nurse) == []
     assert SharingBasis.objects.filter(case=case).count() == before
+
+
+def test_the_new_case_form_shows_a_basis_s_fields_once_it_is_chosen(
+    live_server, world, halland, as_user
+) -> None:
+    patient = world.patient(given_name="Märta", family_name="Öberg")
+    nurse = as_user("nurse.a")
+    nurse.goto(f"{live_server.url}/cases/new/{patient.public_id}/")
+    # "Record it later" is the choice until another is made: no basis's fields show.
+    assert _shown(nurse) == []
+    nurse.locator("input[name=basis-kind][value=consent]").check()
+    assert _shown(nurse) == ["consent"]
+    assert nurse.locator("#id_basis-scope").is_visible()
+    nurse.locator("input[name=basis-kind][value='']").check()
+    assert _shown(nurse) == []
+    assert axe_violations(nurse) == []
