@@ -1,7 +1,8 @@
 """What the pages and the API share about an upload and a download over HTTP.
 
 * The size limit holds before the body is read: a request whose ``Content-Length`` is already over the
-  limit is refused unread, and ``SizeLimitedUploadHandler`` stops a file as soon as more than the limit
+  limit is refused with its file unread (only the form's fields before the file are read, so the page
+  can keep what was typed), and ``SizeLimitedUploadHandler`` stops a file as soon as more than the limit
   has arrived (the rest of the body is drained, never kept), so no request can make the server hold a
   large file in memory or on disk.
 * A download is ``attachment`` with a safe Swedish file name, ``nosniff`` (the browser must not guess
@@ -46,6 +47,25 @@ class SizeLimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None
+
+
+class FieldsBeforeFileHandler(FileUploadHandler):
+    """Stops reading the body where the first file begins: the fields before it are read, the file never
+    (nor anything after it)."""
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        raise StopUpload(connection_reset=True)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        return None
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def read_fields_only(request: HttpRequest) -> None:
+    """Let the request's form fields be read (``request.POST``) but not its files."""
+    request.upload_handlers = [FieldsBeforeFileHandler(request)]
 
 
 def declared_too_large(request: HttpRequest) -> bool:

@@ -25,8 +25,9 @@ from hemsjukvard.pages import refusal_message
 
 from . import selectors, services
 from .files import too_large_message
-from .http import declared_too_large, download_response, limit_uploads
+from .http import declared_too_large, download_response, limit_uploads, read_fields_only
 from .models import Attachment
+from .sections import keep_refused_upload
 
 ANCHOR = "#attachments"
 
@@ -42,8 +43,8 @@ def _sip_page(public_id: uuid.UUID) -> str:
 def _upload(request: HttpRequest, public_id: uuid.UUID, *, to_case: bool) -> HttpResponseBase:
     back = _case_page(public_id) if to_case else _sip_page(public_id)
     if declared_too_large(request):
-        messages.error(request, too_large_message(services.max_bytes()))
-        return redirect(back)
+        read_fields_only(request)
+        return _refused_unread(request, public_id, back)
     handler = limit_uploads(request)
     # Who may attach is asked before the body is read, outside the upload's transaction, so that a
     # refused attempt stays in the access log (404 for a record the person may not see, 403, 409).
@@ -65,8 +66,8 @@ def _upload_checked(
     actor = Actor.from_request(request)
     upload = request.FILES.get("file")
     if getattr(handler, "too_large", False):
-        messages.error(request, too_large_message(services.max_bytes()))
-        return redirect(back)
+        # The fields before the file (kind, title) were read before the upload was stopped.
+        return _refused(request, public_id, back, too_large_message(services.max_bytes()))
     given = services.UploadInput(
         kind=request.POST.get("kind", ""),
         title=request.POST.get("title", ""),
@@ -79,10 +80,13 @@ def _upload_checked(
         else:
             attachment = services.attachment_add_to_sip(actor=actor, sip_id=public_id, upload=given)
     except ValidationError as error:
-        messages.error(
-            request, _("The file was not attached: %(problem)s") % {"problem": refusal_message(error)}
+        return _refused(
+            request,
+            public_id,
+            back,
+            _("The file was not attached: %(problem)s") % {"problem": refusal_message(error)},
+            fields=error.message_dict if hasattr(error, "error_dict") else {},
         )
-        return redirect(back)
     except StateConflictError as error:
         messages.error(request, refusal_message(error))
         return redirect(back)
@@ -90,6 +94,35 @@ def _upload_checked(
         request,
         _("“%(title)s” is attached. Everyone who takes part in the care can now read it.")
         % {"title": attachment.title},
+    )
+    return redirect(back)
+
+
+@csrf_protect
+def _refused_unread(request: HttpRequest, public_id: uuid.UUID, back: str) -> HttpResponseBase:
+    """A request longer than any allowed upload: refused with its file unread, the fields kept."""
+    return _refused(request, public_id, back, too_large_message(services.max_bytes()))
+
+
+def _refused(
+    request: HttpRequest,
+    public_id: uuid.UUID,
+    back: str,
+    problem: str,
+    *,
+    fields: dict[str, list[str]] | None = None,
+) -> HttpResponseBase:
+    """Back to the page with the problem said, and the kind and title as typed kept for its upload form
+    (a browser never keeps a chosen file, so the person is asked to choose it again)."""
+    message = _("%(problem)s Choose the file again.") % {"problem": problem}
+    messages.error(request, message)
+    keep_refused_upload(
+        request,
+        public_id,
+        kind=request.POST.get("kind", ""),
+        title=request.POST.get("title", ""),
+        problem=message,
+        fields=fields or {},
     )
     return redirect(back)
 

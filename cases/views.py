@@ -435,7 +435,7 @@ def _render_case(
             "review_rows": review_page.review_rows(case),
             "comments": [e for e in events if e.kind == "comment"],
             "documents": _documents(actor, case, page.analysis, page) if shared.documents else {},
-            "attachments": attachment_sections.case_section(actor=actor, case=seen)
+            "attachments": attachment_sections.case_section(actor=actor, case=seen, request=request)
             if shared.documents
             else None,
             "ladder": decisions.ladder_status(case, page.decisions, level),

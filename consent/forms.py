@@ -4,6 +4,7 @@ fields (``hemsjukvard.pages.apply_service_errors``), so nothing typed is lost.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -23,6 +24,35 @@ from .services import BasisInput
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 LATER = ""
+
+# The fields each kind of basis asks for; only the chosen kind's are checked and recorded.
+FIELDS_OF_KIND: dict[str, tuple[str, ...]] = {
+    BasisKind.CONSENT: ("scope", "given_by", "representative_name", "form", "given_on", "valid_until"),
+    BasisKind.MENPROVNING: ("assessed_by_name", "assessed_on", "reasoning"),
+    BasisKind.OTHER_GROUND: ("ground", "ground_text"),
+}
+_LEGENDS: dict[str, Any] = {
+    BasisKind.CONSENT: _("Consent"),
+    BasisKind.MENPROVNING: _("Menprövning"),
+    BasisKind.OTHER_GROUND: _("Another legal ground"),
+}
+_HINTS: dict[str, Any] = {
+    BasisKind.CONSENT: _("Fill in only if the legal basis is consent."),
+    BasisKind.MENPROVNING: _(
+        "Fill in only if the legal basis is a menprövning (for a person who cannot consent)."
+    ),
+    BasisKind.OTHER_GROUND: _("Fill in only if the legal basis is another legal ground."),
+}
+
+
+@dataclass(frozen=True)
+class BasisGroup:
+    """The fields of one kind of basis, shown together under a legend that says when to fill them."""
+
+    kind: str
+    legend: Any
+    hint: Any
+    fields: list[forms.BoundField]
 
 
 class BasisForm(forms.Form):
@@ -76,9 +106,29 @@ class BasisForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def groups(self) -> list[BasisGroup]:
+        """The fields of each kind of basis, in the order the kinds are offered."""
+        return [
+            BasisGroup(kind, _LEGENDS[kind], _HINTS[kind], [self[name] for name in names])
+            for kind, names in FIELDS_OF_KIND.items()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        """Only the chosen kind's fields are checked: a wrong date among another kind's fields (typed,
+        then another kind chosen) does not stop the form; what was typed there is still shown."""
+        cleaned = super().clean() or {}
+        chosen = FIELDS_OF_KIND.get(cleaned.get("kind") or "", ())
+        for names in FIELDS_OF_KIND.values():
+            for name in names:
+                if name not in chosen and name in self.errors:
+                    del self.errors[name]
+        return cleaned
+
     def basis(self) -> BasisInput:
-        data: dict[str, Any] = {name: self.cleaned_data.get(name) for name in self.fields}
-        return BasisInput(**data)
+        """The chosen kind and its own fields; the other kinds' fields are left out."""
+        kind = self.cleaned_data.get("kind") or ""
+        names = [name for name in FIELDS_OF_KIND.get(kind, ()) if name in self.cleaned_data]
+        return BasisInput(kind=kind, **{name: self.cleaned_data[name] for name in names})
 
 
 class OptionalBasisForm(BasisForm):

@@ -113,7 +113,7 @@ def _render(
             else [],
             "problems": problems or {},
             "documents": documents,
-            "attachments": attachment_sections.sip_section(actor=actor, view=view),
+            "attachments": attachment_sections.sip_section(actor=actor, view=view, request=request),
             "versions": list(sip.versions.all()),
             "identity_visible": visible,
             "mask": MASK,

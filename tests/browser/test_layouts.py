@@ -1,9 +1,10 @@
 """The pages at the sizes and on the media people use them: a phone (390 × 844), paper, a laptop
 (1366 × 768) with a long new-case form, and the keyboard's focus ring.
 
-On a phone nothing scrolls sideways (``scrollWidth`` of the document within the viewport), the header
-keeps to two short rows and lists become one card per row. On paper the case and the SIP print without
-the navigation, buttons or forms, with tables inside the page. The proposal beside the new-case form stays
+On a phone nothing scrolls sideways (``scrollWidth`` of the document within the viewport), the header's
+links wrap onto a few short rows with every one of them on the screen, and lists become one card per
+row. On paper the case and the SIP print without the navigation, buttons or forms, with tables inside
+the page. The proposal beside the new-case form stays
 in sight while tasks far down are ticked, and what is ticked is listed above the submit button. The focus
 ring stands out at 3:1 or more both on white and on the header's blue (WCAG 1.4.11).
 """
@@ -22,6 +23,8 @@ from tests.fixtures.agreements import PD, WOUND
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+# The phone's header: the brand, two rows of links, who is signed in, and "Log out" with the language.
+HEADER_MAX = 170
 # An A4 page less the print margins (210 mm - 24 mm) at 96 px to the inch.
 A4_CONTENT_WIDTH = 703
 
@@ -57,7 +60,7 @@ def test_on_a_phone_my_work_the_patient_list_and_the_case_fit_the_screen(
     sizes = _overflow(gp)
     print("phone my work", sizes)
     assert sizes["scroll"] <= sizes["viewport"] == 390, sizes
-    assert sizes["header"] <= 120, sizes
+    assert sizes["header"] <= HEADER_MAX, sizes
     # My work: the case is a card, its number, status and deadline on screen.
     card = gp.locator("table.cases tbody tr", has_text=case.number).first
     assert card.is_visible()
@@ -86,11 +89,51 @@ def test_on_a_phone_my_work_the_patient_list_and_the_case_fit_the_screen(
     nurse.goto(f"{live_server.url}/patients/")
     sizes = _overflow(nurse)
     assert sizes["scroll"] <= 390, sizes
-    assert sizes["header"] <= 120, sizes
+    assert sizes["header"] <= HEADER_MAX, sizes
     new_case = nurse.locator("main a", has_text="Nytt ärende").first
     box = new_case.bounding_box()
     assert box is not None
     assert box["x"] + box["width"] <= 390, box
+
+
+# The right edge of the document and of each link and button of the header, with its text (to say which).
+_HEADER_CONTROLS = """() => ({
+  scroll: document.documentElement.scrollWidth,
+  viewport: window.innerWidth,
+  header: Math.round(document.querySelector('.site-header').getBoundingClientRect().height),
+  controls: [...document.querySelectorAll('.site-header a, .site-header button')].map(e => {
+    const r = e.getBoundingClientRect();
+    return {text: (e.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 30),
+            left: Math.floor(r.left), right: Math.ceil(r.right), width: r.width};
+  }),
+})"""
+
+
+@pytest.mark.parametrize(("username", "statistics"), [("nurse.a", False), ("coordinator.a", True)])
+def test_on_a_phone_no_header_link_extends_past_the_screen(
+    live_server, world, halland, case_in, as_user, username, statistics
+) -> None:
+    case = case_in("in_review", tasks=(PD, WOUND))
+    page = as_user(username)
+    page.set_viewport_size(PHONE)
+    for url in ("/", "/patients/", f"/cases/{case.public_id}/"):
+        page.goto(f"{live_server.url}{url}")
+        sizes = page.evaluate(_HEADER_CONTROLS)
+        print(username, url, sizes)
+        assert sizes["viewport"] == 390, sizes
+        assert sizes["scroll"] <= 390, (url, sizes)
+        if url.startswith("/cases/"):
+            assert case.number in page.locator("main").inner_text()
+        texts = [c["text"] for c in sizes["controls"]]
+        assert any(t.startswith("Logga ut") for t in texts), texts
+        assert "English" in texts, texts
+        if statistics:
+            assert "Statistik" in texts, texts
+        for control in sizes["controls"]:
+            assert control["width"] > 0, (url, control)
+            assert control["left"] >= 0, (url, control)
+            assert control["right"] <= 390, (url, control)
+        assert sizes["header"] <= HEADER_MAX, (url, sizes)
 
 
 def test_the_case_and_the_sip_print_as_a_record(live_server, world, halland, case_in, sip_from_case, as_user):
