@@ -245,6 +245,7 @@ class SipDraftForm(forms.Form):
         focus_key: int | None = None,
         identity_visible: bool = False,
         handlaggare_choices: list[tuple[str, str]] | None = None,
+        sol_only: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -376,6 +377,43 @@ class SipDraftForm(forms.Form):
             )
         if not self.is_bound:
             self._initial_from(version)
+        self.sol_only = sol_only
+        if sol_only:
+            self._lock_all_but_sol(version)
+
+    _INSATS_PARTS = (
+        "description",
+        "responsible",
+        "basis",
+        "starts_on",
+        "frequency",
+        "reported_by",
+        "reported_to",
+    )
+
+    def _lock_all_but_sol(self, version: Any) -> None:
+        """For socialtjänst's biståndshandläggare: what she may not change (the plan's fields, the
+        participants, the contact paths, the health care (HSL) insatser) is shown read-only and kept as
+        stored, so the page never offers what saving would refuse. The SoL insatser, rows she adds and what
+        others do stay editable."""
+        if self.is_bound:
+            self._initial_from(version)  # what a read-only field keeps
+        open_rows: set[str] = set()
+        for key in self.insats_keys:
+            origin = self._origin(key)
+            if origin is None or origin.basis != LegalBasis.HSL:
+                open_rows.add(f"insats_{key}_")
+            else:
+                for part in self._INSATS_PARTS:
+                    self.initial[f"insats_{key}_{part}"] = self.initial.get(
+                        f"insats_{self.insatser.index(origin)}_{part}"
+                    )
+        for name, field in self.fields.items():
+            if name == "revision" or name.startswith("other_") or name.endswith("_origin"):
+                continue
+            if any(name.startswith(prefix) for prefix in open_rows):
+                continue
+            field.disabled = True
 
     def _initial_from(self, version: Any) -> None:
         for name in services.DRAFT_FIELDS:

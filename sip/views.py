@@ -47,6 +47,12 @@ def _handlaggare_choices(actor: Actor, view: Any) -> list[tuple[str, str]] | Non
     return selectors.handlaggare_choices(sip=view.sip)
 
 
+def _sol_only(actor: Actor, view: Any) -> bool:
+    """Whether ``actor`` works on the plan only as its biståndshandläggare (the SoL parts)."""
+    editing = policies.editing_membership(actor, view.facts.organisation_ids)
+    return editing is None and policies.is_sol_editor(view.membership)
+
+
 def _render(
     request: HttpRequest,
     actor: Actor,
@@ -70,6 +76,7 @@ def _render(
             initial={"revision": sip.revision},
             identity_visible=visible,
             handlaggare_choices=_handlaggare_choices(actor, view),
+            sol_only=_sol_only(actor, view),
         )
     if follow_form is None and policies.SipAction.RECORD_FOLLOW_UP in actions:
         follow_form = FollowUpForm(
@@ -94,6 +101,8 @@ def _render(
         "sip/sip_detail.html",
         {
             "view": view,
+            # Seen only as its biståndshandläggare: no links to the case or the patient page (both 404).
+            "plan_only": _sol_only(actor, view),
             "sip": sip,
             "version": version,
             "finalised": finalised,
@@ -183,6 +192,7 @@ def sip_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpR
                 organisations=_organisations(sip),
                 identity_visible=view.identity_visible,
                 handlaggare_choices=_handlaggare_choices(actor, view),
+                sol_only=_sol_only(actor, view),
             )
             if not form.is_valid():
                 return _render(request, actor, view, form=form, status=400)
@@ -296,6 +306,7 @@ def sip_draft_rows(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         focus_key=focus,
         identity_visible=view.identity_visible,
         handlaggare_choices=_handlaggare_choices(actor, view),
+        sol_only=_sol_only(actor, view),
     )
     form.is_valid()  # cleans the posted values for the re-render; errors show as they would on saving
     if request.htmx:  # type: ignore[attr-defined]

@@ -36,7 +36,7 @@ from directory.actor import Actor
 from directory.models import Role
 from directory.teams import my_team_ids
 
-from ..models import OPEN_STATUSES, CaseStatus, Notification, ResponsibilityCase, Urgency
+from ..models import OPEN_STATUSES, CaseStatus, Notification, ResponsibilityCase, TaskReview, Urgency
 from .reads import case_list, cases_shown, notifications_unread
 
 S = CaseStatus
@@ -78,6 +78,16 @@ def _owned_q(actor: Actor) -> Q:
         q |= Q(owner_organisation_id=organisation_id) & Q(
             Exists(_handlers([organisation_id]).filter(_mine_q(actor)))
         )
+    # The kommun where the person stays answers in review for its part, though the vårdcentral holds the
+    # deadline: the case waits for its nurses until their organisation has answered.
+    for membership in actor.memberships:
+        if membership.role == Role.NURSE:
+            organisation_id = membership.organisation_id
+            q |= (
+                Q(status=S.IN_REVIEW, stay_kommun_id=organisation_id)
+                & ~Q(Exists(TaskReview.objects.filter(case=OuterRef("pk"), organisation_id=organisation_id)))
+                & _not_handed_elsewhere(actor, organisation_id)
+            )
     # A physician signs while the case is in risk analysis, though the kommun holds it.
     clinics = sorted({m.organisation_id for m in actor.memberships if m.role in (Role.SPECIALIST, Role.GP)})
     for clinic in clinics:

@@ -85,6 +85,11 @@ def test_the_kommun_of_stay_is_a_party_that_sees_the_case_is_asked_and_answers_f
     assert Notification.objects.filter(
         user=world.users["nurse_b"], case__public_id=case_id, kind=NotificationKind.REVIEW_REQUESTED
     ).exists()
+    from cases.selectors.worklist import cases_waiting
+    from tests.fixtures.world import as_actor
+
+    waiting = cases_waiting(actor=as_actor(world, "nurse_b"))
+    assert waiting.filter(public_id=case_id).exists()  # it waits for her until her kommun has answered
     staying = api(world.users["nurse_b"])
     assert case_id in [c["id"] for c in staying.get("/api/v1/cases").json()["results"]]
     read = staying.get(f"/api/v1/cases/{case_id}")
@@ -106,6 +111,7 @@ def test_the_kommun_of_stay_is_a_party_that_sees_the_case_is_asked_and_answers_f
     answers = {r["organisation"]["id"]: r["answer"] for r in task["reviews"]}
     assert answers[str(stay.public_id)] == "accepted"
     assert str(world.orgs["kommun_a"].public_id) not in answers
+    assert not cases_waiting(actor=as_actor(world, "nurse_b")).filter(public_id=case_id).exists()
 
 
 def test_a_stay_that_has_ended_is_not_used(world: World, halland: Halland, api: Any) -> None:
