@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from access.roles import APPROVER_ROLES, CASE_SEARCH_ROLES
+from access.roles import APPROVER_ROLES, CASE_PARTY_ROLES, CASE_SEARCH_ROLES
 from cases import presenters, selectors
 from directory.actor import Actor
 from messaging import selectors as message_selectors
@@ -57,6 +57,8 @@ def _home(request: HttpRequest, actor: Actor, form: WorkFilterForm, *, status: i
             "messages_waiting": _messages_waiting(actor),
             "my_plans": _my_plans(actor, roles),
             "notifications": selectors.notifications_for(actor=actor),
+            # Someone who works only on plans (a biståndshandläggare) is not shown case lists and filters.
+            "works_on_cases": bool(roles & CASE_PARTY_ROLES),
             "is_approver": bool(roles & APPROVER_ROLES),
             "is_governance": "governance" in roles,
             "can_open_cases": bool(roles & {"nurse", "rehab"}),

@@ -271,6 +271,11 @@ def test_my_work_lists_the_plans_that_name_her(world, sip_from_case, nurse, hand
 
     before = signed_in(handlaggare).get("/").content.decode()
     assert f"/sip/{sip_from_case.public_id}/" not in before
+    assert "Ingen öppen plan (SIP) anger dig" in before
+    # She works on plans, not cases: no case lists, filters or patient register.
+    assert 'id="waiting-cases-heading"' not in before
+    assert "work-filters" not in before
+    assert 'href="/patients/"' not in before
     _name_her(sip_from_case, nurse, handlaggare)
     page = signed_in(handlaggare).get("/").content.decode()
     assert f"/sip/{sip_from_case.public_id}/" in page
