@@ -221,7 +221,9 @@ def case_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponseBase:
     )
     preview = None
     duplicates: list[Seen[ResponsibilityCase]] = []
-    if request.method == "POST" and form.is_valid() and basis_form.is_valid():
+    # Both forms are checked, so every mistake is shown at once, not one form's after the other's.
+    valid = [form.is_valid(), basis_form.is_valid()] if request.method == "POST" else [False]
+    if all(valid):
         data = form.cleaned_data
 
         def attempt() -> HttpResponseBase:

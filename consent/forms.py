@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -20,7 +21,7 @@ from .models import (
     OtherGround,
     SharedPart,
 )
-from .services import BasisInput
+from .services import BasisInput, basis_clean
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 LATER = ""
@@ -144,6 +145,18 @@ class OptionalBasisForm(BasisForm):
 
     def given(self) -> bool:
         return bool(self.cleaned_data.get("kind"))
+
+    def clean(self) -> dict[str, Any]:
+        """A basis given here is checked as recording it will check it (``basis_clean``), so its
+        mistakes show together with the case form's, not on a later submit."""
+        cleaned = super().clean()
+        if cleaned.get("kind") and not self.errors:
+            try:
+                basis_clean(self.basis())
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    self.add_error(name if name in self.fields else None, messages)
+        return cleaned
 
 
 class ReasonForm(forms.Form):

@@ -163,3 +163,39 @@ def test_the_api_refuses_a_past_review_date_naming_the_field(world, halland, cas
     )
     assert response.status_code == 400
     assert "review_on" in response.content.decode()
+
+
+def test_the_new_case_form_shows_every_mistake_at_once_and_keeps_the_confirmation(world, halland, client):
+    patient = world.patient()
+    client.force_login(world.users["nurse_a"])
+    body = _new_case_body(world, uuid.uuid4().hex, confirm_duplicate="1", **{"basis-kind": "menprovning"})
+    body.pop("trigger")  # the case form's mistake; the menprövning's fields are left empty too
+    answer = client.post(f"/cases/new/{patient.public_id}/", body)
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    summary = page.split('id="error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_trigger_0"' in summary  # a radio group's mistake links to its first choice
+    basis = page.split('id="basis-errors"')[1].split("</div>")[0]
+    assert "basis-" in basis or "Bedöm" in basis or "<li>" in basis  # the menprövning's, at the same time
+    assert not ResponsibilityCase.objects.filter(patient=patient).exists()
+
+
+def test_a_confirmed_second_case_stays_confirmed_when_another_mistake_sends_the_form_back(
+    world, halland, client
+):
+    patient = world.patient()
+    client.force_login(world.users["nurse_a"])
+    client.post(f"/cases/new/{patient.public_id}/", _new_case_body(world, uuid.uuid4().hex))
+    backwards = {
+        "stay_kommun": str(world.orgs["kommun_b"].public_id),
+        "stay_from": "2026-08-01",
+        "stay_to": "2026-07-01",
+    }
+    answer = client.post(
+        f"/cases/new/{patient.public_id}/",
+        _new_case_body(world, uuid.uuid4().hex, confirm_duplicate="1", **backwards),
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "checked" in page.split('name="confirm_duplicate"')[1].split(">")[0]
+    assert ResponsibilityCase.objects.filter(patient=patient).count() == 1
