@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +31,7 @@ from cases.models import (
 )
 from cases.services.notifications import notifications_dispatch
 from directory.models import Membership, Role
+from hemsjukvard.outbox import outbox_enqueue
 
 from .models import CompetenceTransfer, Delegation, ReReview, ReReviewSource
 from .rules import in_force_q, needs_training, task_name
@@ -145,15 +147,19 @@ def delegations_remind_expiring(*, today: datetime.date) -> list[int]:
         .prefetch_related("case_tasks")
     )
     for delegation in expiring:
-        message = _(
-            "Your delegation of %(task)s to %(receiver)s ends on %(date)s. Decide whether to delegate again."
-        ) % {
-            "task": task_name(delegation.task_type.name_sv),
-            "receiver": delegation.receiver_name,
-            "date": delegation.valid_until.isoformat(),
-        }
+        message = _delegation_message(delegation)
         key = f"delegation:{delegation.pk}:{delegation.valid_until.isoformat()}"
-        for case_id in sorted({t.case_id for t in delegation.case_tasks.all()}):
+        case_ids = sorted({t.case_id for t in delegation.case_tasks.all()})
+        if not case_ids:
+            # No case relies on it (yet): a notification belongs to a case, so the person who delegated is
+            # e-mailed instead, once per end date.
+            outbox_enqueue(
+                "competence.tasks.delegation_expiry_email",
+                kwargs={"delegation_id": delegation.pk},
+                dedup_key=f"competence.{key}",
+            )
+            continue
+        for case_id in case_ids:
             ids = _notify(
                 user_ids=[delegation.delegated_by_id],
                 case_id=case_id,
@@ -165,6 +171,38 @@ def delegations_remind_expiring(*, today: datetime.date) -> list[int]:
             _email(ids, f"competence.delegation:{delegation.pk}:{case_id}:{delegation.valid_until}")
             written += ids
     return written
+
+
+def _delegation_message(delegation: Delegation) -> str:
+    return _(
+        "Your delegation of %(task)s to %(receiver)s ends on %(date)s. Decide whether to delegate again."
+    ) % {
+        "task": task_name(delegation.task_type.name_sv),
+        "receiver": delegation.receiver_name,
+        "date": delegation.valid_until.isoformat(),
+    }
+
+
+def delegation_expiry_email(*, delegation_id: int) -> bool:
+    """E-mail the person who delegated that a delegation no case is linked to ends soon (the outbox sends
+    it once per end date). Nothing is sent for a delegation revoked since, or to a person without an
+    address; no patient is named (a delegation is about staff)."""
+    delegation = (
+        Delegation.objects.filter(pk=delegation_id, revoked_at__isnull=True)
+        .select_related("task_type", "delegated_by")
+        .first()
+    )
+    if delegation is None or not delegation.delegated_by.email:
+        return False
+    send_mail(
+        subject=_("A delegation ends on %(date)s") % {"date": delegation.valid_until.isoformat()},
+        message=_delegation_message(delegation)
+        + "\n\n"
+        + _("The delegation register lists it under Competence and delegation."),
+        from_email=None,
+        recipient_list=[delegation.delegated_by.email],
+    )
+    return True
 
 
 # --- Re-reviews ------------------------------------------------------------------------------------

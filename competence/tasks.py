@@ -20,3 +20,10 @@ def safety_reminders() -> int:
         written += len(reminders.trainings_remind_expiring(today=today))
         written += len(reminders.delegations_remind_expiring(today=today))
     return written
+
+
+@shared_task(name="competence.tasks.delegation_expiry_email")
+def delegation_expiry_email(delegation_id: int) -> bool:
+    """E-mail the person who delegated that a delegation no case relies on ends soon (``reminders``)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reminders.delegation_expiry_email(delegation_id=delegation_id)

@@ -71,6 +71,42 @@ def test_delegation_about_to_expire_reminds_the_delegating_person(world, case_in
     assert reminders.delegations_remind_expiring(today=today) == []
 
 
+def test_a_delegation_no_case_relies_on_is_e_mailed_to_the_delegating_person_once(world, halland, mailoutbox):
+    from agreements.models import CareTaskType
+    from competence.tasks import delegation_expiry_email
+
+    today = timezone.localdate()
+    nurse = world.users["nurse_a"]
+    nurse.email = "nurse.a@kommun-a.example"
+    nurse.save(update_fields=["email"])
+    delegation = services.delegation_record(
+        actor=as_actor(world, "nurse_a"),
+        task_type=CareTaskType.objects.get(code=WOUND),
+        receiver_name="Sara Undersköterska",
+        receiver_organisation=world.orgs["kommun_a"],
+        decision="Enkel sårvård enligt ordination.",
+        valid_from=today - datetime.timedelta(days=300),
+        valid_until=today + datetime.timedelta(days=25),
+        case_tasks=[],
+    )
+    assert reminders.delegations_remind_expiring(today=today) == []  # no case: no notification ...
+    queued = OutboxMessage.objects.filter(task_name="competence.tasks.delegation_expiry_email")
+    assert [m.kwargs for m in queued] == [{"delegation_id": delegation.pk}]  # ... but an e-mail, once
+    reminders.delegations_remind_expiring(today=today)
+    assert queued.count() == 1
+
+    assert delegation_expiry_email(delegation.pk) is True
+    (mail,) = mailoutbox
+    assert mail.to == ["nurse.a@kommun-a.example"]
+    assert "Sara Undersköterska" in mail.body
+    assert (today + datetime.timedelta(days=25)).isoformat() in mail.subject
+    assert "delegering" in mail.subject.lower()
+
+    delegation.revoked_at = timezone.now()
+    delegation.save(update_fields=["revoked_at"])
+    assert delegation_expiry_email(delegation.pk) is False  # revoked since: nothing is sent
+
+
 def test_rule_review_after_days_makes_a_re_review_that_reminds_the_owner_when_due(world, case_in):
     ResponsibilityRule.objects.filter(task_type__code=PD).update(max_duration_days=90)
     case = case_in(CaseStatus.ACTIVE, tasks=(PD,))
