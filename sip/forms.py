@@ -615,13 +615,14 @@ def _handlaggare_help(sip: Sip) -> str:
     if sip.case_id is None:
         return _(
             "The one you name can read the plan and write its social services (SoL) insatser once you "
-            "save the draft. This plan has no case, so she is not notified: tell her yourself. Choose "
-            "“None named” to remove her; she then no longer sees the plan."
+            "save the draft. This plan has no case, so the handläggare is not notified: say so yourself. "
+            "Choose “None named” to remove the handläggare, who then no longer sees the plan."
         )
     return _(
-        "When you save the draft, the one you name gets a notification that the plan names her. She can "
-        "then read the plan and write its social services (SoL) insatser, nothing else of the person's "
-        "record. Choose “None named” to remove her; she then no longer sees the plan."
+        "When you save the draft, the one you name gets a notification that the plan names them as "
+        "biståndshandläggare. They can then read the plan and write its social services (SoL) insatser, "
+        "nothing else of the person's record. Choose “None named” to remove the handläggare, who then no "
+        "longer sees the plan."
     )
 
 
