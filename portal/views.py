@@ -54,7 +54,7 @@ def _home(request: HttpRequest, actor: Actor, form: WorkFilterForm, *, status: i
             "approvals": presenters.work_rows(lists.approvals),
             "escalations": presenters.work_rows(lists.escalations),
             "mine": presenters.work_rows(lists.mine),
-            "messages_waiting": _messages_waiting(actor),
+            "messages_waiting": _messages_waiting(actor) if roles & CASE_PARTY_ROLES else [],
             "my_plans": _my_plans(actor, roles),
             "notifications": selectors.notifications_for(actor=actor),
             # Someone who works only on plans (a biståndshandläggare) is not shown case lists and filters.

@@ -275,6 +275,7 @@ def test_my_work_lists_the_plans_that_name_her(world, sip_from_case, nurse, hand
     # She works on plans, not cases: no case lists, filters or patient register.
     assert 'id="waiting-cases-heading"' not in before
     assert "work-filters" not in before
+    assert "Meddelanden att besvara" not in before  # messages are between a case's parties
     assert 'href="/patients/"' not in before
     _name_her(sip_from_case, nurse, handlaggare)
     page = signed_in(handlaggare).get("/").content.decode()
