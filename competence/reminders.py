@@ -185,22 +185,25 @@ def _delegation_message(delegation: Delegation) -> str:
 
 def delegation_expiry_email(*, delegation_id: int) -> bool:
     """E-mail the person who delegated that a delegation no case is linked to ends soon (the outbox sends
-    it once per end date). Nothing is sent for a delegation revoked since, or to a person without an
-    address; no patient is named (a delegation is about staff)."""
+    it once per end date). Nothing is sent for a delegation revoked since, or to a person who has left or
+    has no address; no patient is named (a delegation is about staff)."""
     delegation = (
         Delegation.objects.filter(pk=delegation_id, revoked_at__isnull=True)
         .select_related("task_type", "delegated_by")
         .first()
     )
-    if delegation is None or not delegation.delegated_by.email:
-        return False
+    if delegation is None:
+        return False  # revoked since
+    person = delegation.delegated_by
+    if not person.is_active or not person.email:
+        return False  # the person has left, or has no address
     send_mail(
         subject=_("A delegation ends on %(date)s") % {"date": delegation.valid_until.isoformat()},
         message=_delegation_message(delegation)
         + "\n\n"
         + _("The delegation register lists it under Competence and delegation."),
         from_email=None,
-        recipient_list=[delegation.delegated_by.email],
+        recipient_list=[person.email],
     )
     return True
 

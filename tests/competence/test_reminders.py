@@ -102,6 +102,12 @@ def test_a_delegation_no_case_relies_on_is_e_mailed_to_the_delegating_person_onc
     assert (today + datetime.timedelta(days=25)).isoformat() in mail.subject
     assert "delegering" in mail.subject.lower()
 
+    nurse.is_active = False
+    nurse.save(update_fields=["is_active"])
+    assert delegation_expiry_email(delegation.pk) is False  # the person has left: no mail to an old address
+    assert len(mailoutbox) == 1
+    nurse.is_active = True
+    nurse.save(update_fields=["is_active"])
     delegation.revoked_at = timezone.now()
     delegation.save(update_fields=["revoked_at"])
     assert delegation_expiry_email(delegation.pk) is False  # revoked since: nothing is sent
