@@ -364,6 +364,9 @@ def measure_review_period(*, variant: str, runs: int, plans: list[str]) -> dict[
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=0.3, help="1.0 = 20 M log rows over three years")
+    parser.add_argument(
+        "--log-scale", type=float, default=None, help="the log's own scale (3.0 = 20 M a year for three years)"
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/hsv_partitioning")
     parser.add_argument("--generate", action="store_true", help="generate the world first (unpartitioned)")
     parser.add_argument("--runs", type=int, default=7)
@@ -382,8 +385,12 @@ def main(argv: list[str] | None = None) -> None:
         "order before, after, after, before (bench/README.md)",
     )
     args = parser.parse_args(argv)
+    # The results' name: the world's scale, and the log's where it has its own.
+    tag = str(args.scale) if args.log_scale is None else f"{args.scale}-log{args.log_scale}"
     if args.generate:
         generator = [sys.executable, str(ROOT / "bench" / "generate_national.py"), "--scale", str(args.scale)]
+        if args.log_scale is not None:
+            generator += ["--log-scale", str(args.log_scale)]
         subprocess.run(  # noqa: S603
             [*generator, "--reset", "--unpartitioned", "--database-url", args.database_url],
             check=True,
@@ -410,11 +417,11 @@ def main(argv: list[str] | None = None) -> None:
             figures["load_average"] = os.getloadavg()
             measured.append(figures)
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / f"review-period-{args.scale}.json").write_text(
+        (RESULTS / f"review-period-{tag}.json").write_text(
             json.dumps(measured, indent=2, default=str) + "\n"
         )
-        (RESULTS / f"review-period-plans-{args.scale}.txt").write_text("\n\n".join(period_plans) + "\n")
-        say(f"results in {RESULTS / f'review-period-{args.scale}.json'}")
+        (RESULTS / f"review-period-plans-{tag}.txt").write_text("\n\n".join(period_plans) + "\n")
+        say(f"results in {RESULTS / f'review-period-{tag}.json'}")
         return
     if args.measure_only:
         partitioned = partitions.is_partitioned()
@@ -424,7 +431,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         figures["measured_at"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         figures["load_average"] = os.getloadavg()
-        path = RESULTS / f"partitioning-{args.scale}-repeats.json"
+        path = RESULTS / f"partitioning-{tag}-repeats.json"
         repeats = json.loads(path.read_text()) if path.exists() else []
         path.write_text(json.dumps([*repeats, figures], indent=2, default=str) + "\n")
         return
@@ -452,6 +459,7 @@ def main(argv: list[str] | None = None) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     result = {
         "scale": args.scale,
+        "log_scale": args.log_scale,
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "load_average": os.getloadavg(),
         "convert_s": round(converted, 1),
@@ -460,9 +468,9 @@ def main(argv: list[str] | None = None) -> None:
         "after": after,
         "after_over_before": ratios,
     }
-    (RESULTS / f"partitioning-{args.scale}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
-    (RESULTS / f"partitioning-plans-{args.scale}.txt").write_text("\n\n".join(plans) + "\n")
-    say(f"results in {RESULTS / f'partitioning-{args.scale}.json'}")
+    (RESULTS / f"partitioning-{tag}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+    (RESULTS / f"partitioning-plans-{tag}.txt").write_text("\n\n".join(plans) + "\n")
+    say(f"results in {RESULTS / f'partitioning-{tag}.json'}")
 
 
 if __name__ == "__main__":

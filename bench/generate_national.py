@@ -73,6 +73,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reset", action="store_true", help="drop and re-create the database first")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument(
+        "--log-scale",
+        type=float,
+        default=None,
+        help="the access log's own scale (default: --scale); 3.0 = 60 M rows, 20 M a year for three years",
+    )
+    parser.add_argument(
         "--unpartitioned",
         action="store_true",
         help="the access log as one table (audit migration 0006), for a before/after comparison",
@@ -80,6 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not 0 < args.scale <= 1.0:
         parser.error("--scale must be in (0, 1]")
+    log_scale = args.scale if args.log_scale is None else args.log_scale
+    if not 0 < log_scale <= 3.0:
+        parser.error("--log-scale must be in (0, 3]")
 
     started = time.perf_counter()
     timings: list[tuple[str, float]] = []
@@ -98,6 +107,10 @@ def main(argv: list[str] | None = None) -> None:
         timed(
             "access log unpartitioned", timings, lambda: call_command("migrate", "audit", "0006", verbosity=0)
         )
+        # Back at 0006 the role column is as short as it was then; the roles of today (migration
+        # 0008_role_longer) must still fit, and 0007's conversion copies the column as it finds it.
+        with psycopg.connect(args.database_url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE audit_accesslogentry ALTER COLUMN role TYPE varchar(32)")
     with psycopg.connect(args.database_url, autocommit=True) as conn:
         if conn.execute("SELECT count(*) FROM patients_patient").fetchone()[0]:
             raise SystemExit("The database already holds patients: run with --reset to start again.")
@@ -106,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
 
     n_patients = max(50, round(FULL_PATIENTS * args.scale))
     n_cases = max(100, round(FULL_CASES * args.scale))
-    n_log = max(1000, round(FULL_ACCESS_LOG * args.scale))
+    n_log = max(1000, round(FULL_ACCESS_LOG * log_scale))
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     with psycopg.connect(args.database_url, autocommit=True) as conn:
         conn.execute("SET session_replication_role = replica")
