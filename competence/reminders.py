@@ -5,7 +5,11 @@ and key, so a sweep run twice tells nobody twice) and are e-mailed by the worker
 (at once, or in the person's daily digest), like every notification of a case step.
 A notification belongs to a case: a transfer or delegation about to expire is told on each case that
 relies on it (an agreed or active case whose task the unit performs, or the case tasks a delegation is
-linked to). The daily beat task (``competence.tasks.safety_reminders``) runs them all.
+linked to). One that no case relies on is e-mailed instead, once per end date: a training to the
+receiving unit's MAS, a delegation to the person who delegated. When that person has left, the
+delegating organisation's MAS (a coordinator on the region's side) is told in their place: someone must
+decide whether the care goes on. The daily beat task (``competence.tasks.safety_reminders``) runs them
+all.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from cases.models import (
     RiskAnalysis,
 )
 from cases.services.notifications import notifications_dispatch
-from directory.models import Membership, Role
+from directory.models import Membership, OrganisationKind, Role, User
 from hemsjukvard.outbox import outbox_enqueue
 
 from .models import CompetenceTransfer, Delegation, ReReview, ReReviewSource
@@ -104,19 +108,17 @@ def trainings_remind_expiring(*, today: datetime.date) -> list[int]:
             )
             if needs_training(task)
         ]
+        key = f"training:{transfer.pk}:{transfer.valid_until.isoformat()}"
         if not tasks:
+            # No case relies on it (yet): the unit's MAS, who keeps the register, is e-mailed instead.
+            outbox_enqueue(
+                "competence.tasks.training_expiry_email",
+                kwargs={"transfer_id": transfer.pk},
+                dedup_key=f"competence.{key}",
+            )
             continue
         users = _users_in(transfer.receiving_unit_id, (Role.NURSE, Role.MAS), today)
-        message = _(
-            "The competence transfer in %(task)s to %(unit)s (trained by %(trainer)s) is valid until "
-            "%(date)s. Book a new training and record it before then."
-        ) % {
-            "task": task_name(transfer.task_type.name_sv),
-            "unit": transfer.receiving_unit.name,
-            "trainer": transfer.training_unit.name,
-            "date": transfer.valid_until.isoformat(),
-        }
-        key = f"training:{transfer.pk}:{transfer.valid_until.isoformat()}"
+        message = _training_message(transfer)
         for case_id in sorted({t.case_id for t in tasks}):
             ids = _notify(
                 user_ids=users,
@@ -131,10 +133,36 @@ def trainings_remind_expiring(*, today: datetime.date) -> list[int]:
     return written
 
 
+def _training_message(transfer: CompetenceTransfer) -> str:
+    return _(
+        "The competence transfer in %(task)s to %(unit)s (trained by %(trainer)s) is valid until "
+        "%(date)s. Book a new training and record it before then."
+    ) % {
+        "task": task_name(transfer.task_type.name_sv),
+        "unit": transfer.receiving_unit.name,
+        "trainer": transfer.training_unit.name,
+        "date": transfer.valid_until.isoformat(),
+    }
+
+
+def delegation_answerable(delegation: Delegation, today: datetime.date) -> list[int]:
+    """Who is told that a delegation ends: the person who delegated, or, when they have left, the
+    delegating organisation's MAS (a coordinator on the region's side), who must decide in their place."""
+    if User.objects.filter(pk=delegation.delegated_by_id, is_active=True).exists():
+        return [delegation.delegated_by_id]
+    kommun_side = delegation.delegating_organisation.kind in (
+        OrganisationKind.KOMMUN,
+        OrganisationKind.PRIVATE_PERFORMER,
+    )
+    return _users_in(
+        delegation.delegating_organisation_id, (Role.MAS,) if kommun_side else (Role.COORDINATOR,), today
+    )
+
+
 @transaction.atomic
 def delegations_remind_expiring(*, today: datetime.date) -> list[int]:
-    """Tell the person who delegated, on each linked case, that the delegation ends within
-    ``DELEGATION_REMINDER_DAYS`` days: a new decision is needed for the care to go on."""
+    """Tell the person who delegated (``delegation_answerable``), on each linked case, that the delegation
+    ends within ``DELEGATION_REMINDER_DAYS`` days: a new decision is needed for the care to go on."""
     written: list[int] = []
     expiring = (
         Delegation.objects.filter(
@@ -143,11 +171,11 @@ def delegations_remind_expiring(*, today: datetime.date) -> list[int]:
             valid_until__gte=today,
             valid_until__lte=today + datetime.timedelta(days=DELEGATION_REMINDER_DAYS),
         )
-        .select_related("task_type")
+        .select_related("task_type", "delegated_by", "delegating_organisation")
         .prefetch_related("case_tasks")
     )
     for delegation in expiring:
-        message = _delegation_message(delegation)
+        message = _delegation_message(delegation, today)
         key = f"delegation:{delegation.pk}:{delegation.valid_until.isoformat()}"
         case_ids = sorted({t.case_id for t in delegation.case_tasks.all()})
         if not case_ids:
@@ -161,7 +189,7 @@ def delegations_remind_expiring(*, today: datetime.date) -> list[int]:
             continue
         for case_id in case_ids:
             ids = _notify(
-                user_ids=[delegation.delegated_by_id],
+                user_ids=delegation_answerable(delegation, today),
                 case_id=case_id,
                 kind=NotificationKind.DELEGATION_EXPIRING,
                 key=key,
@@ -173,39 +201,81 @@ def delegations_remind_expiring(*, today: datetime.date) -> list[int]:
     return written
 
 
-def _delegation_message(delegation: Delegation) -> str:
-    return _(
-        "Your delegation of %(task)s to %(receiver)s ends on %(date)s. Decide whether to delegate again."
-    ) % {
+def _delegation_message(delegation: Delegation, today: datetime.date) -> str:
+    facts = {
         "task": task_name(delegation.task_type.name_sv),
         "receiver": delegation.receiver_name,
         "date": delegation.valid_until.isoformat(),
+        "person": delegation.delegated_by.display_name,
     }
+    if delegation_answerable(delegation, today) == [delegation.delegated_by_id]:
+        message = _(
+            "Your delegation of %(task)s to %(receiver)s ends on %(date)s. Decide whether to delegate again."
+        )
+        return message % facts
+    return (
+        _(
+            "The delegation of %(task)s to %(receiver)s by %(person)s, who no longer works here, ends on "
+            "%(date)s. Decide whether someone should delegate again."
+        )
+        % facts
+    )
+
+
+def _email_users(user_ids: list[int], subject: str, body: str) -> bool:
+    addresses = list(
+        User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+    if not addresses:
+        return False
+    # One message per person: no one learns who else was told.
+    for address in addresses:
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=[address])
+    return True
 
 
 def delegation_expiry_email(*, delegation_id: int) -> bool:
-    """E-mail the person who delegated that a delegation no case is linked to ends soon (the outbox sends
-    it once per end date). Nothing is sent for a delegation revoked since, or to a person who has left or
-    has no address; no patient is named (a delegation is about staff)."""
+    """E-mail who must decide (``delegation_answerable``) that a delegation no case is linked to ends soon
+    (the outbox sends it once per end date). Nothing is sent for a delegation revoked since; no patient is
+    named (a delegation is about staff)."""
     delegation = (
         Delegation.objects.filter(pk=delegation_id, revoked_at__isnull=True)
-        .select_related("task_type", "delegated_by")
+        .select_related("task_type", "delegated_by", "delegating_organisation")
         .first()
     )
     if delegation is None:
         return False  # revoked since
-    person = delegation.delegated_by
-    if not person.is_active or not person.email:
-        return False  # the person has left, or has no address
-    send_mail(
-        subject=_("A delegation ends on %(date)s") % {"date": delegation.valid_until.isoformat()},
-        message=_delegation_message(delegation)
+    today = timezone.localdate()
+    return _email_users(
+        delegation_answerable(delegation, today),
+        _("A delegation ends on %(date)s") % {"date": delegation.valid_until.isoformat()},
+        _delegation_message(delegation, today)
         + "\n\n"
         + _("The delegation register lists it under Competence and delegation."),
-        from_email=None,
-        recipient_list=[person.email],
     )
-    return True
+
+
+def training_expiry_email(*, transfer_id: int) -> bool:
+    """E-mail the receiving unit's MAS (its nurses where it has no MAS) that a competence transfer no case
+    relies on ends soon, once per end date. Nothing is sent for a transfer revoked since."""
+    transfer = (
+        CompetenceTransfer.objects.filter(pk=transfer_id, revoked_at__isnull=True)
+        .select_related("task_type", "receiving_unit", "training_unit")
+        .first()
+    )
+    if transfer is None:
+        return False
+    today = timezone.localdate()
+    users = _users_in(transfer.receiving_unit_id, (Role.MAS,), today) or _users_in(
+        transfer.receiving_unit_id, (Role.NURSE,), today
+    )
+    return _email_users(
+        users,
+        _("A competence transfer ends on %(date)s") % {"date": transfer.valid_until.isoformat()},
+        _training_message(transfer)
+        + "\n\n"
+        + _("The competence register lists it under Competence and delegation."),
+    )
 
 
 # --- Re-reviews ------------------------------------------------------------------------------------

@@ -24,6 +24,13 @@ def safety_reminders() -> int:
 
 @shared_task(name="competence.tasks.delegation_expiry_email")
 def delegation_expiry_email(delegation_id: int) -> bool:
-    """E-mail the person who delegated that a delegation no case relies on ends soon (``reminders``)."""
+    """E-mail who must decide that a delegation no case relies on ends soon (``reminders``)."""
     with translation.override(settings.LANGUAGE_CODE):
         return reminders.delegation_expiry_email(delegation_id=delegation_id)
+
+
+@shared_task(name="competence.tasks.training_expiry_email")
+def training_expiry_email(transfer_id: int) -> bool:
+    """E-mail the receiving unit's MAS that a competence transfer no case relies on ends soon."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reminders.training_expiry_email(transfer_id=transfer_id)

@@ -471,6 +471,7 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     "cases.tasks.notification_digest_email": {"queue": "notifications"},
     "audit.tasks.sample_notifications_email": {"queue": "notifications"},
     "competence.tasks.delegation_expiry_email": {"queue": "notifications"},
+    "competence.tasks.training_expiry_email": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-remind-overdue": {"task": "cases.tasks.remind_overdue", "schedule": 15 * 60},

@@ -104,13 +104,82 @@ def test_a_delegation_no_case_relies_on_is_e_mailed_to_the_delegating_person_onc
 
     nurse.is_active = False
     nurse.save(update_fields=["is_active"])
-    assert delegation_expiry_email(delegation.pk) is False  # the person has left: no mail to an old address
-    assert len(mailoutbox) == 1
+    mas = world.users["mas_a"]
+    mas.email = "mas.a@kommun-a.example"
+    mas.save(update_fields=["email"])
+    # The person has left: no mail to an old address, but the kommun's MAS must decide in their place.
+    assert delegation_expiry_email(delegation.pk) is True
+    assert len(mailoutbox) == 2
+    assert mailoutbox[1].to == ["mas.a@kommun-a.example"]
+    assert nurse.display_name in mailoutbox[1].body
+    assert "nurse.a@kommun-a.example" not in {address for m in mailoutbox[1:] for address in m.to}
     nurse.is_active = True
     nurse.save(update_fields=["is_active"])
     delegation.revoked_at = timezone.now()
     delegation.save(update_fields=["revoked_at"])
     assert delegation_expiry_email(delegation.pk) is False  # revoked since: nothing is sent
+
+
+def test_a_delegation_whose_delegating_person_has_left_is_told_to_the_kommun_s_mas(
+    world, case_in, tpn_and_medication
+):
+    ResponsibilityRule.objects.filter(task_type__code=WOUND).update(delegation_allowed=True)
+    case = case_in(CaseStatus.ACTIVE, tasks=(PD, WOUND))
+    wound = CaseTask.objects.get(case=case, task_type__code=WOUND)
+    today = timezone.localdate()
+    services.delegation_record(
+        actor=as_actor(world, "nurse_a"),
+        task_type=wound.task_type,
+        receiver_name="Sara Undersköterska",
+        receiver_organisation=world.orgs["kommun_a"],
+        decision="Enkel sårvård enligt ordination.",
+        valid_from=today - datetime.timedelta(days=300),
+        valid_until=today + datetime.timedelta(days=25),
+        case_tasks=[wound],
+    )
+    world.users["nurse_a"].is_active = False
+    world.users["nurse_a"].save(update_fields=["is_active"])
+    written = reminders.delegations_remind_expiring(today=today)
+    assert _told(NotificationKind.DELEGATION_EXPIRING) == {("mas.a", case.pk)}
+    message = Notification.objects.get(pk__in=written).message
+    assert "Sara Undersköterska" in message
+    assert world.users["nurse_a"].display_name in message
+
+
+def test_a_training_no_case_relies_on_is_e_mailed_to_the_unit_s_mas_once(world, halland, mailoutbox):
+    from agreements.models import CareTaskType
+    from competence.tasks import training_expiry_email
+
+    today = timezone.localdate()
+    CompetenceTransfer.objects.filter(receiving_unit=world.orgs["kommun_a"]).delete()
+    transfer = CompetenceTransfer.objects.create(
+        task_type=CareTaskType.objects.get(code=PD),
+        training_unit=world.orgs["clinic"],
+        trainers="Karin PD-sjuksköterska",
+        receiving_unit=world.orgs["kommun_a"],
+        trained_staff="Anna Nurse",
+        trained_on=today - datetime.timedelta(days=340),
+        valid_until=today + datetime.timedelta(days=20),
+        recorded_by=world.users["nurse_a"],
+    )
+    mas = world.users["mas_a"]
+    mas.email = "mas.a@kommun-a.example"
+    mas.save(update_fields=["email"])
+    assert reminders.trainings_remind_expiring(today=today) == []  # no case relies on it: no notification
+    queued = OutboxMessage.objects.filter(task_name="competence.tasks.training_expiry_email")
+    assert [m.kwargs for m in queued] == [{"transfer_id": transfer.pk}]
+    reminders.trainings_remind_expiring(today=today)
+    assert queued.count() == 1  # once per end date
+
+    assert training_expiry_email(transfer.pk) is True
+    (mail,) = mailoutbox
+    assert mail.to == ["mas.a@kommun-a.example"]
+    assert "A kommun" in mail.body
+    assert (today + datetime.timedelta(days=20)).isoformat() in mail.subject
+
+    CompetenceTransfer.objects.filter(pk=transfer.pk).update(revoked_at=timezone.now())
+    assert training_expiry_email(transfer.pk) is False  # revoked since: nothing is sent
+    assert len(mailoutbox) == 1
 
 
 def test_rule_review_after_days_makes_a_re_review_that_reminds_the_owner_when_due(world, case_in):
