@@ -120,7 +120,12 @@ def _render(
             ]
             if view.shared
             else [],
-            "problems": problems or {},
+            # What finalising still lacks, each with where it is filled in on the page.
+            "problems": [
+                (message, _problem_anchor(form, name))
+                for name, found in (problems or {}).items()
+                for message in found
+            ],
             "documents": documents,
             "attachments": attachment_sections.sip_section(actor=actor, view=view, request=request),
             "versions": list(sip.versions.all()),
@@ -168,6 +173,24 @@ def sip_from_case(request: HttpRequest, case_id: uuid.UUID) -> HttpResponseBase:
         return redirect("cases:detail", public_id=case.public_id)
 
 
+# A missing piece that is no single field of the form, and the part of the page where it is filled in.
+_PROBLEM_PLACES = {
+    "insatser": "insatser",
+    "responsible": "insatser",
+    "when": "insatser",
+    "consent": "id_consent_given_by",
+    "participants": "participants",
+    "contact_paths": "contact-paths",
+    "other_measures": "id_no_other_measures",
+}
+
+
+def _problem_anchor(form: Any, name: str) -> str:
+    if form is not None and name in form.fields:
+        return str(form[name].id_for_label)
+    return _PROBLEM_PLACES.get(name, "sip-form")
+
+
 def _problems(error: ValidationError) -> dict[str, list[str]]:
     return error.message_dict if hasattr(error, "error_dict") else {"": list(error.messages)}
 
@@ -213,8 +236,16 @@ def sip_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpR
                         actor=actor, sip=selectors.sip_reload(sip=sip), expected_revision=None
                     )
                 except ValidationError as error:
+                    # The draft is saved: the form keeps what was typed, with the plan's new revision,
+                    # and each missing piece is said at its field too.
                     view = selectors.sip_get(actor=actor, public_id=public_id, log=False)
-                    return _render(request, actor, view, problems=_problems(error), status=400)
+                    form.data = form.data.copy()
+                    form.data["revision"] = str(view.sip.revision)
+                    problems = _problems(error)
+                    for name, found in problems.items():
+                        for message in found if name in form.fields else ():
+                            form.add_error(name, message)
+                    return _render(request, actor, view, form=form, problems=problems, status=400)
                 messages.success(
                     request, _("The SIP is finalised. Create the PDF for the person and the participants.")
                 )

@@ -242,3 +242,29 @@ def test_withdrawing_twice_is_refused_with_a_message(world, finalised, client):
     response = client.get(withdraw_url(finalised))
     assert response.status_code == 302
     assert ConsentWithdrawal.objects.count() == 1
+
+
+def test_a_refused_finalisation_says_each_missing_piece_at_its_field_and_keeps_what_was_typed(
+    world, sip_from_case, client
+):
+    client.force_login(world.users["nurse_a"])
+    data = page_data(editor(client, sip_from_case).context["form"])
+    data["what_matters"] = "Att få vara hemma med katten."
+    data["fast_vardkontakt_name"] = ""
+    response = client.post(f"/sip/{sip_from_case.public_id}/finalise/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    sip_from_case.refresh_from_db()
+    assert sip_from_case.status != "finalised"
+    # The law's list at the top, each item a link to where it is filled in ...
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_fast_vardkontakt_name"' in summary
+    # ... and the same message at the field itself.
+    assert 'id="id_fast_vardkontakt_name-error"' in page
+    assert page.count('class="error-summary"') == 1
+    # What was typed is kept, and the page carries the saved draft's revision: saving again works.
+    assert "Att få vara hemma med katten." in page
+    again = page_data(response.context["form"])
+    assert again["revision"] == str(sip_from_case.revision)
+    saved = client.post(f"/sip/{sip_from_case.public_id}/save/", again)
+    assert saved.status_code == 302
