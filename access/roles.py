@@ -36,6 +36,9 @@ CASE_PARTY_ROLES = frozenset(
         Role.GOVERNANCE,
     }
 )
+# Whoever may reach a patient at all, by any of the rules above. A biståndshandläggare reaches plans, a
+# log reviewer the log and an administrator the set-up: none of them the patient register.
+PATIENT_REACHING_ROLES = KOMMUN_CARE_ROLES | VARDCENTRAL_CARE_ROLES | CASE_PARTY_ROLES
 # Nödåtkomst: the care roles of an organisation in the patient's region. Admin, governance and
 # coordinators never open a patient in an emergency: they give no care.
 EMERGENCY_ROLES = frozenset({Role.NURSE, Role.REHAB, Role.GP, Role.SPECIALIST, Role.MAS, Role.MAR})

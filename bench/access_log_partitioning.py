@@ -365,7 +365,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=0.3, help="1.0 = 20 M log rows over three years")
     parser.add_argument(
-        "--log-scale", type=float, default=None, help="the log's own scale (3.0 = 20 M a year for three years)"
+        "--log-scale",
+        type=float,
+        default=None,
+        help="the log's own scale (3.0 = 20 M a year for three years)",
     )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/hsv_partitioning")
     parser.add_argument("--generate", action="store_true", help="generate the world first (unpartitioned)")
@@ -417,9 +420,7 @@ def main(argv: list[str] | None = None) -> None:
             figures["load_average"] = os.getloadavg()
             measured.append(figures)
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / f"review-period-{tag}.json").write_text(
-            json.dumps(measured, indent=2, default=str) + "\n"
-        )
+        (RESULTS / f"review-period-{tag}.json").write_text(json.dumps(measured, indent=2, default=str) + "\n")
         (RESULTS / f"review-period-plans-{tag}.txt").write_text("\n\n".join(period_plans) + "\n")
         say(f"results in {RESULTS / f'review-period-{tag}.json'}")
         return

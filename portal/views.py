@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from access.roles import APPROVER_ROLES, CASE_PARTY_ROLES, CASE_SEARCH_ROLES
+from access.roles import APPROVER_ROLES, CASE_PARTY_ROLES, CASE_SEARCH_ROLES, SIP_SOL_EDITORS
+from audit.providers import reviewed_provider
 from cases import presenters, selectors
 from directory.actor import Actor
 from messaging import selectors as message_selectors
@@ -59,6 +60,10 @@ def _home(request: HttpRequest, actor: Actor, form: WorkFilterForm, *, status: i
             "notifications": selectors.notifications_for(actor=actor),
             # Someone who works only on plans (a biståndshandläggare) is not shown case lists and filters.
             "works_on_cases": bool(roles & CASE_PARTY_ROLES),
+            "works_on_plans": bool(roles & SIP_SOL_EDITORS),
+            # Someone who reviews the log and works on no case (the region's log reviewer) starts there.
+            "reviews_log_only": not roles & CASE_PARTY_ROLES
+            and any(reviewed_provider(m) is not None for m in actor.memberships),
             "is_approver": bool(roles & APPROVER_ROLES),
             "is_governance": "governance" in roles,
             "can_open_cases": bool(roles & {"nurse", "rehab"}),

@@ -582,15 +582,23 @@ class SipDraftForm(forms.Form):
             for i in range(self.participant_rows)
             if data.get(f"participant_{i}_name")
         ]
-        contacts = [
-            services.ContactPathInput(
-                period=data[f"contact_{i}_period"] or ContactPeriod.choices[i][0],
-                who=data[f"contact_{i}_who"],
-                phone=data.get(f"contact_{i}_phone") or "",
+        # Nor a contact path's organisation and notes (set through the API): a path keeps its period's.
+        stored_paths = {path.period: path for path in self.version.contact_paths.all()}
+        contacts = []
+        for i in range(3):
+            if not data.get(f"contact_{i}_who"):
+                continue
+            period = data[f"contact_{i}_period"] or ContactPeriod.choices[i][0]
+            kept = stored_paths.get(period)
+            contacts.append(
+                services.ContactPathInput(
+                    period=period,
+                    who=data[f"contact_{i}_who"],
+                    phone=data.get(f"contact_{i}_phone") or "",
+                    organisation=kept.organisation if kept is not None else None,
+                    notes=kept.notes if kept is not None else "",
+                )
             )
-            for i in range(3)
-            if data.get(f"contact_{i}_who")
-        ]
         return services.DraftChanges(
             fields=fields,
             bistandshandlaggare=self._handlaggare(),

@@ -230,6 +230,20 @@ def sip_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpR
                 # The reason (e.g. a biståndshandläggare changes only the SoL parts) beside what was typed.
                 form.add_error(None, str(refusal))
                 return _render(request, actor, view, form=form, status=403)
+            except StaleVersionError:
+                # Someone saved the plan meanwhile. Still a draft she may change: what was typed comes back
+                # with the plan's new revision, and saving it again is her informed choice.
+                view = selectors.sip_get(actor=actor, public_id=public_id, log=False)
+                if policies.SipAction.UPDATE_DRAFT not in policies.allowed_actions(actor, view.facts):
+                    raise
+                form.data = form.data.copy()
+                form.data["revision"] = str(view.sip.revision)
+                kept = _(
+                    "Someone else saved the SIP while you were working on it. What you typed is kept "
+                    "below; saving it replaces their changes. Open the plan in a new tab to see them first."
+                )
+                form.add_error(None, kept)
+                return _render(request, actor, view, form=form, status=409)
             if action == "finalise":
                 try:
                     services.sip_finalise(

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from access.roles import SIP_SOL_EDITORS
+from access.roles import PATIENT_REACHING_ROLES
 from audit.providers import reviewed_provider
 from cases.selectors import WorkCounts, work_counts
 from competence.policies import reading_organisation_ids
@@ -37,8 +37,9 @@ def nav_sections(context: dict[str, Any]) -> dict[str, bool]:
         return {"figures": False, "log_review": False, "competence": False, "teams": False, "patients": False}
     actor = Actor.from_request(request)
     return {
-        # A biståndshandläggare reaches the plans that name her, not the patient register.
-        "patients": any(m.role not in SIP_SOL_EDITORS for m in actor.memberships),
+        # A biståndshandläggare reaches the plans that name her, a log reviewer the log: neither the
+        # patient register.
+        "patients": any(m.role in PATIENT_REACHING_ROLES for m in actor.memberships),
         "figures": bool(figure_scopes(actor=actor)),
         "competence": bool(reading_organisation_ids(actor)),
         "teams": bool(keeper_organisation_ids(actor)),

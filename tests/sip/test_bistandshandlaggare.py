@@ -265,6 +265,28 @@ def test_the_page_shows_her_what_she_may_not_change_read_only_and_keeps_it_as_st
     assert answer.status_code == 302, answer.content.decode()[:3000]
     assert SipVersion.objects.filter(sip=sip_from_case).latest("number").huvudansvar_contact == stored
 
+    # What she is there for: what others do, saved through the page as the browser sends it.
+    fields = Fields()
+    fields.feed(client.get(f"/sip/{sip_from_case.public_id}/").content.decode())
+    data = {
+        **fields.data,
+        "insats_row": fields.rows,
+        "other_0_description": "Följer med till tandläkaren",
+        "other_0_kind": "voluntary",
+        "other_0_name": "Röda korset",
+    }
+    answer = client.post(f"/sip/{sip_from_case.public_id}/save/", data)
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    version = SipVersion.objects.filter(sip=sip_from_case).latest("number")
+    assert sorted(version.other_measures.values_list("actor_name", flat=True)) == [
+        "Försäkringskassan",
+        "Röda korset",
+    ]
+    # The contact paths keep the organisations and notes the page does not show.
+    kept = {path.period: (path.organisation_id, path.notes) for path in version.contact_paths.all()}
+    assert kept["day"] == (world.orgs["kommun_a"].pk, "")
+    assert kept["evening_night"] == (world.orgs["clinic"].pk, "Fråga efter PD-sjuksköterskan.")
+
 
 def test_my_work_lists_the_plans_that_name_her(world, sip_from_case, nurse, handlaggare):
     from tests.fixtures.clients import signed_in

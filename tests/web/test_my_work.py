@@ -174,3 +174,18 @@ def test_case_search_keeps_to_the_case_rule_and_the_mask(world, halland, case_in
     assert search(signed_in(world.users["nurse_a"]), q="x").status_code == 403
     assert search(signed_in(world.users["mas_a"]), q="marta").status_code == 200
     assert search(coordinator, status="bogus").status_code == 400
+
+
+def test_a_log_reviewer_starts_at_the_review_and_is_not_offered_the_patient_register(world):
+    from directory.models import Role
+    from tests.fixtures.world import make_user
+
+    reviewer = make_user("log_reviewer.region", (world.orgs["region"], Role.LOG_REVIEWER))
+    page = signed_in(reviewer).get("/").content.decode()
+    main = page.split("<main", 1)[1]
+    assert 'href="/access-log/"' in main  # her work is the review
+    assert "biståndshandläggare" not in main  # not the text for someone who works on plans
+    assert 'href="/patients/"' not in page  # she reaches no patient: no link to a list that is always empty
+    nurse = signed_in(world.users["nurse_a"]).get("/").content.decode()
+    assert 'href="/patients/"' in nurse
+    assert "Granska åtkomstloggen" not in nurse.split("<main", 1)[1]

@@ -268,3 +268,39 @@ def test_a_refused_finalisation_says_each_missing_piece_at_its_field_and_keeps_w
     assert again["revision"] == str(sip_from_case.revision)
     saved = client.post(f"/sip/{sip_from_case.public_id}/save/", again)
     assert saved.status_code == 302
+
+
+def test_a_draft_saved_by_someone_else_meanwhile_keeps_what_was_typed(world, sip_from_case, client):
+    client.force_login(world.users["nurse_a"])
+    data = page_data(editor(client, sip_from_case).context["form"])
+    # A colleague saves the plan first.
+    services.sip_update_draft(
+        actor=_actor(world, "nurse_a"),
+        sip=sip_from_case,
+        expected_revision=None,
+        changes=services.DraftChanges(fields={"own_goals": "Kunna gå till affären."}),
+    )
+    data["what_matters"] = "Att få vara hemma med katten."
+    response = client.post(f"/sip/{sip_from_case.public_id}/save/", data)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Någon annan sparade planen" in page
+    assert "Att få vara hemma med katten." in page  # nothing typed is lost
+    sip_from_case.refresh_from_db()
+    assert response.context["form"]["revision"].value() == str(sip_from_case.revision)
+    # Saving again is her choice, and it is taken.
+    again = page_data(response.context["form"])
+    assert client.post(f"/sip/{sip_from_case.public_id}/save/", again).status_code == 302
+    assert services_version(sip_from_case).what_matters == "Att få vara hemma med katten."
+
+
+def _actor(world, user):
+    from tests.fixtures.world import as_actor
+
+    return as_actor(world, user)
+
+
+def services_version(sip):
+    from sip.selectors import current_version
+
+    return current_version(sip)
