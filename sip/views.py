@@ -6,12 +6,12 @@ follow-up, and the PDF. Reads through ``sip.selectors``, writes through ``sip.se
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -191,6 +191,13 @@ def _problem_anchor(form: Any, name: str) -> str:
     return _PROBLEM_PLACES.get(name, "sip-form")
 
 
+def _keep_typed(form: SipDraftForm, revision: int) -> None:
+    """Show what was typed again with the plan's revision as it now is, so saving it again is taken."""
+    data = cast(QueryDict, form.data).copy()
+    data["revision"] = str(revision)
+    form.data = data
+
+
 def _problems(error: ValidationError) -> dict[str, list[str]]:
     return error.message_dict if hasattr(error, "error_dict") else {"": list(error.messages)}
 
@@ -236,8 +243,7 @@ def sip_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpR
                 view = selectors.sip_get(actor=actor, public_id=public_id, log=False)
                 if policies.SipAction.UPDATE_DRAFT not in policies.allowed_actions(actor, view.facts):
                     raise
-                form.data = form.data.copy()
-                form.data["revision"] = str(view.sip.revision)
+                _keep_typed(form, view.sip.revision)
                 kept = _(
                     "Someone else saved the SIP while you were working on it. What you typed is kept "
                     "below; saving it replaces their changes. Open the plan in a new tab to see them first."
@@ -253,8 +259,7 @@ def sip_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpR
                     # The draft is saved: the form keeps what was typed, with the plan's new revision,
                     # and each missing piece is said at its field too.
                     view = selectors.sip_get(actor=actor, public_id=public_id, log=False)
-                    form.data = form.data.copy()
-                    form.data["revision"] = str(view.sip.revision)
+                    _keep_typed(form, view.sip.revision)
                     problems = _problems(error)
                     for name, found in problems.items():
                         for message in found if name in form.fields else ():
