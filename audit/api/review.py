@@ -149,7 +149,8 @@ class ReviewMarkSerializer(serializers.Serializer[dict[str, Any]]):
     at = serializers.DateTimeField(
         required=False,
         help_text="The entry's `at` as listed: the entry is then looked up in that day's part of the log "
-        "alone, which is much faster. Without it the entry is looked up by its number.",
+        "alone, which is much faster (a time of another day finds no entry: 404). Without it the entry "
+        "is looked up by its number.",
     )
     provider = serializers.UUIDField(
         required=False, help_text="The care provider whose review this is, if you review more than one."
