@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from directory.actor import Actor
 from hemsjukvard.db_router import read_alias
+from hemsjukvard.limits import TEXT_MAX_LENGTH
 from hemsjukvard.stats import percentile_cont
 from patients.models import Patient
 
@@ -50,6 +51,8 @@ from .services import Access, access_log_record
 MIN_PEERS = 4
 VOLUME_FLOOR = 10
 MAX_PERIOD_DAYS = 92
+# A review's note is free text (``AccessLogReview.note``): the kernel's bound for free text.
+NOTE_MAX_LENGTH = TEXT_MAX_LENGTH
 FLAG_NAMES = ("no_care_relationship", "emergency_access", "protected_identity", "unusual_volume")
 
 
@@ -253,6 +256,17 @@ def review_entries(*, actor: Actor, provider_id: str | None, filters: ReviewFilt
     )
 
 
+def entry_patient_label(entry: AccessLogEntry) -> str:
+    """The patient as the review shows an entry's: name and the start of the id; a patient with skyddad
+    identitet by the start of the id alone."""
+    patient = entry.patient
+    if patient is None:
+        return "–"
+    if patient.protected_identity:
+        return _("Protected identity (%(id)s)") % {"id": str(patient.public_id)[:8]}
+    return f"{patient.full_name} ({str(patient.public_id)[:8]})"
+
+
 def review_log_shown(
     *, actor: Actor, context: ReviewContext, entries: list[AccessLogEntry], action: str
 ) -> None:
@@ -294,6 +308,13 @@ def entry_review(
     context = review_provider_get(actor=actor, public_id=provider_id)
     if not note.strip():
         raise ValidationError({"note": _("Write a note on what the review found.")})
+    if len(note.strip()) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "note": _("Write at most %(max)d characters (this is %(length)d).")
+                % {"max": NOTE_MAX_LENGTH, "length": len(note.strip())}
+            }
+        )
     entries = AccessLogEntry.objects.filter(provider_entries_q(context.scope), pk=entry_id)
     day = entry_day(entry_at) if entry_at else None
     if day is not None:

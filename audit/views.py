@@ -26,20 +26,11 @@ from hemsjukvard.db_router import replica_reads
 
 from . import extract as extract_selectors
 from . import review
-from .models import AccessLogEntry, Action, Outcome, Purpose
+from .models import Action, Outcome, Purpose
 from .records import TYPE_LABELS
 
 EXPORT_LIMIT = 10_000
 MASKED = "*****"
-
-
-def _patient_label(entry: AccessLogEntry) -> str:
-    patient = entry.patient
-    if patient is None:
-        return "–"
-    if patient.protected_identity:
-        return _("Protected identity (%(id)s)") % {"id": str(patient.public_id)[:8]}
-    return f"{patient.full_name} ({str(patient.public_id)[:8]})"
 
 
 def _flag_labels() -> dict[str, str]:
@@ -81,7 +72,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "entry": entry,
-            "patient": _patient_label(entry),
+            "patient": review.entry_patient_label(entry),
             "flags": [labels[name] for name in selection.flags_of(entry)],
             "emergency": entry.purpose == Purpose.EMERGENCY_ACCESS,
         }
@@ -168,7 +159,7 @@ def review_export(request: HttpRequest) -> HttpResponse:
             entry.user_label,
             entry.role_label,
             entry.organisation_label,
-            _patient_label(entry),
+            review.entry_patient_label(entry),
             entry.record_type_label,
             shown["action"].get(entry.action, entry.action),
             shown["outcome"].get(entry.outcome, entry.outcome),

@@ -26,6 +26,7 @@ api_v1 = [
     path("", include("fhir_export.api.urls")),
     path("", include("integrations.api.urls")),
     path("", include("audit.api.urls")),
+    path("", include("portal.api.urls")),
 ]
 
 urlpatterns = [

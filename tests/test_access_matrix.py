@@ -330,6 +330,12 @@ ROUTES: dict[str, Route] = {
     "v1:patient-protected-identity": Route(
         "patient", (post(403, lambda o: {"protected_identity": True, "reason": "Beslut från Skatteverket."}),)
     ),
+    "v1:access-log-entry-review": Route(
+        "entry",
+        (post(403, lambda o: {"note": "Granskad."}),),
+        outsider=HIDDEN_NOT_PATIENT_DATA,
+        owner="mas_a",
+    ),
     "v1:patient-log-extract-log-extract": Route(
         "patient", (post(403, lambda o: {"language": "sv"}),), owner="mas_a"
     ),

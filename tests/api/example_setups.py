@@ -789,6 +789,7 @@ SETUPS: dict[str, Setup] = {
 # The legal basis for sharing a case, objections and spärrar: their setups live in their own module.
 from .example_setups_handlers import HANDLER_SETUPS  # noqa: E402
 from .example_setups_messages import MESSAGE_SETUPS  # noqa: E402
+from .example_setups_review import REVIEW_SETUPS  # noqa: E402
 from .example_setups_sharing import SHARING_SETUPS  # noqa: E402
 
-SETUPS = {**SHARING_SETUPS, **MESSAGE_SETUPS, **HANDLER_SETUPS, **SETUPS}
+SETUPS = {**SHARING_SETUPS, **MESSAGE_SETUPS, **HANDLER_SETUPS, **REVIEW_SETUPS, **SETUPS}

@@ -197,6 +197,8 @@ SEEDS: dict[str, Seed] = {
     "notifications_read_create": by_id(_notified),
     "notifications_read_all_create": plain(_notified_caller),
     "notifications_email_preference_retrieve": plain(kommun_nurse),
+    "me_work_filters_retrieve": plain(kommun_nurse),
+    "access_log_entries_list": plain(lambda: as_user("mas.varberg"), unreviewed=lambda: "true"),
     "documents_list": plain(
         kommun_nurse,
         kind=lambda: "risk_analysis",

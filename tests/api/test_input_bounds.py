@@ -24,6 +24,8 @@ from assignments.api import serializers as assignment_api
 from assignments.models import CaseAssignment
 from attachments.api import serializers as attachment_api
 from attachments.models import Attachment
+from audit.api.review import ReviewMarkSerializer
+from audit.models import AccessLogReview
 from cases.api import serializers as case_api
 from cases.api.preferences import EmailPreferenceSerializer
 from cases.models import (
@@ -67,6 +69,7 @@ from sip.models import (
 MODEL_OF: dict[type[serializers.BaseSerializer[Any]], type[models.Model]] = {
     case_api.CaseWriteSerializer: ResponsibilityCase,
     EmailPreferenceSerializer: NotificationPreference,
+    ReviewMarkSerializer: AccessLogReview,
     case_api.CaseDraftUpdateSerializer: ResponsibilityCase,
     case_api.CaseCreateSerializer: ResponsibilityCase,
     case_api.PositionSerializer: Position,
@@ -264,6 +267,9 @@ def test_every_input_serializer_is_bound_or_known_to_have_no_model() -> None:
         "LinkInputSerializer",
         # Only the log extract's language, a choice; the extract is a document made from the access log.
         "LogExtractSerializer",
+        # My work's kept filters: kept together as the page's form values (``portal.WorkListChoice``), each
+        # a short choice the form checks.
+        "WorkFiltersSerializer",
         # Removes an attachment; its reason is kept in removal_reason (EXCEPTIONS checks its length).
         "AttachmentRemoveSerializer",
         # The schema's oneOf of two request shapes, each of which is checked on its own.
