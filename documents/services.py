@@ -207,8 +207,8 @@ def _document_request(*, actor: Actor, kind: str, key: uuid.UUID, language: str,
         document.queued_at is None or document.queued_at < now - queued_resend_after()
     ):
         # Queued long ago and never claimed: the message may be lost (a flushed broker). Sending it
-        # again is harmless, the task claims before it works.
-        # ``queued_at`` is shown: the document changed for a client that syncs (``updated_at``).
+        # again is harmless, the task claims before it works. ``queued_at`` is shown, so ``updated_at``
+        # moves with it: a client that syncs documents reads it again.
         Document.objects.filter(pk=document.pk, status=DocumentStatus.QUEUED).update(
             queued_at=now, updated_at=now
         )
