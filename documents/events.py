@@ -1,4 +1,5 @@
-"""Which changes of a document become webhooks: a PDF that is ready.
+"""Which changes of a document become webhooks: a PDF that is ready (``document.ready``), and one whose
+rendering failed (``document.failed``: ask for it again; the reason is read from the link, never sent).
 
 Published through ``integrations.events.event_publish`` to the clients that may fetch the document: the
 patient's access rule, and the identity printed in it only for those who may see it.
@@ -17,9 +18,18 @@ from .models import Document
 
 def document_ready_publish(*, document_id: int) -> list[int]:
     """Called by ``documents.services`` in the transaction that marks a document ready."""
+    return _publish(WebhookEventKind.DOCUMENT_READY, document_id)
+
+
+def document_failed_publish(*, document_id: int) -> list[int]:
+    """Called by ``documents.services`` in the transaction that marks a document failed."""
+    return _publish(WebhookEventKind.DOCUMENT_FAILED, document_id)
+
+
+def _publish(kind: str, document_id: int) -> list[int]:
     document = Document.objects.select_related("patient").get(pk=document_id)
     return event_publish(
-        WebhookEventKind.DOCUMENT_READY,
+        kind,
         may_see=lambda actor: _may_see_document(actor, document),
         data={
             "document": {

@@ -43,7 +43,7 @@ from directory.actor import Actor
 from hemsjukvard.outbox import outbox_enqueue
 from hemsjukvard.pdf import PdfError, render_pdf
 
-from .events import document_ready_publish
+from .events import document_failed_publish, document_ready_publish
 from .models import Document, DocumentContent, DocumentStatus
 from .sources import PdfHeader, patient_identity, source_for
 
@@ -119,7 +119,7 @@ def documents_requeue_stale(*, now: datetime.datetime | None = None) -> int:
         ).values_list("pk", flat=True)[:500]
     )
     for pk in lost:
-        if Document.objects.filter(pk=pk, status=DocumentStatus.QUEUED).update(queued_at=now):
+        if Document.objects.filter(pk=pk, status=DocumentStatus.QUEUED).update(queued_at=now, updated_at=now):
             queued.append(pk)
     for pk in queued:
         outbox_enqueue("documents.tasks.render_document", kwargs={"document_id": pk})
@@ -207,9 +207,13 @@ def _document_request(*, actor: Actor, kind: str, key: uuid.UUID, language: str,
         document.queued_at is None or document.queued_at < now - queued_resend_after()
     ):
         # Queued long ago and never claimed: the message may be lost (a flushed broker). Sending it
-        # again is harmless, the task claims before it works.
-        Document.objects.filter(pk=document.pk, status=DocumentStatus.QUEUED).update(queued_at=now)
+        # again is harmless, the task claims before it works. ``queued_at`` is shown, so ``updated_at``
+        # moves with it: a client that syncs documents reads it again.
+        Document.objects.filter(pk=document.pk, status=DocumentStatus.QUEUED).update(
+            queued_at=now, updated_at=now
+        )
         _queue(document)
+        document.refresh_from_db()
     return document
 
 
@@ -241,11 +245,14 @@ def _claim(document_id: int, worker: str, now: datetime.datetime) -> bool:
     )
 
 
+@transaction.atomic
 def _fail(document_id: int, worker: str, reason: str) -> None:
     """Record the failure, if this worker still holds the claim (otherwise it is no longer its say)."""
-    Document.objects.filter(pk=document_id, status=DocumentStatus.RENDERING, claimed_by=worker).update(
-        status=DocumentStatus.FAILED, failure_reason=reason[:2000], updated_at=timezone.now()
-    )
+    failed = Document.objects.filter(
+        pk=document_id, status=DocumentStatus.RENDERING, claimed_by=worker
+    ).update(status=DocumentStatus.FAILED, failure_reason=reason[:2000], updated_at=timezone.now())
+    if failed:
+        document_failed_publish(document_id=document_id)
 
 
 def document_render(

@@ -158,7 +158,9 @@ class WebhookEventKind(models.TextChoices):
     CASE_DECIDED = "case.decided", _("Case decided")
     CASE_CHANGED = "case.changed", _("Case changed (any step, task or risk analysis)")
     DOCUMENT_READY = "document.ready", _("Document ready")
+    DOCUMENT_FAILED = "document.failed", _("Document failed")
     SIP_FINALISED = "sip.finalised", _("SIP finalised")
+    SIP_CHANGED = "sip.changed", _("SIP changed (any recorded change of the plan)")
     NOTIFICATION_CREATED = "notification.created", _("Notification created")
 
 

@@ -68,6 +68,7 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "requested_by",
             "requested_by_organisation",
             "created_at",
+            "updated_at",
             "queued_at",
             "rendered_at",
             "download_url",

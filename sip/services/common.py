@@ -18,6 +18,7 @@ from hemsjukvard.errors import NotPermitted, StateConflictError
 from hemsjukvard.writes import lock_current, save_next_version
 
 from .. import selectors
+from ..events import sip_changed_publish
 from ..models import (
     Sip,
     SipEvent,
@@ -92,6 +93,7 @@ def _event(
         payload=payload or {},
     )
     sip_step_notify(actor=actor, sip=sip, event=event)  # the plan's organisations are told of the step
+    sip_changed_publish(sip=sip, change=kind, version=version)  # and API clients that follow the plan
     return event
 
 

@@ -87,3 +87,19 @@ def test_a_queued_document_whose_message_may_be_lost_is_sent_again_once_per_wait
     assert services.documents_requeue_stale() == 1
     assert services.documents_requeue_stale() == 0
     assert _render_messages(document) == sent + 1
+
+
+def test_sending_a_queued_document_again_moves_its_updated_at(case_world, settings) -> None:
+    """``queued_at`` is part of the document a client syncs: when it moves, ``updated_at`` moves too."""
+    settings.DOCUMENT_QUEUED_RESEND_SECONDS = 600
+    document = _requested(case_world)
+    long_ago = timezone.now() - datetime.timedelta(seconds=601)
+    Document.objects.filter(pk=document.pk).update(queued_at=long_ago, updated_at=long_ago)
+    assert services.documents_requeue_stale() == 1
+    document.refresh_from_db()
+    assert document.updated_at == document.queued_at > long_ago
+
+    Document.objects.filter(pk=document.pk).update(queued_at=long_ago, updated_at=long_ago)
+    again = _requested(case_world)
+    assert again.pk == document.pk
+    assert again.updated_at == again.queued_at > long_ago
