@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime
 import uuid
+import zoneinfo
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,7 +57,10 @@ class LogExtractSource(DocumentSource[AccessLogExtract]):
         return source.patient
 
     def version_of(self, source: AccessLogExtract) -> str:
-        return str(source.up_to_entry_id)
+        # An extract never changes (it is fixed at its last entry when made): its version is the time it
+        # was made, as the patient's documents list and the PDF's footer show it.
+        made = timezone.localtime(source.created_at, zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        return made.strftime("%Y-%m-%d %H:%M")
 
     def title(self, source: AccessLogExtract) -> str:
         return _("Log extract: who accessed the patient's data")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import re
 import uuid
 import zoneinfo
 from collections import defaultdict
@@ -38,10 +39,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.actor import Actor
+from directory.models import Role
 from hemsjukvard.db_router import read_alias
 from hemsjukvard.limits import TEXT_MAX_LENGTH
 from hemsjukvard.stats import percentile_cont
 from patients.models import Patient
+from patients.personnummer import is_reservnummer, parse_identity, reservnummer_normalised
 
 from .models import AccessLogEntry, AccessLogReview, AccessLogSampleItem, Action, Outcome, Purpose
 from .providers import ReviewContext, provider_entries_q, review_provider_get
@@ -82,7 +85,12 @@ class ReviewFilters:
     start: datetime.date
     end: datetime.date
     user: str = ""
+    # The patient, by one of: the full id; the first eight characters of it, as the page shows them;
+    # the identity number (personnummer, samordningsnummer or reservnummer, as stored). See
+    # ``review_filters_parse`` and ``_patient_ids``.
     patient: uuid.UUID | None = None
+    patient_short_id: str = ""
+    patient_identity: str = ""
     record_type: str = ""
     action: str = ""
     flag: str = ""  # "", "any" or one of FLAG_NAMES
@@ -117,6 +125,69 @@ def review_queries() -> Iterator[None]:
         yield
 
 
+# The first eight characters of a patient's id, as the review page shows them after the name.
+_SHORT_ID = re.compile(r"^[0-9a-f]{8}$")
+# A personnummer or samordningsnummer as typed: ten or twelve digits, a dash or plus optional.
+_NUMBER = re.compile(r"^\d{6,8}[-+]?\d{4}$")
+PATIENT_FILTER_MAX = 64
+
+
+def _patient_parse(value: str) -> tuple[uuid.UUID | None, str, str, str]:
+    """The patient filter as typed: (full id, short id, identity number, what is wrong with it).
+
+    A name is not a filter: the review shows what the reviewer's staff read, and the entries of one
+    patient are found by the number or the id. An invalid number says why, as the patient search does.
+    """
+    value = value.strip()
+    if not value:
+        return None, "", "", ""
+    invalid = _(
+        "Give the patient's personnummer, samordningsnummer, reservnummer or id "
+        "(the eight characters shown after the name are enough)."
+    )
+    if len(value) > PATIENT_FILTER_MAX:
+        return None, "", "", invalid
+    try:
+        return uuid.UUID(value), "", "", ""
+    except ValueError:
+        pass
+    compact = value.replace(" ", "")
+    if is_reservnummer(compact):
+        return None, "", reservnummer_normalised(compact), ""
+    if _SHORT_ID.match(compact.lower()):
+        return None, compact.lower(), "", ""
+    if _NUMBER.match(compact):
+        try:
+            return None, "", parse_identity(compact).digits, ""
+        except ValidationError as error:
+            return None, "", "", str(error.messages[0])
+    return None, "", "", invalid
+
+
+def _patient_ids(filters: ReviewFilters) -> list[int] | None:
+    """The patients the filter names, as ids for the log's query; None without a patient filter.
+
+    Only the provider's entries are ever shown, so a number or id of a patient the reviewer's staff
+    never read finds nothing, exactly as a number nobody has: the lookup tells nothing about who is in
+    the register. A patient with skyddad identitet is never found by the identity number (the page
+    masks it): only by the id the page shows for them.
+    """
+    if filters.patient is not None:
+        patients = Patient.objects.filter(public_id=filters.patient)
+    elif filters.patient_short_id:
+        # A range of the unique index on the id rather than a text match on every patient.
+        low = uuid.UUID(filters.patient_short_id + "0" * 24)
+        high = uuid.UUID(filters.patient_short_id + "f" * 24)
+        patients = Patient.objects.filter(public_id__gte=low, public_id__lte=high)
+    elif filters.patient_identity:
+        patients = Patient.objects.filter(
+            personal_identity=filters.patient_identity, protected_identity=False
+        )
+    else:
+        return None
+    return list(patients.values_list("pk", flat=True))
+
+
 def review_filters_parse(params: dict[str, str], *, today: datetime.date | None = None) -> ReviewFilters:
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
@@ -137,12 +208,9 @@ def review_filters_parse(params: dict[str, str], *, today: datetime.date | None 
         errors["from"] = _("The period must start before it ends.")
     if not errors and (end - start).days >= MAX_PERIOD_DAYS:
         errors["from"] = _("Review at most %(days)d days at a time.") % {"days": MAX_PERIOD_DAYS}
-    patient: uuid.UUID | None = None
-    if params.get("patient"):
-        try:
-            patient = uuid.UUID(params["patient"])
-        except ValueError:
-            errors["patient"] = _("Give the patient's id.")
+    patient, short_id, identity, problem = _patient_parse(params.get("patient") or "")
+    if problem:
+        errors["patient"] = problem
     flag = params.get("flag") or ""
     if flag and flag != "any" and flag not in FLAG_NAMES:
         errors["flag"] = _("Choose one of the offered flags.")
@@ -153,6 +221,8 @@ def review_filters_parse(params: dict[str, str], *, today: datetime.date | None 
         end=end,
         user=(params.get("user") or "").strip(),
         patient=patient,
+        patient_short_id=short_id,
+        patient_identity=identity,
         record_type=(params.get("record_type") or "").strip(),
         action=(params.get("action") or "").strip(),
         flag=flag,
@@ -232,8 +302,9 @@ def review_entries(*, actor: Actor, provider_id: str | None, filters: ReviewFilt
     )
     if filters.user:
         queryset = queryset.filter(Q(user__username=filters.user) | Q(user_label__icontains=filters.user))
-    if filters.patient:
-        queryset = queryset.filter(patient__public_id=filters.patient)
+    patient_ids = _patient_ids(filters)
+    if patient_ids is not None:
+        queryset = queryset.filter(patient_id__id_in=patient_ids)
     if filters.record_type:
         queryset = queryset.filter(record_type=filters.record_type)
     if filters.action:
@@ -280,6 +351,37 @@ def review_log_shown(
         ],
         action=action,
     )
+
+
+@dataclass(frozen=True)
+class ShownReview:
+    """A review as the page shows it to the provider's reviewers: who, in which role, when, and the note."""
+
+    reviewer: str
+    role: str
+    at: datetime.datetime
+    note: str
+
+
+def reviews_of(*, context: ReviewContext, entries: list[AccessLogEntry]) -> dict[int, ShownReview]:
+    """The provider's reviews of these entries (one query), by entry id: every reviewer of the provider
+    sees them, not only the one who wrote them."""
+    reviews = AccessLogReview.objects.filter(
+        entry_id__id_in=[entry.pk for entry in entries], kommun_id=context.provider.pk
+    ).select_related("reviewer")
+    shown: dict[int, ShownReview] = {}
+    for found in reviews:
+        try:
+            role = str(Role(found.role).label)
+        except ValueError:
+            role = found.role
+        shown[found.entry_id] = ShownReview(
+            reviewer=found.reviewer.get_full_name() or found.reviewer.get_username(),
+            role=role,
+            at=found.at,
+            note=found.note,
+        )
+    return shown
 
 
 def entry_day(value: str) -> tuple[datetime.datetime, datetime.datetime] | None:

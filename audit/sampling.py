@@ -15,6 +15,7 @@ import datetime
 import logging
 import random
 import zoneinfo
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -119,3 +120,40 @@ def sample_previous_week(*, today: datetime.date | None = None) -> int:
         if sample_draw(kommun=kommun, week_start=week_start) is not None:
             drawn += 1
     return drawn
+
+
+@dataclass(frozen=True)
+class SampleStatus:
+    """What the review page says about the provider's weekly samples: the last one drawn (if any), how
+    many reads it holds of how many, and which week's sample comes next and when."""
+
+    last: AccessLogSample | None
+    drawn: int
+    next_week_start: datetime.date
+    # The Monday from which the periodic task (beat entry ``audit-sample-access-log``, hourly) draws the
+    # next sample; ``None`` when it is due now, at the task's next run.
+    next_drawn_on: datetime.date | None
+
+    @property
+    def last_week_end(self) -> datetime.date | None:
+        return self.last.week_start + datetime.timedelta(days=6) if self.last else None
+
+    @property
+    def next_week_end(self) -> datetime.date:
+        return self.next_week_start + datetime.timedelta(days=6)
+
+
+def sample_status(*, kommun: Organisation, today: datetime.date | None = None) -> SampleStatus:
+    """The provider's last weekly sample and the next (provider data, no patient's)."""
+    today = today or timezone.localdate()
+    last = AccessLogSample.objects.filter(kommun=kommun).order_by("-week_start").first()
+    due = previous_week_start(today)
+    if last is not None and last.week_start >= due:
+        # This week's reads, drawn on the coming Monday within the hour.
+        next_week, drawn_on = due + datetime.timedelta(days=7), due + datetime.timedelta(days=14)
+        return SampleStatus(
+            last=last, drawn=last.items.count(), next_week_start=next_week, next_drawn_on=drawn_on
+        )
+    return SampleStatus(
+        last=last, drawn=last.items.count() if last else 0, next_week_start=due, next_drawn_on=None
+    )

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +25,9 @@ from hemsjukvard.csv import csv_document
 from hemsjukvard.db_router import replica_reads
 
 from . import extract as extract_selectors
-from . import review
+from . import review, sampling
 from .models import Action, Outcome, Purpose
+from .providers import reviewed_provider
 from .records import TYPE_LABELS
 
 EXPORT_LIMIT = 10_000
@@ -48,6 +49,8 @@ def _provider_param(params: Any) -> str | None:
 
 
 def _selection(request: HttpRequest) -> tuple[Actor, review.ReviewSelection, str]:
+    """The provider's entries as the filters choose them. A filter that is not valid is said, and
+    nothing is listed: never every entry under an error about the filter meant to narrow them."""
     actor = Actor.from_request(request)
     params = {key: request.GET.get(key, "") for key in request.GET}
     error = ""
@@ -57,7 +60,17 @@ def _selection(request: HttpRequest) -> tuple[Actor, review.ReviewSelection, str
         error = " ".join(exc.messages)
         filters = review.review_filters_parse({})
     selection = review.review_entries(actor=actor, provider_id=_provider_param(request.GET), filters=filters)
+    if error:
+        selection.entries = selection.entries.none()
     return actor, selection, error
+
+
+def _form_values(request: HttpRequest, filters: review.ReviewFilters) -> dict[str, str]:
+    """The filters' fields as the reviewer typed them, so that a value found invalid can be corrected."""
+    values = {key: request.GET.get(key, "")[:200] for key in request.GET}
+    values["from"] = values.get("from") or filters.start.isoformat()
+    values["to"] = values.get("to") or filters.end.isoformat()
+    return values
 
 
 @login_required
@@ -67,19 +80,23 @@ def review_page(request: HttpRequest) -> HttpResponse:
         actor, selection, error = _selection(request)
         page = Paginator(selection.entries, 50).get_page(request.GET.get("page"))
         entries = list(page.object_list)
+        reviews = review.reviews_of(context=selection.context, entries=entries)
+        samples = sampling.sample_status(kommun=selection.context.provider)
     review.review_log_shown(actor=actor, context=selection.context, entries=entries, action=Action.LIST)
     labels = _flag_labels()
+    query = request.GET.copy()
+    query.pop("page", None)
     rows = [
         {
             "entry": entry,
             "patient": review.entry_patient_label(entry),
+            "patient_query": _with(query, patient=str(entry.patient.public_id)) if entry.patient else "",
             "flags": [labels[name] for name in selection.flags_of(entry)],
             "emergency": entry.purpose == Purpose.EMERGENCY_ACCESS,
+            "review": reviews.get(entry.pk),
         }
         for entry in entries
     ]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "audit/review.html",
@@ -88,6 +105,17 @@ def review_page(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "error": error,
+            "values": _form_values(request, selection.filters),
+            "samples": samples,
+            "sample_week_query": (
+                _with(
+                    query,
+                    sampled="1",
+                    **{"from": samples.last.week_start.isoformat(), "to": samples.last_week_end.isoformat()},
+                )
+                if samples.last and samples.last_week_end
+                else ""
+            ),
             "flag_choices": labels,
             "actions": Action.choices,
             "record_types": sorted(
@@ -96,6 +124,15 @@ def review_page(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+def _with(query: QueryDict, **changes: str) -> str:
+    """The page's query with some parameters changed (and its page number dropped)."""
+    changed = query.copy()
+    changed.pop("page", None)
+    for key, value in changes.items():
+        changed[key] = value
+    return changed.urlencode()
 
 
 @login_required
@@ -124,7 +161,10 @@ def review_mark(request: HttpRequest, entry_id: int) -> HttpResponse:
 @replica_reads
 def review_export(request: HttpRequest) -> HttpResponse:
     with review.review_queries():
-        actor, selection, _error = _selection(request)
+        actor, selection, error = _selection(request)
+        if error:
+            # The page says what is wrong with the filter; the export never holds more than was asked.
+            return redirect(f"{reverse('audit:review')}?{request.GET.urlencode()}")
         entries = list(selection.entries[:EXPORT_LIMIT])
     review.review_log_shown(actor=actor, context=selection.context, entries=entries, action=Action.EXPORT)
     labels = _flag_labels()
@@ -190,11 +230,30 @@ def extract_create(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 def extract_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    extract = extract_selectors.log_extract_get(actor=Actor.from_request(request), public_id=public_id)
+    from documents import selectors as document_selectors
+
+    from .documents import KIND
+
+    actor = Actor.from_request(request)
+    # Checked here, logged once below: the extract's documents are read through the extract (the
+    # document kind's ``load``), which logs the read of the extract.
+    extract = extract_selectors.log_extract_get(actor=actor, public_id=public_id, log=False)
+    documents = document_selectors.documents_listed(
+        actor=actor,
+        documents=document_selectors.documents_for_source(
+            actor=actor, kind=KIND, source_id=extract.public_id
+        )[:5],
+    )
     return render(
         request,
         "audit/extract.html",
-        {"extract": extract, "rows": extract_selectors.log_extract_rows(extract)},
+        {
+            "extract": extract,
+            "rows": extract_selectors.log_extract_rows(extract),
+            "documents": documents,
+            "document_kind": KIND,
+            "reviews_log": any(reviewed_provider(m) is not None for m in actor.memberships),
+        },
     )
 
 

@@ -57,3 +57,15 @@ def test_repeated_reads_are_one_row(world):
     assert rows[1].until is None
     page = signed_in(world.users["mas_a"]).get(f"/access-log/extracts/{extract.public_id}/")
     assert "2026-03-10 10:00–10:14 (169 gånger)" in page.content.decode()
+
+
+def test_repeated_reads_within_one_minute_show_the_minute_once(world):
+    patient = world.patient(registered=START - datetime.timedelta(days=30))
+    for second in (5, 20, 40):  # three reads in 10:45
+        _read(world, patient, "nurse_a", START + datetime.timedelta(minutes=45, seconds=second))
+    extract = log_extract_create(
+        actor=Actor.for_user(world.users["mas_a"]), patient_public_id=patient.public_id
+    )
+    page = signed_in(world.users["mas_a"]).get(f"/access-log/extracts/{extract.public_id}/").content.decode()
+    assert "2026-03-10 10:45 (3 gånger)" in page
+    assert "10:45–10:45" not in page
