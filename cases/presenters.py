@@ -363,6 +363,12 @@ ACTION_LABELS: dict[str, Any] = {
     **decisions.ACTION_LABELS,
 }
 
+# The button of an action's form, where the action's name (the form's heading) would not read as what
+# pressing it does.
+SUBMIT_LABELS: dict[str, Any] = {
+    A.COMMENT: gettext_lazy("Post the comment"),
+}
+
 # --- The story: why the case was opened, for every party -----------------------------------------
 
 

@@ -130,6 +130,9 @@ MIDDLEWARE = [
     # Whether this session's sign-in was verified with a one-time code (the admin site asks).
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A page's form address opened with GET (a reload after a refused submit) answers 405 with a page
+    # saying so and linking back; the API keeps its JSON body.
+    "hemsjukvard.method_not_allowed.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A lost database connection answers 503 with Retry-After (JSON under /api/, a page elsewhere).

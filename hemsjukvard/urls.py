@@ -8,6 +8,7 @@ from identity import views as identity_views
 
 from .health import healthz, livez, readyz
 from .observability.metrics import metrics_view
+from .views import favicon
 
 api_v1 = [
     path("", include("directory.api.urls")),
@@ -46,6 +47,8 @@ urlpatterns = [
     path("sip/", include("sip.urls")),
     path("competence/", include("competence.urls")),
     path("attachments/", include("attachments.urls")),
+    # Browsers ask for /favicon.ico whatever the page links: answered with the site's icon.
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("livez", livez, name="livez"),

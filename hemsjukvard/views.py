@@ -1,10 +1,13 @@
-"""Error pages: JSON under /api/, HTML elsewhere, so an integration never has to parse a web page."""
+"""Error pages: JSON under /api/, HTML elsewhere, so an integration never has to parse a web page. And
+``/favicon.ico``, which browsers ask for on every page."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.http import require_safe
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -32,3 +35,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
             status=500,
         )
     return defaults.server_error(request)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """The site's icon (an SVG among the static files, which ``base.html`` links); the static URL is
+    looked up when asked, so that the collected files' manifest is not needed to load the URLs."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

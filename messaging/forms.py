@@ -12,10 +12,24 @@ from cases.models import CaseTask
 from directory.models import Organisation
 
 from .models import BODY_MAX_LENGTH
+from .services import reply_by_errors
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+class TextField(forms.CharField):
+    """Free text from a textarea, its line breaks counted as the browser counts them.
+
+    A browser sends each line break of a textarea as CR LF, but its ``maxlength`` counts it as one
+    character: without this, a text the browser let through is refused as too long by as many
+    characters as it has lines. Line breaks are stored as LF."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return super().to_python(value)
 
 
 class MessageForm(forms.Form):
@@ -31,7 +45,7 @@ class MessageForm(forms.Form):
         widget=DateInput(),
         help_text=_("Optional. If no answer has come by then, both they and you get a reminder."),
     )
-    body = forms.CharField(
+    body = TextField(
         label=_("Message"),
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -64,11 +78,20 @@ class MessageForm(forms.Form):
         ]
         widget = self.fields["reply_by"].widget
         widget.attrs.update({"min": first_day.isoformat(), "max": last_day.isoformat()})
+        self.first_day = first_day
+
+    def clean_reply_by(self) -> datetime.date | None:
+        """The service's rule for the date, checked here too so that a refused form says every error at
+        once (a message too long and a day already passed), not one per submit."""
+        value: datetime.date | None = self.cleaned_data.get("reply_by")
+        if problems := reply_by_errors(value, self.first_day):
+            raise forms.ValidationError(problems)
+        return value
 
 
 class ReplyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    body = forms.CharField(
+    body = TextField(
         label=_("Your reply"),
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),

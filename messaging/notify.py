@@ -64,19 +64,36 @@ def written_again_text(*, case_number: str, sender: str) -> str:
 
 
 @_in_the_site_language
-def answered_text(*, case_number: str, addressed: str) -> str:
-    return _("%(addressed)s has answered your message on case %(case)s.") % {
-        "case": case_number,
-        "addressed": addressed,
-    }
+def answered_text(*, case_number: str, addressed: str, own: bool = True) -> str:
+    """To the message's sender (``own``), or to the colleague the case was since handed to, whose
+    message it is not."""
+    names = {"case": case_number, "addressed": addressed}
+    if own:
+        return _("%(addressed)s has answered your message on case %(case)s.") % names
+    return _("%(addressed)s has answered the message your organisation sent on case %(case)s.") % names
 
 
 @_in_the_site_language
-def overdue_to_sender_text(*, case_number: str, addressed: str, reply_by: datetime.date) -> str:
-    return _(
-        "Your message to %(addressed)s on case %(case)s was to be answered by %(due)s and has no answer "
-        "yet: write again or call them."
-    ) % {"case": case_number, "addressed": addressed, "due": _due(reply_by)}
+def overdue_to_sender_text(
+    *, case_number: str, addressed: str, reply_by: datetime.date, own: bool = True
+) -> str:
+    """To the message's sender (``own``), or to the colleague the case was since handed to."""
+    names = {"case": case_number, "addressed": addressed, "due": _due(reply_by)}
+    if own:
+        return (
+            _(
+                "Your message to %(addressed)s on case %(case)s was to be answered by %(due)s and has no "
+                "answer yet: write again or call them."
+            )
+            % names
+        )
+    return (
+        _(
+            "The message your organisation sent to %(addressed)s on case %(case)s was to be answered by "
+            "%(due)s and has no answer yet: write again or call them."
+        )
+        % names
+    )
 
 
 @_in_the_site_language

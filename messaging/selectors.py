@@ -173,6 +173,14 @@ def messages_listed(*, actor: Actor, messages: Sequence[CaseMessage]) -> list[Ca
     return [message for message, _membership in shown]
 
 
+def messages_waiting_count(*, actor: Actor) -> int:
+    """How many messages to the person's organisations wait for an answer, for the navigation's badge
+    (My work lists them under "Waiting for me"): one count, no patient data, not logged."""
+    if not _writer_organisations(actor):
+        return 0
+    return message_list(actor=actor, filters=MessageFilters(awaiting_me=True)).count()
+
+
 @dataclass(frozen=True)
 class WaitingRow:
     """A message waiting for the person's organisation to answer, as My work lists it."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -61,17 +62,25 @@ def reply_by_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]
     return today, today + datetime.timedelta(days=REPLY_BY_MAX_DAYS)
 
 
-def _reply_by(reply_by: datetime.date | None, today: datetime.date, errors: dict[str, list[str]]) -> None:
+def reply_by_errors(reply_by: datetime.date | None, today: datetime.date) -> list[str]:
+    """What is wrong with a reply-by date chosen ``today`` (nothing: an empty list). The page's form
+    checks it too, so that it is said together with every other error of the form."""
     if reply_by is None:
-        return
+        return []
     first, last = reply_by_bounds(today)
     if reply_by < first:
-        errors.setdefault("reply_by", []).append(_("Choose today or a later day."))
-    elif reply_by > last:
-        errors.setdefault("reply_by", []).append(
+        return [_("Choose today or a later day.")]
+    if reply_by > last:
+        return [
             _("Choose a day at most %(days)d days ahead (by %(last)s).")
             % {"days": REPLY_BY_MAX_DAYS, "last": last.isoformat()}
-        )
+        ]
+    return []
+
+
+def _reply_by(reply_by: datetime.date | None, today: datetime.date, errors: dict[str, list[str]]) -> None:
+    if problems := reply_by_errors(reply_by, today):
+        errors.setdefault("reply_by", []).extend(problems)
 
 
 def _log(actor: Actor, message: CaseMessage, membership: Membership, action: str) -> None:
@@ -94,12 +103,13 @@ def _tell_person(
     message: CaseMessage,
     key: str,
     kind: str,
-    text: str,
+    text: Callable[[bool], str],
     acts: bool = False,
     due_at: datetime.datetime | None = None,
 ) -> list[int]:
     """Tell the message's sender (one person, in the membership they wrote in), once per ``key``; and,
-    when the case has since been handed to a colleague in the sender's organisation, that colleague too."""
+    when the case has since been handed to a colleague in the sender's organisation, that colleague too.
+    ``text(own)`` words the notice for the sender (``own``: "your message") or for that colleague."""
     people = [(message.sender_id, message.sender_role)]
     handler = current_by_organisation([message.case_id]).get(
         (message.case_id, message.sender_organisation_id)
@@ -123,7 +133,7 @@ def _tell_person(
             kind=kind,
             deadline_key=key,
             defaults={
-                "message": text,
+                "message": text(user_id == message.sender_id),
                 "organisation_id": message.sender_organisation_id,
                 "role": role,
                 "acts": acts,
@@ -292,8 +302,8 @@ def message_reply(
                 message=message,
                 key=key,
                 kind=K.MESSAGE_ANSWERED,
-                text=notify.answered_text(
-                    case_number=message.case.number, addressed=message.addressed_organisation.name
+                text=lambda own: notify.answered_text(
+                    case_number=message.case.number, addressed=message.addressed_organisation.name, own=own
                 ),
             )
     else:
@@ -354,6 +364,7 @@ def message_remind_if_overdue(*, message_id: int, today: datetime.date) -> list[
         "case", "sender_organisation", "addressed_organisation", "task__task_type"
     ).get(pk=message_id)
     assert message.reply_by is not None
+    reply_by = message.reply_by
     key = f"message-overdue:{message.pk}"
     written = _tell_addressed(
         message=message,
@@ -371,10 +382,11 @@ def message_remind_if_overdue(*, message_id: int, today: datetime.date) -> list[
         message=message,
         key=key,
         kind=K.MESSAGE_OVERDUE,
-        text=notify.overdue_to_sender_text(
+        text=lambda own: notify.overdue_to_sender_text(
             case_number=message.case.number,
             addressed=message.addressed_organisation.name,
-            reply_by=message.reply_by,
+            reply_by=reply_by,
+            own=own,
         ),
         due_at=notify.due_at(message.reply_by),
     )

@@ -15,7 +15,7 @@ from django.utils.dateformat import time_format
 from django.utils.html import format_html
 
 from agreements.deadlines import last_day
-from cases.presenters import ACTION_LABELS, PARTY_LABELS
+from cases.presenters import ACTION_LABELS, PARTY_LABELS, SUBMIT_LABELS
 from patients.models import Patient
 from patients.pseudonym import masked_label
 
@@ -25,6 +25,12 @@ register = template.Library()
 @register.filter
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+@register.filter
+def submit_label(action: str) -> str:
+    """The words on an action form's button: a verb, where the action's name is a noun."""
+    return str(SUBMIT_LABELS.get(action) or ACTION_LABELS.get(action, action))
 
 
 @register.filter

@@ -4,11 +4,12 @@ they act in. Loaded by ``base.html``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import template
 
-from access.roles import PATIENT_REACHING_ROLES
+from access.roles import CASE_PARTY_ROLES, PATIENT_REACHING_ROLES
 from audit.providers import reviewed_provider
 from cases.selectors import WorkCounts, work_counts
 from competence.policies import reading_organisation_ids
@@ -17,16 +18,40 @@ from directory.models import User
 from directory.teams import keeper_organisation_ids
 from directory.views import active_memberships
 from figures.scope import figure_scopes
+from messaging.selectors import messages_waiting_count
 
 register = template.Library()
 
 
+@dataclass(frozen=True)
+class NavCounts:
+    """The badges: what waits for the person on My work (cases, approvals, escalations and the messages
+    their organisation is to answer) and their unread notifications."""
+
+    work: WorkCounts = field(default_factory=WorkCounts)
+    messages: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.work.total + self.messages
+
+    @property
+    def notifications(self) -> int:
+        return self.work.notifications
+
+
 @register.simple_tag(takes_context=True)
-def nav_counts(context: dict[str, Any]) -> WorkCounts:
+def nav_counts(context: dict[str, Any]) -> NavCounts:
     request = context.get("request")
     if request is None or not isinstance(getattr(request, "user", None), User):
-        return WorkCounts()
-    return work_counts(actor=Actor.from_request(request))
+        return NavCounts()
+    actor = Actor.from_request(request)
+    # As My work: the messages waiting are shown to those who work on cases.
+    works_on_cases = any(m.role in CASE_PARTY_ROLES for m in actor.memberships)
+    return NavCounts(
+        work=work_counts(actor=actor),
+        messages=messages_waiting_count(actor=actor) if works_on_cases else 0,
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -423,3 +423,32 @@ def test_after_a_hand_over_the_answer_tells_the_new_handler_too(world, drive):
     told = _told(K.MESSAGE_ANSWERED)
     assert set(told) == {"nurse.a", "nurse.a2"}
     assert told["nurse.a2"] == ("A kommun", "nurse", False)
+
+
+def test_after_a_hand_over_only_the_sender_reads_your_message(world, drive):
+    """The colleague the case was handed to did not write the message: her notices do not call it hers,
+    neither the answer nor the reminder that the answer-by day has passed."""
+    from assignments import services as assign_services
+    from directory.models import Role
+    from tests.fixtures.world import make_user
+
+    case = _submitted(drive)
+    answered = _send(world, case)
+    waiting = _send(world, case, days=1, body="En annan fråga.")
+    colleague = make_user("nurse.a2", (world.orgs["kommun_a"], Role.NURSE))
+    assign_services.case_assign(actor=as_actor(world, "nurse_a"), case=case, assignee=colleague)
+    _reply(world, answered, "gp_a")
+    texts = {n.user.username: n.message for n in Notification.objects.filter(kind=K.MESSAGE_ANSWERED)}
+    assert texts["nurse.a"] == f"Vårdcentralen A har svarat på ditt meddelande i ärende {case.number}."
+    assert texts["nurse.a2"] == (
+        f"Vårdcentralen A har svarat på meddelandet som din organisation skickade i ärende {case.number}."
+    )
+
+    CaseMessage.objects.filter(pk=waiting.pk).update(
+        reply_by=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    services.message_remind_if_overdue(message_id=waiting.pk, today=timezone.localdate())
+    texts = {n.user.username: n.message for n in Notification.objects.filter(kind=K.MESSAGE_OVERDUE)}
+    assert texts["nurse.a"].startswith("Ditt meddelande till Vårdcentralen A")
+    assert texts["nurse.a2"].startswith("Meddelandet som din organisation skickade till Vårdcentralen A")
+    assert "ditt" not in texts["nurse.a2"].lower().split()

@@ -110,3 +110,67 @@ def test_a_reply_written_on_an_old_version_is_kept_and_not_sent(world, drive):
     )
     assert again.status_code == 302
     assert MessageReply.objects.count() == 2
+
+
+def test_a_message_too_long_and_due_yesterday_is_told_both_at_once(world, drive):
+    case = drive.submit(drive.open())
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    page = signed_in(world.users["nurse_a"]).post(
+        f"/messages/cases/{case.public_id}/new/",
+        {
+            "message-to": str(world.orgs["vc_a"].public_id),
+            "message-reply_by": yesterday.isoformat(),
+            "message-body": "x" * 4600,
+        },
+    )
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "Välj i dag eller en senare dag." in html
+    # Django's own message, in the project's Swedish.
+    assert "Texten får vara högst 4000 tecken (den är 4600 tecken)." in html
+    assert "Säkerställ" not in html
+    assert not CaseMessage.objects.exists()
+
+
+def test_line_breaks_count_as_the_browser_counts_them(world, drive):
+    """The textarea's maxlength is the server's limit, and the browser counts a line break as one
+    character though it sends CR LF: a text the browser lets through is not refused as too long."""
+    case = drive.submit(drive.open())
+    client = signed_in(world.users["nurse_a"])
+    html = client.get(f"/cases/{case.public_id}/").content.decode()
+    assert 'name="message-body" cols="40" rows="5" maxlength="4000"' in html
+    body = "\r\n".join(["y" * 99] * 40)  # 3,999 characters as the browser counts them; 4,038 as sent
+    response = client.post(
+        f"/messages/cases/{case.public_id}/new/",
+        {"message-to": str(world.orgs["vc_a"].public_id), "message-body": body},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert CaseMessage.objects.get().body == body.replace("\r\n", "\n")
+
+
+def _work_badge(page: str) -> int:
+    """The count on the header's "Mitt arbete" link (0 when the badge is absent)."""
+    import re
+
+    link = re.search(r'<a href="/"[^>]*>(.*?)</a>', page, re.S)
+    assert link is not None
+    count = re.search(r'<span class="badge">(\d+)<', link.group(1))
+    return int(count.group(1)) if count else 0
+
+
+def test_a_message_waiting_for_my_answer_is_counted_on_my_work(world, drive):
+    """My work lists the messages the person's organisation is to answer under "Waiting for me": the
+    badge counts them with the cases, until they are answered."""
+    case = drive.submit(drive.open())
+    gp = signed_in(world.users["gp_a"])
+    before = _work_badge(gp.get(f"/cases/{case.public_id}/").content.decode())
+    message = _message(world, case)
+    _message(world, case)
+    assert _work_badge(gp.get(f"/cases/{case.public_id}/").content.decode()) == before + 2
+    services.message_reply(
+        actor=as_actor(world, "gp_a"), message=message, expected_version=None, body="Ja, vi tar över."
+    )
+    assert _work_badge(gp.get("/").content.decode()) == before + 1
+    # The sender's side waits for nothing.
+    nurse = signed_in(world.users["nurse_a"]).get("/").content.decode()
+    assert _work_badge(nurse) == 0 or 'Meddelanden att besvara <span class="count">(0)' in nurse

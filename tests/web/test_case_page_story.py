@@ -199,3 +199,13 @@ def test_a_confirmed_second_case_stays_confirmed_when_another_mistake_sends_the_
     page = answer.content.decode()
     assert "checked" in page.split('name="confirm_duplicate"')[1].split(">")[0]
     assert ResponsibilityCase.objects.filter(patient=patient).count() == 1
+
+
+def test_the_comment_forms_button_says_what_it_does(world, halland, case_in, client):
+    """Under the heading "Kommentarer" and the field "Kommentar", the button is a verb, not a third
+    "Kommentar"."""
+    case = case_in(CaseStatus.IN_REVIEW)
+    client.force_login(world.users["nurse_a"])
+    html = client.get(f"/cases/{case.public_id}/").content.decode()
+    form = html.split('id="action-comment"')[1].split("</form>")[0]
+    assert '<button type="submit" class="primary">Skicka kommentaren</button>' in form

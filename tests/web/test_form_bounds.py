@@ -66,8 +66,21 @@ def test_the_sip_editor_bounds_its_fields_and_refuses_a_too_long_value_as_a_form
     response = client.post(f"/sip/{sip_from_case.public_id}/save/", data)
     assert response.status_code == 400  # the editor again, with the errors next to the fields
     errors = response.context["form"].errors
-    assert errors["huvudansvar_contact"] == [
-        "Säkerställ att detta värde har som mest 200 tecken (den har 201)."
-    ]
+    assert errors["huvudansvar_contact"] == ["Texten får vara högst 200 tecken (den är 201 tecken)."]
     assert "participant_0_name" in errors
     assert SipVersion.objects.get(sip=sip_from_case, status="draft").huvudansvar_contact == before
+
+
+def test_the_projects_swedish_replaces_djangos_for_a_too_long_text():
+    """LOCALE_PATHS come before Django's own catalogue: the project's wording of Django's max-length
+    message is the one used."""
+    from django import forms
+    from django.utils import translation
+
+    class Form(forms.Form):
+        text = forms.CharField(max_length=3)
+
+    with translation.override("sv"):
+        form = Form({"text": "abcd"})
+        assert not form.is_valid()
+        assert form.errors["text"] == ["Texten får vara högst 3 tecken (den är 4 tecken)."]

@@ -191,7 +191,13 @@ def test_the_inbox_is_swedish_even_when_the_step_was_taken_in_english(world, dri
     assert notice.message.startswith("Granska")
 
     page = signed_in(world.users["gp_a"]).get("/inbox/").content.decode()
-    for swedish in ("Inkorg", "Mina notiser, nyaste först", "Granskning begärd", "Din tur", "Öppna ärendet"):
+    for swedish in (
+        "Inkorg",
+        "Mina notiser, nyaste först",
+        "Granskning begärd",
+        "Din tur",
+        "Öppna ärende HSV-",
+    ):
         assert swedish in page, swedish
     for english in ("Inbox", "Mark as read", "Review requested", "Open the case", "Review the proposed"):
         assert english not in page, english
@@ -222,3 +228,18 @@ def test_a_person_with_5000_notices_gets_one_bounded_page(world, drive, django_a
     last = browser.get("/inbox/?page=9999").content.decode()
     assert 0 < _rows(last) <= 50
     assert browser.get("/inbox/?page=abc").status_code == 200
+
+
+def test_each_notice_in_the_inbox_says_which_case(world, drive):
+    """Notices of the same kind do not read alike: each row names its case by number, and its button
+    or link says which case it opens."""
+    first = _submitted(drive, WOUND)
+    second = _submitted(drive, WOUND)
+    gp = world.users["gp_a"]
+    Notification.objects.filter(user=gp, case=first).update(read_at=timezone.now())
+    page = signed_in(gp).get("/inbox/").content.decode()
+    rows = re.findall(r"<tr[^>]*>\s*<td><time.*?</tr>", page, re.S)
+    assert len(rows) == 2
+    for case in (first, second):
+        (row,) = [r for r in rows if case.number in r]
+        assert f"Öppna ärende {case.number}" in row

@@ -189,3 +189,23 @@ def test_a_log_reviewer_starts_at_the_review_and_is_not_offered_the_patient_regi
     nurse = signed_in(world.users["nurse_a"]).get("/").content.decode()
     assert 'href="/patients/"' in nurse
     assert "Granska åtkomstloggen" not in nurse.split("<main", 1)[1]
+
+
+# --- Notifications on My work -------------------------------------------------------------------------
+
+
+def test_each_notification_on_my_work_says_which_case(world, halland, drive):
+    """Twenty notices of the same kind must not read alike: each names its case by number (the notice's
+    text names it by its tasks) and its link says which case it opens."""
+    first = drive.submit(drive.open(tasks=(WOUND,)))
+    second = drive.submit(drive.open(tasks=(WOUND,)))
+    page = signed_in(world.users["gp_a"]).get("/").content.decode()
+    notices = page.split('id="notifications-heading"')[1]
+    items = re.findall(r"<li>.*?</li>", notices, re.S)
+    assert len(items) == 2
+    for case in (first, second):
+        (item,) = [i for i in items if f"/cases/{case.public_id}/" in i]
+        assert case.number in item
+        assert f"Öppna ärende {case.number}" in item
+    # The notices' own texts (which name the tasks, never the patient) are shown too.
+    assert first.patient.family_name not in notices

@@ -321,3 +321,49 @@ def test_api_docs_load_only_same_origin_files_and_no_inline_script(client):
     assert '"validatorUrl": null' in body
     assert "/api/schema/" in body
     assert_no_store(script)
+
+
+def test_the_site_has_an_icon_and_favicon_ico_is_not_a_404(world, client):
+    client.force_login(world.users["nurse_a"])
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    redirect = client.get("/favicon.ico")
+    assert redirect.status_code == 301
+    assert redirect["Location"] == "/static/favicon.svg"
+    assert policy(redirect) == EXPECTED_POLICY
+    icon = client.get(redirect["Location"])
+    assert icon.status_code == 200
+    assert icon["Content-Type"].startswith("image/svg+xml")
+    # Asked for before signing in too (the login page), and never written to.
+    client.logout()
+    assert client.get("/favicon.ico").status_code == 301
+    assert client.post("/favicon.ico").status_code == 405
+
+
+def test_a_forms_address_opened_with_get_is_a_page_saying_so(world, client, case_in):
+    """Reloading a form's address after a refused submit (a GET on a POST-only URL) is a 405 page in
+    Swedish that links back to where the person came from (on this site), under the same policy."""
+    case = case_in(CaseStatus.IN_REVIEW)
+    client.force_login(world.users["nurse_a"])
+    came_from = f"http://testserver/cases/{case.public_id}/"
+    response = client.get(f"/messages/cases/{case.public_id}/new/", HTTP_REFERER=came_from)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    page = response.content.decode()
+    assert "Adressen hör till ett formulär" in page
+    assert f'<a href="{came_from}">Tillbaka</a>' in page
+    assert 'href="/">Tillbaka till mitt arbete</a>' in page
+    assert inline_code(response) == []
+    assert policy(response) == EXPECTED_POLICY
+    assert_no_store(response)
+    # From another site (or from nowhere), the way back is My work.
+    elsewhere = client.get(f"/messages/cases/{case.public_id}/new/", HTTP_REFERER="https://evil.example/")
+    assert "evil.example" not in elsewhere.content.decode()
+    assert '<a href="/">Tillbaka</a>' in elsewhere.content.decode()
+    assert '<a href="/">Tillbaka</a>' in client.get("/inbox/read-all/").content.decode()
+
+
+def test_the_api_keeps_its_json_body_for_405(world, api):
+    response = api(world.users["nurse_a"]).delete("/api/v1/patients")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"]
