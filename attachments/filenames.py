@@ -2,8 +2,11 @@
 
 The kind in Swedish, the patient's name and the day it was attached, with the extension of the type read
 from the bytes. A patient with skyddad identitet is never named in a file name, whoever downloads it
-(the file outlives the reader's access in a downloads folder): ``…-skyddad-identitet-…``; nor is a patient
-whose identity the reader may not see. The title is left out: it is free text and may name anyone.
+(the file outlives the reader's access in a downloads folder): ``…-skyddad-identitet-…``. A reader who
+does not see the patient's identity (a joint body that sees the case pseudonymised, a coordinator and a
+protected patient) gets no person in the name at all, ``Läkemedelslista-2026-12-07.pdf``: neither the name
+nor a word that would tell them the patient is protected. The title is left out: it is free text and may
+name anyone.
 """
 
 from __future__ import annotations
@@ -28,12 +31,16 @@ def _name_part(text: str) -> str:
 
 def download_name(attachment: Attachment, *, identity_visible: bool) -> str:
     patient = attachment.patient
-    masked = patient.protected_identity or not identity_visible
-    person = MASKED if masked else (_name_part(patient.full_name) or MASKED)
+    if not identity_visible:
+        person = ""
+    elif patient.protected_identity:
+        person = MASKED
+    else:
+        person = _name_part(patient.full_name) or MASKED
     with translation.override("sv"):
         kind = _name_part(str(AttachmentKind(attachment.kind).label))
     day = timezone.localdate(attachment.created_at).isoformat()
-    return f"{kind}-{person}-{day}{EXTENSION[attachment.content_type]}"
+    return "-".join(part for part in (kind, person, day) if part) + EXTENSION[attachment.content_type]
 
 
 def content_disposition(attachment: Attachment, *, identity_visible: bool) -> str:

@@ -248,3 +248,21 @@ def test_a_sip_takes_attachments_from_those_who_keep_it(world, sip_from_case, ap
     )
     page = signed_in(world.users["gp_a"]).get(reverse("sip:detail", args=[sip_from_case.public_id]))
     assert "Intyg PD-utbildning" in page.content.decode()
+
+
+def test_a_reader_who_does_not_see_the_identity_gets_no_person_in_the_file_name(world, case_in, api):
+    from attachments.filenames import download_name
+
+    case = case_in(CaseStatus.IN_REVIEW)
+    created = _upload(api, world.users["nurse_a"], case)
+    assert created.status_code == 201, created.json()
+    attachment = Attachment.objects.get()
+    seen = download_name(attachment, identity_visible=True)
+    assert case.patient.family_name in seen
+    # A joint body that sees the case pseudonymised: neither the name nor "skyddad identitet", which the
+    # patient does not have.
+    unseen = download_name(attachment, identity_visible=False)
+    assert case.patient.family_name not in unseen
+    assert "skyddad" not in unseen
+    assert unseen.endswith(".pdf")
+    assert "--" not in unseen
