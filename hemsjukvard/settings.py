@@ -588,10 +588,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    # drf-spectacular's enum naming first, then a captured response example for every operation.
+    # drf-spectacular's enum naming first, then a captured response example for every operation, then
+    # the links from each answer naming a resource to what can be done with it next.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "hemsjukvard.api.examples.add_response_examples",
+        "hemsjukvard.api.links.add_links",
     ],
     # Several records have a field called "kind" or "status"; name each enum after its record.
     "ENUM_NAME_OVERRIDES": {
