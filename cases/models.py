@@ -724,6 +724,7 @@ class NotificationKind(models.TextChoices):
     SIP_CONSENT_WITHDRAWN = "sip_consent_withdrawn", _("SIP consent withdrawn")
     SIP_CLOSED = "sip_closed", _("SIP closed")
     SIP_NAMED = "sip_named", _("Named biståndshandläggare on a SIP")
+    SIP_NEW_DRAFT = "sip_new_draft", _("A SIP's new draft to write in")
     TRAINING_EXPIRING = "training_expiring", _("Competence transfer about to expire")
     DELEGATION_EXPIRING = "delegation_expiring", _("Delegation about to expire")
     REREVIEW_DUE = "rereview_due", _("Re-review due")
@@ -731,6 +732,10 @@ class NotificationKind(models.TextChoices):
     MESSAGE_ANSWERED = "message_answered", _("Message answered")
     MESSAGE_OVERDUE = "message_overdue", _("Message not answered in time")
     CASE_HANDED_OVER = "case_handed_over", _("Case handed over to you")
+
+
+# Notices that lead a biståndshandläggare to a plan: she reaches the plan, never its case.
+PLAN_NOTIFICATION_KINDS = frozenset({NotificationKind.SIP_NAMED, NotificationKind.SIP_NEW_DRAFT})
 
 
 class Notification(PublicIdModel):
@@ -780,3 +785,8 @@ class Notification(PublicIdModel):
             )
         ]
         indexes = [models.Index(fields=["user", "read_at"])]
+
+    @property
+    def opens_plan(self) -> bool:
+        """Whether the notice leads to the case's plan rather than the case (``PLAN_NOTIFICATION_KINDS``)."""
+        return self.kind in PLAN_NOTIFICATION_KINDS

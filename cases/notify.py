@@ -480,3 +480,19 @@ def sip_named_notices(*, organisation_id: int | None, user_id: int, case_label: 
     return [
         Notice(organisation_id, frozenset({Role.BISTANDSHANDLAGGARE}), K.SIP_NAMED, True, text, None, user_id)
     ]
+
+
+def sip_new_draft_notices(*, organisation_id: int | None, user_id: int, case_label: str) -> list[Notice]:
+    """The plan's biståndshandläggare is told, herself only, that a new version is open as a draft: her
+    social services (SoL) part can change again until the care staff finalise it."""
+    if organisation_id is None:
+        return []
+    text = _(
+        "The SIP for the case about %(case)s has a new draft version: you can write its social services "
+        "(SoL) insatser again until it is finalised. It is listed under My work."
+    ) % {"case": case_label}
+    return [
+        Notice(
+            organisation_id, frozenset({Role.BISTANDSHANDLAGGARE}), K.SIP_NEW_DRAFT, True, text, None, user_id
+        )
+    ]

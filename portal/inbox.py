@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors, services
-from cases.models import EmailChoice, NotificationKind
+from cases.models import EmailChoice
 from cases.services.notifications import email_choice
 from directory.actor import Actor
 from sip import selectors as sip_selectors
@@ -54,7 +54,7 @@ def inbox_read(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     actor = Actor.from_request(request)
     notification = selectors.notification_get(actor=actor, public_id=public_id)
     services.notification_mark_read(actor=actor, notification=notification)
-    if request.POST.get("open") and notification.kind == NotificationKind.SIP_NAMED:
+    if request.POST.get("open") and notification.opens_plan:
         # The biståndshandläggare named on a plan reaches the plan, never the case: on to the plan (which
         # answers 404 once she is no longer named on it).
         sip = sip_selectors.sip_started_from_case(case=notification.case)

@@ -45,8 +45,9 @@ def sip_step_notify(*, actor: Actor, sip: Sip, event: SipEvent) -> list[int]:
     )
 
 
-def sip_handlaggare_notify(*, sip: Sip, event: SipEvent) -> list[int]:
-    """Tell the biståndshandläggare just named on the plan (``event`` named her) that it names her."""
+def sip_handlaggare_notify(*, sip: Sip, event: SipEvent, new_draft: bool = False) -> list[int]:
+    """Tell the biståndshandläggare just named on the plan (``event`` named her) that it names her; or,
+    with ``new_draft``, the one it names that a new draft version (``event``) is open for her part."""
     case = sip.case
     user_id = sip.bistandshandlaggare_id
     if case is None or user_id is None:
@@ -59,9 +60,9 @@ def sip_handlaggare_notify(*, sip: Sip, event: SipEvent) -> list[int]:
         .values_list("organisation_id", flat=True)
         .first()
     )
-    notices = notify.sip_named_notices(
+    make = notify.sip_new_draft_notices if new_draft else notify.sip_named_notices
+    notices = make(
         organisation_id=organisation_id, user_id=user_id, case_label=case_services.case_label(case)
     )
-    return case_services.notices_write(
-        acting_user_id=event.user_id, case=case, key=f"sip-named:{event.pk}", notices=notices
-    )
+    key = f"sip-new-draft:{event.pk}" if new_draft else f"sip-named:{event.pk}"
+    return case_services.notices_write(acting_user_id=event.user_id, case=case, key=key, notices=notices)

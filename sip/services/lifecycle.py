@@ -37,6 +37,7 @@ from ..models import (
     SipVersion,
     VersionStatus,
 )
+from ..notifications import sip_handlaggare_notify
 from ..policies import (
     SipAction,
 )
@@ -86,9 +87,11 @@ def sip_new_version(*, actor: Actor, sip: Sip, expected_revision: int | None) ->
     sip = _lock(sip, expected_revision)
     membership = _authorise(actor, sip, SipAction.NEW_VERSION)
     version = _start_new_version(actor, sip)
-    _event(
+    event = _event(
         actor, sip, membership, SipEventKind.NEW_VERSION, version=version, payload={"number": version.number}
     )
+    if sip.bistandshandlaggare_id is not None:
+        sip_handlaggare_notify(sip=sip, event=event, new_draft=True)  # her SoL part is open again
     _save(actor, sip, membership)
     return version
 

@@ -205,3 +205,21 @@ def test_her_notification_opens_the_plan_not_the_case(world, sip_from_case, hand
     assert hers.get(opened["Location"]).status_code == 200
     notice.refresh_from_db()
     assert notice.read_at is not None
+
+
+def test_she_is_told_when_a_new_draft_version_opens_her_part_again(world, sip_from_case, nurse, handlaggare):
+    from sip import services
+    from tests.fixtures.sip import fill
+
+    client = signed_in(world.users["nurse_a"])
+    named = {**_page(client, sip_from_case).data, "bistandshandlaggare": str(handlaggare.public_id)}
+    assert client.post(f"/sip/{sip_from_case.public_id}/save/", named).status_code == 302
+    fill(sip_from_case, nurse, world)
+    services.sip_finalise(actor=nurse, sip=Sip.objects.get(pk=sip_from_case.pk), expected_revision=None)
+    services.sip_new_version(actor=nurse, sip=Sip.objects.get(pk=sip_from_case.pk), expected_revision=None)
+
+    (notice,) = Notification.objects.filter(kind=NotificationKind.SIP_NEW_DRAFT)
+    assert notice.user == handlaggare  # her alone
+    assert "ny utkastversion" in notice.message
+    opened = signed_in(handlaggare).post(f"/inbox/{notice.public_id}/read/", {"open": "1"})
+    assert opened["Location"] == f"/sip/{sip_from_case.public_id}/"  # the plan, never the case
