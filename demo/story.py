@@ -453,7 +453,6 @@ class Story:
         gp_name = self.gp().user.get_full_name()
         huvudansvar = self.org(self.scenario.huvudansvar)
         number = f"{self.number % 100:02d}"
-        kommun_short = self.kommun.name.removesuffix(" kommun")
         participants = [
             sip_services.ParticipantInput(
                 name=f"{patient.given_name} {patient.family_name}",
@@ -514,7 +513,7 @@ class Story:
         contact_paths = [
             sip_services.ContactPathInput(
                 period=ContactPeriod.DAY,
-                who=f"Hemsjukvården {self.kommun.name.removesuffix(' kommun')}, ansvarig sjuksköterska",
+                who=f"Hemsjukvården, {self.kommun.name}, ansvarig sjuksköterska",
                 phone=f"031-390 06 {number}",
                 organisation=self.kommun,
             ),
@@ -563,7 +562,7 @@ class Story:
                     "huvudansvar_contact": huvudansvar_contact[0],
                     "huvudansvar_phone": huvudansvar_contact[1],
                     "fast_vardkontakt_name": nurse_name,
-                    "fast_vardkontakt_unit": f"Hemsjukvården {kommun_short}",
+                    "fast_vardkontakt_unit": f"Hemsjukvården, {self.kommun.name}",
                     "fast_vardkontakt_phone": f"031-390 06 {number}",
                     "fast_lakarkontakt_name": gp_name,
                     "fast_lakarkontakt_unit": self.vardcentral.name,
