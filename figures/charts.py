@@ -150,6 +150,10 @@ def _count_axis(axes: Axes, axis: str = "y") -> None:
     target = axes.yaxis if axis == "y" else axes.xaxis
     target.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     target.set_major_formatter(FuncFormatter(lambda value, _position: number_text(value)))
+    # Counts that are all small ("<5", drawn as no bar) still get a scale that reads 0 to 5, not "0" alone.
+    _low, high = axes.get_ylim() if axis == "y" else axes.get_xlim()
+    if high < 5:
+        (axes.set_ylim if axis == "y" else axes.set_xlim)(0, 5)
 
 
 def _label_bars(axes: Axes, bars: Any, cells: Sequence[Cell], *, horizontal: bool = False) -> None:

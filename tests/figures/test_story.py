@@ -142,3 +142,18 @@ def test_page_is_small_and_has_no_embedded_pictures(world, mixed):
     for chart in response.context["board"].charts:
         # The PDF pipeline fetches no data: URL, so no chart may embed a raster image.
         assert "data:" not in str(chart.svg), chart.key
+
+
+def test_a_count_axis_of_only_small_counts_still_reads_0_to_5():
+    from figures.charts import _count_axis, _figure
+
+    figure = _figure()
+    axes = figure.add_subplot()
+    axes.bar(["Nivå 1", "Nivå 2"], [0, 0])  # every count "<5": no bar is drawn
+    _count_axis(axes)
+    assert axes.get_ylim() == (0, 5)
+    assert len(axes.get_yticks()) > 1  # a scale, not "0" alone
+    horizontal = figure.add_subplot()
+    horizontal.barh(["PD"], [12])
+    _count_axis(horizontal, "x")
+    assert horizontal.get_xlim()[1] >= 12  # a larger count keeps its own scale
