@@ -51,7 +51,8 @@ def test_training_about_to_expire_reminds_the_performing_unit_on_each_case_relyi
     assert Notification.objects.filter(kind=NotificationKind.TRAINING_EXPIRING).count() == 2
 
 
-def test_delegation_about_to_expire_reminds_the_delegating_person(world, case_in, tpn_and_medication):
+def _delegated_wound_care(world, case_in):
+    """An active case whose wound care nurse A delegated, the delegation ending in 25 days."""
     ResponsibilityRule.objects.filter(task_type__code=WOUND).update(delegation_allowed=True)
     case = case_in(CaseStatus.ACTIVE, tasks=(PD, WOUND))
     wound = CaseTask.objects.get(case=case, task_type__code=WOUND)
@@ -66,6 +67,12 @@ def test_delegation_about_to_expire_reminds_the_delegating_person(world, case_in
         valid_until=today + datetime.timedelta(days=25),
         case_tasks=[wound],
     )
+    return case
+
+
+def test_delegation_about_to_expire_reminds_the_delegating_person(world, case_in, tpn_and_medication):
+    case = _delegated_wound_care(world, case_in)
+    today = timezone.localdate()
     reminders.delegations_remind_expiring(today=today)
     assert _told(NotificationKind.DELEGATION_EXPIRING) == {("nurse.a", case.pk)}
     assert reminders.delegations_remind_expiring(today=today) == []
@@ -123,20 +130,8 @@ def test_a_delegation_no_case_relies_on_is_e_mailed_to_the_delegating_person_onc
 def test_a_delegation_whose_delegating_person_has_left_is_told_to_the_kommun_s_mas(
     world, case_in, tpn_and_medication
 ):
-    ResponsibilityRule.objects.filter(task_type__code=WOUND).update(delegation_allowed=True)
-    case = case_in(CaseStatus.ACTIVE, tasks=(PD, WOUND))
-    wound = CaseTask.objects.get(case=case, task_type__code=WOUND)
+    case = _delegated_wound_care(world, case_in)
     today = timezone.localdate()
-    services.delegation_record(
-        actor=as_actor(world, "nurse_a"),
-        task_type=wound.task_type,
-        receiver_name="Sara Undersköterska",
-        receiver_organisation=world.orgs["kommun_a"],
-        decision="Enkel sårvård enligt ordination.",
-        valid_from=today - datetime.timedelta(days=300),
-        valid_until=today + datetime.timedelta(days=25),
-        case_tasks=[wound],
-    )
     world.users["nurse_a"].is_active = False
     world.users["nurse_a"].save(update_fields=["is_active"])
     written = reminders.delegations_remind_expiring(today=today)
